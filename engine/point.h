@@ -1,0 +1,68 @@
+// The data model's value types (DESIGN section 1): a point's value is a float64, int64, bool or string,
+// and a Column holds the points of one series as parallel arrays, the unit in which batches, the
+// MemStore, segment blocks and query results move points around. Plain values: thread-compatible.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace strata {
+
+// Pinned numbers, shared with the C ABI (STRATA_FLOAT ... STRATA_STRING) and every file format.
+enum class ValueType : uint8_t { kFloat = 1, kInt = 2, kBool = 3, kString = 4 };
+
+inline bool IsValidValueType(uint8_t t) { return t >= 1 && t <= 4; }
+// "float", "integer", "boolean", "string".
+const char* ValueTypeName(ValueType type);
+
+struct Tag {
+  std::string key;
+  std::string value;
+  bool operator==(const Tag&) const = default;
+};
+
+// A numeric value packed in 64 bits: a double's bit pattern, an int64, or 0/1 for bools.
+inline uint64_t FloatBits(double v) { return std::bit_cast<uint64_t>(v); }
+inline double BitsFloat(uint64_t b) { return std::bit_cast<double>(b); }
+
+// Points of one series. For kString, `strs` holds the values and `nums` is empty; for the other types
+// `nums` holds them. `times` and the value array have the same length.
+struct Column {
+  ValueType type = ValueType::kFloat;
+  std::vector<int64_t> times;
+  std::vector<uint64_t> nums;
+  std::vector<std::string> strs;
+
+  size_t size() const { return times.size(); }
+  bool empty() const { return times.empty(); }
+  void clear() {
+    times.clear();
+    nums.clear();
+    strs.clear();
+  }
+  // Appends point i of `other` (same type).
+  void AppendFrom(const Column& other, size_t i) {
+    times.push_back(other.times[i]);
+    if (type == ValueType::kString) {
+      strs.push_back(other.strs[i]);
+    } else {
+      nums.push_back(other.nums[i]);
+    }
+  }
+  // Heap bytes held, for memory accounting.
+  size_t MemoryBytes() const {
+    size_t n = times.capacity() * sizeof(int64_t) + nums.capacity() * sizeof(uint64_t) +
+               strs.capacity() * sizeof(std::string);
+    for (const auto& s : strs) n += s.capacity() > 15 ? s.capacity() : 0;
+    return n;
+  }
+};
+
+// Sorts `col` by time and keeps, for each timestamp, the value that was appended last (last write
+// wins). Stable and O(n log n); a column that is already strictly increasing costs one pass.
+void SortAndDedupe(Column* col);
+
+}  // namespace strata

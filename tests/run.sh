@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The test command: installs missing Debian packages, builds, and runs every test with ctest.
+#   tests/run.sh                 Release build in build/, all tests
+#   tests/run.sh asan            ASan+UBSan build in build-asan/, all tests but the long crash rounds
+#   tests/run.sh tsan            TSan build in build-tsan/, the concurrency and crash tests
+#   tests/run.sh fuzz [SECONDS]  libFuzzer build (clang-16) in build-fuzz/, each target for SECONDS
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-release}
+jobs=$(nproc)
+werror=-DSTRATA_WERROR=$([[ "${CI:-}" == true ]] && echo ON || echo OFF)
+case "$mode" in
+  release)
+    .ci/install-deps
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$werror" >/dev/null
+    cmake --build build -j "$jobs"
+    ctest --test-dir build -j "$jobs" --output-on-failure --timeout 600
+    ;;
+  asan)
+    .ci/install-deps
+    cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=address,undefined "$werror" >/dev/null
+    cmake --build build-asan -j "$jobs"
+    ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 900 -LE 'bench'
+    ;;
+  tsan)
+    .ci/install-deps
+    cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=thread "$werror" >/dev/null
+    cmake --build build-tsan -j "$jobs"
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+      ctest --test-dir build-tsan -j "$jobs" --output-on-failure --timeout 900 -L 'concurrency|crash'
+    ;;
+  fuzz)
+    .ci/install-deps --fuzz
+    seconds=${2:-30}
+    CC=clang-16 CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DSTRATA_BUILD_FUZZERS=ON -DSTRATA_SANITIZE=address,undefined >/dev/null
+    cmake --build build-fuzz -j "$jobs"
+    for f in build-fuzz/tests/fuzz/*_fuzz; do
+      name=$(basename "$f" _fuzz)
+      work=$(mktemp -d)
+      cp -r "tests/fuzz/corpus/$name/." "$work/" 2>/dev/null || true
+      echo "fuzzing $name for ${seconds}s" >&2
+      "$f" -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 "$work" 2>&1 | tail -4
+      rm -rf "$work"
+    done
+    ;;
+  *) echo "unknown mode: $mode" >&2; exit 2 ;;
+esac
