@@ -49,4 +49,70 @@ void SortAndDedupe(Column* col) {
   *col = std::move(out);
 }
 
+void AppendTimeRange(const Column& src, int64_t min_t, int64_t max_t, Column* out) {
+  auto lo = std::lower_bound(src.times.begin(), src.times.end(), min_t);
+  auto hi = std::upper_bound(lo, src.times.end(), max_t);
+  const size_t b = static_cast<size_t>(lo - src.times.begin());
+  const size_t e = static_cast<size_t>(hi - src.times.begin());
+  if (b >= e) return;
+  out->times.insert(out->times.end(), lo, hi);
+  if (src.type == ValueType::kString) {
+    out->strs.insert(out->strs.end(), src.strs.begin() + b, src.strs.begin() + e);
+  } else {
+    out->nums.insert(out->nums.end(), src.nums.begin() + b, src.nums.begin() + e);
+  }
+}
+
+void EraseTimeRange(Column* col, int64_t min_t, int64_t max_t) {
+  auto lo = std::lower_bound(col->times.begin(), col->times.end(), min_t);
+  auto hi = std::upper_bound(lo, col->times.end(), max_t);
+  const auto b = lo - col->times.begin();
+  const auto e = hi - col->times.begin();
+  if (b >= e) return;
+  col->times.erase(lo, hi);
+  if (col->type == ValueType::kString) {
+    col->strs.erase(col->strs.begin() + b, col->strs.begin() + e);
+  } else {
+    col->nums.erase(col->nums.begin() + b, col->nums.begin() + e);
+  }
+}
+
+void MergeNewer(Column* base, const Column& newer) {
+  if (newer.empty()) return;
+  if (base->empty() || newer.times.front() > base->times.back()) {  // the common case: appends
+    base->times.insert(base->times.end(), newer.times.begin(), newer.times.end());
+    base->nums.insert(base->nums.end(), newer.nums.begin(), newer.nums.end());
+    base->strs.insert(base->strs.end(), newer.strs.begin(), newer.strs.end());
+    return;
+  }
+  Column out;
+  out.type = base->type;
+  const bool str = base->type == ValueType::kString;
+  out.times.reserve(base->size() + newer.size());
+  size_t i = 0, j = 0;
+  while (i < base->size() || j < newer.size()) {
+    const bool take_newer =
+        i == base->size() || (j < newer.size() && newer.times[j] <= base->times[i]);
+    if (take_newer) {
+      if (i < base->size() && base->times[i] == newer.times[j]) i++;  // shadowed
+      out.times.push_back(newer.times[j]);
+      if (str) {
+        out.strs.push_back(newer.strs[j]);
+      } else {
+        out.nums.push_back(newer.nums[j]);
+      }
+      j++;
+    } else {
+      out.times.push_back(base->times[i]);
+      if (str) {
+        out.strs.push_back(std::move(base->strs[i]));
+      } else {
+        out.nums.push_back(base->nums[i]);
+      }
+      i++;
+    }
+  }
+  *base = std::move(out);
+}
+
 }  // namespace strata

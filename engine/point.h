@@ -65,4 +65,15 @@ struct Column {
 // wins). Stable and O(n log n); a column that is already strictly increasing costs one pass.
 void SortAndDedupe(Column* col);
 
+// Appends to *out the points of `src` with min_t <= time <= max_t (binary search).
+// REQUIRES: src sorted by time; out->type == src.type.
+void AppendTimeRange(const Column& src, int64_t min_t, int64_t max_t, Column* out);
+
+// Removes the points with min_t <= time <= max_t. REQUIRES: col sorted by time.
+void EraseTimeRange(Column* col, int64_t min_t, int64_t max_t);
+
+// Merges `newer` into *base, both sorted and free of duplicate times: the result holds every
+// timestamp of either, with newer's value where both have one (the newest source wins).
+void MergeNewer(Column* base, const Column& newer);
+
 }  // namespace strata

@@ -1,0 +1,277 @@
+#include "catalog.h"
+
+#include <algorithm>
+
+#include "coding.h"
+#include "series_key.h"
+#include "wal.h"
+
+namespace strata {
+namespace {
+
+// Catalog log records are Wal records of type kWrite whose payload starts with one of these.
+constexpr uint8_t kFieldRecord = 'F';   // measurement, field (length-prefixed), type u8
+constexpr uint8_t kSeriesRecord = 'S';  // id varint, key (length-prefixed), type u8
+constexpr uint64_t kCatalogFileBytes = 64ull << 20;
+
+std::string TypeConflictMessage(std::string_view measurement, std::string_view field,
+                                ValueType existing, ValueType wanted) {
+  return "field '" + std::string(field) + "' of measurement '" + std::string(measurement) +
+         "' has type " + ValueTypeName(existing) + "; cannot write a " + ValueTypeName(wanted) +
+         " value";
+}
+
+}  // namespace
+
+Catalog::Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log)
+    : env_(env), dir_(std::move(dir)), log_(std::move(log)) {}
+Catalog::~Catalog() = default;
+
+Result<std::unique_ptr<Catalog>> Catalog::Open(Env* env, const std::string& dir) {
+  STRATA_ASSIGN_OR_RETURN(auto log, Wal::Open(env, dir, kCatalogFileBytes));
+  std::unique_ptr<Catalog> catalog(new Catalog(env, dir, std::move(log)));
+  STRATA_RETURN_IF_ERROR(catalog->Replay());
+  return catalog;
+}
+
+std::string Catalog::FieldKey(std::string_view measurement, std::string_view field) {
+  std::string k;
+  AppendEscaped(&k, measurement);
+  k.push_back('#');
+  AppendEscaped(&k, field);
+  return k;
+}
+
+Status Catalog::Replay() {
+  std::unique_lock lock(mu_);
+  auto stats = log_->Replay([&](WalRecordType, uint64_t lsn, std::string_view payload) -> Status {
+    next_record_ = lsn + 1;
+    Decoder d(payload);
+    uint8_t kind = 0, type = 0;
+    if (!d.GetFixed8(&kind)) return unexpected(Error::Invalid("empty catalog record"));
+    if (kind == kFieldRecord) {
+      std::string_view m, f;
+      if (!d.GetLengthPrefixed(&m) || !d.GetLengthPrefixed(&f) || !d.GetFixed8(&type) ||
+          !IsValidValueType(type)) {
+        return unexpected(Error::Invalid("malformed catalog field record"));
+      }
+      RegisterField(std::string(m), std::string(f), static_cast<ValueType>(type));
+      return OkStatus();
+    }
+    if (kind == kSeriesRecord) {
+      uint64_t id;
+      std::string_view key;
+      if (!d.GetVarint64(&id) || !d.GetLengthPrefixed(&key) || !d.GetFixed8(&type) ||
+          !IsValidValueType(type)) {
+        return unexpected(Error::Invalid("malformed catalog series record"));
+      }
+      return RegisterSeries(id, std::string(key), static_cast<ValueType>(type));
+    }
+    return unexpected(Error::Invalid("unknown catalog record kind " + std::to_string(kind)));
+  });
+  if (!stats) {
+    const Error& e = stats.error();
+    if (e.code() == Code::kInvalid) {
+      return unexpected(Error(Code::kCorrupt, "catalog " + dir_ + ": " + e.message()));
+    }
+    return unexpected(e);
+  }
+  return OkStatus();
+}
+
+void Catalog::RegisterField(const std::string& measurement, const std::string& field,
+                            ValueType type) {
+  field_types_.emplace(FieldKey(measurement, field), type);
+}
+
+Status Catalog::RegisterSeries(uint64_t id, std::string key, ValueType type) {
+  if (id != series_.size() + 1) {
+    return unexpected(Error::Invalid("series id " + std::to_string(id) + " out of sequence"));
+  }
+  auto parts = ParseSeriesKey(key);
+  if (!parts) return unexpected(Error::Invalid("bad series key '" + key + "'"));
+  auto info = std::make_unique<SeriesInfo>();
+  info->id = id;
+  info->key = std::move(key);
+  info->measurement = std::move(parts->measurement);
+  info->tags = std::move(parts->tags);
+  info->field = std::move(parts->field);
+  info->tagset_key = MakeTagSetKey(info->measurement, info->tags);
+  info->type = type;
+  tag_index_.Add(id, info->measurement, info->tags, info->field);
+  by_key_.emplace(info->key, id);
+  series_.push_back(std::move(info));
+  return OkStatus();
+}
+
+Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
+  std::vector<size_t> missing;
+  {
+    std::shared_lock lock(mu_);
+    for (size_t i = 0; i < specs.size(); i++) {
+      auto it = by_key_.find(specs[i].key);
+      if (it == by_key_.end()) {
+        missing.push_back(i);
+        continue;
+      }
+      const SeriesInfo& s = *series_[it->second - 1];
+      if (s.type != specs[i].type) {
+        return unexpected(Error::TypeConflict(
+            TypeConflictMessage(specs[i].measurement, specs[i].field, s.type, specs[i].type)));
+      }
+      ids[i] = it->second;
+    }
+  }
+  if (missing.empty()) return OkStatus();
+
+  std::unique_lock lock(mu_);
+  // Check everything first: nothing is registered unless the whole batch can be.
+  std::unordered_map<std::string, ValueType> new_fields;
+  std::vector<size_t> to_create;
+  for (size_t i : missing) {
+    const SeriesSpec& s = specs[i];
+    auto it = by_key_.find(s.key);
+    if (it != by_key_.end()) {  // registered meanwhile by another writer
+      const ValueType existing = series_[it->second - 1]->type;
+      if (existing != s.type) {
+        return unexpected(Error::TypeConflict(TypeConflictMessage(s.measurement, s.field, existing, s.type)));
+      }
+      ids[i] = it->second;
+      continue;
+    }
+    std::string fk = FieldKey(s.measurement, s.field);
+    auto known = field_types_.find(fk);
+    if (known != field_types_.end()) {
+      if (known->second != s.type) {
+        return unexpected(Error::TypeConflict(
+            TypeConflictMessage(s.measurement, s.field, known->second, s.type)));
+      }
+    } else {
+      auto [pending, inserted] = new_fields.emplace(std::move(fk), s.type);
+      if (!inserted && pending->second != s.type) {
+        return unexpected(Error::TypeConflict(
+            TypeConflictMessage(s.measurement, s.field, pending->second, s.type)));
+      }
+    }
+    to_create.push_back(i);
+  }
+  // The same new key may appear twice in one batch only if the caller did not group by series;
+  // handle it anyway by creating it once.
+  std::unordered_map<std::string_view, uint64_t> created;
+
+  // Log first, then publish in memory: a failed append leaves memory untouched (and the Wal refuses
+  // further appends, so IDs are never handed out twice).
+  std::string payload;
+  std::unordered_map<std::string, ValueType> fields_logged;
+  for (size_t i : to_create) {
+    const SeriesSpec& s = specs[i];
+    std::string fk = FieldKey(s.measurement, s.field);
+    if (new_fields.count(fk) && !fields_logged.count(fk)) {
+      payload.clear();
+      PutFixed8(&payload, kFieldRecord);
+      PutLengthPrefixed(&payload, s.measurement);
+      PutLengthPrefixed(&payload, s.field);
+      PutFixed8(&payload, static_cast<uint8_t>(s.type));
+      STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, payload));
+      fields_logged.emplace(fk, s.type);
+    }
+  }
+  uint64_t next_id = series_.size() + 1;
+  std::vector<std::pair<size_t, uint64_t>> assigned;
+  for (size_t i : to_create) {
+    const SeriesSpec& s = specs[i];
+    auto dup = created.find(s.key);
+    if (dup != created.end()) {
+      assigned.emplace_back(i, dup->second);
+      continue;
+    }
+    const uint64_t id = next_id++;
+    payload.clear();
+    PutFixed8(&payload, kSeriesRecord);
+    PutVarint64(&payload, id);
+    PutLengthPrefixed(&payload, s.key);
+    PutFixed8(&payload, static_cast<uint8_t>(s.type));
+    STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, payload));
+    created.emplace(s.key, id);
+    assigned.emplace_back(i, id);
+  }
+  for (const auto& [fk, type] : fields_logged) field_types_.emplace(fk, type);
+  for (const auto& [i, id] : assigned) {
+    if (id == series_.size() + 1) {
+      STRATA_RETURN_IF_ERROR(RegisterSeries(id, std::string(specs[i].key), specs[i].type));
+    }
+    ids[i] = id;
+  }
+  dirty_ = true;
+  return OkStatus();
+}
+
+Status Catalog::Sync() {
+  std::lock_guard sync_lock(sync_mu_);
+  {
+    std::shared_lock lock(mu_);
+    if (!dirty_) return OkStatus();
+  }
+  std::unique_lock lock(mu_);
+  if (!dirty_) return OkStatus();
+  STRATA_RETURN_IF_ERROR(log_->Sync());
+  dirty_ = false;
+  return OkStatus();
+}
+
+const SeriesInfo* Catalog::Series(uint64_t id) const {
+  std::shared_lock lock(mu_);
+  if (id == 0 || id > series_.size()) return nullptr;
+  return series_[id - 1].get();
+}
+
+std::optional<ValueType> Catalog::FieldType(const std::string& measurement,
+                                            const std::string& field) const {
+  std::shared_lock lock(mu_);
+  auto it = field_types_.find(FieldKey(measurement, field));
+  if (it == field_types_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::pair<std::string, ValueType>> Catalog::Fields(const std::string& measurement) const {
+  std::string prefix;
+  AppendEscaped(&prefix, measurement);
+  prefix.push_back('#');
+  std::vector<std::pair<std::string, ValueType>> out;
+  std::shared_lock lock(mu_);
+  for (const auto& [fk, type] : field_types_) {
+    if (fk.size() > prefix.size() && fk.compare(0, prefix.size(), prefix) == 0) {
+      auto parts = ParseSeriesKey(fk);  // "<m>#<field>" parses as a key without tags
+      if (parts) out.emplace_back(parts->field, type);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
+                                              const std::vector<TagFilter>& filters,
+                                              const std::vector<std::string>& fields) const {
+  std::vector<const SeriesInfo*> out;
+  {
+    std::shared_lock lock(mu_);
+    for (uint64_t id : tag_index_.Match(measurement, filters, fields)) {
+      out.push_back(series_[id - 1].get());
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const SeriesInfo* a, const SeriesInfo* b) { return a->key < b->key; });
+  return out;
+}
+
+std::vector<std::string> Catalog::Measurements() const {
+  std::shared_lock lock(mu_);
+  return tag_index_.Measurements();
+}
+
+size_t Catalog::series_count() const {
+  std::shared_lock lock(mu_);
+  return series_.size();
+}
+
+}  // namespace strata

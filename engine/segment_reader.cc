@@ -1,0 +1,353 @@
+#include "segment_reader.h"
+
+#include <algorithm>
+#include <functional>
+#include <limits>
+
+#include "block_codec.h"
+#include "coding.h"
+#include "crc32.h"
+#include "segment_format.h"
+
+namespace strata {
+namespace {
+
+// Blocks fetched by one pread: bounds the scratch buffer of long range reads.
+constexpr size_t kBlocksPerRead = 256;
+
+// Keeps, of the points appended to *col from position `from` on, only those with time in [lo, hi].
+// The appended times are sorted.
+void TrimAppended(Column* col, size_t from, int64_t lo, int64_t hi) {
+  auto& t = col->times;
+  const size_t keep_begin =
+      static_cast<size_t>(std::lower_bound(t.begin() + from, t.end(), lo) - t.begin());
+  const size_t keep_end =
+      static_cast<size_t>(std::upper_bound(t.begin() + keep_begin, t.end(), hi) - t.begin());
+  auto trim = [&](auto& v) {
+    v.erase(v.begin() + keep_end, v.end());
+    v.erase(v.begin() + from, v.begin() + keep_begin);
+  };
+  trim(t);
+  if (col->type == ValueType::kString) {
+    trim(col->strs);
+  } else {
+    trim(col->nums);
+  }
+}
+
+void TruncateColumn(Column* col, size_t times, size_t nums, size_t strs) {
+  col->times.resize(times);
+  col->nums.resize(nums);
+  col->strs.resize(strs);
+}
+
+}  // namespace
+
+Error SegmentReader::Corrupt(uint64_t offset, const std::string& what) const {
+  return Error::Corrupt(path(), offset, "segment: " + what);
+}
+
+Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::string& path) {
+  std::shared_ptr<SegmentReader> r(new SegmentReader());
+  STRATA_ASSIGN_OR_RETURN(r->file_, env->NewRandomAccessFile(path));
+  const uint64_t size = r->file_->Size();
+  if (size < kHeaderSize + kFooterSize) {
+    return unexpected(r->Corrupt(size, "file of " + std::to_string(size) +
+                                           " bytes is too short for a segment"));
+  }
+
+  char header[kHeaderSize];
+  STRATA_RETURN_IF_ERROR(r->file_->Read(0, kHeaderSize, header));
+  if (DecodeFixed64(header) != kSegmentMagic) return unexpected(r->Corrupt(0, "bad header magic"));
+  if (DecodeFixed32(header + kHeaderSize - 4) != Crc32(header, kHeaderSize - 4)) {
+    return unexpected(r->Corrupt(0, "header checksum mismatch"));
+  }
+  const uint32_t version = DecodeFixed32(header + 8);
+  if (version != kSegmentFormatVersion) {
+    return unexpected(r->Corrupt(8, "unsupported format version " + std::to_string(version)));
+  }
+  r->id_ = DecodeFixed64(header + 12);
+  r->created_at_ = static_cast<int64_t>(DecodeFixed64(header + 20));
+  if (DecodeFixed32(header + 28) != 0) return unexpected(r->Corrupt(28, "unknown header flags"));
+
+  const uint64_t footer_offset = size - kFooterSize;
+  char footer[kFooterSize];
+  STRATA_RETURN_IF_ERROR(r->file_->Read(footer_offset, kFooterSize, footer));
+  if (DecodeFixed64(footer + kFooterSize - 8) != kSegmentMagic) {
+    return unexpected(r->Corrupt(size - 8, "bad footer magic"));
+  }
+  if (DecodeFixed32(footer + 52) != Crc32(footer, 52)) {
+    return unexpected(r->Corrupt(footer_offset, "footer checksum mismatch"));
+  }
+  const uint64_t series_count = DecodeFixed64(footer);
+  r->point_count_ = DecodeFixed64(footer + 8);
+  r->min_time_ = static_cast<int64_t>(DecodeFixed64(footer + 16));
+  r->max_time_ = static_cast<int64_t>(DecodeFixed64(footer + 24));
+  const uint64_t index_offset = DecodeFixed64(footer + 32);
+  const uint64_t index_len = DecodeFixed64(footer + 40);
+  const uint32_t index_crc = DecodeFixed32(footer + 48);
+  if (index_len > footer_offset - kHeaderSize || index_offset != footer_offset - index_len) {
+    return unexpected(r->Corrupt(footer_offset, "index position out of range"));
+  }
+
+  std::string index(index_len, '\0');
+  STRATA_RETURN_IF_ERROR(r->file_->Read(index_offset, index.size(), index.data()));
+  if (Crc32(index) != index_crc) {
+    return unexpected(r->Corrupt(index_offset, "index checksum mismatch"));
+  }
+  STRATA_RETURN_IF_ERROR(r->ParseIndex(index, index_offset, series_count));
+  return r;
+}
+
+Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
+                                 uint64_t series_count) {
+  if (series_count > index.size() / kIndexEntryFixedSize) {
+    return unexpected(Corrupt(index_offset, "series count " + std::to_string(series_count) +
+                                                " does not fit the index"));
+  }
+  index_.reserve(series_count);
+  Decoder d(index);
+  uint64_t total_points = 0;
+  int64_t seg_min = std::numeric_limits<int64_t>::max();
+  int64_t seg_max = std::numeric_limits<int64_t>::min();
+  for (uint64_t s = 0; s < series_count; s++) {
+    const uint64_t at = index_offset + static_cast<uint64_t>(d.position() - index.data());
+    auto bad = [&](const std::string& what) {
+      return unexpected(Corrupt(at, "index entry " + std::to_string(s) + ": " + what));
+    };
+    SeriesIndexEntry e;
+    uint32_t key_len;
+    std::string_view key;
+    uint8_t type;
+    uint64_t min_time, max_time;
+    uint32_t block_count;
+    if (!d.GetFixed32(&key_len) || key_len == 0 || key_len > kMaxSeriesKeyBytes ||
+        !d.GetBytes(key_len, &key) || !d.GetFixed64(&e.id) || !d.GetFixed8(&type) ||
+        !d.GetFixed64(&e.section_offset) || !d.GetFixed64(&e.point_count) ||
+        !d.GetFixed64(&min_time) || !d.GetFixed64(&max_time) || !d.GetFixed32(&block_count)) {
+      return bad("truncated or bad key length");
+    }
+    if (!IsValidValueType(type)) return bad("invalid value type " + std::to_string(type));
+    if (block_count == 0 || block_count > d.remaining() / kIndexBlockRefSize) {
+      return bad("bad block count " + std::to_string(block_count));
+    }
+    e.key = key;
+    e.type = static_cast<ValueType>(type);
+    e.min_time = static_cast<int64_t>(min_time);
+    e.max_time = static_cast<int64_t>(max_time);
+    if (!index_.empty() && !(index_.back().key < e.key)) return bad("keys out of order");
+    const uint64_t expected_section =
+        index_.empty() ? kHeaderSize
+                       : index_.back().blocks.back().offset + kBlockHeaderSize + kBlockTrailerSize;
+    if (index_.empty() ? e.section_offset != expected_section
+                       : e.section_offset < expected_section) {
+      return bad("bad section offset " + std::to_string(e.section_offset));
+    }
+    // Sections lie before the index; this also keeps the sums below from overflowing.
+    if (e.section_offset >= index_offset) return bad("section offset past the index");
+    e.blocks.resize(block_count);
+    uint64_t points = 0;
+    for (uint32_t k = 0; k < block_count; k++) {
+      BlockRef& b = e.blocks[k];
+      uint64_t bmin, bmax;
+      (void)(d.GetFixed64(&b.offset) && d.GetFixed32(&b.count) && d.GetFixed64(&bmin) &&
+             d.GetFixed64(&bmax));  // cannot fail: block_count was checked against remaining()
+      b.min_time = static_cast<int64_t>(bmin);
+      b.max_time = static_cast<int64_t>(bmax);
+      const std::string blk = "block " + std::to_string(k) + ": ";
+      const uint64_t min_offset =
+          k == 0 ? e.section_offset + kSectionHeaderFixedSize + key_len
+                 : e.blocks[k - 1].offset + kBlockHeaderSize + kBlockTrailerSize;
+      if (k == 0 ? b.offset != min_offset : (b.offset < min_offset || b.offset >= index_offset)) {
+        return bad(blk + "bad offset " + std::to_string(b.offset));
+      }
+      if (b.count == 0 || b.count > kMaxBlockPoints) {
+        return bad(blk + "bad point count " + std::to_string(b.count));
+      }
+      // count strictly increasing times need a span of at least count - 1.
+      if (b.min_time > b.max_time || bmax - bmin < b.count - 1u) {
+        return bad(blk + "bad time range");
+      }
+      if (k > 0 && b.min_time <= e.blocks[k - 1].max_time) return bad(blk + "blocks overlap");
+      points += b.count;
+    }
+    if (e.blocks.back().offset + kBlockHeaderSize + kBlockTrailerSize > index_offset) {
+      return bad("last block runs into the index");
+    }
+    if (points != e.point_count) return bad("point count does not match its blocks");
+    if (e.min_time != e.blocks.front().min_time || e.max_time != e.blocks.back().max_time) {
+      return bad("time range does not match its blocks");
+    }
+    total_points += points;
+    seg_min = std::min(seg_min, e.min_time);
+    seg_max = std::max(seg_max, e.max_time);
+    index_.push_back(std::move(e));
+  }
+  if (d.remaining() != 0) return unexpected(Corrupt(index_offset, "trailing bytes in the index"));
+  if (index_.empty() && index_offset != kHeaderSize) {
+    return unexpected(Corrupt(index_offset, "data but no series"));
+  }
+  if (total_points != point_count_ || seg_min != min_time_ || seg_max != max_time_) {
+    return unexpected(Corrupt(file_->Size() - kFooterSize, "footer summary does not match index"));
+  }
+
+  section_end_.resize(index_.size());
+  by_id_.reserve(index_.size());
+  for (size_t s = 0; s < index_.size(); s++) {
+    section_end_[s] = s + 1 < index_.size() ? index_[s + 1].section_offset : index_offset;
+    by_id_.emplace_back(index_[s].id, s);
+  }
+  std::sort(by_id_.begin(), by_id_.end());
+  for (size_t i = 1; i < by_id_.size(); i++) {
+    if (by_id_[i - 1].first == by_id_[i].first) {
+      return unexpected(Corrupt(index_offset, "duplicate series id " +
+                                                  std::to_string(by_id_[i].first)));
+    }
+  }
+  return OkStatus();
+}
+
+const SeriesIndexEntry* SegmentReader::Find(uint64_t series_id) const {
+  auto it = std::lower_bound(by_id_.begin(), by_id_.end(),
+                             std::pair<uint64_t, size_t>(series_id, 0));
+  if (it == by_id_.end() || it->first != series_id) return nullptr;
+  return &index_[it->second];
+}
+
+Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64_t min_t,
+                                 int64_t max_t, Column* out) const {
+  const SeriesIndexEntry& e = index_[series];
+  const uint64_t begin = e.blocks[first].offset;
+  const uint64_t end = last + 1 < e.blocks.size() ? e.blocks[last + 1].offset : section_end_[series];
+  const size_t n = static_cast<size_t>(end - begin);  // <= file size, checked at Open
+  std::unique_ptr<char[]> buf(new char[n]);
+  STRATA_RETURN_IF_ERROR(file_->Read(begin, n, buf.get()));
+
+  // Check every block's framing and checksum before decoding any.
+  size_t total = 0;
+  for (size_t k = first; k <= last; k++) {
+    const BlockRef& b = e.blocks[k];
+    const uint64_t next = k + 1 < e.blocks.size() ? e.blocks[k + 1].offset : section_end_[series];
+    const char* p = buf.get() + (b.offset - begin);
+    const size_t span = static_cast<size_t>(next - b.offset);  // >= header + trailer, see Open
+    const size_t payload = span - kBlockHeaderSize - kBlockTrailerSize;
+    if (DecodeFixed32(p + span - kBlockTrailerSize) != Crc32(p, span - kBlockTrailerSize)) {
+      return unexpected(Corrupt(b.offset, "block checksum mismatch"));
+    }
+    if (!IsKnownBlockEncoding(static_cast<uint8_t>(p[0]))) {
+      return unexpected(Corrupt(b.offset, "unknown block encoding " +
+                                              std::to_string(static_cast<uint8_t>(p[0]))));
+    }
+    if (DecodeFixed32(p + 1) != b.count ||
+        static_cast<int64_t>(DecodeFixed64(p + 5)) != b.min_time ||
+        static_cast<int64_t>(DecodeFixed64(p + 13)) != b.max_time ||
+        DecodeFixed32(p + 21) != payload) {
+      return unexpected(Corrupt(b.offset, "block header does not match the index"));
+    }
+    total += b.count;
+  }
+
+  const size_t old_times = out->times.size();
+  const size_t old_nums = out->nums.size();
+  const size_t old_strs = out->strs.size();
+  // A forged (checksum-valid) file must not make us reserve far more than it holds.
+  const size_t reserve = std::min(total, n);
+  out->times.reserve(old_times + reserve);
+  if (e.type == ValueType::kString) {
+    out->strs.reserve(old_strs + reserve);
+  } else {
+    out->nums.reserve(old_nums + reserve);
+  }
+  for (size_t k = first; k <= last; k++) {
+    const BlockRef& b = e.blocks[k];
+    const uint64_t next = k + 1 < e.blocks.size() ? e.blocks[k + 1].offset : section_end_[series];
+    const char* p = buf.get() + (b.offset - begin);
+    const size_t payload = static_cast<size_t>(next - b.offset) - kBlockHeaderSize - kBlockTrailerSize;
+    const size_t from = out->times.size();
+    if (!DecodeBlock(static_cast<BlockEncoding>(p[0]), e.type,
+                     std::string_view(p + kBlockHeaderSize, payload), b.count, out)) {
+      TruncateColumn(out, old_times, old_nums, old_strs);
+      return unexpected(Corrupt(b.offset, "malformed block payload"));
+    }
+    const int64_t* t = out->times.data() + from;
+    bool ok = t[0] == b.min_time && t[b.count - 1] == b.max_time;
+    for (size_t i = 1; i < b.count && ok; i++) ok = t[i - 1] < t[i];
+    if (!ok) {
+      TruncateColumn(out, old_times, old_nums, old_strs);
+      return unexpected(Corrupt(b.offset, "block times out of order or out of range"));
+    }
+    if (b.min_time < min_t || b.max_time > max_t) TrimAppended(out, from, min_t, max_t);
+  }
+  return OkStatus();
+}
+
+Status SegmentReader::Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t max_t,
+                           Column* out) const {
+  std::less<const SeriesIndexEntry*> before;
+  if (index_.empty() || before(&entry, index_.data()) ||
+      !before(&entry, index_.data() + index_.size())) {
+    return unexpected(Error::Invalid("segment " + path() + ": entry is not from this segment"));
+  }
+  if (out->type != entry.type) {
+    return unexpected(Error::Invalid("segment " + path() + ": reading " +
+                                     ValueTypeName(entry.type) + " series '" + entry.key +
+                                     "' into a " + ValueTypeName(out->type) + " column"));
+  }
+  if (min_t > max_t || entry.max_time < min_t || entry.min_time > max_t) return OkStatus();
+  const auto& blocks = entry.blocks;
+  const size_t first = static_cast<size_t>(
+      std::partition_point(blocks.begin(), blocks.end(),
+                           [&](const BlockRef& b) { return b.max_time < min_t; }) -
+      blocks.begin());
+  const size_t end = static_cast<size_t>(
+      std::partition_point(blocks.begin(), blocks.end(),
+                           [&](const BlockRef& b) { return b.min_time <= max_t; }) -
+      blocks.begin());
+  const size_t series = static_cast<size_t>(&entry - index_.data());
+  const size_t old_times = out->times.size();
+  const size_t old_nums = out->nums.size();
+  const size_t old_strs = out->strs.size();
+  for (size_t k = first; k < end; k += kBlocksPerRead) {
+    Status s = ReadBlocks(series, k, std::min(end, k + kBlocksPerRead) - 1, min_t, max_t, out);
+    if (!s) {
+      TruncateColumn(out, old_times, old_nums, old_strs);
+      return s;
+    }
+  }
+  return OkStatus();
+}
+
+Status SegmentReader::CheckSectionHeader(size_t series) const {
+  const SeriesIndexEntry& e = index_[series];
+  const size_t n = kSectionHeaderFixedSize + e.key.size();  // == blocks[0].offset - section_offset
+  std::string h(n, '\0');
+  STRATA_RETURN_IF_ERROR(file_->Read(e.section_offset, n, h.data()));
+  if (DecodeFixed32(h.data() + n - 4) != Crc32(h.data(), n - 4)) {
+    return unexpected(Corrupt(e.section_offset, "section header checksum mismatch"));
+  }
+  const std::string_view key(h.data() + 21, n - kSectionHeaderFixedSize);
+  if (DecodeFixed64(h.data()) != e.id || static_cast<uint8_t>(h[8]) != static_cast<uint8_t>(e.type) ||
+      DecodeFixed64(h.data() + 9) != e.point_count || DecodeFixed32(h.data() + 17) != e.key.size() ||
+      key != e.key) {
+    return unexpected(Corrupt(e.section_offset, "section header does not match the index"));
+  }
+  return OkStatus();
+}
+
+Status SegmentReader::Verify() const {
+  Column scratch;
+  for (size_t s = 0; s < index_.size(); s++) {
+    const SeriesIndexEntry& e = index_[s];
+    STRATA_RETURN_IF_ERROR(CheckSectionHeader(s));
+    scratch.type = e.type;
+    for (size_t k = 0; k < e.blocks.size(); k += kBlocksPerRead) {
+      scratch.clear();
+      STRATA_RETURN_IF_ERROR(ReadBlocks(s, k, std::min(e.blocks.size(), k + kBlocksPerRead) - 1,
+                                        std::numeric_limits<int64_t>::min(),
+                                        std::numeric_limits<int64_t>::max(), &scratch));
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace strata

@@ -1,0 +1,91 @@
+// SegmentReader gives random access to one immutable segment file (format: segment_format.h): Open
+// reads and validates header, footer and the whole index once, then Read fetches one series' points
+// in a time range by reading only the blocks whose range overlaps. The file is untrusted: any damage
+// is reported as Error::Corrupt naming the file and offset; a reader never crashes, never allocates
+// more than the file's size suggests, and never returns wrong data.
+// Immutable after Open; Read and Verify are thread-safe (pread). Share it through shared_ptr so that
+// snapshots can pin it while compaction retires the file.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "env.h"
+#include "point.h"
+#include "result.h"
+
+namespace strata {
+
+struct BlockRef {
+  uint64_t offset;  // file offset of the block's encoding byte
+  uint32_t count;   // points, 1..kMaxBlockPoints
+  int64_t min_time, max_time;  // first and last timestamp, inclusive
+};
+
+struct SeriesIndexEntry {
+  uint64_t id;
+  std::string key;
+  ValueType type;
+  uint64_t section_offset;  // file offset of the section header
+  uint64_t point_count;
+  int64_t min_time, max_time;  // inclusive
+  std::vector<BlockRef> blocks;  // in time order, non-overlapping
+};
+
+class SegmentReader {
+ public:
+  // Reads header, footer and index, checking magic, version, CRCs and the index's consistency.
+  // NotFound/IO when the file cannot be opened; Corrupt (naming the file and offset) when damaged.
+  [[nodiscard]] static Result<std::shared_ptr<SegmentReader>> Open(Env* env,
+                                                                   const std::string& path);
+
+  SegmentReader(const SegmentReader&) = delete;
+  SegmentReader& operator=(const SegmentReader&) = delete;
+
+  uint64_t id() const { return id_; }
+  int64_t created_at() const { return created_at_; }
+  int64_t min_time() const { return min_time_; }  // INT64_MAX when the segment has no series
+  int64_t max_time() const { return max_time_; }  // INT64_MIN when the segment has no series
+  uint64_t point_count() const { return point_count_; }
+  uint64_t file_bytes() const { return file_->Size(); }
+  const std::string& path() const { return file_->path(); }
+
+  // Sorted by key (bytewise).
+  const std::vector<SeriesIndexEntry>& index() const { return index_; }
+  // The entry of `series_id`, or nullptr. O(log n).
+  const SeriesIndexEntry* Find(uint64_t series_id) const;
+
+  // Appends to *out the points with min_t <= time <= max_t, in time order, reading only the blocks
+  // whose range overlaps. REQUIRES: `entry` is an element of index(); out->type == entry.type
+  // (Invalid otherwise). Every block read is checked (CRC, header against index, decoded times
+  // strictly increasing and within the block's range); on Corrupt, *out is left as it was.
+  [[nodiscard]] Status Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t max_t,
+                            Column* out) const;
+
+  // Reads every section header and every block and checks every checksum (`strata verify`).
+  [[nodiscard]] Status Verify() const;
+
+ private:
+  SegmentReader() = default;
+  Status ParseIndex(std::string_view index, uint64_t index_offset, uint64_t series_count);
+  Status CheckSectionHeader(size_t series) const;
+  // Reads and decodes blocks [first, last] of series `series`, keeping points in [min_t, max_t].
+  Status ReadBlocks(size_t series, size_t first, size_t last, int64_t min_t, int64_t max_t,
+                    Column* out) const;
+  Error Corrupt(uint64_t offset, const std::string& what) const;
+
+  std::unique_ptr<RandomAccessFile> file_;
+  uint64_t id_ = 0;
+  int64_t created_at_ = 0;
+  int64_t min_time_ = 0;
+  int64_t max_time_ = 0;
+  uint64_t point_count_ = 0;
+  std::vector<SeriesIndexEntry> index_;
+  std::vector<uint64_t> section_end_;                  // per series: end of its last block
+  std::vector<std::pair<uint64_t, size_t>> by_id_;     // (series id, index position), sorted
+};
+
+}  // namespace strata

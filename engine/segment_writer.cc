@@ -1,0 +1,213 @@
+#include "segment_writer.h"
+
+#include <limits>
+
+#include "block_codec.h"
+#include "coding.h"
+#include "crc32.h"
+#include "segment_format.h"
+
+namespace strata {
+
+Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, std::string path,
+                                                             uint64_t segment_id,
+                                                             int64_t created_at_ns) {
+  STRATA_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path + ".tmp"));
+  std::unique_ptr<SegmentWriter> w(
+      new SegmentWriter(env, std::move(path), std::move(file), segment_id));
+  std::string& b = w->buf_;
+  PutFixed64(&b, kSegmentMagic);
+  PutFixed32(&b, kSegmentFormatVersion);
+  PutFixed64(&b, segment_id);
+  PutFixed64(&b, static_cast<uint64_t>(created_at_ns));
+  PutFixed32(&b, 0);  // flags
+  PutFixed32(&b, Crc32(b.data(), b.size()));
+  return w;
+}
+
+SegmentWriter::SegmentWriter(Env* env, std::string path, std::unique_ptr<WritableFile> file,
+                             uint64_t id)
+    : env_(env),
+      path_(std::move(path)),
+      tmp_path_(path_ + ".tmp"),
+      file_(std::move(file)),
+      id_(id),
+      min_time_(std::numeric_limits<int64_t>::max()),
+      max_time_(std::numeric_limits<int64_t>::min()) {
+  buf_.reserve(kWriteBufferBytes + (kWriteBufferBytes >> 2));
+}
+
+SegmentWriter::~SegmentWriter() {
+  if (finished_) return;
+  if (file_ != nullptr) (void)file_->Close();
+  file_.reset();
+  (void)env_->RemoveFile(tmp_path_);  // best effort: a stale temp file is harmless and replaced
+}
+
+Status SegmentWriter::CheckAdd(const SegmentSeries& series, const Column& points) const {
+  const std::string what = "segment " + path_ + ": series '" + series.key + "': ";
+  if (!IsValidValueType(static_cast<uint8_t>(series.type))) {
+    return unexpected(Error::Invalid(what + "invalid value type"));
+  }
+  if (points.type != series.type) {
+    return unexpected(Error::Invalid(what + "points are " + ValueTypeName(points.type) +
+                                     ", series is " + ValueTypeName(series.type)));
+  }
+  if (series.key.empty() || series.key.size() > kMaxSeriesKeyBytes) {
+    return unexpected(Error::Invalid(what + "key is empty or too long"));
+  }
+  if (!index_.empty() && !(index_.back().key < series.key)) {
+    return unexpected(Error::Invalid(what + "key is not greater than the previous key '" +
+                                     index_.back().key + "'"));
+  }
+  if (ids_.contains(series.id)) {
+    return unexpected(Error::Invalid(what + "duplicate series id " + std::to_string(series.id)));
+  }
+  const size_t n = points.times.size();
+  if (n == 0) return unexpected(Error::Invalid(what + "no points"));
+  const bool is_string = series.type == ValueType::kString;
+  if ((is_string ? points.strs.size() : points.nums.size()) != n ||
+      (is_string ? !points.nums.empty() : !points.strs.empty())) {
+    return unexpected(Error::Invalid(what + "value array does not match the times"));
+  }
+  for (size_t i = 1; i < n; i++) {
+    if (points.times[i - 1] >= points.times[i]) {
+      return unexpected(Error::Invalid(what + "times are not strictly increasing at point " +
+                                       std::to_string(i)));
+    }
+  }
+  if (series.type == ValueType::kBool) {
+    for (uint64_t v : points.nums) {
+      if (v > 1) return unexpected(Error::Invalid(what + "bool value other than 0 or 1"));
+    }
+  }
+  if (is_string) {
+    // Every block's payload length must fit its u32 length field.
+    for (size_t b = 0; b < n; b += kMaxBlockPoints) {
+      uint64_t bytes = 0;
+      for (size_t i = b; i < std::min(n, b + kMaxBlockPoints); i++) {
+        bytes += 8 + 10 + points.strs[i].size();
+      }
+      if (bytes > std::numeric_limits<uint32_t>::max()) {
+        return unexpected(Error::Invalid(what + "strings too large for one block"));
+      }
+    }
+  }
+  return OkStatus();
+}
+
+Status SegmentWriter::MaybeFlushBuffer(bool force) {
+  if (buf_.empty() || (!force && buf_.size() < kWriteBufferBytes)) return OkStatus();
+  Status s = file_->Append(buf_);
+  if (!s) {
+    failed_ = s;
+    return s;
+  }
+  flushed_bytes_ += buf_.size();
+  buf_.clear();
+  return OkStatus();
+}
+
+Status SegmentWriter::Add(const SegmentSeries& series, const Column& points) {
+  if (finished_) return unexpected(Error::Invalid("segment " + path_ + ": Add after Finish"));
+  STRATA_RETURN_IF_ERROR(failed_);
+  STRATA_RETURN_IF_ERROR(CheckAdd(series, points));
+
+  const size_t n = points.size();
+  SeriesIndexEntry entry;
+  entry.id = series.id;
+  entry.key = series.key;
+  entry.type = series.type;
+  entry.section_offset = offset();
+  entry.point_count = n;
+  entry.min_time = points.times.front();
+  entry.max_time = points.times.back();
+  entry.blocks.reserve((n + kMaxBlockPoints - 1) / kMaxBlockPoints);
+
+  const size_t section_start = buf_.size();
+  PutFixed64(&buf_, series.id);
+  PutFixed8(&buf_, static_cast<uint8_t>(series.type));
+  PutFixed64(&buf_, n);
+  PutFixed32(&buf_, static_cast<uint32_t>(series.key.size()));
+  buf_.append(series.key);
+  PutFixed32(&buf_, Crc32(buf_.data() + section_start, buf_.size() - section_start));
+
+  for (size_t begin = 0; begin < n; begin += kMaxBlockPoints) {
+    const size_t end = std::min(n, begin + kMaxBlockPoints);
+    BlockRef ref{offset(), static_cast<uint32_t>(end - begin), points.times[begin],
+                 points.times[end - 1]};
+    const size_t block_start = buf_.size();
+    PutFixed8(&buf_, static_cast<uint8_t>(kDefaultBlockEncoding));
+    PutFixed32(&buf_, ref.count);
+    PutFixed64(&buf_, static_cast<uint64_t>(ref.min_time));
+    PutFixed64(&buf_, static_cast<uint64_t>(ref.max_time));
+    PutFixed32(&buf_, 0);  // payload length, patched below
+    const size_t payload_start = buf_.size();
+    EncodeBlock(points, begin, end, &buf_);
+    EncodeFixed32(buf_.data() + payload_start - 4,
+                  static_cast<uint32_t>(buf_.size() - payload_start));
+    PutFixed32(&buf_, Crc32(buf_.data() + block_start, buf_.size() - block_start));
+    entry.blocks.push_back(ref);
+    STRATA_RETURN_IF_ERROR(MaybeFlushBuffer(false));
+  }
+
+  point_count_ += n;
+  min_time_ = std::min(min_time_, entry.min_time);
+  max_time_ = std::max(max_time_, entry.max_time);
+  ids_.insert(series.id);
+  index_.push_back(std::move(entry));
+  return OkStatus();
+}
+
+Result<SegmentInfo> SegmentWriter::Finish() {
+  if (finished_) return unexpected(Error::Invalid("segment " + path_ + ": Finish called twice"));
+  STRATA_RETURN_IF_ERROR(failed_);
+
+  const uint64_t index_offset = offset();
+  std::string index;
+  for (const SeriesIndexEntry& e : index_) {
+    PutFixed32(&index, static_cast<uint32_t>(e.key.size()));
+    index.append(e.key);
+    PutFixed64(&index, e.id);
+    PutFixed8(&index, static_cast<uint8_t>(e.type));
+    PutFixed64(&index, e.section_offset);
+    PutFixed64(&index, e.point_count);
+    PutFixed64(&index, static_cast<uint64_t>(e.min_time));
+    PutFixed64(&index, static_cast<uint64_t>(e.max_time));
+    PutFixed32(&index, static_cast<uint32_t>(e.blocks.size()));
+    for (const BlockRef& b : e.blocks) {
+      PutFixed64(&index, b.offset);
+      PutFixed32(&index, b.count);
+      PutFixed64(&index, static_cast<uint64_t>(b.min_time));
+      PutFixed64(&index, static_cast<uint64_t>(b.max_time));
+    }
+  }
+  buf_.append(index);
+  const size_t footer_start = buf_.size();
+  PutFixed64(&buf_, index_.size());
+  PutFixed64(&buf_, point_count_);
+  PutFixed64(&buf_, static_cast<uint64_t>(min_time_));
+  PutFixed64(&buf_, static_cast<uint64_t>(max_time_));
+  PutFixed64(&buf_, index_offset);
+  PutFixed64(&buf_, index.size());
+  PutFixed32(&buf_, Crc32(index));
+  PutFixed32(&buf_, Crc32(buf_.data() + footer_start, buf_.size() - footer_start));
+  PutFixed64(&buf_, kSegmentMagic);
+
+  const uint64_t file_bytes = offset();
+  auto fail = [this](const Status& s) -> Status {
+    failed_ = s;
+    return s;
+  };
+  STRATA_RETURN_IF_ERROR(MaybeFlushBuffer(true));
+  if (Status s = file_->Sync(); !s) return unexpected(fail(s).error());
+  if (Status s = file_->Close(); !s) return unexpected(fail(s).error());
+  file_.reset();
+  if (Status s = env_->Rename(tmp_path_, path_); !s) return unexpected(fail(s).error());
+  finished_ = true;  // the file is at `path` now: never remove it from here on
+  STRATA_RETURN_IF_ERROR(env_->SyncDir(DirName(path_)));
+
+  return SegmentInfo{id_, path_, file_bytes, index_.size(), point_count_, min_time_, max_time_};
+}
+
+}  // namespace strata

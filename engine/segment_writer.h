@@ -1,0 +1,89 @@
+// SegmentWriter streams one immutable segment file (format: segment_format.h) from series handed to
+// it in key order, typically by a MemStore flush or a compaction. Output goes to `path + ".tmp"` in
+// large buffered appends; Finish writes the index and footer, fsyncs, renames the file to `path` and
+// fsyncs the directory, so a reader never sees a partial segment at `path`. Abandoning a writer
+// (destroying it without a successful Finish) removes the temp file.
+// The writer owns its file; `env` must outlive it. One thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "env.h"
+#include "point.h"
+#include "result.h"
+#include "segment_reader.h"
+
+namespace strata {
+
+struct SegmentSeries {
+  uint64_t id;
+  std::string key;  // canonical series key (DESIGN section 1)
+  ValueType type;
+};
+
+// What Finish produced: enough for a ManifestSegment.
+struct SegmentInfo {
+  uint64_t id;
+  std::string path;
+  uint64_t file_bytes;
+  uint64_t series_count;
+  uint64_t point_count;
+  int64_t min_time;  // INT64_MAX when the segment holds no series
+  int64_t max_time;  // INT64_MIN when the segment holds no series
+};
+
+class SegmentWriter {
+ public:
+  // Bytes buffered before each Env append.
+  static constexpr size_t kWriteBufferBytes = 1 << 20;
+
+  // Creates `path + ".tmp"` (replacing any stale one). Nothing appears at `path` until Finish.
+  [[nodiscard]] static Result<std::unique_ptr<SegmentWriter>> Create(Env* env, std::string path,
+                                                                     uint64_t segment_id,
+                                                                     int64_t created_at_ns);
+
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+  ~SegmentWriter();
+
+  // Appends one series. REQUIRES (checked, Invalid when violated, nothing written): series.key is
+  // non-empty, at most kMaxSeriesKeyBytes, and bytewise greater than every key added before;
+  // series.id differs from every id added before; series.type is valid and equals points.type;
+  // points is non-empty, its value array matches its size, its times strictly increase.
+  // An I/O error leaves the writer failed: every later call returns that error.
+  [[nodiscard]] Status Add(const SegmentSeries& series, const Column& points);
+
+  // Writes index and footer, fsyncs, renames to `path`, fsyncs the directory. A segment with zero
+  // series is allowed. Invalid when called twice or after a failure.
+  [[nodiscard]] Result<SegmentInfo> Finish();
+
+ private:
+  SegmentWriter(Env* env, std::string path, std::unique_ptr<WritableFile> file, uint64_t id);
+
+  Status CheckAdd(const SegmentSeries& series, const Column& points) const;
+  // Appends buf_ to the file when it has grown past kWriteBufferBytes (or always, if `force`).
+  Status MaybeFlushBuffer(bool force);
+  uint64_t offset() const { return flushed_bytes_ + buf_.size(); }
+
+  Env* const env_;
+  const std::string path_;
+  const std::string tmp_path_;
+  std::unique_ptr<WritableFile> file_;
+  const uint64_t id_;
+
+  std::string buf_;             // bytes not yet appended to file_
+  uint64_t flushed_bytes_ = 0;  // bytes already appended to file_
+  std::vector<SeriesIndexEntry> index_;
+  std::unordered_set<uint64_t> ids_;
+  uint64_t point_count_ = 0;
+  int64_t min_time_;
+  int64_t max_time_;
+  bool finished_ = false;
+  Status failed_;  // first I/O error; sticky
+};
+
+}  // namespace strata

@@ -1,0 +1,148 @@
+// A Shard holds one measurement's points for one time window [window_start, window_end): its active
+// MemStore, the frozen MemStores waiting to be flushed, its immutable segment files, delete tombstones
+// and the manifest that lists them, all under `shards/<measurement>/<window start>/`.
+//
+// Write path: the engine's commit leader applies WAL records to the shard in LSN order (ApplyWrite,
+// ApplyDelete); a full MemStore is frozen (Freeze) and written to a segment by the flush thread
+// (FlushOldestFrozen), which then records it in the manifest together with `flushed_lsn`, the LSN up to
+// which this shard's part of the WAL is no longer needed. Reads take a ShardSnapshot, which pins the
+// segments and frozen MemStores it saw and copies what it needs of the active MemStore.
+//
+// Thread-safety: all public methods are thread-safe. mu_ guards the in-memory state; manifest_mu_
+// serialises the flush and compaction, which do their file I/O without holding mu_.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "catalog.h"
+#include "env.h"
+#include "manifest.h"
+#include "memstore.h"
+#include "options.h"
+#include "result.h"
+#include "segment_reader.h"
+#include "wal_entry.h"
+
+namespace strata {
+
+struct ShardStats {
+  std::string measurement;
+  int64_t window_start = 0;
+  uint64_t active_bytes = 0;
+  uint64_t active_points = 0;
+  uint64_t frozen_count = 0;
+  uint64_t frozen_bytes = 0;
+  uint64_t segment_count = 0;
+  uint64_t segment_bytes = 0;
+  uint64_t segment_points = 0;
+  uint64_t tombstones = 0;
+  uint64_t flushed_lsn = 0;
+};
+
+// A consistent view of one shard for reads; keeps what it references alive. Thread-compatible.
+class ShardSnapshot {
+ public:
+  // Appends to *out (whose type the caller set) the series' points with min_t <= time <= max_t,
+  // merged across sources (newest wins on equal timestamps) with tombstones applied.
+  [[nodiscard]] Status Read(uint64_t series_id, int64_t min_t, int64_t max_t, Column* out) const;
+  int64_t window_start() const { return window_start_; }
+
+ private:
+  friend class Shard;
+  struct SegmentSource {
+    std::shared_ptr<SegmentReader> reader;
+    uint64_t max_lsn;
+  };
+  int64_t window_start_ = 0;
+  int64_t min_t_ = 0, max_t_ = 0;                             // the range `active_` was copied for
+  std::vector<SegmentSource> segments_;                       // oldest first
+  std::vector<std::shared_ptr<const MemStore>> frozen_;       // oldest first, sealed
+  std::unordered_map<uint64_t, Column> active_;               // copied at snapshot time
+  std::unordered_map<uint64_t, std::vector<Tombstone>> tombstones_;
+};
+
+class Shard {
+ public:
+  // Opens (creating if needed) the shard in `dir`: reads its manifest, opens the segments it lists
+  // and removes files a crash left behind (temp files, segments the manifest never listed).
+  [[nodiscard]] static Result<std::shared_ptr<Shard>> Open(Env* env, const Options& options,
+                                                           std::string dir, std::string measurement,
+                                                           int64_t window_start, Catalog* catalog);
+
+  const std::string& measurement() const { return measurement_; }
+  int64_t window_start() const { return window_start_; }
+  int64_t window_end() const { return window_end_; }
+  const std::string& dir() const { return dir_; }
+  uint64_t flushed_lsn() const;
+
+  // ---- write path: the commit leader (or recovery), in increasing LSN order ----
+  void ApplyWrite(uint64_t lsn, std::span<const SeriesPoints> series);
+  void ApplyDelete(uint64_t lsn, const std::vector<uint64_t>& series_ids, int64_t min_t,
+                   int64_t max_t);
+  // True when the active MemStore has reached memstore_bytes.
+  bool NeedsFreeze() const;
+  // Seals the active MemStore (if it holds anything not yet flushed, points or tombstones) and
+  // starts a fresh one. Returns whether anything was frozen.
+  bool Freeze();
+
+  // ---- flush thread ----
+  bool HasFrozen() const;
+  // Writes the oldest frozen MemStore to a new segment (none if it held only tombstones) and
+  // records it in the manifest; then drops the MemStore. On error nothing changes.
+  [[nodiscard]] Status FlushOldestFrozen();
+  // Merges every segment into one, applying tombstones and dropping overwritten points.
+  [[nodiscard]] Status Compact();
+
+  // The lowest LSN whose effect on this shard is only in the WAL; UINT64_MAX when none.
+  uint64_t OldestUnflushedLsn() const;
+  uint64_t ActiveBytes() const;
+  uint64_t FrozenBytes() const;
+
+  // ---- reads ----
+  // Pins the current sources and copies the active MemStore's points of `series_ids` in range.
+  std::shared_ptr<ShardSnapshot> Snapshot(std::span<const uint64_t> series_ids, int64_t min_t,
+                                          int64_t max_t);
+  ShardStats Stats() const;
+  // Reads every block of every segment, checking checksums. Returns the problems found.
+  std::vector<std::string> Verify() const;
+
+ private:
+  struct SegmentHandle {
+    std::shared_ptr<SegmentReader> reader;
+    ManifestSegment meta;
+  };
+
+  Shard(Env* env, const Options& options, std::string dir, std::string measurement,
+        int64_t window_start, Catalog* catalog);
+  Status Load();
+  // Writes `m` as the new manifest. REQUIRES: manifest_mu_ held.
+  Status PersistManifest(const Manifest& m);
+  // Points of one series from one source after the tombstones that are newer than the source.
+  static void ApplyTombstones(const std::vector<Tombstone>* ts, uint64_t source_lsn, Column* col);
+
+  Env* const env_;
+  const Options options_;
+  const std::string dir_;
+  const std::string measurement_;
+  const int64_t window_start_;
+  const int64_t window_end_;
+  Catalog* const catalog_;
+
+  std::mutex manifest_mu_;  // held by flush and compaction, outside mu_
+  mutable std::mutex mu_;
+  Manifest manifest_;                                          // GUARDED_BY(mu_): as last written
+  std::shared_ptr<MemStore> active_;                           // GUARDED_BY(mu_)
+  std::deque<std::shared_ptr<MemStore>> frozen_;               // GUARDED_BY(mu_), oldest first
+  std::vector<SegmentHandle> segments_;                        // GUARDED_BY(mu_), oldest first
+  std::unordered_map<uint64_t, std::vector<Tombstone>> tombstones_;  // GUARDED_BY(mu_): all live ones
+  uint64_t last_applied_lsn_ = 0;                              // GUARDED_BY(mu_)
+};
+
+}  // namespace strata

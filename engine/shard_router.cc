@@ -1,0 +1,140 @@
+#include "shard_router.h"
+
+#include <xxhash.h>
+
+#include <charconv>
+#include <cstdio>
+
+#include "logger.h"
+
+namespace strata {
+namespace {
+
+constexpr size_t kMaxEscapedName = 120;
+
+}  // namespace
+
+ShardRouter::ShardRouter(Env* env, const Options& options, std::string shards_dir, Catalog* catalog)
+    : env_(env), options_(options), shards_dir_(std::move(shards_dir)), catalog_(catalog) {}
+
+std::string ShardRouter::EscapeMeasurement(std::string_view measurement) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : measurement) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+        c == '-') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  if (out.size() > kMaxEscapedName) {
+    char hash[24];
+    std::snprintf(hash, sizeof hash, "~%016llx",
+                  static_cast<unsigned long long>(XXH64(measurement.data(), measurement.size(), 0)));
+    out.resize(kMaxEscapedName - 17);
+    out += hash;
+  }
+  return out;
+}
+
+std::string ShardRouter::ShardDir(const std::string& measurement, int64_t window_start) const {
+  return JoinPath(JoinPath(shards_dir_, EscapeMeasurement(measurement)), std::to_string(window_start));
+}
+
+int64_t ShardRouter::WindowStart(int64_t time) const {
+  if (!Routable(time)) return INT64_MIN;
+  const int64_t d = options_.shard_duration_ns;
+  int64_t q = time / d;
+  if (time % d != 0 && time < 0) q--;
+  return q * d;  // >= time - d + 1, which Routable keeps above INT64_MIN
+}
+
+Status ShardRouter::LoadExisting() {
+  STRATA_RETURN_IF_ERROR(env_->CreateDirs(shards_dir_));
+  std::map<std::string, std::string> by_dir;
+  for (const std::string& m : catalog_->Measurements()) by_dir.emplace(EscapeMeasurement(m), m);
+  STRATA_ASSIGN_OR_RETURN(auto names, env_->ListDir(shards_dir_));
+  for (const std::string& name : names) {
+    auto m = by_dir.find(name);
+    if (m == by_dir.end()) {
+      Log("ignoring " + JoinPath(shards_dir_, name) + ": no measurement of the catalog is stored there");
+      continue;
+    }
+    STRATA_ASSIGN_OR_RETURN(auto windows, env_->ListDir(JoinPath(shards_dir_, name)));
+    for (const std::string& w : windows) {
+      int64_t start = 0;
+      auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), start);
+      if (ec != std::errc() || end != w.data() + w.size() || WindowStart(start) != start) {
+        Log("ignoring " + JoinPath(JoinPath(shards_dir_, name), w) +
+            ": not a shard window of the configured shard_duration");
+        continue;
+      }
+      STRATA_ASSIGN_OR_RETURN(auto shard, Shard::Open(env_, options_, ShardDir(m->second, start),
+                                                      m->second, start, catalog_));
+      std::lock_guard lock(mu_);
+      shards_.emplace(std::make_pair(m->second, start), std::move(shard));
+    }
+  }
+  return OkStatus();
+}
+
+Result<std::shared_ptr<Shard>> ShardRouter::GetOrCreate(const std::string& measurement,
+                                                        int64_t window_start) {
+  std::lock_guard lock(mu_);
+  auto key = std::make_pair(measurement, window_start);
+  auto it = shards_.find(key);
+  if (it != shards_.end()) return it->second;
+  STRATA_ASSIGN_OR_RETURN(auto shard, Shard::Open(env_, options_, ShardDir(measurement, window_start),
+                                                  measurement, window_start, catalog_));
+  shards_.emplace(std::move(key), shard);
+  return shard;
+}
+
+std::vector<std::shared_ptr<Shard>> ShardRouter::ShardsFor(const std::string& measurement,
+                                                           int64_t min_t, int64_t max_t) const {
+  std::vector<std::shared_ptr<Shard>> out;
+  if (min_t > max_t) return out;
+  std::lock_guard lock(mu_);
+  for (auto it = shards_.lower_bound(std::make_pair(measurement, WindowStart(min_t)));
+       it != shards_.end() && it->first.first == measurement && it->first.second <= max_t; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+std::vector<std::shared_ptr<Shard>> ShardRouter::All() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<Shard>> out;
+  for (const auto& [key, shard] : shards_) out.push_back(shard);
+  return out;
+}
+
+std::vector<std::shared_ptr<Shard>> ShardRouter::RemoveEndedBefore(int64_t cutoff) {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<Shard>> out;
+  for (auto it = shards_.begin(); it != shards_.end();) {
+    if (it->second->window_end() <= cutoff) {
+      out.push_back(it->second);
+      it = shards_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
+std::vector<std::shared_ptr<Shard>> ShardRouter::RemoveMeasurement(const std::string& measurement) {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<Shard>> out;
+  for (auto it = shards_.lower_bound(std::make_pair(measurement, INT64_MIN));
+       it != shards_.end() && it->first.first == measurement;) {
+    out.push_back(it->second);
+    it = shards_.erase(it);
+  }
+  return out;
+}
+
+}  // namespace strata

@@ -1,0 +1,595 @@
+#include "storage_engine.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "line_protocol.h"
+#include "logger.h"
+#include "wal_entry.h"
+
+namespace strata {
+namespace {
+
+constexpr char kIdentityFile[] = "STRATA";
+constexpr char kIdentityText[] = "strata data directory\nformat 1\n";
+constexpr size_t kMaxGroupBytes = 8u << 20;  // a commit group stops growing past this much WAL
+
+// Engines open in this process, by canonical directory, so that opening a directory twice shares
+// one engine instead of failing on our own lock.
+std::mutex& RegistryMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::map<std::string, std::weak_ptr<StorageEngine>>& Registry() {
+  static auto* registry = new std::map<std::string, std::weak_ptr<StorageEngine>>();
+  return *registry;
+}
+
+}  // namespace
+
+// A write (or delete) made ready outside the commit queue: series resolved, points split by shard,
+// WAL payload encoded.
+struct StorageEngine::Prepared {
+  WalRecordType type = WalRecordType::kWrite;
+  std::string payload;
+  struct Part {
+    std::shared_ptr<Shard> shard;
+    std::vector<SeriesPoints> series;
+  };
+  std::vector<Part> parts;
+  std::deque<Column> split;  // columns of series that span windows (stable addresses)
+  DeleteRecord del;          // for kDelete
+  uint64_t points = 0;
+};
+
+// One thread waiting in the commit queue.
+struct StorageEngine::Writer {
+  Prepared* prepared;
+  Status status;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+StorageEngine::StorageEngine(std::string dir, const Options& options)
+    : dir_(std::move(dir)), options_(options), env_(options.env) {}
+
+StorageEngine::~StorageEngine() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  flush_cv_.notify_all();
+  if (flush_thread_.joinable()) flush_thread_.join();
+  std::lock_guard lock(wal_mu_);
+  if (wal_ != nullptr && wal_dirty_) {
+    if (auto s = wal_->Sync(); !s) Log("closing " + dir_ + ": " + s.error().ToString());
+  }
+}
+
+Result<std::shared_ptr<StorageEngine>> StorageEngine::Open(const std::string& dir,
+                                                           const Options& options) {
+  if (dir.empty()) return unexpected(Error::Invalid("data directory path is empty"));
+  std::error_code ec;
+  std::string canonical = std::filesystem::weakly_canonical(dir, ec).string();
+  if (ec) return unexpected(Error::IO("resolve " + dir + ": " + ec.message()));
+  std::lock_guard lock(RegistryMutex());
+  auto& registry = Registry();
+  if (auto it = registry.find(canonical); it != registry.end()) {
+    if (auto live = it->second.lock()) return live;
+  }
+  std::shared_ptr<StorageEngine> engine(new StorageEngine(canonical, options));
+  STRATA_RETURN_IF_ERROR(engine->Init());
+  registry[canonical] = engine;
+  return engine;
+}
+
+Status StorageEngine::Init() {
+  const std::string identity = JoinPath(dir_, kIdentityFile);
+  if (env_->FileExists(identity)) {
+    STRATA_ASSIGN_OR_RETURN(std::string text, env_->ReadFile(identity));
+    if (text.rfind("strata data directory\n", 0) != 0) {
+      return unexpected(Error::Invalid(dir_ + " is not a Strata data directory (" + identity +
+                                       " has unexpected content)"));
+    }
+  } else {
+    if (env_->FileExists(dir_)) {
+      STRATA_ASSIGN_OR_RETURN(auto names, env_->ListDir(dir_));
+      if (!names.empty()) {
+        return unexpected(Error::Invalid(dir_ + " is not empty and is not a Strata data directory"));
+      }
+    }
+    STRATA_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  }
+  STRATA_ASSIGN_OR_RETURN(lock_, env_->LockFile(JoinPath(dir_, "LOCK")));
+  if (!env_->FileExists(identity)) {
+    STRATA_RETURN_IF_ERROR(env_->WriteFileAtomically(identity, kIdentityText));
+  }
+  STRATA_ASSIGN_OR_RETURN(catalog_, Catalog::Open(env_, JoinPath(dir_, "catalog")));
+  router_ = std::make_unique<ShardRouter>(env_, options_, JoinPath(dir_, "shards"), catalog_.get());
+  STRATA_RETURN_IF_ERROR(router_->LoadExisting());
+  STRATA_RETURN_IF_ERROR(Recover());
+  flush_thread_ = std::thread([this] { FlushThreadMain(); });
+  return OkStatus();
+}
+
+// ---- recovery -------------------------------------------------------------------------------------
+
+Status StorageEngine::Recover() {
+  std::lock_guard lock(wal_mu_);
+  for (const auto& shard : router_->All()) last_lsn_ = std::max(last_lsn_, shard->flushed_lsn());
+  STRATA_ASSIGN_OR_RETURN(wal_, Wal::Open(env_, JoinPath(dir_, "wal"), options_.wal_segment_bytes));
+  STRATA_ASSIGN_OR_RETURN(WalReplayStats stats,
+                          wal_->Replay([&](WalRecordType type, uint64_t lsn, std::string_view payload) {
+                            last_lsn_ = std::max(last_lsn_, lsn);
+                            return ApplyRecord(type, lsn, payload, /*recovering=*/true);
+                          }));
+  if (stats.truncated_bytes > 0) {
+    Log("recovery: truncated a torn write of " + std::to_string(stats.truncated_bytes) +
+        " bytes at offset " + std::to_string(stats.truncated_at) + " of " + stats.truncated_file +
+        " (a write that was never acknowledged)");
+  }
+  return OkStatus();
+}
+
+Status StorageEngine::ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload,
+                                  bool recovering) {
+  const std::string where = "WAL record " + std::to_string(lsn) + " in " + JoinPath(dir_, "wal");
+  if (type == WalRecordType::kDelete) {
+    DeleteRecord rec;
+    if (!DecodeDeleteRecord(payload, &rec)) {
+      return unexpected(Error(Code::kCorrupt, where + ": malformed delete record"));
+    }
+    ApplyDeleteRecord(rec, lsn, recovering);
+    return OkStatus();
+  }
+  DecodedWrite decoded;
+  if (!DecodeWriteRecord(payload, &decoded)) {
+    return unexpected(Error(Code::kCorrupt, where + ": malformed write record"));
+  }
+  const int64_t cutoff =
+      options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
+  for (const WritePart& part : decoded.parts) {
+    for (const SeriesPoints& s : part.series) {
+      const SeriesInfo* info = catalog_->Series(s.id);
+      if (info == nullptr || info->type != s.points->type || info->measurement != part.measurement) {
+        return unexpected(Error(Code::kCorrupt, where + ": series " + std::to_string(s.id) +
+                                                    " does not match the catalog"));
+      }
+    }
+    STRATA_ASSIGN_OR_RETURN(auto shard, router_->GetOrCreate(part.measurement, part.window_start));
+    if (shard->window_end() <= cutoff || lsn <= shard->flushed_lsn()) continue;
+    shard->ApplyWrite(lsn, part.series);
+    if (recovering && shard->NeedsFreeze() && shard->Freeze()) {
+      // Flush as we go so that replaying a long WAL needs no more memory than normal operation.
+      STRATA_RETURN_IF_ERROR(shard->FlushOldestFrozen());
+    }
+  }
+  return OkStatus();
+}
+
+void StorageEngine::ApplyDeleteRecord(const DeleteRecord& rec, uint64_t lsn, bool recovering) {
+  for (const auto& shard : router_->ShardsFor(rec.measurement, rec.min_time, rec.max_time)) {
+    if (recovering && lsn <= shard->flushed_lsn()) continue;
+    shard->ApplyDelete(lsn, rec.series_ids, rec.min_time, rec.max_time);
+  }
+}
+
+// ---- write path -----------------------------------------------------------------------------------
+
+Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(const WriteBatch& batch) {
+  auto p = std::make_unique<Prepared>();
+  const auto& series = batch.series();
+  const auto& tagsets = batch.tagsets();
+  std::vector<SeriesSpec> specs;
+  std::vector<size_t> which;
+  specs.reserve(series.size());
+  for (size_t i = 0; i < series.size(); i++) {
+    const WriteBatch::Series& s = series[i];
+    if (s.points.empty()) continue;
+    const WriteBatch::TagSet& ts = tagsets[s.tagset];
+    specs.push_back(SeriesSpec{s.key, ts.measurement, ts.tags, s.field, s.points.type});
+    which.push_back(i);
+  }
+  if (specs.empty()) return p;
+
+  const int64_t cutoff =
+      options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
+  // Route first so that a refused point registers nothing in the catalog.
+  std::map<std::pair<std::string, int64_t>, std::vector<std::pair<size_t, const Column*>>> routed;
+  for (size_t k = 0; k < which.size(); k++) {
+    const WriteBatch::Series& s = series[which[k]];
+    const std::string& m = tagsets[s.tagset].measurement;
+    const auto [lo, hi] = std::minmax_element(s.points.times.begin(), s.points.times.end());
+    for (int64_t t : {*lo, *hi}) {
+      if (!router_->Routable(t)) {
+        return unexpected(Error::Invalid("time " + std::to_string(t) + " of series '" + s.key +
+                                         "' is outside the storable range"));
+      }
+      if (router_->WindowStart(t) + options_.shard_duration_ns <= cutoff) {
+        return unexpected(Error::Invalid("time " + std::to_string(t) + " of series '" + s.key +
+                                         "' is older than the retention period"));
+      }
+    }
+    const int64_t first = router_->WindowStart(*lo);
+    if (first == router_->WindowStart(*hi)) {
+      routed[{m, first}].emplace_back(k, &s.points);
+      continue;
+    }
+    std::map<int64_t, Column*> by_window;  // a series spanning windows is split
+    for (size_t i = 0; i < s.points.size(); i++) {
+      const int64_t w = router_->WindowStart(s.points.times[i]);
+      Column*& c = by_window[w];
+      if (c == nullptr) {
+        c = &p->split.emplace_back();
+        c->type = s.points.type;
+        routed[{m, w}].emplace_back(k, c);
+      }
+      c->AppendFrom(s.points, i);
+    }
+  }
+
+  std::vector<uint64_t> ids(specs.size());
+  STRATA_RETURN_IF_ERROR(catalog_->Resolve(specs, ids.data()));
+
+  std::vector<WritePart> wal_parts;
+  for (auto& [key, list] : routed) {
+    STRATA_ASSIGN_OR_RETURN(auto shard, router_->GetOrCreate(key.first, key.second));
+    Prepared::Part part{std::move(shard), {}};
+    for (const auto& [k, col] : list) part.series.push_back(SeriesPoints{ids[k], col});
+    wal_parts.push_back(WritePart{key.first, key.second, part.series});
+    p->parts.push_back(std::move(part));
+  }
+  EncodeWriteRecord(wal_parts, &p->payload);
+  p->points = batch.point_count();
+  return p;
+}
+
+Status StorageEngine::Write(const WriteBatch& batch) {
+  STRATA_RETURN_IF_ERROR(BackgroundError());
+  STRATA_ASSIGN_OR_RETURN(auto prepared, PrepareWrite(batch));
+  if (prepared->parts.empty()) return OkStatus();
+  return Commit(prepared.get());
+}
+
+Status StorageEngine::WriteLines(std::string_view text) {
+  WriteBatch batch;
+  LineProtocolParser parser;
+  STRATA_RETURN_IF_ERROR(parser.Parse(text, env_->NowNanos(),
+                                      [&](const ParsedLine& line) { return batch.AddLine(line); }));
+  return Write(batch);
+}
+
+Status StorageEngine::Delete(const QueryRequest& what) {
+  STRATA_RETURN_IF_ERROR(BackgroundError());
+  if (what.min_time > what.max_time) return OkStatus();
+  Prepared p;
+  p.type = WalRecordType::kDelete;
+  p.del.measurement = what.measurement;
+  p.del.min_time = what.min_time;
+  p.del.max_time = what.max_time;
+  for (const SeriesInfo* s : catalog_->Match(what.measurement, what.tags, what.fields)) {
+    p.del.series_ids.push_back(s->id);
+  }
+  if (p.del.series_ids.empty()) return OkStatus();
+  EncodeDeleteRecord(p.del, &p.payload);
+  return Commit(&p);
+}
+
+Status StorageEngine::DropMeasurement(const std::string& measurement) {
+  QueryRequest all;
+  all.measurement = measurement;
+  // The delete goes through the WAL first, so a replay of older WAL records cannot bring the
+  // data back; then the shards go.
+  STRATA_RETURN_IF_ERROR(Delete(all));
+  STRATA_RETURN_IF_ERROR(Flush());
+  for (const auto& shard : router_->RemoveMeasurement(measurement)) {
+    STRATA_RETURN_IF_ERROR(env_->RemoveDirRecursive(shard->dir()));
+  }
+  return OkStatus();
+}
+
+Status StorageEngine::Commit(Prepared* p) {
+  STRATA_RETURN_IF_ERROR(WaitForFlushCapacity());
+  Writer w;
+  w.prepared = p;
+  std::unique_lock lock(mu_);
+  writers_.push_back(&w);
+  w.cv.wait(lock, [&] { return w.done || writers_.front() == &w; });
+  if (w.done) return w.status;
+
+  // This thread leads: it commits every queued writer, up to kMaxGroupBytes, with one fsync.
+  std::vector<Writer*> group;
+  size_t bytes = 0;
+  for (Writer* x : writers_) {
+    if (!group.empty() && bytes + x->prepared->payload.size() > kMaxGroupBytes) break;
+    group.push_back(x);
+    bytes += x->prepared->payload.size();
+  }
+  lock.unlock();
+  Status s = WriteGroup(group);
+  lock.lock();
+  for (Writer* x : group) {
+    writers_.pop_front();
+    if (x != &w) {
+      x->status = s;
+      x->done = true;
+      x->cv.notify_one();
+    }
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return s;
+}
+
+Status StorageEngine::WriteGroup(const std::vector<Writer*>& group) {
+  std::vector<uint64_t> lsns;
+  {
+    std::lock_guard lock(wal_mu_);
+    Status s = options_.sync == SyncMode::kOff ? OkStatus() : catalog_->Sync();
+    for (Writer* x : group) {
+      if (!s) break;
+      lsns.push_back(++last_lsn_);
+      s = wal_->Append(x->prepared->type, lsns.back(), x->prepared->payload);
+    }
+    if (s) {
+      wal_dirty_ = true;
+      const int64_t now = options_.sync == SyncMode::kNormal ? env_->NowNanos() : 0;
+      if (options_.sync == SyncMode::kFull ||
+          (options_.sync == SyncMode::kNormal &&
+           now - last_sync_ns_ >= options_.sync_interval_ms * 1'000'000)) {
+        s = wal_->Sync();
+        wal_syncs_++;
+        last_sync_ns_ = now;
+        wal_dirty_ = !s;
+      }
+    }
+    if (!s) {
+      // The log may now end in a partial record: no further write may be acknowledged.
+      SetBackgroundError(s.error());
+      return s;
+    }
+  }
+  for (size_t i = 0; i < group.size(); i++) {
+    const Prepared& p = *group[i]->prepared;
+    if (p.type == WalRecordType::kDelete) {
+      ApplyDeleteRecord(p.del, lsns[i], /*recovering=*/false);
+    } else {
+      ApplyPrepared(p, lsns[i]);
+    }
+    points_written_ += p.points;
+    batches_written_++;
+  }
+  return OkStatus();
+}
+
+void StorageEngine::ApplyPrepared(const Prepared& p, uint64_t lsn) {
+  for (const Prepared::Part& part : p.parts) {
+    part.shard->ApplyWrite(lsn, part.series);
+    if (part.shard->NeedsFreeze()) FreezeAndSchedule(part.shard);
+  }
+}
+
+void StorageEngine::FreezeAndSchedule(const std::shared_ptr<Shard>& shard) {
+  const uint64_t bytes = shard->ActiveBytes();
+  if (!shard->Freeze()) return;
+  frozen_bytes_ += bytes;
+  {
+    std::lock_guard lock(mu_);
+    flush_queue_.push_back(shard);
+  }
+  flush_cv_.notify_one();
+}
+
+Status StorageEngine::WaitForFlushCapacity() {
+  std::unique_lock lock(mu_);
+  // Writers wait while a full MemStore's worth is frozen and not yet flushed: memory stays bounded
+  // by about one active plus one frozen MemStore per busy shard.
+  flush_done_cv_.wait(lock, [&] {
+    return bg_error_.has_value() || stopping_ || frozen_bytes_.load() < options_.memstore_bytes;
+  });
+  if (bg_error_) return unexpected(*bg_error_);
+  return OkStatus();
+}
+
+Status StorageEngine::BackgroundError() const {
+  std::lock_guard lock(mu_);
+  if (bg_error_) return unexpected(*bg_error_);
+  return OkStatus();
+}
+
+void StorageEngine::SetBackgroundError(const Error& e) {
+  {
+    std::lock_guard lock(mu_);
+    if (!bg_error_) {
+      bg_error_ = Error(e.code(), "writes are stopped after an earlier failure: " + e.message());
+      Log(dir_ + ": " + bg_error_->ToString());
+    }
+  }
+  flush_done_cv_.notify_all();
+}
+
+// ---- background flush -------------------------------------------------------------------------
+
+void StorageEngine::FlushThreadMain() {
+  const auto tick = std::chrono::milliseconds(
+      options_.sync == SyncMode::kNormal ? options_.sync_interval_ms : 1000);
+  std::unique_lock lock(mu_);
+  while (true) {
+    flush_cv_.wait_for(lock, tick, [&] { return stopping_ || !flush_queue_.empty(); });
+    if (stopping_) return;
+    while (!flush_queue_.empty() && !bg_error_) {
+      auto shard = std::move(flush_queue_.front());
+      flush_queue_.pop_front();
+      lock.unlock();
+      const uint64_t before = shard->FrozenBytes();
+      Status s = OkStatus();
+      while (s && shard->HasFrozen()) {
+        s = shard->FlushOldestFrozen();
+        if (s) flushes_++;
+      }
+      frozen_bytes_ -= std::min<uint64_t>(frozen_bytes_, before - shard->FrozenBytes());
+      if (!s) SetBackgroundError(s.error());
+      DeleteObsoleteWal();
+      lock.lock();
+      flush_done_cv_.notify_all();
+    }
+    lock.unlock();
+    if (options_.sync == SyncMode::kNormal) {
+      std::lock_guard wal_lock(wal_mu_);
+      if (wal_dirty_) {
+        if (auto s = wal_->Sync(); !s) {
+          SetBackgroundError(s.error());
+        } else {
+          wal_dirty_ = false;
+          wal_syncs_++;
+          last_sync_ns_ = env_->NowNanos();
+        }
+      }
+    }
+    if (options_.retention_ns > 0) {
+      for (const auto& shard : router_->RemoveEndedBefore(env_->NowNanos() - options_.retention_ns)) {
+        Log("retention: dropping shard " + shard->dir());
+        if (auto s = env_->RemoveDirRecursive(shard->dir()); !s) Log(s.error().ToString());
+      }
+    }
+    lock.lock();
+  }
+}
+
+void StorageEngine::DeleteObsoleteWal() {
+  uint64_t oldest = UINT64_MAX;
+  std::shared_ptr<Shard> pinning;
+  for (const auto& shard : router_->All()) {
+    const uint64_t lsn = shard->OldestUnflushedLsn();
+    if (lsn < oldest) {
+      oldest = lsn;
+      pinning = shard;
+    }
+  }
+  uint64_t wal_bytes;
+  {
+    std::lock_guard lock(wal_mu_);
+    if (auto s = wal_->DeleteObsolete(oldest - 1); !s) Log(s.error().ToString());
+    wal_bytes = wal_->total_bytes();
+  }
+  // A shard that receives little keeps the log from shrinking: flush it once the log grows past
+  // a few files, so the WAL (and the time to replay it) stays bounded.
+  if (pinning != nullptr && wal_bytes > 4 * options_.wal_segment_bytes) FreezeAndSchedule(pinning);
+}
+
+Status StorageEngine::Flush() {
+  STRATA_RETURN_IF_ERROR(BackgroundError());
+  std::vector<std::shared_ptr<Shard>> shards = router_->All();
+  for (const auto& shard : shards) {
+    if (shard->Freeze()) {
+      std::lock_guard lock(mu_);
+      flush_queue_.push_back(shard);
+    }
+  }
+  flush_cv_.notify_one();
+  std::unique_lock lock(mu_);
+  flush_done_cv_.wait(lock, [&] {
+    if (bg_error_ || stopping_) return true;
+    for (const auto& shard : shards) {
+      if (shard->HasFrozen()) return false;
+    }
+    return true;
+  });
+  if (bg_error_) return unexpected(*bg_error_);
+  return OkStatus();
+}
+
+Status StorageEngine::Compact() {
+  STRATA_RETURN_IF_ERROR(Flush());
+  for (const auto& shard : router_->All()) STRATA_RETURN_IF_ERROR(shard->Compact());
+  return OkStatus();
+}
+
+// ---- reads --------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<QueryCursor>> StorageEngine::Query(const QueryRequest& q) {
+  if (q.measurement.empty()) return unexpected(Error::Invalid("query needs a measurement"));
+  std::vector<const SeriesInfo*> series = catalog_->Match(q.measurement, q.tags, q.fields);
+  std::vector<std::shared_ptr<ShardSnapshot>> snaps;
+  if (!series.empty() && q.min_time <= q.max_time) {
+    std::vector<uint64_t> ids;
+    ids.reserve(series.size());
+    for (const SeriesInfo* s : series) ids.push_back(s->id);
+    for (const auto& shard : router_->ShardsFor(q.measurement, q.min_time, q.max_time)) {
+      snaps.push_back(shard->Snapshot(ids, q.min_time, q.max_time));
+    }
+  }
+  return std::make_unique<QueryCursor>(std::move(series), std::move(snaps), q.min_time, q.max_time);
+}
+
+EngineStats StorageEngine::Stats() const {
+  EngineStats st;
+  st.dir = dir_;
+  st.series = catalog_->series_count();
+  {
+    std::lock_guard lock(wal_mu_);
+    st.last_lsn = last_lsn_;
+    st.wal_bytes = wal_->total_bytes();
+    st.wal_files = wal_->file_count();
+  }
+  st.points_written = points_written_;
+  st.batches_written = batches_written_;
+  st.wal_syncs = wal_syncs_;
+  st.flushes = flushes_;
+  {
+    std::lock_guard lock(mu_);
+    if (bg_error_) st.background_error = bg_error_->ToString();
+  }
+  for (const auto& shard : router_->All()) st.shards.push_back(shard->Stats());
+  return st;
+}
+
+std::string StorageEngine::StatsJson() const {
+  EngineStats st = Stats();
+  nlohmann::json j;
+  j["dir"] = st.dir;
+  j["series"] = st.series;
+  j["last_lsn"] = st.last_lsn;
+  j["wal_bytes"] = st.wal_bytes;
+  j["wal_files"] = st.wal_files;
+  j["points_written"] = st.points_written;
+  j["batches_written"] = st.batches_written;
+  j["wal_syncs"] = st.wal_syncs;
+  j["flushes"] = st.flushes;
+  j["background_error"] = st.background_error.empty() ? nlohmann::json() : nlohmann::json(st.background_error);
+  uint64_t seg_bytes = 0, seg_points = 0, mem_bytes = 0;
+  j["shards"] = nlohmann::json::array();
+  for (const ShardStats& s : st.shards) {
+    seg_bytes += s.segment_bytes;
+    seg_points += s.segment_points;
+    mem_bytes += s.active_bytes + s.frozen_bytes;
+    j["shards"].push_back({{"measurement", s.measurement},
+                           {"window_start", s.window_start},
+                           {"memstore_bytes", s.active_bytes},
+                           {"memstore_points", s.active_points},
+                           {"frozen_memstores", s.frozen_count},
+                           {"frozen_bytes", s.frozen_bytes},
+                           {"segments", s.segment_count},
+                           {"segment_bytes", s.segment_bytes},
+                           {"segment_points", s.segment_points},
+                           {"tombstones", s.tombstones},
+                           {"flushed_lsn", s.flushed_lsn}});
+  }
+  j["segment_bytes"] = seg_bytes;
+  j["segment_points"] = seg_points;
+  j["memstore_bytes"] = mem_bytes;
+  return j.dump();
+}
+
+std::vector<std::string> StorageEngine::Verify() const {
+  std::vector<std::string> problems;
+  for (const auto& shard : router_->All()) {
+    auto p = shard->Verify();
+    problems.insert(problems.end(), p.begin(), p.end());
+  }
+  return problems;
+}
+
+}  // namespace strata

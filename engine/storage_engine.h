@@ -1,0 +1,144 @@
+// The StorageEngine is one data directory opened for reading and writing: the entry point of the C
+// ABI, the SQLite module and the tools. It validates and routes writes, commits them through the
+// write-ahead log (one log for the directory, so a batch spanning shards commits atomically, and
+// concurrent writers share one fsync: group commit), applies them to shard MemStores, flushes full
+// MemStores in a background thread, and answers queries from snapshots.
+//
+// Directory layout:  STRATA (identity file)  LOCK  catalog/  wal/  shards/<measurement>/<window>/
+//
+// Open() of a directory this process already has open returns the same engine (options of later
+// opens are ignored); another process gets Code::kLocked. The engine closes when the last
+// shared_ptr goes. Thread-safe: any number of threads may write, query, flush at once.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "catalog.h"
+#include "env.h"
+#include "options.h"
+#include "query_cursor.h"
+#include "result.h"
+#include "shard_router.h"
+#include "wal.h"
+#include "write_batch.h"
+
+namespace strata {
+
+struct EngineStats {
+  std::string dir;
+  uint64_t series = 0;
+  uint64_t last_lsn = 0;
+  uint64_t wal_bytes = 0;
+  uint64_t wal_files = 0;
+  uint64_t points_written = 0;
+  uint64_t batches_written = 0;
+  uint64_t wal_syncs = 0;
+  uint64_t flushes = 0;
+  std::string background_error;  // empty when none
+  std::vector<ShardStats> shards;
+};
+
+class StorageEngine {
+ public:
+  ~StorageEngine();
+  StorageEngine(const StorageEngine&) = delete;
+  StorageEngine& operator=(const StorageEngine&) = delete;
+
+  // Opens the data directory, creating it when it does not exist or is empty; a non-empty directory
+  // without Strata's identity file is refused (Invalid). Recovers: opens the shards' segments,
+  // replays the WAL past each shard's flush point (a torn tail is truncated and logged; corruption
+  // before it is a Corrupt error).
+  [[nodiscard]] static Result<std::shared_ptr<StorageEngine>> Open(const std::string& dir,
+                                                                   const Options& options);
+
+  // Commits the batch atomically; durable per `sync` when it returns OK. TypeConflict when a field
+  // already holds another type (nothing is written); Invalid for points outside the retention
+  // period or the routable time range.
+  [[nodiscard]] Status Write(const WriteBatch& batch);
+  // Parses InfluxDB line protocol and writes every line as one atomic batch; a malformed line fails
+  // the whole call (Invalid naming line and column). Lines without a timestamp get the current time.
+  [[nodiscard]] Status WriteLines(std::string_view text);
+  // Deletes the points of the matching series in [min_time, max_time]. Atomic and durable like a
+  // write; it affects only points written before it.
+  [[nodiscard]] Status Delete(const QueryRequest& what);
+  // Removes a measurement's data: every shard of it. Its series and field types stay registered.
+  [[nodiscard]] Status DropMeasurement(const std::string& measurement);
+
+  [[nodiscard]] Result<std::unique_ptr<QueryCursor>> Query(const QueryRequest& q);
+
+  // Writes every MemStore to segments and waits for it.
+  [[nodiscard]] Status Flush();
+  // Flush, then merge each shard's segments into one.
+  [[nodiscard]] Status Compact();
+
+  EngineStats Stats() const;
+  std::string StatsJson() const;
+  // Checks every checksum of every segment; returns the problems found (empty: all good).
+  std::vector<std::string> Verify() const;
+
+  const Catalog& catalog() const { return *catalog_; }
+  const Options& options() const { return options_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  struct Writer;
+  struct Prepared;
+
+  StorageEngine(std::string dir, const Options& options);
+  Status Init();
+  Status Recover();
+  Status ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload, bool recovering);
+
+  Result<std::unique_ptr<Prepared>> PrepareWrite(const WriteBatch& batch);
+  Status Commit(Prepared* p);
+  Status WriteGroup(const std::vector<Writer*>& group);
+  void ApplyPrepared(const Prepared& p, uint64_t lsn);
+  void ApplyDeleteRecord(const DeleteRecord& rec, uint64_t lsn, bool recovering);
+  void FreezeAndSchedule(const std::shared_ptr<Shard>& shard);
+  Status WaitForFlushCapacity();
+  Status BackgroundError() const;
+  void SetBackgroundError(const Error& e);
+  void DeleteObsoleteWal();
+
+  void FlushThreadMain();
+
+  const std::string dir_;
+  const Options options_;
+  Env* const env_;
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<ShardRouter> router_;
+
+  mutable std::mutex wal_mu_;  // guards wal_ (leader appends and syncs; flusher deletes files)
+  std::unique_ptr<Wal> wal_;   // GUARDED_BY(wal_mu_)
+  uint64_t last_lsn_ = 0;      // GUARDED_BY(wal_mu_)
+  int64_t last_sync_ns_ = 0;   // GUARDED_BY(wal_mu_)
+  bool wal_dirty_ = false;     // GUARDED_BY(wal_mu_): appended but not synced
+
+  mutable std::mutex mu_;
+  std::deque<Writer*> writers_;                       // GUARDED_BY(mu_): the commit queue
+  std::condition_variable flush_cv_;                  // wakes the flush thread
+  std::condition_variable flush_done_cv_;             // a flush finished (back-pressure, Flush())
+  std::deque<std::shared_ptr<Shard>> flush_queue_;    // GUARDED_BY(mu_)
+  std::optional<Error> bg_error_;                     // GUARDED_BY(mu_)
+  bool stopping_ = false;                             // GUARDED_BY(mu_)
+  std::thread flush_thread_;
+
+  std::atomic<uint64_t> frozen_bytes_{0};
+  std::atomic<uint64_t> points_written_{0};
+  std::atomic<uint64_t> batches_written_{0};
+  std::atomic<uint64_t> wal_syncs_{0};
+  std::atomic<uint64_t> flushes_{0};
+};
+
+}  // namespace strata

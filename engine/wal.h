@@ -1,0 +1,147 @@
+// A Wal is the write-ahead log of one shard: a directory of numbered files of records (format in
+// wal_format.h). It is the mechanism only: the engine assigns LSNs, groups commits and decides when
+// to Sync(); the Wal appends, rotates files at `segment_bytes`, replays, truncates a torn tail and
+// deletes files whose records are all flushed.
+//
+// Invariant kept on disk: only the newest file can end in a torn tail. A file is fdatasync'ed before
+// the next one is created (rotation), and after Replay() new records go to a new file, never after
+// a tail that may have been truncated.
+//
+// Errors are sticky: once an Append, Sync or Rotate has failed, a partial record may sit at the end
+// of the active file and the page cache state is unknown, so every later Append/Sync/Rotate returns
+// that first error. The engine reports it; reopening the Wal (Replay truncates the partial record)
+// is the way back.
+//
+// All file access goes through the Env. Not thread-safe: one thread at a time (the engine
+// serialises access). The Wal owns its open file; the Env must outlive it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "env.h"
+#include "result.h"
+#include "wal_format.h"
+
+namespace strata {
+
+struct WalReplayStats {
+  uint64_t records = 0;          // records passed to the callback
+  uint64_t files = 0;            // files read
+  std::string truncated_file;    // path of the file whose torn tail was cut; empty if none
+  uint64_t truncated_at = 0;     // new size of truncated_file
+  uint64_t truncated_bytes = 0;  // bytes removed from it
+};
+
+class Wal {
+ public:
+  using ReplayFn =
+      std::function<Status(WalRecordType type, uint64_t lsn, std::string_view payload)>;
+
+  // Opens the log in `dir`, creating the directory if missing. Lists the files but does not read
+  // them. Error::Invalid if segment_bytes is 0; IO errors from the Env.
+  [[nodiscard]] static Result<std::unique_ptr<Wal>> Open(Env* env, std::string dir,
+                                                         uint64_t segment_bytes);
+
+  ~Wal();
+  Wal(const Wal&) = delete;
+  Wal& operator=(const Wal&) = delete;
+
+  // Calls fn(type, lsn, payload) for every record of every file, oldest file first; `payload` is
+  // valid during the call only. A torn tail of the newest file is truncated (durably) and reported
+  // in the stats, for the caller to log. Corruption stops the replay with Error::Corrupt naming the
+  // file and byte offset; fn is not called for that record or any after it. An error returned by fn
+  // stops the replay and is returned. Remembers each file's largest LSN for DeleteObsolete().
+  // REQUIRES: called at most once, before any Append (Error::Invalid otherwise). A crash between a
+  // DeleteObsolete() and its directory fsync can bring deleted files back, so the caller must skip
+  // records whose LSN is already flushed.
+  [[nodiscard]] Result<WalReplayStats> Replay(const ReplayFn& fn);
+
+  // Appends one record to the active file with write(2) only; durability needs Sync(). Opens a new
+  // file first when there is no active one (at the first Append after Open/Replay/Rotate) or the
+  // active one has reached segment_bytes; the file being left is fdatasync'ed then (see the
+  // invariant above), so an Append that rotates costs one fdatasync.
+  // REQUIRES: Replay() was called if the directory held WAL files at Open.
+  // Error::Invalid (nothing written, not sticky) for an unknown type, a payload over
+  // kWalMaxPayloadSize, an LSN below the previous record's, or a missing Replay(); IO errors are
+  // sticky (see above).
+  [[nodiscard]] Status Append(WalRecordType type, uint64_t lsn, std::string_view payload);
+  // The same record with its payload given as the concatenation of `payload_pieces`, without
+  // copying large pieces.
+  [[nodiscard]] Status Append(WalRecordType type, uint64_t lsn,
+                              std::span<const std::string_view> payload_pieces);
+
+  // Makes every record appended so far durable: fdatasync of the active file if it has unsynced
+  // data, plus an fsync of the directory if a file was created since the last Sync. A no-op when
+  // nothing is pending. Errors are sticky.
+  [[nodiscard]] Status Sync();
+
+  // Closes the active file (fdatasync'ing it first if it has unsynced data); the next Append starts
+  // a new file. A no-op without an active file. Errors are sticky.
+  [[nodiscard]] Status Rotate();
+
+  // Deletes every file other than the active one whose records all have lsn <= flushed_lsn (files
+  // without records included), then fsyncs the directory if anything was deleted. Files found at
+  // Open are only candidates once Replay() has read them. Allowed after a sticky error.
+  [[nodiscard]] Status DeleteObsolete(uint64_t flushed_lsn);
+
+  // Bytes in all files of the log, including the active file's unsynced appends.
+  uint64_t total_bytes() const;
+  // Number of files, the active one included.
+  size_t file_count() const;
+  const std::string& dir() const { return dir_; }
+
+  // Checks every record of every file in `dir` (crc, length, type) without changing anything, for
+  // `strata verify`. Returns one human-readable line per problem: "corrupt: <path> at offset <n>:
+  // ..." (reading of that file stops there) or "torn tail: <path> at offset <n>: ..." (the newest
+  // file ends in a torn tail, which opening the log would truncate). Empty when the log is clean.
+  // IO errors from the Env are returned as errors.
+  [[nodiscard]] static Result<std::vector<std::string>> Verify(Env* env, const std::string& dir);
+
+ private:
+  struct FileInfo {
+    uint64_t number = 0;
+    std::string path;
+    uint64_t size = 0;     // bytes
+    uint64_t max_lsn = 0;  // largest LSN in the file; 0 when it holds no record
+    bool lsn_known = false;  // false for files found at Open until Replay() reads them
+  };
+
+  Wal(Env* env, std::string dir, uint64_t segment_bytes);
+
+  Status OpenNewFile();
+  // fdatasync (if needed) and close the active file.
+  Status CloseActive();
+  // Records `error` as the sticky error and returns it.
+  Status Fail(Error error);
+  Status CheckUsable() const;
+  Status WriteRecord(WalRecordType type, uint64_t lsn,
+                     std::span<const std::string_view> payload_pieces, size_t payload_size);
+  // Truncates `path` to `size` if `truncate`, then fdatasyncs it.
+  Status TruncateAndSync(const std::string& path, bool truncate, uint64_t size);
+
+  Env* const env_;
+  const std::string dir_;
+  const uint64_t segment_bytes_;
+  std::vector<FileInfo> files_;  // oldest first; the active file, if any, is the last
+  std::unique_ptr<WritableFile> active_;
+  uint64_t active_synced_size_ = 0;  // bytes of the active file made durable
+  uint64_t next_number_ = 1;
+  uint64_t last_lsn_ = 0;       // largest LSN replayed or appended
+  bool needs_replay_ = false;   // the directory held WAL files at Open
+  bool replay_started_ = false;
+  bool replayed_ = false;       // Replay() succeeded
+  bool appended_ = false;
+  bool dir_dirty_ = false;      // a file was created since the last directory fsync
+  std::optional<Error> error_;  // sticky
+  std::string buffer_;          // record header plus small payload pieces, written in one go
+};
+
+}  // namespace strata

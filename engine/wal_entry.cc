@@ -1,0 +1,114 @@
+#include "wal_entry.h"
+
+#include <bit>
+#include <cstring>
+#include <memory>
+
+#include "coding.h"
+
+namespace strata {
+
+static_assert(std::endian::native == std::endian::little,
+              "fixed64 arrays are copied with memcpy; a big-endian port needs byte swaps here");
+
+void EncodeWriteRecord(std::span<const WritePart> parts, std::string* out) {
+  size_t bytes = 16;
+  for (const WritePart& p : parts) {
+    bytes += p.measurement.size() + 32;
+    for (const SeriesPoints& s : p.series) bytes += 24 + s.points->size() * 16;
+  }
+  out->reserve(out->size() + bytes);
+  PutVarint64(out, parts.size());
+  for (const WritePart& p : parts) {
+    PutLengthPrefixed(out, p.measurement);
+    PutVarsint64(out, p.window_start);
+    PutVarint64(out, p.series.size());
+    for (const SeriesPoints& s : p.series) {
+      const Column& c = *s.points;
+      PutVarint64(out, s.id);
+      PutFixed8(out, static_cast<uint8_t>(c.type));
+      PutVarint64(out, c.size());
+      out->append(reinterpret_cast<const char*>(c.times.data()), c.times.size() * 8);
+      if (c.type == ValueType::kString) {
+        for (const std::string& v : c.strs) PutLengthPrefixed(out, v);
+      } else {
+        out->append(reinterpret_cast<const char*>(c.nums.data()), c.nums.size() * 8);
+      }
+    }
+  }
+}
+
+bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out) {
+  Decoder d(payload);
+  uint64_t nparts;
+  if (!d.GetVarint64(&nparts) || nparts > payload.size()) return false;
+  out->parts.clear();
+  out->columns.clear();
+  for (uint64_t i = 0; i < nparts; i++) {
+    WritePart part;
+    std::string_view m;
+    uint64_t nseries;
+    if (!d.GetLengthPrefixed(&m) || !d.GetVarsint64(&part.window_start) ||
+        !d.GetVarint64(&nseries) || nseries > d.remaining()) {
+      return false;
+    }
+    part.measurement = std::string(m);
+    for (uint64_t j = 0; j < nseries; j++) {
+      uint64_t id, count;
+      uint8_t type;
+      if (!d.GetVarint64(&id) || !d.GetFixed8(&type) || !IsValidValueType(type) ||
+          !d.GetVarint64(&count) || count > d.remaining() / 8) {
+        return false;
+      }
+      auto col = std::make_unique<Column>();
+      col->type = static_cast<ValueType>(type);
+      std::string_view times;
+      if (!d.GetBytes(count * 8, &times)) return false;
+      col->times.resize(count);
+      std::memcpy(col->times.data(), times.data(), times.size());
+      if (col->type == ValueType::kString) {
+        col->strs.reserve(count);
+        for (uint64_t k = 0; k < count; k++) {
+          std::string_view v;
+          if (!d.GetLengthPrefixed(&v)) return false;
+          col->strs.emplace_back(v);
+        }
+      } else {
+        std::string_view nums;
+        if (!d.GetBytes(count * 8, &nums)) return false;
+        col->nums.resize(count);
+        std::memcpy(col->nums.data(), nums.data(), nums.size());
+      }
+      part.series.push_back(SeriesPoints{id, col.get()});
+      out->columns.push_back(std::move(col));
+    }
+    out->parts.push_back(std::move(part));
+  }
+  return d.remaining() == 0;
+}
+
+void EncodeDeleteRecord(const DeleteRecord& rec, std::string* out) {
+  PutLengthPrefixed(out, rec.measurement);
+  PutVarsint64(out, rec.min_time);
+  PutVarsint64(out, rec.max_time);
+  PutVarint64(out, rec.series_ids.size());
+  for (uint64_t id : rec.series_ids) PutVarint64(out, id);
+}
+
+bool DecodeDeleteRecord(std::string_view payload, DeleteRecord* out) {
+  Decoder d(payload);
+  std::string_view m;
+  uint64_t n;
+  if (!d.GetLengthPrefixed(&m) || !d.GetVarsint64(&out->min_time) ||
+      !d.GetVarsint64(&out->max_time) || !d.GetVarint64(&n) || n > d.remaining()) {
+    return false;
+  }
+  out->measurement = std::string(m);
+  out->series_ids.resize(n);
+  for (uint64_t i = 0; i < n; i++) {
+    if (!d.GetVarint64(&out->series_ids[i])) return false;
+  }
+  return d.remaining() == 0;
+}
+
+}  // namespace strata

@@ -1,0 +1,58 @@
+// The payloads of the engine's WAL records (the record framing, CRC and LSN are wal_format.h's).
+// The WAL is one log per data directory, so a batch that spans shards is one record and commits
+// atomically: it is there whole after a crash, or not at all.
+//
+//   kWrite payload:  [part count varint] then per shard part:
+//                      [measurement: varint length + bytes][window start: zigzag varint]
+//                      [series count varint] then per series:
+//                        [series id varint][value type u8][point count varint]
+//                        [times: count x fixed64][values: count x fixed64 | count x (varint len + bytes)]
+//   kDelete payload: [measurement: varint length + bytes][min time: zigzag][max time: zigzag]
+//                    [series count varint][series id varint]...
+//
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "point.h"
+
+namespace strata {
+
+struct SeriesPoints {
+  uint64_t id;
+  const Column* points;  // not owned; sorted or not
+};
+
+struct WritePart {
+  std::string measurement;
+  int64_t window_start;
+  std::vector<SeriesPoints> series;
+};
+
+void EncodeWriteRecord(std::span<const WritePart> parts, std::string* out);
+
+// Owns the columns that the parts' SeriesPoints point into.
+struct DecodedWrite {
+  std::vector<WritePart> parts;
+  std::vector<std::unique_ptr<Column>> columns;
+};
+// False when the payload is malformed (never over-reads).
+[[nodiscard]] bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out);
+
+struct DeleteRecord {
+  std::string measurement;
+  int64_t min_time;
+  int64_t max_time;
+  std::vector<uint64_t> series_ids;
+};
+
+void EncodeDeleteRecord(const DeleteRecord& rec, std::string* out);
+[[nodiscard]] bool DecodeDeleteRecord(std::string_view payload, DeleteRecord* out);
+
+}  // namespace strata

@@ -1,0 +1,143 @@
+#include "write_batch.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "line_protocol.h"
+#include "series_key.h"
+
+namespace strata {
+
+void WriteBatch::Clear() {
+  tagsets_.clear();
+  tagset_by_key_.clear();
+  series_.clear();
+  points_ = 0;
+  last_measurement_.clear();
+  last_tags_.clear();
+  last_series_section_.clear();
+  last_tagset_ = -1;
+}
+
+Result<uint32_t> WriteBatch::FindOrAddTagSet(std::string_view measurement,
+                                             std::vector<Tag> sorted_tags) {
+  std::string key = MakeTagSetKey(measurement, sorted_tags);
+  auto it = tagset_by_key_.find(key);
+  if (it != tagset_by_key_.end()) return it->second;
+  const auto index = static_cast<uint32_t>(tagsets_.size());
+  tagsets_.push_back(TagSet{std::string(measurement), std::move(sorted_tags), key, {}});
+  tagset_by_key_.emplace(std::move(key), index);
+  return index;
+}
+
+Result<uint32_t> WriteBatch::FindOrAddSeries(uint32_t tagset, std::string_view field,
+                                             ValueType type) {
+  TagSet& ts = tagsets_[tagset];
+  for (const auto& [name, index] : ts.fields) {
+    if (name == field) {
+      const ValueType existing = series_[index].points.type;
+      if (existing != type) {
+        return unexpected(Error::TypeConflict(
+            "field '" + std::string(field) + "' of measurement '" + ts.measurement +
+            "' has both " + ValueTypeName(existing) + " and " + ValueTypeName(type) +
+            " values in one batch"));
+      }
+      return index;
+    }
+  }
+  STRATA_RETURN_IF_ERROR(ValidateName("field name", field));
+  const auto index = static_cast<uint32_t>(series_.size());
+  Series s;
+  s.tagset = tagset;
+  s.field = std::string(field);
+  s.key = ts.key;
+  s.key.push_back('#');
+  AppendEscaped(&s.key, field);
+  s.points.type = type;
+  series_.push_back(std::move(s));
+  ts.fields.emplace_back(std::string(field), index);
+  return index;
+}
+
+void WriteBatch::Append(uint32_t series, int64_t time, ValueType type, uint64_t num,
+                        std::string_view str) {
+  Column& c = series_[series].points;
+  c.times.push_back(time);
+  if (type == ValueType::kString) {
+    c.strs.emplace_back(str);
+  } else {
+    c.nums.push_back(num);
+  }
+  points_++;
+}
+
+Status WriteBatch::Add(std::string_view measurement, std::span<const Tag> tags,
+                       std::string_view field, int64_t time, ValueType type, uint64_t num,
+                       std::string_view str) {
+  if (!IsValidValueType(static_cast<uint8_t>(type))) {
+    return unexpected(Error::Invalid("unknown value type " + std::to_string(static_cast<int>(type))));
+  }
+  if (type == ValueType::kFloat && !std::isfinite(BitsFloat(num))) {
+    return unexpected(Error::Invalid("field '" + std::string(field) + "' of measurement '" +
+                                     std::string(measurement) + "': " +
+                                     (std::isnan(BitsFloat(num)) ? "NaN" : "an infinite value") +
+                                     " cannot be stored"));
+  }
+  if (type == ValueType::kBool && num > 1) {
+    return unexpected(Error::Invalid("boolean value must be 0 or 1"));
+  }
+  const bool same_tagset = last_tagset_ >= 0 && measurement == last_measurement_ &&
+                           std::equal(tags.begin(), tags.end(), last_tags_.begin(), last_tags_.end());
+  uint32_t tagset;
+  if (same_tagset) {
+    tagset = static_cast<uint32_t>(last_tagset_);
+  } else {
+    STRATA_RETURN_IF_ERROR(ValidateName("measurement", measurement));
+    std::vector<Tag> sorted(tags.begin(), tags.end());
+    STRATA_RETURN_IF_ERROR(NormalizeTags(&sorted));
+    STRATA_ASSIGN_OR_RETURN(tagset, FindOrAddTagSet(measurement, std::move(sorted)));
+    last_measurement_.assign(measurement);
+    last_tags_.assign(tags.begin(), tags.end());
+    last_series_section_.clear();
+    last_tagset_ = tagset;
+  }
+  STRATA_ASSIGN_OR_RETURN(uint32_t series, FindOrAddSeries(tagset, field, type));
+  Append(series, time, type, num, str);
+  return OkStatus();
+}
+
+Status WriteBatch::AddLine(const ParsedLine& line) {
+  uint32_t tagset;
+  if (last_tagset_ >= 0 && !last_series_section_.empty() &&
+      line.series_section == last_series_section_) {
+    tagset = static_cast<uint32_t>(last_tagset_);
+  } else {
+    std::vector<Tag> tags;
+    tags.reserve(line.tags.size());
+    for (const auto& [k, v] : line.tags) tags.push_back(Tag{std::string(k), std::string(v)});
+    STRATA_ASSIGN_OR_RETURN(tagset, FindOrAddTagSet(line.measurement, std::move(tags)));
+    last_series_section_.assign(line.series_section);
+    last_measurement_.clear();
+    last_tags_.clear();
+    last_tagset_ = tagset;
+  }
+  // Resolve every field before appending any, so a conflict leaves the batch unchanged.
+  uint32_t indexes[64];
+  std::vector<uint32_t> many;
+  uint32_t* idx = indexes;
+  if (line.fields.size() > 64) {
+    many.resize(line.fields.size());
+    idx = many.data();
+  }
+  for (size_t i = 0; i < line.fields.size(); i++) {
+    const ParsedField& f = line.fields[i];
+    STRATA_ASSIGN_OR_RETURN(idx[i], FindOrAddSeries(tagset, f.key, f.type));
+  }
+  for (size_t i = 0; i < line.fields.size(); i++) {
+    const ParsedField& f = line.fields[i];
+    Append(idx[i], line.time, f.type, f.num, f.str);
+  }
+  return OkStatus();
+}
+
+}  // namespace strata

@@ -1,0 +1,87 @@
+// A WriteBatch collects points that are written atomically: after a crash all of them are there or
+// none. Points are grouped by series as they are added (a row of ten fields for one tag set costs one
+// tag-set lookup), validated on the way in (names, tag keys, NaN/Inf, one type per series) so a bad
+// point is reported by the call that added it, with what was wrong. Field types are checked against
+// the data directory when the batch is written. Not thread-safe: one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "point.h"
+#include "result.h"
+
+namespace strata {
+
+struct ParsedLine;
+
+class WriteBatch {
+ public:
+  struct Series {
+    uint32_t tagset;  // index into tagsets()
+    std::string field;
+    std::string key;  // canonical series key
+    Column points;    // in the order added; may hold duplicates and be unsorted
+  };
+  struct TagSet {
+    std::string measurement;
+    std::vector<Tag> tags;  // sorted by key
+    std::string key;        // MakeTagSetKey(measurement, tags)
+    std::vector<std::pair<std::string, uint32_t>> fields;  // field name -> index into series()
+  };
+
+  // Adds one point. `tags` in any order; `str` is used for kString, `num` otherwise (FloatBits for
+  // floats, the int64 or 0/1). Invalid for bad names, duplicate tag keys or NaN/Inf; TypeConflict
+  // when the series already has points of another type in this batch. On error the batch is
+  // unchanged.
+  [[nodiscard]] Status Add(std::string_view measurement, std::span<const Tag> tags,
+                           std::string_view field, int64_t time, ValueType type, uint64_t num,
+                           std::string_view str = {});
+  [[nodiscard]] Status AddFloat(std::string_view m, std::span<const Tag> tags, std::string_view field,
+                                int64_t time, double v) {
+    return Add(m, tags, field, time, ValueType::kFloat, FloatBits(v));
+  }
+  [[nodiscard]] Status AddInt(std::string_view m, std::span<const Tag> tags, std::string_view field,
+                              int64_t time, int64_t v) {
+    return Add(m, tags, field, time, ValueType::kInt, static_cast<uint64_t>(v));
+  }
+  [[nodiscard]] Status AddBool(std::string_view m, std::span<const Tag> tags, std::string_view field,
+                               int64_t time, bool v) {
+    return Add(m, tags, field, time, ValueType::kBool, v ? 1 : 0);
+  }
+  [[nodiscard]] Status AddString(std::string_view m, std::span<const Tag> tags,
+                                 std::string_view field, int64_t time, std::string_view v) {
+    return Add(m, tags, field, time, ValueType::kString, 0, v);
+  }
+  // Adds every field of a parsed line-protocol line (already validated by the parser).
+  [[nodiscard]] Status AddLine(const ParsedLine& line);
+
+  const std::vector<Series>& series() const { return series_; }
+  const std::vector<TagSet>& tagsets() const { return tagsets_; }
+  size_t point_count() const { return points_; }
+  bool empty() const { return points_ == 0; }
+  void Clear();
+
+ private:
+  Result<uint32_t> FindOrAddTagSet(std::string_view measurement, std::vector<Tag> sorted_tags);
+  Result<uint32_t> FindOrAddSeries(uint32_t tagset, std::string_view field, ValueType type);
+  void Append(uint32_t series, int64_t time, ValueType type, uint64_t num, std::string_view str);
+
+  std::vector<TagSet> tagsets_;
+  std::unordered_map<std::string, uint32_t> tagset_by_key_;
+  std::vector<Series> series_;
+  size_t points_ = 0;
+
+  // The last tag set added, as the caller gave it, to skip validation and lookup for the next
+  // fields of the same row.
+  std::string last_measurement_;
+  std::vector<Tag> last_tags_;
+  std::string last_series_section_;  // AddLine's raw "measurement,tags" text
+  int64_t last_tagset_ = -1;
+};
+
+}  // namespace strata

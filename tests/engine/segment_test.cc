@@ -1,0 +1,510 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <random>
+
+#include "coding.h"
+#include "crc32.h"
+#include "env.h"
+#include "manifest.h"
+#include "segment_format.h"
+#include "segment_reader.h"
+#include "segment_writer.h"
+
+namespace strata {
+namespace {
+
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+// A column of n points of `type`, times t0, t0 + step, ..., values derived from `seed`.
+Column MakeColumn(ValueType type, size_t n, int64_t t0 = 1000, int64_t step = 10, uint64_t seed = 1) {
+  Column c;
+  c.type = type;
+  std::mt19937_64 rng(seed);
+  for (size_t i = 0; i < n; i++) {
+    c.times.push_back(t0 + static_cast<int64_t>(i) * step);
+    switch (type) {
+      case ValueType::kFloat: c.nums.push_back(FloatBits(static_cast<double>(rng() % 100000) / 7.0)); break;
+      case ValueType::kInt: c.nums.push_back(rng()); break;
+      case ValueType::kBool: c.nums.push_back(rng() & 1); break;
+      case ValueType::kString: c.strs.push_back(std::string(rng() % 12, static_cast<char>('a' + i % 26))); break;
+    }
+  }
+  return c;
+}
+
+// Points of `c` with lo <= time <= hi.
+Column Filter(const Column& c, int64_t lo, int64_t hi) {
+  Column out;
+  out.type = c.type;
+  for (size_t i = 0; i < c.size(); i++) {
+    if (c.times[i] >= lo && c.times[i] <= hi) out.AppendFrom(c, i);
+  }
+  return out;
+}
+
+void ExpectSameColumn(const Column& want, const Column& got) {
+  EXPECT_EQ(want.type, got.type);
+  EXPECT_EQ(want.times, got.times);
+  EXPECT_EQ(want.nums, got.nums);
+  EXPECT_EQ(want.strs, got.strs);
+}
+
+struct TestSeries {
+  SegmentSeries series;
+  Column points;
+};
+
+class SegmentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/strata_segment_test_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = JoinPath(dir_, SegmentFileName(7));
+  }
+  void TearDown() override { (void)env_->RemoveDirRecursive(dir_); }
+
+  SegmentInfo Write(const std::vector<TestSeries>& all, const std::string& path) {
+    auto w = SegmentWriter::Create(env_, path, 7, 123456789);
+    EXPECT_TRUE(w.has_value());
+    for (const TestSeries& s : all) {
+      Status st = (*w)->Add(s.series, s.points);
+      EXPECT_TRUE(st.has_value()) << st.error().ToString();
+    }
+    auto info = (*w)->Finish();
+    EXPECT_TRUE(info.has_value()) << info.error().ToString();
+    return *info;
+  }
+  SegmentInfo Write(const std::vector<TestSeries>& all) { return Write(all, path_); }
+
+  std::shared_ptr<SegmentReader> Open(const std::string& path) {
+    auto r = SegmentReader::Open(env_, path);
+    EXPECT_TRUE(r.has_value()) << r.error().ToString();
+    return r.has_value() ? *r : nullptr;
+  }
+
+  static Column ReadAll(const SegmentReader& r, const SeriesIndexEntry& e) {
+    Column c;
+    c.type = e.type;
+    Status s = r.Read(e, kMin, kMax, &c);
+    EXPECT_TRUE(s.has_value()) << s.error().ToString();
+    return c;
+  }
+
+  // Replaces `path` by unlinking it first: truncating in place makes ext4 flush on close.
+  void WriteBytes(const std::string& path, std::string_view data) {
+    if (env_->FileExists(path)) ASSERT_TRUE(env_->RemoveFile(path).has_value());
+    auto f = env_->NewWritableFile(path);
+    ASSERT_TRUE(f.has_value());
+    ASSERT_TRUE((*f)->Append(data).has_value());
+    ASSERT_TRUE((*f)->Close().has_value());
+  }
+
+  // A small segment with all four types, one series spanning two blocks.
+  std::vector<TestSeries> SmallSegment() {
+    Column s = MakeColumn(ValueType::kString, 4);
+    s.strs = {"", "x", std::string("a\0b", 3), ""};
+    return {
+        {{11, "cpu,host=a#busy", ValueType::kBool}, MakeColumn(ValueType::kBool, 5)},
+        {{12, "cpu,host=a#load", ValueType::kInt}, MakeColumn(ValueType::kInt, 3, -5, 2)},
+        {{10, "cpu,host=a#usage", ValueType::kFloat}, MakeColumn(ValueType::kFloat, kMaxBlockPoints + 6)},
+        {{13, "cpu,host=b#status", ValueType::kString}, s},
+    };
+  }
+
+  Env* env_ = Env::Default();
+  std::string dir_;
+  std::string path_;
+};
+
+TEST_F(SegmentTest, RoundTripsAllFourTypes) {
+  Column f = MakeColumn(ValueType::kFloat, 4, kMin, 1);
+  f.nums = {FloatBits(-0.0), FloatBits(1.5), FloatBits(-1e308), FloatBits(5e-324)};
+  Column i = MakeColumn(ValueType::kInt, 3, kMax - 2, 1);
+  i.nums = {static_cast<uint64_t>(kMin), 0, static_cast<uint64_t>(kMax)};
+  Column b = MakeColumn(ValueType::kBool, 4);
+  b.nums = {0, 1, 1, 0};
+  Column s = MakeColumn(ValueType::kString, 5);
+  s.strs = {"", "hello", std::string(300, 'z'), std::string("nul\0inside", 10), ""};
+  std::vector<TestSeries> all = {{{4, "a#f", ValueType::kFloat}, f},
+                                 {{3, "b#i", ValueType::kInt}, i},
+                                 {{2, "c#b", ValueType::kBool}, b},
+                                 {{1, "d#s", ValueType::kString}, s}};
+  SegmentInfo info = Write(all);
+  EXPECT_EQ(info.id, 7u);
+  EXPECT_EQ(info.path, path_);
+  EXPECT_EQ(info.series_count, 4u);
+  EXPECT_EQ(info.point_count, 16u);
+  EXPECT_EQ(info.min_time, kMin);
+  EXPECT_EQ(info.max_time, kMax);
+  EXPECT_EQ(info.file_bytes, *env_->FileSize(path_));
+
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->id(), 7u);
+  EXPECT_EQ(r->created_at(), 123456789);
+  EXPECT_EQ(r->min_time(), kMin);
+  EXPECT_EQ(r->max_time(), kMax);
+  EXPECT_EQ(r->point_count(), 16u);
+  EXPECT_EQ(r->file_bytes(), info.file_bytes);
+  EXPECT_EQ(r->path(), path_);
+  ASSERT_EQ(r->index().size(), 4u);
+  for (size_t k = 0; k < all.size(); k++) {
+    const SeriesIndexEntry& e = r->index()[k];
+    EXPECT_EQ(e.key, all[k].series.key);
+    EXPECT_EQ(e.id, all[k].series.id);
+    EXPECT_EQ(e.type, all[k].series.type);
+    EXPECT_EQ(e.point_count, all[k].points.size());
+    ExpectSameColumn(all[k].points, ReadAll(*r, e));
+  }
+  EXPECT_TRUE(r->Verify().has_value());
+}
+
+TEST_F(SegmentTest, ManySeriesRoundTripAndFindById) {
+  std::vector<TestSeries> all;
+  for (int k = 0; k < 300; k++) {
+    char key[32];
+    std::snprintf(key, sizeof(key), "m,host=h%04d#f", k);
+    const auto type = static_cast<ValueType>(1 + k % 4);
+    all.push_back({{static_cast<uint64_t>(1000003 * (k + 1)) ^ 0x5555, key, type},
+                   MakeColumn(type, 1 + static_cast<size_t>(k * 7) % 1500, k, 3, k)});
+  }
+  SegmentInfo info = Write(all);
+  EXPECT_EQ(info.series_count, 300u);
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  ASSERT_EQ(r->index().size(), all.size());
+  for (const TestSeries& s : all) {
+    const SeriesIndexEntry* e = r->Find(s.series.id);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->key, s.series.key);
+    ExpectSameColumn(s.points, ReadAll(*r, *e));
+  }
+  EXPECT_EQ(r->Find(42), nullptr);
+  EXPECT_TRUE(r->Verify().has_value());
+}
+
+TEST_F(SegmentTest, LongSeriesIsSplitIntoBlocksOfAtMostMaxBlockPoints) {
+  const size_t n = 3 * kMaxBlockPoints + 5;
+  Column c = MakeColumn(ValueType::kFloat, n);
+  Write({{{1, "s#f", ValueType::kFloat}, c}});
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  const SeriesIndexEntry& e = r->index()[0];
+  ASSERT_EQ(e.blocks.size(), 4u);
+  for (size_t k = 0; k < 3; k++) EXPECT_EQ(e.blocks[k].count, kMaxBlockPoints);
+  EXPECT_EQ(e.blocks[3].count, 5u);
+  EXPECT_EQ(e.blocks[1].min_time, c.times[kMaxBlockPoints]);
+  EXPECT_EQ(e.blocks[1].max_time, c.times[2 * kMaxBlockPoints - 1]);
+  ExpectSameColumn(c, ReadAll(*r, e));
+}
+
+TEST_F(SegmentTest, LargeSegmentSpanningManyWriteBuffersRoundTrips) {
+  std::vector<TestSeries> all;
+  for (int k = 0; k < 40; k++) {
+    all.push_back({{static_cast<uint64_t>(k), "big#" + std::to_string(100 + k), ValueType::kFloat},
+                   MakeColumn(ValueType::kFloat, 5000, 0, 1, k)});
+  }
+  SegmentInfo info = Write(all);
+  EXPECT_GT(info.file_bytes, 3 * SegmentWriter::kWriteBufferBytes);
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  for (size_t k = 0; k < all.size(); k++) ExpectSameColumn(all[k].points, ReadAll(*r, r->index()[k]));
+}
+
+TEST_F(SegmentTest, RangeReadsReturnExactlyThePointsInRange) {
+  Column c = MakeColumn(ValueType::kInt, 3 * kMaxBlockPoints + 17, 100, 10);
+  Write({{{1, "s#i", ValueType::kInt}, c}});
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  const SeriesIndexEntry& e = r->index()[0];
+  const int64_t first = c.times.front(), last = c.times.back();
+  std::vector<std::pair<int64_t, int64_t>> ranges = {
+      {kMin, kMax}, {first, last}, {first + 1, last - 1}, {first - 5, first}, {last, last + 5},
+      {kMin, first - 1}, {last + 1, kMax}, {e.blocks[1].min_time, e.blocks[1].max_time},
+      {e.blocks[1].max_time, e.blocks[2].min_time}, {e.blocks[1].max_time + 1, e.blocks[2].min_time - 1},
+      {105, 106}, {5000, 4000}, {12345, 23456}, {e.blocks[0].max_time - 3, e.blocks[3].min_time + 3}};
+  for (auto [lo, hi] : ranges) {
+    Column got;
+    got.type = ValueType::kInt;
+    ASSERT_TRUE(r->Read(e, lo, hi, &got).has_value()) << lo << ".." << hi;
+    ExpectSameColumn(Filter(c, lo, hi), got);
+  }
+}
+
+TEST_F(SegmentTest, RangeReadTouchesOnlyOverlappingBlocks) {
+  Column c = MakeColumn(ValueType::kFloat, 3 * kMaxBlockPoints, 0, 1);
+  Write({{{1, "s#f", ValueType::kFloat}, c}});
+  BlockRef b0, b2;
+  {
+    auto r = Open(path_);
+    ASSERT_NE(r, nullptr);
+    b0 = r->index()[0].blocks[0];
+    b2 = r->index()[0].blocks[2];
+  }
+  // Damage the payloads of blocks 0 and 2: reads of block 1 alone must not notice.
+  std::string data = *env_->ReadFile(path_);
+  data[b0.offset + kBlockHeaderSize + 3] ^= 0x40;
+  data[b2.offset + kBlockHeaderSize + 3] ^= 0x40;
+  WriteBytes(path_, data);
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  const SeriesIndexEntry& e = r->index()[0];
+  Column got;
+  got.type = ValueType::kFloat;
+  ASSERT_TRUE(r->Read(e, b0.max_time + 1, b2.min_time - 1, &got).has_value());
+  ExpectSameColumn(Filter(c, b0.max_time + 1, b2.min_time - 1), got);
+  for (auto [lo, hi] : {std::pair{b0.max_time, b0.max_time + 1}, std::pair{b2.min_time - 1, b2.min_time}}) {
+    Column bad;
+    bad.type = ValueType::kFloat;
+    auto s = r->Read(e, lo, hi, &bad);
+    ASSERT_FALSE(s.has_value());
+    EXPECT_EQ(s.error().code(), Code::kCorrupt);
+    EXPECT_TRUE(bad.empty());
+  }
+}
+
+TEST_F(SegmentTest, ReadAppendsToExistingPoints) {
+  Column c = MakeColumn(ValueType::kString, 10);
+  Write({{{1, "s#s", ValueType::kString}, c}});
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  Column got = MakeColumn(ValueType::kString, 2, -100, 1);
+  ASSERT_TRUE(r->Read(r->index()[0], kMin, kMax, &got).has_value());
+  ASSERT_EQ(got.size(), 12u);
+  EXPECT_EQ(got.times[2], c.times[0]);
+  EXPECT_EQ(got.strs[11], c.strs[9]);
+}
+
+TEST_F(SegmentTest, ReadRejectsWrongColumnTypeAndForeignEntries) {
+  Write({{{1, "s#f", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 3)}});
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  Column got;
+  got.type = ValueType::kInt;
+  auto s = r->Read(r->index()[0], kMin, kMax, &got);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code(), Code::kInvalid);
+  SeriesIndexEntry copy = r->index()[0];
+  got.type = ValueType::kFloat;
+  s = r->Read(copy, kMin, kMax, &got);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code(), Code::kInvalid);
+}
+
+TEST_F(SegmentTest, ZeroSeriesSegmentIsValid) {
+  auto w = SegmentWriter::Create(env_, path_, 9, 1);
+  ASSERT_TRUE(w.has_value());
+  auto info = (*w)->Finish();
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->series_count, 0u);
+  EXPECT_EQ(info->point_count, 0u);
+  EXPECT_EQ(info->file_bytes, kHeaderSize + kFooterSize);
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->id(), 9u);
+  EXPECT_TRUE(r->index().empty());
+  EXPECT_EQ(r->min_time(), kMax);
+  EXPECT_EQ(r->max_time(), kMin);
+  EXPECT_EQ(r->Find(1), nullptr);
+  EXPECT_TRUE(r->Verify().has_value());
+}
+
+TEST_F(SegmentTest, AddRejectsContractViolationsAsInvalid) {
+  auto w = SegmentWriter::Create(env_, path_, 1, 1);
+  ASSERT_TRUE(w.has_value());
+  SegmentWriter& wr = **w;
+  ASSERT_TRUE(wr.Add({5, "m#b", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 3)).has_value());
+
+  Column unsorted = MakeColumn(ValueType::kFloat, 3);
+  std::swap(unsorted.times[0], unsorted.times[1]);
+  Column dup_times = MakeColumn(ValueType::kFloat, 3);
+  dup_times.times[2] = dup_times.times[1];
+  Column short_values = MakeColumn(ValueType::kFloat, 3);
+  short_values.nums.pop_back();
+  Column bad_bool = MakeColumn(ValueType::kBool, 3);
+  bad_bool.nums[1] = 2;
+  Column empty;
+  struct Case {
+    const char* what;
+    SegmentSeries series;
+    Column points;
+  };
+  std::vector<Case> cases = {
+      {"equal key", {6, "m#b", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 3)},
+      {"smaller key", {6, "m#a", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 3)},
+      {"duplicate id", {5, "m#c", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 3)},
+      {"empty key", {6, "", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 3)},
+      {"no points", {6, "m#c", ValueType::kFloat}, empty},
+      {"unsorted times", {6, "m#c", ValueType::kFloat}, unsorted},
+      {"duplicate times", {6, "m#c", ValueType::kFloat}, dup_times},
+      {"type mismatch", {6, "m#c", ValueType::kInt}, MakeColumn(ValueType::kFloat, 3)},
+      {"invalid type", {6, "m#c", static_cast<ValueType>(9)}, MakeColumn(ValueType::kFloat, 3)},
+      {"value count", {6, "m#c", ValueType::kFloat}, short_values},
+      {"bool not 0/1", {6, "m#c", ValueType::kBool}, bad_bool},
+  };
+  for (const Case& c : cases) {
+    auto s = wr.Add(c.series, c.points);
+    ASSERT_FALSE(s.has_value()) << c.what;
+    EXPECT_EQ(s.error().code(), Code::kInvalid) << c.what;
+  }
+  // Rejected calls wrote nothing: the writer still produces a valid segment.
+  ASSERT_TRUE(wr.Add({6, "m#c", ValueType::kInt}, MakeColumn(ValueType::kInt, 2)).has_value());
+  auto info = wr.Finish();
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->series_count, 2u);
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->Verify().has_value());
+  auto again = wr.Finish();
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code(), Code::kInvalid);
+}
+
+TEST_F(SegmentTest, NothingAppearsAtPathBeforeFinish) {
+  auto w = SegmentWriter::Create(env_, path_, 1, 1);
+  ASSERT_TRUE(w.has_value());
+  ASSERT_TRUE((*w)->Add({1, "a#f", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 5000)).has_value());
+  EXPECT_FALSE(env_->FileExists(path_));
+  EXPECT_TRUE(env_->FileExists(path_ + ".tmp"));
+  ASSERT_TRUE((*w)->Finish().has_value());
+  EXPECT_TRUE(env_->FileExists(path_));
+  EXPECT_FALSE(env_->FileExists(path_ + ".tmp"));
+}
+
+TEST_F(SegmentTest, AbandonedWriterRemovesItsTempFile) {
+  {
+    auto w = SegmentWriter::Create(env_, path_, 1, 1);
+    ASSERT_TRUE(w.has_value());
+    ASSERT_TRUE((*w)->Add({1, "a#f", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 100000)).has_value());
+  }
+  EXPECT_FALSE(env_->FileExists(path_));
+  EXPECT_FALSE(env_->FileExists(path_ + ".tmp"));
+  EXPECT_TRUE(env_->ListDir(dir_)->empty());
+}
+
+TEST_F(SegmentTest, OpenOfMissingFileIsNotCorrupt) {
+  auto r = SegmentReader::Open(env_, JoinPath(dir_, "nope.sst"));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().code(), Code::kCorrupt);
+}
+
+// A block whose checksum is valid but whose times are out of order is still caught.
+TEST_F(SegmentTest, ChecksumValidBlockWithUnorderedTimesIsCorrupt) {
+  Write({{{1, "s#i", ValueType::kInt}, MakeColumn(ValueType::kInt, 10)}});
+  BlockRef b;
+  {
+    auto r = Open(path_);
+    ASSERT_NE(r, nullptr);
+    b = r->index()[0].blocks[0];
+  }
+  std::string data = *env_->ReadFile(path_);
+  const size_t t1 = b.offset + kBlockHeaderSize + 8 * 1, t2 = t1 + 8;
+  for (size_t k = 0; k < 8; k++) std::swap(data[t1 + k], data[t2 + k]);
+  const size_t len = kBlockHeaderSize + DecodeFixed32(data.data() + b.offset + kBlockHeaderSize - 4);
+  EncodeFixed32(data.data() + b.offset + len, Crc32(data.data() + b.offset, len));
+  WriteBytes(path_, data);
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  Column got;
+  got.type = ValueType::kInt;
+  auto s = r->Read(r->index()[0], kMin, kMax, &got);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code(), Code::kCorrupt);
+  EXPECT_NE(s.error().message().find(path_), std::string::npos);
+  EXPECT_NE(s.error().message().find("offset " + std::to_string(b.offset)), std::string::npos);
+  EXPECT_TRUE(got.empty());
+}
+
+// Table-driven corruption (Prometheus style) over a small segment holding all four types.
+class SegmentCorruptionTest : public SegmentTest {
+ protected:
+  void SetUp() override {
+    SegmentTest::SetUp();
+    series_ = SmallSegment();
+    Write(series_);
+    original_ = *env_->ReadFile(path_);
+    for (const TestSeries& s : series_) by_key_[s.series.key] = &s;
+    bad_path_ = JoinPath(dir_, "damaged.sst");
+  }
+
+  void ExpectCorruptNamingFile(const Error& e, const std::string& what) {
+    EXPECT_EQ(e.code(), Code::kCorrupt) << what << ": " << e.ToString();
+    EXPECT_NE(e.message().find(bad_path_), std::string::npos) << what << ": " << e.ToString();
+  }
+
+  // Opens the damaged file; every read that succeeds must return the original data, and at least
+  // one of Open/Read/Verify must report the damage.
+  void CheckDamaged(const std::string& data, const std::string& what) {
+    WriteBytes(bad_path_, data);
+    auto r = SegmentReader::Open(env_, bad_path_);
+    if (!r.has_value()) {
+      ExpectCorruptNamingFile(r.error(), what);
+      return;
+    }
+    for (const SeriesIndexEntry& e : (*r)->index()) {
+      auto it = by_key_.find(e.key);
+      ASSERT_NE(it, by_key_.end()) << what;
+      Column got;
+      got.type = e.type;
+      auto s = (*r)->Read(e, kMin, kMax, &got);
+      if (s.has_value()) {
+        ExpectSameColumn(it->second->points, got);
+      } else {
+        ExpectCorruptNamingFile(s.error(), what);
+      }
+    }
+    auto v = (*r)->Verify();
+    ASSERT_FALSE(v.has_value()) << what << ": damage went unnoticed";
+    ExpectCorruptNamingFile(v.error(), what);
+  }
+
+  std::vector<TestSeries> series_;
+  std::map<std::string, const TestSeries*> by_key_;
+  std::string original_;
+  std::string bad_path_;
+};
+
+TEST_F(SegmentCorruptionTest, TruncationAtEveryOffsetIsCorrupt) {
+  for (size_t n = 0; n < original_.size(); n++) {
+    WriteBytes(bad_path_, std::string_view(original_).substr(0, n));
+    auto r = SegmentReader::Open(env_, bad_path_);
+    ASSERT_FALSE(r.has_value()) << "truncated to " << n;
+    ExpectCorruptNamingFile(r.error(), "truncated to " + std::to_string(n));
+  }
+}
+
+TEST_F(SegmentCorruptionTest, BitFlipAtEveryOffsetIsDetectedAndNeverReturnsWrongData) {
+  for (size_t i = 0; i < original_.size(); i++) {
+    std::string data = original_;
+    data[i] ^= static_cast<char>(1 << (i % 8));
+    CheckDamaged(data, "flip at " + std::to_string(i));
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST_F(SegmentCorruptionTest, ByteOverwriteInEveryRegionIsDetected) {
+  // Whole-byte damage (0x00 and 0xFF) in header, section headers, blocks, index and footer.
+  for (char fill : {'\x00', '\xff'}) {
+    for (size_t i = 0; i < original_.size(); i++) {
+      if (original_[i] == fill) continue;
+      std::string data = original_;
+      data[i] = fill;
+      CheckDamaged(data, "byte " + std::to_string(i) + " set");
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST_F(SegmentCorruptionTest, AppendedGarbageIsCorrupt) {
+  CheckDamaged(original_ + "x", "one byte appended");
+  CheckDamaged(original_ + original_, "file doubled");
+}
+
+}  // namespace
+}  // namespace strata

@@ -1,0 +1,265 @@
+#include "storage_engine.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "engine/engine_test_util.h"
+
+namespace strata {
+namespace {
+
+using testing::All;
+using testing::PointValue;
+using testing::QueryAll;
+using testing::TempDir;
+
+constexpr int64_t kDay = 86400LL * 1000000000LL;
+constexpr int64_t kT0 = 1451606400LL * 1000000000LL;  // 2016-01-01, a day boundary
+
+Options SmallOptions() {
+  Options o;
+  o.memstore_bytes = 64 << 10;
+  return o;
+}
+
+class StorageEngineTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<StorageEngine> Open(const Options& o = Options()) {
+    auto db = StorageEngine::Open(dir_.Sub("db"), o);
+    EXPECT_TRUE(db.has_value()) << (db ? "" : db.error().ToString());
+    return db ? *db : nullptr;
+  }
+  TempDir dir_;
+};
+
+TEST_F(StorageEngineTest, WritesOfEveryTypeReadBack) {
+  auto db = Open();
+  WriteBatch b;
+  std::vector<Tag> tags{{"host", "a"}};
+  ASSERT_TRUE(b.AddFloat("m", tags, "f", kT0, 1.5));
+  ASSERT_TRUE(b.AddInt("m", tags, "i", kT0, -7));
+  ASSERT_TRUE(b.AddBool("m", tags, "b", kT0, true));
+  ASSERT_TRUE(b.AddString("m", tags, "s", kT0, "hello"));
+  ASSERT_TRUE(db->Write(b));
+  auto got = QueryAll(*db, All("m"));
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got["m,host=a#f"], (std::vector<PointValue>{{kT0, FloatBits(1.5), ""}}));
+  EXPECT_EQ(got["m,host=a#i"], (std::vector<PointValue>{{kT0, static_cast<uint64_t>(-7), ""}}));
+  EXPECT_EQ(got["m,host=a#b"], (std::vector<PointValue>{{kT0, 1, ""}}));
+  EXPECT_EQ(got["m,host=a#s"], (std::vector<PointValue>{{kT0, 0, "hello"}}));
+}
+
+TEST_F(StorageEngineTest, LastWriteWinsAcrossMemStoreAndSegments) {
+  auto db = Open();
+  ASSERT_TRUE(db->WriteLines("m,h=a v=1i 100\nm,h=a v=2i 200\n"));
+  ASSERT_TRUE(db->Flush());
+  ASSERT_TRUE(db->WriteLines("m,h=a v=3i 200\nm,h=a v=0i 50\n"));
+  auto got = QueryAll(*db, All("m"));
+  EXPECT_EQ(got["m,h=a#v"], (std::vector<PointValue>{{50, 0, ""}, {100, 1, ""}, {200, 3, ""}}));
+  ASSERT_TRUE(db->Flush());
+  ASSERT_TRUE(db->Compact());
+  EXPECT_EQ(QueryAll(*db, All("m"))["m,h=a#v"],
+            (std::vector<PointValue>{{50, 0, ""}, {100, 1, ""}, {200, 3, ""}}));
+}
+
+TEST_F(StorageEngineTest, UnflushedWritesSurviveReopen) {
+  {
+    auto db = Open();
+    ASSERT_TRUE(db->WriteLines("m,h=a v=1i 100\nm,h=b v=2i 100\n"));
+  }
+  auto db = Open();
+  auto got = QueryAll(*db, All("m"));
+  EXPECT_EQ(got["m,h=a#v"], (std::vector<PointValue>{{100, 1, ""}}));
+  EXPECT_EQ(got["m,h=b#v"], (std::vector<PointValue>{{100, 2, ""}}));
+}
+
+TEST_F(StorageEngineTest, FlushedAndUnflushedWritesSurviveReopen) {
+  {
+    auto db = Open(SmallOptions());
+    WriteBatch b;
+    std::vector<Tag> tags{{"h", "x"}};
+    for (int i = 0; i < 20000; i++) ASSERT_TRUE(b.AddInt("m", tags, "v", kT0 + i, i));
+    ASSERT_TRUE(db->Write(b));
+    ASSERT_TRUE(db->Flush());
+    ASSERT_TRUE(db->WriteLines("m,h=x v=-1i " + std::to_string(kT0 + 5) + "\n"));
+  }
+  auto db = Open(SmallOptions());
+  auto got = QueryAll(*db, All("m"))["m,h=x#v"];
+  ASSERT_EQ(got.size(), 20000u);
+  EXPECT_EQ(got[5].num, static_cast<uint64_t>(-1));
+  EXPECT_EQ(got[19999].num, 19999u);
+}
+
+TEST_F(StorageEngineTest, BatchSpanningShardsLandsInEachWindow) {
+  auto db = Open();
+  WriteBatch b;
+  std::vector<Tag> tags{{"h", "a"}};
+  ASSERT_TRUE(b.AddInt("m", tags, "v", kT0 - 1, 1));
+  ASSERT_TRUE(b.AddInt("m", tags, "v", kT0, 2));
+  ASSERT_TRUE(b.AddInt("m", tags, "v", kT0 + kDay, 3));
+  ASSERT_TRUE(db->Write(b));
+  EXPECT_EQ(db->Stats().shards.size(), 3u);
+  auto got = QueryAll(*db, All("m"))["m,h=a#v"];
+  EXPECT_EQ(got, (std::vector<PointValue>{{kT0 - 1, 1, ""}, {kT0, 2, ""}, {kT0 + kDay, 3, ""}}));
+  QueryRequest q = All("m");
+  q.min_time = kT0;
+  q.max_time = kT0;
+  EXPECT_EQ(QueryAll(*db, q)["m,h=a#v"], (std::vector<PointValue>{{kT0, 2, ""}}));
+}
+
+TEST_F(StorageEngineTest, TypeConflictWritesNothing) {
+  auto db = Open();
+  ASSERT_TRUE(db->WriteLines("m,h=a v=1i 100\n"));
+  auto s = db->WriteLines("m,h=b w=1i 100\nm,h=b v=1.5 100\n");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), Code::kTypeConflict);
+  EXPECT_NE(s.error().message().find("'v'"), std::string::npos) << s.error().message();
+  auto got = QueryAll(*db, All("m"));
+  EXPECT_EQ(got.size(), 1u);
+  EXPECT_FALSE(db->catalog().FieldType("m", "w").has_value());
+}
+
+TEST_F(StorageEngineTest, FieldTypeIsFixedAcrossShards) {
+  auto db = Open();
+  ASSERT_TRUE(db->WriteLines("m v=1i " + std::to_string(kT0) + "\n"));
+  auto s = db->WriteLines("m v=1.0 " + std::to_string(kT0 + 10 * kDay) + "\n");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), Code::kTypeConflict);
+}
+
+TEST_F(StorageEngineTest, MalformedLineFailsWholeCall) {
+  auto db = Open();
+  auto s = db->WriteLines("m v=1i 100\nm v= 200\n");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), Code::kInvalid);
+  EXPECT_NE(s.error().message().find("line 2"), std::string::npos) << s.error().message();
+  EXPECT_TRUE(QueryAll(*db, All("m")).empty());
+}
+
+TEST_F(StorageEngineTest, NaNIsRejected) {
+  auto db = Open();
+  WriteBatch b;
+  auto s = b.AddFloat("m", {}, "v", 1, std::nan(""));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), Code::kInvalid);
+}
+
+TEST_F(StorageEngineTest, DeleteRemovesRangeFromEverySource) {
+  auto db = Open();
+  ASSERT_TRUE(db->WriteLines("m,h=a v=1i 100\nm,h=a v=2i 200\nm,h=b v=9i 150\n"));
+  ASSERT_TRUE(db->Flush());
+  ASSERT_TRUE(db->WriteLines("m,h=a v=3i 300\n"));
+  QueryRequest del = All("m");
+  del.tags = {TagFilter{"h", {"a"}}};
+  del.min_time = 150;
+  del.max_time = 300;
+  ASSERT_TRUE(db->Delete(del));
+  ASSERT_TRUE(db->WriteLines("m,h=a v=4i 250\n"));  // after the delete: stays
+  auto expect_a = std::vector<PointValue>{{100, 1, ""}, {250, 4, ""}};
+  auto expect_b = std::vector<PointValue>{{150, 9, ""}};
+  auto got = QueryAll(*db, All("m"));
+  EXPECT_EQ(got["m,h=a#v"], expect_a);
+  EXPECT_EQ(got["m,h=b#v"], expect_b);
+  db.reset();
+  db = Open();
+  got = QueryAll(*db, All("m"));
+  EXPECT_EQ(got["m,h=a#v"], expect_a);
+  ASSERT_TRUE(db->Compact());
+  db.reset();
+  db = Open();
+  got = QueryAll(*db, All("m"));
+  EXPECT_EQ(got["m,h=a#v"], expect_a);
+  EXPECT_EQ(got["m,h=b#v"], expect_b);
+}
+
+TEST_F(StorageEngineTest, TagFiltersSelectSeries) {
+  auto db = Open();
+  ASSERT_TRUE(db->WriteLines("m,h=a,r=x v=1i 1\nm,h=b,r=x v=2i 1\nm,h=c,r=y v=3i 1\n"));
+  QueryRequest q = All("m");
+  q.tags = {TagFilter{"r", {"x"}}};
+  EXPECT_EQ(QueryAll(*db, q).size(), 2u);
+  q.tags = {TagFilter{"h", {"a", "c"}}};
+  auto got = QueryAll(*db, q);
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_TRUE(got.count("m,h=a,r=x#v"));
+  EXPECT_TRUE(got.count("m,h=c,r=y#v"));
+  q.tags = {TagFilter{"h", {"a"}}, TagFilter{"r", {"y"}}};
+  EXPECT_TRUE(QueryAll(*db, q).empty());
+}
+
+TEST_F(StorageEngineTest, SecondOpenInProcessSharesEngine) {
+  auto a = Open();
+  auto b = Open();
+  EXPECT_EQ(a.get(), b.get());
+}
+
+TEST_F(StorageEngineTest, OtherProcessGetsLocked) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    // A child of a process holding the lock: its own open must fail with LOCKED. The registry is
+    // inherited, so go through the Env to take the lock the way a new process would.
+    auto lock = Env::Default()->LockFile(dir_.Sub("db") + "/LOCK");
+    ::_exit(!lock && lock.error().code() == Code::kLocked ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_F(StorageEngineTest, ForeignDirectoryIsRefused) {
+  std::filesystem::create_directories(dir_.Sub("other"));
+  std::ofstream(dir_.Sub("other/notes.txt")) << "mine";
+  auto db = StorageEngine::Open(dir_.Sub("other"), Options());
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().code(), Code::kInvalid);
+}
+
+TEST_F(StorageEngineTest, PointsOlderThanRetentionAreRefused) {
+  Options o;
+  o.retention_ns = kDay;
+  auto db = Open(o);
+  auto s = db->WriteLines("m v=1i 1000\n");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), Code::kInvalid);
+  EXPECT_NE(s.error().message().find("retention"), std::string::npos);
+}
+
+TEST_F(StorageEngineTest, SmallMemStoresFlushInBackgroundAndStayReadable) {
+  auto db = Open(SmallOptions());
+  std::vector<Tag> tags{{"h", "a"}};
+  for (int batch = 0; batch < 50; batch++) {
+    WriteBatch b;
+    for (int i = 0; i < 1000; i++) {
+      ASSERT_TRUE(b.AddInt("m", tags, "v", kT0 + batch * 1000 + i, batch * 1000 + i));
+    }
+    ASSERT_TRUE(db->Write(b));
+  }
+  ASSERT_TRUE(db->Flush());
+  EngineStats st = db->Stats();
+  ASSERT_EQ(st.shards.size(), 1u);
+  EXPECT_GT(st.shards[0].segment_count, 1u);
+  auto got = QueryAll(*db, All("m"))["m,h=a#v"];
+  ASSERT_EQ(got.size(), 50000u);
+  for (size_t i = 0; i < got.size(); i++) ASSERT_EQ(got[i].num, i);
+}
+
+TEST_F(StorageEngineTest, DropMeasurementRemovesDataForGood) {
+  auto db = Open();
+  ASSERT_TRUE(db->WriteLines("m v=1i 1\nn v=2i 1\n"));
+  ASSERT_TRUE(db->DropMeasurement("m"));
+  EXPECT_TRUE(QueryAll(*db, All("m")).empty());
+  db.reset();
+  db = Open();
+  EXPECT_TRUE(QueryAll(*db, All("m")).empty());
+  EXPECT_EQ(QueryAll(*db, All("n")).size(), 1u);
+}
+
+}  // namespace
+}  // namespace strata
