@@ -72,6 +72,7 @@ class LineProtocolParser {
     std::string_view key;
     std::string_view value;
     const char* pos;  // raw position of the key, for error columns
+    uint64_t prefix;  // tags: KeyPrefix(key), for ordering; fields: KeyFingerprint(key)
   };
   std::vector<KeyPos> tag_work_;
   std::vector<KeyPos> field_work_;

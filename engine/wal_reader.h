@@ -4,7 +4,9 @@
 // a zero-filled tail, a final record whose crc fails) ends the file cleanly and is reported through
 // torn_tail(), so the caller can truncate the file there. Every other defect — anything in a non-last
 // file, a defect followed by a valid record, a crc-valid record of unknown type — is an
-// Error::Corrupt naming the file and the byte offset of the bad record.
+// Error::Corrupt naming the file and the byte offset of the bad record. Telling a torn tail from
+// damage means searching the rest of the file for a valid record; on pathological content where
+// that search would cost more than a few times a linear pass, the defect is reported as Corrupt.
 // The reader borrows the buffer, which must outlive it and the record views it hands out. Never
 // reads outside the buffer, whatever its content. One thread at a time.
 #pragma once
@@ -47,11 +49,16 @@ class WalReader {
   bool torn_tail() const { return torn_tail_; }
 
  private:
-  // nullptr when a complete, crc-valid record (of any type) starts at `offset`, filling *record;
-  // otherwise a description of the defect.
-  const char* ParseAt(size_t offset, WalRecord* record) const;
-  // Whether a crc-valid record of a known type starts anywhere in (offset, end of buffer).
-  bool ValidRecordAfter(size_t offset) const;
+  enum class Scan { kFound, kNone, kUndecided };
+
+  // nullptr when the header at `offset` is complete and its length in range and inside the buffer,
+  // setting *length; otherwise a description of the defect.
+  const char* CheckFraming(size_t offset, uint32_t* length) const;
+  // REQUIRES: CheckFraming(offset) succeeded with `length`.
+  bool CrcMatches(size_t offset, uint32_t length) const;
+  // Whether a crc-valid record of a known type starts anywhere in (offset, end of buffer);
+  // kUndecided when the search would cost more than a fixed multiple of the bytes searched.
+  Scan ValidRecordAfter(size_t offset) const;
 
   const std::string path_;
   const std::string_view data_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "line_protocol.h"
 #include "series_key.h"
@@ -137,6 +138,135 @@ Status WriteBatch::AddLine(const ParsedLine& line) {
     const ParsedField& f = line.fields[i];
     Append(idx[i], line.time, f.type, f.num, f.str);
   }
+  return OkStatus();
+}
+
+// ---- borrowed-view and columnar paths (C ABI) -----------------------------------------------
+
+namespace {
+
+Status CheckValue(std::string_view measurement, std::string_view field, ValueType type,
+                  uint64_t num) {
+  if (type == ValueType::kFloat && !std::isfinite(BitsFloat(num))) {
+    return unexpected(Error::Invalid("field '" + std::string(field) + "' of measurement '" +
+                                     std::string(measurement) + "': " +
+                                     (std::isnan(BitsFloat(num)) ? "NaN" : "an infinite value") +
+                                     " cannot be stored"));
+  }
+  if (type == ValueType::kBool && num > 1) {
+    return unexpected(Error::Invalid("boolean value must be 0 or 1"));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<uint32_t> WriteBatch::TagSetForViews(std::string_view measurement,
+                                            std::span<const TagView> tags) {
+  // last_measurement_ is empty after AddLine, and an empty measurement is never valid, so an
+  // empty one must not match the cache.
+  if (last_tagset_ >= 0 && !last_measurement_.empty() && measurement == last_measurement_ &&
+      tags.size() == last_tags_.size()) {
+    bool same = true;
+    for (size_t i = 0; i < tags.size() && same; i++) {
+      same = tags[i].key == last_tags_[i].key && tags[i].value == last_tags_[i].value;
+    }
+    if (same) return static_cast<uint32_t>(last_tagset_);
+  }
+  STRATA_RETURN_IF_ERROR(ValidateName("measurement", measurement));
+  std::vector<Tag> given;
+  given.reserve(tags.size());
+  for (const TagView& t : tags) given.push_back(Tag{std::string(t.key), std::string(t.value)});
+  std::vector<Tag> sorted = given;
+  STRATA_RETURN_IF_ERROR(NormalizeTags(&sorted));
+  STRATA_ASSIGN_OR_RETURN(uint32_t tagset, FindOrAddTagSet(measurement, std::move(sorted)));
+  last_measurement_.assign(measurement);
+  last_tags_ = std::move(given);
+  last_series_section_.clear();
+  last_tagset_ = tagset;
+  return tagset;
+}
+
+Status WriteBatch::AddView(std::string_view measurement, std::span<const TagView> tags,
+                           std::string_view field, int64_t time, ValueType type, uint64_t num,
+                           std::string_view str) {
+  if (!IsValidValueType(static_cast<uint8_t>(type))) {
+    return unexpected(Error::Invalid("unknown value type " + std::to_string(static_cast<int>(type))));
+  }
+  STRATA_RETURN_IF_ERROR(CheckValue(measurement, field, type, num));
+  STRATA_ASSIGN_OR_RETURN(uint32_t tagset, TagSetForViews(measurement, tags));
+  STRATA_ASSIGN_OR_RETURN(uint32_t series, FindOrAddSeries(tagset, field, type));
+  Append(series, time, type, num, str);
+  return OkStatus();
+}
+
+Result<uint32_t> WriteBatch::SeriesFor(std::string_view measurement, std::span<const TagView> tags,
+                                       std::string_view field, ValueType type) {
+  if (!IsValidValueType(static_cast<uint8_t>(type))) {
+    return unexpected(Error::Invalid("unknown value type " + std::to_string(static_cast<int>(type))));
+  }
+  STRATA_ASSIGN_OR_RETURN(uint32_t tagset, TagSetForViews(measurement, tags));
+  return FindOrAddSeries(tagset, field, type);
+}
+
+Status WriteBatch::CheckColumn(uint32_t series, ValueType type, size_t ntimes,
+                               size_t nvalues) const {
+  if (series >= series_.size()) {
+    return unexpected(Error::Invalid("unknown series reference " + std::to_string(series)));
+  }
+  if (ntimes != nvalues) {
+    return unexpected(Error::Invalid("column sizes differ: " + std::to_string(ntimes) +
+                                     " times, " + std::to_string(nvalues) + " values"));
+  }
+  const Series& s = series_[series];
+  if (s.points.type != type || type == ValueType::kString) {
+    return unexpected(Error::TypeConflict("series '" + s.key + "' holds " +
+                                          ValueTypeName(s.points.type) + " values, not " +
+                                          ValueTypeName(type)));
+  }
+  return OkStatus();
+}
+
+Status WriteBatch::AppendColumn(uint32_t series, ValueType type, std::span<const int64_t> times,
+                                std::span<const uint64_t> nums) {
+  STRATA_RETURN_IF_ERROR(CheckColumn(series, type, times.size(), nums.size()));
+  Series& s = series_[series];
+  for (size_t i = 0; i < nums.size(); i++) {
+    if (type == ValueType::kFloat && !std::isfinite(BitsFloat(nums[i]))) {
+      return unexpected(Error::Invalid("series '" + s.key + "': value " + std::to_string(i) +
+                                       " is " +
+                                       (std::isnan(BitsFloat(nums[i])) ? "NaN" : "an infinite value") +
+                                       ", which cannot be stored"));
+    }
+    if (type == ValueType::kBool && nums[i] > 1) {
+      return unexpected(Error::Invalid("series '" + s.key + "': value " + std::to_string(i) +
+                                       " is not a boolean 0 or 1"));
+    }
+  }
+  Column& c = s.points;
+  c.times.insert(c.times.end(), times.begin(), times.end());
+  c.nums.insert(c.nums.end(), nums.begin(), nums.end());
+  points_ += times.size();
+  return OkStatus();
+}
+
+Status WriteBatch::AppendFloatColumn(uint32_t series, std::span<const int64_t> times,
+                                     std::span<const double> values) {
+  STRATA_RETURN_IF_ERROR(CheckColumn(series, ValueType::kFloat, times.size(), values.size()));
+  Series& s = series_[series];
+  for (size_t i = 0; i < values.size(); i++) {
+    if (!std::isfinite(values[i])) {
+      return unexpected(Error::Invalid("series '" + s.key + "': value " + std::to_string(i) +
+                                       " is " + (std::isnan(values[i]) ? "NaN" : "an infinite value") +
+                                       ", which cannot be stored"));
+    }
+  }
+  Column& c = s.points;
+  c.times.insert(c.times.end(), times.begin(), times.end());
+  const size_t old = c.nums.size();
+  c.nums.resize(old + values.size());
+  if (!values.empty()) std::memcpy(c.nums.data() + old, values.data(), values.size() * sizeof(double));
+  points_ += times.size();
   return OkStatus();
 }
 

@@ -19,6 +19,12 @@ namespace strata {
 
 struct ParsedLine;
 
+// A tag as borrowed views, for the C ABI's paths that must not allocate per point.
+struct TagView {
+  std::string_view key;
+  std::string_view value;
+};
+
 class WriteBatch {
  public:
   struct Series {
@@ -60,6 +66,29 @@ class WriteBatch {
   // Adds every field of a parsed line-protocol line (already validated by the parser).
   [[nodiscard]] Status AddLine(const ParsedLine& line);
 
+  // As Add, with borrowed tag views: when measurement and tags equal the previous call's, nothing
+  // is allocated or validated again (the per-point path of the C ABI).
+  [[nodiscard]] Status AddView(std::string_view measurement, std::span<const TagView> tags,
+                               std::string_view field, int64_t time, ValueType type, uint64_t num,
+                               std::string_view str = {});
+
+  // Columnar path. SeriesFor resolves (measurement, tags, field) to an index into series(),
+  // creating the series (without points) when new; the same series gives the same index. Invalid
+  // for bad names or duplicate tag keys, TypeConflict when the series has another type. The index
+  // stays valid until Clear().
+  [[nodiscard]] Result<uint32_t> SeriesFor(std::string_view measurement,
+                                           std::span<const TagView> tags, std::string_view field,
+                                           ValueType type);
+  // Appends times[i] with nums[i] (FloatBits for floats, the int64, 0/1 for bools) to series
+  // `series`. `type` must be the series' type (TypeConflict otherwise); Invalid for an unknown
+  // index, a size mismatch, NaN/Inf or a boolean other than 0/1, naming the index. All or
+  // nothing: on error the batch is unchanged.
+  [[nodiscard]] Status AppendColumn(uint32_t series, ValueType type, std::span<const int64_t> times,
+                                    std::span<const uint64_t> nums);
+  // AppendColumn for a float series, from doubles.
+  [[nodiscard]] Status AppendFloatColumn(uint32_t series, std::span<const int64_t> times,
+                                         std::span<const double> values);
+
   const std::vector<Series>& series() const { return series_; }
   const std::vector<TagSet>& tagsets() const { return tagsets_; }
   size_t point_count() const { return points_; }
@@ -69,6 +98,8 @@ class WriteBatch {
  private:
   Result<uint32_t> FindOrAddTagSet(std::string_view measurement, std::vector<Tag> sorted_tags);
   Result<uint32_t> FindOrAddSeries(uint32_t tagset, std::string_view field, ValueType type);
+  Status CheckColumn(uint32_t series, ValueType type, size_t ntimes, size_t nvalues) const;
+  Result<uint32_t> TagSetForViews(std::string_view measurement, std::span<const TagView> tags);
   void Append(uint32_t series, int64_t time, ValueType type, uint64_t num, std::string_view str);
 
   std::vector<TagSet> tagsets_;

@@ -10,6 +10,7 @@
 //   env.FailAppend(1, ENOSPC, 10);         // the next append writes 10 bytes, then fails with ENOSPC
 //   env.FailSync(1);                       // the next sync fails with EIO
 //   env.SetDiskFull(true);                 // every append fails with ENOSPC until cleared
+//   env.SetSkipSyncs(true);                // fsyncs become no-ops (fast tests), still tracked
 //   ... destroy the writers ...; ASSERT_TRUE(env.DropUnsyncedData());   // power cut
 #pragma once
 
@@ -51,6 +52,14 @@ class FaultyEnv final : public Env {
   void SetDiskFull(bool full) {
     std::lock_guard<std::mutex> lock(mu_);
     disk_full_ = full;
+  }
+
+  // While `skip`, Sync and SyncDir return OK without reaching the wrapped Env (syncs are still
+  // counted, and the data counts as synced for DropUnsyncedData): for tests whose many fsyncs would
+  // otherwise dominate their running time. Armed sync faults still fire.
+  void SetSkipSyncs(bool skip) {
+    std::lock_guard<std::mutex> lock(mu_);
+    skip_syncs_ = skip;
   }
 
   // Disarms pending faults and clears the disk-full state.
@@ -163,7 +172,13 @@ class FaultyEnv final : public Env {
     return OkStatus();
   }
 
-  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
+  Status SyncDir(const std::string& dir) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (skip_syncs_) return OkStatus();
+    }
+    return base_->SyncDir(dir);
+  }
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
     return base_->LockFile(path);
   }
@@ -201,8 +216,11 @@ class FaultyEnv final : public Env {
 
     Status Sync() override {
       const uint64_t size = base_->Size();
-      if (std::optional<Error> fault = env_->TakeSyncFault(base_->path())) return unexpected(*fault);
-      STRATA_RETURN_IF_ERROR(base_->Sync());
+      bool skip = false;
+      if (std::optional<Error> fault = env_->TakeSyncFault(base_->path(), &skip)) {
+        return unexpected(*fault);
+      }
+      if (!skip) STRATA_RETURN_IF_ERROR(base_->Sync());
       env_->Synced(base_->path(), size);
       return OkStatus();
     }
@@ -229,9 +247,12 @@ class FaultyEnv final : public Env {
     return Error::IO("write " + path + " (injected)", fault.errnum);
   }
 
-  std::optional<Error> TakeSyncFault(const std::string& path) {
+  // Counts one Sync of `path`; returns the error to inject, if any, and sets *skip when the sync
+  // should not reach the wrapped Env.
+  std::optional<Error> TakeSyncFault(const std::string& path, bool* skip) {
     std::lock_guard<std::mutex> lock(mu_);
     sync_count_++;
+    *skip = skip_syncs_;
     if (!sync_fault_ || --sync_fault_->nth > 0) return std::nullopt;
     const int errnum = sync_fault_->errnum;
     sync_fault_.reset();
@@ -254,6 +275,7 @@ class FaultyEnv final : public Env {
   std::optional<Fault> append_fault_;  // GUARDED_BY(mu_)
   std::optional<Fault> sync_fault_;    // GUARDED_BY(mu_)
   bool disk_full_ = false;             // GUARDED_BY(mu_)
+  bool skip_syncs_ = false;            // GUARDED_BY(mu_)
   int append_count_ = 0;               // GUARDED_BY(mu_)
   int sync_count_ = 0;                 // GUARDED_BY(mu_)
   std::map<std::string, FileState> files_;  // GUARDED_BY(mu_); every file written through this Env

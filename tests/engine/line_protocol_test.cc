@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -99,6 +101,27 @@ TEST(LineProtocol, FloatsInEveryForm) {
   ASSERT_EQ(l.fields.size(), 10u);
   const double want[] = {1.5, -1e3, 1.0, 0.5, 1.0, -0.25, 100.0, 2e-3, -0.5, 0.0};
   for (size_t i = 0; i < 10; i++) EXPECT_EQ(F(l.fields[i]), want[i]) << i;
+}
+
+TEST(LineProtocol, FloatsAreCorrectlyRounded) {
+  std::mt19937_64 rng(3);
+  LineProtocolParser parser;
+  for (int i = 0; i < 20000; i++) {
+    // Random decimals of 1..19 digits with the point anywhere, some with an exponent.
+    std::string num = (rng() % 2) ? "-" : "";
+    const int digits = 1 + static_cast<int>(rng() % 19);
+    const int point = static_cast<int>(rng() % (digits + 1));
+    for (int d = 0; d < digits; d++) {
+      if (d == point) num += '.';
+      num += static_cast<char>('0' + rng() % 10);
+    }
+    if (rng() % 4 == 0) num += "e" + std::to_string(static_cast<int>(rng() % 40) - 20);
+    double want = 0;
+    std::from_chars(num.data(), num.data() + num.size(), want);
+    Outcome o = ParseAll(parser, "m a=" + num);
+    ASSERT_EQ(o.error, "") << num;
+    EXPECT_EQ(o.lines[0].fields[0].num, FloatBits(want)) << num;
+  }
 }
 
 TEST(LineProtocol, FloatUnderflowBecomesSignedZero) {

@@ -37,7 +37,9 @@ class ManifestTest : public ::testing::Test {
 
   // Replaces `path` by unlinking it first: truncating in place makes ext4 flush on close.
   void WriteBytes(const std::string& path, std::string_view data) {
-    if (env_->FileExists(path)) ASSERT_TRUE(env_->RemoveFile(path).has_value());
+    if (env_->FileExists(path)) {
+      ASSERT_TRUE(env_->RemoveFile(path).has_value());
+    }
     auto f = env_->NewWritableFile(path);
     ASSERT_TRUE(f.has_value());
     ASSERT_TRUE((*f)->Append(data).has_value());

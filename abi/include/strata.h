@@ -1,0 +1,307 @@
+/* strata.h: the C interface of Strata, a time-series LSM storage engine.
+**
+** Conventions (they hold for every function below unless its comment says otherwise):
+**
+**  - Names.  Every symbol starts with strata_ and every macro with STRATA_.  Handles are opaque
+**    pointers: strata_db (a data directory), strata_batch (points to write atomically) and
+**    strata_cursor (the result of a query).
+**  - Status codes.  Every fallible function returns an int status: STRATA_OK (0) on success, else
+**    one of the codes below.  The numbers are pinned and never renumbered.  The status code, not
+**    the message, signals failure.
+**  - Error messages.  After a failure, strata_errmsg() returns a message for the calling thread
+**    that names the problem (for a NULL argument: the argument).  The string is owned by the
+**    library and valid until the next strata_* call on the same thread.
+**  - Out-parameters come last, as T **out; *out is set to NULL (or 0) on failure.
+**  - Ownership.  Pointers passed in are borrowed for the duration of the call only; the library
+**    copies what it keeps.  Heap results (strata_stats_json) are freed with strata_free().
+**    Strings returned by cursor accessors belong to the cursor and stay valid until the next
+**    strata_cursor_next / strata_cursor_next_block / strata_cursor_free on that cursor.
+**    strata_close() and every *_free() accept NULL.
+**  - Strings are NUL-terminated UTF-8 unless a length is passed with them.  Times are int64_t
+**    nanoseconds since the Unix epoch (UTC).  Booleans are int (0 false, anything else true).
+**  - Thread-safety.  A strata_db may be used from any number of threads at once.  A strata_batch
+**    and a strata_cursor are used by one thread at a time; different ones may be used
+**    concurrently.  Functions without a handle are thread-safe.
+**  - No C++ exception and no abort crosses this interface: out-of-memory is STRATA_NOMEM, any
+**    other internal failure STRATA_ERROR.  Using a handle after it was freed or closed is
+**    undefined behaviour.
+**  - Compatibility.  strata_abi_version() changes only when a change breaks existing callers;
+**    functions and codes are only ever added.
+*/
+#ifndef STRATA_H
+#define STRATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define STRATA_API __attribute__((visibility("default")))
+#else
+#define STRATA_API
+#endif
+
+/* Version of this header.  strata_version() gives the library's at run time. */
+#define STRATA_VERSION_MAJOR 0
+#define STRATA_VERSION_MINOR 1
+#define STRATA_VERSION_PATCH 0
+/* The ABI generation this header describes; compare with strata_abi_version(). */
+#define STRATA_ABI_VERSION 1
+
+/* ---- status codes (pinned) ------------------------------------------------------------------ */
+#define STRATA_OK 0            /* success */
+#define STRATA_ERROR 1         /* internal error; the message says what */
+#define STRATA_INVALID 2       /* bad argument, name, option, value or line-protocol text */
+#define STRATA_IO 3            /* an operating-system call failed (message has path and errno text) */
+#define STRATA_CORRUPT 4       /* damaged data; the message names the file and offset */
+#define STRATA_LOCKED 5        /* the data directory is open in another process */
+#define STRATA_NOT_FOUND 6     /* a required file or object does not exist */
+#define STRATA_TYPE_CONFLICT 7 /* a field already holds values of another type; nothing written */
+#define STRATA_NOMEM 8         /* out of memory */
+#define STRATA_ROW 100         /* strata_cursor_next*: a point (or block) is available */
+#define STRATA_DONE 101        /* strata_cursor_next*: the cursor is exhausted */
+
+/* ---- value types (pinned) ------------------------------------------------------------------- */
+#define STRATA_FLOAT 1  /* double; NaN and +-Inf are rejected on write */
+#define STRATA_INT 2    /* int64_t */
+#define STRATA_BOOL 3   /* 0 or 1 */
+#define STRATA_STRING 4 /* bytes, with a length */
+
+typedef struct strata_db strata_db;         /* thread-safe */
+typedef struct strata_batch strata_batch;   /* one thread at a time */
+typedef struct strata_cursor strata_cursor; /* one thread at a time */
+
+/* One tag: key=value, both non-empty NUL-terminated UTF-8.  Tag arrays may be in any order; keys
+** must be unique. */
+typedef struct {
+  const char *key;
+  const char *value;
+} strata_tag;
+
+/* ---- library ------------------------------------------------------------------------------- */
+
+/* The ABI generation of the loaded library (STRATA_ABI_VERSION of its header).  Incremented only
+** on an incompatible change.  Thread-safe. */
+STRATA_API int strata_abi_version(void);
+
+/* The library version, "MAJOR.MINOR.PATCH".  Static storage; never freed.  Thread-safe. */
+STRATA_API const char *strata_version(void);
+
+/* The message of the calling thread's last failed strata_* call ("" when there is none).  Owned
+** by the library; valid until the next strata_* call on this thread.  Meaningful only right after
+** a call returned an error status.  Thread-safe (thread-local). */
+STRATA_API const char *strata_errmsg(void);
+
+/* Frees memory the library returned to the caller (strata_stats_json).  NULL is a no-op.
+** Thread-safe. */
+STRATA_API void strata_free(void *p);
+
+/* ---- database ------------------------------------------------------------------------------- */
+
+/* Opens the data directory `dir`, creating it when it does not exist or is empty.
+**   dir      borrowed path; required.
+**   options  borrowed "k=v;k=v" text or NULL for the defaults.  Keys: sync=full|normal|off,
+**            sync_interval_ms, memstore_bytes, wal_segment_bytes (e.g. 64MiB), shard_duration
+**            (1h, 1d, 7d, ...), retention (0 = forever), compaction_threads.  Unknown keys and
+**            bad values are STRATA_INVALID.
+**   out      receives the handle, to be closed with strata_close(); NULL on failure.
+** Opening a directory this process already has open shares the same engine (later options are
+** ignored).  Returns STRATA_OK, STRATA_INVALID (NULL argument, bad option, a non-empty directory
+** that is not a Strata directory), STRATA_LOCKED (open in another process), STRATA_IO,
+** STRATA_CORRUPT (recovery found damaged data) or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_open(const char *dir, const char *options, strata_db **out);
+
+/* Closes the handle.  Acknowledged writes are already durable per the `sync` option; close does
+** not flush MemStores (the WAL holds them).  Cursors of this handle stay usable: the directory
+** stays open until the last of them is freed.  NULL is a no-op.  Returns STRATA_OK.
+** Thread-safety: no other thread may use `db` during or after the call. */
+STRATA_API int strata_close(strata_db *db);
+
+/* Writes InfluxDB line protocol: `lines` (borrowed, `len` bytes, need not be NUL-terminated; NULL
+** is allowed when len is 0).  All lines form one atomic batch; lines without a timestamp get the
+** current time.  Returns STRATA_OK, STRATA_INVALID (malformed text: the message gives line and
+** column; NULL argument), STRATA_TYPE_CONFLICT, STRATA_IO or STRATA_NOMEM; on error nothing is
+** written.  Thread-safe. */
+STRATA_API int strata_write_lines(strata_db *db, const char *lines, size_t len);
+
+/* Writes every point of `b` as one atomic batch: after a crash all of it is there or none.  When
+** it returns STRATA_OK the batch is durable per the `sync` option.  The batch is left unchanged
+** (call strata_batch_clear to reuse it).  An empty batch is STRATA_OK.  Returns STRATA_OK,
+** STRATA_INVALID (NULL argument, a time outside the storable range or retention),
+** STRATA_TYPE_CONFLICT (a field already has another type in this directory; nothing is written),
+** STRATA_IO or STRATA_NOMEM.  Thread-safe for `db`; `b` must not be used by another thread
+** meanwhile. */
+STRATA_API int strata_write(strata_db *db, strata_batch *b);
+
+/* Deletes the points of `measurement` whose series match every tag in tag_eq (ntags entries,
+** borrowed; NULL when ntags is 0) and, when `field` is not NULL, that field, with
+** t_min <= time <= t_max.  Atomic and durable like a write; affects only points written before
+** it.  Deleting nothing is STRATA_OK.  Returns STRATA_OK, STRATA_INVALID (NULL argument),
+** STRATA_IO or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_delete(strata_db *db, const char *measurement, const strata_tag *tag_eq,
+                             size_t ntags, const char *field, int64_t t_min, int64_t t_max);
+
+/* Writes every MemStore to segment files and waits for it.  Returns STRATA_OK, STRATA_INVALID
+** (NULL db), STRATA_IO or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_flush(strata_db *db);
+
+/* Flushes, then merges each shard's segments into one, synchronously.  Returns STRATA_OK,
+** STRATA_INVALID (NULL db), STRATA_IO, STRATA_CORRUPT or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_compact(strata_db *db);
+
+/* Statistics as a JSON object (series, points_written, wal_bytes, segment_bytes, shards, and
+** background_error when a background flush failed).  *out receives a NUL-terminated string the
+** caller frees with strata_free(); NULL on failure.  Returns STRATA_OK, STRATA_INVALID (NULL
+** argument) or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_stats_json(strata_db *db, char **out);
+
+/* ---- write batches -------------------------------------------------------------------------- */
+
+/* Creates an empty batch; *out receives it (NULL on failure), to be freed with
+** strata_batch_free().  Returns STRATA_OK, STRATA_INVALID (NULL out) or STRATA_NOMEM.
+** Thread-safe. */
+STRATA_API int strata_batch_new(strata_batch **out);
+
+/* Frees the batch.  NULL is a no-op.  One thread at a time per batch. */
+STRATA_API void strata_batch_free(strata_batch *b);
+
+/* Empties the batch for reuse, keeping its memory.  Series references from strata_batch_series
+** become invalid.  NULL is a no-op.  One thread at a time per batch. */
+STRATA_API void strata_batch_clear(strata_batch *b);
+
+/* The number of points in the batch (0 for NULL).  One thread at a time per batch. */
+STRATA_API size_t strata_batch_count(const strata_batch *b);
+
+/* Adds one point.  measurement and field: borrowed names (required); tags: ntags entries in any
+** order (borrowed; NULL when ntags is 0); time_ns: the timestamp; value: see the suffix.  A second
+** value for the same series and time replaces the first.  Consecutive points with the same
+** measurement and tags are cheap (the tag set is resolved once).  Returns STRATA_OK,
+** STRATA_INVALID (NULL argument, empty or non-UTF-8 name, duplicate tag key, NaN or +-Inf) or
+** STRATA_TYPE_CONFLICT (the series already holds another type in this batch), or STRATA_NOMEM;
+** on error the batch is unchanged.  One thread at a time per batch. */
+STRATA_API int strata_batch_add_f64(strata_batch *b, const char *measurement,
+                                    const strata_tag *tags, size_t ntags, const char *field,
+                                    int64_t time_ns, double value);
+/* As strata_batch_add_f64, for an integer field. */
+STRATA_API int strata_batch_add_i64(strata_batch *b, const char *measurement,
+                                    const strata_tag *tags, size_t ntags, const char *field,
+                                    int64_t time_ns, int64_t value);
+/* As strata_batch_add_f64, for a boolean field: 0 is false, anything else true. */
+STRATA_API int strata_batch_add_bool(strata_batch *b, const char *measurement,
+                                     const strata_tag *tags, size_t ntags, const char *field,
+                                     int64_t time_ns, int value);
+/* As strata_batch_add_f64, for a string field: `len` bytes at `value` (borrowed, copied; may hold
+** any bytes; NULL only when len is 0). */
+STRATA_API int strata_batch_add_str(strata_batch *b, const char *measurement,
+                                    const strata_tag *tags, size_t ntags, const char *field,
+                                    int64_t time_ns, const char *value, size_t len);
+
+/* ---- columnar fast path: series references and arrays -------------------------------------- */
+
+/* Resolves a series of this batch once: (measurement, tags, field) with value type `type`
+** (STRATA_FLOAT, STRATA_INT or STRATA_BOOL).  *out receives a reference for the
+** strata_batch_append_* calls on this batch, valid until strata_batch_clear or strata_batch_free
+** (0 on failure; a valid reference may also be 0).  Resolving the same series again returns the
+** same reference.  Returns STRATA_OK, STRATA_INVALID (as strata_batch_add_f64, or an unknown or
+** string type), STRATA_TYPE_CONFLICT (the series holds another type in this batch) or
+** STRATA_NOMEM.  One thread at a time per batch. */
+STRATA_API int strata_batch_series(strata_batch *b, const char *measurement,
+                                   const strata_tag *tags, size_t ntags, const char *field,
+                                   int type, uint32_t *out);
+
+/* Appends n points to the series `series` (from strata_batch_series on this batch): times[i] with
+** values[i].  Both arrays are borrowed and hold n elements (NULL only when n is 0); times need not
+** be sorted, and a repeated time keeps the later value.  All or nothing: on error nothing is
+** appended.  Returns STRATA_OK, STRATA_INVALID (NULL argument, unknown reference, NaN or +-Inf at
+** an index the message gives), STRATA_TYPE_CONFLICT (the series was resolved with another type)
+** or STRATA_NOMEM.  This is the fastest way to fill a batch.  One thread at a time per batch. */
+STRATA_API int strata_batch_append_f64(strata_batch *b, uint32_t series, const int64_t *times,
+                                       const double *values, size_t n);
+/* As strata_batch_append_f64, for a series resolved as STRATA_INT. */
+STRATA_API int strata_batch_append_i64(strata_batch *b, uint32_t series, const int64_t *times,
+                                       const int64_t *values, size_t n);
+/* As strata_batch_append_f64, for a series resolved as STRATA_BOOL: 0 is false, else true. */
+STRATA_API int strata_batch_append_bool(strata_batch *b, uint32_t series, const int64_t *times,
+                                        const int *values, size_t n);
+
+/* ---- queries -------------------------------------------------------------------------------- */
+
+/* Starts a query over the series of `measurement` (required) that carry every tag of tag_eq
+** (ntags entries, borrowed; NULL when ntags is 0) and, unless `field` is NULL, that field, for
+** t_min <= time <= t_max (use INT64_MIN / INT64_MAX for no bound).  Points come in (series key,
+** time) order, one per timestamp, from a snapshot taken now: later writes are not seen.  Unknown
+** measurements, tags or fields give an empty result.  *out receives the cursor (NULL on failure),
+** to be freed with strata_cursor_free(); it may outlive strata_close(db).  Returns STRATA_OK,
+** STRATA_INVALID (NULL argument, empty measurement), STRATA_IO or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_query(strata_db *db, const char *measurement, const strata_tag *tag_eq,
+                            size_t ntags, const char *field, int64_t t_min, int64_t t_max,
+                            strata_cursor **out);
+
+/* Advances the cursor to the next point.  Returns STRATA_ROW when a point is available,
+** STRATA_DONE at the end, or an error status (STRATA_CORRUPT naming the file, STRATA_IO,
+** STRATA_NOMEM, STRATA_INVALID for a NULL cursor); after an error the cursor is done.  Pointers
+** from strata_cursor_series/field/str stay valid until the next call to strata_cursor_next,
+** strata_cursor_next_block or strata_cursor_free on this cursor.
+** Thread-safety: one thread at a time per cursor; different cursors may run concurrently. */
+STRATA_API int strata_cursor_next(strata_cursor *c);
+
+/* Reads up to `cap` points of the current series at once, starting after the last point read
+** (strata_cursor_next and this function may be mixed).  A block never spans two series, so
+** strata_cursor_series/field/type describe all of it; *n receives the count (0 with STRATA_DONE
+** or an error).  times: cap int64_t (borrowed, written).  values: by type, cap doubles
+** (STRATA_FLOAT), cap int64_t (STRATA_INT, and STRATA_BOOL as 0/1) or nothing for STRATA_STRING
+** (may be NULL; use strata_cursor_block_str).  As the type is known only after the call, pass a
+** buffer of cap * 8 bytes, aligned for double and int64_t.  After the call the cursor's current
+** point is the block's last one.  Returns STRATA_ROW, STRATA_DONE, STRATA_INVALID (NULL argument,
+** cap 0) or an error as strata_cursor_next.  One thread at a time per cursor. */
+STRATA_API int strata_cursor_next_block(strata_cursor *c, int64_t *times, void *values,
+                                        size_t cap, size_t *n);
+
+/* Value i (0 <= i < *n) of the last block of a STRATA_STRING series: its bytes, *len receives the
+** length (len may be NULL).  The bytes are NUL-terminated, owned by the cursor and valid until the
+** next strata_cursor_next / strata_cursor_next_block / strata_cursor_free.  NULL (and *len 0) when
+** there is no such value.  One thread at a time per cursor. */
+STRATA_API const char *strata_cursor_block_str(strata_cursor *c, size_t i, size_t *len);
+
+/* The canonical series key of the current point, `measurement,k1=v1,k2=v2#field` (tags sorted,
+** `,` `=` ` ` `#` `\` escaped by a backslash).  Owned by the cursor, valid until the next
+** strata_cursor_next / strata_cursor_next_block / strata_cursor_free.  NULL without a current
+** point.  One thread at a time per cursor. */
+STRATA_API const char *strata_cursor_series(strata_cursor *c);
+
+/* The field name (unescaped) of the current point; lifetime as strata_cursor_series.  NULL
+** without a current point.  One thread at a time per cursor. */
+STRATA_API const char *strata_cursor_field(strata_cursor *c);
+
+/* The timestamp of the current point (0 without one).  One thread at a time per cursor. */
+STRATA_API int64_t strata_cursor_time(strata_cursor *c);
+
+/* The value type of the current point: STRATA_FLOAT, STRATA_INT, STRATA_BOOL or STRATA_STRING
+** (0 without a current point).  One thread at a time per cursor. */
+STRATA_API int strata_cursor_type(strata_cursor *c);
+
+/* The current value as a double: floats as is, integers and booleans converted, 0 for strings
+** and without a current point.  One thread at a time per cursor. */
+STRATA_API double strata_cursor_f64(strata_cursor *c);
+
+/* The current value as an int64_t: integers as is, booleans as 0/1, floats truncated toward zero
+** (saturating), 0 for strings and without a current point.  One thread at a time per cursor. */
+STRATA_API int64_t strata_cursor_i64(strata_cursor *c);
+
+/* The current string value: NUL-terminated bytes, *len receives the length (len may be NULL).
+** Lifetime as strata_cursor_series.  NULL (and *len 0) when the current value is not a string or
+** there is no current point.  One thread at a time per cursor. */
+STRATA_API const char *strata_cursor_str(strata_cursor *c, size_t *len);
+
+/* Frees the cursor and releases its snapshot.  NULL is a no-op.  One thread at a time per
+** cursor. */
+STRATA_API void strata_cursor_free(strata_cursor *c);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* STRATA_H */

@@ -1,0 +1,554 @@
+// The C ABI of abi/include/strata.h over the engine: opaque handles that own C++ objects, one
+// exception guard per entry point, a thread-local error message, and argument checks that name the
+// argument at fault. Nothing here throws or aborts across the boundary.
+#include "strata.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "options.h"
+#include "query_cursor.h"
+#include "result.h"
+#include "storage_engine.h"
+#include "write_batch.h"
+
+static_assert(STRATA_OK == static_cast<int>(strata::Code::kOk));
+static_assert(STRATA_ERROR == static_cast<int>(strata::Code::kError));
+static_assert(STRATA_INVALID == static_cast<int>(strata::Code::kInvalid));
+static_assert(STRATA_IO == static_cast<int>(strata::Code::kIO));
+static_assert(STRATA_CORRUPT == static_cast<int>(strata::Code::kCorrupt));
+static_assert(STRATA_LOCKED == static_cast<int>(strata::Code::kLocked));
+static_assert(STRATA_NOT_FOUND == static_cast<int>(strata::Code::kNotFound));
+static_assert(STRATA_TYPE_CONFLICT == static_cast<int>(strata::Code::kTypeConflict));
+static_assert(STRATA_NOMEM == static_cast<int>(strata::Code::kNoMem));
+static_assert(STRATA_FLOAT == static_cast<int>(strata::ValueType::kFloat));
+static_assert(STRATA_INT == static_cast<int>(strata::ValueType::kInt));
+static_assert(STRATA_BOOL == static_cast<int>(strata::ValueType::kBool));
+static_assert(STRATA_STRING == static_cast<int>(strata::ValueType::kString));
+static_assert(sizeof(double) == sizeof(uint64_t));
+
+struct strata_db {
+  std::shared_ptr<strata::StorageEngine> engine;
+};
+
+struct strata_batch {
+  strata::WriteBatch batch;
+  std::vector<uint64_t> scratch;  // bool columns converted from int
+};
+
+struct strata_cursor {
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
+  std::shared_ptr<strata::StorageEngine> engine;  // keeps the catalog (SeriesInfo) alive
+  std::unique_ptr<strata::QueryCursor> cursor;
+  bool have_chunk = false;  // cursor->points() holds the current chunk
+  bool done = false;
+  size_t pos = 0;          // next unread point of the chunk
+  size_t cur = kNone;      // the current point
+  size_t block_start = 0;  // the last block read by strata_cursor_next_block
+  size_t block_len = 0;
+};
+
+namespace {
+
+using strata::Error;
+using strata::TagView;
+using strata::ValueType;
+
+constexpr char kEmpty[] = "";
+
+thread_local std::string t_message;
+thread_local const char* t_errmsg = kEmpty;  // t_message.c_str() or a static string
+
+int SetError(int code, std::string message) {
+  try {
+    t_message = std::move(message);
+    t_errmsg = t_message.c_str();
+  } catch (...) {
+    t_errmsg = "out of memory while formatting an error message";
+  }
+  return code;
+}
+
+int SetStaticError(int code, const char* message) {
+  t_errmsg = message;
+  return code;
+}
+
+int FromError(const Error& e) { return SetError(static_cast<int>(e.code()), e.message()); }
+
+int NullArg(const char* function, const char* arg) {
+  return SetError(STRATA_INVALID, std::string(function) + ": " + arg + " is NULL");
+}
+
+// Runs fn, turning exceptions into status codes.
+template <class Fn>
+int Guard(Fn&& fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::bad_alloc&) {
+    return SetStaticError(STRATA_NOMEM, "out of memory");
+  } catch (const std::exception& e) {
+    return SetError(STRATA_ERROR, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return SetStaticError(STRATA_ERROR, "internal error: unknown exception");
+  }
+}
+
+int ToStatus(const strata::Status& s) { return s ? STRATA_OK : FromError(s.error()); }
+
+// Borrowed tag views of a C tag array, on the stack for the usual handful of tags.
+class Tags {
+ public:
+  // Returns STRATA_OK or STRATA_INVALID naming the NULL entry.
+  int Init(const char* function, const strata_tag* tags, size_t ntags) {
+    if (ntags == 0) return STRATA_OK;
+    if (tags == nullptr) {
+      return SetError(STRATA_INVALID, std::string(function) + ": tags is NULL but ntags is " +
+                                          std::to_string(ntags));
+    }
+    TagView* out = inline_;
+    if (ntags > kInline) {
+      heap_.resize(ntags);
+      out = heap_.data();
+    }
+    for (size_t i = 0; i < ntags; i++) {
+      if (tags[i].key == nullptr) {
+        return SetError(STRATA_INVALID,
+                        std::string(function) + ": tags[" + std::to_string(i) + "].key is NULL");
+      }
+      if (tags[i].value == nullptr) {
+        return SetError(STRATA_INVALID,
+                        std::string(function) + ": tags[" + std::to_string(i) + "].value is NULL");
+      }
+      out[i] = TagView{tags[i].key, tags[i].value};
+    }
+    views_ = std::span<const TagView>(out, ntags);
+    return STRATA_OK;
+  }
+  std::span<const TagView> views() const { return views_; }
+
+ private:
+  static constexpr size_t kInline = 16;
+  TagView inline_[kInline];
+  std::vector<TagView> heap_;
+  std::span<const TagView> views_;
+};
+
+int AddPoint(const char* function, strata_batch* b, const char* measurement,
+             const strata_tag* tags, size_t ntags, const char* field, int64_t time, ValueType type,
+             uint64_t num, std::string_view str) {
+  return Guard([&] {
+    if (b == nullptr) return NullArg(function, "batch");
+    if (measurement == nullptr) return NullArg(function, "measurement");
+    if (field == nullptr) return NullArg(function, "field");
+    Tags views;
+    if (int rc = views.Init(function, tags, ntags); rc != STRATA_OK) return rc;
+    return ToStatus(b->batch.AddView(measurement, views.views(), field, time, type, num, str));
+  });
+}
+
+// Builds the QueryRequest shared by strata_query and strata_delete.
+int MakeRequest(const char* function, const char* measurement, const strata_tag* tags,
+                size_t ntags, const char* field, int64_t t_min, int64_t t_max,
+                strata::QueryRequest* q) {
+  if (measurement == nullptr) return NullArg(function, "measurement");
+  Tags views;
+  if (int rc = views.Init(function, tags, ntags); rc != STRATA_OK) return rc;
+  q->measurement = measurement;
+  for (const TagView& t : views.views()) {
+    q->tags.push_back(strata::TagFilter{std::string(t.key), {std::string(t.value)}});
+  }
+  if (field != nullptr) q->fields.emplace_back(field);
+  q->min_time = t_min;
+  q->max_time = t_max;
+  return STRATA_OK;
+}
+
+// Moves the cursor to its next non-empty chunk: STRATA_ROW, STRATA_DONE or an error.
+int AdvanceChunk(strata_cursor* c) {
+  c->have_chunk = false;
+  c->cur = strata_cursor::kNone;
+  c->block_len = 0;
+  c->pos = 0;
+  while (true) {
+    auto more = c->cursor->Next();
+    if (!more) {
+      c->done = true;
+      return FromError(more.error());
+    }
+    if (!*more) {
+      c->done = true;
+      return STRATA_DONE;
+    }
+    if (!c->cursor->points().empty()) break;
+  }
+  c->have_chunk = true;
+  return STRATA_ROW;
+}
+
+bool HasCurrent(const strata_cursor* c) {
+  return c != nullptr && c->have_chunk && c->cur != strata_cursor::kNone;
+}
+
+#define STRATA_STR2(x) #x
+#define STRATA_STR(x) STRATA_STR2(x)
+constexpr char kVersion[] =
+    STRATA_STR(STRATA_VERSION_MAJOR) "." STRATA_STR(STRATA_VERSION_MINOR) "." STRATA_STR(
+        STRATA_VERSION_PATCH);
+
+}  // namespace
+
+extern "C" {
+
+// ---- library ------------------------------------------------------------------------------------
+
+int strata_abi_version(void) { return STRATA_ABI_VERSION; }
+
+const char* strata_version(void) { return kVersion; }
+
+const char* strata_errmsg(void) { return t_errmsg; }
+
+void strata_free(void* p) { std::free(p); }
+
+// ---- database -----------------------------------------------------------------------------------
+
+int strata_open(const char* dir, const char* options, strata_db** out) {
+  return Guard([&] {
+    if (out == nullptr) return NullArg("strata_open", "out");
+    *out = nullptr;
+    if (dir == nullptr) return NullArg("strata_open", "dir");
+    auto opts = strata::ParseOptions(options == nullptr ? "" : options);
+    if (!opts) return FromError(opts.error());
+    auto engine = strata::StorageEngine::Open(dir, *opts);
+    if (!engine) return FromError(engine.error());
+    auto db = std::make_unique<strata_db>();
+    db->engine = std::move(*engine);
+    *out = db.release();
+    return STRATA_OK;
+  });
+}
+
+int strata_close(strata_db* db) {
+  return Guard([&] {
+    delete db;
+    return STRATA_OK;
+  });
+}
+
+int strata_write_lines(strata_db* db, const char* lines, size_t len) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_write_lines", "db");
+    if (lines == nullptr && len > 0) return NullArg("strata_write_lines", "lines");
+    return ToStatus(db->engine->WriteLines(std::string_view(lines == nullptr ? "" : lines, len)));
+  });
+}
+
+int strata_write(strata_db* db, strata_batch* b) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_write", "db");
+    if (b == nullptr) return NullArg("strata_write", "batch");
+    return ToStatus(db->engine->Write(b->batch));
+  });
+}
+
+int strata_delete(strata_db* db, const char* measurement, const strata_tag* tag_eq, size_t ntags,
+                  const char* field, int64_t t_min, int64_t t_max) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_delete", "db");
+    strata::QueryRequest q;
+    if (int rc = MakeRequest("strata_delete", measurement, tag_eq, ntags, field, t_min, t_max, &q);
+        rc != STRATA_OK) {
+      return rc;
+    }
+    if (q.measurement.empty()) {
+      return SetStaticError(STRATA_INVALID, "strata_delete: measurement is empty");
+    }
+    return ToStatus(db->engine->Delete(q));
+  });
+}
+
+int strata_flush(strata_db* db) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_flush", "db");
+    return ToStatus(db->engine->Flush());
+  });
+}
+
+int strata_compact(strata_db* db) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_compact", "db");
+    return ToStatus(db->engine->Compact());
+  });
+}
+
+int strata_stats_json(strata_db* db, char** out) {
+  return Guard([&] {
+    if (out == nullptr) return NullArg("strata_stats_json", "out");
+    *out = nullptr;
+    if (db == nullptr) return NullArg("strata_stats_json", "db");
+    const std::string json = db->engine->StatsJson();
+    char* copy = static_cast<char*>(std::malloc(json.size() + 1));
+    if (copy == nullptr) return SetStaticError(STRATA_NOMEM, "out of memory");
+    std::memcpy(copy, json.c_str(), json.size() + 1);
+    *out = copy;
+    return STRATA_OK;
+  });
+}
+
+// ---- batches ------------------------------------------------------------------------------------
+
+int strata_batch_new(strata_batch** out) {
+  return Guard([&] {
+    if (out == nullptr) return NullArg("strata_batch_new", "out");
+    *out = nullptr;
+    *out = new strata_batch();
+    return STRATA_OK;
+  });
+}
+
+void strata_batch_free(strata_batch* b) { delete b; }
+
+void strata_batch_clear(strata_batch* b) {
+  if (b != nullptr) b->batch.Clear();
+}
+
+size_t strata_batch_count(const strata_batch* b) {
+  return b == nullptr ? 0 : b->batch.point_count();
+}
+
+int strata_batch_add_f64(strata_batch* b, const char* measurement, const strata_tag* tags,
+                         size_t ntags, const char* field, int64_t time_ns, double value) {
+  return AddPoint("strata_batch_add_f64", b, measurement, tags, ntags, field, time_ns,
+                  ValueType::kFloat, strata::FloatBits(value), {});
+}
+
+int strata_batch_add_i64(strata_batch* b, const char* measurement, const strata_tag* tags,
+                         size_t ntags, const char* field, int64_t time_ns, int64_t value) {
+  return AddPoint("strata_batch_add_i64", b, measurement, tags, ntags, field, time_ns,
+                  ValueType::kInt, static_cast<uint64_t>(value), {});
+}
+
+int strata_batch_add_bool(strata_batch* b, const char* measurement, const strata_tag* tags,
+                          size_t ntags, const char* field, int64_t time_ns, int value) {
+  return AddPoint("strata_batch_add_bool", b, measurement, tags, ntags, field, time_ns,
+                  ValueType::kBool, value != 0 ? 1 : 0, {});
+}
+
+int strata_batch_add_str(strata_batch* b, const char* measurement, const strata_tag* tags,
+                         size_t ntags, const char* field, int64_t time_ns, const char* value,
+                         size_t len) {
+  if (value == nullptr && len > 0) {
+    return SetStaticError(STRATA_INVALID, "strata_batch_add_str: value is NULL but len is not 0");
+  }
+  return AddPoint("strata_batch_add_str", b, measurement, tags, ntags, field, time_ns,
+                  ValueType::kString, 0, std::string_view(value == nullptr ? "" : value, len));
+}
+
+int strata_batch_series(strata_batch* b, const char* measurement, const strata_tag* tags,
+                        size_t ntags, const char* field, int type, uint32_t* out) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_batch_series";
+    if (out == nullptr) return NullArg(kFn, "out");
+    *out = 0;
+    if (b == nullptr) return NullArg(kFn, "batch");
+    if (measurement == nullptr) return NullArg(kFn, "measurement");
+    if (field == nullptr) return NullArg(kFn, "field");
+    if (type != STRATA_FLOAT && type != STRATA_INT && type != STRATA_BOOL) {
+      return SetError(STRATA_INVALID,
+                      std::string(kFn) + ": type " + std::to_string(type) +
+                          " is not STRATA_FLOAT, STRATA_INT or STRATA_BOOL");
+    }
+    Tags views;
+    if (int rc = views.Init(kFn, tags, ntags); rc != STRATA_OK) return rc;
+    auto series = b->batch.SeriesFor(measurement, views.views(), field, static_cast<ValueType>(type));
+    if (!series) return FromError(series.error());
+    *out = *series;
+    return STRATA_OK;
+  });
+}
+
+int strata_batch_append_f64(strata_batch* b, uint32_t series, const int64_t* times,
+                            const double* values, size_t n) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_batch_append_f64";
+    if (b == nullptr) return NullArg(kFn, "batch");
+    if (n > 0 && times == nullptr) return NullArg(kFn, "times");
+    if (n > 0 && values == nullptr) return NullArg(kFn, "values");
+    return ToStatus(b->batch.AppendFloatColumn(series, std::span<const int64_t>(times, n),
+                                               std::span<const double>(values, n)));
+  });
+}
+
+int strata_batch_append_i64(strata_batch* b, uint32_t series, const int64_t* times,
+                            const int64_t* values, size_t n) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_batch_append_i64";
+    if (b == nullptr) return NullArg(kFn, "batch");
+    if (n > 0 && times == nullptr) return NullArg(kFn, "times");
+    if (n > 0 && values == nullptr) return NullArg(kFn, "values");
+    // int64_t and uint64_t may alias each other.
+    return ToStatus(b->batch.AppendColumn(series, ValueType::kInt, std::span<const int64_t>(times, n),
+                                          std::span<const uint64_t>(
+                                              reinterpret_cast<const uint64_t*>(values), n)));
+  });
+}
+
+int strata_batch_append_bool(strata_batch* b, uint32_t series, const int64_t* times,
+                             const int* values, size_t n) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_batch_append_bool";
+    if (b == nullptr) return NullArg(kFn, "batch");
+    if (n > 0 && times == nullptr) return NullArg(kFn, "times");
+    if (n > 0 && values == nullptr) return NullArg(kFn, "values");
+    b->scratch.resize(n);
+    for (size_t i = 0; i < n; i++) b->scratch[i] = values[i] != 0 ? 1 : 0;
+    return ToStatus(b->batch.AppendColumn(series, ValueType::kBool,
+                                          std::span<const int64_t>(times, n),
+                                          std::span<const uint64_t>(b->scratch)));
+  });
+}
+
+// ---- queries ------------------------------------------------------------------------------------
+
+int strata_query(strata_db* db, const char* measurement, const strata_tag* tag_eq, size_t ntags,
+                 const char* field, int64_t t_min, int64_t t_max, strata_cursor** out) {
+  return Guard([&] {
+    if (out == nullptr) return NullArg("strata_query", "out");
+    *out = nullptr;
+    if (db == nullptr) return NullArg("strata_query", "db");
+    strata::QueryRequest q;
+    if (int rc = MakeRequest("strata_query", measurement, tag_eq, ntags, field, t_min, t_max, &q);
+        rc != STRATA_OK) {
+      return rc;
+    }
+    auto cursor = db->engine->Query(q);
+    if (!cursor) return FromError(cursor.error());
+    auto c = std::make_unique<strata_cursor>();
+    c->engine = db->engine;
+    c->cursor = std::move(*cursor);
+    *out = c.release();
+    return STRATA_OK;
+  });
+}
+
+int strata_cursor_next(strata_cursor* c) {
+  return Guard([&] {
+    if (c == nullptr) return NullArg("strata_cursor_next", "cursor");
+    if (c->done) return STRATA_DONE;
+    if (!c->have_chunk || c->pos >= c->cursor->points().size()) {
+      if (int rc = AdvanceChunk(c); rc != STRATA_ROW) return rc;
+    }
+    c->block_len = 0;
+    c->cur = c->pos++;
+    return STRATA_ROW;
+  });
+}
+
+int strata_cursor_next_block(strata_cursor* c, int64_t* times, void* values, size_t cap,
+                             size_t* n) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_cursor_next_block";
+    if (n == nullptr) return NullArg(kFn, "n");
+    *n = 0;
+    if (c == nullptr) return NullArg(kFn, "cursor");
+    if (times == nullptr) return NullArg(kFn, "times");
+    if (cap == 0) return SetStaticError(STRATA_INVALID, "strata_cursor_next_block: cap is 0");
+    if (c->done) return STRATA_DONE;
+    if (!c->have_chunk || c->pos >= c->cursor->points().size()) {
+      if (int rc = AdvanceChunk(c); rc != STRATA_ROW) return rc;
+    }
+    const strata::Column& col = c->cursor->points();
+    if (col.type != ValueType::kString && values == nullptr) return NullArg(kFn, "values");
+    const size_t k = std::min(cap, col.size() - c->pos);
+    std::memcpy(times, col.times.data() + c->pos, k * sizeof(int64_t));
+    if (col.type != ValueType::kString) {
+      // Floats are stored as their bit patterns: copying the bytes yields the doubles.
+      std::memcpy(values, col.nums.data() + c->pos, k * sizeof(uint64_t));
+    }
+    c->block_start = c->pos;
+    c->block_len = k;
+    c->pos += k;
+    c->cur = c->pos - 1;
+    *n = k;
+    return STRATA_ROW;
+  });
+}
+
+const char* strata_cursor_block_str(strata_cursor* c, size_t i, size_t* len) {
+  if (len != nullptr) *len = 0;
+  if (c == nullptr || !c->have_chunk || i >= c->block_len) return nullptr;
+  const strata::Column& col = c->cursor->points();
+  if (col.type != ValueType::kString) return nullptr;
+  const std::string& s = col.strs[c->block_start + i];
+  if (len != nullptr) *len = s.size();
+  return s.c_str();
+}
+
+const char* strata_cursor_series(strata_cursor* c) {
+  return HasCurrent(c) ? c->cursor->series().key.c_str() : nullptr;
+}
+
+const char* strata_cursor_field(strata_cursor* c) {
+  return HasCurrent(c) ? c->cursor->series().field.c_str() : nullptr;
+}
+
+int64_t strata_cursor_time(strata_cursor* c) {
+  return HasCurrent(c) ? c->cursor->points().times[c->cur] : 0;
+}
+
+int strata_cursor_type(strata_cursor* c) {
+  return HasCurrent(c) ? static_cast<int>(c->cursor->points().type) : 0;
+}
+
+double strata_cursor_f64(strata_cursor* c) {
+  if (!HasCurrent(c)) return 0;
+  const strata::Column& col = c->cursor->points();
+  switch (col.type) {
+    case ValueType::kFloat: return strata::BitsFloat(col.nums[c->cur]);
+    case ValueType::kInt: return static_cast<double>(static_cast<int64_t>(col.nums[c->cur]));
+    case ValueType::kBool: return col.nums[c->cur] != 0 ? 1.0 : 0.0;
+    case ValueType::kString: return 0;
+  }
+  return 0;
+}
+
+int64_t strata_cursor_i64(strata_cursor* c) {
+  if (!HasCurrent(c)) return 0;
+  const strata::Column& col = c->cursor->points();
+  switch (col.type) {
+    case ValueType::kFloat: {
+      const double v = std::trunc(strata::BitsFloat(col.nums[c->cur]));
+      if (std::isnan(v)) return 0;
+      if (v >= 9223372036854775807.0) return std::numeric_limits<int64_t>::max();
+      if (v <= -9223372036854775808.0) return std::numeric_limits<int64_t>::min();
+      return static_cast<int64_t>(v);
+    }
+    case ValueType::kInt: return static_cast<int64_t>(col.nums[c->cur]);
+    case ValueType::kBool: return col.nums[c->cur] != 0 ? 1 : 0;
+    case ValueType::kString: return 0;
+  }
+  return 0;
+}
+
+const char* strata_cursor_str(strata_cursor* c, size_t* len) {
+  if (len != nullptr) *len = 0;
+  if (!HasCurrent(c)) return nullptr;
+  const strata::Column& col = c->cursor->points();
+  if (col.type != ValueType::kString) return nullptr;
+  const std::string& s = col.strs[c->cur];
+  if (len != nullptr) *len = s.size();
+  return s.c_str();
+}
+
+void strata_cursor_free(strata_cursor* c) { delete c; }
+
+}  // extern "C"
