@@ -24,23 +24,29 @@ struct QueryRequest {
   int64_t max_time = std::numeric_limits<int64_t>::max();  // inclusive
 };
 
+// What a query reads: the matching series, sorted by key (so the fields of one tag set are
+// adjacent), and a snapshot of every shard the time range touches, in time order.
+struct QuerySnapshot {
+  std::vector<const SeriesInfo*> series;
+  std::vector<std::shared_ptr<ShardSnapshot>> shards;
+  int64_t min_time = std::numeric_limits<int64_t>::min();
+  int64_t max_time = std::numeric_limits<int64_t>::max();
+};
+
 class QueryCursor {
  public:
-  QueryCursor(std::vector<const SeriesInfo*> series, std::vector<std::shared_ptr<ShardSnapshot>> shards,
-              int64_t min_t, int64_t max_t);
+  explicit QueryCursor(QuerySnapshot snapshot);
 
   // Moves to the next non-empty chunk. Returns false at the end; an error (e.g. a corrupt block)
   // ends the cursor.
   [[nodiscard]] Result<bool> Next();
-  const SeriesInfo& series() const { return *series_[series_index_]; }
+  const SeriesInfo& series() const { return *snap_.series[series_index_]; }
   const Column& points() const { return points_; }
   // The series the cursor will visit, in order.
-  const std::vector<const SeriesInfo*>& all_series() const { return series_; }
+  const std::vector<const SeriesInfo*>& all_series() const { return snap_.series; }
 
  private:
-  std::vector<const SeriesInfo*> series_;                 // sorted by key
-  std::vector<std::shared_ptr<ShardSnapshot>> shards_;    // in time order
-  int64_t min_t_, max_t_;
+  const QuerySnapshot snap_;
   size_t series_index_ = 0;
   size_t shard_index_ = 0;  // next shard to read for series_index_
   Column points_;

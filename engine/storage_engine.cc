@@ -509,19 +509,31 @@ Status StorageEngine::Compact() {
 
 // ---- reads --------------------------------------------------------------------------------------
 
-Result<std::unique_ptr<QueryCursor>> StorageEngine::Query(const QueryRequest& q) {
+Result<QuerySnapshot> StorageEngine::Snapshot(const QueryRequest& q) {
   if (q.measurement.empty()) return unexpected(Error::Invalid("query needs a measurement"));
-  std::vector<const SeriesInfo*> series = catalog_->Match(q.measurement, q.tags, q.fields);
-  std::vector<std::shared_ptr<ShardSnapshot>> snaps;
-  if (!series.empty() && q.min_time <= q.max_time) {
+  QuerySnapshot snap;
+  snap.min_time = q.min_time;
+  snap.max_time = q.max_time;
+  snap.series = catalog_->Match(q.measurement, q.tags, q.fields);
+  if (!snap.series.empty() && q.min_time <= q.max_time) {
     std::vector<uint64_t> ids;
-    ids.reserve(series.size());
-    for (const SeriesInfo* s : series) ids.push_back(s->id);
+    ids.reserve(snap.series.size());
+    for (const SeriesInfo* s : snap.series) ids.push_back(s->id);
     for (const auto& shard : router_->ShardsFor(q.measurement, q.min_time, q.max_time)) {
-      snaps.push_back(shard->Snapshot(ids, q.min_time, q.max_time));
+      snap.shards.push_back(shard->Snapshot(ids, q.min_time, q.max_time));
     }
   }
-  return std::make_unique<QueryCursor>(std::move(series), std::move(snaps), q.min_time, q.max_time);
+  return snap;
+}
+
+Result<std::unique_ptr<QueryCursor>> StorageEngine::Query(const QueryRequest& q) {
+  STRATA_ASSIGN_OR_RETURN(QuerySnapshot snap, Snapshot(q));
+  return std::make_unique<QueryCursor>(std::move(snap));
+}
+
+Result<std::unique_ptr<RowCursor>> StorageEngine::QueryRows(const QueryRequest& q) {
+  STRATA_ASSIGN_OR_RETURN(QuerySnapshot snap, Snapshot(q));
+  return std::make_unique<RowCursor>(std::move(snap));
 }
 
 EngineStats StorageEngine::Stats() const {

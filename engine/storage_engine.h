@@ -28,6 +28,7 @@
 #include "options.h"
 #include "query_cursor.h"
 #include "result.h"
+#include "row_cursor.h"
 #include "shard_router.h"
 #include "wal.h"
 #include "write_batch.h"
@@ -74,7 +75,11 @@ class StorageEngine {
   // Removes a measurement's data: every shard of it. Its series and field types stay registered.
   [[nodiscard]] Status DropMeasurement(const std::string& measurement);
 
+  // Points of the matching series, series by series (QueryCursor), or as rows: the fields of one
+  // tag set merged by timestamp (RowCursor). Both read a snapshot taken by this call.
   [[nodiscard]] Result<std::unique_ptr<QueryCursor>> Query(const QueryRequest& q);
+  [[nodiscard]] Result<std::unique_ptr<RowCursor>> QueryRows(const QueryRequest& q);
+  [[nodiscard]] Result<QuerySnapshot> Snapshot(const QueryRequest& q);
 
   // Writes every MemStore to segments and waits for it.
   [[nodiscard]] Status Flush();
