@@ -69,7 +69,8 @@ Result<std::unique_ptr<Wal>> Wal::Open(Env* env, std::string dir, uint64_t segme
 
 Result<WalReplayStats> Wal::Replay(const ReplayFn& fn) {
   if (replay_started_ || appended_) {
-    return unexpected(Error::Invalid("wal " + dir_ + ": Replay must be called once, before Append"));
+    return unexpected(
+        Error::Invalid("wal " + dir_ + ": Replay must be called once, before Append"));
   }
   replay_started_ = true;
   WalReplayStats stats;
@@ -265,8 +266,9 @@ Status Wal::Fail(Error error) {
 
 Status Wal::CheckUsable() const {
   if (error_) {
-    return unexpected(Error(error_->code(), "wal " + dir_ + " refuses writes after an earlier failure: " +
-                                                error_->message()));
+    return unexpected(
+        Error(error_->code(),
+              "wal " + dir_ + " refuses writes after an earlier failure: " + error_->message()));
   }
   return OkStatus();
 }

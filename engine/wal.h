@@ -3,9 +3,9 @@
 // to Sync(); the Wal appends, rotates files at `segment_bytes`, replays, truncates a torn tail and
 // deletes files whose records are all flushed.
 //
-// Invariant kept on disk: only the newest file can end in a torn tail. A file is fdatasync'ed before
-// the next one is created (rotation), and after Replay() new records go to a new file, never after
-// a tail that may have been truncated.
+// Invariant kept on disk: only the newest file can end in a torn tail. A file is fdatasync'ed
+// before the next one is created (rotation), and after Replay() new records go to a new file, never
+// after a tail that may have been truncated.
 //
 // Errors are sticky: once an Append, Sync or Rotate has failed, a partial record may sit at the end
 // of the active file and the page cache state is unknown, so every later Append/Sync/Rotate returns
@@ -109,23 +109,24 @@ class Wal {
   struct FileInfo {
     uint64_t number = 0;
     std::string path;
-    uint64_t size = 0;     // bytes
-    uint64_t max_lsn = 0;  // largest LSN in the file; 0 when it holds no record
+    uint64_t size = 0;       // bytes
+    uint64_t max_lsn = 0;    // largest LSN in the file; 0 when it holds no record
     bool lsn_known = false;  // false for files found at Open until Replay() reads them
   };
 
   Wal(Env* env, std::string dir, uint64_t segment_bytes);
 
-  Status OpenNewFile();
+  [[nodiscard]] Status OpenNewFile();
   // fdatasync (if needed) and close the active file.
-  Status CloseActive();
+  [[nodiscard]] Status CloseActive();
   // Records `error` as the sticky error and returns it.
-  Status Fail(Error error);
-  Status CheckUsable() const;
-  Status WriteRecord(WalRecordType type, uint64_t lsn,
-                     std::span<const std::string_view> payload_pieces, size_t payload_size);
+  [[nodiscard]] Status Fail(Error error);
+  [[nodiscard]] Status CheckUsable() const;
+  [[nodiscard]] Status WriteRecord(WalRecordType type, uint64_t lsn,
+                                   std::span<const std::string_view> payload_pieces,
+                                   size_t payload_size);
   // Truncates `path` to `size` if `truncate`, then fdatasyncs it.
-  Status TruncateAndSync(const std::string& path, bool truncate, uint64_t size);
+  [[nodiscard]] Status TruncateAndSync(const std::string& path, bool truncate, uint64_t size);
 
   Env* const env_;
   const std::string dir_;
@@ -134,10 +135,10 @@ class Wal {
   std::unique_ptr<WritableFile> active_;
   uint64_t active_synced_size_ = 0;  // bytes of the active file made durable
   uint64_t next_number_ = 1;
-  uint64_t last_lsn_ = 0;       // largest LSN replayed or appended
-  bool needs_replay_ = false;   // the directory held WAL files at Open
+  uint64_t last_lsn_ = 0;      // largest LSN replayed or appended
+  bool needs_replay_ = false;  // the directory held WAL files at Open
   bool replay_started_ = false;
-  bool replayed_ = false;       // Replay() succeeded
+  bool replayed_ = false;  // Replay() succeeded
   bool appended_ = false;
   bool dir_dirty_ = false;      // a file was created since the last directory fsync
   std::optional<Error> error_;  // sticky

@@ -1,10 +1,10 @@
-// The on-disk format of a shard's write-ahead log: the single source of truth for its byte layout and
-// file naming. The writer (Wal, wal.h) and WalReader share these constants; nothing else may assume
-// the layout.
+// The on-disk format of a shard's write-ahead log: the single source of truth for its byte layout
+// and file naming. The writer (Wal, wal.h) and WalReader share these constants; nothing else may
+// assume the layout.
 //
-// A WAL is a directory of files named `wal-<16 lower-case hex digits>.log` (the file number, starting
-// at 1 and increasing; a higher number holds newer records). Other names in the directory are ignored.
-// A file has no header: it is a run of records from offset 0 to its end.
+// A WAL is a directory of files named `wal-<16 lower-case hex digits>.log` (the file number,
+// starting at 1 and increasing; a higher number holds newer records). Other names in the directory
+// are ignored. A file has no header: it is a run of records from offset 0 to its end.
 //
 //   record (all integers little-endian):
 //   +------------+------------+---------+------------+------------------------------+
@@ -13,18 +13,18 @@
 //   0            4            8         9            17                   8 + length
 //
 //   length   bytes after the crc field: 9 + payload size, with 9 <= length <= kWalMaxRecordLength.
-//   crc      CRC-32 (zlib's polynomial, engine/crc32.h) of those `length` bytes: type, lsn, payload.
+//   crc      CRC-32 (zlib polynomial, crc32.h) of those `length` bytes: type, lsn and payload.
 //            The length field itself is not covered; a damaged length shows up as a crc mismatch, a
 //            record past the end of the file, or an out-of-range length.
 //   type     a WalRecordType; any other value in a crc-valid record is corruption.
 //   lsn      log sequence number assigned by the engine, non-decreasing within a WAL.
 //   payload  opaque to the WAL (the engine's encoding of one batch's points or one delete).
 //
-// Only the last file of a WAL may end in a torn tail (a record cut short by a crash, zeros, or a final
-// record whose crc fails with no valid record after it); the reader reports where it starts and the
-// WAL truncates the file there. Any other defect is corruption. The format is versioned by the record
-// types: an incompatible change would add a new type (old readers then report corruption rather
-// than misread it).
+// Only the last file of a WAL may end in a torn tail (a record cut short by a crash, zeros, or a
+// final record whose crc fails with no valid record after it); the reader reports where it starts
+// and the WAL truncates the file there. Any other defect is corruption. The format is versioned by
+// the record types: an incompatible change would add a new type (old readers then report corruption
+// rather than misread it).
 #pragma once
 
 #include <cstddef>

@@ -38,8 +38,8 @@ bool WalReader::CrcMatches(size_t offset, uint32_t length) const {
 
 // A torn write leaves at most a prefix of one record, which cannot contain a whole valid record
 // (barring a payload that embeds a WAL record byte for byte), so finding one proves the defect is
-// damage in the middle of the log. The type-byte and length checks reject almost every offset before
-// any crc is computed; the scan only runs on a defective last file.
+// damage in the middle of the log. The type-byte and length checks reject almost every offset
+// before any crc is computed; the scan only runs on a defective last file.
 WalReader::Scan WalReader::ValidRecordAfter(size_t offset) const {
   uint64_t budget = ScanBudget(data_.size() - offset);
   for (size_t q = offset + 1; q + kWalHeaderSize <= data_.size(); q++) {

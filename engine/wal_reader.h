@@ -1,14 +1,14 @@
-// A WalReader decodes the records of one WAL file (layout in wal_format.h) from a buffer holding the
-// whole file, in order, checking each record's length and crc. It applies the torn-tail rule: in the
-// last file of a WAL, a defective record with no valid record anywhere after it (a record cut short,
-// a zero-filled tail, a final record whose crc fails) ends the file cleanly and is reported through
-// torn_tail(), so the caller can truncate the file there. Every other defect — anything in a non-last
-// file, a defect followed by a valid record, a crc-valid record of unknown type — is an
-// Error::Corrupt naming the file and the byte offset of the bad record. Telling a torn tail from
-// damage means searching the rest of the file for a valid record; on pathological content where
-// that search would cost more than a few times a linear pass, the defect is reported as Corrupt.
-// The reader borrows the buffer, which must outlive it and the record views it hands out. Never
-// reads outside the buffer, whatever its content. One thread at a time.
+// A WalReader decodes the records of one WAL file (layout in wal_format.h) from a buffer holding
+// the whole file, in order, checking each record's length and crc. It applies the torn-tail rule:
+// in the last file of a WAL, a defective record with no valid record anywhere after it (a record
+// cut short, a zero-filled tail, a final record whose crc fails) ends the file cleanly and is
+// reported through torn_tail(), so the caller can truncate the file there. Every other defect —
+// anything in a non-last file, a defect followed by a valid record, a crc-valid record of unknown
+// type — is an Error::Corrupt naming the file and the byte offset of the bad record. Telling a torn
+// tail from damage means searching the rest of the file for a valid record; on pathological content
+// where that search would cost more than a few times a linear pass, the defect is reported as
+// Corrupt. The reader borrows the buffer, which must outlive it and the record views it hands out.
+// Never reads outside the buffer, whatever its content. One thread at a time.
 #pragma once
 
 #include <cstdint>

@@ -1,14 +1,14 @@
-// FaultyEnv wraps another Env and injects the failures a storage engine must survive, in the manner of
-// leveldb's FaultInjectionTestEnv: a failed or short write, a failed sync, a full disk, and the loss of
-// unsynced data at a power cut. Faults are armed by the test and fire on WritableFile::Append/Sync of
-// any file created or opened through this Env; every other call passes straight to the wrapped Env.
-// The wrapped Env must outlive the FaultyEnv, and the FaultyEnv every file it hands out.
-// Thread-safe: all methods, and the files' fault checks, may run on any thread.
+// FaultyEnv wraps another Env and injects the failures a storage engine must survive, in the manner
+// of leveldb's FaultInjectionTestEnv: a failed or short write, a failed sync, a full disk, and the
+// loss of unsynced data at a power cut. Faults are armed by the test and fire on
+// WritableFile::Append/Sync of any file created or opened through this Env; every other call passes
+// straight to the wrapped Env. The wrapped Env must outlive the FaultyEnv, and the FaultyEnv every
+// file it hands out. Thread-safe: all methods, and the files' fault checks, may run on any thread.
 //
 //   FaultyEnv env(Env::Default());
-//   env.FailAppend(2);                     // the 2nd append from now fails with EIO, writing nothing
-//   env.FailAppend(1, ENOSPC, 10);         // the next append writes 10 bytes, then fails with ENOSPC
-//   env.FailSync(1);                       // the next sync fails with EIO
+//   env.FailAppend(2);                     // the 2nd append from now fails with EIO, writing
+//   nothing env.FailAppend(1, ENOSPC, 10);         // the next append writes 10 bytes, then fails
+//   with ENOSPC env.FailSync(1);                       // the next sync fails with EIO
 //   env.SetDiskFull(true);                 // every append fails with ENOSPC until cleared
 //   env.SetSkipSyncs(true);                // fsyncs become no-ops (fast tests), still tracked
 //   ... destroy the writers ...; ASSERT_TRUE(env.DropUnsyncedData());   // power cut
@@ -272,12 +272,12 @@ class FaultyEnv final : public Env {
 
   Env* const base_;
   mutable std::mutex mu_;
-  std::optional<Fault> append_fault_;  // GUARDED_BY(mu_)
-  std::optional<Fault> sync_fault_;    // GUARDED_BY(mu_)
-  bool disk_full_ = false;             // GUARDED_BY(mu_)
-  bool skip_syncs_ = false;            // GUARDED_BY(mu_)
-  int append_count_ = 0;               // GUARDED_BY(mu_)
-  int sync_count_ = 0;                 // GUARDED_BY(mu_)
+  std::optional<Fault> append_fault_;       // GUARDED_BY(mu_)
+  std::optional<Fault> sync_fault_;         // GUARDED_BY(mu_)
+  bool disk_full_ = false;                  // GUARDED_BY(mu_)
+  bool skip_syncs_ = false;                 // GUARDED_BY(mu_)
+  int append_count_ = 0;                    // GUARDED_BY(mu_)
+  int sync_count_ = 0;                      // GUARDED_BY(mu_)
   std::map<std::string, FileState> files_;  // GUARDED_BY(mu_); every file written through this Env
 };
 

@@ -436,8 +436,8 @@ TEST_F(WalTest, PayloadPiecesAreStoredAsOneRecord) {
   ASSERT_TRUE(wal->Append(WalRecordType::kWrite, 1, pieces));
   ASSERT_TRUE(wal->Append(WalRecordType::kWrite, 2, std::span<const std::string_view>()));
   wal.reset();
-  EXPECT_EQ(ReopenAndReplay(), (std::vector<Rec>{{WalRecordType::kWrite, 1, joined},
-                                                 {WalRecordType::kWrite, 2, ""}}));
+  EXPECT_EQ(ReopenAndReplay(),
+            (std::vector<Rec>{{WalRecordType::kWrite, 1, joined}, {WalRecordType::kWrite, 2, ""}}));
 }
 
 TEST_F(WalTest, FailedWriteMakesAppendReturnIOAndLaterCallsRefuse) {
@@ -551,8 +551,7 @@ TEST_F(WalTest, VerifyReportsTornTailsAndCorruption) {
   problems = Wal::Verify(env_, dir_);
   ASSERT_TRUE(problems);
   ASSERT_EQ(problems->size(), 2u);
-  EXPECT_EQ((*problems)[0].rfind("corrupt: " + files[0] + " at offset 0", 0), 0u)
-      << (*problems)[0];
+  EXPECT_EQ((*problems)[0].rfind("corrupt: " + files[0] + " at offset 0", 0), 0u) << (*problems)[0];
   EXPECT_EQ(second.size() - 1, std::filesystem::file_size(files[1]));  // Verify changes nothing
 }
 
@@ -561,8 +560,9 @@ TEST(WalFormat, FileNamesRoundTrip) {
   uint64_t number = 0;
   ASSERT_TRUE(ParseWalFileName(WalFileName(0xfedcba9876543210ull), &number));
   EXPECT_EQ(number, 0xfedcba9876543210ull);
-  for (const char* bad : {"wal-000000000000002A.log", "wal-00000000000002a.log", "wal-000000000000002a",
-                          "xal-000000000000002a.log", "wal-000000000000002a.log.tmp", "MANIFEST"}) {
+  for (const char* bad :
+       {"wal-000000000000002A.log", "wal-00000000000002a.log", "wal-000000000000002a",
+        "xal-000000000000002a.log", "wal-000000000000002a.log.tmp", "MANIFEST"}) {
     EXPECT_FALSE(ParseWalFileName(bad, &number)) << bad;
   }
 }
@@ -600,7 +600,8 @@ TEST(WalReader, PathologicalTailIsReportedCorruptWithoutAQuadraticScan) {
   Result<bool> more = reader.Next(&record);
   ASSERT_FALSE(more);
   EXPECT_EQ(more.error().code(), Code::kCorrupt);
-  EXPECT_NE(more.error().message().find("too damaged"), std::string::npos) << more.error().message();
+  EXPECT_NE(more.error().message().find("too damaged"), std::string::npos)
+      << more.error().message();
 }
 
 }  // namespace
