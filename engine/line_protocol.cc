@@ -240,7 +240,12 @@ struct LineProtocolParser::State {
         q++;
       } else if (*q == '\\') {
         *flags |= kHasEscape;
-        q += (q + 1 < end && q[1] != '\n') ? 2 : 1;
+        if (q + 1 < end && q[1] != '\n') {
+          if (ClassOf(q[1]) & kSuspect) *flags |= kHasSuspect;
+          q += 2;
+        } else {
+          q++;
+        }
       } else {
         break;
       }

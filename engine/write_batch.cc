@@ -18,6 +18,8 @@ void WriteBatch::Clear() {
   last_tags_.clear();
   last_series_section_.clear();
   last_tagset_ = -1;
+  last_view_text_.clear();
+  last_view_tagset_ = -1;
 }
 
 Result<uint32_t> WriteBatch::FindOrAddTagSet(std::string_view measurement,
@@ -87,7 +89,8 @@ Status WriteBatch::Add(std::string_view measurement, std::span<const Tag> tags,
   if (type == ValueType::kBool && num > 1) {
     return unexpected(Error::Invalid("boolean value must be 0 or 1"));
   }
-  const bool same_tagset = last_tagset_ >= 0 && measurement == last_measurement_ &&
+  const bool same_tagset = last_tagset_ >= 0 && last_series_section_.empty() &&
+                           measurement == last_measurement_ &&
                            std::equal(tags.begin(), tags.end(), last_tags_.begin(), last_tags_.end());
   uint32_t tagset;
   if (same_tagset) {
@@ -163,27 +166,57 @@ Status CheckValue(std::string_view measurement, std::string_view field, ValueTyp
 
 Result<uint32_t> WriteBatch::TagSetForViews(std::string_view measurement,
                                             std::span<const TagView> tags) {
-  // last_measurement_ is empty after AddLine, and an empty measurement is never valid, so an
-  // empty one must not match the cache.
-  if (last_tagset_ >= 0 && !last_measurement_.empty() && measurement == last_measurement_ &&
-      tags.size() == last_tags_.size()) {
-    bool same = true;
-    for (size_t i = 0; i < tags.size() && same; i++) {
-      same = tags[i].key == last_tags_[i].key && tags[i].value == last_tags_[i].value;
-    }
-    if (same) return static_cast<uint32_t>(last_tagset_);
+  // 1. The same tag set as the previous call, compared in place.
+  if (last_view_tagset_ >= 0 && tags.size() == last_view_ntags_) {
+    std::string_view text = last_view_text_;
+    auto take = [&text](std::string_view part) {
+      if (text.size() <= part.size() || text.compare(0, part.size(), part) != 0 ||
+          text[part.size()] != '\0') {
+        return false;
+      }
+      text.remove_prefix(part.size() + 1);
+      return true;
+    };
+    bool same = take(measurement);
+    for (size_t i = 0; i < tags.size() && same; i++) same = take(tags[i].key) && take(tags[i].value);
+    if (same && text.empty()) return static_cast<uint32_t>(last_view_tagset_);
   }
-  STRATA_RETURN_IF_ERROR(ValidateName("measurement", measurement));
-  std::vector<Tag> given;
-  given.reserve(tags.size());
-  for (const TagView& t : tags) given.push_back(Tag{std::string(t.key), std::string(t.value)});
-  std::vector<Tag> sorted = given;
-  STRATA_RETURN_IF_ERROR(NormalizeTags(&sorted));
-  STRATA_ASSIGN_OR_RETURN(uint32_t tagset, FindOrAddTagSet(measurement, std::move(sorted)));
-  last_measurement_.assign(measurement);
-  last_tags_ = std::move(given);
-  last_series_section_.clear();
-  last_tagset_ = tagset;
+  // 2. A tag set already in the batch: build its key in scratch space and look it up. Only valid
+  // names can be in the map, so a hit needs no validation (an invalid name, or a repeated key,
+  // gives a key no valid tag set has).
+  view_sorted_.assign(tags.begin(), tags.end());
+  std::stable_sort(view_sorted_.begin(), view_sorted_.end(),
+                   [](const TagView& a, const TagView& b) { return a.key < b.key; });
+  view_key_.clear();
+  AppendEscaped(&view_key_, measurement);
+  for (const TagView& t : view_sorted_) {
+    view_key_.push_back(',');
+    AppendEscaped(&view_key_, t.key);
+    view_key_.push_back('=');
+    AppendEscaped(&view_key_, t.value);
+  }
+  uint32_t tagset;
+  if (auto it = tagset_by_key_.find(view_key_); it != tagset_by_key_.end()) {
+    tagset = it->second;
+  } else {
+    // 3. A new tag set: validate and add it.
+    STRATA_RETURN_IF_ERROR(ValidateName("measurement", measurement));
+    std::vector<Tag> sorted;
+    sorted.reserve(tags.size());
+    for (const TagView& t : tags) sorted.push_back(Tag{std::string(t.key), std::string(t.value)});
+    STRATA_RETURN_IF_ERROR(NormalizeTags(&sorted));
+    STRATA_ASSIGN_OR_RETURN(tagset, FindOrAddTagSet(measurement, std::move(sorted)));
+  }
+  last_view_text_.assign(measurement);
+  last_view_text_.push_back('\0');
+  for (const TagView& t : tags) {
+    last_view_text_.append(t.key);
+    last_view_text_.push_back('\0');
+    last_view_text_.append(t.value);
+    last_view_text_.push_back('\0');
+  }
+  last_view_ntags_ = tags.size();
+  last_view_tagset_ = tagset;
   return tagset;
 }
 

@@ -113,6 +113,14 @@ class WriteBatch {
   std::vector<Tag> last_tags_;
   std::string last_series_section_;  // AddLine's raw "measurement,tags" text
   int64_t last_tagset_ = -1;
+
+  // The TagView paths' own cache: the last tag set exactly as given ("measurement\0k\0v\0..." —
+  // names hold no NUL), and scratch space reused to build tag-set keys without allocating.
+  std::string last_view_text_;
+  size_t last_view_ntags_ = 0;
+  int64_t last_view_tagset_ = -1;
+  std::vector<TagView> view_sorted_;
+  std::string view_key_;
 };
 
 }  // namespace strata

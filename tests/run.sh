@@ -34,13 +34,15 @@ case "$mode" in
     seconds=${2:-30}
     CC=clang-16 CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DSTRATA_BUILD_FUZZERS=ON -DSTRATA_SANITIZE=address,undefined >/dev/null
-    cmake --build build-fuzz -j "$jobs"
+    targets=$(ninja -C build-fuzz -t targets all | sed -n 's/^\([a-z0-9_]*_fuzz\): .*/\1/p' | sort -u)
+    cmake --build build-fuzz -j "$jobs" --target $targets
     for f in build-fuzz/tests/fuzz/*_fuzz; do
       name=$(basename "$f" _fuzz)
       work=$(mktemp -d)
       cp -r "tests/fuzz/corpus/$name/." "$work/" 2>/dev/null || true
       echo "fuzzing $name for ${seconds}s" >&2
-      "$f" -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 "$work" 2>&1 | tail -4
+      "$f" -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 "$work" 2>&1 | tail -4 \
+        || { echo "fuzzer $name found a failure" >&2; exit 1; }
       rm -rf "$work"
     done
     ;;

@@ -484,6 +484,14 @@ TEST(LineProtocolErrors, NamesFailingValidationAreRejected) {
   EXPECT_NE(err.find("longer than 65536 bytes"), std::string::npos);
 }
 
+TEST(LineProtocolErrors, BadByteAfterBackslashIsValidated) {
+  EXPECT_EQ(ErrorOf("m,t=x\\\xd9 a=1"),
+            "line 1, column 5: invalid tag value 'x\\\\xd9': not valid UTF-8, near 'x\\\\xd9 a=1'");
+  EXPECT_EQ(ErrorOf(std::string_view("m\\\0 a=1", 7)),
+            "line 1, column 1: invalid measurement 'm\\\\x00': contains a NUL byte, near "
+            "'m\\\\x00 a=1'");
+}
+
 TEST(LineProtocolErrors, ErrorLineNumbersCountBlankCommentAndStringLines) {
   EXPECT_EQ(ErrorOf("m a=1\n\n# c\nm b=oops\n"),
             "line 4, column 5: invalid field value, near 'oops'");

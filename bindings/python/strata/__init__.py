@@ -1,0 +1,314 @@
+"""Strata: a time-series storage engine, from Python (pure ctypes over libstrata.so).
+
+    import strata
+    with strata.open("data", sync="full", memstore_bytes=64 << 20) as db:
+        db.write("cpu", {"hostname": "a"}, {"usage_user": 1.5, "count": 3}, time=ns)
+        db.write_lines("cpu,hostname=a usage_user=2.5 1700000000000000000\\n")
+        for p in db.query("cpu", tags={"hostname": "a"}, field="usage_user", start=t0, end=t1):
+            print(p.series, p.field, p.time, p.value)
+        db.delete("cpu", tags={"hostname": "a"}, start=t0, end=t1)
+        db.flush(); db.compact(); print(db.stats())
+
+Times are int nanoseconds since the Unix epoch. Errors raise strata.Error subclasses, one per C
+status code: InvalidError, IoError (not IOError, to leave the built-in alone), CorruptError,
+LockedError, NotFoundError, TypeConflictError, NoMemError; Error itself for internal errors.
+
+A Database may be shared by threads; a query iterator belongs to one thread at a time. The
+library is located through STRATA_LIBRARY, next to this package, or in the source tree's build/.
+"""
+import collections
+import ctypes
+import json
+import time as _time
+
+from . import _ffi
+from ._errors import (CorruptError, Error, InvalidError, IoError, LockedError, NoMemError,
+                      NotFoundError, TypeConflictError)
+
+__all__ = ["open", "Database", "Query", "Point", "load_extension", "library_path", "version",
+           "abi_version", "Error", "InvalidError", "IoError", "CorruptError", "LockedError",
+           "NotFoundError", "TypeConflictError", "NoMemError"]
+
+Point = collections.namedtuple("Point", "series field time value")
+Point.__doc__ = """One point of a query: series key, field name, time (ns) and value (float, int,
+bool or str)."""
+
+_check = _ffi.check
+_INT64_MIN = _ffi.INT64_MIN
+_INT64_MAX = _ffi.INT64_MAX
+_BLOCK = 4096  # points per strata_cursor_next_block call
+
+
+def version():
+    """The library version, "MAJOR.MINOR.PATCH"."""
+    return _ffi.lib().strata_version().decode()
+
+
+def abi_version():
+    """The library's ABI generation (strata_abi_version())."""
+    return _ffi.lib().strata_abi_version()
+
+
+def library_path():
+    """The path of the libstrata.so this package loads."""
+    return _ffi.library_path()
+
+
+def _option_text(options):
+    parts = []
+    for key, value in options.items():
+        if isinstance(value, bool) or value is None:
+            raise InvalidError("option %s: %r is not a valid value" % (key, value))
+        text = str(value)
+        if ";" in text or "=" in text:
+            raise InvalidError("option %s: %r may not contain ';' or '='" % (key, value))
+        parts.append("%s=%s" % (key, text))
+    return ";".join(parts)
+
+
+def _time_bound(value, default, what):
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidError("%s must be an int (ns), not %s" % (what, type(value).__name__))
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise InvalidError("%s %d is outside the int64 range" % (what, value))
+    return value
+
+
+def open(path, **options):  # noqa: A001 - the documented name
+    """Opens (creating if needed) the data directory `path`. Keyword options are those of
+    strata_open: sync="full"|"normal"|"off", sync_interval_ms, memstore_bytes, wal_segment_bytes,
+    shard_duration ("1h", "1d", ...), retention, compaction_threads. Returns a Database."""
+    return Database(path, **options)
+
+
+class Database:
+    """An open data directory. Use as a context manager or call close(); close is idempotent and
+    also runs when the object is garbage-collected. Thread-safe, except that close() must not
+    race with other calls on the same Database."""
+
+    def __init__(self, path, **options):
+        self._lib = _ffi.lib()
+        self._db = None
+        handle = _ffi.DbP()
+        opts = _option_text(options)
+        _check(self._lib.strata_open(_ffi.encode(str(path), "path"),
+                                     opts.encode() if opts else None, ctypes.byref(handle)))
+        self._db = handle
+        self.path = str(path)
+
+    # -- lifetime --------------------------------------------------------------------------------
+    def close(self):
+        """Closes the handle. Safe to call more than once. Open query iterators stay usable."""
+        db, self._db = self._db, None
+        if db:
+            self._lib.strata_close(db)
+
+    @property
+    def closed(self):
+        return not self._db
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+    def _handle(self):
+        if not self._db:
+            raise InvalidError("the database %s is closed" % getattr(self, "path", "?"))
+        return self._db
+
+    # -- writes ----------------------------------------------------------------------------------
+    def write(self, measurement, tags, fields, time=None):
+        """Writes one row: every field of `fields` ({name: value}) for the tag set `tags` at `time`
+        (int ns; None = now), atomically. bool -> boolean field, int -> integer (int64), float ->
+        float (NaN/Inf rejected), str -> string."""
+        db = self._handle()
+        lib = self._lib
+        t = _time.time_ns() if time is None else _time_bound(time, 0, "time")
+        m = _ffi.encode(measurement, "measurement")
+        tag_arr, ntags = _ffi.tag_array(tags)
+        if not fields:
+            raise InvalidError("write needs at least one field")
+        batch = _ffi.BatchP()
+        _check(lib.strata_batch_new(ctypes.byref(batch)))
+        try:
+            for name, value in fields.items():
+                f = _ffi.encode(name, "field name")
+                if isinstance(value, bool):  # before int: bool is an int subclass
+                    rc = lib.strata_batch_add_bool(batch, m, tag_arr, ntags, f, t, 1 if value else 0)
+                elif isinstance(value, int):
+                    if not _INT64_MIN <= value <= _INT64_MAX:
+                        raise InvalidError("field %r: %d does not fit in int64" % (name, value))
+                    rc = lib.strata_batch_add_i64(batch, m, tag_arr, ntags, f, t, value)
+                elif isinstance(value, float):
+                    rc = lib.strata_batch_add_f64(batch, m, tag_arr, ntags, f, t, value)
+                elif isinstance(value, (str, bytes)):
+                    data = value.encode("utf-8", "surrogateescape") if isinstance(value, str) else value
+                    rc = lib.strata_batch_add_str(batch, m, tag_arr, ntags, f, t, data, len(data))
+                else:
+                    raise InvalidError("field %r: cannot store a %s (use bool, int, float or str)"
+                                       % (name, type(value).__name__))
+                _check(rc)
+            _check(lib.strata_write(db, batch))
+        finally:
+            lib.strata_batch_free(batch)
+
+    def write_lines(self, text):
+        """Writes InfluxDB line protocol (str or bytes) as one atomic batch."""
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        _check(self._lib.strata_write_lines(self._handle(), data, len(data)))
+
+    def delete(self, measurement, tags=None, field=None, start=None, end=None):
+        """Deletes the points of `measurement` matching every tag of `tags` and, unless None,
+        `field`, with start <= time <= end (None: unbounded)."""
+        tag_arr, ntags = _ffi.tag_array(tags)
+        _check(self._lib.strata_delete(
+            self._handle(), _ffi.encode(measurement, "measurement"), tag_arr, ntags,
+            None if field is None else _ffi.encode(field, "field"),
+            _time_bound(start, _INT64_MIN, "start"), _time_bound(end, _INT64_MAX, "end")))
+
+    # -- reads -----------------------------------------------------------------------------------
+    def query(self, measurement, tags=None, field=None, start=None, end=None):
+        """Iterates the Points of `measurement` whose series carry every tag of `tags` and, unless
+        None, have field `field`, with start <= time <= end (inclusive; None: unbounded), in
+        (series key, time) order, from a snapshot taken now. Returns a Query iterator."""
+        tag_arr, ntags = _ffi.tag_array(tags)
+        cursor = _ffi.CursorP()
+        _check(self._lib.strata_query(
+            self._handle(), _ffi.encode(measurement, "measurement"), tag_arr, ntags,
+            None if field is None else _ffi.encode(field, "field"),
+            _time_bound(start, _INT64_MIN, "start"), _time_bound(end, _INT64_MAX, "end"),
+            ctypes.byref(cursor)))
+        return Query(self._lib, cursor)
+
+    # -- maintenance -----------------------------------------------------------------------------
+    def flush(self):
+        """Writes every MemStore to segment files and waits for it."""
+        _check(self._lib.strata_flush(self._handle()))
+
+    def compact(self):
+        """Flushes, then merges each shard's segments into one (synchronously)."""
+        _check(self._lib.strata_compact(self._handle()))
+
+    def stats(self):
+        """Engine statistics as a dict (see strata_stats_json)."""
+        out = ctypes.c_void_p()
+        _check(self._lib.strata_stats_json(self._handle(), ctypes.byref(out)))
+        try:
+            return json.loads(ctypes.string_at(out.value).decode("utf-8"))
+        finally:
+            self._lib.strata_free(out)
+
+
+class Query:
+    """An iterator of Points over a query's snapshot, read block by block. Close it (or use it as
+    a context manager, or exhaust it) to release the snapshot early; it is also released when
+    garbage-collected. One thread at a time."""
+
+    def __init__(self, lib, cursor):
+        self._lib = lib
+        self._cursor = cursor
+        self._times = (ctypes.c_int64 * _BLOCK)()
+        self._doubles = (ctypes.c_double * _BLOCK)()
+        self._ints = (ctypes.c_int64 * _BLOCK).from_buffer(self._doubles)
+        self._n = ctypes.c_size_t()
+        self._buf = iter(())
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return next(self._buf)
+        except StopIteration:
+            pass
+        while self._cursor:
+            points = self._read_block()
+            if points:
+                self._buf = iter(points)
+                return next(self._buf)
+        raise StopIteration
+
+    def _read_block(self):
+        lib, c = self._lib, self._cursor
+        rc = lib.strata_cursor_next_block(c, self._times, self._doubles, _BLOCK, ctypes.byref(self._n))
+        if rc != _ffi._errors.ROW:
+            if rc == _ffi._errors.DONE:
+                self.close()
+                return None
+            err = _ffi._errors.error_for(rc, _ffi.errmsg())
+            self.close()
+            raise err
+        n = self._n.value
+        series = lib.strata_cursor_series(c).decode("utf-8", "surrogateescape")
+        field = lib.strata_cursor_field(c).decode("utf-8", "surrogateescape")
+        kind = lib.strata_cursor_type(c)
+        times = self._times[:n]
+        if kind == _ffi.FLOAT:
+            values = self._doubles[:n]
+        elif kind == _ffi.INT:
+            values = self._ints[:n]
+        elif kind == _ffi.BOOL:
+            values = [v != 0 for v in self._ints[:n]]
+        else:
+            length = ctypes.c_size_t()
+            values = []
+            for i in range(n):
+                ptr = lib.strata_cursor_block_str(c, i, ctypes.byref(length))
+                values.append(ctypes.string_at(ptr, length.value).decode("utf-8", "surrogateescape")
+                              if ptr else "")
+        return [Point(series, field, t, v) for t, v in zip(times, values)]
+
+    def close(self):
+        """Releases the cursor; the iterator then ends. Idempotent."""
+        self._buf = iter(())
+        cursor, self._cursor = self._cursor, None
+        if cursor:
+            self._lib.strata_cursor_free(cursor)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def load_extension(conn):
+    """Loads Strata's SQLite module (CREATE VIRTUAL TABLE ... USING strata(...)) into the
+    sqlite3.Connection `conn`, from the same libstrata.so. Extension loading is enabled only for
+    the duration of the call. Raises strata.Error when the library has no SQLite module or SQLite
+    refuses to load it."""
+    lib = _ffi.lib()
+    path = _ffi.loaded_path()
+    try:
+        getattr(lib, "sqlite3_strata_init")
+    except AttributeError:
+        raise Error("%s does not contain the SQLite module (no sqlite3_strata_init)" % path) from None
+    if not hasattr(conn, "enable_load_extension"):
+        raise Error("this Python's sqlite3 module cannot load extensions")
+    conn.enable_load_extension(True)
+    try:
+        conn.load_extension(path)
+    except Exception as e:  # sqlite3.OperationalError
+        raise Error("SQLite could not load %s: %s" % (path, e)) from e
+    finally:
+        conn.enable_load_extension(False)
+
+

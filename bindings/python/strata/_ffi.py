@@ -1,0 +1,176 @@
+"""ctypes declarations of the C ABI (abi/include/strata.h): argtypes and restype of every function,
+the library lookup, and `check`, which turns a status into an exception right after the call.
+
+The library is found, in order: the STRATA_LIBRARY environment variable (a file path), a
+libstrata.so next to this package, then build/libstrata.so of the source tree this package sits in.
+It is loaded on first use, so importing strata never fails for want of it.
+"""
+import ctypes
+import os
+import threading
+from pathlib import Path
+
+from . import _errors
+
+c_int = ctypes.c_int
+c_int64 = ctypes.c_int64
+c_uint32 = ctypes.c_uint32
+c_size_t = ctypes.c_size_t
+c_double = ctypes.c_double
+c_char_p = ctypes.c_char_p
+c_void_p = ctypes.c_void_p
+POINTER = ctypes.POINTER
+
+INT64_MIN = -(1 << 63)
+INT64_MAX = (1 << 63) - 1
+
+FLOAT, INT, BOOL, STRING = 1, 2, 3, 4
+
+
+class Tag(ctypes.Structure):
+    _fields_ = [("key", c_char_p), ("value", c_char_p)]
+
+
+# Opaque handles.
+class _Db(ctypes.Structure):
+    pass
+
+
+class _Batch(ctypes.Structure):
+    pass
+
+
+class _Cursor(ctypes.Structure):
+    pass
+
+
+DbP = POINTER(_Db)
+BatchP = POINTER(_Batch)
+CursorP = POINTER(_Cursor)
+TagP = POINTER(Tag)
+I64P = POINTER(c_int64)
+
+# name: (restype, argtypes) for every exported function.
+_SIGNATURES = {
+    "strata_abi_version": (c_int, []),
+    "strata_version": (c_char_p, []),
+    "strata_errmsg": (c_char_p, []),
+    "strata_free": (None, [c_void_p]),
+    "strata_open": (c_int, [c_char_p, c_char_p, POINTER(DbP)]),
+    "strata_close": (c_int, [DbP]),
+    "strata_write_lines": (c_int, [DbP, c_char_p, c_size_t]),
+    "strata_write": (c_int, [DbP, BatchP]),
+    "strata_delete": (c_int, [DbP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_int64]),
+    "strata_flush": (c_int, [DbP]),
+    "strata_compact": (c_int, [DbP]),
+    "strata_stats_json": (c_int, [DbP, POINTER(c_void_p)]),
+    "strata_batch_new": (c_int, [POINTER(BatchP)]),
+    "strata_batch_free": (None, [BatchP]),
+    "strata_batch_clear": (None, [BatchP]),
+    "strata_batch_count": (c_size_t, [BatchP]),
+    "strata_batch_add_f64": (c_int, [BatchP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_double]),
+    "strata_batch_add_i64": (c_int, [BatchP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_int64]),
+    "strata_batch_add_bool": (c_int, [BatchP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_int]),
+    "strata_batch_add_str": (c_int, [BatchP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_char_p,
+                                     c_size_t]),
+    "strata_batch_series": (c_int, [BatchP, c_char_p, TagP, c_size_t, c_char_p, c_int,
+                                    POINTER(c_uint32)]),
+    "strata_batch_append_f64": (c_int, [BatchP, c_uint32, I64P, POINTER(c_double), c_size_t]),
+    "strata_batch_append_i64": (c_int, [BatchP, c_uint32, I64P, I64P, c_size_t]),
+    "strata_batch_append_bool": (c_int, [BatchP, c_uint32, I64P, POINTER(c_int), c_size_t]),
+    "strata_query": (c_int, [DbP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_int64,
+                             POINTER(CursorP)]),
+    "strata_cursor_next": (c_int, [CursorP]),
+    "strata_cursor_next_block": (c_int, [CursorP, I64P, c_void_p, c_size_t, POINTER(c_size_t)]),
+    "strata_cursor_block_str": (c_void_p, [CursorP, c_size_t, POINTER(c_size_t)]),
+    "strata_cursor_series": (c_char_p, [CursorP]),
+    "strata_cursor_field": (c_char_p, [CursorP]),
+    "strata_cursor_time": (c_int64, [CursorP]),
+    "strata_cursor_type": (c_int, [CursorP]),
+    "strata_cursor_f64": (c_double, [CursorP]),
+    "strata_cursor_i64": (c_int64, [CursorP]),
+    "strata_cursor_str": (c_void_p, [CursorP, POINTER(c_size_t)]),
+    "strata_cursor_free": (None, [CursorP]),
+}
+
+_lock = threading.Lock()
+_lib = None
+_path = None
+
+
+def library_path():
+    """The path of libstrata.so this package uses (it need not be loaded yet)."""
+    env = os.environ.get("STRATA_LIBRARY")
+    if env:
+        return env
+    here = Path(__file__).resolve().parent
+    beside = here / "libstrata.so"
+    if beside.exists():
+        return str(beside)
+    return str(here.parents[2] / "build" / "libstrata.so")
+
+
+def lib():
+    """The loaded library, with every function declared. Raises strata.Error when missing."""
+    global _lib, _path
+    if _lib is not None:
+        return _lib
+    with _lock:
+        if _lib is None:
+            path = library_path()
+            try:
+                handle = ctypes.CDLL(path)
+            except OSError as e:
+                raise _errors.Error(
+                    "cannot load the Strata library %s (set STRATA_LIBRARY to its path): %s"
+                    % (path, e)) from None
+            for name, (restype, argtypes) in _SIGNATURES.items():
+                fn = getattr(handle, name)
+                fn.restype = restype
+                fn.argtypes = argtypes
+            _path = path
+            _lib = handle
+    return _lib
+
+
+def loaded_path():
+    lib()
+    return _path
+
+
+def errmsg():
+    raw = lib().strata_errmsg()
+    return raw.decode("utf-8", "replace") if raw else ""
+
+
+def check(rc):
+    """Returns rc for OK/ROW/DONE; otherwise raises the matching strata.Error with the message of
+    the call that just failed (read at once, on this thread, as strata_errmsg() is per thread)."""
+    if rc == _errors.OK or rc == _errors.ROW or rc == _errors.DONE:
+        return rc
+    raise _errors.error_for(rc, errmsg())
+
+
+def encode(text, what):
+    """A name as NUL-terminated-safe UTF-8 bytes; InvalidError for other types or a NUL byte."""
+    if isinstance(text, str):
+        data = text.encode("utf-8", "surrogateescape")
+    elif isinstance(text, bytes):
+        data = text
+    else:
+        raise _errors.InvalidError("%s must be str, not %s" % (what, type(text).__name__))
+    if b"\0" in data:
+        raise _errors.InvalidError("%s %r contains a NUL byte" % (what, text))
+    return data
+
+
+def tag_array(tags):
+    """(ctypes array or None, count) for a {key: value} mapping."""
+    if not tags:
+        return None, 0
+    items = list(tags.items())
+    arr = (Tag * len(items))()
+    for i, (k, v) in enumerate(items):
+        arr[i].key = encode(k, "tag key")
+        arr[i].value = encode(v, "tag value")
+    return arr, len(items)

@@ -1,0 +1,563 @@
+/* The C ABI exercised from C (leveldb's c_test.c): every function, and every error path with its
+** status code and a strata_errmsg() that names the problem.  Built as strict C99.
+**
+** Not reachable from here: STRATA_NOMEM (needs an allocation failure; the guard maps std::bad_alloc)
+** and STRATA_NOT_FOUND (no ABI call currently returns it); STRATA_ERROR only for internal bugs. */
+#define _XOPEN_SOURCE 700
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "strata.h"
+
+static int failures = 0;
+
+/* Whether the last error message contains `needle` (NULL: no requirement). */
+static int mentions(const char *needle) {
+  return needle == NULL || strstr(strata_errmsg(), needle) != NULL;
+}
+static const char *phase = "";
+
+#define CHECK(cond)                                                                     \
+  do {                                                                                  \
+    if (!(cond)) {                                                                      \
+      fprintf(stderr, "%s:%d [%s] CHECK failed: %s\n", __FILE__, __LINE__, phase, #cond); \
+      failures++;                                                                       \
+    }                                                                                   \
+  } while (0)
+
+/* Checks that `call` returns `want` and, for an error, that strata_errmsg() contains `needle`. */
+#define CHECK_RC(call, want, needle)                                                       \
+  do {                                                                                     \
+    int rc_ = (call);                                                                      \
+    if (rc_ != (want)) {                                                                   \
+      fprintf(stderr, "%s:%d [%s] %s returned %d, want %d (errmsg: %s)\n", __FILE__,       \
+              __LINE__, phase, #call, rc_, (want), strata_errmsg());                       \
+      failures++;                                                                          \
+    } else if (!mentions(needle)) {                                                        \
+      fprintf(stderr, "%s:%d [%s] %s: errmsg '%s' does not mention '%s'\n", __FILE__,      \
+              __LINE__, phase, #call, strata_errmsg(), (const char *)(needle));            \
+      failures++;                                                                          \
+    }                                                                                      \
+  } while (0)
+
+#define OK(call) CHECK_RC(call, STRATA_OK, NULL)
+
+static char root[256];
+
+static const char *path_in(const char *name) {
+  static char buf[4][512];
+  static int next = 0;
+  char *p = buf[next++ % 4];
+  snprintf(p, 512, "%s/%s", root, name);
+  return p;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static const strata_tag tags_a[] = {{"region", "eu"}, {"host", "a"}};
+static const strata_tag tags_b[] = {{"host", "b"}, {"region", "eu"}};
+
+static void test_library(void) {
+  phase = "library";
+  CHECK(strata_abi_version() == STRATA_ABI_VERSION);
+  CHECK(strcmp(strata_version(), "0.1.0") == 0);
+  CHECK(strata_errmsg() != NULL);
+  strata_free(NULL);
+  CHECK(strata_close(NULL) == STRATA_OK);
+  strata_batch_free(NULL);
+  strata_batch_clear(NULL);
+  CHECK(strata_batch_count(NULL) == 0);
+  strata_cursor_free(NULL);
+}
+
+static void test_open_errors(void) {
+  strata_db *db = (strata_db *)&db;
+  FILE *f;
+  phase = "open";
+  CHECK_RC(strata_open(path_in("x"), NULL, NULL), STRATA_INVALID, "out");
+  CHECK_RC(strata_open(NULL, NULL, &db), STRATA_INVALID, "dir");
+  CHECK(db == NULL);
+  db = (strata_db *)&db;
+  CHECK_RC(strata_open(path_in("x"), "no_such_option=1", &db), STRATA_INVALID, "no_such_option");
+  CHECK(db == NULL);
+  CHECK_RC(strata_open(path_in("x"), "memstore_bytes=12x", &db), STRATA_INVALID, "memstore_bytes");
+  CHECK_RC(strata_open(path_in("x"), "sync=sometimes", &db), STRATA_INVALID, "sync");
+  CHECK_RC(strata_open("", NULL, &db), STRATA_INVALID, "empty");
+
+  /* A non-empty directory that is not a Strata directory is refused. */
+  mkdir(path_in("foreign"), 0755);
+  f = fopen(path_in("foreign/file.txt"), "w");
+  CHECK(f != NULL);
+  if (f != NULL) fclose(f);
+  CHECK_RC(strata_open(path_in("foreign"), NULL, &db), STRATA_INVALID, "not a Strata data directory");
+  CHECK(db == NULL);
+
+  /* A path below a regular file cannot be created. */
+  CHECK_RC(strata_open(path_in("foreign/file.txt/db"), NULL, &db), STRATA_IO, "file.txt");
+  CHECK(db == NULL);
+}
+
+static void test_locked(void) {
+  int to_parent[2], to_child[2];
+  pid_t pid;
+  char c = 0;
+  phase = "locked";
+  CHECK(pipe(to_parent) == 0 && pipe(to_child) == 0);
+  pid = fork();
+  if (pid == 0) {
+    strata_db *db = NULL;
+    int rc = strata_open(path_in("locked"), NULL, &db);
+    char ok = rc == STRATA_OK ? 'y' : 'n';
+    ssize_t w = write(to_parent[1], &ok, 1);
+    ssize_t r = read(to_child[0], &c, 1); /* hold the lock until the parent has tried */
+    (void)w;
+    (void)r;
+    strata_close(db);
+    _exit(0);
+  }
+  CHECK(read(to_parent[0], &c, 1) == 1 && c == 'y');
+  {
+    strata_db *db = (strata_db *)&db;
+    CHECK_RC(strata_open(path_in("locked"), NULL, &db), STRATA_LOCKED, "locked by another process");
+    CHECK(db == NULL);
+  }
+  CHECK(write(to_child[1], "x", 1) == 1);
+  waitpid(pid, NULL, 0);
+  close(to_parent[0]);
+  close(to_parent[1]);
+  close(to_child[0]);
+  close(to_child[1]);
+  {
+    strata_db *db = NULL;
+    OK(strata_open(path_in("locked"), NULL, &db)); /* free again once the other process is gone */
+    OK(strata_close(db));
+  }
+}
+
+static void test_batch_errors(strata_db *db) {
+  strata_batch *b = (strata_batch *)&b;
+  strata_tag dup[] = {{"host", "a"}, {"host", "b"}};
+  strata_tag null_key[] = {{NULL, "a"}};
+  strata_tag null_value[] = {{"host", NULL}};
+  phase = "batch errors";
+  CHECK_RC(strata_batch_new(NULL), STRATA_INVALID, "out");
+  OK(strata_batch_new(&b));
+  CHECK(b != NULL);
+
+  CHECK_RC(strata_batch_add_f64(NULL, "cpu", tags_a, 2, "f", 1, 1.0), STRATA_INVALID, "batch");
+  CHECK_RC(strata_batch_add_f64(b, NULL, tags_a, 2, "f", 1, 1.0), STRATA_INVALID, "measurement");
+  CHECK_RC(strata_batch_add_f64(b, "cpu", tags_a, 2, NULL, 1, 1.0), STRATA_INVALID, "field");
+  CHECK_RC(strata_batch_add_f64(b, "cpu", NULL, 2, "f", 1, 1.0), STRATA_INVALID, "tags");
+  CHECK_RC(strata_batch_add_f64(b, "cpu", null_key, 1, "f", 1, 1.0), STRATA_INVALID, "tags[0].key");
+  CHECK_RC(strata_batch_add_f64(b, "cpu", null_value, 1, "f", 1, 1.0), STRATA_INVALID,
+           "tags[0].value");
+  CHECK_RC(strata_batch_add_f64(b, "cpu", dup, 2, "f", 1, 1.0), STRATA_INVALID, "host");
+  CHECK_RC(strata_batch_add_f64(b, "", tags_a, 2, "f", 1, 1.0), STRATA_INVALID, "measurement");
+  CHECK_RC(strata_batch_add_f64(b, "cpu", tags_a, 2, "", 1, 1.0), STRATA_INVALID, "field");
+  CHECK_RC(strata_batch_add_f64(b, "cpu", tags_a, 2, "f", 1, NAN), STRATA_INVALID, "NaN");
+  CHECK_RC(strata_batch_add_f64(b, "cpu", tags_a, 2, "f", 1, INFINITY), STRATA_INVALID, "infinite");
+  CHECK_RC(strata_batch_add_i64(NULL, "cpu", tags_a, 2, "f", 1, 1), STRATA_INVALID, "batch");
+  CHECK_RC(strata_batch_add_bool(b, NULL, tags_a, 2, "f", 1, 1), STRATA_INVALID, "measurement");
+  CHECK_RC(strata_batch_add_str(b, "cpu", tags_a, 2, "f", 1, NULL, 3), STRATA_INVALID, "value");
+  CHECK_RC(strata_batch_add_str(b, "cpu", tags_a, 2, NULL, 1, "x", 1), STRATA_INVALID, "field");
+  CHECK(strata_batch_count(b) == 0);
+
+  /* One series, two types within a batch. */
+  OK(strata_batch_add_f64(b, "cpu", tags_a, 2, "f", 1, 1.0));
+  CHECK_RC(strata_batch_add_i64(b, "cpu", tags_a, 2, "f", 2, 2), STRATA_TYPE_CONFLICT, "'f'");
+  CHECK(strata_batch_count(b) == 1);
+
+  CHECK_RC(strata_write(NULL, b), STRATA_INVALID, "db");
+  CHECK_RC(strata_write(db, NULL), STRATA_INVALID, "batch");
+  strata_batch_clear(b);
+  CHECK(strata_batch_count(b) == 0);
+  OK(strata_write(db, b)); /* empty */
+  strata_batch_free(b);
+}
+
+static void test_columnar_errors(void) {
+  strata_batch *b = NULL;
+  uint32_t s = 77, si = 0;
+  int64_t times[3] = {1, 2, 3};
+  double f[3] = {1, 2, 3};
+  int64_t i[3] = {1, 2, 3};
+  int bools[3] = {0, 1, 5};
+  phase = "columnar errors";
+  OK(strata_batch_new(&b));
+  CHECK_RC(strata_batch_series(b, "cpu", tags_a, 2, "f", STRATA_FLOAT, NULL), STRATA_INVALID, "out");
+  CHECK_RC(strata_batch_series(NULL, "cpu", tags_a, 2, "f", STRATA_FLOAT, &s), STRATA_INVALID, "batch");
+  CHECK(s == 0);
+  CHECK_RC(strata_batch_series(b, NULL, tags_a, 2, "f", STRATA_FLOAT, &s), STRATA_INVALID,
+           "measurement");
+  CHECK_RC(strata_batch_series(b, "cpu", tags_a, 2, NULL, STRATA_FLOAT, &s), STRATA_INVALID, "field");
+  CHECK_RC(strata_batch_series(b, "cpu", NULL, 1, "f", STRATA_FLOAT, &s), STRATA_INVALID, "tags");
+  CHECK_RC(strata_batch_series(b, "cpu", tags_a, 2, "f", STRATA_STRING, &s), STRATA_INVALID, "type 4");
+  CHECK_RC(strata_batch_series(b, "cpu", tags_a, 2, "f", 0, &s), STRATA_INVALID, "type 0");
+  CHECK_RC(strata_batch_series(b, "", tags_a, 2, "f", STRATA_FLOAT, &s), STRATA_INVALID, "measurement");
+
+  OK(strata_batch_series(b, "cpu", tags_a, 2, "f", STRATA_FLOAT, &s));
+  {
+    uint32_t again = 99;
+    OK(strata_batch_series(b, "cpu", tags_b + 0, 0, "g", STRATA_INT, &si));
+    OK(strata_batch_series(b, "cpu", tags_a, 2, "f", STRATA_FLOAT, &again));
+    CHECK(again == s);
+    CHECK(si != s);
+  }
+  {
+    uint32_t bad = 99;
+    CHECK_RC(strata_batch_series(b, "cpu", tags_a, 2, "f", STRATA_INT, &bad), STRATA_TYPE_CONFLICT,
+             "'f'");
+    CHECK(bad == 0);
+  }
+
+  CHECK_RC(strata_batch_append_f64(NULL, s, times, f, 3), STRATA_INVALID, "batch");
+  CHECK_RC(strata_batch_append_f64(b, s, NULL, f, 3), STRATA_INVALID, "times");
+  CHECK_RC(strata_batch_append_f64(b, s, times, NULL, 3), STRATA_INVALID, "values");
+  CHECK_RC(strata_batch_append_f64(b, 12345, times, f, 3), STRATA_INVALID, "12345");
+  f[2] = NAN;
+  CHECK_RC(strata_batch_append_f64(b, s, times, f, 3), STRATA_INVALID, "value 2 is NaN");
+  f[2] = -INFINITY;
+  CHECK_RC(strata_batch_append_f64(b, s, times, f, 3), STRATA_INVALID, "infinite");
+  CHECK(strata_batch_count(b) == 0); /* all or nothing */
+  f[2] = 3;
+  CHECK_RC(strata_batch_append_i64(b, s, times, i, 3), STRATA_TYPE_CONFLICT, "float");
+  CHECK_RC(strata_batch_append_i64(NULL, s, times, i, 3), STRATA_INVALID, "batch");
+  CHECK_RC(strata_batch_append_i64(b, s, NULL, i, 3), STRATA_INVALID, "times");
+  CHECK_RC(strata_batch_append_i64(b, s, times, NULL, 3), STRATA_INVALID, "values");
+  CHECK_RC(strata_batch_append_bool(b, s, times, bools, 3), STRATA_TYPE_CONFLICT, "float");
+  CHECK_RC(strata_batch_append_bool(NULL, s, times, bools, 3), STRATA_INVALID, "batch");
+  CHECK_RC(strata_batch_append_bool(b, s, NULL, bools, 3), STRATA_INVALID, "times");
+  CHECK_RC(strata_batch_append_bool(b, s, times, NULL, 3), STRATA_INVALID, "values");
+  CHECK_RC(strata_batch_append_f64(b, si, times, f, 3), STRATA_TYPE_CONFLICT, "integer");
+  OK(strata_batch_append_f64(b, s, times, f, 0));
+  OK(strata_batch_append_f64(b, s, NULL, NULL, 0));
+  OK(strata_batch_append_f64(b, s, times, f, 3));
+  OK(strata_batch_append_i64(b, si, times, i, 3));
+  CHECK(strata_batch_count(b) == 6);
+  strata_batch_clear(b);
+  CHECK_RC(strata_batch_append_f64(b, s, times, f, 3), STRATA_INVALID, "reference");
+  strata_batch_free(b);
+}
+
+/* Writes through every path: line protocol, per-point adds, and columns. */
+static void write_data(strata_db *db) {
+  strata_batch *b = NULL;
+  uint32_t s_f = 0, s_i = 0, s_b = 0;
+  int64_t times[4] = {400, 100, 300, 200}; /* unsorted on purpose */
+  double fv[4] = {4.5, 1.5, 3.5, 2.5};
+  int64_t iv[4] = {-4, -1, -3, -2};
+  int bv[4] = {0, 7, 1, 0};
+  const char *lines = "cpu,host=c,region=us usage_user=9.5,count=9i,up=t,note=\"hi\" 100\n"
+                      "cpu,host=c,region=us usage_user=8.5 200\n";
+  phase = "write";
+  CHECK_RC(strata_write_lines(NULL, lines, strlen(lines)), STRATA_INVALID, "db");
+  CHECK_RC(strata_write_lines(db, NULL, 5), STRATA_INVALID, "lines");
+  OK(strata_write_lines(db, NULL, 0));
+  CHECK_RC(strata_write_lines(db, "cpu,host=c usage_user=\n", 23), STRATA_INVALID, "line 1");
+  OK(strata_write_lines(db, lines, strlen(lines)));
+
+  OK(strata_batch_new(&b));
+  OK(strata_batch_add_f64(b, "cpu", tags_a, 2, "usage_user", 100, 1.25));
+  OK(strata_batch_add_f64(b, "cpu", tags_a, 2, "usage_user", 200, 2.25));
+  OK(strata_batch_add_i64(b, "cpu", tags_a, 2, "count", 100, 42));
+  OK(strata_batch_add_bool(b, "cpu", tags_a, 2, "up", 100, 5));
+  OK(strata_batch_add_str(b, "cpu", tags_a, 2, "note", 100, "hello\0world", 11));
+  OK(strata_batch_add_str(b, "cpu", tags_a, 2, "note", 200, NULL, 0));
+  CHECK(strata_batch_count(b) == 6);
+  OK(strata_write(db, b));
+  CHECK(strata_batch_count(b) == 6); /* left unchanged */
+  strata_batch_clear(b);
+
+  OK(strata_batch_series(b, "cpu", tags_b, 2, "usage_user", STRATA_FLOAT, &s_f));
+  OK(strata_batch_series(b, "cpu", tags_b, 2, "count", STRATA_INT, &s_i));
+  OK(strata_batch_series(b, "cpu", tags_b, 2, "up", STRATA_BOOL, &s_b));
+  OK(strata_batch_append_f64(b, s_f, times, fv, 4));
+  OK(strata_batch_append_i64(b, s_i, times, iv, 4));
+  OK(strata_batch_append_bool(b, s_b, times, bv, 4));
+  OK(strata_write(db, b));
+  strata_batch_clear(b);
+
+  /* A type that conflicts with the directory: nothing of the batch is written. */
+  OK(strata_batch_add_f64(b, "cpu", tags_a, 2, "usage_user", 900, 9.0));
+  OK(strata_batch_add_i64(b, "cpu", tags_b, 2, "usage_user", 900, 9));
+  CHECK_RC(strata_write(db, b), STRATA_TYPE_CONFLICT, "usage_user");
+  CHECK_RC(strata_write_lines(db, "cpu,host=z usage_user=1i 5\n", 27), STRATA_TYPE_CONFLICT,
+           "usage_user");
+  strata_batch_free(b);
+}
+
+static int count_points(strata_db *db, const char *measurement, const strata_tag *tags, size_t n,
+                        const char *field, int64_t lo, int64_t hi) {
+  strata_cursor *c = NULL;
+  int count = 0, rc;
+  OK(strata_query(db, measurement, tags, n, field, lo, hi, &c));
+  if (c == NULL) return -1;
+  while ((rc = strata_cursor_next(c)) == STRATA_ROW) count++;
+  CHECK(rc == STRATA_DONE);
+  strata_cursor_free(c);
+  return count;
+}
+
+static void test_query(strata_db *db) {
+  strata_cursor *c = (strata_cursor *)&c;
+  strata_tag host_a[] = {{"host", "a"}};
+  strata_tag host_b[] = {{"host", "b"}};
+  size_t len = 99;
+  const char *s;
+  int rc;
+  phase = "query errors";
+  CHECK_RC(strata_query(db, "cpu", NULL, 0, NULL, 0, 1000, NULL), STRATA_INVALID, "out");
+  CHECK_RC(strata_query(NULL, "cpu", NULL, 0, NULL, 0, 1000, &c), STRATA_INVALID, "db");
+  CHECK(c == NULL);
+  CHECK_RC(strata_query(db, NULL, NULL, 0, NULL, 0, 1000, &c), STRATA_INVALID, "measurement");
+  CHECK_RC(strata_query(db, "cpu", NULL, 1, NULL, 0, 1000, &c), STRATA_INVALID, "tags");
+  CHECK_RC(strata_query(db, "", NULL, 0, NULL, 0, 1000, &c), STRATA_INVALID, "measurement");
+  CHECK_RC(strata_cursor_next(NULL), STRATA_INVALID, "cursor");
+  CHECK(strata_cursor_series(NULL) == NULL && strata_cursor_field(NULL) == NULL);
+  CHECK(strata_cursor_time(NULL) == 0 && strata_cursor_type(NULL) == 0);
+  CHECK(strata_cursor_f64(NULL) == 0 && strata_cursor_i64(NULL) == 0);
+  CHECK(strata_cursor_str(NULL, &len) == NULL && len == 0);
+  CHECK(strata_cursor_block_str(NULL, 0, NULL) == NULL);
+
+  phase = "query";
+  /* Point by point, with every accessor. */
+  OK(strata_query(db, "cpu", host_a, 1, NULL, INT64_MIN, INT64_MAX, &c));
+  CHECK(strata_cursor_series(c) == NULL && strata_cursor_type(c) == 0); /* before the first next */
+  /* Series order: count, note, up, usage_user (by key). */
+  CHECK(strata_cursor_next(c) == STRATA_ROW);
+  CHECK(strcmp(strata_cursor_series(c), "cpu,host=a,region=eu#count") == 0);
+  CHECK(strcmp(strata_cursor_field(c), "count") == 0);
+  CHECK(strata_cursor_type(c) == STRATA_INT && strata_cursor_time(c) == 100);
+  CHECK(strata_cursor_i64(c) == 42 && strata_cursor_f64(c) == 42.0);
+  CHECK(strata_cursor_str(c, &len) == NULL && len == 0);
+  CHECK(strata_cursor_next(c) == STRATA_ROW);
+  CHECK(strcmp(strata_cursor_field(c), "note") == 0 && strata_cursor_type(c) == STRATA_STRING);
+  s = strata_cursor_str(c, &len);
+  CHECK(s != NULL && len == 11 && memcmp(s, "hello\0world", 11) == 0);
+  CHECK(strata_cursor_f64(c) == 0 && strata_cursor_i64(c) == 0);
+  CHECK(strata_cursor_next(c) == STRATA_ROW);
+  s = strata_cursor_str(c, NULL);
+  CHECK(s != NULL && s[0] == '\0' && strata_cursor_time(c) == 200);
+  CHECK(strata_cursor_next(c) == STRATA_ROW);
+  CHECK(strata_cursor_type(c) == STRATA_BOOL && strata_cursor_i64(c) == 1 && strata_cursor_f64(c) == 1.0);
+  CHECK(strata_cursor_next(c) == STRATA_ROW);
+  CHECK(strata_cursor_type(c) == STRATA_FLOAT && strata_cursor_f64(c) == 1.25 &&
+        strata_cursor_i64(c) == 1);
+  CHECK(strata_cursor_next(c) == STRATA_ROW && strata_cursor_f64(c) == 2.25);
+  CHECK(strata_cursor_next(c) == STRATA_DONE);
+  CHECK(strata_cursor_next(c) == STRATA_DONE);
+  CHECK(strata_cursor_series(c) == NULL && strata_cursor_time(c) == 0);
+  strata_cursor_free(c);
+
+  /* Block by block; values sorted by time; bools normalised to 0/1. */
+  OK(strata_query(db, "cpu", host_b, 1, NULL, INT64_MIN, INT64_MAX, &c));
+  {
+    int64_t times[3];
+    union {
+      double f[3];
+      int64_t i[3];
+    } v;
+    size_t n = 99;
+    CHECK_RC(strata_cursor_next_block(c, times, &v, 3, NULL), STRATA_INVALID, "n");
+    CHECK_RC(strata_cursor_next_block(NULL, times, &v, 3, &n), STRATA_INVALID, "cursor");
+    CHECK(n == 0);
+    CHECK_RC(strata_cursor_next_block(c, NULL, &v, 3, &n), STRATA_INVALID, "times");
+    CHECK_RC(strata_cursor_next_block(c, times, &v, 0, &n), STRATA_INVALID, "cap");
+    CHECK_RC(strata_cursor_next_block(c, times, NULL, 3, &n), STRATA_INVALID, "values");
+    /* count: -1 -2 -3 -4 at 100..400; the failed call above consumed nothing */
+    CHECK(strata_cursor_next_block(c, times, &v, 3, &n) == STRATA_ROW && n == 3);
+    CHECK(strata_cursor_type(c) == STRATA_INT);
+    CHECK(strcmp(strata_cursor_series(c), "cpu,host=b,region=eu#count") == 0);
+    CHECK(times[0] == 100 && times[2] == 300 && v.i[0] == -1 && v.i[2] == -3);
+    CHECK(strata_cursor_time(c) == 300 && strata_cursor_i64(c) == -3);
+    CHECK(strata_cursor_next(c) == STRATA_ROW && strata_cursor_time(c) == 400); /* mixing */
+    /* up: 7 1 0 0 -> 1 0 1 0 at 100..400; a block never spans series */
+    CHECK(strata_cursor_next_block(c, times, &v, 3, &n) == STRATA_ROW && n == 3);
+    CHECK(strata_cursor_type(c) == STRATA_BOOL && v.i[0] == 1 && v.i[1] == 0 && v.i[2] == 1);
+    CHECK(strata_cursor_next_block(c, times, &v, 3, &n) == STRATA_ROW && n == 1);
+    CHECK(times[0] == 400 && v.i[0] == 0);
+    CHECK(strata_cursor_block_str(c, 0, &len) == NULL && len == 0); /* not a string series */
+    CHECK(strata_cursor_next_block(c, times, &v, 3, &n) == STRATA_ROW && n == 3);
+    CHECK(strata_cursor_type(c) == STRATA_FLOAT && v.f[0] == 1.5 && v.f[1] == 2.5 && v.f[2] == 3.5);
+    CHECK(strcmp(strata_cursor_field(c), "usage_user") == 0);
+    CHECK(strata_cursor_next_block(c, times, &v, 3, &n) == STRATA_ROW && n == 1 && v.f[0] == 4.5);
+    CHECK(strata_cursor_next_block(c, times, &v, 3, &n) == STRATA_DONE && n == 0);
+  }
+  strata_cursor_free(c);
+
+  /* Strings by block. */
+  OK(strata_query(db, "cpu", host_a, 1, "note", INT64_MIN, INT64_MAX, &c));
+  {
+    int64_t times[8];
+    size_t n = 0;
+    CHECK(strata_cursor_next_block(c, times, NULL, 8, &n) == STRATA_ROW && n == 2);
+    s = strata_cursor_block_str(c, 0, &len);
+    CHECK(s != NULL && len == 11 && memcmp(s, "hello", 6) == 0);
+    s = strata_cursor_block_str(c, 1, &len);
+    CHECK(s != NULL && len == 0);
+    CHECK(strata_cursor_block_str(c, 2, &len) == NULL);
+    CHECK(strata_cursor_next_block(c, times, NULL, 8, &n) == STRATA_DONE);
+  }
+  strata_cursor_free(c);
+
+  /* Filters: tags, field, time range (inclusive); unknown names give nothing. */
+  CHECK(count_points(db, "cpu", NULL, 0, NULL, INT64_MIN, INT64_MAX) == 6 + 12 + 5);
+  CHECK(count_points(db, "cpu", NULL, 0, "usage_user", INT64_MIN, INT64_MAX) == 2 + 4 + 2);
+  CHECK(count_points(db, "cpu", host_b, 1, "usage_user", 200, 300) == 2);
+  CHECK(count_points(db, "cpu", tags_a, 2, NULL, 150, 250) == 2);
+  CHECK(count_points(db, "mem", NULL, 0, NULL, INT64_MIN, INT64_MAX) == 0);
+  CHECK(count_points(db, "cpu", NULL, 0, "nope", INT64_MIN, INT64_MAX) == 0);
+  CHECK(count_points(db, "cpu", NULL, 0, NULL, 300, 200) == 0);
+  (void)rc;
+}
+
+static void test_delete_flush_compact_stats(strata_db *db) {
+  strata_tag host_b[] = {{"host", "b"}};
+  char *json = (char *)&json;
+  phase = "delete";
+  CHECK_RC(strata_delete(NULL, "cpu", NULL, 0, NULL, 0, 1), STRATA_INVALID, "db");
+  CHECK_RC(strata_delete(db, NULL, NULL, 0, NULL, 0, 1), STRATA_INVALID, "measurement");
+  CHECK_RC(strata_delete(db, "cpu", NULL, 2, NULL, 0, 1), STRATA_INVALID, "tags");
+  CHECK_RC(strata_delete(db, "", NULL, 0, NULL, 0, 1), STRATA_INVALID, "measurement");
+  OK(strata_delete(db, "nothing", NULL, 0, NULL, INT64_MIN, INT64_MAX));
+  OK(strata_delete(db, "cpu", host_b, 1, "usage_user", 200, 300));
+  CHECK(count_points(db, "cpu", host_b, 1, "usage_user", INT64_MIN, INT64_MAX) == 2);
+  CHECK(count_points(db, "cpu", host_b, 1, "count", INT64_MIN, INT64_MAX) == 4);
+
+  phase = "flush";
+  CHECK_RC(strata_flush(NULL), STRATA_INVALID, "db");
+  OK(strata_flush(db));
+  CHECK(count_points(db, "cpu", NULL, 0, NULL, INT64_MIN, INT64_MAX) == 21);
+  phase = "compact";
+  CHECK_RC(strata_compact(NULL), STRATA_INVALID, "db");
+  OK(strata_delete(db, "cpu", NULL, 0, "note", INT64_MIN, INT64_MAX));
+  OK(strata_compact(db));
+  CHECK(count_points(db, "cpu", NULL, 0, NULL, INT64_MIN, INT64_MAX) == 18);
+
+  phase = "stats";
+  CHECK_RC(strata_stats_json(db, NULL), STRATA_INVALID, "out");
+  CHECK_RC(strata_stats_json(NULL, &json), STRATA_INVALID, "db");
+  CHECK(json == NULL);
+  OK(strata_stats_json(db, &json));
+  CHECK(json != NULL && json[0] == '{' && strstr(json, "\"points_written\"") != NULL);
+  strata_free(json);
+}
+
+/* A cursor keeps the directory open after strata_close; reopening sees the data. */
+static void test_close_and_reopen(strata_db *db) {
+  strata_cursor *c = NULL;
+  strata_db *again = NULL;
+  int n = 0;
+  phase = "close";
+  OK(strata_query(db, "cpu", NULL, 0, "usage_user", INT64_MIN, INT64_MAX, &c));
+  OK(strata_close(db));
+  while (strata_cursor_next(c) == STRATA_ROW) n++;
+  CHECK(n == 6);
+  strata_cursor_free(c);
+  OK(strata_open(path_in("db"), "sync=normal;memstore_bytes=1MiB", &again));
+  CHECK(count_points(again, "cpu", NULL, 0, "usage_user", INT64_MIN, INT64_MAX) == 6);
+  OK(strata_close(again));
+}
+
+/* Damaged segment data is reported as STRATA_CORRUPT naming the file, by open or by the cursor. */
+static void corrupt_segments(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  if (d == NULL) return;
+  while ((e = readdir(d)) != NULL) {
+    char path[1024];
+    struct stat st;
+    if (e->d_name[0] == '.') continue;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    if (stat(path, &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      corrupt_segments(path);
+    } else if (strstr(e->d_name, ".seg") != NULL || strstr(e->d_name, ".sst") != NULL) {
+      int fd = open(path, O_RDWR);
+      off_t off;
+      if (fd < 0) continue;
+      for (off = 0; off < st.st_size; off += 7) { /* damage every seventh byte */
+        unsigned char byte;
+        if (pread(fd, &byte, 1, off) == 1) {
+          byte ^= 0x5a;
+          if (pwrite(fd, &byte, 1, off) != 1) break;
+        }
+      }
+      close(fd);
+    }
+  }
+  closedir(d);
+}
+
+static void test_corrupt(void) {
+  strata_db *db = NULL;
+  strata_cursor *c = NULL;
+  int rc;
+  const char *lines = "m,t=1 v=1.5 1000\nm,t=1 v=2.5 2000\n";
+  phase = "corrupt";
+  OK(strata_open(path_in("corrupt"), NULL, &db));
+  OK(strata_write_lines(db, lines, strlen(lines)));
+  OK(strata_flush(db));
+  OK(strata_close(db));
+  corrupt_segments(path_in("corrupt/shards"));
+  db = NULL;
+  rc = strata_open(path_in("corrupt"), NULL, &db);
+  if (rc == STRATA_OK) {
+    OK(strata_query(db, "m", NULL, 0, NULL, INT64_MIN, INT64_MAX, &c));
+    rc = STRATA_ROW;
+    while (c != NULL && rc == STRATA_ROW) rc = strata_cursor_next(c);
+    strata_cursor_free(c);
+    strata_close(db);
+  } else {
+    CHECK(db == NULL);
+  }
+  CHECK(rc == STRATA_CORRUPT);
+  CHECK(strstr(strata_errmsg(), path_in("corrupt")) != NULL);
+  if (rc != STRATA_CORRUPT) fprintf(stderr, "corrupt: rc %d, errmsg %s\n", rc, strata_errmsg());
+}
+
+int main(void) {
+  strata_db *db = NULL;
+  const char *tmp = getenv("TMPDIR");
+  snprintf(root, sizeof root, "%s/strata-c-test-XXXXXX", tmp != NULL && tmp[0] ? tmp : "/tmp");
+  if (mkdtemp(root) == NULL) {
+    perror("mkdtemp");
+    return 2;
+  }
+  test_library();
+  test_open_errors();
+  test_locked();
+  OK(strata_open(path_in("db"), "sync=off;shard_duration=1h", &db));
+  if (db != NULL) {
+    test_batch_errors(db);
+    test_columnar_errors();
+    write_data(db);
+    test_query(db);
+    test_delete_flush_compact_stats(db);
+    test_close_and_reopen(db);
+  }
+  test_corrupt();
+  nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (failures != 0) {
+    fprintf(stderr, "%d check(s) failed\n", failures);
+    return 1;
+  }
+  printf("all C ABI checks passed\n");
+  return 0;
+}
