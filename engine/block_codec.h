@@ -19,7 +19,9 @@ enum class BlockEncoding : uint8_t {
   kRaw = 0,  // fixed-width times and values; byte layout in segment_format.h
 };
 
-inline bool IsKnownBlockEncoding(uint8_t e) { return e == static_cast<uint8_t>(BlockEncoding::kRaw); }
+inline bool IsKnownBlockEncoding(uint8_t e) {
+  return e == static_cast<uint8_t>(BlockEncoding::kRaw);
+}
 
 // The encoding EncodeBlock produces.
 inline constexpr BlockEncoding kDefaultBlockEncoding = BlockEncoding::kRaw;

@@ -4,7 +4,7 @@
 // `path + ".tmp"`, fsynced, renamed over `path`, directory fsynced (Env::WriteFileAtomically), so
 // after a crash a shard holds either the old or the new manifest, never a mix.
 //
-// File format (binary, little-endian; v = LEB128 varint, z = zigzag varint, s = varint length + bytes):
+// Format (binary, little-endian; v = LEB128 varint, z = zigzag varint, s = varint length + bytes):
 //   magic u64 = "STRATAMF" | version u32 = 1
 //   | flushed_lsn v | next_segment_id v
 //   | segment count v | per segment: id v | file s | level v | min_time z | max_time z | max_lsn v
@@ -30,8 +30,8 @@ inline constexpr int kMaxLevels = 64;
 
 struct ManifestSegment {
   uint64_t id;
-  std::string file;  // name inside the shard directory, normally SegmentFileName(id)
-  int level = 0;     // 0 = flushed from a MemStore; higher = compacted
+  std::string file;            // name inside the shard directory, normally SegmentFileName(id)
+  int level = 0;               // 0 = flushed from a MemStore; higher = compacted
   int64_t min_time, max_time;  // inclusive; INT64_MAX / INT64_MIN for a segment with no series
   uint64_t max_lsn;            // newest WAL LSN whose points the segment holds
   uint64_t point_count;
@@ -62,7 +62,8 @@ std::string SegmentFileName(uint64_t id);
 // NotFound when `path` does not exist; Corrupt (naming the file) when it is damaged; IO otherwise.
 [[nodiscard]] Result<Manifest> ReadManifest(Env* env, const std::string& path);
 
-// Atomically replaces `path` with `m`. Invalid (nothing written) when `m` breaks an invariant above.
+// Atomically replaces `path` with `m`. Invalid (nothing written) when `m` breaks an invariant
+// above.
 [[nodiscard]] Status WriteManifest(Env* env, const std::string& path, const Manifest& m);
 
 }  // namespace strata

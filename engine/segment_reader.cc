@@ -52,8 +52,8 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
   STRATA_ASSIGN_OR_RETURN(r->file_, env->NewRandomAccessFile(path));
   const uint64_t size = r->file_->Size();
   if (size < kHeaderSize + kFooterSize) {
-    return unexpected(r->Corrupt(size, "file of " + std::to_string(size) +
-                                           " bytes is too short for a segment"));
+    return unexpected(
+        r->Corrupt(size, "file of " + std::to_string(size) + " bytes is too short for a segment"));
   }
 
   char header[kHeaderSize];
@@ -102,8 +102,8 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
 Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
                                  uint64_t series_count) {
   if (series_count > index.size() / kIndexEntryFixedSize) {
-    return unexpected(Corrupt(index_offset, "series count " + std::to_string(series_count) +
-                                                " does not fit the index"));
+    return unexpected(Corrupt(
+        index_offset, "series count " + std::to_string(series_count) + " does not fit the index"));
   }
   index_.reserve(series_count);
   Decoder d(index);
@@ -116,11 +116,11 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
       return unexpected(Corrupt(at, "index entry " + std::to_string(s) + ": " + what));
     };
     SeriesIndexEntry e;
-    uint32_t key_len;
+    uint32_t key_len = 0;
     std::string_view key;
-    uint8_t type;
-    uint64_t min_time, max_time;
-    uint32_t block_count;
+    uint8_t type = 0;
+    uint64_t min_time = 0, max_time = 0;
+    uint32_t block_count = 0;
     if (!d.GetFixed32(&key_len) || key_len == 0 || key_len > kMaxSeriesKeyBytes ||
         !d.GetBytes(key_len, &key) || !d.GetFixed64(&e.id) || !d.GetFixed8(&type) ||
         !d.GetFixed64(&e.section_offset) || !d.GetFixed64(&e.point_count) ||
@@ -128,7 +128,9 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
       return bad("truncated or bad key length");
     }
     if (!IsValidValueType(type)) return bad("invalid value type " + std::to_string(type));
-    if (block_count == 0 || block_count > d.remaining() / kIndexBlockRefSize) {
+    std::string_view refs;
+    if (block_count == 0 || block_count > d.remaining() / kIndexBlockRefSize ||
+        !d.GetBytes(block_count * kIndexBlockRefSize, &refs)) {
       return bad("bad block count " + std::to_string(block_count));
     }
     e.key = key;
@@ -149,9 +151,11 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
     uint64_t points = 0;
     for (uint32_t k = 0; k < block_count; k++) {
       BlockRef& b = e.blocks[k];
-      uint64_t bmin, bmax;
-      (void)(d.GetFixed64(&b.offset) && d.GetFixed32(&b.count) && d.GetFixed64(&bmin) &&
-             d.GetFixed64(&bmax));  // cannot fail: block_count was checked against remaining()
+      const char* q = refs.data() + k * kIndexBlockRefSize;
+      b.offset = DecodeFixed64(q);
+      b.count = DecodeFixed32(q + 8);
+      const uint64_t bmin = DecodeFixed64(q + 12);
+      const uint64_t bmax = DecodeFixed64(q + 20);
       b.min_time = static_cast<int64_t>(bmin);
       b.max_time = static_cast<int64_t>(bmax);
       const std::string blk = "block " + std::to_string(k) + ": ";
@@ -200,16 +204,16 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
   std::sort(by_id_.begin(), by_id_.end());
   for (size_t i = 1; i < by_id_.size(); i++) {
     if (by_id_[i - 1].first == by_id_[i].first) {
-      return unexpected(Corrupt(index_offset, "duplicate series id " +
-                                                  std::to_string(by_id_[i].first)));
+      return unexpected(
+          Corrupt(index_offset, "duplicate series id " + std::to_string(by_id_[i].first)));
     }
   }
   return OkStatus();
 }
 
 const SeriesIndexEntry* SegmentReader::Find(uint64_t series_id) const {
-  auto it = std::lower_bound(by_id_.begin(), by_id_.end(),
-                             std::pair<uint64_t, size_t>(series_id, 0));
+  auto it =
+      std::lower_bound(by_id_.begin(), by_id_.end(), std::pair<uint64_t, size_t>(series_id, 0));
   if (it == by_id_.end() || it->first != series_id) return nullptr;
   return &index_[it->second];
 }
@@ -218,7 +222,8 @@ Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64
                                  int64_t max_t, Column* out) const {
   const SeriesIndexEntry& e = index_[series];
   const uint64_t begin = e.blocks[first].offset;
-  const uint64_t end = last + 1 < e.blocks.size() ? e.blocks[last + 1].offset : section_end_[series];
+  const uint64_t end =
+      last + 1 < e.blocks.size() ? e.blocks[last + 1].offset : section_end_[series];
   const size_t n = static_cast<size_t>(end - begin);  // <= file size, checked at Open
   std::unique_ptr<char[]> buf(new char[n]);
   STRATA_RETURN_IF_ERROR(file_->Read(begin, n, buf.get()));
@@ -235,8 +240,8 @@ Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64
       return unexpected(Corrupt(b.offset, "block checksum mismatch"));
     }
     if (!IsKnownBlockEncoding(static_cast<uint8_t>(p[0]))) {
-      return unexpected(Corrupt(b.offset, "unknown block encoding " +
-                                              std::to_string(static_cast<uint8_t>(p[0]))));
+      return unexpected(Corrupt(
+          b.offset, "unknown block encoding " + std::to_string(static_cast<uint8_t>(p[0]))));
     }
     if (DecodeFixed32(p + 1) != b.count ||
         static_cast<int64_t>(DecodeFixed64(p + 5)) != b.min_time ||
@@ -262,7 +267,8 @@ Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64
     const BlockRef& b = e.blocks[k];
     const uint64_t next = k + 1 < e.blocks.size() ? e.blocks[k + 1].offset : section_end_[series];
     const char* p = buf.get() + (b.offset - begin);
-    const size_t payload = static_cast<size_t>(next - b.offset) - kBlockHeaderSize - kBlockTrailerSize;
+    const size_t payload =
+        static_cast<size_t>(next - b.offset) - kBlockHeaderSize - kBlockTrailerSize;
     const size_t from = out->times.size();
     if (!DecodeBlock(static_cast<BlockEncoding>(p[0]), e.type,
                      std::string_view(p + kBlockHeaderSize, payload), b.count, out)) {
@@ -326,9 +332,10 @@ Status SegmentReader::CheckSectionHeader(size_t series) const {
     return unexpected(Corrupt(e.section_offset, "section header checksum mismatch"));
   }
   const std::string_view key(h.data() + 21, n - kSectionHeaderFixedSize);
-  if (DecodeFixed64(h.data()) != e.id || static_cast<uint8_t>(h[8]) != static_cast<uint8_t>(e.type) ||
-      DecodeFixed64(h.data() + 9) != e.point_count || DecodeFixed32(h.data() + 17) != e.key.size() ||
-      key != e.key) {
+  if (DecodeFixed64(h.data()) != e.id ||
+      static_cast<uint8_t>(h[8]) != static_cast<uint8_t>(e.type) ||
+      DecodeFixed64(h.data() + 9) != e.point_count ||
+      DecodeFixed32(h.data() + 17) != e.key.size() || key != e.key) {
     return unexpected(Corrupt(e.section_offset, "section header does not match the index"));
   }
   return OkStatus();

@@ -1,10 +1,10 @@
 // SegmentReader gives random access to one immutable segment file (format: segment_format.h): Open
 // reads and validates header, footer and the whole index once, then Read fetches one series' points
-// in a time range by reading only the blocks whose range overlaps. The file is untrusted: any damage
-// is reported as Error::Corrupt naming the file and offset; a reader never crashes, never allocates
-// more than the file's size suggests, and never returns wrong data.
-// Immutable after Open; Read and Verify are thread-safe (pread). Share it through shared_ptr so that
-// snapshots can pin it while compaction retires the file.
+// in a time range by reading only the blocks whose range overlaps. The file is untrusted: any
+// damage is reported as Error::Corrupt naming the file and offset; a reader never crashes, never
+// allocates more than the file's size suggests, and never returns wrong data. Immutable after Open;
+// Read and Verify are thread-safe (pread). Share it through shared_ptr so that snapshots can pin it
+// while compaction retires the file.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +20,8 @@
 namespace strata {
 
 struct BlockRef {
-  uint64_t offset;  // file offset of the block's encoding byte
-  uint32_t count;   // points, 1..kMaxBlockPoints
+  uint64_t offset;             // file offset of the block's encoding byte
+  uint32_t count;              // points, 1..kMaxBlockPoints
   int64_t min_time, max_time;  // first and last timestamp, inclusive
 };
 
@@ -31,7 +31,7 @@ struct SeriesIndexEntry {
   ValueType type;
   uint64_t section_offset;  // file offset of the section header
   uint64_t point_count;
-  int64_t min_time, max_time;  // inclusive
+  int64_t min_time, max_time;    // inclusive
   std::vector<BlockRef> blocks;  // in time order, non-overlapping
 };
 
@@ -84,8 +84,8 @@ class SegmentReader {
   int64_t max_time_ = 0;
   uint64_t point_count_ = 0;
   std::vector<SeriesIndexEntry> index_;
-  std::vector<uint64_t> section_end_;                  // per series: end of its last block
-  std::vector<std::pair<uint64_t, size_t>> by_id_;     // (series id, index position), sorted
+  std::vector<uint64_t> section_end_;               // per series: end of its last block
+  std::vector<std::pair<uint64_t, size_t>> by_id_;  // (series id, index position), sorted
 };
 
 }  // namespace strata

@@ -1,5 +1,6 @@
 #include "segment_writer.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "block_codec.h"
@@ -72,8 +73,8 @@ Status SegmentWriter::CheckAdd(const SegmentSeries& series, const Column& points
   }
   for (size_t i = 1; i < n; i++) {
     if (points.times[i - 1] >= points.times[i]) {
-      return unexpected(Error::Invalid(what + "times are not strictly increasing at point " +
-                                       std::to_string(i)));
+      return unexpected(
+          Error::Invalid(what + "times are not strictly increasing at point " + std::to_string(i)));
     }
   }
   if (series.type == ValueType::kBool) {

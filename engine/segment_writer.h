@@ -1,7 +1,7 @@
 // SegmentWriter streams one immutable segment file (format: segment_format.h) from series handed to
 // it in key order, typically by a MemStore flush or a compaction. Output goes to `path + ".tmp"` in
-// large buffered appends; Finish writes the index and footer, fsyncs, renames the file to `path` and
-// fsyncs the directory, so a reader never sees a partial segment at `path`. Abandoning a writer
+// large buffered appends; Finish writes the index and footer, fsyncs, renames the file to `path`
+// and fsyncs the directory, so a reader never sees a partial segment at `path`. Abandoning a writer
 // (destroying it without a successful Finish) removes the temp file.
 // The writer owns its file; `env` must outlive it. One thread at a time.
 #pragma once

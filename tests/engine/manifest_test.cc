@@ -30,8 +30,8 @@ class ManifestTest : public ::testing::Test {
     m.segments.push_back({42, "seg-custom.sst", 1, std::numeric_limits<int64_t>::max(),
                           std::numeric_limits<int64_t>::min(), 0, 0, 100});
     m.tombstones.push_back({7, -100, 100, 18});
-    m.tombstones.push_back({~0ull, std::numeric_limits<int64_t>::min(),
-                            std::numeric_limits<int64_t>::max(), 1});
+    m.tombstones.push_back(
+        {~0ull, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), 1});
     return m;
   }
 

@@ -21,17 +21,26 @@ constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
 // A column of n points of `type`, times t0, t0 + step, ..., values derived from `seed`.
-Column MakeColumn(ValueType type, size_t n, int64_t t0 = 1000, int64_t step = 10, uint64_t seed = 1) {
+Column MakeColumn(ValueType type, size_t n, int64_t t0 = 1000, int64_t step = 10,
+                  uint64_t seed = 1) {
   Column c;
   c.type = type;
   std::mt19937_64 rng(seed);
   for (size_t i = 0; i < n; i++) {
     c.times.push_back(t0 + static_cast<int64_t>(i) * step);
     switch (type) {
-      case ValueType::kFloat: c.nums.push_back(FloatBits(static_cast<double>(rng() % 100000) / 7.0)); break;
-      case ValueType::kInt: c.nums.push_back(rng()); break;
-      case ValueType::kBool: c.nums.push_back(rng() & 1); break;
-      case ValueType::kString: c.strs.push_back(std::string(rng() % 12, static_cast<char>('a' + i % 26))); break;
+      case ValueType::kFloat:
+        c.nums.push_back(FloatBits(static_cast<double>(rng() % 100000) / 7.0));
+        break;
+      case ValueType::kInt:
+        c.nums.push_back(rng());
+        break;
+      case ValueType::kBool:
+        c.nums.push_back(rng() & 1);
+        break;
+      case ValueType::kString:
+        c.strs.push_back(std::string(rng() % 12, static_cast<char>('a' + i % 26)));
+        break;
     }
   }
   return c;
@@ -84,7 +93,9 @@ class MemFileEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
     return base_->NewAppendableFile(p);
   }
-  Result<std::vector<std::string>> ListDir(const std::string& d) override { return base_->ListDir(d); }
+  Result<std::vector<std::string>> ListDir(const std::string& d) override {
+    return base_->ListDir(d);
+  }
   Status CreateDirs(const std::string& d) override { return base_->CreateDirs(d); }
   Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
   Status RemoveDirRecursive(const std::string& d) override { return base_->RemoveDirRecursive(d); }
@@ -179,7 +190,8 @@ class SegmentTest : public ::testing::Test {
     return {
         {{11, "cpu,host=a#busy", ValueType::kBool}, MakeColumn(ValueType::kBool, 5)},
         {{12, "cpu,host=a#load", ValueType::kInt}, MakeColumn(ValueType::kInt, 3, -5, 2)},
-        {{10, "cpu,host=a#usage", ValueType::kFloat}, MakeColumn(ValueType::kFloat, kMaxBlockPoints + 6)},
+        {{10, "cpu,host=a#usage", ValueType::kFloat},
+         MakeColumn(ValueType::kFloat, kMaxBlockPoints + 6)},
         {{13, "cpu,host=b#status", ValueType::kString}, s},
     };
   }
@@ -281,7 +293,8 @@ TEST_F(SegmentTest, LargeSegmentSpanningManyWriteBuffersRoundTrips) {
   EXPECT_GT(info.file_bytes, 3 * SegmentWriter::kWriteBufferBytes);
   auto r = Open(path_);
   ASSERT_NE(r, nullptr);
-  for (size_t k = 0; k < all.size(); k++) ExpectSameColumn(all[k].points, ReadAll(*r, r->index()[k]));
+  for (size_t k = 0; k < all.size(); k++)
+    ExpectSameColumn(all[k].points, ReadAll(*r, r->index()[k]));
 }
 
 TEST_F(SegmentTest, RangeReadsReturnExactlyThePointsInRange) {
@@ -292,10 +305,20 @@ TEST_F(SegmentTest, RangeReadsReturnExactlyThePointsInRange) {
   const SeriesIndexEntry& e = r->index()[0];
   const int64_t first = c.times.front(), last = c.times.back();
   std::vector<std::pair<int64_t, int64_t>> ranges = {
-      {kMin, kMax}, {first, last}, {first + 1, last - 1}, {first - 5, first}, {last, last + 5},
-      {kMin, first - 1}, {last + 1, kMax}, {e.blocks[1].min_time, e.blocks[1].max_time},
-      {e.blocks[1].max_time, e.blocks[2].min_time}, {e.blocks[1].max_time + 1, e.blocks[2].min_time - 1},
-      {105, 106}, {5000, 4000}, {12345, 23456}, {e.blocks[0].max_time - 3, e.blocks[3].min_time + 3}};
+      {kMin, kMax},
+      {first, last},
+      {first + 1, last - 1},
+      {first - 5, first},
+      {last, last + 5},
+      {kMin, first - 1},
+      {last + 1, kMax},
+      {e.blocks[1].min_time, e.blocks[1].max_time},
+      {e.blocks[1].max_time, e.blocks[2].min_time},
+      {e.blocks[1].max_time + 1, e.blocks[2].min_time - 1},
+      {105, 106},
+      {5000, 4000},
+      {12345, 23456},
+      {e.blocks[0].max_time - 3, e.blocks[3].min_time + 3}};
   for (auto [lo, hi] : ranges) {
     Column got;
     got.type = ValueType::kInt;
@@ -326,7 +349,8 @@ TEST_F(SegmentTest, RangeReadTouchesOnlyOverlappingBlocks) {
   got.type = ValueType::kFloat;
   ASSERT_TRUE(r->Read(e, b0.max_time + 1, b2.min_time - 1, &got).has_value());
   ExpectSameColumn(Filter(c, b0.max_time + 1, b2.min_time - 1), got);
-  for (auto [lo, hi] : {std::pair{b0.max_time, b0.max_time + 1}, std::pair{b2.min_time - 1, b2.min_time}}) {
+  for (auto [lo, hi] :
+       {std::pair{b0.max_time, b0.max_time + 1}, std::pair{b2.min_time - 1, b2.min_time}}) {
     Column bad;
     bad.type = ValueType::kFloat;
     auto s = r->Read(e, lo, hi, &bad);
@@ -436,7 +460,8 @@ TEST_F(SegmentTest, AddRejectsContractViolationsAsInvalid) {
 TEST_F(SegmentTest, NothingAppearsAtPathBeforeFinish) {
   auto w = SegmentWriter::Create(env_, path_, 1, 1);
   ASSERT_TRUE(w.has_value());
-  ASSERT_TRUE((*w)->Add({1, "a#f", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 5000)).has_value());
+  ASSERT_TRUE(
+      (*w)->Add({1, "a#f", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 5000)).has_value());
   EXPECT_FALSE(env_->FileExists(path_));
   EXPECT_TRUE(env_->FileExists(path_ + ".tmp"));
   ASSERT_TRUE((*w)->Finish().has_value());
@@ -448,7 +473,8 @@ TEST_F(SegmentTest, AbandonedWriterRemovesItsTempFile) {
   {
     auto w = SegmentWriter::Create(env_, path_, 1, 1);
     ASSERT_TRUE(w.has_value());
-    ASSERT_TRUE((*w)->Add({1, "a#f", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 100000)).has_value());
+    ASSERT_TRUE((*w)->Add({1, "a#f", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 100000))
+                    .has_value());
   }
   EXPECT_FALSE(env_->FileExists(path_));
   EXPECT_FALSE(env_->FileExists(path_ + ".tmp"));
@@ -473,7 +499,8 @@ TEST_F(SegmentTest, ChecksumValidBlockWithUnorderedTimesIsCorrupt) {
   std::string data = *env_->ReadFile(path_);
   const size_t t1 = b.offset + kBlockHeaderSize + 8 * 1, t2 = t1 + 8;
   for (size_t k = 0; k < 8; k++) std::swap(data[t1 + k], data[t2 + k]);
-  const size_t len = kBlockHeaderSize + DecodeFixed32(data.data() + b.offset + kBlockHeaderSize - 4);
+  const size_t len =
+      kBlockHeaderSize + DecodeFixed32(data.data() + b.offset + kBlockHeaderSize - 4);
   EncodeFixed32(data.data() + b.offset + len, Crc32(data.data() + b.offset, len));
   WriteBytes(path_, data);
   auto r = Open(path_);
