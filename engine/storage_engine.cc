@@ -33,15 +33,14 @@ std::map<std::string, std::weak_ptr<StorageEngine>>& Registry() {
 // A write (or delete) made ready outside the commit queue: series resolved, points split by shard,
 // WAL payload encoded.
 struct StorageEngine::Prepared {
-  WalRecordType type = WalRecordType::kWrite;
   std::string payload;
+  std::vector<DeleteRecord> deletes;  // applied first
   struct Part {
     std::shared_ptr<Shard> shard;
     std::vector<SeriesPoints> series;
   };
   std::vector<Part> parts;
   std::deque<Column> split;  // columns of series that span windows (stable addresses)
-  DeleteRecord del;          // for kDelete
   uint64_t points = 0;
 };
 
@@ -137,18 +136,11 @@ Status StorageEngine::Recover() {
 Status StorageEngine::ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload,
                                   bool recovering) {
   const std::string where = "WAL record " + std::to_string(lsn) + " in " + JoinPath(dir_, "wal");
-  if (type == WalRecordType::kDelete) {
-    DeleteRecord rec;
-    if (!DecodeDeleteRecord(payload, &rec)) {
-      return unexpected(Error(Code::kCorrupt, where + ": malformed delete record"));
-    }
-    ApplyDeleteRecord(rec, lsn, recovering);
-    return OkStatus();
-  }
   DecodedWrite decoded;
-  if (!DecodeWriteRecord(payload, &decoded)) {
+  if (type != WalRecordType::kWrite || !DecodeWriteRecord(payload, &decoded)) {
     return unexpected(Error(Code::kCorrupt, where + ": malformed write record"));
   }
+  for (const DeleteRecord& rec : decoded.deletes) ApplyDeleteRecord(rec, lsn, recovering);
   const int64_t cutoff =
       options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
   for (const WritePart& part : decoded.parts) {
@@ -181,6 +173,14 @@ void StorageEngine::ApplyDeleteRecord(const DeleteRecord& rec, uint64_t lsn, boo
 
 Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(const WriteBatch& batch) {
   auto p = std::make_unique<Prepared>();
+  for (const DeleteSpec& d : batch.deletes()) {
+    DeleteRecord rec{d.measurement, d.min_time, d.max_time, {}};
+    for (const SeriesInfo* s : catalog_->Match(d.measurement, d.tags, d.fields)) {
+      if (d.exact_tags && s->tags.size() != d.tags.size()) continue;
+      rec.series_ids.push_back(s->id);
+    }
+    if (!rec.series_ids.empty()) p->deletes.push_back(std::move(rec));
+  }
   const auto& series = batch.series();
   const auto& tagsets = batch.tagsets();
   std::vector<SeriesSpec> specs;
@@ -193,7 +193,10 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
     specs.push_back(SeriesSpec{s.key, ts.measurement, ts.tags, s.field, s.points.type});
     which.push_back(i);
   }
-  if (specs.empty()) return p;
+  if (specs.empty()) {
+    if (!p->deletes.empty()) EncodeWriteRecord(p->deletes, {}, &p->payload);
+    return p;
+  }
 
   const int64_t cutoff =
       options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
@@ -242,7 +245,7 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
     wal_parts.push_back(WritePart{key.first, key.second, part.series});
     p->parts.push_back(std::move(part));
   }
-  EncodeWriteRecord(wal_parts, &p->payload);
+  EncodeWriteRecord(p->deletes, wal_parts, &p->payload);
   p->points = batch.point_count();
   return p;
 }
@@ -250,7 +253,7 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
 Status StorageEngine::Write(const WriteBatch& batch) {
   STRATA_RETURN_IF_ERROR(BackgroundError());
   STRATA_ASSIGN_OR_RETURN(auto prepared, PrepareWrite(batch));
-  if (prepared->parts.empty()) return OkStatus();
+  if (prepared->parts.empty() && prepared->deletes.empty()) return OkStatus();
   return Commit(prepared.get());
 }
 
@@ -263,19 +266,11 @@ Status StorageEngine::WriteLines(std::string_view text) {
 }
 
 Status StorageEngine::Delete(const QueryRequest& what) {
-  STRATA_RETURN_IF_ERROR(BackgroundError());
   if (what.min_time > what.max_time) return OkStatus();
-  Prepared p;
-  p.type = WalRecordType::kDelete;
-  p.del.measurement = what.measurement;
-  p.del.min_time = what.min_time;
-  p.del.max_time = what.max_time;
-  for (const SeriesInfo* s : catalog_->Match(what.measurement, what.tags, what.fields)) {
-    p.del.series_ids.push_back(s->id);
-  }
-  if (p.del.series_ids.empty()) return OkStatus();
-  EncodeDeleteRecord(p.del, &p.payload);
-  return Commit(&p);
+  WriteBatch batch;
+  STRATA_RETURN_IF_ERROR(batch.AddDelete(
+      DeleteSpec{what.measurement, what.tags, false, what.fields, what.min_time, what.max_time}));
+  return Write(batch);
 }
 
 Status StorageEngine::DropMeasurement(const std::string& measurement) {
@@ -331,7 +326,7 @@ Status StorageEngine::WriteGroup(const std::vector<Writer*>& group) {
     for (Writer* x : group) {
       if (!s) break;
       lsns.push_back(++last_lsn_);
-      s = wal_->Append(x->prepared->type, lsns.back(), x->prepared->payload);
+      s = wal_->Append(WalRecordType::kWrite, lsns.back(), x->prepared->payload);
     }
     if (s) {
       wal_dirty_ = true;
@@ -353,11 +348,8 @@ Status StorageEngine::WriteGroup(const std::vector<Writer*>& group) {
   }
   for (size_t i = 0; i < group.size(); i++) {
     const Prepared& p = *group[i]->prepared;
-    if (p.type == WalRecordType::kDelete) {
-      ApplyDeleteRecord(p.del, lsns[i], /*recovering=*/false);
-    } else {
-      ApplyPrepared(p, lsns[i]);
-    }
+    for (const DeleteRecord& rec : p.deletes) ApplyDeleteRecord(rec, lsns[i], /*recovering=*/false);
+    ApplyPrepared(p, lsns[i]);
     points_written_ += p.points;
     batches_written_++;
   }

@@ -70,7 +70,7 @@ class StorageEngine {
   // the whole call (Invalid naming line and column). Lines without a timestamp get the current time.
   [[nodiscard]] Status WriteLines(std::string_view text);
   // Deletes the points of the matching series in [min_time, max_time]. Atomic and durable like a
-  // write; it affects only points written before it.
+  // write; it affects only points written before it. (A WriteBatch can carry deletes too.)
   [[nodiscard]] Status Delete(const QueryRequest& what);
   // Removes a measurement's data: every shard of it. Its series and field types stay registered.
   [[nodiscard]] Status DropMeasurement(const std::string& measurement);

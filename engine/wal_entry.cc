@@ -11,7 +11,43 @@ namespace strata {
 static_assert(std::endian::native == std::endian::little,
               "fixed64 arrays are copied with memcpy; a big-endian port needs byte swaps here");
 
-void EncodeWriteRecord(std::span<const WritePart> parts, std::string* out) {
+namespace {
+
+void EncodeDeleteRecord(const DeleteRecord& rec, std::string* out) {
+  PutLengthPrefixed(out, rec.measurement);
+  PutVarsint64(out, rec.min_time);
+  PutVarsint64(out, rec.max_time);
+  PutVarint64(out, rec.series_ids.size());
+  for (uint64_t id : rec.series_ids) PutVarint64(out, id);
+}
+
+bool DecodeDeleteRecord(std::string_view payload, DeleteRecord* out) {
+  Decoder d(payload);
+  std::string_view m;
+  uint64_t n;
+  if (!d.GetLengthPrefixed(&m) || !d.GetVarsint64(&out->min_time) ||
+      !d.GetVarsint64(&out->max_time) || !d.GetVarint64(&n) || n > d.remaining()) {
+    return false;
+  }
+  out->measurement = std::string(m);
+  out->series_ids.resize(n);
+  for (uint64_t i = 0; i < n; i++) {
+    if (!d.GetVarint64(&out->series_ids[i])) return false;
+  }
+  return d.remaining() == 0;
+}
+
+}  // namespace
+
+void EncodeWriteRecord(std::span<const DeleteRecord> deletes, std::span<const WritePart> parts,
+                       std::string* out) {
+  PutVarint64(out, deletes.size());
+  std::string rec;
+  for (const DeleteRecord& d : deletes) {
+    rec.clear();
+    EncodeDeleteRecord(d, &rec);
+    PutLengthPrefixed(out, rec);
+  }
   size_t bytes = 16;
   for (const WritePart& p : parts) {
     bytes += p.measurement.size() + 32;
@@ -40,10 +76,19 @@ void EncodeWriteRecord(std::span<const WritePart> parts, std::string* out) {
 
 bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out) {
   Decoder d(payload);
-  uint64_t nparts;
-  if (!d.GetVarint64(&nparts) || nparts > payload.size()) return false;
+  out->deletes.clear();
   out->parts.clear();
   out->columns.clear();
+  uint64_t ndeletes;
+  if (!d.GetVarint64(&ndeletes) || ndeletes > payload.size()) return false;
+  for (uint64_t i = 0; i < ndeletes; i++) {
+    std::string_view rec;
+    if (!d.GetLengthPrefixed(&rec) || !DecodeDeleteRecord(rec, &out->deletes.emplace_back())) {
+      return false;
+    }
+  }
+  uint64_t nparts;
+  if (!d.GetVarint64(&nparts) || nparts > payload.size()) return false;
   for (uint64_t i = 0; i < nparts; i++) {
     WritePart part;
     std::string_view m;
@@ -83,30 +128,6 @@ bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out) {
       out->columns.push_back(std::move(col));
     }
     out->parts.push_back(std::move(part));
-  }
-  return d.remaining() == 0;
-}
-
-void EncodeDeleteRecord(const DeleteRecord& rec, std::string* out) {
-  PutLengthPrefixed(out, rec.measurement);
-  PutVarsint64(out, rec.min_time);
-  PutVarsint64(out, rec.max_time);
-  PutVarint64(out, rec.series_ids.size());
-  for (uint64_t id : rec.series_ids) PutVarint64(out, id);
-}
-
-bool DecodeDeleteRecord(std::string_view payload, DeleteRecord* out) {
-  Decoder d(payload);
-  std::string_view m;
-  uint64_t n;
-  if (!d.GetLengthPrefixed(&m) || !d.GetVarsint64(&out->min_time) ||
-      !d.GetVarsint64(&out->max_time) || !d.GetVarint64(&n) || n > d.remaining()) {
-    return false;
-  }
-  out->measurement = std::string(m);
-  out->series_ids.resize(n);
-  for (uint64_t i = 0; i < n; i++) {
-    if (!d.GetVarint64(&out->series_ids[i])) return false;
   }
   return d.remaining() == 0;
 }

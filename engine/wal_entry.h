@@ -2,13 +2,15 @@
 // The WAL is one log per data directory, so a batch that spans shards is one record and commits
 // atomically: it is there whole after a crash, or not at all.
 //
-//   kWrite payload:  [part count varint] then per shard part:
+//   kWrite payload:  [delete count varint] then per delete: [varint length][delete record, below]
+//                    [part count varint] then per shard part:
 //                      [measurement: varint length + bytes][window start: zigzag varint]
 //                      [series count varint] then per series:
 //                        [series id varint][value type u8][point count varint]
 //                        [times: count x fixed64][values: count x fixed64 | count x (varint len + bytes)]
-//   kDelete payload: [measurement: varint length + bytes][min time: zigzag][max time: zigzag]
+//   delete record:   [measurement: varint length + bytes][min time: zigzag][max time: zigzag]
 //                    [series count varint][series id varint]...
+// A record's deletes apply before its points.
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -35,16 +37,6 @@ struct WritePart {
   std::vector<SeriesPoints> series;
 };
 
-void EncodeWriteRecord(std::span<const WritePart> parts, std::string* out);
-
-// Owns the columns that the parts' SeriesPoints point into.
-struct DecodedWrite {
-  std::vector<WritePart> parts;
-  std::vector<std::unique_ptr<Column>> columns;
-};
-// False when the payload is malformed (never over-reads).
-[[nodiscard]] bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out);
-
 struct DeleteRecord {
   std::string measurement;
   int64_t min_time;
@@ -52,7 +44,16 @@ struct DeleteRecord {
   std::vector<uint64_t> series_ids;
 };
 
-void EncodeDeleteRecord(const DeleteRecord& rec, std::string* out);
-[[nodiscard]] bool DecodeDeleteRecord(std::string_view payload, DeleteRecord* out);
+void EncodeWriteRecord(std::span<const DeleteRecord> deletes, std::span<const WritePart> parts,
+                       std::string* out);
+
+// Owns the columns that the parts' SeriesPoints point into.
+struct DecodedWrite {
+  std::vector<DeleteRecord> deletes;
+  std::vector<WritePart> parts;
+  std::vector<std::unique_ptr<Column>> columns;
+};
+// False when the payload is malformed (never over-reads).
+[[nodiscard]] bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out);
 
 }  // namespace strata

@@ -9,7 +9,19 @@
 
 namespace strata {
 
+Status WriteBatch::AddDelete(DeleteSpec spec) {
+  if (spec.measurement.empty()) return unexpected(Error::Invalid("delete needs a measurement"));
+  if (spec.min_time > spec.max_time) {
+    return unexpected(Error::Invalid("delete range is empty: min_time " +
+                                     std::to_string(spec.min_time) + " > max_time " +
+                                     std::to_string(spec.max_time)));
+  }
+  deletes_.push_back(std::move(spec));
+  return OkStatus();
+}
+
 void WriteBatch::Clear() {
+  deletes_.clear();
   tagsets_.clear();
   tagset_by_key_.clear();
   series_.clear();

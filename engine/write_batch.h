@@ -14,6 +14,7 @@
 
 #include "point.h"
 #include "result.h"
+#include "tag_index.h"
 
 namespace strata {
 
@@ -23,6 +24,17 @@ struct ParsedLine;
 struct TagView {
   std::string_view key;
   std::string_view value;
+};
+
+// A delete carried by a batch: the points of the matching series in [min_time, max_time]. A batch's
+// deletes take effect before its points, atomically with them.
+struct DeleteSpec {
+  std::string measurement;
+  std::vector<TagFilter> tags;      // every filter must match (key = one of its values)
+  bool exact_tags = false;          // also: the series has no tags besides those filtered on
+  std::vector<std::string> fields;  // empty: every field
+  int64_t min_time = INT64_MIN;     // inclusive
+  int64_t max_time = INT64_MAX;     // inclusive
 };
 
 class WriteBatch {
@@ -89,10 +101,14 @@ class WriteBatch {
   [[nodiscard]] Status AppendFloatColumn(uint32_t series, std::span<const int64_t> times,
                                          std::span<const double> values);
 
+  // Adds a delete (see DeleteSpec). Invalid for an empty measurement or min_time > max_time.
+  [[nodiscard]] Status AddDelete(DeleteSpec spec);
+  const std::vector<DeleteSpec>& deletes() const { return deletes_; }
+
   const std::vector<Series>& series() const { return series_; }
   const std::vector<TagSet>& tagsets() const { return tagsets_; }
   size_t point_count() const { return points_; }
-  bool empty() const { return points_ == 0; }
+  bool empty() const { return points_ == 0 && deletes_.empty(); }
   void Clear();
 
  private:
@@ -105,6 +121,7 @@ class WriteBatch {
   std::vector<TagSet> tagsets_;
   std::unordered_map<std::string, uint32_t> tagset_by_key_;
   std::vector<Series> series_;
+  std::vector<DeleteSpec> deletes_;
   size_t points_ = 0;
 
   // The last tag set added, as the caller gave it, to skip validation and lookup for the next

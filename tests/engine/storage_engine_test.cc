@@ -263,3 +263,39 @@ TEST_F(StorageEngineTest, DropMeasurementRemovesDataForGood) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST_F(StorageEngineTest, BatchDeletesApplyBeforeItsPointsAtomically) {
+  auto db = Open();
+  ASSERT_TRUE(db->WriteLines("m,h=a v=1i 10\nm,h=a v=2i 20\nm,h=a,r=x v=3i 20\n"));
+  ASSERT_TRUE(db->Flush());
+  WriteBatch b;
+  // Delete the row (h=a only, not h=a,r=x) at 20, then write it again in the same batch.
+  ASSERT_TRUE(b.AddDelete(DeleteSpec{"m", {TagFilter{"h", {"a"}}}, true, {}, 10, 20}));
+  std::vector<Tag> tags{{"h", "a"}};
+  ASSERT_TRUE(b.AddInt("m", tags, "v", 20, 9));
+  ASSERT_TRUE(db->Write(b));
+  auto check = [&] {
+    auto got = QueryAll(*db, All("m"));
+    EXPECT_EQ(got["m,h=a#v"], (std::vector<PointValue>{{20, 9, ""}}));
+    EXPECT_EQ(got["m,h=a,r=x#v"], (std::vector<PointValue>{{20, 3, ""}}));
+  };
+  check();
+  db.reset();
+  db = Open();
+  check();
+  ASSERT_TRUE(db->Compact());
+  check();
+}
+
+TEST_F(StorageEngineTest, EmptyDeleteRangeIsRefused) {
+  WriteBatch b;
+  auto s = b.AddDelete(DeleteSpec{"m", {}, false, {}, 20, 10});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), Code::kInvalid);
+}
+
+}  // namespace
+}  // namespace strata
