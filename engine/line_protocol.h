@@ -29,12 +29,7 @@
 
 namespace strata {
 
-struct ParsedField {
-  std::string_view key;  // unescaped
-  ValueType type;
-  uint64_t num;          // kFloat: FloatBits(double); kInt: the int64 as uint64; kBool: 0 or 1
-  std::string_view str;  // kString: the unescaped value; empty otherwise
-};
+using ParsedField = FieldValue;  // key unescaped
 
 struct ParsedLine {
   size_t line_number;               // 1-based, of the line's first byte

@@ -24,6 +24,16 @@ struct Tag {
   bool operator==(const Tag&) const = default;
 };
 
+// One field's value in a row, borrowed: the unit of the row-wise write paths (line protocol,
+// WriteBatch::AddRow). `num` is FloatBits(double) for floats, the int64 as uint64 for integers,
+// 0 or 1 for booleans; `str` holds a string value.
+struct FieldValue {
+  std::string_view key;
+  ValueType type;
+  uint64_t num = 0;
+  std::string_view str;
+};
+
 // A numeric value packed in 64 bits: a double's bit pattern, an int64, or 0/1 for bools.
 inline uint64_t FloatBits(double v) { return std::bit_cast<uint64_t>(v); }
 inline double BitsFloat(uint64_t b) { return std::bit_cast<double>(b); }

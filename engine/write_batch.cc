@@ -26,12 +26,10 @@ void WriteBatch::Clear() {
   tagset_by_key_.clear();
   series_.clear();
   points_ = 0;
-  last_measurement_.clear();
-  last_tags_.clear();
-  last_series_section_.clear();
-  last_tagset_ = -1;
+  tagset_by_section_.clear();
   last_view_text_.clear();
   last_view_tagset_ = -1;
+  tagset_by_given_.clear();
 }
 
 Result<uint32_t> WriteBatch::FindOrAddTagSet(std::string_view measurement,
@@ -89,71 +87,36 @@ void WriteBatch::Append(uint32_t series, int64_t time, ValueType type, uint64_t 
 Status WriteBatch::Add(std::string_view measurement, std::span<const Tag> tags,
                        std::string_view field, int64_t time, ValueType type, uint64_t num,
                        std::string_view str) {
-  if (!IsValidValueType(static_cast<uint8_t>(type))) {
-    return unexpected(Error::Invalid("unknown value type " + std::to_string(static_cast<int>(type))));
+  TagView small[16];
+  std::vector<TagView> many;
+  TagView* views = small;
+  if (tags.size() > 16) {
+    many.resize(tags.size());
+    views = many.data();
   }
-  if (type == ValueType::kFloat && !std::isfinite(BitsFloat(num))) {
-    return unexpected(Error::Invalid("field '" + std::string(field) + "' of measurement '" +
-                                     std::string(measurement) + "': " +
-                                     (std::isnan(BitsFloat(num)) ? "NaN" : "an infinite value") +
-                                     " cannot be stored"));
-  }
-  if (type == ValueType::kBool && num > 1) {
-    return unexpected(Error::Invalid("boolean value must be 0 or 1"));
-  }
-  const bool same_tagset = last_tagset_ >= 0 && last_series_section_.empty() &&
-                           measurement == last_measurement_ &&
-                           std::equal(tags.begin(), tags.end(), last_tags_.begin(), last_tags_.end());
-  uint32_t tagset;
-  if (same_tagset) {
-    tagset = static_cast<uint32_t>(last_tagset_);
-  } else {
-    STRATA_RETURN_IF_ERROR(ValidateName("measurement", measurement));
-    std::vector<Tag> sorted(tags.begin(), tags.end());
-    STRATA_RETURN_IF_ERROR(NormalizeTags(&sorted));
-    STRATA_ASSIGN_OR_RETURN(tagset, FindOrAddTagSet(measurement, std::move(sorted)));
-    last_measurement_.assign(measurement);
-    last_tags_.assign(tags.begin(), tags.end());
-    last_series_section_.clear();
-    last_tagset_ = tagset;
-  }
-  STRATA_ASSIGN_OR_RETURN(uint32_t series, FindOrAddSeries(tagset, field, type));
-  Append(series, time, type, num, str);
-  return OkStatus();
+  for (size_t i = 0; i < tags.size(); i++) views[i] = TagView{tags[i].key, tags[i].value};
+  return AddView(measurement, std::span<const TagView>(views, tags.size()), field, time, type, num,
+                 str);
 }
 
 Status WriteBatch::AddLine(const ParsedLine& line) {
   uint32_t tagset;
-  if (last_tagset_ >= 0 && !last_series_section_.empty() &&
-      line.series_section == last_series_section_) {
-    tagset = static_cast<uint32_t>(last_tagset_);
+  if (auto it = tagset_by_section_.find(line.series_section); it != tagset_by_section_.end()) {
+    tagset = it->second;
   } else {
     std::vector<Tag> tags;
     tags.reserve(line.tags.size());
     for (const auto& [k, v] : line.tags) tags.push_back(Tag{std::string(k), std::string(v)});
     STRATA_ASSIGN_OR_RETURN(tagset, FindOrAddTagSet(line.measurement, std::move(tags)));
-    last_series_section_.assign(line.series_section);
-    last_measurement_.clear();
-    last_tags_.clear();
-    last_tagset_ = tagset;
+    tagset_by_section_.emplace(line.series_section, tagset);
   }
-  // Resolve every field before appending any, so a conflict leaves the batch unchanged.
-  uint32_t indexes[64];
-  std::vector<uint32_t> many;
-  uint32_t* idx = indexes;
-  if (line.fields.size() > 64) {
-    many.resize(line.fields.size());
-    idx = many.data();
-  }
-  for (size_t i = 0; i < line.fields.size(); i++) {
-    const ParsedField& f = line.fields[i];
-    STRATA_ASSIGN_OR_RETURN(idx[i], FindOrAddSeries(tagset, f.key, f.type));
-  }
-  for (size_t i = 0; i < line.fields.size(); i++) {
-    const ParsedField& f = line.fields[i];
-    Append(idx[i], line.time, f.type, f.num, f.str);
-  }
-  return OkStatus();
+  return AddFields(tagset, line.time, line.fields);
+}
+
+Status WriteBatch::AddRow(std::string_view measurement, std::span<const TagView> tags, int64_t time,
+                          std::span<const FieldValue> fields) {
+  STRATA_ASSIGN_OR_RETURN(uint32_t tagset, TagSetForViews(measurement, tags));
+  return AddFields(tagset, time, fields);
 }
 
 // ---- borrowed-view and columnar paths (C ABI) -----------------------------------------------
@@ -176,6 +139,29 @@ Status CheckValue(std::string_view measurement, std::string_view field, ValueTyp
 
 }  // namespace
 
+Status WriteBatch::AddFields(uint32_t tagset, int64_t time, std::span<const FieldValue> fields) {
+  uint32_t small[64];
+  std::vector<uint32_t> many;
+  uint32_t* idx = small;
+  if (fields.size() > 64) {
+    many.resize(fields.size());
+    idx = many.data();
+  }
+  const std::string& measurement = tagsets_[tagset].measurement;
+  for (size_t i = 0; i < fields.size(); i++) {
+    const FieldValue& f = fields[i];
+    if (!IsValidValueType(static_cast<uint8_t>(f.type))) {
+      return unexpected(Error::Invalid("unknown value type " + std::to_string(static_cast<int>(f.type))));
+    }
+    STRATA_RETURN_IF_ERROR(CheckValue(measurement, f.key, f.type, f.num));
+    STRATA_ASSIGN_OR_RETURN(idx[i], FindOrAddSeries(tagset, f.key, f.type));
+  }
+  for (size_t i = 0; i < fields.size(); i++) {
+    Append(idx[i], time, fields[i].type, fields[i].num, fields[i].str);
+  }
+  return OkStatus();
+}
+
 Result<uint32_t> WriteBatch::TagSetForViews(std::string_view measurement,
                                             std::span<const TagView> tags) {
   // 1. The same tag set as the previous call, compared in place.
@@ -193,40 +179,29 @@ Result<uint32_t> WriteBatch::TagSetForViews(std::string_view measurement,
     for (size_t i = 0; i < tags.size() && same; i++) same = take(tags[i].key) && take(tags[i].value);
     if (same && text.empty()) return static_cast<uint32_t>(last_view_tagset_);
   }
-  // 2. A tag set already in the batch: build its key in scratch space and look it up. Only valid
-  // names can be in the map, so a hit needs no validation (an invalid name, or a repeated key,
-  // gives a key no valid tag set has).
-  view_sorted_.assign(tags.begin(), tags.end());
-  std::stable_sort(view_sorted_.begin(), view_sorted_.end(),
-                   [](const TagView& a, const TagView& b) { return a.key < b.key; });
-  view_key_.clear();
-  AppendEscaped(&view_key_, measurement);
-  for (const TagView& t : view_sorted_) {
-    view_key_.push_back(',');
-    AppendEscaped(&view_key_, t.key);
-    view_key_.push_back('=');
-    AppendEscaped(&view_key_, t.value);
+  // 2. A tag set seen before in this form.
+  given_.assign(measurement);
+  given_.push_back('\0');
+  for (const TagView& t : tags) {
+    given_.append(t.key);
+    given_.push_back('\0');
+    given_.append(t.value);
+    given_.push_back('\0');
   }
   uint32_t tagset;
-  if (auto it = tagset_by_key_.find(view_key_); it != tagset_by_key_.end()) {
+  if (auto it = tagset_by_given_.find(given_); it != tagset_by_given_.end()) {
     tagset = it->second;
   } else {
-    // 3. A new tag set: validate and add it.
+    // 3. Validate, sort, and find or add the tag set under its canonical key.
     STRATA_RETURN_IF_ERROR(ValidateName("measurement", measurement));
     std::vector<Tag> sorted;
     sorted.reserve(tags.size());
     for (const TagView& t : tags) sorted.push_back(Tag{std::string(t.key), std::string(t.value)});
     STRATA_RETURN_IF_ERROR(NormalizeTags(&sorted));
     STRATA_ASSIGN_OR_RETURN(tagset, FindOrAddTagSet(measurement, std::move(sorted)));
+    tagset_by_given_.emplace(given_, tagset);
   }
-  last_view_text_.assign(measurement);
-  last_view_text_.push_back('\0');
-  for (const TagView& t : tags) {
-    last_view_text_.append(t.key);
-    last_view_text_.push_back('\0');
-    last_view_text_.append(t.value);
-    last_view_text_.push_back('\0');
-  }
+  last_view_text_.swap(given_);
   last_view_ntags_ = tags.size();
   last_view_tagset_ = tagset;
   return tagset;
@@ -235,14 +210,8 @@ Result<uint32_t> WriteBatch::TagSetForViews(std::string_view measurement,
 Status WriteBatch::AddView(std::string_view measurement, std::span<const TagView> tags,
                            std::string_view field, int64_t time, ValueType type, uint64_t num,
                            std::string_view str) {
-  if (!IsValidValueType(static_cast<uint8_t>(type))) {
-    return unexpected(Error::Invalid("unknown value type " + std::to_string(static_cast<int>(type))));
-  }
-  STRATA_RETURN_IF_ERROR(CheckValue(measurement, field, type, num));
-  STRATA_ASSIGN_OR_RETURN(uint32_t tagset, TagSetForViews(measurement, tags));
-  STRATA_ASSIGN_OR_RETURN(uint32_t series, FindOrAddSeries(tagset, field, type));
-  Append(series, time, type, num, str);
-  return OkStatus();
+  const FieldValue f{field, type, num, str};
+  return AddRow(measurement, tags, time, std::span<const FieldValue>(&f, 1));
 }
 
 Result<uint32_t> WriteBatch::SeriesFor(std::string_view measurement, std::span<const TagView> tags,

@@ -75,6 +75,9 @@ class WriteBatch {
                                  std::string_view field, int64_t time, std::string_view v) {
     return Add(m, tags, field, time, ValueType::kString, 0, v);
   }
+  // Adds a row: every field of one tag set at one time, the tags looked up once. All or nothing.
+  [[nodiscard]] Status AddRow(std::string_view measurement, std::span<const TagView> tags,
+                              int64_t time, std::span<const FieldValue> fields);
   // Adds every field of a parsed line-protocol line (already validated by the parser).
   [[nodiscard]] Status AddLine(const ParsedLine& line);
 
@@ -116,6 +119,8 @@ class WriteBatch {
   Result<uint32_t> FindOrAddSeries(uint32_t tagset, std::string_view field, ValueType type);
   Status CheckColumn(uint32_t series, ValueType type, size_t ntimes, size_t nvalues) const;
   Result<uint32_t> TagSetForViews(std::string_view measurement, std::span<const TagView> tags);
+  // Resolves and checks every field, then appends them all (all or nothing).
+  Status AddFields(uint32_t tagset, int64_t time, std::span<const FieldValue> fields);
   void Append(uint32_t series, int64_t time, ValueType type, uint64_t num, std::string_view str);
 
   std::vector<TagSet> tagsets_;
@@ -124,20 +129,20 @@ class WriteBatch {
   std::vector<DeleteSpec> deletes_;
   size_t points_ = 0;
 
-  // The last tag set added, as the caller gave it, to skip validation and lookup for the next
-  // fields of the same row.
-  std::string last_measurement_;
-  std::vector<Tag> last_tags_;
-  std::string last_series_section_;  // AddLine's raw "measurement,tags" text
-  int64_t last_tagset_ = -1;
+  // AddLine's cache: tag sets by the raw "measurement,tags" text of their lines.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, uint32_t, TextHash, std::equal_to<>> tagset_by_section_;
 
-  // The TagView paths' own cache: the last tag set exactly as given ("measurement\0k\0v\0..." —
-  // names hold no NUL), and scratch space reused to build tag-set keys without allocating.
+  // The TagView paths' cache: the last tag set exactly as given ("measurement\0k\0v\0..." —
+  // names hold no NUL), every tag set seen in that form, and scratch space.
   std::string last_view_text_;
   size_t last_view_ntags_ = 0;
   int64_t last_view_tagset_ = -1;
-  std::vector<TagView> view_sorted_;
-  std::string view_key_;
+  std::unordered_map<std::string, uint32_t> tagset_by_given_;
+  std::string given_;
 };
 
 }  // namespace strata

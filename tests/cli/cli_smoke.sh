@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Smoke test of the `strata` tool: import a tiny line-protocol file, check stats/query/verify output
+# and exit codes, the error paths (bad usage, malformed line), then damage a segment file and check
+# that verify names it and exits 1.   Usage: cli_smoke.sh path/to/strata
+set -euo pipefail
+strata=${1:?usage: cli_smoke.sh STRATA_BINARY}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+# expect_exit CODE CMD...: runs CMD with stdout/stderr in $work/out and $work/err.
+expect_exit() {
+  local want=$1; shift
+  local got=0
+  "$@" >"$work/out" 2>"$work/err" || got=$?
+  if [[ $got -ne $want ]]; then
+    fail "exit $got, want $want: $*"
+    sed 's/^/  stdout: /' "$work/out" >&2
+    sed 's/^/  stderr: /' "$work/err" >&2
+  fi
+}
+expect_in() {  # expect_in FILE TEXT
+  grep -qF -- "$2" "$1" || { fail "'$2' not in $(basename "$1"):"; sed 's/^/  /' "$1" >&2; }
+}
+
+t0=1451606400000000000  # 2016-01-01T00:00:00Z
+cat >"$work/cpu.lp" <<LP
+# a comment line
+cpu,host=a,region=eu usage_user=1.5,usage_system=2 $t0
+cpu,host=b,region=us usage_user=3.25,usage_system=4 $t0
+cpu,host=a,region=eu usage_user=5.5,usage_system=6 $((t0 + 10000000000))
+
+cpu,host=b,region=us usage_user=7,usage_system=8 $((t0 + 10000000000))
+mem,host=a used=123i,ok=true,note="two
+lines" $t0
+LP
+dir="$work/data"
+
+expect_exit 0 "$strata" import --batch-lines 2 "$dir" "$work/cpu.lp"
+expect_in "$work/err" "import done: 11 points"
+
+expect_exit 0 "$strata" stats "$dir"
+expect_in "$work/out" "2016-01-01T00:00:00Z"
+expect_in "$work/out" "series 7"
+expect_in "$work/out" "total (2)"
+expect_exit 0 "$strata" stats --json "$dir"
+expect_in "$work/out" '"series":7'
+
+expect_exit 0 "$strata" query "$dir" cpu --tag host=a --field usage_user
+printf 'cpu,host=a,region=eu#usage_user\t2016-01-01T00:00:00Z\t1.5\ncpu,host=a,region=eu#usage_user\t2016-01-01T00:00:10Z\t5.5\n' >"$work/want"
+cmp -s "$work/out" "$work/want" || { fail "query output differs"; diff "$work/want" "$work/out" >&2 || true; }
+expect_exit 0 "$strata" query "$dir" cpu --tag host=a --tag host=b --field usage_system \
+  --start 2016-01-01T00:00:05Z --end "$((t0 + 10000000000))" --ns
+[[ $(wc -l <"$work/out") -eq 2 ]] || fail "time-bounded IN query: want 2 lines, got $(wc -l <"$work/out")"
+expect_in "$work/out" "cpu,host=b,region=us#usage_system	$((t0 + 10000000000))	8"
+expect_exit 0 "$strata" query "$dir" mem
+expect_in "$work/out" 'mem,host=a#note	2016-01-01T00:00:00Z	two\nlines'
+expect_in "$work/out" 'mem,host=a#ok	2016-01-01T00:00:00Z	true'
+expect_in "$work/out" 'mem,host=a#used	2016-01-01T00:00:00Z	123'
+expect_exit 0 "$strata" query "$dir" cpu --limit 3
+[[ $(wc -l <"$work/out") -eq 3 ]] || fail "--limit 3 printed $(wc -l <"$work/out") lines"
+
+expect_exit 0 "$strata" verify "$dir"
+expect_in "$work/out" "no damage found"
+
+# Usage errors exit 2; runtime errors exit 1 with "strata: ".
+expect_exit 2 "$strata"
+expect_exit 2 "$strata" help
+expect_in "$work/err" "usage:"
+expect_exit 2 "$strata" frobnicate
+expect_exit 2 "$strata" query "$dir"
+expect_exit 2 "$strata" query "$dir" cpu --start yesterday
+expect_exit 1 "$strata" stats "$work/nowhere"
+expect_in "$work/err" "strata: "
+[[ ! -e "$work/nowhere" ]] || fail "stats created a directory"
+expect_exit 1 "$strata" import --options 'bogus=1' "$work/other" "$work/cpu.lp"
+expect_in "$work/err" "bogus"
+
+# A malformed line: absolute line number, earlier batches kept.
+{
+  for i in 1 2 3 4 5; do echo "cpu,host=c usage_user=$i $((t0 + i * 1000000000))"; done
+  echo "cpu,host=c usage_user= $t0"
+  echo "cpu,host=c usage_user=9 $t0"
+} >"$work/bad.lp"
+expect_exit 1 "$strata" import --batch-lines 2 "$dir" "$work/bad.lp"
+expect_in "$work/err" "bad.lp: line 6, column"
+expect_in "$work/err" "the 4 points of the 2 batch(es) before line 5 are written"
+expect_exit 0 "$strata" query "$dir" cpu --tag host=c
+[[ $(wc -l <"$work/out") -eq 4 ]] || fail "after the malformed line: want 4 points of host c, got $(wc -l <"$work/out")"
+# stdin works too.
+echo "cpu,host=d usage_user=1 $t0" | { expect_exit 0 "$strata" import "$dir" -; }
+expect_in "$work/err" "import done: 1 points"
+
+# Damage one segment file: verify names it and exits 1; nothing else changes.
+seg=$(find "$dir/shards" -name 'seg-*.sst' | sort | head -n 1)
+[[ -n "$seg" ]] || { fail "no segment file after import"; exit 1; }
+size=$(stat -c %s "$seg")
+off=$((size / 2))
+byte=$(od -An -tu1 -j "$off" -N1 "$seg" | tr -d ' ')
+printf "$(printf '\\x%02x' $((byte ^ 0x5a)))" | dd of="$seg" bs=1 seek="$off" conv=notrunc status=none
+before=$(find "$dir" -type f -printf '%p %s %T@\n' | sort)
+expect_exit 1 "$strata" verify "$dir"
+expect_in "$work/out" "DAMAGED"
+expect_in "$work/out" "$seg"
+expect_in "$work/out" "1 problem(s) found"
+after=$(find "$dir" -type f -printf '%p %s %T@\n' | sort)
+[[ "$before" == "$after" ]] || fail "verify changed the directory"
+
+if ((failures)); then
+  echo "cli_smoke: $failures failure(s)" >&2
+  exit 1
+fi
+echo "cli_smoke: all checks passed"
