@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <functional>
+#include <optional>
 
 #include "logger.h"
 #include "segment_writer.h"
@@ -198,87 +200,121 @@ void Shard::ApplyTombstones(const std::vector<Tombstone>* ts, uint64_t source_ls
   }
 }
 
-Status Shard::FlushOldestFrozen() {
-  std::lock_guard flush_lock(manifest_mu_);
-  std::shared_ptr<MemStore> f;
+uint64_t Shard::AllocateSegmentId() {
+  std::lock_guard lock(mu_);
+  return manifest_.next_segment_id++;  // persisted with the next manifest; strays are removed at open
+}
+
+Result<std::optional<Shard::SegmentHandle>> Shard::WriteSegment(
+    const std::vector<SeriesSource>& series, uint64_t max_lsn, int level) {
+  const uint64_t seg_id = AllocateSegmentId();
+  const std::string file = SegmentFileName(seg_id);
+  STRATA_ASSIGN_OR_RETURN(auto writer, SegmentWriter::Create(env_, JoinPath(dir_, file), seg_id,
+                                                             env_->NowNanos()));
+  Column points;
+  for (const SeriesSource& s : series) {
+    points.clear();
+    points.type = s.info->type;
+    STRATA_RETURN_IF_ERROR(s.read(&points));
+    if (points.empty()) continue;
+    STRATA_RETURN_IF_ERROR(writer->Add(SegmentSeries{s.info->id, s.info->key, s.info->type}, points));
+  }
+  STRATA_ASSIGN_OR_RETURN(SegmentInfo done, writer->Finish());
+  if (done.series_count == 0) {
+    STRATA_RETURN_IF_ERROR(env_->RemoveFile(done.path));
+    return std::optional<SegmentHandle>();
+  }
+  STRATA_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(env_, done.path));
+  ManifestSegment meta{seg_id,  file,    level, done.min_time, done.max_time,
+                       max_lsn, done.point_count, done.file_bytes};
+  return std::optional<SegmentHandle>(SegmentHandle{std::move(reader), meta});
+}
+
+Status Shard::CommitManifest(const std::function<void(Manifest*)>& edit,
+                             const std::optional<SegmentHandle>& added) {
+  std::lock_guard commit_lock(manifest_mu_);
   Manifest m;
-  std::unordered_map<uint64_t, std::vector<Tombstone>> ts;
   {
     std::lock_guard lock(mu_);
-    if (frozen_.empty()) return OkStatus();
-    f = frozen_.front();
     m = manifest_;
-    ts = tombstones_;
   }
-
-  std::vector<const SeriesInfo*> series;
-  for (uint64_t id : f->SeriesIds()) {
-    const SeriesInfo* info = catalog_->Series(id);
-    if (info == nullptr) {
-      return unexpected(Error::Internal("series " + std::to_string(id) + " is not in the catalog"));
-    }
-    series.push_back(info);
-  }
-  std::sort(series.begin(), series.end(),
-            [](const SeriesInfo* a, const SeriesInfo* b) { return a->key < b->key; });
-
-  std::optional<SegmentHandle> added;
-  if (!series.empty()) {
-    const uint64_t seg_id = m.next_segment_id++;
-    const std::string file = SegmentFileName(seg_id);
-    STRATA_ASSIGN_OR_RETURN(auto writer, SegmentWriter::Create(env_, JoinPath(dir_, file), seg_id,
-                                                               env_->NowNanos()));
-    Column filtered;
-    for (const SeriesInfo* info : series) {
-      const Column* col = f->SealedSeries(info->id);
-      auto t = ts.find(info->id);
-      if (t != ts.end()) {
-        filtered = *col;
-        ApplyTombstones(&t->second, f->last_lsn, &filtered);
-        col = &filtered;
-      }
-      if (col->empty()) continue;
-      STRATA_RETURN_IF_ERROR(writer->Add(SegmentSeries{info->id, info->key, info->type}, *col));
-    }
-    STRATA_ASSIGN_OR_RETURN(SegmentInfo done, writer->Finish());
-    if (done.series_count == 0) {
-      STRATA_RETURN_IF_ERROR(env_->RemoveFile(done.path));
-    } else {
-      STRATA_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(env_, done.path));
-      ManifestSegment meta{seg_id,          file,       0, done.min_time, done.max_time,
-                           f->last_lsn, done.point_count, done.file_bytes};
-      m.segments.push_back(meta);
-      added = SegmentHandle{std::move(reader), meta};
-    }
-  }
-  m.flushed_lsn = std::max(m.flushed_lsn, f->last_lsn);
-  m.tombstones.clear();
-  for (const auto& [id, list] : ts) {
-    for (const Tombstone& t : list) {
-      if (t.lsn <= m.flushed_lsn) m.tombstones.push_back(t);
-    }
-  }
+  edit(&m);
   if (auto s = PersistManifest(m); !s) {
     if (added) (void)env_->RemoveFile(added->reader->path());
     return s;
   }
   std::lock_guard lock(mu_);
+  m.next_segment_id = std::max(m.next_segment_id, manifest_.next_segment_id);
   manifest_ = std::move(m);
+  return OkStatus();
+}
+
+Status Shard::FlushOldestFrozen() {
+  std::lock_guard flush_lock(flush_mu_);
+  std::shared_ptr<MemStore> f;
+  std::unordered_map<uint64_t, std::vector<Tombstone>> ts;
+  {
+    std::lock_guard lock(mu_);
+    if (frozen_.empty()) return OkStatus();
+    f = frozen_.front();
+    ts = tombstones_;
+  }
+  std::vector<SeriesSource> series;
+  for (uint64_t id : f->SeriesIds()) {
+    const SeriesInfo* info = catalog_->Series(id);
+    if (info == nullptr) {
+      return unexpected(Error::Internal("series " + std::to_string(id) + " is not in the catalog"));
+    }
+    auto t = ts.find(id);
+    const std::vector<Tombstone>* list = t == ts.end() ? nullptr : &t->second;
+    series.push_back(SeriesSource{info, [&f, list, id](Column* out) -> Status {
+                                    *out = *f->SealedSeries(id);
+                                    ApplyTombstones(list, f->last_lsn, out);
+                                    return OkStatus();
+                                  }});
+  }
+  std::sort(series.begin(), series.end(), [](const SeriesSource& a, const SeriesSource& b) {
+    return a.info->key < b.info->key;
+  });
+  std::optional<SegmentHandle> added;
+  if (!series.empty()) {
+    STRATA_ASSIGN_OR_RETURN(added, WriteSegment(series, f->last_lsn, /*level=*/0));
+  }
+  STRATA_RETURN_IF_ERROR(CommitManifest(
+      [&](Manifest* m) {
+        if (added) m->segments.push_back(added->meta);
+        m->flushed_lsn = std::max(m->flushed_lsn, f->last_lsn);
+        // Tombstones up to the flush point leave the WAL with it: they go in the manifest.
+        std::lock_guard lock(mu_);
+        m->tombstones.clear();
+        for (const auto& [id, list] : tombstones_) {
+          for (const Tombstone& t : list) {
+            if (t.lsn <= m->flushed_lsn) m->tombstones.push_back(t);
+          }
+        }
+      },
+      added));
+  std::lock_guard lock(mu_);
   if (added) segments_.push_back(std::move(*added));
   frozen_.pop_front();
   return OkStatus();
 }
 
+size_t Shard::SegmentCount() const {
+  std::lock_guard lock(mu_);
+  return segments_.size();
+}
+
 Status Shard::Compact() {
-  std::lock_guard flush_lock(manifest_mu_);
+  std::lock_guard compact_lock(compact_mu_);
   std::vector<SegmentHandle> inputs;
-  Manifest m;
   std::unordered_map<uint64_t, std::vector<Tombstone>> ts;
+  uint64_t flushed_lsn;
   {
     std::lock_guard lock(mu_);
     inputs = segments_;
-    m = manifest_;
     ts = tombstones_;
+    flushed_lsn = manifest_.flushed_lsn;
   }
   if (inputs.empty()) return OkStatus();
   bool tombstones_apply = false;
@@ -291,6 +327,8 @@ Status Shard::Compact() {
   }
   if (inputs.size() == 1 && !tombstones_apply) return OkStatus();
 
+  // Every series of any input, in key order, read from each input (oldest first) with the
+  // tombstones newer than that input applied, and merged newest-wins.
   std::vector<const SeriesIndexEntry*> entries;
   for (const SegmentHandle& in : inputs) {
     for (const SeriesIndexEntry& e : in.reader->index()) entries.push_back(&e);
@@ -303,59 +341,57 @@ Status Shard::Compact() {
                               return a->id == b->id;
                             }),
                 entries.end());
-
-  const uint64_t seg_id = m.next_segment_id++;
-  const std::string file = SegmentFileName(seg_id);
-  STRATA_ASSIGN_OR_RETURN(auto writer, SegmentWriter::Create(env_, JoinPath(dir_, file), seg_id,
-                                                             env_->NowNanos()));
-  uint64_t max_lsn = 0;
-  for (const SegmentHandle& in : inputs) max_lsn = std::max(max_lsn, in.meta.max_lsn);
-  Column merged, part;
+  std::vector<SeriesSource> series;
   for (const SeriesIndexEntry* e : entries) {
-    merged.clear();
-    merged.type = e->type;
+    const SeriesInfo* info = catalog_->Series(e->id);
+    if (info == nullptr) {
+      return unexpected(Error::Internal("series " + std::to_string(e->id) + " is not in the catalog"));
+    }
     auto t = ts.find(e->id);
     const std::vector<Tombstone>* list = t == ts.end() ? nullptr : &t->second;
-    for (const SegmentHandle& in : inputs) {
-      const SeriesIndexEntry* ie = in.reader->Find(e->id);
-      if (ie == nullptr) continue;
-      part.clear();
-      part.type = e->type;
-      STRATA_RETURN_IF_ERROR(in.reader->Read(*ie, INT64_MIN, INT64_MAX, &part));
-      ApplyTombstones(list, in.meta.max_lsn, &part);
-      MergeNewer(&merged, part);
-    }
-    if (merged.empty()) continue;
-    STRATA_RETURN_IF_ERROR(writer->Add(SegmentSeries{e->id, e->key, e->type}, merged));
+    series.push_back(SeriesSource{info, [&inputs, list, id = e->id](Column* out) -> Status {
+                                    Column part;
+                                    for (const SegmentHandle& in : inputs) {
+                                      const SeriesIndexEntry* ie = in.reader->Find(id);
+                                      if (ie == nullptr) continue;
+                                      part.clear();
+                                      part.type = out->type;
+                                      STRATA_RETURN_IF_ERROR(
+                                          in.reader->Read(*ie, INT64_MIN, INT64_MAX, &part));
+                                      ApplyTombstones(list, in.meta.max_lsn, &part);
+                                      MergeNewer(out, part);
+                                    }
+                                    return OkStatus();
+                                  }});
   }
-  STRATA_ASSIGN_OR_RETURN(SegmentInfo done, writer->Finish());
-  std::optional<SegmentHandle> output;
-  m.segments.clear();
-  if (done.series_count == 0) {
-    STRATA_RETURN_IF_ERROR(env_->RemoveFile(done.path));
-  } else {
-    STRATA_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(env_, done.path));
-    ManifestSegment meta{seg_id, file,    1, done.min_time, done.max_time,
-                         max_lsn, done.point_count, done.file_bytes};
-    m.segments.push_back(meta);
-    output = SegmentHandle{std::move(reader), meta};
+  uint64_t max_lsn = 0;
+  std::vector<uint64_t> input_ids;
+  for (const SegmentHandle& in : inputs) {
+    max_lsn = std::max(max_lsn, in.meta.max_lsn);
+    input_ids.push_back(in.meta.id);
   }
-  // Every tombstone up to flushed_lsn has now been applied to all the data it could mask: older
-  // data is all in segments, and what is still in MemStores is newer than it.
-  m.tombstones.clear();
-  if (auto s = PersistManifest(m); !s) {
-    if (output) (void)env_->RemoveFile(output->reader->path());
-    return s;
-  }
+  STRATA_ASSIGN_OR_RETURN(std::optional<SegmentHandle> output,
+                          WriteSegment(series, max_lsn, /*level=*/1));
+  auto is_input = [&](uint64_t id) {
+    return std::find(input_ids.begin(), input_ids.end(), id) != input_ids.end();
+  };
+  // Tombstones up to the flush point at the start have now been applied to all the data they
+  // could mask: older data was all in the inputs, and what came since is newer than them.
+  auto applied = [&](const Tombstone& t) { return t.lsn <= flushed_lsn; };
+  STRATA_RETURN_IF_ERROR(CommitManifest(
+      [&](Manifest* m) {
+        std::erase_if(m->segments, [&](const ManifestSegment& s) { return is_input(s.id); });
+        if (output) m->segments.insert(m->segments.begin(), output->meta);  // the oldest data
+        std::erase_if(m->tombstones, applied);
+      },
+      output));
   {
     std::lock_guard lock(mu_);
-    manifest_ = m;
-    segments_.clear();
-    if (output) segments_.push_back(std::move(*output));
+    std::erase_if(segments_, [&](const SegmentHandle& h) { return is_input(h.meta.id); });
+    if (output) segments_.insert(segments_.begin(), std::move(*output));
     for (auto it = tombstones_.begin(); it != tombstones_.end();) {
-      auto& list = it->second;
-      std::erase_if(list, [&](const Tombstone& t) { return t.lsn <= m.flushed_lsn; });
-      it = list.empty() ? tombstones_.erase(it) : std::next(it);
+      std::erase_if(it->second, applied);
+      it = it->second.empty() ? tombstones_.erase(it) : std::next(it);
     }
   }
   // Readers holding snapshots keep their open descriptors; the files just lose their names.

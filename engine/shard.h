@@ -8,12 +8,15 @@
 // which this shard's part of the WAL is no longer needed. Reads take a ShardSnapshot, which pins the
 // segments and frozen MemStores it saw and copies what it needs of the active MemStore.
 //
-// Thread-safety: all public methods are thread-safe. mu_ guards the in-memory state; manifest_mu_
-// serialises the flush and compaction, which do their file I/O without holding mu_.
+// Thread-safety: all public methods are thread-safe. mu_ guards the in-memory state; flushes and
+// compactions write their segments without holding it and serialise only the manifest swap
+// (manifest_mu_), so a compaction never holds up a flush.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -97,8 +100,10 @@ class Shard {
   // Writes the oldest frozen MemStore to a new segment (none if it held only tombstones) and
   // records it in the manifest; then drops the MemStore. On error nothing changes.
   [[nodiscard]] Status FlushOldestFrozen();
-  // Merges every segment into one, applying tombstones and dropping overwritten points.
+  // Merges every segment into one, applying tombstones and dropping overwritten points. Flushes
+  // go on meanwhile; only the final manifest swap is serialised with them.
   [[nodiscard]] Status Compact();
+  size_t SegmentCount() const;
 
   // The lowest LSN whose effect on this shard is only in the WAL; UINT64_MAX when none.
   uint64_t OldestUnflushedLsn() const;
@@ -121,7 +126,21 @@ class Shard {
 
   Shard(Env* env, const Options& options, std::string dir, std::string measurement,
         int64_t window_start, Catalog* catalog);
+  // One series to write to a new segment: `read` fills a column (whose type is set) with its points.
+  struct SeriesSource {
+    const SeriesInfo* info;
+    std::function<Status(Column*)> read;
+  };
+
   Status Load();
+  uint64_t AllocateSegmentId();
+  // Writes `series` (sorted by key) to a new segment; nullopt when none had points.
+  Result<std::optional<SegmentHandle>> WriteSegment(const std::vector<SeriesSource>& series,
+                                                    uint64_t max_lsn, int level);
+  // Applies `edit` to the current manifest, writes it and makes it current. On failure the
+  // `added` segment's file is removed and nothing changes.
+  Status CommitManifest(const std::function<void(Manifest*)>& edit,
+                        const std::optional<SegmentHandle>& added);
   // Writes `m` as the new manifest. REQUIRES: manifest_mu_ held.
   Status PersistManifest(const Manifest& m);
   // Points of one series from one source after the tombstones that are newer than the source.
@@ -135,7 +154,9 @@ class Shard {
   const int64_t window_end_;
   Catalog* const catalog_;
 
-  std::mutex manifest_mu_;  // held by flush and compaction, outside mu_
+  std::mutex flush_mu_;     // one flush at a time (frozen MemStores go out in order)
+  std::mutex compact_mu_;   // one compaction at a time
+  std::mutex manifest_mu_;  // the manifest write-and-swap; taken before mu_
   mutable std::mutex mu_;
   Manifest manifest_;                                          // GUARDED_BY(mu_): as last written
   std::shared_ptr<MemStore> active_;                           // GUARDED_BY(mu_)

@@ -16,6 +16,7 @@ namespace {
 constexpr char kIdentityFile[] = "STRATA";
 constexpr char kIdentityText[] = "strata data directory\nformat 1\n";
 constexpr size_t kMaxGroupBytes = 8u << 20;  // a commit group stops growing past this much WAL
+constexpr size_t kCompactionTrigger = 8;     // segments in a shard that start a background merge
 
 // Engines open in this process, by canonical directory, so that opening a directory twice shares
 // one engine instead of failing on our own lock.
@@ -61,7 +62,9 @@ StorageEngine::~StorageEngine() {
     stopping_ = true;
   }
   flush_cv_.notify_all();
+  compact_cv_.notify_all();
   if (flush_thread_.joinable()) flush_thread_.join();
+  for (auto& t : compaction_threads_) t.join();
   std::lock_guard lock(wal_mu_);
   if (wal_ != nullptr && wal_dirty_) {
     if (auto s = wal_->Sync(); !s) Log("closing " + dir_ + ": " + s.error().ToString());
@@ -111,6 +114,9 @@ Status StorageEngine::Init() {
   STRATA_RETURN_IF_ERROR(router_->LoadExisting());
   STRATA_RETURN_IF_ERROR(Recover());
   flush_thread_ = std::thread([this] { FlushThreadMain(); });
+  for (int i = 0; i < options_.compaction_threads; i++) {
+    compaction_threads_.emplace_back([this] { CompactionThreadMain(); });
+  }
   return OkStatus();
 }
 
@@ -424,7 +430,13 @@ void StorageEngine::FlushThreadMain() {
       frozen_bytes_ -= std::min<uint64_t>(frozen_bytes_, before - shard->FrozenBytes());
       if (!s) SetBackgroundError(s.error());
       DeleteObsoleteWal();
+      const bool compact = shard->SegmentCount() >= kCompactionTrigger;
       lock.lock();
+      if (compact && std::find(compact_queue_.begin(), compact_queue_.end(), shard) ==
+                         compact_queue_.end()) {
+        compact_queue_.push_back(shard);
+        compact_cv_.notify_one();
+      }
       flush_done_cv_.notify_all();
     }
     lock.unlock();
@@ -445,6 +457,25 @@ void StorageEngine::FlushThreadMain() {
         Log("retention: dropping shard " + shard->dir());
         if (auto s = env_->RemoveDirRecursive(shard->dir()); !s) Log(s.error().ToString());
       }
+    }
+    lock.lock();
+  }
+}
+
+void StorageEngine::CompactionThreadMain() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    compact_cv_.wait(lock, [&] { return stopping_ || !compact_queue_.empty(); });
+    if (stopping_) return;
+    auto shard = std::move(compact_queue_.front());
+    compact_queue_.pop_front();
+    lock.unlock();
+    if (auto s = shard->Compact(); !s) {
+      // A failed merge loses nothing (its inputs stay); it is logged, and retried after the next
+      // flush of the shard.
+      Log("compaction of " + shard->dir() + " failed: " + s.error().ToString());
+    } else {
+      compactions_++;
     }
     lock.lock();
   }
@@ -542,6 +573,7 @@ EngineStats StorageEngine::Stats() const {
   st.batches_written = batches_written_;
   st.wal_syncs = wal_syncs_;
   st.flushes = flushes_;
+  st.compactions = compactions_;
   {
     std::lock_guard lock(mu_);
     if (bg_error_) st.background_error = bg_error_->ToString();
@@ -562,6 +594,7 @@ std::string StorageEngine::StatsJson() const {
   j["batches_written"] = st.batches_written;
   j["wal_syncs"] = st.wal_syncs;
   j["flushes"] = st.flushes;
+  j["compactions"] = st.compactions;
   j["background_error"] = st.background_error.empty() ? nlohmann::json() : nlohmann::json(st.background_error);
   uint64_t seg_bytes = 0, seg_points = 0, mem_bytes = 0;
   j["shards"] = nlohmann::json::array();

@@ -2,7 +2,8 @@
 // ABI, the SQLite module and the tools. It validates and routes writes, commits them through the
 // write-ahead log (one log for the directory, so a batch spanning shards commits atomically, and
 // concurrent writers share one fsync: group commit), applies them to shard MemStores, flushes full
-// MemStores in a background thread, and answers queries from snapshots.
+// MemStores in a background thread, merges a shard's segments in compaction threads once it has
+// kCompactionTrigger of them, and answers queries from snapshots.
 //
 // Directory layout:  STRATA (identity file)  LOCK  catalog/  wal/  shards/<measurement>/<window>/
 //
@@ -45,6 +46,7 @@ struct EngineStats {
   uint64_t batches_written = 0;
   uint64_t wal_syncs = 0;
   uint64_t flushes = 0;
+  uint64_t compactions = 0;
   std::string background_error;  // empty when none
   std::vector<ShardStats> shards;
 };
@@ -116,6 +118,7 @@ class StorageEngine {
   void DeleteObsoleteWal();
 
   void FlushThreadMain();
+  void CompactionThreadMain();
 
   const std::string dir_;
   const Options options_;
@@ -138,12 +141,16 @@ class StorageEngine {
   std::optional<Error> bg_error_;                     // GUARDED_BY(mu_)
   bool stopping_ = false;                             // GUARDED_BY(mu_)
   std::thread flush_thread_;
+  std::deque<std::shared_ptr<Shard>> compact_queue_;  // GUARDED_BY(mu_)
+  std::condition_variable compact_cv_;
+  std::vector<std::thread> compaction_threads_;       // options_.compaction_threads of them
 
   std::atomic<uint64_t> frozen_bytes_{0};
   std::atomic<uint64_t> points_written_{0};
   std::atomic<uint64_t> batches_written_{0};
   std::atomic<uint64_t> wal_syncs_{0};
   std::atomic<uint64_t> flushes_{0};
+  std::atomic<uint64_t> compactions_{0};
 };
 
 }  // namespace strata
