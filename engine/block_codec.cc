@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "coding.h"
+#include "packed_codec.h"
 
 namespace strata {
 namespace {
@@ -83,7 +84,12 @@ bool DecodeRaw(ValueType type, std::string_view bytes, uint32_t count, Column* o
 
 }  // namespace
 
-void EncodeBlock(const Column& col, size_t begin, size_t end, std::string* out) {
+void EncodeBlock(const Column& col, size_t begin, size_t end, std::string* out,
+                 BlockEncoding encoding) {
+  if (encoding == BlockEncoding::kPacked) {
+    EncodePacked(col, begin, end, out);
+    return;
+  }
   const size_t n = end - begin;
   AppendWords(col.times.data() + begin, n, out);
   switch (col.type) {
@@ -106,6 +112,8 @@ bool DecodeBlock(BlockEncoding encoding, ValueType type, std::string_view bytes,
   switch (encoding) {
     case BlockEncoding::kRaw:
       return DecodeRaw(type, bytes, count, out);
+    case BlockEncoding::kPacked:
+      return DecodePacked(type, bytes, count, out);
   }
   return false;
 }

@@ -16,19 +16,22 @@ namespace strata {
 
 // Pinned numbers, stored in every block. Never renumber.
 enum class BlockEncoding : uint8_t {
-  kRaw = 0,  // fixed-width times and values; byte layout in segment_format.h
+  kRaw = 0,     // fixed-width times and values; byte layout in segment_format.h
+  kPacked = 1,  // delta-of-delta times, decimal/XOR floats, delta ints, bit bools, zlib strings:
+                // packed_codec.h
 };
 
 inline bool IsKnownBlockEncoding(uint8_t e) {
-  return e == static_cast<uint8_t>(BlockEncoding::kRaw);
+  return e <= static_cast<uint8_t>(BlockEncoding::kPacked);
 }
 
 // The encoding EncodeBlock produces.
-inline constexpr BlockEncoding kDefaultBlockEncoding = BlockEncoding::kRaw;
+inline constexpr BlockEncoding kDefaultBlockEncoding = BlockEncoding::kPacked;
 
-// Appends to *out the payload of points [begin, end) of `col` in kDefaultBlockEncoding.
+// Appends to *out the payload of points [begin, end) of `col` in `encoding`.
 // REQUIRES: begin <= end <= col.size(); col's value array matches col.type.
-void EncodeBlock(const Column& col, size_t begin, size_t end, std::string* out);
+void EncodeBlock(const Column& col, size_t begin, size_t end, std::string* out,
+                 BlockEncoding encoding = kDefaultBlockEncoding);
 
 // Decodes a payload of `count` points of type `type` and appends them to *out (out->type must be
 // `type`). Returns false, leaving *out as it was, when the encoding is unknown or `bytes` is not

@@ -8,8 +8,8 @@
 **   python3 shared/bench/tsbs_cpu.py --hosts 100 --hours 24 > cpu.lp
 **   abi_bench cpu.csv [cpu.lp] [--options "sync=full"] [--batch 100000]
 **
-** Build: cc -O2 -std=c99 tests/bench/abi_bench.c -Iabi/include -Lbuild -lstrata \
-**           -Wl,-rpath,$PWD/build -o build/abi_bench
+** Built by CMake as build/tests/bench/abi_bench (by hand: cc -O2 -std=c99 tests/bench/abi_bench.c \
+**   -Iabi/include -Lbuild -lstrata -Wl,-rpath,$PWD/build -o build/abi_bench).
 */
 #define _XOPEN_SOURCE 700
 

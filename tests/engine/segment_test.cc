@@ -285,9 +285,12 @@ TEST_F(SegmentTest, LongSeriesIsSplitIntoBlocksOfAtMostMaxBlockPoints) {
 
 TEST_F(SegmentTest, LargeSegmentSpanningManyWriteBuffersRoundTrips) {
   std::vector<TestSeries> all;
+  std::mt19937_64 rng(7);
   for (int k = 0; k < 40; k++) {
+    Column c = MakeColumn(ValueType::kFloat, 12000, 0, 1, k);
+    for (auto& v : c.nums) v = rng() >> 2;  // incompressible float bits, so the file is large
     all.push_back({{static_cast<uint64_t>(k), "big#" + std::to_string(100 + k), ValueType::kFloat},
-                   MakeColumn(ValueType::kFloat, 5000, 0, 1, k)});
+                   std::move(c)});
   }
   SegmentInfo info = Write(all);
   EXPECT_GT(info.file_bytes, 3 * SegmentWriter::kWriteBufferBytes);

@@ -1,0 +1,287 @@
+#include "packed_codec.h"
+
+#include <zlib.h>
+
+#include <bit>
+#include <cmath>
+
+#include "coding.h"
+
+namespace strata {
+namespace {
+
+constexpr int kMaxDecimalExponent = 9;
+constexpr double kPowersOfTen[kMaxDecimalExponent + 1] = {1e0, 1e1, 1e2, 1e3, 1e4,
+                                                          1e5, 1e6, 1e7, 1e8, 1e9};
+constexpr size_t kMinZlibBytes = 64;  // smaller string blocks are not worth a zlib stream
+
+void EncodeTimes(const int64_t* t, size_t n, std::string* out) {
+  if (n == 0) return;
+  PutVarsint64(out, t[0]);
+  int64_t prev_delta = 0;
+  int64_t run_dod = 0;
+  uint64_t run = 0;
+  for (size_t i = 1; i < n; i++) {
+    const int64_t delta = static_cast<int64_t>(static_cast<uint64_t>(t[i]) - static_cast<uint64_t>(t[i - 1]));
+    const int64_t dod = static_cast<int64_t>(static_cast<uint64_t>(delta) - static_cast<uint64_t>(prev_delta));
+    prev_delta = delta;
+    if (run > 0 && dod == run_dod) {
+      run++;
+      continue;
+    }
+    if (run > 0) {
+      PutVarsint64(out, run_dod);
+      PutVarint64(out, run);
+    }
+    run_dod = dod;
+    run = 1;
+  }
+  if (run > 0) {
+    PutVarsint64(out, run_dod);
+    PutVarint64(out, run);
+  }
+}
+
+bool DecodeTimes(Decoder* d, size_t n, std::vector<int64_t>* out) {
+  if (n == 0) return true;
+  int64_t t;
+  if (!d->GetVarsint64(&t)) return false;
+  out->push_back(t);
+  uint64_t delta = 0;
+  size_t left = n - 1;
+  while (left > 0) {
+    int64_t dod;
+    uint64_t run;
+    if (!d->GetVarsint64(&dod) || !d->GetVarint64(&run) || run == 0 || run > left) return false;
+    for (uint64_t k = 0; k < run; k++) {
+      delta += static_cast<uint64_t>(dod);
+      t = static_cast<int64_t>(static_cast<uint64_t>(t) + delta);
+      out->push_back(t);
+    }
+    left -= run;
+  }
+  return true;
+}
+
+// The smallest exponent e for which every value is (double)k / 10^e with an integer k, or -1.
+int DecimalExponent(const uint64_t* bits, size_t n, std::vector<int64_t>* scaled) {
+  for (int e = 0; e <= kMaxDecimalExponent; e++) {
+    const double scale = kPowersOfTen[e];
+    scaled->clear();
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+      const double v = BitsFloat(bits[i]);
+      const double r = v * scale;
+      ok = std::fabs(r) < 9.0e15;
+      if (!ok) break;
+      const int64_t k = std::llround(r);
+      ok = FloatBits(static_cast<double>(k) / scale) == bits[i];
+      scaled->push_back(k);
+    }
+    if (ok) return e;
+  }
+  return -1;
+}
+
+void EncodeDeltas(const int64_t* v, size_t n, std::string* out) {
+  uint64_t prev = 0;
+  for (size_t i = 0; i < n; i++) {
+    PutVarsint64(out, static_cast<int64_t>(static_cast<uint64_t>(v[i]) - prev));
+    prev = static_cast<uint64_t>(v[i]);
+  }
+}
+
+bool DecodeDeltas(Decoder* d, size_t n, std::vector<uint64_t>* out) {
+  uint64_t prev = 0;
+  for (size_t i = 0; i < n; i++) {
+    int64_t delta;
+    if (!d->GetVarsint64(&delta)) return false;
+    prev += static_cast<uint64_t>(delta);
+    out->push_back(prev);
+  }
+  return true;
+}
+
+void EncodeXor(const uint64_t* bits, size_t n, std::string* out) {
+  PutFixed64(out, bits[0]);
+  for (size_t i = 1; i < n; i++) {
+    const uint64_t x = bits[i] ^ bits[i - 1];
+    if (x == 0) {
+      out->push_back(static_cast<char>(0x80));
+      continue;
+    }
+    const int lead = std::countl_zero(x) / 8;
+    const int trail = std::countr_zero(x) / 8;
+    out->push_back(static_cast<char>(lead << 4 | trail));
+    for (int b = 7 - lead; b >= trail; b--) out->push_back(static_cast<char>(x >> (8 * b)));
+  }
+}
+
+bool DecodeXor(Decoder* d, size_t n, std::vector<uint64_t>* out) {
+  uint64_t prev;
+  if (!d->GetFixed64(&prev)) return false;
+  out->push_back(prev);
+  for (size_t i = 1; i < n; i++) {
+    uint8_t control;
+    if (!d->GetFixed8(&control)) return false;
+    uint64_t x = 0;
+    if (control != 0x80) {
+      const int lead = control >> 4, trail = control & 15;
+      if (lead + trail >= 8) return false;
+      std::string_view mid;
+      if (!d->GetBytes(static_cast<size_t>(8 - lead - trail), &mid)) return false;
+      for (char c : mid) x = x << 8 | static_cast<uint8_t>(c);
+      x <<= 8 * trail;
+    }
+    prev ^= x;
+    out->push_back(prev);
+  }
+  return true;
+}
+
+void EncodeStrings(const Column& col, size_t begin, size_t end, std::string* out) {
+  std::string body;
+  for (size_t i = begin; i < end; i++) PutLengthPrefixed(&body, col.strs[i]);
+  if (body.size() >= kMinZlibBytes) {
+    uLongf bound = compressBound(static_cast<uLong>(body.size()));
+    std::string z(bound, '\0');
+    if (compress2(reinterpret_cast<Bytef*>(z.data()), &bound,
+                  reinterpret_cast<const Bytef*>(body.data()), static_cast<uLong>(body.size()),
+                  Z_DEFAULT_COMPRESSION) == Z_OK &&
+        bound + 10 < body.size()) {
+      out->push_back(1);
+      PutVarint64(out, body.size());
+      PutVarint64(out, bound);
+      out->append(z.data(), bound);
+      return;
+    }
+  }
+  out->push_back(0);
+  out->append(body);
+}
+
+bool DecodeStringBody(std::string_view body, size_t n, std::vector<std::string>* out) {
+  Decoder d(body);
+  for (size_t i = 0; i < n; i++) {
+    std::string_view s;
+    if (!d.GetLengthPrefixed(&s)) return false;
+    out->emplace_back(s);
+  }
+  return d.remaining() == 0;
+}
+
+bool DecodeStrings(Decoder* d, size_t n, std::vector<std::string>* out) {
+  uint8_t mode;
+  if (!d->GetFixed8(&mode)) return false;
+  std::string_view rest;
+  if (!d->GetBytes(d->remaining(), &rest)) return false;
+  if (mode == 0) return DecodeStringBody(rest, n, out);
+  if (mode != 1) return false;
+  Decoder z(rest);
+  uint64_t raw_size, z_size;
+  // zlib expands at most ~1032:1; anything claiming more is damage, not data.
+  if (!z.GetVarint64(&raw_size) || !z.GetVarint64(&z_size) || z_size != z.remaining() ||
+      raw_size > z_size * 1032 || raw_size > (1u << 30)) {
+    return false;
+  }
+  std::string body(raw_size, '\0');
+  uLongf got = static_cast<uLongf>(raw_size);
+  if (uncompress(reinterpret_cast<Bytef*>(body.data()), &got,
+                 reinterpret_cast<const Bytef*>(z.position()), static_cast<uLong>(z.remaining())) !=
+          Z_OK ||
+      got != raw_size) {
+    return false;
+  }
+  return DecodeStringBody(body, n, out);
+}
+
+}  // namespace
+
+void EncodePacked(const Column& col, size_t begin, size_t end, std::string* out) {
+  const size_t n = end - begin;
+  if (n == 0) return;
+  EncodeTimes(col.times.data() + begin, n, out);
+  const uint64_t* nums = col.nums.data() + begin;
+  switch (col.type) {
+    case ValueType::kFloat: {
+      std::vector<int64_t> scaled;
+      const int e = DecimalExponent(nums, n, &scaled);
+      if (e >= 0) {
+        out->push_back(0);
+        out->push_back(static_cast<char>(e));
+        EncodeDeltas(scaled.data(), n, out);
+      } else {
+        out->push_back(1);
+        EncodeXor(nums, n, out);
+      }
+      break;
+    }
+    case ValueType::kInt:
+      EncodeDeltas(reinterpret_cast<const int64_t*>(nums), n, out);
+      break;
+    case ValueType::kBool: {
+      std::string bits((n + 7) / 8, '\0');
+      for (size_t i = 0; i < n; i++) {
+        if (nums[i] != 0) bits[i / 8] = static_cast<char>(bits[i / 8] | (1 << (i % 8)));
+      }
+      out->append(bits);
+      break;
+    }
+    case ValueType::kString:
+      EncodeStrings(col, begin, end, out);
+      break;
+  }
+}
+
+bool DecodePacked(ValueType type, std::string_view bytes, uint32_t count, Column* out) {
+  const size_t n = count;
+  const size_t old_times = out->times.size(), old_nums = out->nums.size(),
+               old_strs = out->strs.size();
+  auto fail = [&] {
+    out->times.resize(old_times);
+    out->nums.resize(old_nums);
+    out->strs.resize(old_strs);
+    return false;
+  };
+  if (n == 0) return bytes.empty();
+  // Each point takes at least a bit: bounds what a damaged count can make us reserve.
+  if (n > bytes.size() * 8) return false;
+  Decoder d(bytes);
+  if (!DecodeTimes(&d, n, &out->times)) return fail();
+  switch (type) {
+    case ValueType::kFloat: {
+      uint8_t mode;
+      if (!d.GetFixed8(&mode)) return fail();
+      if (mode == 0) {
+        uint8_t e;
+        if (!d.GetFixed8(&e) || e > kMaxDecimalExponent) return fail();
+        if (!DecodeDeltas(&d, n, &out->nums)) return fail();
+        const double scale = kPowersOfTen[e];
+        for (size_t i = old_nums; i < out->nums.size(); i++) {
+          out->nums[i] = FloatBits(static_cast<double>(static_cast<int64_t>(out->nums[i])) / scale);
+        }
+      } else if (mode != 1 || !DecodeXor(&d, n, &out->nums)) {
+        return fail();
+      }
+      break;
+    }
+    case ValueType::kInt:
+      if (!DecodeDeltas(&d, n, &out->nums)) return fail();
+      break;
+    case ValueType::kBool: {
+      std::string_view bits;
+      if (!d.GetBytes((n + 7) / 8, &bits)) return fail();
+      for (size_t i = 0; i < n; i++) out->nums.push_back((static_cast<uint8_t>(bits[i / 8]) >> (i % 8)) & 1);
+      // Unused high bits of the last byte must be zero: anything else is damage.
+      if (n % 8 != 0 && (static_cast<uint8_t>(bits.back()) >> (n % 8)) != 0) return fail();
+      break;
+    }
+    case ValueType::kString:
+      if (!DecodeStrings(&d, n, &out->strs)) return fail();
+      break;
+  }
+  if (d.remaining() != 0) return fail();
+  return true;
+}
+
+}  // namespace strata
