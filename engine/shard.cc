@@ -155,10 +155,11 @@ bool Shard::NeedsFreeze() const {
   return active_->ApproximateBytes() >= options_.memstore_bytes;
 }
 
-bool Shard::Freeze() {
+bool Shard::Freeze(uint64_t* bytes) {
   std::lock_guard lock(mu_);
   if (active_->first_lsn == 0) return false;
   active_->Seal();
+  if (bytes != nullptr) *bytes = active_->ApproximateBytes();
   frozen_.push_back(std::move(active_));
   active_ = std::make_shared<MemStore>();
   return true;
@@ -249,7 +250,7 @@ Status Shard::CommitManifest(const std::function<void(Manifest*)>& edit,
   return OkStatus();
 }
 
-Status Shard::FlushOldestFrozen() {
+Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
   std::lock_guard flush_lock(flush_mu_);
   std::shared_ptr<MemStore> f;
   std::unordered_map<uint64_t, std::vector<Tombstone>> ts;
@@ -296,6 +297,7 @@ Status Shard::FlushOldestFrozen() {
       added));
   std::lock_guard lock(mu_);
   if (added) segments_.push_back(std::move(*added));
+  if (released_bytes != nullptr) *released_bytes += f->ApproximateBytes();  // sealed: unchanged
   frozen_.pop_front();
   return OkStatus();
 }

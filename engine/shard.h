@@ -92,14 +92,16 @@ class Shard {
   // True when the active MemStore has reached memstore_bytes.
   bool NeedsFreeze() const;
   // Seals the active MemStore (if it holds anything not yet flushed, points or tombstones) and
-  // starts a fresh one. Returns whether anything was frozen.
-  bool Freeze();
+  // starts a fresh one. Returns whether anything was frozen; *bytes (optional) gets the sealed
+  // MemStore's size, which FlushOldestFrozen reports again when it is gone.
+  bool Freeze(uint64_t* bytes = nullptr);
 
   // ---- flush thread ----
   bool HasFrozen() const;
   // Writes the oldest frozen MemStore to a new segment (none if it held only tombstones) and
-  // records it in the manifest; then drops the MemStore. On error nothing changes.
-  [[nodiscard]] Status FlushOldestFrozen();
+  // records it in the manifest; then drops the MemStore, adding its size to *released_bytes
+  // (optional). On error nothing changes.
+  [[nodiscard]] Status FlushOldestFrozen(uint64_t* released_bytes = nullptr);
   // Merges every segment into one, applying tombstones and dropping overwritten points. Flushes
   // go on meanwhile; only the final manifest swap is serialised with them.
   [[nodiscard]] Status Compact();

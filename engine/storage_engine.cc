@@ -370,8 +370,8 @@ void StorageEngine::ApplyPrepared(const Prepared& p, uint64_t lsn) {
 }
 
 void StorageEngine::FreezeAndSchedule(const std::shared_ptr<Shard>& shard) {
-  const uint64_t bytes = shard->ActiveBytes();
-  if (!shard->Freeze()) return;
+  uint64_t bytes = 0;
+  if (!shard->Freeze(&bytes)) return;
   frozen_bytes_ += bytes;
   {
     std::lock_guard lock(mu_);
@@ -421,13 +421,13 @@ void StorageEngine::FlushThreadMain() {
       auto shard = std::move(flush_queue_.front());
       flush_queue_.pop_front();
       lock.unlock();
-      const uint64_t before = shard->FrozenBytes();
+      uint64_t released = 0;
       Status s = OkStatus();
       while (s && shard->HasFrozen()) {
-        s = shard->FlushOldestFrozen();
+        s = shard->FlushOldestFrozen(&released);
         if (s) flushes_++;
       }
-      frozen_bytes_ -= std::min<uint64_t>(frozen_bytes_, before - shard->FrozenBytes());
+      frozen_bytes_ -= released;  // exactly what Freeze added for these MemStores
       if (!s) SetBackgroundError(s.error());
       DeleteObsoleteWal();
       const bool compact = shard->SegmentCount() >= kCompactionTrigger;
@@ -505,13 +505,7 @@ void StorageEngine::DeleteObsoleteWal() {
 Status StorageEngine::Flush() {
   STRATA_RETURN_IF_ERROR(BackgroundError());
   std::vector<std::shared_ptr<Shard>> shards = router_->All();
-  for (const auto& shard : shards) {
-    if (shard->Freeze()) {
-      std::lock_guard lock(mu_);
-      flush_queue_.push_back(shard);
-    }
-  }
-  flush_cv_.notify_one();
+  for (const auto& shard : shards) FreezeAndSchedule(shard);
   std::unique_lock lock(mu_);
   flush_done_cv_.wait(lock, [&] {
     if (bg_error_ || stopping_) return true;
