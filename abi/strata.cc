@@ -17,6 +17,7 @@
 #include "options.h"
 #include "query_cursor.h"
 #include "result.h"
+#include "row_cursor.h"
 #include "storage_engine.h"
 #include "write_batch.h"
 
@@ -55,6 +56,16 @@ struct strata_cursor {
   size_t cur = kNone;      // the current point
   size_t block_start = 0;  // the last block read by strata_cursor_next_block
   size_t block_len = 0;
+};
+
+struct strata_rows {
+  std::shared_ptr<strata::StorageEngine> engine;  // keeps the catalog (SeriesInfo) alive
+  std::unique_ptr<strata::RowCursor> cursor;
+  std::vector<std::string> fields;  // requested names; empty: every field of the tag set
+  const strata::SeriesInfo* group = nullptr;  // first series of the tag set `slot` was built for
+  std::vector<int> slot;  // per requested field: index into the cursor's fields, or -1
+  bool have_row = false;
+  bool done = false;
 };
 
 namespace {
@@ -550,5 +561,274 @@ const char* strata_cursor_str(strata_cursor* c, size_t* len) {
 }
 
 void strata_cursor_free(strata_cursor* c) { delete c; }
+
+}  // extern "C"
+
+// ---- row view -----------------------------------------------------------------------------------
+
+namespace {
+
+// The cursor's field index of requested field i in the current row, or -1.
+int RowSlot(strata_rows* r, size_t i) {
+  if (r == nullptr || !r->have_row) return -1;
+  if (r->fields.empty()) return i < r->cursor->field_count() ? static_cast<int>(i) : -1;
+  if (i >= r->slot.size()) return -1;
+  return r->slot[i];
+}
+
+// Field i of the current row when it has a value, else nullptr; *index receives its position.
+const strata::Column* RowValue(strata_rows* r, size_t i, size_t* index) {
+  const int s = RowSlot(r, i);
+  if (s < 0 || !r->cursor->has_value(static_cast<size_t>(s))) return nullptr;
+  *index = r->cursor->value_index(static_cast<size_t>(s));
+  return &r->cursor->column(static_cast<size_t>(s));
+}
+
+}  // namespace
+
+extern "C" {
+
+int strata_query_rows(strata_db* db, const char* measurement, const strata_tag_filter* filters,
+                      size_t nfilters, const char* const* fields, size_t nfields, int64_t t_min,
+                      int64_t t_max, strata_rows** out) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_query_rows";
+    if (out == nullptr) return NullArg(kFn, "out");
+    *out = nullptr;
+    if (db == nullptr) return NullArg(kFn, "db");
+    if (measurement == nullptr) return NullArg(kFn, "measurement");
+    if (*measurement == '\0') return SetStaticError(STRATA_INVALID, "strata_query_rows: measurement is empty");
+    if (nfilters > 0 && filters == nullptr) return NullArg(kFn, "filters");
+    if (nfields > 0 && fields == nullptr) return NullArg(kFn, "fields");
+    strata::QueryRequest q;
+    q.measurement = measurement;
+    for (size_t i = 0; i < nfilters; i++) {
+      if (filters[i].key == nullptr) {
+        return SetError(STRATA_INVALID, std::string(kFn) + ": filters[" + std::to_string(i) + "].key is NULL");
+      }
+      if (filters[i].nvalues > 0 && filters[i].values == nullptr) {
+        return SetError(STRATA_INVALID, std::string(kFn) + ": filters[" + std::to_string(i) + "].values is NULL");
+      }
+      strata::TagFilter f;
+      f.key = filters[i].key;
+      for (size_t j = 0; j < filters[i].nvalues; j++) {
+        if (filters[i].values[j] == nullptr) {
+          return SetError(STRATA_INVALID, std::string(kFn) + ": filters[" + std::to_string(i) +
+                                              "].values[" + std::to_string(j) + "] is NULL");
+        }
+        f.values.emplace_back(filters[i].values[j]);
+      }
+      q.tags.push_back(std::move(f));
+    }
+    auto r = std::make_unique<strata_rows>();
+    for (size_t i = 0; i < nfields; i++) {
+      if (fields[i] == nullptr) {
+        return SetError(STRATA_INVALID, std::string(kFn) + ": fields[" + std::to_string(i) + "] is NULL");
+      }
+      r->fields.emplace_back(fields[i]);
+    }
+    q.fields = r->fields;
+    q.min_time = t_min;
+    q.max_time = t_max;
+    auto cursor = db->engine->QueryRows(q);
+    if (!cursor) return FromError(cursor.error());
+    r->engine = db->engine;
+    r->cursor = std::move(*cursor);
+    r->slot.assign(r->fields.size(), -1);
+    *out = r.release();
+    return STRATA_OK;
+  });
+}
+
+int strata_rows_next(strata_rows* r) {
+  return Guard([&] {
+    if (r == nullptr) return NullArg("strata_rows_next", "rows");
+    if (r->done) return STRATA_DONE;
+    r->have_row = false;
+    auto more = r->cursor->Next();
+    if (!more) {
+      r->done = true;
+      return FromError(more.error());
+    }
+    if (!*more) {
+      r->done = true;
+      return STRATA_DONE;
+    }
+    r->have_row = true;
+    const strata::SeriesInfo* group = &r->cursor->field(0);
+    if (group != r->group && !r->fields.empty()) {
+      r->group = group;
+      for (size_t i = 0; i < r->fields.size(); i++) {
+        r->slot[i] = -1;
+        for (size_t j = 0; j < r->cursor->field_count(); j++) {
+          if (r->cursor->field(j).field == r->fields[i]) {
+            r->slot[i] = static_cast<int>(j);
+            break;
+          }
+        }
+      }
+    }
+    return STRATA_ROW;
+  });
+}
+
+int64_t strata_rows_time(strata_rows* r) {
+  return r != nullptr && r->have_row ? r->cursor->time() : 0;
+}
+
+const char* strata_rows_tagset(strata_rows* r) {
+  return r != nullptr && r->have_row ? r->cursor->tagset().tagset_key.c_str() : nullptr;
+}
+
+size_t strata_rows_tag_count(strata_rows* r) {
+  return r != nullptr && r->have_row ? r->cursor->tagset().tags.size() : 0;
+}
+
+const char* strata_rows_tag_key(strata_rows* r, size_t i) {
+  if (i >= strata_rows_tag_count(r)) return nullptr;
+  return r->cursor->tagset().tags[i].key.c_str();
+}
+
+const char* strata_rows_tag_value(strata_rows* r, size_t i) {
+  if (i >= strata_rows_tag_count(r)) return nullptr;
+  return r->cursor->tagset().tags[i].value.c_str();
+}
+
+size_t strata_rows_field_count(strata_rows* r) {
+  if (r == nullptr) return 0;
+  if (!r->fields.empty()) return r->fields.size();
+  return r->have_row ? r->cursor->field_count() : 0;
+}
+
+const char* strata_rows_field_name(strata_rows* r, size_t i) {
+  if (r == nullptr) return nullptr;
+  if (!r->fields.empty()) return i < r->fields.size() ? r->fields[i].c_str() : nullptr;
+  if (!r->have_row || i >= r->cursor->field_count()) return nullptr;
+  return r->cursor->field(i).field.c_str();
+}
+
+int strata_rows_type(strata_rows* r, size_t i) {
+  size_t k = 0;
+  const strata::Column* col = RowValue(r, i, &k);
+  return col == nullptr ? 0 : static_cast<int>(col->type);
+}
+
+double strata_rows_f64(strata_rows* r, size_t i) {
+  size_t k = 0;
+  const strata::Column* col = RowValue(r, i, &k);
+  if (col == nullptr) return 0;
+  switch (col->type) {
+    case ValueType::kFloat: return strata::BitsFloat(col->nums[k]);
+    case ValueType::kInt: return static_cast<double>(static_cast<int64_t>(col->nums[k]));
+    case ValueType::kBool: return col->nums[k] != 0 ? 1.0 : 0.0;
+    case ValueType::kString: return 0;
+  }
+  return 0;
+}
+
+int64_t strata_rows_i64(strata_rows* r, size_t i) {
+  size_t k = 0;
+  const strata::Column* col = RowValue(r, i, &k);
+  if (col == nullptr) return 0;
+  switch (col->type) {
+    case ValueType::kFloat: {
+      const double v = std::trunc(strata::BitsFloat(col->nums[k]));
+      if (std::isnan(v)) return 0;
+      if (v >= 9223372036854775807.0) return std::numeric_limits<int64_t>::max();
+      if (v <= -9223372036854775808.0) return std::numeric_limits<int64_t>::min();
+      return static_cast<int64_t>(v);
+    }
+    case ValueType::kInt: return static_cast<int64_t>(col->nums[k]);
+    case ValueType::kBool: return col->nums[k] != 0 ? 1 : 0;
+    case ValueType::kString: return 0;
+  }
+  return 0;
+}
+
+const char* strata_rows_str(strata_rows* r, size_t i, size_t* len) {
+  if (len != nullptr) *len = 0;
+  size_t k = 0;
+  const strata::Column* col = RowValue(r, i, &k);
+  if (col == nullptr || col->type != ValueType::kString) return nullptr;
+  if (len != nullptr) *len = col->strs[k].size();
+  return col->strs[k].c_str();
+}
+
+void strata_rows_free(strata_rows* r) { delete r; }
+
+// ---- batch deletes, measurements, catalog ---------------------------------------------------------
+
+int strata_batch_delete(strata_batch* b, const char* measurement, const strata_tag* tags,
+                        size_t ntags, int exact, const char* const* fields, size_t nfields,
+                        int64_t t_min, int64_t t_max) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_batch_delete";
+    if (b == nullptr) return NullArg(kFn, "batch");
+    if (measurement == nullptr) return NullArg(kFn, "measurement");
+    if (nfields > 0 && fields == nullptr) return NullArg(kFn, "fields");
+    Tags views;
+    if (int rc = views.Init(kFn, tags, ntags); rc != STRATA_OK) return rc;
+    strata::DeleteSpec spec;
+    spec.measurement = measurement;
+    for (const TagView& t : views.views()) {
+      spec.tags.push_back(strata::TagFilter{std::string(t.key), {std::string(t.value)}});
+    }
+    spec.exact_tags = exact != 0;
+    for (size_t i = 0; i < nfields; i++) {
+      if (fields[i] == nullptr) {
+        return SetError(STRATA_INVALID, std::string(kFn) + ": fields[" + std::to_string(i) + "] is NULL");
+      }
+      spec.fields.emplace_back(fields[i]);
+    }
+    spec.min_time = t_min;
+    spec.max_time = t_max;
+    return ToStatus(b->batch.AddDelete(std::move(spec)));
+  });
+}
+
+size_t strata_batch_delete_count(const strata_batch* b) {
+  return b == nullptr ? 0 : b->batch.deletes().size();
+}
+
+int strata_drop_measurement(strata_db* db, const char* measurement) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_drop_measurement", "db");
+    if (measurement == nullptr) return NullArg("strata_drop_measurement", "measurement");
+    if (*measurement == '\0') {
+      return SetStaticError(STRATA_INVALID, "strata_drop_measurement: measurement is empty");
+    }
+    return ToStatus(db->engine->DropMeasurement(measurement));
+  });
+}
+
+int strata_field_type(strata_db* db, const char* measurement, const char* field, int* type) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_field_type";
+    if (type == nullptr) return NullArg(kFn, "type");
+    *type = 0;
+    if (db == nullptr) return NullArg(kFn, "db");
+    if (measurement == nullptr) return NullArg(kFn, "measurement");
+    if (field == nullptr) return NullArg(kFn, "field");
+    auto t = db->engine->catalog().FieldType(measurement, field);
+    if (!t) {
+      return SetError(STRATA_NOT_FOUND, std::string(kFn) + ": no field '" + field +
+                                            "' recorded for measurement '" + measurement + "'");
+    }
+    *type = static_cast<int>(*t);
+    return STRATA_OK;
+  });
+}
+
+int strata_parse_duration(const char* text, int64_t* out) {
+  return Guard([&] {
+    if (out == nullptr) return NullArg("strata_parse_duration", "out");
+    *out = 0;
+    if (text == nullptr) return NullArg("strata_parse_duration", "text");
+    auto d = strata::ParseDuration(text);
+    if (!d) return FromError(d.error());
+    *out = *d;
+    return STRATA_OK;
+  });
+}
 
 }  // extern "C"

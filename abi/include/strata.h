@@ -4,7 +4,7 @@
 **
 **  - Names.  Every symbol starts with strata_ and every macro with STRATA_.  Handles are opaque
 **    pointers: strata_db (a data directory), strata_batch (points to write atomically) and
-**    strata_cursor (the result of a query).
+**    strata_cursor (the result of a query), strata_rows (a row-view query).
 **  - Status codes.  Every fallible function returns an int status: STRATA_OK (0) on success, else
 **    one of the codes below.  The numbers are pinned and never renumbered.  The status code, not
 **    the message, signals failure.
@@ -299,6 +299,105 @@ STRATA_API const char *strata_cursor_str(strata_cursor *c, size_t *len);
 /* Frees the cursor and releases its snapshot.  NULL is a no-op.  One thread at a time per
 ** cursor. */
 STRATA_API void strata_cursor_free(strata_cursor *c);
+
+/* ---- row view, batch deletes, catalog (used by the SQLite module) -------------------------- */
+
+typedef struct strata_rows strata_rows; /* one thread at a time */
+
+/* A tag filter: the series' tag `key` equals one of values[0..nvalues) (one value: equality,
+** several: IN).  key and values are borrowed NUL-terminated strings; nvalues 0 matches nothing. */
+typedef struct {
+  const char *key;
+  const char *const *values;
+  size_t nvalues;
+} strata_tag_filter;
+
+/* Starts a row-view query (DESIGN section 1): the fields of one tag set at one timestamp form a
+** row.  measurement: required.  filters: nfilters entries that must all match (borrowed; NULL
+** when nfilters is 0).  fields: the nfields field names to read (borrowed; NULL with nfields 0
+** means every field of each tag set); a row exists when at least one of them has a value.
+** t_min <= time <= t_max (inclusive).  Rows come in tag-set order (that of the canonical series
+** keys, i.e. of tag-set key + "#"), then by time, from a snapshot taken now.  *out receives the
+** cursor (NULL on failure), freed with strata_rows_free(); it may outlive strata_close(db).
+** Returns STRATA_OK, STRATA_INVALID (NULL argument, empty measurement), STRATA_IO or
+** STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_query_rows(strata_db *db, const char *measurement,
+                                 const strata_tag_filter *filters, size_t nfilters,
+                                 const char *const *fields, size_t nfields, int64_t t_min,
+                                 int64_t t_max, strata_rows **out);
+
+/* Advances to the next row: STRATA_ROW, STRATA_DONE, or an error status (STRATA_CORRUPT, STRATA_IO,
+** STRATA_NOMEM, STRATA_INVALID for NULL); after an error the cursor is done.  Strings returned by
+** the strata_rows_* accessors stay valid until the next strata_rows_next / strata_rows_free.
+** One thread at a time per cursor. */
+STRATA_API int strata_rows_next(strata_rows *r);
+
+/* The current row's timestamp (0 without a current row). */
+STRATA_API int64_t strata_rows_time(strata_rows *r);
+
+/* The current row's canonical tag-set key, `measurement,k1=v1,...` (escaped as series keys); NULL
+** without a current row.  Lifetime: see strata_rows_next. */
+STRATA_API const char *strata_rows_tagset(strata_rows *r);
+
+/* The number of tags of the current row's tag set (0 without a current row), and tag i's key and
+** value (sorted by key; NULL when i is out of range).  Lifetime: see strata_rows_next. */
+STRATA_API size_t strata_rows_tag_count(strata_rows *r);
+STRATA_API const char *strata_rows_tag_key(strata_rows *r, size_t i);
+STRATA_API const char *strata_rows_tag_value(strata_rows *r, size_t i);
+
+/* The number of fields of the row: nfields of strata_query_rows, or with nfields 0 the number of
+** fields of the current tag set. */
+STRATA_API size_t strata_rows_field_count(strata_rows *r);
+
+/* Field i's name (the requested name, or with nfields 0 the current tag set's i-th field, in series-key order);
+** NULL when out of range.  Lifetime: see strata_rows_next. */
+STRATA_API const char *strata_rows_field_name(strata_rows *r, size_t i);
+
+/* Field i's value type in the current row: STRATA_FLOAT, STRATA_INT, STRATA_BOOL, STRATA_STRING,
+** or 0 when the field has no value in this row (SQL NULL) or i is out of range. */
+STRATA_API int strata_rows_type(strata_rows *r, size_t i);
+
+/* Field i's value, converted as strata_cursor_f64 / strata_cursor_i64 do (0 when absent). */
+STRATA_API double strata_rows_f64(strata_rows *r, size_t i);
+STRATA_API int64_t strata_rows_i64(strata_rows *r, size_t i);
+
+/* Field i's string value (NUL-terminated, *len receives its length; len may be NULL); NULL when
+** the value is absent or not a string.  Lifetime: see strata_rows_next. */
+STRATA_API const char *strata_rows_str(strata_rows *r, size_t i, size_t *len);
+
+/* Frees the cursor and its snapshot.  NULL is a no-op. */
+STRATA_API void strata_rows_free(strata_rows *r);
+
+/* Adds a delete to the batch: the points of `measurement` whose series carry every tag of tags
+** (ntags entries, borrowed; NULL when ntags is 0) -- and, when `exact` is non-zero, no other tag --
+** restricted to the nfields fields named in `fields` (borrowed; NULL with nfields 0: every field),
+** with t_min <= time <= t_max.  A batch's deletes take effect before its points, atomically with
+** them, so delete-then-rewrite in one batch is one atomic replacement.  Returns STRATA_OK,
+** STRATA_INVALID (NULL argument, empty measurement, t_min > t_max) or STRATA_NOMEM; on error the
+** batch is unchanged.  One thread at a time per batch. */
+STRATA_API int strata_batch_delete(strata_batch *b, const char *measurement,
+                                   const strata_tag *tags, size_t ntags, int exact,
+                                   const char *const *fields, size_t nfields, int64_t t_min,
+                                   int64_t t_max);
+
+/* The number of deletes in the batch (0 for NULL).  One thread at a time per batch. */
+STRATA_API size_t strata_batch_delete_count(const strata_batch *b);
+
+/* Removes every point of `measurement` (all its shards), durably.  Field types stay recorded for
+** the directory.  Dropping an unknown measurement is STRATA_OK.  Returns STRATA_OK, STRATA_INVALID
+** (NULL argument, empty measurement), STRATA_IO or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_drop_measurement(strata_db *db, const char *measurement);
+
+/* The value type recorded in the directory for (measurement, field): *type receives STRATA_FLOAT,
+** STRATA_INT, STRATA_BOOL or STRATA_STRING (0 on failure).  Returns STRATA_OK, STRATA_NOT_FOUND
+** (nothing of that field was ever written) or STRATA_INVALID (NULL argument).  Thread-safe. */
+STRATA_API int strata_field_type(strata_db *db, const char *measurement, const char *field,
+                                 int *type);
+
+/* Parses a duration ("500ms", "10s", "1m", "1h", "7d", "2w" or a bare integer of nanoseconds) into
+** *out (0 on failure).  Returns STRATA_OK or STRATA_INVALID (malformed, negative or overflowing
+** text, NULL argument).  Thread-safe. */
+STRATA_API int strata_parse_duration(const char *text, int64_t *out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -532,6 +532,90 @@ static void test_corrupt(void) {
   if (rc != STRATA_CORRUPT) fprintf(stderr, "corrupt: rc %d, errmsg %s\n", rc, strata_errmsg());
 }
 
+
+/* Row view, batch deletes, drop, field types and durations (the SQLite module's ABI). */
+static void test_rows_and_batch_deletes(void) {
+  strata_db *db = NULL;
+  strata_batch *b = NULL;
+  strata_rows *r = NULL;
+  const strata_tag ta[] = {{"host", "a"}};
+  const strata_tag tb[] = {{"host", "b"}};
+  const char *hosts[] = {"a", "b"};
+  const strata_tag_filter by_host = {"host", hosts, 2};
+  const char *fields[] = {"x", "s"};
+  const char *only_x[] = {"x"};
+  int type = -1;
+  int64_t d = -1;
+  size_t len = 0;
+  int n = 0;
+  phase = "rows";
+  OK(strata_open(path_in("rows"), "sync=off", &db));
+  if (db == NULL) return;
+  OK(strata_batch_new(&b));
+  OK(strata_batch_add_f64(b, "m", ta, 1, "x", 10, 1.5));
+  OK(strata_batch_add_str(b, "m", ta, 1, "s", 10, "hi", 2));
+  OK(strata_batch_add_f64(b, "m", ta, 1, "x", 20, 2.5));
+  OK(strata_batch_add_f64(b, "m", tb, 1, "x", 10, 3.5));
+  OK(strata_write(db, b));
+  strata_batch_clear(b);
+
+  OK(strata_query_rows(db, "m", &by_host, 1, fields, 2, INT64_MIN, INT64_MAX, &r));
+  CHECK(strata_rows_field_count(r) == 2);
+  CHECK(strata_rows_next(r) == STRATA_ROW);
+  CHECK(strata_rows_time(r) == 10);
+  CHECK(strcmp(strata_rows_tagset(r), "m,host=a") == 0);
+  CHECK(strata_rows_tag_count(r) == 1);
+  CHECK(strcmp(strata_rows_tag_key(r, 0), "host") == 0 && strcmp(strata_rows_tag_value(r, 0), "a") == 0);
+  CHECK(strata_rows_tag_key(r, 1) == NULL);
+  CHECK(strata_rows_type(r, 0) == STRATA_FLOAT && strata_rows_f64(r, 0) == 1.5);
+  CHECK(strata_rows_type(r, 1) == STRATA_STRING && strcmp(strata_rows_str(r, 1, &len), "hi") == 0 && len == 2);
+  CHECK(strata_rows_i64(r, 0) == 1);
+  CHECK(strcmp(strata_rows_field_name(r, 1), "s") == 0);
+  CHECK(strata_rows_next(r) == STRATA_ROW);
+  CHECK(strata_rows_time(r) == 20 && strata_rows_type(r, 1) == 0 && strata_rows_str(r, 1, NULL) == NULL);
+  CHECK(strata_rows_next(r) == STRATA_ROW);
+  CHECK(strcmp(strata_rows_tagset(r), "m,host=b") == 0);
+  CHECK(strata_rows_next(r) == STRATA_DONE);
+  CHECK(strata_rows_next(r) == STRATA_DONE);
+  CHECK(strata_rows_tagset(r) == NULL && strata_rows_type(r, 0) == 0);
+  strata_rows_free(r);
+  strata_rows_free(NULL);
+  CHECK_RC(strata_query_rows(db, "", NULL, 0, NULL, 0, 0, 1, &r), STRATA_INVALID, "empty");
+  CHECK(r == NULL);
+  CHECK_RC(strata_query_rows(db, "m", NULL, 1, NULL, 0, 0, 1, &r), STRATA_INVALID, "filters");
+
+  /* A batch delete of one field of exactly host=a at time 10, and a rewrite, atomically. */
+  OK(strata_batch_delete(b, "m", ta, 1, 1, only_x, 1, 10, 10));
+  OK(strata_batch_add_f64(b, "m", tb, 1, "x", 30, 4.5));
+  CHECK(strata_batch_delete_count(b) == 1);
+  CHECK_RC(strata_batch_delete(b, "m", ta, 1, 1, NULL, 0, 5, 4), STRATA_INVALID, NULL);
+  CHECK_RC(strata_batch_delete(NULL, "m", ta, 1, 1, NULL, 0, 0, 1), STRATA_INVALID, "batch");
+  CHECK(strata_batch_delete_count(b) == 1);
+  OK(strata_write(db, b));
+  OK(strata_query_rows(db, "m", NULL, 0, NULL, 0, INT64_MIN, INT64_MAX, &r));
+  while (strata_rows_next(r) == STRATA_ROW) n++;
+  strata_rows_free(r);
+  CHECK(n == 4); /* a@10 keeps s, a@20, b@10, b@30 */
+
+  OK(strata_field_type(db, "m", "s", &type));
+  CHECK(type == STRATA_STRING);
+  CHECK_RC(strata_field_type(db, "m", "nope", &type), STRATA_NOT_FOUND, "nope");
+  CHECK(type == 0);
+  OK(strata_drop_measurement(db, "m"));
+  OK(strata_query_rows(db, "m", NULL, 0, NULL, 0, INT64_MIN, INT64_MAX, &r));
+  CHECK(strata_rows_next(r) == STRATA_DONE);
+  strata_rows_free(r);
+  OK(strata_drop_measurement(db, "unknown"));
+  CHECK_RC(strata_drop_measurement(db, NULL), STRATA_INVALID, "measurement");
+
+  OK(strata_parse_duration("1h", &d));
+  CHECK(d == 3600000000000LL);
+  CHECK_RC(strata_parse_duration("1 fortnight", &d), STRATA_INVALID, NULL);
+  CHECK(d == 0);
+  strata_batch_free(b);
+  strata_close(db);
+}
+
 int main(void) {
   strata_db *db = NULL;
   const char *tmp = getenv("TMPDIR");
@@ -552,6 +636,7 @@ int main(void) {
     test_delete_flush_compact_stats(db);
     test_close_and_reopen(db);
   }
+  test_rows_and_batch_deletes();
   test_corrupt();
   nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   if (failures != 0) {

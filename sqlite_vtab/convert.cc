@@ -1,0 +1,384 @@
+// SQL value <-> engine value, with loss checks (DESIGN section 7): a value is stored only when the
+// field's type holds it exactly.
+//   REAL     REAL (finite); INTEGER when the double represents it exactly; TEXT that reads entirely
+//            as a finite number (same rule).
+//   INTEGER  INTEGER; integral REAL within int64; TEXT that reads entirely as such a number.
+//   BOOLEAN  0/1 as INTEGER or REAL; TEXT 'true'/'false'/'1'/'0' (any case).
+//   TEXT     TEXT; INTEGER and REAL as SQLite renders them (text affinity).
+//   BLOB is never converted. Tags are TEXT (numbers rendered), non-empty, valid UTF-8, no NUL.
+//   time     INTEGER ns; integral REAL; TEXT holding an integer or an ISO-8601 date-time
+//            (YYYY-MM-DD[(T| )hh:mm[:ss[.fraction]]][Z|(+|-)hh[:]mm]); NULL = now.
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "vtab.h"
+
+namespace strata_sql {
+namespace {
+
+constexpr double kTwo63 = 9223372036854775808.0;
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  size_t n = 0;
+  for (char c : s) {
+    if (n++ >= 60) {
+      out += "...";
+      break;
+    }
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string TextOf(sqlite3_value* v) {
+  const unsigned char* t = sqlite3_value_text(v);
+  return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t), sqlite3_value_bytes(v));
+}
+
+std::string Trimmed(const std::string& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) b++;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) e--;
+  return s.substr(b, e - b);
+}
+
+// Whole-string integer.
+bool ParseInt(const std::string& s, int64_t* out) {
+  const std::string t = Trimmed(s);
+  if (t.empty() || t.find_first_not_of("+-0123456789") != std::string::npos) return false;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(t.c_str(), &end, 10);
+  if (errno != 0 || end != t.c_str() + t.size()) return false;
+  *out = v;
+  return true;
+}
+
+// Whole-string finite decimal number (no hex, inf or nan).
+bool ParseDouble(const std::string& s, double* out) {
+  const std::string t = Trimmed(s);
+  if (t.empty() || t.find_first_not_of("+-0123456789.eE") != std::string::npos) return false;
+  errno = 0;
+  char* end = nullptr;
+  double v = std::strtod(t.c_str(), &end);
+  if (end != t.c_str() + t.size() || !std::isfinite(v)) return false;
+  *out = v;
+  return true;
+}
+
+bool DoubleToInt(double d, int64_t* out) {
+  if (!std::isfinite(d) || d != std::trunc(d) || d < -kTwo63 || d >= kTwo63) return false;
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+bool IntToDouble(int64_t i, double* out) {
+  const double d = static_cast<double>(i);
+  if (d >= kTwo63 || static_cast<int64_t>(d) != i) return false;
+  *out = d;
+  return true;
+}
+
+std::string FieldTypeName(int type) {
+  switch (type) {
+    case STRATA_FLOAT: return "a REAL";
+    case STRATA_INT: return "an INTEGER";
+    case STRATA_BOOL: return "a BOOLEAN";
+    case STRATA_STRING: return "a TEXT";
+  }
+  return "an unknown";
+}
+
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool Digits(const std::string& s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; i++) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+bool ValidUtf8(const char* s, size_t n) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s);
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = p[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t len;
+    unsigned cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; k++) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+std::string Describe(sqlite3_value* v) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL: return "NULL";
+    case SQLITE_INTEGER: return std::to_string(sqlite3_value_int64(v));
+    case SQLITE_FLOAT: {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", sqlite3_value_double(v));
+      return buf;
+    }
+    case SQLITE_BLOB: return "a BLOB";
+    default: return Quote(TextOf(v));
+  }
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool ToField(sqlite3_value* v, int type, Value* out, std::string* err) {
+  out->type = 0;
+  const int st = sqlite3_value_type(v);
+  if (st == SQLITE_NULL) return true;
+  auto fail = [&] {
+    *err = "cannot store " + Describe(v) + " in " + FieldTypeName(type) + " field";
+    return false;
+  };
+  if (st == SQLITE_BLOB) return fail();
+  switch (type) {
+    case STRATA_FLOAT: {
+      double d = 0;
+      if (st == SQLITE_FLOAT) {
+        d = sqlite3_value_double(v);
+        if (!std::isfinite(d)) return fail();
+      } else if (st == SQLITE_INTEGER) {
+        if (!IntToDouble(sqlite3_value_int64(v), &d)) return fail();
+      } else {
+        const std::string t = TextOf(v);
+        int64_t i = 0;
+        if (ParseInt(t, &i)) {
+          if (!IntToDouble(i, &d)) return fail();
+        } else if (!ParseDouble(t, &d)) {
+          return fail();
+        }
+      }
+      out->type = STRATA_FLOAT;
+      out->f = d;
+      return true;
+    }
+    case STRATA_INT: {
+      int64_t i = 0;
+      if (st == SQLITE_INTEGER) {
+        i = sqlite3_value_int64(v);
+      } else if (st == SQLITE_FLOAT) {
+        if (!DoubleToInt(sqlite3_value_double(v), &i)) return fail();
+      } else {
+        const std::string t = TextOf(v);
+        double d = 0;
+        if (!ParseInt(t, &i) && !(ParseDouble(t, &d) && DoubleToInt(d, &i))) return fail();
+      }
+      out->type = STRATA_INT;
+      out->i = i;
+      return true;
+    }
+    case STRATA_BOOL: {
+      int64_t i = -1;
+      if (st == SQLITE_INTEGER) {
+        i = sqlite3_value_int64(v);
+      } else if (st == SQLITE_FLOAT) {
+        const double d = sqlite3_value_double(v);
+        if (d == 0.0) i = 0;
+        if (d == 1.0) i = 1;
+      } else {
+        std::string t = Trimmed(TextOf(v));
+        for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (t == "true" || t == "1") i = 1;
+        if (t == "false" || t == "0") i = 0;
+      }
+      if (i != 0 && i != 1) return fail();
+      out->type = STRATA_BOOL;
+      out->i = i;
+      return true;
+    }
+    case STRATA_STRING: {
+      out->s = TextOf(v);
+      if (!ValidUtf8(out->s.data(), out->s.size())) return fail();
+      out->type = STRATA_STRING;
+      return true;
+    }
+  }
+  return fail();
+}
+
+bool ToTag(sqlite3_value* v, std::string* out, std::string* err) {
+  const int st = sqlite3_value_type(v);
+  if (st == SQLITE_NULL) {
+    *err = "a tag cannot be NULL";
+    return false;
+  }
+  if (st == SQLITE_BLOB) {
+    *err = "cannot use a BLOB as a tag value";
+    return false;
+  }
+  *out = TextOf(v);
+  if (out->empty()) {
+    *err = "a tag cannot be empty";
+    return false;
+  }
+  if (std::memchr(out->data(), '\0', out->size()) != nullptr) {
+    *err = "cannot use " + Quote(*out) + " as a tag value: it contains a NUL byte";
+    return false;
+  }
+  if (!ValidUtf8(out->data(), out->size())) {
+    *err = "cannot use " + Describe(v) + " as a tag value: not valid UTF-8";
+    return false;
+  }
+  return true;
+}
+
+bool ParseIsoTime(const std::string& text, int64_t* out) {
+  const std::string s = Trimmed(text);
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (!Digits(s, 0, 4, &y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
+      s[7] != '-' || !Digits(s, 8, 2, &d)) {
+    return false;
+  }
+  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1]) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo == 2 && d == 29 && !leap) return false;
+  size_t p = 10;
+  int64_t frac_ns = 0;
+  int64_t offset_s = 0;
+  if (p < s.size()) {
+    if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return false;
+    p++;
+    if (!Digits(s, p, 2, &h) || p + 2 >= s.size() || s[p + 2] != ':' || !Digits(s, p + 3, 2, &mi)) {
+      return false;
+    }
+    p += 5;
+    if (p < s.size() && s[p] == ':') {
+      if (!Digits(s, p + 1, 2, &sec)) return false;
+      p += 3;
+      if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
+        p++;
+        int n = 0;
+        while (p < s.size() && std::isdigit(static_cast<unsigned char>(s[p]))) {
+          if (n < 9) {
+            frac_ns = frac_ns * 10 + (s[p] - '0');
+            n++;
+          } else if (s[p] != '0') {
+            return false;  // finer than a nanosecond: not representable
+          }
+          p++;
+        }
+        if (n == 0) return false;
+        for (; n < 9; n++) frac_ns *= 10;
+      }
+    }
+    if (h > 23 || mi > 59 || sec > 60) return false;
+    if (sec == 60) return false;  // leap seconds are not representable in Unix time
+    if (p < s.size()) {
+      if ((s[p] == 'Z' || s[p] == 'z') && p + 1 == s.size()) {
+        p++;
+      } else if (s[p] == '+' || s[p] == '-') {
+        const int sign = s[p] == '-' ? -1 : 1;
+        int oh = 0, om = 0;
+        if (!Digits(s, p + 1, 2, &oh)) return false;
+        size_t q = p + 3;
+        if (q < s.size() && s[q] == ':') q++;
+        if (!Digits(s, q, 2, &om) || q + 2 != s.size() || oh > 23 || om > 59) return false;
+        offset_s = sign * (oh * 3600 + om * 60);
+        p = s.size();
+      } else {
+        return false;
+      }
+    }
+  }
+  const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  const int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+  // int64 ns covers 1677-09-21 .. 2262-04-11.
+  if (secs < -9223372036LL || secs > 9223372035LL) return false;
+  int64_t ns = 0;
+  if (__builtin_mul_overflow(secs, int64_t{1000000000}, &ns) ||
+      __builtin_add_overflow(ns, frac_ns, &ns)) {
+    return false;
+  }
+  *out = ns;
+  return true;
+}
+
+bool ToTime(sqlite3_value* v, int64_t* out, std::string* err) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL: *out = NowNs(); return true;
+    case SQLITE_INTEGER: *out = sqlite3_value_int64(v); return true;
+    case SQLITE_FLOAT:
+      if (DoubleToInt(sqlite3_value_double(v), out)) return true;
+      *err = "cannot use " + Describe(v) + " as a time: not an integer number of nanoseconds";
+      return false;
+    case SQLITE_TEXT: {
+      const std::string t = TextOf(v);
+      if (ParseInt(t, out) || ParseIsoTime(t, out)) return true;
+      *err = "cannot use " + Describe(v) +
+             " as a time: expected integer nanoseconds or ISO-8601 text like "
+             "'2016-01-01T00:00:00Z'";
+      return false;
+    }
+    default: *err = "cannot use a BLOB as a time"; return false;
+  }
+}
+
+void ResultValue(sqlite3_context* ctx, const Value& v) {
+  switch (v.type) {
+    case STRATA_FLOAT: sqlite3_result_double(ctx, v.f); break;
+    case STRATA_INT:
+    case STRATA_BOOL: sqlite3_result_int64(ctx, v.i); break;
+    case STRATA_STRING:
+      sqlite3_result_text64(ctx, v.s.data(), v.s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      break;
+    default: sqlite3_result_null(ctx); break;
+  }
+}
+
+}  // namespace strata_sql

@@ -1,0 +1,300 @@
+// The scan: xOpen/xFilter/xNext/xEof/xColumn/xRowid. Engine rows (strata_query_rows over the
+// declared fields) are merged with the connection's pending overlay in (tag-set key + "#", time)
+// order, the engine's order. An overlay entry replaces the engine values of the fields it sets or
+// deletes; a row whose fields are all NULL after the merge does not exist. The overlay is re-sought
+// by key at each step, so writes to it while a cursor is open (SQLite's two-pass UPDATE/DELETE, or
+// another statement) never invalidate the cursor.
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include <algorithm>
+#include <cstring>
+
+#include "vtab.h"
+
+namespace strata_sql {
+
+Scan::~Scan() { strata_rows_free(rows_); }
+
+bool Scan::Matches(const PendingRow& p, int64_t time) const {
+  if (time < spec_.t_min || time > spec_.t_max) return false;
+  for (const TagFilter& f : spec_.filters) {
+    bool ok = false;
+    for (const Tag& tag : p.tags) {
+      if (tag.key == f.key) {
+        ok = f.values.count(tag.value) > 0;
+        break;
+      }
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool Scan::NextPending(RowKey* key) {
+  if (table_ == nullptr) return false;
+  auto& rows = table_->overlay().rows;
+  auto it = pend_pos_ ? rows.upper_bound(*pend_pos_) : rows.begin();
+  for (; it != rows.end(); ++it) {
+    if (Matches(it->second, it->first.second)) {
+      *key = it->first;
+      return true;
+    }
+  }
+  return false;
+}
+
+int Scan::AdvanceEngine(std::string* err) {
+  if (rows_ == nullptr) {
+    engine_eof_ = true;
+    return STRATA_OK;
+  }
+  const int rc = strata_rows_next(rows_);
+  if (rc == STRATA_DONE) {
+    engine_eof_ = true;
+    return STRATA_OK;
+  }
+  if (rc != STRATA_ROW) {
+    engine_eof_ = true;
+    *err = std::string("read failed: ") + strata_errmsg();
+    return rc;
+  }
+  engine_eof_ = false;
+  erow_.time = strata_rows_time(rows_);
+  erow_.order.assign(strata_rows_tagset(rows_));
+  erow_.order.push_back('#');
+  const size_t ntags = strata_rows_tag_count(rows_);
+  erow_.tags.resize(ntags);
+  for (size_t i = 0; i < ntags; i++) {
+    erow_.tags[i].key.assign(strata_rows_tag_key(rows_, i));
+    erow_.tags[i].value.assign(strata_rows_tag_value(rows_, i));
+  }
+  const size_t nf = table_->schema.fields.size();
+  erow_.fields.resize(nf);
+  for (size_t i = 0; i < nf; i++) {
+    Value& v = erow_.fields[i];
+    v.type = strata_rows_type(rows_, i);
+    switch (v.type) {
+      case STRATA_FLOAT: v.f = strata_rows_f64(rows_, i); break;
+      case STRATA_INT:
+      case STRATA_BOOL: v.i = strata_rows_i64(rows_, i); break;
+      case STRATA_STRING: {
+        size_t len = 0;
+        const char* s = strata_rows_str(rows_, i, &len);
+        v.s.assign(s, len);
+        break;
+      }
+      default: break;
+    }
+  }
+  return STRATA_OK;
+}
+
+int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
+  table_ = t;
+  spec_ = spec;
+  strata_rows_free(rows_);
+  rows_ = nullptr;
+  pend_pos_.reset();
+  eof_ = false;
+  if (spec_.empty) {
+    table_ = nullptr;
+    eof_ = true;
+    engine_eof_ = true;
+    return STRATA_OK;
+  }
+  std::vector<std::vector<const char*>> values(spec_.filters.size());
+  std::vector<strata_tag_filter> filters(spec_.filters.size());
+  for (size_t i = 0; i < spec_.filters.size(); i++) {
+    for (const std::string& v : spec_.filters[i].values) values[i].push_back(v.c_str());
+    filters[i] = strata_tag_filter{spec_.filters[i].key.c_str(), values[i].data(), values[i].size()};
+  }
+  std::vector<const char*> fields;
+  for (const std::string& f : t->schema.fields) fields.push_back(f.c_str());
+  int rc = strata_query_rows(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
+                             fields.data(), fields.size(), spec_.t_min, spec_.t_max, &rows_);
+  if (rc != STRATA_OK) {
+    *err = std::string("query failed: ") + strata_errmsg();
+    return rc;
+  }
+  if ((rc = AdvanceEngine(err)) != STRATA_OK) return rc;
+  return Next(err);
+}
+
+int Scan::Next(std::string* err) {
+  const size_t nf = table_ == nullptr ? 0 : table_->schema.fields.size();
+  while (true) {
+    RowKey pkey;
+    const bool have_pending = NextPending(&pkey);
+    if (engine_eof_ && !have_pending) {
+      eof_ = true;
+      return STRATA_OK;
+    }
+    int cmp = 0;  // <0: engine row first
+    if (engine_eof_) {
+      cmp = 1;
+    } else if (!have_pending) {
+      cmp = -1;
+    } else {
+      const int c = erow_.order.compare(pkey.first);
+      cmp = c != 0 ? c : (erow_.time < pkey.second ? -1 : erow_.time > pkey.second ? 1 : 0);
+    }
+    if (cmp < 0) {
+      std::swap(row_, erow_);
+      int rc = AdvanceEngine(err);
+      if (rc != STRATA_OK) return rc;
+      return STRATA_OK;  // engine rows always have a declared field
+    }
+    const PendingRow& p = table_->overlay().rows.find(pkey)->second;
+    pend_pos_ = pkey;
+    if (cmp == 0) {
+      std::swap(row_, erow_);
+      int rc = AdvanceEngine(err);
+      if (rc != STRATA_OK) return rc;
+    } else {
+      row_.time = pkey.second;
+      row_.order = pkey.first;
+      row_.tags = p.tags;
+      row_.fields.assign(nf, Value{});
+    }
+    bool any = false;
+    for (size_t i = 0; i < nf; i++) {
+      if (p.state[i] == kSet) row_.fields[i] = p.values[i];
+      if (p.state[i] == kDeleted) row_.fields[i].type = 0;
+      any = any || row_.fields[i].type != 0;
+    }
+    if (any) return STRATA_OK;
+  }
+}
+
+namespace {
+
+int Fail(Cursor* c, const std::string& err, int rc) {
+  SetError(reinterpret_cast<Table*>(c->base.pVtab), err);
+  return SqliteCode(rc);
+}
+
+}  // namespace
+
+int Open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  return Guard(nullptr, [&] {
+    auto* c = new Cursor();
+    c->base = sqlite3_vtab_cursor{};
+    *out = &c->base;
+    return SQLITE_OK;
+  });
+}
+
+int Close(sqlite3_vtab_cursor* cur) {
+  return Guard(nullptr, [&] {
+    delete reinterpret_cast<Cursor*>(cur);
+    return SQLITE_OK;
+  });
+}
+
+int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
+           sqlite3_value** argv) {
+  Cursor* c = reinterpret_cast<Cursor*>(cur);
+  Table* t = reinterpret_cast<Table*>(cur->pVtab);
+  return Guard(t, [&] {
+    ScanSpec spec;
+    std::string err;
+    if (!DecodePlan(t, idx_num, idx_str, argc, argv, &spec, &err)) {
+      SetError(t, err);
+      return SQLITE_ERROR;
+    }
+    c->materialized = false;
+    c->rows.clear();
+    c->pos = 0;
+    c->rowid = 0;
+    int rc = c->scan.Start(t, spec, &err);
+    if (rc != STRATA_OK) return Fail(c, err, rc);
+    if (idx_num & kPlanOrderTime) {
+      // Every declared tag is pinned, but undeclared tags may still give several tag sets: collect
+      // the rows and sort them by time when they do.
+      bool several = false;
+      while (!c->scan.eof()) {
+        if (!c->rows.empty() && c->rows.back().order != c->scan.row().order) several = true;
+        c->rows.push_back(c->scan.row());
+        if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
+      }
+      if (several) {
+        std::stable_sort(c->rows.begin(), c->rows.end(),
+                         [](const Row& a, const Row& b) { return a.time < b.time; });
+      }
+      c->materialized = true;
+    }
+    return SQLITE_OK;
+  });
+}
+
+int NextRow(sqlite3_vtab_cursor* cur) {
+  Cursor* c = reinterpret_cast<Cursor*>(cur);
+  return Guard(reinterpret_cast<Table*>(cur->pVtab), [&] {
+    c->rowid++;
+    if (c->materialized) {
+      c->pos++;
+      return SQLITE_OK;
+    }
+    std::string err;
+    const int rc = c->scan.Next(&err);
+    return rc == STRATA_OK ? SQLITE_OK : Fail(c, err, rc);
+  });
+}
+
+int Eof(sqlite3_vtab_cursor* cur) { return reinterpret_cast<Cursor*>(cur)->eof() ? 1 : 0; }
+
+int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
+  Cursor* c = reinterpret_cast<Cursor*>(cur);
+  Table* t = reinterpret_cast<Table*>(cur->pVtab);
+  return Guard(t, [&] {
+    const Row& r = c->row();
+    const Schema& s = t->schema;
+    if (col == 0) {
+      sqlite3_result_int64(ctx, r.time);
+    } else if (col <= s.ntags()) {
+      const std::string& key = s.tags[col - 1];
+      for (const Tag& tag : r.tags) {
+        if (tag.key == key) {
+          sqlite3_result_text64(ctx, tag.value.data(), tag.value.size(), SQLITE_TRANSIENT,
+                                SQLITE_UTF8);
+          return SQLITE_OK;
+        }
+      }
+      sqlite3_result_null(ctx);
+    } else if (col < s.key_column()) {
+      // UPDATE: an unchanged field need not be read (write.cc treats it as unchanged).
+      if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
+      ResultValue(ctx, r.fields[col - s.first_field_column()]);
+    } else {
+      c->key = EncodeKey(r.time, r.tags);
+      sqlite3_result_blob(ctx, c->key.data(), static_cast<int>(c->key.size()), SQLITE_TRANSIENT);
+    }
+    return SQLITE_OK;
+  });
+}
+
+int Rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
+  *rowid = reinterpret_cast<Cursor*>(cur)->rowid;
+  return SQLITE_OK;
+}
+
+bool ReadRow(Table* t, const std::vector<Tag>& tags, int64_t time, Row* out, std::string* err,
+             int* rc) {
+  ScanSpec spec;
+  spec.t_min = spec.t_max = time;
+  for (const Tag& tag : tags) spec.filters.push_back(TagFilter{tag.key, {tag.value}});
+  const std::string order = TagSetKey(t->name, tags) + "#";
+  Scan scan;
+  *rc = scan.Start(t, spec, err);
+  while (*rc == STRATA_OK && !scan.eof()) {
+    if (scan.row().order == order) {
+      *out = scan.row();
+      return true;
+    }
+    *rc = scan.Next(err);
+  }
+  return false;
+}
+
+}  // namespace strata_sql

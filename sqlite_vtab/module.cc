@@ -1,0 +1,248 @@
+// The `strata` module table, the extension entry point sqlite3_strata_init, table creation,
+// connection and destruction, and the registry of per-connection state (Conn).
+//
+// Data directory: the dir= option, else `<database file>.strata`; a relative dir= is resolved
+// against the database file's folder (the current directory for in-memory databases). An in-memory
+// or temporary database without dir= is an error. xCreate opens (and may create) the directory and
+// checks the declared field types against those recorded for the measurement. xConnect never
+// creates anything: the directory must already hold Strata's identity file STRATA. xDestroy (DROP
+// TABLE) removes the measurement's data through strata_drop_measurement.
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT1
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+
+#include "vtab.h"
+
+namespace strata_sql {
+namespace {
+
+std::mutex g_registry_mu;
+std::map<std::pair<sqlite3*, std::string>, std::weak_ptr<Conn>>& Registry() {
+  static auto* r = new std::map<std::pair<sqlite3*, std::string>, std::weak_ptr<Conn>>();
+  return *r;
+}
+
+// The data directory of a table: absolute and lexically normal. False with *err.
+bool ResolveDir(sqlite3* db, const char* schema_name, const Schema& schema, std::string* out,
+                std::string* err) {
+  const char* file = sqlite3_db_filename(db, schema_name);
+  const std::string dbfile = file == nullptr ? "" : file;
+  std::filesystem::path p;
+  if (schema.dir.empty()) {
+    if (dbfile.empty()) {
+      *err = "an in-memory or temporary database needs the dir='...' option (where to keep the data)";
+      return false;
+    }
+    p = dbfile + ".strata";
+  } else {
+    p = schema.dir;
+    if (p.is_relative()) {
+      std::filesystem::path base = dbfile.empty() ? std::filesystem::current_path()
+                                                  : std::filesystem::path(dbfile).parent_path();
+      p = base / p;
+    }
+  }
+  p = std::filesystem::absolute(p).lexically_normal();
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  *out = s;
+  return true;
+}
+
+void Disconnect(Table* t) { delete t; }
+
+int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** pzErr,
+         bool create) {
+  *out = nullptr;
+  auto t = std::make_unique<Table>();
+  t->base = sqlite3_vtab{};
+  t->db = db;
+  t->name = argv[2];
+  auto fail = [&](const std::string& msg) {
+    *pzErr = sqlite3_mprintf("strata: %s: %s", t->name.c_str(), msg.c_str());
+    return SQLITE_ERROR;
+  };
+  std::string err;
+  if (!ValidUtf8(t->name.data(), t->name.size())) return fail("table name is not valid UTF-8");
+  if (!ParseTableArgs(argc - 3, argv + 3, &t->schema, &err)) return fail(err);
+  std::string dir;
+  if (!ResolveDir(db, argv[1], t->schema, &dir, &err)) return fail(err);
+  t->conn = AcquireConn(db, dir, t->schema.options, create, &err);
+  if (!t->conn) return fail(err);
+  if (create) {
+    for (int i = 0; i < t->schema.nfields(); i++) {
+      int have = 0;
+      if (strata_field_type(t->conn->sdb, t->name.c_str(), t->schema.fields[i].c_str(), &have) ==
+              STRATA_OK &&
+          have != t->schema.field_types[i]) {
+        return fail("column " + t->schema.fields[i] + " is declared " +
+                    SqlTypeName(t->schema.field_types[i]) + " but " + dir +
+                    " already stores " + SqlTypeName(have) + " values for " + t->name + "." +
+                    t->schema.fields[i]);
+      }
+    }
+  }
+  Overlay& ov = t->overlay();
+  if (ov.fields.empty()) {
+    ov.fields = t->schema.fields;
+    ov.field_types = t->schema.field_types;
+  }
+  const std::string sql = DeclareSql(t->schema);
+  int rc = sqlite3_declare_vtab(db, sql.c_str());
+  if (rc != SQLITE_OK) return fail(std::string("sqlite3_declare_vtab failed: ") + sqlite3_errmsg(db));
+  *out = &t.release()->base;
+  return SQLITE_OK;
+}
+
+int xCreate(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out,
+            char** pzErr) {
+  return Guard(nullptr, [&] { return Init(db, argc, argv, out, pzErr, true); });
+}
+
+int xConnect(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out,
+             char** pzErr) {
+  return Guard(nullptr, [&] { return Init(db, argc, argv, out, pzErr, false); });
+}
+
+int xDisconnect(sqlite3_vtab* vtab) {
+  return Guard(nullptr, [&] {
+    Disconnect(reinterpret_cast<Table*>(vtab));
+    return SQLITE_OK;
+  });
+}
+
+int xDestroy(sqlite3_vtab* vtab) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  return Guard(t, [&] {
+    t->overlay().Clear();
+    if (strata_drop_measurement(t->conn->sdb, t->name.c_str()) != STRATA_OK) {
+      SetError(t, std::string("cannot drop the data: ") + strata_errmsg());
+      return SQLITE_ERROR;
+    }
+    Disconnect(t);
+    return SQLITE_OK;
+  });
+}
+
+int xBestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
+  return Guard(reinterpret_cast<Table*>(vtab), [&] { return BestIndex(vtab, info); });
+}
+
+int xRename(sqlite3_vtab* vtab, const char*) {
+  SetError(reinterpret_cast<Table*>(vtab),
+           "cannot rename a strata table: the table name is the measurement name");
+  return SQLITE_ERROR;
+}
+
+sqlite3_module g_module = {
+    /* iVersion    */ 2,  // xSavepoint/xRelease/xRollbackTo; xShadowName unused
+    /* xCreate     */ xCreate,      // CREATE VIRTUAL TABLE: opens/creates the directory
+    /* xConnect    */ xConnect,     // existing table: opens only a verified Strata directory
+    /* xBestIndex  */ xBestIndex,   // plan.cc: time ranges and tag =/IN pushdown
+    /* xDisconnect */ xDisconnect,  // drops this instance; the Conn lives while others use it
+    /* xDestroy    */ xDestroy,     // DROP TABLE: removes the measurement's data
+    /* xOpen       */ Open,         // cursor.cc
+    /* xClose      */ Close,
+    /* xFilter     */ Filter,       // starts the merged scan (engine rows + own pending changes)
+    /* xNext       */ NextRow,
+    /* xEof        */ Eof,
+    /* xColumn     */ Column,       // time, tags, fields (NULL when absent), _strata_key
+    /* xRowid      */ Rowid,        // unused (WITHOUT ROWID); a per-scan sequence number
+    /* xUpdate     */ Update,       // write.cc: INSERT/DELETE/UPDATE into the pending overlay
+    /* xBegin      */ Begin,
+    /* xSync       */ Sync,         // commits all pending tables of the directory as one batch
+    /* xCommit     */ Commit,       // never fails: the work was done in xSync
+    /* xRollback   */ Rollback,     // discards pending changes
+    /* xFindFunction */ nullptr,    // no overloaded functions
+    /* xRename     */ xRename,      // refused: the name is the measurement
+    /* xSavepoint  */ Savepoint,    // statement and SAVEPOINT rollback through an undo log
+    /* xRelease    */ Release,
+    /* xRollbackTo */ RollbackTo,
+    /* xShadowName */ nullptr,
+};
+
+}  // namespace
+
+Overlay& Table::overlay() { return conn->overlays[name]; }
+
+void SetError(Table* t, const std::string& message) {
+  sqlite3_free(t->base.zErrMsg);
+  t->base.zErrMsg = sqlite3_mprintf("strata: %s: %s", t->name.c_str(), message.c_str());
+}
+
+int SqliteCode(int status) {
+  switch (status) {
+    case STRATA_OK: return SQLITE_OK;
+    case STRATA_NOMEM: return SQLITE_NOMEM;
+    case STRATA_IO: return SQLITE_IOERR;
+    case STRATA_CORRUPT: return SQLITE_CORRUPT;
+    case STRATA_LOCKED: return SQLITE_BUSY;
+    case STRATA_TYPE_CONFLICT:
+    case STRATA_INVALID: return SQLITE_CONSTRAINT;
+    default: return SQLITE_ERROR;
+  }
+}
+
+Conn::~Conn() { strata_close(sdb); }
+
+std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std::string& options,
+                                  bool create, std::string* err) {
+  std::lock_guard lock(g_registry_mu);
+  auto& reg = Registry();
+  const auto key = std::make_pair(db, dir);
+  if (auto it = reg.find(key); it != reg.end()) {
+    if (auto live = it->second.lock()) return live;
+    reg.erase(it);
+  }
+  if (!create) {
+    struct stat st;
+    const std::string identity = dir + "/STRATA";
+    if (::stat(identity.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      *err = "'" + dir + "' is not a Strata data directory (no STRATA identity file); only "
+             "CREATE VIRTUAL TABLE creates one";
+      return nullptr;
+    }
+  }
+  strata_db* sdb = nullptr;
+  if (strata_open(dir.c_str(), options.empty() ? nullptr : options.c_str(), &sdb) != STRATA_OK) {
+    *err = std::string("cannot open '") + dir + "': " + strata_errmsg();
+    return nullptr;
+  }
+  auto conn = std::make_shared<Conn>();
+  conn->db = db;
+  conn->dir = dir;
+  conn->sdb = sdb;
+  reg[key] = conn;
+  return conn;
+}
+
+std::vector<std::shared_ptr<Conn>> ConnsOf(sqlite3* db) {
+  std::lock_guard lock(g_registry_mu);
+  std::vector<std::shared_ptr<Conn>> out;
+  auto& reg = Registry();
+  for (auto it = reg.lower_bound(std::make_pair(db, std::string())); it != reg.end() && it->first.first == db;
+       ++it) {
+    if (auto live = it->second.lock()) out.push_back(std::move(live));
+  }
+  return out;
+}
+
+}  // namespace strata_sql
+
+extern "C" __attribute__((visibility("default"))) int sqlite3_strata_init(
+    sqlite3* db, char** pzErrMsg, const sqlite3_api_routines* pApi) {
+  SQLITE_EXTENSION_INIT2(pApi);
+  return strata_sql::Guard(nullptr, [&] {
+    int rc = sqlite3_create_module_v2(db, "strata", &strata_sql::g_module, nullptr, nullptr);
+    if (rc == SQLITE_OK) rc = strata_sql::RegisterFunctions(db);
+    if (rc != SQLITE_OK && pzErrMsg != nullptr) {
+      *pzErrMsg = sqlite3_mprintf("strata: cannot register the module: %s", sqlite3_errmsg(db));
+    }
+    return rc;
+  });
+}

@@ -1,0 +1,232 @@
+// xBestIndex and the plan encoding.
+//
+// idxNum is a bitmask:
+//   1 (kPlanTime)       at least one constraint on `time` is in argv
+//   2 (kPlanTags)       at least one constraint on a tag is in argv
+//   4 (kPlanOrderTime)  ORDER BY time ASC was consumed: rows must come in time order
+// argv holds the usable constraints in the order of aConstraint[], one slot each, and idxStr has one
+// printable character per slot saying what the slot is:
+//   '='  time = v       '>'  time > v      ']'  time >= v      '<'  time < v      '['  time <= v
+//   'A'+k  tag column k (0-based among the tags, k < 26) = v
+//   'a'+k  tag column k IN (list): the whole list in one xFilter (sqlite3_vtab_in(..., 1))
+// so `EXPLAIN QUERY PLAN` shows e.g. "INDEX 3:]<A" for time >= ? AND time < ? AND hostname = ?.
+// BETWEEN arrives as ']' and '['.
+//
+// Omit: time constraints are enforced exactly by the engine (values are converted as SQLite's
+// INTEGER affinity would), and tag =/IN with the BINARY collation too; both are omitted. Everything
+// else (other operators, other collations, fields, tags past the 26th) is left to SQLite.
+// Order: the scan yields rows by (tag-set key, time). ORDER BY time ASC alone is consumed when every
+// declared tag is pinned by a single-value =; as undeclared tags can still split that into several
+// tag sets, the cursor then sorts by time when it meets more than one (cursor.cc). No other ORDER
+// BY is consumed: tag-set key order is not SQL's order of the tag columns. LIMIT/OFFSET are not
+// taken: the cursor is lazy, so SQLite stopping early already stops the scan.
+// Cost: a full scan is priced as 1e7 rows; a time range divides that (= by 1e6, two bounds by 100,
+// one bound by 4), each pinned tag by 100, each IN list by 30 (a tag typically has many values).
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include <cmath>
+#include <cstring>
+
+#include "vtab.h"
+
+namespace strata_sql {
+namespace {
+
+char TimeChar(int op) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_EQ: return '=';
+    case SQLITE_INDEX_CONSTRAINT_GT: return '>';
+    case SQLITE_INDEX_CONSTRAINT_GE: return ']';
+    case SQLITE_INDEX_CONSTRAINT_LT: return '<';
+    case SQLITE_INDEX_CONSTRAINT_LE: return '[';
+  }
+  return 0;
+}
+
+// Applies SQLite's INTEGER affinity comparison "time OP v" to [*lo, *hi]; sets *empty when no
+// integer satisfies it.
+void ApplyTimeBound(char op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* empty) {
+  int type = sqlite3_value_type(v);
+  if (type == SQLITE_TEXT) type = sqlite3_value_numeric_type(v);
+  if (type == SQLITE_NULL) {
+    *empty = true;
+    return;
+  }
+  auto set_lo = [&](int64_t x) { *lo = std::max(*lo, x); };
+  auto set_hi = [&](int64_t x) { *hi = std::min(*hi, x); };
+  if (type == SQLITE_INTEGER) {
+    const int64_t x = sqlite3_value_int64(v);
+    switch (op) {
+      case '=': set_lo(x); set_hi(x); break;
+      case ']': set_lo(x); break;
+      case '[': set_hi(x); break;
+      case '>': if (x == INT64_MAX) *empty = true; else set_lo(x + 1); break;
+      case '<': if (x == INT64_MIN) *empty = true; else set_hi(x - 1); break;
+    }
+    return;
+  }
+  if (type == SQLITE_FLOAT) {
+    const double d = sqlite3_value_double(v);
+    constexpr double kTwo63 = 9223372036854775808.0;
+    // Bounds as doubles, then clamped to int64.
+    double l = -INFINITY, h = INFINITY;
+    switch (op) {
+      case '=': if (d != std::floor(d)) { *empty = true; return; } l = h = d; break;
+      case ']': l = std::ceil(d); break;
+      case '>': l = std::floor(d) + 1; break;
+      case '[': h = std::floor(d); break;
+      case '<': h = std::ceil(d) - 1; break;
+    }
+    if (l >= kTwo63 || h < -kTwo63) {
+      *empty = true;
+      return;
+    }
+    if (l > -kTwo63) set_lo(static_cast<int64_t>(l));
+    if (h < kTwo63) set_hi(static_cast<int64_t>(h));
+    return;
+  }
+  // TEXT or BLOB: every integer sorts before it.
+  if (op == '=' || op == '>' || op == ']') *empty = true;
+}
+
+// A tag value as SQLite's TEXT affinity would compare it; false when nothing can equal it.
+bool TagText(sqlite3_value* v, std::string* out) {
+  const int type = sqlite3_value_type(v);
+  if (type == SQLITE_NULL || type == SQLITE_BLOB) return false;
+  const unsigned char* t = sqlite3_value_text(v);
+  if (t == nullptr) return false;
+  out->assign(reinterpret_cast<const char*>(t), sqlite3_value_bytes(v));
+  return true;
+}
+
+}  // namespace
+
+int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  const int ntags = t->schema.ntags();
+  std::string idx;
+  int argv_index = 0;
+  int idx_num = 0;
+  bool has_eq = false, has_lo = false, has_hi = false;
+  std::vector<int> pinned(ntags, 0);  // single-value = per tag
+  double rows = 1e7;
+  std::vector<bool> tag_used(ntags, false);
+  for (int i = 0; i < info->nConstraint; i++) {
+    const auto& c = info->aConstraint[i];
+    if (!c.usable) continue;
+    if (c.iColumn == 0) {
+      const char ch = TimeChar(c.op);
+      if (ch == 0) continue;
+      idx.push_back(ch);
+      info->aConstraintUsage[i].argvIndex = ++argv_index;
+      info->aConstraintUsage[i].omit = 1;
+      idx_num |= kPlanTime;
+      if (ch == '=') has_eq = true;
+      if (ch == '>' || ch == ']') has_lo = true;
+      if (ch == '<' || ch == '[') has_hi = true;
+    } else if (c.iColumn >= 1 && c.iColumn <= ntags && c.iColumn <= 26 &&
+               c.op == SQLITE_INDEX_CONSTRAINT_EQ) {
+      const char* coll = sqlite3_vtab_collation(info, i);
+      if (coll != nullptr && sqlite3_stricmp(coll, "BINARY") != 0) continue;
+      const int k = c.iColumn - 1;
+      const bool in = sqlite3_vtab_in(info, i, -1) != 0 && sqlite3_vtab_in(info, i, 1) != 0;
+      idx.push_back(static_cast<char>((in ? 'a' : 'A') + k));
+      info->aConstraintUsage[i].argvIndex = ++argv_index;
+      info->aConstraintUsage[i].omit = 1;
+      idx_num |= kPlanTags;
+      if (!in) pinned[k] = 1;
+      if (!tag_used[k]) rows /= in ? 30 : 100;
+      tag_used[k] = true;
+    }
+  }
+  if (has_eq) {
+    rows /= 1e6;
+  } else if (has_lo && has_hi) {
+    rows /= 100;
+  } else if (has_lo || has_hi) {
+    rows /= 4;
+  }
+  if (rows < 1) rows = 1;
+  if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == 0 && !info->aOrderBy[0].desc) {
+    bool all = true;
+    for (int k = 0; k < ntags; k++) all = all && pinned[k];
+    if (all) {
+      info->orderByConsumed = 1;
+      idx_num |= kPlanOrderTime;
+    }
+  }
+  info->idxNum = idx_num;
+  if (!idx.empty()) {
+    info->idxStr = sqlite3_mprintf("%s", idx.c_str());
+    if (info->idxStr == nullptr) return SQLITE_NOMEM;
+    info->needToFreeIdxStr = 1;
+  }
+  info->estimatedRows = static_cast<sqlite3_int64>(rows);
+  info->estimatedCost = rows + 10;
+  return SQLITE_OK;
+}
+
+bool DecodePlan(Table* t, int /*idx_num*/, const char* idx_str, int argc, sqlite3_value** argv,
+                ScanSpec* spec, std::string* err) {
+  const size_t n = idx_str == nullptr ? 0 : std::strlen(idx_str);
+  if (static_cast<int>(n) != argc) {
+    *err = "internal error: plan '" + std::string(idx_str == nullptr ? "" : idx_str) + "' has " +
+           std::to_string(n) + " slots but xFilter got " + std::to_string(argc) + " values";
+    return false;
+  }
+  std::map<int, std::set<std::string>> tags;  // tag column -> allowed values (intersected)
+  for (int i = 0; i < argc; i++) {
+    const char ch = idx_str[i];
+    if (ch >= 'A' && ch < 'A' + 26) {
+      const int k = ch - 'A';
+      std::set<std::string> vals;
+      std::string s;
+      if (TagText(argv[i], &s)) vals.insert(s);
+      auto it = tags.find(k);
+      if (it == tags.end()) {
+        tags[k] = std::move(vals);
+      } else {
+        std::set<std::string> both;
+        for (const auto& v : vals) {
+          if (it->second.count(v)) both.insert(v);
+        }
+        it->second = std::move(both);
+      }
+    } else if (ch >= 'a' && ch < 'a' + 26) {
+      const int k = ch - 'a';
+      std::set<std::string> vals;
+      sqlite3_value* v = nullptr;
+      int rc = sqlite3_vtab_in_first(argv[i], &v);
+      while (rc == SQLITE_OK && v != nullptr) {
+        std::string s;
+        if (TagText(v, &s)) vals.insert(s);
+        rc = sqlite3_vtab_in_next(argv[i], &v);
+      }
+      if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        *err = "cannot read the IN list";
+        return false;
+      }
+      auto it = tags.find(k);
+      if (it == tags.end()) {
+        tags[k] = std::move(vals);
+      } else {
+        std::set<std::string> both;
+        for (const auto& x : vals) {
+          if (it->second.count(x)) both.insert(x);
+        }
+        it->second = std::move(both);
+      }
+    } else {
+      ApplyTimeBound(ch, argv[i], &spec->t_min, &spec->t_max, &spec->empty);
+    }
+  }
+  if (spec->t_min > spec->t_max) spec->empty = true;
+  for (auto& [k, vals] : tags) {
+    if (vals.empty()) spec->empty = true;
+    spec->filters.push_back(TagFilter{t->schema.tags[k], std::move(vals)});
+  }
+  return true;
+}
+
+}  // namespace strata_sql

@@ -1,0 +1,295 @@
+// The `strata` SQLite module (DESIGN section 7): shared declarations of the module's files. The module
+// is a client of the C ABI (strata.h) only, reaches SQLite only through sqlite3ext.h's `sqlite3_api`
+// (SQLITE_EXTENSION_INIT1 in module.cc, SQLITE_EXTENSION_INIT3 elsewhere), and keeps its logic in C++
+// behind thin x* callbacks, each of which catches every exception (Guard).
+//
+// Table layout:  CREATE VIRTUAL TABLE cpu USING strata(hostname TAG, usage_user REAL, ..., opt='v')
+//   column 0            time INTEGER (ns since the epoch, UTC)
+//   columns 1..T        the tags, declared TEXT, in declaration order
+//   columns T+1..T+F    the fields (REAL, INTEGER, TEXT, BOOLEAN), in declaration order
+//   column T+F+1        _strata_key BLOB HIDDEN PRIMARY KEY: the row's identity, see EncodeKey
+// The table is WITHOUT ROWID (SQLite allows one PRIMARY KEY column on writable vtabs), so DELETE and
+// UPDATE hand back _strata_key, which names exactly one (tag set, time).
+//
+// Rows: the row view of the measurement restricted to the declared fields: a row exists when at
+// least one declared field has a value. A series with tags the table does not declare forms its own
+// rows (identity = full tag set), and a declared tag it lacks reads as NULL.
+//
+// Per-connection state (Conn) is keyed by (sqlite3*, canonical data directory) and shared by every
+// strata table of that directory in that connection: it holds the strata_db handle (strata_open
+// shares one engine per directory and process) and the connection's uncommitted changes, one
+// Overlay per measurement. Reads merge the overlay over engine rows (read-your-writes); other
+// connections see only the engine. The first xSync of a transaction writes the overlays of all
+// tables of the directory as ONE strata batch (deletes first, then points: one WAL record), so a
+// crash keeps all or nothing of it; later xSync/xCommit find nothing left to do. xCommit never fails.
+// Savepoints keep an undo log per overlay. One thread at a time per connection, as SQLite requires.
+//
+// Known limits: LIMIT/OFFSET are not pushed (the cursor is lazy, so SQLite stopping early stops the
+// scan); only ORDER BY time with every tag pinned is consumed; comparisons of `time` with text follow
+// SQLite's INTEGER affinity (write time >= strata_time('2016-01-01T00:00:00Z')); a transaction over
+// tables of several directories commits one batch per directory (atomic per directory only); two
+// tables of one measurement and directory in ONE connection (e.g. main.cpu and aux.cpu) share one
+// overlay and must declare the same fields; DROP TABLE keeps the directory's recorded field types, so
+// re-creating the table with another type for a field is refused; ALTER TABLE RENAME is refused.
+#pragma once
+
+#include <sqlite3ext.h>
+
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <new>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "strata.h"
+
+namespace strata_sql {
+
+// ---- table arguments (table_args.cc) --------------------------------------------------------------
+
+struct Schema {
+  std::vector<std::string> tags;    // tag column names, in declaration order
+  std::vector<std::string> fields;  // field column names, in declaration order
+  std::vector<int> field_types;     // STRATA_FLOAT / _INT / _BOOL / _STRING per field
+  std::string dir;                  // the dir= option as given; empty: <database file>.strata
+  std::string options;              // the other options as strata_open text "k=v;k=v"
+
+  int ntags() const { return static_cast<int>(tags.size()); }
+  int nfields() const { return static_cast<int>(fields.size()); }
+  int key_column() const { return 1 + ntags() + nfields(); }
+  int first_field_column() const { return 1 + ntags(); }
+};
+
+// Parses the module arguments (argv[3..] of xCreate/xConnect). False with *err set (a message
+// without the "strata: table: " prefix) on any problem.
+bool ParseTableArgs(int argc, const char* const* argv, Schema* schema, std::string* err);
+// The CREATE TABLE statement for sqlite3_declare_vtab.
+std::string DeclareSql(const Schema& schema);
+// "REAL", "INTEGER", "BOOLEAN", "TEXT" for a STRATA_* type.
+const char* SqlTypeName(int strata_type);
+
+// ---- values and conversion (convert.cc) ------------------------------------------------------------
+
+struct Value {
+  int type = 0;  // 0 (SQL NULL) or STRATA_FLOAT / _INT / _BOOL / _STRING
+  double f = 0;
+  int64_t i = 0;  // _INT, and _BOOL as 0/1
+  std::string s;
+};
+
+struct Tag {
+  std::string key, value;
+  bool operator==(const Tag&) const = default;
+};
+
+// Converts an SQL value to a field of type `type` without loss. NULL gives type 0. False with *err
+// ("cannot store 'abc' in a REAL field") when it cannot.
+bool ToField(sqlite3_value* v, int type, Value* out, std::string* err);
+// A tag value: TEXT (numbers rendered as SQLite renders them), non-empty, no NUL, valid UTF-8.
+bool ToTag(sqlite3_value* v, std::string* out, std::string* err);
+// A timestamp: integer ns, integral REAL, integer or ISO-8601 text; NULL is the current time.
+bool ToTime(sqlite3_value* v, int64_t* out, std::string* err);
+// ISO-8601 date-time ("2016-01-01", "2016-01-01T00:00:00Z", "...T00:00:00.123456789+02:00"); no
+// zone means UTC.
+bool ParseIsoTime(const std::string& text, int64_t* out);
+// The current time in ns.
+int64_t NowNs();
+void ResultValue(sqlite3_context* ctx, const Value& v);
+// A printable excerpt of a value for error messages ("'abc'", "1.5", "NULL", "a BLOB").
+std::string Describe(sqlite3_value* v);
+bool ValidUtf8(const char* s, size_t n);
+
+// ---- rows, keys and overlays -------------------------------------------------------------------------
+
+// Canonical tag-set key `measurement,k=v,...` (tags sorted by key; `,` `=` ` ` `#` `\` escaped), as
+// the engine spells it. REQUIRES: tags sorted by key.
+std::string TagSetKey(const std::string& measurement, const std::vector<Tag>& tags);
+// _strata_key: 8 bytes of time (big-endian, sign bit flipped) then key NUL value NUL per tag.
+std::string EncodeKey(int64_t time, const std::vector<Tag>& tags);
+bool DecodeKey(const void* data, int n, int64_t* time, std::vector<Tag>* tags);
+
+// Order of rows in a scan: tag-set key + "#" (the order of canonical series keys), then time.
+using RowKey = std::pair<std::string, int64_t>;
+
+struct Row {
+  int64_t time = 0;
+  std::string order;       // tag-set key + "#"
+  std::vector<Tag> tags;   // all tags of the row's tag set, sorted by key
+  std::vector<Value> fields;  // per declared field; type 0 = NULL
+};
+
+enum FieldState : uint8_t { kUntouched = 0, kSet = 1, kDeleted = 2 };
+
+// A row changed by the open transaction: per declared field, untouched (engine value shows
+// through), set, or deleted.
+struct PendingRow {
+  std::vector<Tag> tags;  // sorted by key
+  std::vector<uint8_t> state;
+  std::vector<Value> values;
+};
+
+struct Overlay {
+  std::vector<std::string> fields;  // the table's declared fields
+  std::vector<int> field_types;
+  std::map<RowKey, PendingRow> rows;
+  // Undo log while a savepoint is open: (key, previous entry or nullopt when it was absent).
+  std::vector<std::pair<RowKey, std::optional<PendingRow>>> undo;
+  std::vector<size_t> marks;  // savepoint level -> undo log size
+
+  // Records the current entry of `key` for savepoints, then returns it (created when absent).
+  PendingRow& Touch(const RowKey& key, const std::vector<Tag>& tags);
+  void Clear();
+};
+
+// Per (connection, data directory) state.
+struct Conn {
+  sqlite3* db = nullptr;
+  std::string dir;  // canonical path
+  strata_db* sdb = nullptr;
+  std::map<std::string, Overlay> overlays;  // by measurement
+
+  ~Conn();
+  // Writes every overlay as one batch and clears them. STRATA status; *err on failure.
+  int CommitAll(std::string* err);
+  bool HasPending() const;
+};
+
+// The Conn for (db, dir), opening the directory if needed. `create`: xCreate (strata_open may create
+// the directory); otherwise the directory must already hold Strata's identity file. Null with *err.
+std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std::string& options,
+                                  bool create, std::string* err);
+// Every live Conn of a connection.
+std::vector<std::shared_ptr<Conn>> ConnsOf(sqlite3* db);
+
+// ---- the virtual table and its cursor ----------------------------------------------------------------
+
+struct Table {
+  sqlite3_vtab base;  // first: SQLite's view of the table
+  sqlite3* db = nullptr;
+  std::string name;   // measurement
+  Schema schema;
+  std::shared_ptr<Conn> conn;
+
+  Overlay& overlay();
+};
+
+// Sets the table's error message (freeing the previous one): "strata: <table>: <message>".
+void SetError(Table* t, const std::string& message);
+// Maps a strata status to an SQLite result code.
+int SqliteCode(int strata_status);
+
+// A tag filter of a plan: key in values.
+struct TagFilter {
+  std::string key;
+  std::set<std::string> values;
+};
+
+// What a scan reads.
+struct ScanSpec {
+  std::vector<TagFilter> filters;
+  int64_t t_min = INT64_MIN, t_max = INT64_MAX;  // inclusive
+  bool empty = false;  // the constraints admit no row
+};
+
+// Merges engine rows with the connection's overlay in (tag-set key, time) order.
+class Scan {
+ public:
+  ~Scan();
+  // Starts the scan. STRATA status with *err on failure.
+  int Start(Table* t, const ScanSpec& spec, std::string* err);
+  // Moves to the next row; sets eof(). STRATA status with *err on failure.
+  int Next(std::string* err);
+  bool eof() const { return eof_; }
+  const Row& row() const { return row_; }
+
+ private:
+  int AdvanceEngine(std::string* err);
+  bool NextPending(RowKey* key);  // the next matching overlay entry after pend_pos_
+  bool Matches(const PendingRow& p, int64_t time) const;
+
+  Table* table_ = nullptr;
+  ScanSpec spec_;
+  strata_rows* rows_ = nullptr;
+  bool engine_eof_ = true;
+  Row erow_;                       // current engine row
+  std::optional<RowKey> pend_pos_; // last overlay key consumed
+  bool eof_ = true;
+  Row row_;
+};
+
+struct Cursor {
+  sqlite3_vtab_cursor base;  // first
+  Scan scan;
+  bool materialized = false;  // ORDER BY time over several tag sets: rows sorted in `rows`
+  std::vector<Row> rows;
+  size_t pos = 0;
+  int64_t rowid = 0;
+  std::string key;  // scratch for _strata_key
+
+  bool eof() const { return materialized ? pos >= rows.size() : scan.eof(); }
+  const Row& row() const { return materialized ? rows[pos] : scan.row(); }
+};
+
+// idxNum bits (plan.cc documents the argv order).
+inline constexpr int kPlanTime = 1;       // time constraints present
+inline constexpr int kPlanTags = 2;       // tag constraints present
+inline constexpr int kPlanOrderTime = 4;  // rows must come in time order (ORDER BY time consumed)
+
+int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info);
+// Decodes a plan's argv into a ScanSpec. False with *err for unusable values.
+bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_value** argv,
+                ScanSpec* spec, std::string* err);
+
+// cursor.cc
+int Open(sqlite3_vtab* vtab, sqlite3_vtab_cursor** out);
+int Close(sqlite3_vtab_cursor* cur);
+int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
+           sqlite3_value** argv);
+int NextRow(sqlite3_vtab_cursor* cur);
+int Eof(sqlite3_vtab_cursor* cur);
+int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col);
+int Rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid);
+// Reads the current state of one row (engine + overlay). False when it does not exist.
+bool ReadRow(Table* t, const std::vector<Tag>& tags, int64_t time, Row* out, std::string* err,
+             int* rc);
+
+// write.cc
+int Update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64* rowid);
+int Begin(sqlite3_vtab* vtab);
+int Sync(sqlite3_vtab* vtab);
+int Commit(sqlite3_vtab* vtab);
+int Rollback(sqlite3_vtab* vtab);
+int Savepoint(sqlite3_vtab* vtab, int n);
+int Release(sqlite3_vtab* vtab, int n);
+int RollbackTo(sqlite3_vtab* vtab, int n);
+
+// functions.cc
+int RegisterFunctions(sqlite3* db);
+
+// Runs fn, mapping exceptions to SQLITE_NOMEM / SQLITE_ERROR (with a message on the table when
+// one is given).
+template <class Fn>
+int Guard(Table* t, Fn&& fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  } catch (const std::exception& e) {
+    if (t != nullptr) {
+      try {
+        SetError(t, std::string("internal error: ") + e.what());
+      } catch (...) {
+      }
+    }
+    return SQLITE_ERROR;
+  } catch (...) {
+    return SQLITE_ERROR;
+  }
+}
+
+}  // namespace strata_sql

@@ -1,0 +1,435 @@
+// Writes and transactions: xUpdate and xBegin/xSync/xCommit/xRollback/xSavepoint/xRelease/
+// xRollbackTo.
+//
+// xUpdate never touches the engine: it converts and validates the whole row first (so a failing
+// row changes nothing: single-row failures get no savepoint from SQLite), then records the row in
+// the table's Overlay. Semantics (DESIGN section 7):
+//   INSERT   time NULL = now; every tag required (non-NULL, non-empty); NULL fields are not written;
+//            a row with no non-NULL field is an error; an existing (tags, time) row keeps the fields
+//            not given (no UPSERT syntax on virtual tables).
+//   DELETE   deletes the declared fields of exactly that (tag set, time).
+//   UPDATE   SET field = NULL deletes that field's point; unchanged fields (sqlite3_value_nochange)
+//            stay; changing a tag or time deletes the old row and inserts the new one with the old
+//            row's fields overridden by the new values.
+// xSync writes the overlays of every table of the directory as one strata batch (deletes, then
+// points: one WAL record, durable under sync=full) and clears them; xCommit has nothing left to do
+// and cannot fail; xRollback clears. Savepoints: an undo log of (row key, previous entry), kept
+// only while a savepoint is open.
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include <algorithm>
+#include <cstring>
+
+#include "vtab.h"
+
+namespace strata_sql {
+namespace {
+
+void AppendEscaped(std::string* dst, const std::string& part) {
+  for (char c : part) {
+    if (c == ',' || c == '=' || c == ' ' || c == '#' || c == '\\') dst->push_back('\\');
+    dst->push_back(c);
+  }
+}
+
+void SetColumnError(Table* t, const std::string& column, const std::string& message) {
+  sqlite3_free(t->base.zErrMsg);
+  t->base.zErrMsg = sqlite3_mprintf("strata: %s.%s: %s", t->name.c_str(), column.c_str(),
+                                    message.c_str());
+}
+
+// The new row of an INSERT or UPDATE, converted.
+struct NewRow {
+  int64_t time = 0;
+  bool time_nochange = false;
+  std::vector<std::optional<std::string>> tags;  // per declared tag; nullopt: NULL / unchanged
+  std::vector<bool> tag_nochange;
+  std::vector<Value> fields;
+  std::vector<bool> field_nochange;
+};
+
+// Converts argv[2..] (time, tags, fields). `update`: nochange values are allowed. False with the
+// table's error set.
+bool ConvertRow(Table* t, sqlite3_value** argv, bool update, NewRow* out) {
+  const Schema& s = t->schema;
+  std::string err;
+  sqlite3_value* tv = argv[2];
+  out->time_nochange = update && sqlite3_value_nochange(tv);
+  if (!out->time_nochange && !ToTime(tv, &out->time, &err)) {
+    SetColumnError(t, "time", err);
+    return false;
+  }
+  out->tags.assign(s.ntags(), std::nullopt);
+  out->tag_nochange.assign(s.ntags(), false);
+  for (int k = 0; k < s.ntags(); k++) {
+    sqlite3_value* v = argv[3 + k];
+    if (update && sqlite3_value_nochange(v)) {
+      out->tag_nochange[k] = true;
+      continue;
+    }
+    if (update && sqlite3_value_type(v) == SQLITE_NULL) continue;  // checked against the old row
+    std::string value;
+    if (!ToTag(v, &value, &err)) {
+      SetColumnError(t, s.tags[k], err);
+      return false;
+    }
+    out->tags[k] = std::move(value);
+  }
+  out->fields.assign(s.nfields(), Value{});
+  out->field_nochange.assign(s.nfields(), false);
+  for (int i = 0; i < s.nfields(); i++) {
+    sqlite3_value* v = argv[3 + s.ntags() + i];
+    if (update && sqlite3_value_nochange(v)) {
+      out->field_nochange[i] = true;
+      continue;
+    }
+    if (!ToField(v, s.field_types[i], &out->fields[i], &err)) {
+      SetColumnError(t, s.fields[i], err);
+      return false;
+    }
+  }
+  return true;
+}
+
+void SortTags(std::vector<Tag>* tags) {
+  std::sort(tags->begin(), tags->end(), [](const Tag& a, const Tag& b) { return a.key < b.key; });
+}
+
+RowKey KeyOf(Table* t, const std::vector<Tag>& tags, int64_t time) {
+  return RowKey(TagSetKey(t->name, tags) + "#", time);
+}
+
+void DeleteRow(Table* t, const std::vector<Tag>& tags, int64_t time) {
+  PendingRow& p = t->overlay().Touch(KeyOf(t, tags, time), tags);
+  for (size_t i = 0; i < p.state.size(); i++) {
+    p.state[i] = kDeleted;
+    p.values[i] = Value{};
+  }
+}
+
+int DoInsert(Table* t, sqlite3_value** argv) {
+  NewRow nr;
+  if (!ConvertRow(t, argv, false, &nr)) return SQLITE_ERROR;
+  std::vector<Tag> tags;
+  for (int k = 0; k < t->schema.ntags(); k++) tags.push_back(Tag{t->schema.tags[k], *nr.tags[k]});
+  SortTags(&tags);
+  bool any = false;
+  for (const Value& v : nr.fields) any = any || v.type != 0;
+  if (!any) {
+    SetError(t, "a row needs at least one non-NULL field");
+    return SQLITE_ERROR;
+  }
+  PendingRow& p = t->overlay().Touch(KeyOf(t, tags, nr.time), tags);
+  for (size_t i = 0; i < nr.fields.size(); i++) {
+    if (nr.fields[i].type == 0) continue;
+    p.state[i] = kSet;
+    p.values[i] = std::move(nr.fields[i]);
+  }
+  return SQLITE_OK;
+}
+
+bool DecodeArgKey(Table* t, sqlite3_value* v, int64_t* time, std::vector<Tag>* tags) {
+  if (sqlite3_value_type(v) != SQLITE_BLOB ||
+      !DecodeKey(sqlite3_value_blob(v), sqlite3_value_bytes(v), time, tags)) {
+    SetError(t, "invalid _strata_key " + Describe(v));
+    return false;
+  }
+  return true;
+}
+
+int DoUpdate(Table* t, sqlite3_value** argv) {
+  int64_t old_time = 0;
+  std::vector<Tag> old_tags;
+  if (!DecodeArgKey(t, argv[0], &old_time, &old_tags)) return SQLITE_ERROR;
+  NewRow nr;
+  if (!ConvertRow(t, argv, true, &nr)) return SQLITE_ERROR;
+  const Schema& s = t->schema;
+  const int64_t new_time = nr.time_nochange ? old_time : nr.time;
+  std::vector<Tag> new_tags = old_tags;
+  for (int k = 0; k < s.ntags(); k++) {
+    if (nr.tag_nochange[k]) continue;
+    auto it = std::find_if(new_tags.begin(), new_tags.end(),
+                           [&](const Tag& x) { return x.key == s.tags[k]; });
+    if (!nr.tags[k]) {
+      if (it != new_tags.end()) {
+        SetColumnError(t, s.tags[k], "a tag cannot be NULL");
+        return SQLITE_ERROR;
+      }
+      continue;  // the row has no such tag and keeps not having it
+    }
+    if (it != new_tags.end()) {
+      it->value = *nr.tags[k];
+    } else {
+      new_tags.push_back(Tag{s.tags[k], *nr.tags[k]});
+    }
+  }
+  SortTags(&new_tags);
+  if (new_time == old_time && new_tags == old_tags) {
+    PendingRow& p = t->overlay().Touch(KeyOf(t, old_tags, old_time), old_tags);
+    for (int i = 0; i < s.nfields(); i++) {
+      if (nr.field_nochange[i]) continue;
+      if (nr.fields[i].type == 0) {
+        p.state[i] = kDeleted;
+        p.values[i] = Value{};
+      } else {
+        p.state[i] = kSet;
+        p.values[i] = std::move(nr.fields[i]);
+      }
+    }
+    return SQLITE_OK;
+  }
+  // The row moves: read the unchanged fields first.
+  Row old;
+  std::string err;
+  int rc = STRATA_OK;
+  const bool found = ReadRow(t, old_tags, old_time, &old, &err, &rc);
+  if (rc != STRATA_OK) {
+    SetError(t, err);
+    return SqliteCode(rc);
+  }
+  std::vector<Value> values(s.nfields());
+  bool any = false;
+  for (int i = 0; i < s.nfields(); i++) {
+    if (nr.field_nochange[i]) {
+      if (found) values[i] = old.fields[i];
+    } else {
+      values[i] = std::move(nr.fields[i]);
+    }
+    any = any || values[i].type != 0;
+  }
+  DeleteRow(t, old_tags, old_time);
+  if (!any) return SQLITE_OK;
+  PendingRow& p = t->overlay().Touch(KeyOf(t, new_tags, new_time), new_tags);
+  for (int i = 0; i < s.nfields(); i++) {
+    if (values[i].type == 0) continue;
+    p.state[i] = kSet;
+    p.values[i] = std::move(values[i]);
+  }
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+std::string TagSetKey(const std::string& measurement, const std::vector<Tag>& tags) {
+  std::string key;
+  AppendEscaped(&key, measurement);
+  for (const Tag& tag : tags) {
+    key.push_back(',');
+    AppendEscaped(&key, tag.key);
+    key.push_back('=');
+    AppendEscaped(&key, tag.value);
+  }
+  return key;
+}
+
+std::string EncodeKey(int64_t time, const std::vector<Tag>& tags) {
+  std::string out(8, '\0');
+  const uint64_t u = static_cast<uint64_t>(time) ^ (1ull << 63);
+  for (int i = 0; i < 8; i++) out[i] = static_cast<char>(u >> (56 - 8 * i));
+  for (const Tag& tag : tags) {
+    out += tag.key;
+    out.push_back('\0');
+    out += tag.value;
+    out.push_back('\0');
+  }
+  return out;
+}
+
+bool DecodeKey(const void* data, int n, int64_t* time, std::vector<Tag>* tags) {
+  if (data == nullptr || n < 8) return false;
+  const char* p = static_cast<const char*>(data);
+  uint64_t u = 0;
+  for (int i = 0; i < 8; i++) u = (u << 8) | static_cast<unsigned char>(p[i]);
+  *time = static_cast<int64_t>(u ^ (1ull << 63));
+  tags->clear();
+  size_t i = 8;
+  const size_t size = static_cast<size_t>(n);
+  while (i < size) {
+    const void* z1 = std::memchr(p + i, '\0', size - i);
+    if (z1 == nullptr) return false;
+    const size_t k_end = static_cast<const char*>(z1) - p;
+    const void* z2 = std::memchr(p + k_end + 1, '\0', size - k_end - 1);
+    if (z2 == nullptr) return false;
+    const size_t v_end = static_cast<const char*>(z2) - p;
+    Tag tag{std::string(p + i, k_end - i), std::string(p + k_end + 1, v_end - k_end - 1)};
+    if (tag.key.empty() || tag.value.empty()) return false;
+    tags->push_back(std::move(tag));
+    i = v_end + 1;
+  }
+  return true;
+}
+
+PendingRow& Overlay::Touch(const RowKey& key, const std::vector<Tag>& tags) {
+  auto it = rows.find(key);
+  if (!marks.empty()) {
+    undo.emplace_back(key, it == rows.end() ? std::nullopt : std::optional<PendingRow>(it->second));
+  }
+  if (it == rows.end()) {
+    PendingRow p;
+    p.tags = tags;
+    p.state.assign(fields.size(), kUntouched);
+    p.values.assign(fields.size(), Value{});
+    it = rows.emplace(key, std::move(p)).first;
+  }
+  return it->second;
+}
+
+void Overlay::Clear() {
+  rows.clear();
+  undo.clear();
+  marks.clear();
+}
+
+bool Conn::HasPending() const {
+  for (const auto& [m, ov] : overlays) {
+    if (!ov.rows.empty()) return true;
+  }
+  return false;
+}
+
+int Conn::CommitAll(std::string* err) {
+  if (!HasPending()) return STRATA_OK;
+  strata_batch* b = nullptr;
+  int rc = strata_batch_new(&b);
+  std::vector<strata_tag> ctags;
+  std::vector<const char*> deleted;
+  for (auto& [measurement, ov] : overlays) {
+    for (auto& [key, p] : ov.rows) {
+      if (rc != STRATA_OK) break;
+      ctags.clear();
+      for (const Tag& tag : p.tags) ctags.push_back(strata_tag{tag.key.c_str(), tag.value.c_str()});
+      deleted.clear();
+      for (size_t i = 0; i < p.state.size(); i++) {
+        if (p.state[i] == kDeleted) deleted.push_back(ov.fields[i].c_str());
+      }
+      const int64_t time = key.second;
+      if (!deleted.empty()) {
+        rc = strata_batch_delete(b, measurement.c_str(), ctags.data(), ctags.size(), 1,
+                                 deleted.data(), deleted.size(), time, time);
+      }
+      for (size_t i = 0; i < p.state.size() && rc == STRATA_OK; i++) {
+        if (p.state[i] != kSet) continue;
+        const Value& v = p.values[i];
+        const char* f = ov.fields[i].c_str();
+        switch (v.type) {
+          case STRATA_FLOAT:
+            rc = strata_batch_add_f64(b, measurement.c_str(), ctags.data(), ctags.size(), f, time, v.f);
+            break;
+          case STRATA_INT:
+            rc = strata_batch_add_i64(b, measurement.c_str(), ctags.data(), ctags.size(), f, time, v.i);
+            break;
+          case STRATA_BOOL:
+            rc = strata_batch_add_bool(b, measurement.c_str(), ctags.data(), ctags.size(), f, time,
+                                       static_cast<int>(v.i));
+            break;
+          case STRATA_STRING:
+            rc = strata_batch_add_str(b, measurement.c_str(), ctags.data(), ctags.size(), f, time,
+                                      v.s.data(), v.s.size());
+            break;
+        }
+      }
+    }
+  }
+  if (rc == STRATA_OK) rc = strata_write(sdb, b);
+  if (rc != STRATA_OK) *err = std::string("commit failed: ") + strata_errmsg();
+  strata_batch_free(b);
+  if (rc == STRATA_OK) {
+    for (auto& [m, ov] : overlays) ov.Clear();
+  }
+  return rc;
+}
+
+int Update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  return Guard(t, [&] {
+    if (argc == 1) {
+      int64_t time = 0;
+      std::vector<Tag> tags;
+      if (!DecodeArgKey(t, argv[0], &time, &tags)) return SQLITE_ERROR;
+      DeleteRow(t, tags, time);
+      return SQLITE_OK;
+    }
+    if (argc != t->schema.key_column() + 3) {
+      SetError(t, "internal error: xUpdate got " + std::to_string(argc) + " values");
+      return SQLITE_ERROR;
+    }
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return DoInsert(t, argv);
+    return DoUpdate(t, argv);
+  });
+}
+
+int Begin(sqlite3_vtab*) { return SQLITE_OK; }
+
+int Sync(sqlite3_vtab* vtab) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  return Guard(t, [&] {
+    std::string err;
+    const int rc = t->conn->CommitAll(&err);
+    if (rc != STRATA_OK) {
+      SetError(t, err);
+      return SqliteCode(rc);
+    }
+    return SQLITE_OK;
+  });
+}
+
+int Commit(sqlite3_vtab* vtab) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  return Guard(t, [&] {
+    t->overlay().Clear();
+    return SQLITE_OK;
+  });
+}
+
+int Rollback(sqlite3_vtab* vtab) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  return Guard(t, [&] {
+    t->overlay().Clear();
+    return SQLITE_OK;
+  });
+}
+
+int Savepoint(sqlite3_vtab* vtab, int n) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  return Guard(t, [&] {
+    Overlay& ov = t->overlay();
+    if (n < 0) return SQLITE_OK;
+    const size_t at = ov.undo.size();
+    ov.marks.resize(static_cast<size_t>(n) + 1, at);
+    ov.marks[n] = at;
+    return SQLITE_OK;
+  });
+}
+
+int Release(sqlite3_vtab* vtab, int n) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  return Guard(t, [&] {
+    Overlay& ov = t->overlay();
+    if (n >= 0 && static_cast<size_t>(n) < ov.marks.size()) ov.marks.resize(n);
+    if (ov.marks.empty()) ov.undo.clear();
+    return SQLITE_OK;
+  });
+}
+
+int RollbackTo(sqlite3_vtab* vtab, int n) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  return Guard(t, [&] {
+    Overlay& ov = t->overlay();
+    if (n < 0 || static_cast<size_t>(n) >= ov.marks.size()) return SQLITE_OK;
+    const size_t target = ov.marks[n];
+    while (ov.undo.size() > target) {
+      auto& [key, prev] = ov.undo.back();
+      if (prev) {
+        ov.rows[key] = std::move(*prev);
+      } else {
+        ov.rows.erase(key);
+      }
+      ov.undo.pop_back();
+    }
+    ov.marks.resize(static_cast<size_t>(n) + 1);
+    return SQLITE_OK;
+  });
+}
+
+}  // namespace strata_sql

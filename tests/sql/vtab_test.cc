@@ -1,0 +1,197 @@
+// The `strata` module: creation, reconnection, DROP TABLE, argument and value errors (each checked
+// for its message and for leaving stored data untouched), and reads.
+#include "sql_test_util.h"
+
+#include <fstream>
+
+namespace {
+
+class VtabTest : public SqlTest {
+ protected:
+  // A database with cpu holding two rows.
+  sqlite3* Seeded() {
+    sqlite3* db = Open();
+    EXPECT_EQ(Exec(db, kCpu), "");
+    EXPECT_EQ(Exec(db, "INSERT INTO cpu VALUES(1000,'a','eu',1.5,3,'ok',1),"
+                       "(2000,'b','us',2.5,4,'bad',0)"),
+              "");
+    return db;
+  }
+  static Strings All(sqlite3* db) { return Rows(db, "SELECT * FROM cpu ORDER BY hostname, time"); }
+  const Strings kSeed = {"1000|a|eu|1.5|3|ok|1", "2000|b|us|2.5|4|bad|0"};
+};
+
+TEST_F(VtabTest, CreateInsertSelectAndReconnect) {
+  sqlite3* db = Seeded();
+  EXPECT_EQ(All(db), kSeed);
+  EXPECT_TRUE(std::filesystem::exists(Path("test.db.strata/STRATA")));
+  Close(db);
+  db = Open();
+  EXPECT_EQ(All(db), kSeed);
+  EXPECT_EQ(Rows(db, "SELECT name FROM pragma_table_info('cpu')"),
+            (Strings{"time", "hostname", "region", "usage_user", "load", "status", "up"}));
+}
+
+TEST_F(VtabTest, DropTableRemovesTheMeasurementsData) {
+  sqlite3* db = Seeded();
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE mem USING strata(host TAG, used INTEGER)"), "");
+  EXPECT_EQ(Exec(db, "INSERT INTO mem VALUES(1,'a',5)"), "");
+  EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "");
+  EXPECT_EQ(Exec(db, kCpu), "");
+  EXPECT_EQ(All(db), Strings{});
+  EXPECT_EQ(Rows(db, "SELECT * FROM mem"), Strings{"1|a|5"});
+}
+
+TEST_F(VtabTest, RelativeAndExplicitDir) {
+  sqlite3* db = Open();
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL, dir='data', sync=off)"), "");
+  EXPECT_EQ(Exec(db, "INSERT INTO t VALUES(1,'x',2)"), "");
+  EXPECT_TRUE(std::filesystem::exists(Path("data/STRATA")));
+  sqlite3* mem = Open(":memory:");
+  EXPECT_EQ(Exec(mem, "CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL, dir='" + Path("data") + "')"), "");
+  EXPECT_EQ(Rows(mem, "SELECT * FROM t"), Strings{"1|x|2.0"});
+}
+
+TEST_F(VtabTest, BadTableArgumentsAreRejectedWithPreciseMessages) {
+  sqlite3* db = Open();
+  struct Case {
+    const char* args;
+    const char* message;
+  } cases[] = {
+      {"h TAG, v VARCHAR", "strata: t: column 'v': unknown type 'VARCHAR'"},
+      {"h TAG, v", "strata: t: column 'v': missing type"},
+      {"h TAG, v REAL, colour='red'", "strata: t: unknown option 'colour'"},
+      {"h TAG, v REAL, sync='sometimes'", "sync"},
+      {"h TAG, v REAL, memstore_bytes='12x'", "memstore_bytes"},
+      {"h TAG, v REAL, sync=off, sync=full", "option 'sync' is given twice"},
+      {"h TAG, H REAL", "duplicate column name 'H'"},
+      {"time INTEGER, v REAL", "column name 'time' is reserved"},
+      {"h TAG", "no field column"},
+      {"h TAG, v REAL extra", "unexpected text after the type"},
+  };
+  for (const Case& c : cases) {
+    const std::string err = Exec(db, std::string("CREATE VIRTUAL TABLE t USING strata(") + c.args + ")");
+    EXPECT_NE(err.find(c.message), std::string::npos) << c.args << " -> " << err;
+  }
+  EXPECT_EQ(Rows(db, "SELECT name FROM sqlite_schema"), Strings{});
+}
+
+TEST_F(VtabTest, InMemoryDatabaseNeedsDir) {
+  sqlite3* db = Open(":memory:");
+  const std::string err = Exec(db, kCpu);
+  EXPECT_NE(err.find("strata: cpu: an in-memory or temporary database needs the dir="), std::string::npos)
+      << err;
+  const std::string err2 = Exec(db, "CREATE VIRTUAL TABLE temp.t USING strata(h TAG, v REAL)");
+  EXPECT_NE(err2.find("needs the dir="), std::string::npos) << err2;
+}
+
+TEST_F(VtabTest, ConnectRefusesADirectoryWithoutIdentityFile) {
+  sqlite3* db = Seeded();
+  Close(db);
+  std::filesystem::rename(Path("test.db.strata"), Path("moved"));
+  db = Open();
+  const std::string err = Exec(db, "SELECT * FROM cpu");
+  EXPECT_NE(err.find("is not a Strata data directory (no STRATA identity file)"), std::string::npos)
+      << err;
+  EXPECT_FALSE(std::filesystem::exists(Path("test.db.strata")));  // nothing was created
+  // An existing directory without the identity file is refused too, and left alone.
+  std::filesystem::create_directory(Path("test.db.strata"));
+  std::ofstream(Path("test.db.strata/precious")) << "x";
+  Close(db);
+  db = Open();
+  EXPECT_NE(Exec(db, "SELECT * FROM cpu").find("no STRATA identity file"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(Path("test.db.strata/STRATA")));
+  // Back in place, it reconnects.
+  Close(db);
+  std::filesystem::remove_all(Path("test.db.strata"));
+  std::filesystem::rename(Path("moved"), Path("test.db.strata"));
+  db = Open();
+  EXPECT_EQ(All(db), kSeed);
+}
+
+TEST_F(VtabTest, DeclaredTypeConflictingWithStoredDataIsRejected) {
+  sqlite3* db = Seeded();
+  const std::string err =
+      Exec(db, "CREATE VIRTUAL TABLE cpu2 USING strata(hostname TAG, load REAL, dir='test.db.strata')");
+  EXPECT_EQ(err, "");  // another measurement: no conflict
+  EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "");
+  const std::string err2 =
+      Exec(db, "CREATE VIRTUAL TABLE cpu USING strata(hostname TAG, region TAG, load REAL)");
+  EXPECT_NE(err2.find("column load is declared REAL but"), std::string::npos) << err2;
+  EXPECT_NE(err2.find("already stores INTEGER values for cpu.load"), std::string::npos) << err2;
+}
+
+TEST_F(VtabTest, BadValuesAreRejectedAndLeaveDataUntouched) {
+  sqlite3* db = Seeded();
+  struct Case {
+    const char* sql;
+    const char* message;
+  } cases[] = {
+      {"INSERT INTO cpu(time,hostname,region,usage_user) VALUES(5,'a','eu','abc')",
+       "strata: cpu.usage_user: cannot store 'abc' in a REAL field"},
+      {"INSERT INTO cpu(time,hostname,region,load) VALUES(5,'a','eu',1.5)",
+       "strata: cpu.load: cannot store 1.5 in an INTEGER field"},
+      {"INSERT INTO cpu(time,hostname,region,load) VALUES(5,NULL,'eu',1)",
+       "strata: cpu.hostname: a tag cannot be NULL"},
+      {"INSERT INTO cpu(time,hostname,region,load) VALUES(5,'','eu',1)",
+       "strata: cpu.hostname: a tag cannot be empty"},
+      {"INSERT INTO cpu(time,hostname,region,usage_user) VALUES(5,'a','eu',1e999)",
+       "strata: cpu.usage_user: cannot store"},
+      {"INSERT INTO cpu(time,hostname,region,usage_user) VALUES(5,'a','eu',9007199254740993)",
+       "cannot store 9007199254740993 in a REAL field"},
+      {"INSERT INTO cpu(time,hostname,region,up) VALUES(5,'a','eu',2)",
+       "cannot store 2 in a BOOLEAN field"},
+      {"INSERT INTO cpu(time,hostname,region,load) VALUES('2016-13-01T00:00:00Z','a','eu',1)",
+       "strata: cpu.time: cannot use '2016-13-01T00:00:00Z' as a time"},
+      {"INSERT INTO cpu(time,hostname,region,load) VALUES(1.5,'a','eu',1)",
+       "strata: cpu.time: cannot use 1.5 as a time"},
+      {"INSERT INTO cpu(time,hostname,region) VALUES(5,'a','eu')",
+       "a row needs at least one non-NULL field"},
+      {"UPDATE cpu SET load = 'x' WHERE hostname = 'a'", "cannot store 'x' in an INTEGER field"},
+      {"INSERT INTO cpu(time,hostname,region,load) VALUES(6,'a','eu',1),(7,'a','eu','bad')",
+       "cannot store 'bad'"},
+  };
+  for (const Case& c : cases) {
+    const std::string err = Exec(db, c.sql);
+    EXPECT_NE(err.find(c.message), std::string::npos) << c.sql << " -> " << err;
+    EXPECT_EQ(All(db), kSeed) << c.sql;
+  }
+  // NaN: SQLite turns it into NULL, so the row has no field.
+  EXPECT_NE(Exec(db, "INSERT INTO cpu(time,hostname,region,usage_user) VALUES(5,'a','eu',0.0/0.0)"), "");
+  Close(db);
+  db = Open();
+  EXPECT_EQ(All(db), kSeed);
+}
+
+TEST_F(VtabTest, LosslessConversionsAreAccepted) {
+  sqlite3* db = Open();
+  EXPECT_EQ(Exec(db, kCpu), "");
+  EXPECT_EQ(Exec(db, "INSERT INTO cpu VALUES('1000','a','eu','123',2.0,42,'true'),"
+                     "('2016-01-01T00:00:00.5Z','b','eu',7,'8','x','0'),"
+                     "('2016-01-01T01:00:00+01:00','c','eu',1,1,1,1.0),"
+                     "(NULL,'d','eu',1,1,1,1)"),
+            "");
+  EXPECT_EQ(Rows(db, "SELECT time, usage_user, load, status, up, typeof(load) FROM cpu "
+                     "WHERE hostname IN ('a','b','c') ORDER BY hostname"),
+            (Strings{"1000|123.0|2|42|1|integer", "1451606400500000000|7.0|8|x|0|integer",
+                     "1451606400000000000|1.0|1|1|1|integer"}));
+  const int64_t now = std::stoll(One(db, "SELECT time FROM cpu WHERE hostname='d'"));
+  EXPECT_GT(now, 1600000000000000000);
+}
+
+TEST_F(VtabTest, FunctionsWork) {
+  sqlite3* db = Seeded();
+  EXPECT_EQ(One(db, "SELECT time_bucket('1h', 3700000000000), time_bucket(10, -5), "
+                    "time_bucket('30s', 61000000000), time_bucket('1m', NULL)"),
+            "3600000000000|-10|60000000000|NULL");
+  EXPECT_NE(Exec(db, "SELECT time_bucket('fortnight', 1)").find("bad width"), std::string::npos);
+  EXPECT_EQ(One(db, "SELECT strata_time('2016-01-01T00:00:00Z')"), "1451606400000000000");
+  EXPECT_EQ(One(db, "SELECT json_extract(strata_stats(), '$.series') > 0"), "1");
+  EXPECT_EQ(One(db, "SELECT strata_flush(), strata_compact('cpu')"), "NULL|NULL");
+  EXPECT_EQ(All(db), kSeed);
+  EXPECT_NE(Exec(db, "SELECT strata_flush('nope')").find("not a strata table"), std::string::npos);
+  EXPECT_EQ(Rows(db, "SELECT time_bucket('1h', time) AS b, count(*) FROM cpu GROUP BY b"),
+            Strings{"0|2"});
+}
+
+}  // namespace

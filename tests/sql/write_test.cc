@@ -1,0 +1,252 @@
+// The `strata` module: INSERT overwrite semantics, DELETE and UPDATE of exactly the matching rows,
+// pushdown (EXPLAIN QUERY PLAN and results equal to a plain SQLite table), and transactions.
+#include "sql_test_util.h"
+
+#include <random>
+
+namespace {
+
+class WriteTest : public SqlTest {
+ protected:
+  sqlite3* db_ = nullptr;
+  void SetUp() override {
+    SqlTest::SetUp();
+    db_ = Open();
+    ASSERT_EQ(Exec(db_, kCpu), "");
+  }
+  Strings All(sqlite3* db = nullptr) {
+    return Rows(db ? db : db_, "SELECT * FROM cpu ORDER BY hostname, region, time");
+  }
+};
+
+TEST_F(WriteTest, InsertOfAnExistingRowOverwritesGivenFieldsAndKeepsOthers) {
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu VALUES(1,'a','eu',1.5,3,'ok',1)"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load,status) VALUES(1,'a','eu',9,NULL)"), "");
+  EXPECT_EQ(All(), Strings{"1|a|eu|1.5|9|ok|1"});
+  EXPECT_EQ(Exec(db_, "INSERT OR REPLACE INTO cpu(time,hostname,region,up) VALUES(1,'a','eu',0)"), "");
+  EXPECT_EQ(All(), Strings{"1|a|eu|1.5|9|ok|0"});
+}
+
+TEST_F(WriteTest, DeleteAndUpdateAffectExactlyTheMatchingRows) {
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu VALUES(1,'a','eu',1,1,'x',1),(2,'a','eu',2,2,'y',0),"
+                      "(1,'b','eu',3,3,'z',1),(1,'a','us',4,4,'w',1)"),
+            "");
+  EXPECT_EQ(Exec(db_, "DELETE FROM cpu WHERE hostname='a' AND region='eu' AND time=1"), "");
+  EXPECT_EQ(sqlite3_changes(db_), 1);
+  EXPECT_EQ(All(), (Strings{"2|a|eu|2.0|2|y|0", "1|a|us|4.0|4|w|1", "1|b|eu|3.0|3|z|1"}));
+  EXPECT_EQ(Exec(db_, "UPDATE cpu SET load = load * 10, status = NULL WHERE usage_user > 2.5"), "");
+  EXPECT_EQ(sqlite3_changes(db_), 2);
+  EXPECT_EQ(All(), (Strings{"2|a|eu|2.0|2|y|0", "1|a|us|4.0|40|NULL|1", "1|b|eu|3.0|30|NULL|1"}));
+  // Changing the key moves the row with all its fields.
+  EXPECT_EQ(Exec(db_, "UPDATE cpu SET hostname = 'c', time = 9 WHERE hostname = 'b'"), "");
+  EXPECT_EQ(All(), (Strings{"2|a|eu|2.0|2|y|0", "1|a|us|4.0|40|NULL|1", "9|c|eu|3.0|30|NULL|1"}));
+  // Setting every field NULL deletes the row.
+  EXPECT_EQ(Exec(db_, "UPDATE cpu SET usage_user=NULL, load=NULL, status=NULL, up=NULL WHERE time=2"), "");
+  EXPECT_EQ(All(), (Strings{"1|a|us|4.0|40|NULL|1", "9|c|eu|3.0|30|NULL|1"}));
+  EXPECT_EQ(Exec(db_, "DELETE FROM cpu WHERE load > 35 OR hostname = 'zz'"), "");
+  EXPECT_EQ(All(), (Strings{"9|c|eu|3.0|30|NULL|1"}));
+  Close(db_);
+  db_ = Open();
+  EXPECT_EQ(All(), (Strings{"9|c|eu|3.0|30|NULL|1"}));
+}
+
+TEST_F(WriteTest, RowsWithExtraTagsHaveTheirOwnIdentity) {
+  // Line protocol can write a series with a tag the table does not declare.
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu VALUES(1,'a','eu',1,1,'x',1)"), "");
+  EXPECT_EQ(Exec(db_, "CREATE VIRTUAL TABLE other USING strata(hostname TAG, region TAG, rack TAG, "
+                      "load INTEGER, dir='test.db.strata')"),
+            "");
+  EXPECT_EQ(Exec(db_, "DROP TABLE other"), "");
+  // (other's rows lived in measurement 'other'; cpu is unaffected)
+  EXPECT_EQ(All(), Strings{"1|a|eu|1.0|1|x|1"});
+}
+
+TEST_F(WriteTest, PushdownShowsInThePlanAndMatchesAPlainTable) {
+  ASSERT_EQ(Exec(db_, "CREATE TABLE ref(time INTEGER, hostname TEXT, region TEXT, usage_user REAL, "
+                      "load INTEGER, status TEXT, up BOOLEAN, PRIMARY KEY(hostname, region, time))"),
+            "");
+  std::mt19937 rng(7);
+  ASSERT_EQ(Exec(db_, "BEGIN"), "");
+  for (int i = 0; i < 400; i++) {
+    const std::string host = "h" + std::to_string(rng() % 5);
+    const std::string region = rng() % 2 ? "eu" : "us";
+    const long long t = static_cast<long long>(rng() % 50) * 3'600'000'000'000LL;  // across shards
+    const std::string load = rng() % 4 ? std::to_string(rng() % 100) : "NULL";
+    const std::string usage = rng() % 4 ? std::to_string(rng() % 1000) + ".5" : "NULL";
+    if (load == "NULL" && usage == "NULL") continue;
+    const std::string vals = std::to_string(t) + ",'" + host + "','" + region + "'," + usage + "," + load;
+    ASSERT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,usage_user,load) VALUES(" + vals + ")"), "");
+    // The plain table with the same overwrite semantics.
+    ASSERT_EQ(Exec(db_, "INSERT INTO ref(time,hostname,region,usage_user,load) VALUES(" + vals +
+                            ") ON CONFLICT DO UPDATE SET usage_user=coalesce(excluded.usage_user,"
+                            "usage_user), load=coalesce(excluded.load, load)"),
+              "");
+  }
+  ASSERT_EQ(Exec(db_, "COMMIT"), "");
+  const char* wheres[] = {
+      "",
+      "WHERE hostname = 'h1'",
+      "WHERE hostname IN ('h1','h3') AND region = 'eu'",
+      "WHERE time >= 36000000000000 AND time < 72000000000000",
+      "WHERE time BETWEEN 3600000000000 AND 36000000000000 AND hostname = 'h2'",
+      "WHERE time = 7200000000000",
+      "WHERE time > 7200000000000.5 AND time <= 1.8e14",
+      "WHERE time > '5' AND hostname = 'h0'",
+      "WHERE hostname = 'h1' AND hostname = 'h2'",
+      "WHERE hostname IN ('h1') AND hostname IN ('h1','h4')",
+      "WHERE hostname = 'h1' OR time < 10000000000000",
+      "WHERE load > 50 AND region = 'us'",
+      "WHERE hostname = 'H1' COLLATE NOCASE",
+      "WHERE hostname > 'h2'",
+      "WHERE time IS NULL",
+      "WHERE time = NULL",
+  };
+  for (const char* w : wheres) {
+    for (const char* order : {"ORDER BY hostname, region, time", "ORDER BY time, hostname, region"}) {
+      const std::string q = std::string(" ") + w + " " + order;
+      EXPECT_EQ(Rows(db_, "SELECT * FROM cpu" + q), Rows(db_, "SELECT * FROM ref" + q)) << q;
+    }
+    const std::string agg = std::string("SELECT hostname, count(*), sum(load), max(usage_user) FROM ");
+    EXPECT_EQ(Rows(db_, agg + "cpu " + w + " GROUP BY hostname ORDER BY 1"),
+              Rows(db_, agg + "ref " + w + " GROUP BY hostname ORDER BY 1"))
+        << w;
+  }
+  // ORDER BY time with every tag pinned is consumed; the order is right.
+  const std::string pinned = " WHERE hostname = 'h1' AND region = 'eu' ORDER BY time";
+  EXPECT_EQ(Rows(db_, "SELECT * FROM cpu" + pinned), Rows(db_, "SELECT * FROM ref" + pinned));
+  const Strings plan = Rows(db_, "EXPLAIN QUERY PLAN SELECT * FROM cpu" + pinned);
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_NE(plan[0].find("VIRTUAL TABLE INDEX 6:AB"), std::string::npos) << plan[0];
+  const Strings plan2 = Rows(db_, "EXPLAIN QUERY PLAN SELECT * FROM cpu WHERE time >= 5 AND time < 9 "
+                                  "AND hostname IN ('a','b') ORDER BY time");
+  EXPECT_NE(plan2[0].find("INDEX 3:]<a"), std::string::npos) << plan2[0];
+  EXPECT_NE(plan2.back().find("TEMP B-TREE"), std::string::npos);
+  // A join uses the tag constraint.
+  EXPECT_EQ(Exec(db_, "CREATE TABLE hosts(name TEXT)"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO hosts VALUES('h1'),('h3')"), "");
+  EXPECT_EQ(Exec(db_, "ANALYZE hosts"), "");  // so SQLite knows hosts is small
+  const std::string join = "SELECT h.name, count(*) FROM hosts h JOIN %s c ON c.hostname = h.name "
+                           "GROUP BY h.name ORDER BY 1";
+  auto fmt = [&](const char* t) {
+    std::string s = join;
+    s.replace(s.find("%s"), 2, t);
+    return s;
+  };
+  EXPECT_EQ(Rows(db_, fmt("cpu")), Rows(db_, fmt("ref")));
+  bool uses_index = false;
+  for (const auto& line : Rows(db_, "EXPLAIN QUERY PLAN " + fmt("cpu"))) {
+    uses_index = uses_index || line.find("INDEX 2:A") != std::string::npos;
+  }
+  EXPECT_TRUE(uses_index);
+  // After a flush and a reopen: the same.
+  EXPECT_EQ(One(db_, "SELECT strata_flush()"), "NULL");
+  Close(db_);
+  db_ = Open();
+  EXPECT_EQ(Rows(db_, "SELECT * FROM cpu ORDER BY hostname, region, time"),
+            Rows(db_, "SELECT * FROM ref ORDER BY hostname, region, time"));
+}
+
+TEST_F(WriteTest, OrderByTimeStaysCorrectWhenUndeclaredTagsSplitATagSet) {
+  // Another database declares cpu with an extra tag `rack` over the same directory.
+  sqlite3* aux = Open("aux.db");
+  ASSERT_EQ(Exec(aux, "CREATE VIRTUAL TABLE cpu USING strata(hostname TAG, region TAG, rack TAG, "
+                      "load INTEGER, dir='test.db.strata')"),
+            "");
+  ASSERT_EQ(Exec(aux, "INSERT INTO cpu VALUES(5,'a','eu','r1',50),(1,'a','eu','r2',10)"), "");
+  ASSERT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(3,'a','eu',30),(7,'a','eu',70)"), "");
+  const std::string q = "SELECT time, load FROM cpu WHERE hostname='a' AND region='eu' ORDER BY time";
+  EXPECT_NE(One(db_, "EXPLAIN QUERY PLAN " + q).find("INDEX 6:AB"), std::string::npos);
+  EXPECT_EQ(Rows(db_, q), (Strings{"1|10", "3|30", "5|50", "7|70"}));
+  // Rows of the extra-tag series have their own identity: deleting one leaves the others.
+  EXPECT_EQ(Exec(db_, "DELETE FROM cpu WHERE time = 5"), "");
+  EXPECT_EQ(Rows(db_, q), (Strings{"1|10", "3|30", "7|70"}));
+  EXPECT_EQ(Rows(aux, "SELECT time, rack FROM cpu ORDER BY time"), (Strings{"1|r2", "3|NULL", "7|NULL"}));
+}
+
+// ---- transactions --------------------------------------------------------------------------------
+
+TEST_F(WriteTest, CommitRollbackAndReadYourWrites) {
+  sqlite3* other = Open();
+  EXPECT_EQ(Exec(db_, "BEGIN"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(1,'a','eu',1)"), "");
+  EXPECT_EQ(All(), Strings{"1|a|eu|NULL|1|NULL|NULL"});  // read-your-writes
+  EXPECT_EQ(All(other), Strings{});                       // invisible to others
+  EXPECT_EQ(Exec(db_, "COMMIT"), "");
+  EXPECT_EQ(All(other), Strings{"1|a|eu|NULL|1|NULL|NULL"});
+
+  EXPECT_EQ(Exec(db_, "BEGIN"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(2,'a','eu',2)"), "");
+  EXPECT_EQ(Exec(db_, "DELETE FROM cpu WHERE time = 1"), "");
+  EXPECT_EQ(Exec(db_, "UPDATE cpu SET status = 's' WHERE time = 2"), "");
+  EXPECT_EQ(All(), Strings{"2|a|eu|NULL|2|s|NULL"});
+  EXPECT_EQ(All(other), Strings{"1|a|eu|NULL|1|NULL|NULL"});
+  EXPECT_EQ(Exec(db_, "ROLLBACK"), "");
+  EXPECT_EQ(All(), Strings{"1|a|eu|NULL|1|NULL|NULL"});
+  Close(db_);
+  db_ = Open();
+  EXPECT_EQ(All(), Strings{"1|a|eu|NULL|1|NULL|NULL"});
+}
+
+TEST_F(WriteTest, FailingStatementInsideATransactionDiscardsOnlyItsRows) {
+  EXPECT_EQ(Exec(db_, "BEGIN"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(1,'a','eu',1)"), "");
+  EXPECT_NE(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(2,'a','eu',2),(1,'a','eu',7),"
+                      "(3,'a','eu','bad')"),
+            "");
+  EXPECT_EQ(All(), Strings{"1|a|eu|NULL|1|NULL|NULL"});
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(4,'a','eu',4)"), "");
+  EXPECT_EQ(Exec(db_, "COMMIT"), "");
+  EXPECT_EQ(All(), (Strings{"1|a|eu|NULL|1|NULL|NULL", "4|a|eu|NULL|4|NULL|NULL"}));
+  // Autocommit: a failing multi-row statement writes nothing.
+  EXPECT_NE(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(5,'a','eu',5),(6,'a','eu',1.5)"), "");
+  EXPECT_EQ(All(), (Strings{"1|a|eu|NULL|1|NULL|NULL", "4|a|eu|NULL|4|NULL|NULL"}));
+}
+
+TEST_F(WriteTest, Savepoints) {
+  EXPECT_EQ(Exec(db_, "CREATE VIRTUAL TABLE mem USING strata(host TAG, used INTEGER)"), "");
+  EXPECT_EQ(Exec(db_, "SAVEPOINT sp1"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(1,'a','eu',1)"), "");
+  EXPECT_EQ(Exec(db_, "SAVEPOINT sp2"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(2,'a','eu',2)"), "");
+  EXPECT_EQ(Exec(db_, "UPDATE cpu SET load = 10 WHERE time = 1"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO mem VALUES(1,'a',1)"), "");
+  EXPECT_EQ(Exec(db_, "ROLLBACK TO sp2"), "");
+  EXPECT_EQ(All(), Strings{"1|a|eu|NULL|1|NULL|NULL"});
+  EXPECT_EQ(Rows(db_, "SELECT * FROM mem"), Strings{});
+  EXPECT_EQ(Exec(db_, "INSERT INTO mem VALUES(2,'a',2)"), "");
+  EXPECT_EQ(Exec(db_, "RELEASE sp1"), "");
+  EXPECT_EQ(All(), Strings{"1|a|eu|NULL|1|NULL|NULL"});
+  EXPECT_EQ(Rows(db_, "SELECT * FROM mem"), Strings{"2|a|2"});
+  sqlite3* other = Open();
+  EXPECT_EQ(Rows(other, "SELECT * FROM mem"), Strings{"2|a|2"});
+}
+
+TEST_F(WriteTest, OneTransactionOverTwoTablesCommitsAsOneBatch) {
+  EXPECT_EQ(Exec(db_, "CREATE VIRTUAL TABLE mem USING strata(host TAG, used INTEGER)"), "");
+  const std::string before = One(db_, "SELECT json_extract(strata_stats('cpu'), '$.batches_written')");
+  sqlite3* other = Open();
+  EXPECT_EQ(Exec(db_, "BEGIN"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(1,'a','eu',1)"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO mem VALUES(90000000000000,'a',1)"), "");  // another shard
+  EXPECT_EQ(Exec(db_, "DELETE FROM cpu WHERE time = 1"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(2,'a','eu',2)"), "");
+  EXPECT_EQ(Rows(other, "SELECT count(*) FROM mem"), Strings{"0"});
+  EXPECT_EQ(Exec(db_, "COMMIT"), "");
+  const std::string after = One(db_, "SELECT json_extract(strata_stats('cpu'), '$.batches_written')");
+  EXPECT_EQ(std::stoll(after) - std::stoll(before), 1);
+  EXPECT_EQ(All(other), Strings{"2|a|eu|NULL|2|NULL|NULL"});
+  EXPECT_EQ(Rows(other, "SELECT * FROM mem"), Strings{"90000000000000|a|1"});
+}
+
+TEST_F(WriteTest, ASecondWriterIsLockedOutUntilCommit) {
+  sqlite3* other = Open();
+  EXPECT_EQ(Exec(db_, "BEGIN"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(1,'a','eu',1)"), "");
+  EXPECT_NE(Exec(other, "INSERT INTO cpu(time,hostname,region,load) VALUES(2,'a','eu',2)").find("locked"),
+            std::string::npos);
+  EXPECT_EQ(Exec(db_, "COMMIT"), "");
+  EXPECT_EQ(Exec(other, "INSERT INTO cpu(time,hostname,region,load) VALUES(2,'a','eu',2)"), "");
+  EXPECT_EQ(All().size(), 2u);
+}
+
+}  // namespace
