@@ -1,7 +1,8 @@
 // A QueryCursor walks the result of a query, one chunk at a time: the points of one series inside
 // one shard window, in (series key, time) order, newest source winning on equal timestamps and
 // deletes applied. It reads from the snapshots taken when the query started, so writes, flushes and
-// compactions that happen meanwhile do not disturb it. One thread at a time.
+// compactions that happen meanwhile do not disturb it. One thread at a time. REQUIRES: the
+// StorageEngine that made it outlives it (SeriesInfo pointers belong to its catalog).
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,8 @@
 // timestamp form a row, a field without a value at that time is absent (NULL in SQL), and a row
 // exists when at least one field has a value. Rows come in (tag set key, time) order. For each tag
 // set and shard window it reads every field's points from the snapshot and merges them by time, so
-// it holds one tag set's window at a time. One thread at a time.
+// it holds one tag set's window at a time. One thread at a time; REQUIRES: the StorageEngine
+// that made it outlives it.
 #pragma once
 
 #include <cstdint>
