@@ -400,7 +400,7 @@ Figures StructuredRun(const Config& c, const std::string& dir) {
     fig.input_bytes = static_cast<double>(d.hundredths.size() * sizeof(uint16_t));
     // Rows are added with WriteBatch::AddRow: the tags of a row are looked up once.
     std::vector<std::vector<strata::TagView>> views(d.hosts);
-    for (uint64_t h = 0; h < d.hosts; h++) {
+    for (int h = 0; h < d.hosts; h++) {
       for (const auto& t : d.tags[h]) views[h].push_back(strata::TagView{t.key, t.value});
     }
     std::array<strata::FieldValue, kFieldCount> fields;

@@ -61,7 +61,9 @@ TEST(Concurrency, WritersReadersFlushesAndCompactionsAgree) {
           const int w = std::stoi((*cursor)->series().tags[0].value);
           for (size_t i = 0; i < c.size(); i++) {
             ASSERT_EQ(static_cast<int64_t>(c.nums[i]), c.times[i] * 10 + w);
-            if (i > 0) ASSERT_LT(c.times[i - 1], c.times[i]);
+            if (i > 0) {
+              ASSERT_LT(c.times[i - 1], c.times[i]);
+            }
           }
           // Whole batches only: a batch is applied to the MemStore as one unit.
           ASSERT_EQ(c.size() % kPointsPerBatch, 0u);
