@@ -1,15 +1,12 @@
 #include "wal_entry.h"
 
-#include <bit>
-#include <cstring>
 #include <memory>
 
 #include "coding.h"
+#include "packed_codec.h"
 
 namespace strata {
 
-static_assert(std::endian::native == std::endian::little,
-              "fixed64 arrays are copied with memcpy; a big-endian port needs byte swaps here");
 
 namespace {
 
@@ -51,9 +48,10 @@ void EncodeWriteRecord(std::span<const DeleteRecord> deletes, std::span<const Wr
   size_t bytes = 16;
   for (const WritePart& p : parts) {
     bytes += p.measurement.size() + 32;
-    for (const SeriesPoints& s : p.series) bytes += 24 + s.points->size() * 16;
+    for (const SeriesPoints& s : p.series) bytes += 24 + s.points->size() * 4;
   }
   out->reserve(out->size() + bytes);
+  std::string packed;
   PutVarint64(out, parts.size());
   for (const WritePart& p : parts) {
     PutLengthPrefixed(out, p.measurement);
@@ -64,12 +62,9 @@ void EncodeWriteRecord(std::span<const DeleteRecord> deletes, std::span<const Wr
       PutVarint64(out, s.id);
       PutFixed8(out, static_cast<uint8_t>(c.type));
       PutVarint64(out, c.size());
-      out->append(reinterpret_cast<const char*>(c.times.data()), c.times.size() * 8);
-      if (c.type == ValueType::kString) {
-        for (const std::string& v : c.strs) PutLengthPrefixed(out, v);
-      } else {
-        out->append(reinterpret_cast<const char*>(c.nums.data()), c.nums.size() * 8);
-      }
+      packed.clear();
+      EncodePacked(c, 0, c.size(), &packed);
+      PutLengthPrefixed(out, packed);
     }
   }
 }
@@ -101,29 +96,14 @@ bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out) {
     for (uint64_t j = 0; j < nseries; j++) {
       uint64_t id, count;
       uint8_t type;
+      std::string_view packed;
       if (!d.GetVarint64(&id) || !d.GetFixed8(&type) || !IsValidValueType(type) ||
-          !d.GetVarint64(&count) || count > d.remaining() / 8) {
+          !d.GetVarint64(&count) || count > UINT32_MAX || !d.GetLengthPrefixed(&packed)) {
         return false;
       }
       auto col = std::make_unique<Column>();
       col->type = static_cast<ValueType>(type);
-      std::string_view times;
-      if (!d.GetBytes(count * 8, &times)) return false;
-      col->times.resize(count);
-      std::memcpy(col->times.data(), times.data(), times.size());
-      if (col->type == ValueType::kString) {
-        col->strs.reserve(count);
-        for (uint64_t k = 0; k < count; k++) {
-          std::string_view v;
-          if (!d.GetLengthPrefixed(&v)) return false;
-          col->strs.emplace_back(v);
-        }
-      } else {
-        std::string_view nums;
-        if (!d.GetBytes(count * 8, &nums)) return false;
-        col->nums.resize(count);
-        std::memcpy(col->nums.data(), nums.data(), nums.size());
-      }
+      if (!DecodePacked(col->type, packed, static_cast<uint32_t>(count), col.get())) return false;
       part.series.push_back(SeriesPoints{id, col.get()});
       out->columns.push_back(std::move(col));
     }

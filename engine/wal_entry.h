@@ -7,7 +7,7 @@
 //                      [measurement: varint length + bytes][window start: zigzag varint]
 //                      [series count varint] then per series:
 //                        [series id varint][value type u8][point count varint]
-//                        [times: count x fixed64][values: count x fixed64 | count x (varint len + bytes)]
+//                        [varint length][the points in the packed block encoding, packed_codec.h]
 //   delete record:   [measurement: varint length + bytes][min time: zigzag][max time: zigzag]
 //                    [series count varint][series id varint]...
 // A record's deletes apply before its points.

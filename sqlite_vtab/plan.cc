@@ -69,21 +69,46 @@ void ApplyTimeBound(char op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* e
   if (type == SQLITE_FLOAT) {
     const double d = sqlite3_value_double(v);
     constexpr double kTwo63 = 9223372036854775808.0;
-    // Bounds as doubles, then clamped to int64.
-    double l = -INFINITY, h = INFINITY;
-    switch (op) {
-      case '=': if (d != std::floor(d)) { *empty = true; return; } l = h = d; break;
-      case ']': l = std::ceil(d); break;
-      case '>': l = std::floor(d) + 1; break;
-      case '[': h = std::floor(d); break;
-      case '<': h = std::ceil(d) - 1; break;
+    // SQLite compares an integer with a real exactly, so round to an integer bound first and do
+    // the +-1 of a strict bound in int64 arithmetic (a double near 1e18 has a 256 ns step).
+    if (op == '=') {
+      if (d != std::floor(d) || d >= kTwo63 || d < -kTwo63) {
+        *empty = true;
+        return;
+      }
+      set_lo(static_cast<int64_t>(d));
+      set_hi(static_cast<int64_t>(d));
+    } else if (op == '>' || op == ']') {
+      const double c = std::ceil(d);  // the smallest integer >= d
+      if (c >= kTwo63) {
+        *empty = true;
+      } else if (c >= -kTwo63) {
+        int64_t n = static_cast<int64_t>(c);
+        if (op == '>' && c == d) {
+          if (n == INT64_MAX) {
+            *empty = true;
+            return;
+          }
+          n++;
+        }
+        set_lo(n);
+      }
+    } else {
+      const double f = std::floor(d);  // the largest integer <= d
+      if (f < -kTwo63) {
+        *empty = true;
+      } else if (f < kTwo63) {
+        int64_t n = static_cast<int64_t>(f);
+        if (op == '<' && f == d) {
+          if (n == INT64_MIN) {
+            *empty = true;
+            return;
+          }
+          n--;
+        }
+        set_hi(n);
+      }
     }
-    if (l >= kTwo63 || h < -kTwo63) {
-      *empty = true;
-      return;
-    }
-    if (l > -kTwo63) set_lo(static_cast<int64_t>(l));
-    if (h < kTwo63) set_hi(static_cast<int64_t>(h));
     return;
   }
   // TEXT or BLOB: every integer sorts before it.

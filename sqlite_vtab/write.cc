@@ -294,11 +294,22 @@ int Conn::CommitAll(std::string* err) {
   int rc = strata_batch_new(&b);
   std::vector<strata_tag> ctags;
   std::vector<const char*> deleted;
+  // Rows come sorted by tag-set key, so numeric fields resolve their series once per tag set
+  // (strata_batch_series) and append by reference instead of re-reading the tags per point.
+  std::vector<uint32_t> refs;
+  std::vector<uint8_t> resolved;
+  const std::string* last_order = nullptr;
   for (auto& [measurement, ov] : overlays) {
+    last_order = nullptr;
     for (auto& [key, p] : ov.rows) {
       if (rc != STRATA_OK) break;
       ctags.clear();
       for (const Tag& tag : p.tags) ctags.push_back(strata_tag{tag.key.c_str(), tag.value.c_str()});
+      if (last_order == nullptr || *last_order != key.first) {
+        refs.assign(p.state.size(), 0);
+        resolved.assign(p.state.size(), 0);
+        last_order = &key.first;
+      }
       deleted.clear();
       for (size_t i = 0; i < p.state.size(); i++) {
         if (p.state[i] == kDeleted) deleted.push_back(ov.fields[i].c_str());
@@ -312,21 +323,25 @@ int Conn::CommitAll(std::string* err) {
         if (p.state[i] != kSet) continue;
         const Value& v = p.values[i];
         const char* f = ov.fields[i].c_str();
+        if (v.type == STRATA_STRING) {
+          rc = strata_batch_add_str(b, measurement.c_str(), ctags.data(), ctags.size(), f, time,
+                                    v.s.data(), v.s.size());
+          continue;
+        }
+        if (resolved[i] != v.type) {
+          rc = strata_batch_series(b, measurement.c_str(), ctags.data(), ctags.size(), f, v.type,
+                                   &refs[i]);
+          if (rc != STRATA_OK) break;
+          resolved[i] = static_cast<uint8_t>(v.type);
+        }
         switch (v.type) {
-          case STRATA_FLOAT:
-            rc = strata_batch_add_f64(b, measurement.c_str(), ctags.data(), ctags.size(), f, time, v.f);
+          case STRATA_FLOAT: rc = strata_batch_append_f64(b, refs[i], &time, &v.f, 1); break;
+          case STRATA_INT: rc = strata_batch_append_i64(b, refs[i], &time, &v.i, 1); break;
+          case STRATA_BOOL: {
+            const int x = static_cast<int>(v.i);
+            rc = strata_batch_append_bool(b, refs[i], &time, &x, 1);
             break;
-          case STRATA_INT:
-            rc = strata_batch_add_i64(b, measurement.c_str(), ctags.data(), ctags.size(), f, time, v.i);
-            break;
-          case STRATA_BOOL:
-            rc = strata_batch_add_bool(b, measurement.c_str(), ctags.data(), ctags.size(), f, time,
-                                       static_cast<int>(v.i));
-            break;
-          case STRATA_STRING:
-            rc = strata_batch_add_str(b, measurement.c_str(), ctags.data(), ctags.size(), f, time,
-                                      v.s.data(), v.s.size());
-            break;
+          }
         }
       }
     }
