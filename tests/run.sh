@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs missing Debian packages, builds, and runs every test with ctest.
 #   tests/run.sh                 Release build in build/, all tests
-#   tests/run.sh asan            ASan+UBSan build in build-asan/, all tests but the long crash rounds
+#   tests/run.sh asan            ASan+UBSan build in build-asan/, every test but the Python ones
 #   tests/run.sh tsan            TSan build in build-tsan/, the concurrency and crash tests
 #   tests/run.sh fuzz [SECONDS]  libFuzzer build (clang-16) in build-fuzz/, each target for SECONDS
 set -euo pipefail
@@ -20,7 +20,9 @@ case "$mode" in
     .ci/install-deps
     cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=address,undefined "$werror" >/dev/null
     cmake --build build-asan -j "$jobs"
-    ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 900 -LE 'bench'
+    # /usr/bin/python3 is not built with ASan, so it cannot load an ASan-built libstrata.so: the
+    # Python tests run in the release configuration; the C++ SQL and ABI tests cover that code here.
+    ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 900 -E '^(python\.|sql\.python)'
     ;;
   tsan)
     .ci/install-deps
