@@ -113,6 +113,7 @@ Status StorageEngine::Init() {
   router_ = std::make_unique<ShardRouter>(env_, options_, JoinPath(dir_, "shards"), catalog_.get());
   STRATA_RETURN_IF_ERROR(router_->LoadExisting());
   STRATA_RETURN_IF_ERROR(Recover());
+  DeleteObsoleteWal();  // what replay found already in segments need not be replayed again
   flush_thread_ = std::thread([this] { FlushThreadMain(); });
   for (int i = 0; i < options_.compaction_threads; i++) {
     compaction_threads_.emplace_back([this] { CompactionThreadMain(); });
@@ -131,6 +132,7 @@ Status StorageEngine::Recover() {
                             last_lsn_ = std::max(last_lsn_, lsn);
                             return ApplyRecord(type, lsn, payload, /*recovering=*/true);
                           }));
+  applied_lsn_ = last_lsn_;
   if (stats.truncated_bytes > 0) {
     Log("recovery: truncated a torn write of " + std::to_string(stats.truncated_bytes) +
         " bytes at offset " + std::to_string(stats.truncated_at) + " of " + stats.truncated_file +
@@ -359,6 +361,7 @@ Status StorageEngine::WriteGroup(const std::vector<Writer*>& group) {
     points_written_ += p.points;
     batches_written_++;
   }
+  if (!lsns.empty()) applied_lsn_ = lsns.back();  // groups apply one after another, in LSN order
   return OkStatus();
 }
 
@@ -482,19 +485,29 @@ void StorageEngine::CompactionThreadMain() {
 }
 
 void StorageEngine::DeleteObsoleteWal() {
-  uint64_t oldest = UINT64_MAX;
   std::shared_ptr<Shard> pinning;
-  for (const auto& shard : router_->All()) {
-    const uint64_t lsn = shard->OldestUnflushedLsn();
-    if (lsn < oldest) {
-      oldest = lsn;
-      pinning = shard;
-    }
-  }
   uint64_t wal_bytes;
   {
-    std::lock_guard lock(wal_mu_);
-    if (auto s = wal_->DeleteObsolete(oldest - 1); !s) Log(s.error().ToString());
+    std::lock_guard lock(wal_mu_);  // no record is appended meanwhile
+    // Read how far records are applied before asking the shards what they still hold: every
+    // record up to `applied` is then reflected in some shard's OldestUnflushedLsn, and a record
+    // appended but not yet applied (> applied) is never deleted.
+    const uint64_t applied = applied_lsn_;
+    uint64_t oldest = UINT64_MAX;
+    for (const auto& shard : router_->All()) {
+      const uint64_t lsn = shard->OldestUnflushedLsn();
+      if (lsn < oldest) {
+        oldest = lsn;
+        pinning = shard;
+      }
+    }
+    const uint64_t obsolete = std::min(oldest - 1, applied);
+    Status s = OkStatus();
+    if (oldest == UINT64_MAX && applied == last_lsn_ && wal_->total_bytes() > 0) {
+      s = wal_->Rotate();  // everything is in segments: let the active file go too
+    }
+    if (s) s = wal_->DeleteObsolete(obsolete);
+    if (!s) Log(s.error().ToString());
     wal_bytes = wal_->total_bytes();
   }
   // A shard that receives little keeps the log from shrinking: flush it once the log grows past
@@ -515,6 +528,8 @@ Status StorageEngine::Flush() {
     return true;
   });
   if (bg_error_) return unexpected(*bg_error_);
+  lock.unlock();
+  DeleteObsoleteWal();  // also when there was nothing to freeze
   return OkStatus();
 }
 

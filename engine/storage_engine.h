@@ -130,6 +130,7 @@ class StorageEngine {
   mutable std::mutex wal_mu_;  // guards wal_ (leader appends and syncs; flusher deletes files)
   std::unique_ptr<Wal> wal_;   // GUARDED_BY(wal_mu_)
   uint64_t last_lsn_ = 0;      // GUARDED_BY(wal_mu_)
+  std::atomic<uint64_t> applied_lsn_{0};  // every record up to it is applied to the shards
   int64_t last_sync_ns_ = 0;   // GUARDED_BY(wal_mu_)
   bool wal_dirty_ = false;     // GUARDED_BY(wal_mu_): appended but not synced
 

@@ -299,3 +299,23 @@ TEST_F(StorageEngineTest, EmptyDeleteRangeIsRefused) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST_F(StorageEngineTest, FlushEmptiesTheWalAndReopenReplaysNothing) {
+  auto db = Open();
+  ASSERT_TRUE(db->WriteLines("m,h=a v=1i 10\nm,h=b v=2i 20\n"));
+  EXPECT_GT(db->Stats().wal_bytes, 0u);
+  ASSERT_TRUE(db->Flush());
+  EXPECT_EQ(db->Stats().wal_bytes, 0u);
+  ASSERT_TRUE(db->WriteLines("m,h=a v=3i 30\n"));  // a new WAL file
+  db.reset();
+  db = Open();
+  auto got = QueryAll(*db, All("m"));
+  EXPECT_EQ(got["m,h=a#v"], (std::vector<PointValue>{{10, 1, ""}, {30, 3, ""}}));
+  EXPECT_EQ(got["m,h=b#v"], (std::vector<PointValue>{{20, 2, ""}}));
+}
+
+}  // namespace
+}  // namespace strata
