@@ -60,6 +60,13 @@ inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -sta
 
 inline void PutVarsint64(std::string* dst, int64_t v) { PutVarint64(dst, ZigZag(v)); }
 
+// a + b, clamped to the int64 range instead of overflowing.
+inline int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
 // Varint length, then the bytes.
 inline void PutLengthPrefixed(std::string* dst, std::string_view s) {
   PutVarint64(dst, s.size());

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 
+#include "coding.h"
 #include "logger.h"
 #include "segment_writer.h"
 
@@ -12,12 +13,6 @@ namespace strata {
 namespace {
 
 constexpr char kManifestName[] = "MANIFEST";
-
-int64_t SaturatingAdd(int64_t a, int64_t b) {
-  int64_t r;
-  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
-  return r;
-}
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

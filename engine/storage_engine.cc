@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "coding.h"
 #include "line_protocol.h"
 #include "logger.h"
 #include "wal_entry.h"
@@ -219,7 +220,7 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
         return unexpected(Error::Invalid("time " + std::to_string(t) + " of series '" + s.key +
                                          "' is outside the storable range"));
       }
-      if (router_->WindowStart(t) + options_.shard_duration_ns <= cutoff) {
+      if (SaturatingAdd(router_->WindowStart(t), options_.shard_duration_ns) <= cutoff) {
         return unexpected(Error::Invalid("time " + std::to_string(t) + " of series '" + s.key +
                                          "' is older than the retention period"));
       }

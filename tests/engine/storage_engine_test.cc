@@ -319,3 +319,26 @@ TEST_F(StorageEngineTest, FlushEmptiesTheWalAndReopenReplaysNothing) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST_F(StorageEngineTest, ExtremeTimesRoundTripOrAreRefused) {
+  auto db = Open();
+  WriteBatch b;
+  std::vector<Tag> tags{{"h", "a"}};
+  ASSERT_TRUE(b.AddInt("m", tags, "v", INT64_MAX, 1));
+  ASSERT_TRUE(b.AddInt("m", tags, "v", INT64_MIN + 2 * kDay, 2));
+  ASSERT_TRUE(db->Write(b));
+  ASSERT_TRUE(db->Flush());
+  EXPECT_EQ(QueryAll(*db, All("m"))["m,h=a#v"],
+            (std::vector<PointValue>{{INT64_MIN + 2 * kDay, 2, ""}, {INT64_MAX, 1, ""}}));
+  WriteBatch bad;
+  ASSERT_TRUE(bad.AddInt("m", tags, "v", INT64_MIN, 3));
+  auto s = db->Write(bad);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), Code::kInvalid);
+}
+
+}  // namespace
+}  // namespace strata
