@@ -83,7 +83,24 @@ def open(path, **options):  # noqa: A001 - the documented name
     return Database(path, **options)
 
 
-class Database:
+class _Closeable:
+    """A handle released by close(): usable in `with`, and closed when garbage-collected."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+
+class Database(_Closeable):
     """An open data directory. Use as a context manager or call close(); close is idempotent and
     also runs when the object is garbage-collected. Thread-safe, except that close() must not
     race with other calls on the same Database."""
@@ -108,19 +125,6 @@ class Database:
     @property
     def closed(self):
         return not self._db
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown
-            pass
 
     def _handle(self):
         if not self._db:
@@ -210,7 +214,7 @@ class Database:
             self._lib.strata_free(out)
 
 
-class Query:
+class Query(_Closeable):
     """An iterator of Points over a query's snapshot, read block by block. Close it (or use it as
     a context manager, or exhaust it) to release the snapshot early; it is also released when
     garbage-collected. One thread at a time."""
@@ -276,18 +280,6 @@ class Query:
         if cursor:
             self._lib.strata_cursor_free(cursor)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 def load_extension(conn):
