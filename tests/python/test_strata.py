@@ -316,5 +316,17 @@ class LoadExtensionTest(unittest.TestCase):
             conn.execute("SELECT load_extension('nonexistent')")
 
 
+class FfiTest(unittest.TestCase):
+    def test_every_exported_function_has_a_signature(self):
+        # ctypes assumes int for undeclared functions and truncates pointers: declare them all.
+        from strata import _ffi
+        symbols = os.path.join(os.path.dirname(__file__), "..", "..", "abi", "strata.symbols")
+        with open(symbols) as f:
+            names = {line.strip() for line in f if line.strip() and not line.startswith("#")}
+        names.discard("sqlite3_strata_init")  # the SQLite entry point, not for ctypes
+        self.assertEqual(sorted(names - set(_ffi._SIGNATURES)), [])
+
+
 if __name__ == "__main__":
     unittest.main()
+

@@ -44,7 +44,16 @@ class _Cursor(ctypes.Structure):
     pass
 
 
+class TagFilter(ctypes.Structure):
+    _fields_ = [("key", c_char_p), ("values", POINTER(c_char_p)), ("nvalues", c_size_t)]
+
+
+class _Rows(ctypes.Structure):
+    pass
+
+
 DbP = POINTER(_Db)
+RowsP = POINTER(_Rows)
 BatchP = POINTER(_Batch)
 CursorP = POINTER(_Cursor)
 TagP = POINTER(Tag)
@@ -91,6 +100,27 @@ _SIGNATURES = {
     "strata_cursor_i64": (c_int64, [CursorP]),
     "strata_cursor_str": (c_void_p, [CursorP, POINTER(c_size_t)]),
     "strata_cursor_free": (None, [CursorP]),
+    "strata_query_rows": (c_int, [DbP, c_char_p, POINTER(TagFilter), c_size_t, POINTER(c_char_p),
+                                  c_size_t, c_int64, c_int64, POINTER(RowsP)]),
+    "strata_rows_next": (c_int, [RowsP]),
+    "strata_rows_time": (c_int64, [RowsP]),
+    "strata_rows_tagset": (c_char_p, [RowsP]),
+    "strata_rows_tag_count": (c_size_t, [RowsP]),
+    "strata_rows_tag_key": (c_char_p, [RowsP, c_size_t]),
+    "strata_rows_tag_value": (c_char_p, [RowsP, c_size_t]),
+    "strata_rows_field_count": (c_size_t, [RowsP]),
+    "strata_rows_field_name": (c_char_p, [RowsP, c_size_t]),
+    "strata_rows_type": (c_int, [RowsP, c_size_t]),
+    "strata_rows_f64": (c_double, [RowsP, c_size_t]),
+    "strata_rows_i64": (c_int64, [RowsP, c_size_t]),
+    "strata_rows_str": (c_void_p, [RowsP, c_size_t, POINTER(c_size_t)]),
+    "strata_rows_free": (None, [RowsP]),
+    "strata_batch_delete": (c_int, [BatchP, c_char_p, TagP, c_size_t, c_int, POINTER(c_char_p),
+                                    c_size_t, c_int64, c_int64]),
+    "strata_batch_delete_count": (c_size_t, [BatchP]),
+    "strata_drop_measurement": (c_int, [DbP, c_char_p]),
+    "strata_field_type": (c_int, [DbP, c_char_p, c_char_p, POINTER(c_int)]),
+    "strata_parse_duration": (c_int, [c_char_p, POINTER(c_int64)]),
 }
 
 _lock = threading.Lock()
