@@ -61,14 +61,21 @@ int Scan::AdvanceEngine(std::string* err) {
   }
   engine_eof_ = false;
   erow_.time = strata_rows_time(rows_);
-  erow_.order.assign(strata_rows_tagset(rows_));
-  erow_.order.push_back('#');
-  const size_t ntags = strata_rows_tag_count(rows_);
-  erow_.tags.resize(ntags);
-  for (size_t i = 0; i < ntags; i++) {
-    erow_.tags[i].key.assign(strata_rows_tag_key(rows_, i));
-    erow_.tags[i].value.assign(strata_rows_tag_value(rows_, i));
+  // Rows of one tag set come one after another, and the tag-set key determines the tags: read
+  // them through the ABI once per tag set.
+  const char* tagset = strata_rows_tagset(rows_);
+  if (engine_tagset_ != tagset) {
+    engine_tagset_.assign(tagset);
+    const size_t ntags = strata_rows_tag_count(rows_);
+    engine_tags_.resize(ntags);
+    for (size_t i = 0; i < ntags; i++) {
+      engine_tags_[i].key.assign(strata_rows_tag_key(rows_, i));
+      engine_tags_[i].value.assign(strata_rows_tag_value(rows_, i));
+    }
   }
+  erow_.order.assign(engine_tagset_);
+  erow_.order.push_back('#');
+  erow_.tags = engine_tags_;
   const size_t nf = table_->schema.fields.size();
   erow_.fields.resize(nf);
   for (size_t i = 0; i < nf; i++) {

@@ -217,6 +217,8 @@ class Scan {
   strata_rows* rows_ = nullptr;
   bool engine_eof_ = true;
   Row erow_;                       // current engine row
+  std::string engine_tagset_;      // the tag set of the last engine row read ...
+  std::vector<Tag> engine_tags_;   // ... and its tags
   std::optional<RowKey> pend_pos_; // last overlay key consumed
   bool eof_ = true;
   Row row_;
