@@ -14,6 +14,16 @@ SQLITE_EXTENSION_INIT3
 
 namespace strata_sql {
 
+RowTagSet::RowTagSet(std::string order_in, std::vector<Tag> tags_in,
+                     const std::vector<std::string>& declared)
+    : order(std::move(order_in)), tags(std::move(tags_in)), by_column(declared.size(), -1) {
+  for (size_t c = 0; c < declared.size(); c++) {
+    for (size_t k = 0; k < tags.size(); k++) {
+      if (tags[k].key == declared[c]) by_column[c] = static_cast<int>(k);
+    }
+  }
+}
+
 Scan::~Scan() { strata_rows_free(rows_); }
 
 bool Scan::Matches(const PendingRow& p, int64_t time) const {
@@ -33,7 +43,9 @@ bool Scan::Matches(const PendingRow& p, int64_t time) const {
 
 bool Scan::NextPending(RowKey* key) {
   if (table_ == nullptr) return false;
-  auto& rows = table_->overlay().rows;
+  Overlay& ov = table_->overlay();
+  ov.Fold();  // another statement may have inserted since
+  auto& rows = ov.rows;
   auto it = pend_pos_ ? rows.upper_bound(*pend_pos_) : rows.begin();
   for (; it != rows.end(); ++it) {
     if (Matches(it->second, it->first.second)) {
@@ -64,23 +76,24 @@ int Scan::AdvanceEngine(std::string* err) {
   // Rows of one tag set come one after another, and the tag-set key determines the tags: read
   // them through the ABI once per tag set.
   const char* tagset = strata_rows_tagset(rows_);
-  if (engine_tagset_ != tagset) {
+  if (engine_ts_ == nullptr || engine_tagset_ != tagset) {
     engine_tagset_.assign(tagset);
     const size_t ntags = strata_rows_tag_count(rows_);
-    engine_tags_.resize(ntags);
+    std::vector<Tag> tags(ntags);
     for (size_t i = 0; i < ntags; i++) {
-      engine_tags_[i].key.assign(strata_rows_tag_key(rows_, i));
-      engine_tags_[i].value.assign(strata_rows_tag_value(rows_, i));
+      tags[i].key.assign(strata_rows_tag_key(rows_, i));
+      tags[i].value.assign(strata_rows_tag_value(rows_, i));
     }
+    engine_ts_ = std::make_shared<const RowTagSet>(engine_tagset_ + "#", std::move(tags),
+                                                   table_->schema.tags);
   }
-  erow_.order.assign(engine_tagset_);
-  erow_.order.push_back('#');
-  erow_.tags = engine_tags_;
+  erow_.tagset = engine_ts_;
   const size_t nf = table_->schema.fields.size();
   erow_.fields.resize(nf);
   for (size_t i = 0; i < nf; i++) {
     Value& v = erow_.fields[i];
     v.type = strata_rows_type(rows_, i);
+    if (!spec_.values.empty() && !spec_.values[i]) continue;
     switch (v.type) {
       case STRATA_FLOAT: v.f = strata_rows_f64(rows_, i); break;
       case STRATA_INT:
@@ -143,7 +156,7 @@ int Scan::Next(std::string* err) {
     } else if (!have_pending) {
       cmp = -1;
     } else {
-      const int c = erow_.order.compare(pkey.first);
+      const int c = erow_.tagset->order.compare(pkey.first);
       cmp = c != 0 ? c : (erow_.time < pkey.second ? -1 : erow_.time > pkey.second ? 1 : 0);
     }
     if (cmp < 0) {
@@ -160,8 +173,9 @@ int Scan::Next(std::string* err) {
       if (rc != STRATA_OK) return rc;
     } else {
       row_.time = pkey.second;
-      row_.order = pkey.first;
-      row_.tags = p.tags;
+      if (row_.tagset == nullptr || row_.tagset->order != pkey.first) {
+        row_.tagset = std::make_shared<const RowTagSet>(pkey.first, p.tags, table_->schema.tags);
+      }
       row_.fields.assign(nf, Value{});
     }
     bool any = false;
@@ -221,7 +235,9 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
       // the rows and sort them by time when they do.
       bool several = false;
       while (!c->scan.eof()) {
-        if (!c->rows.empty() && c->rows.back().order != c->scan.row().order) several = true;
+        if (!c->rows.empty() && c->rows.back().tagset->order != c->scan.row().tagset->order) {
+          several = true;
+        }
         c->rows.push_back(c->scan.row());
         if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
       }
@@ -260,21 +276,24 @@ int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     if (col == 0) {
       sqlite3_result_int64(ctx, r.time);
     } else if (col <= s.ntags()) {
-      const std::string& key = s.tags[col - 1];
-      for (const Tag& tag : r.tags) {
-        if (tag.key == key) {
-          sqlite3_result_text64(ctx, tag.value.data(), tag.value.size(), SQLITE_TRANSIENT,
-                                SQLITE_UTF8);
-          return SQLITE_OK;
-        }
+      const int k = r.tagset->by_column[col - 1];
+      if (k < 0) {
+        sqlite3_result_null(ctx);
+      } else {
+        const std::string& value = r.tagset->tags[k].value;
+        sqlite3_result_text64(ctx, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
       }
-      sqlite3_result_null(ctx);
     } else if (col < s.key_column()) {
       // UPDATE: an unchanged field need not be read (write.cc treats it as unchanged).
       if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
-      ResultValue(ctx, r.fields[col - s.first_field_column()]);
+      const size_t j = static_cast<size_t>(col - s.first_field_column());
+      if (!c->scan.reads_value(j)) {
+        SetError(t, "internal error: column " + s.fields[j] + " was read but not planned");
+        return SQLITE_ERROR;
+      }
+      ResultValue(ctx, r.fields[j]);
     } else {
-      c->key = EncodeKey(r.time, r.tags);
+      c->key = EncodeKey(r.time, r.tagset->tags);
       sqlite3_result_blob(ctx, c->key.data(), static_cast<int>(c->key.size()), SQLITE_TRANSIENT);
     }
     return SQLITE_OK;
@@ -295,7 +314,7 @@ bool ReadRow(Table* t, const std::vector<Tag>& tags, int64_t time, Row* out, std
   Scan scan;
   *rc = scan.Start(t, spec, err);
   while (*rc == STRATA_OK && !scan.eof()) {
-    if (scan.row().order == order) {
+    if (scan.row().tagset->order == order) {
       *out = scan.row();
       return true;
     }

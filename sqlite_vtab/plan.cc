@@ -10,7 +10,9 @@
 //   'A'+k  tag column k (0-based among the tags, k < 26) = v
 //   'a'+k  tag column k IN (list): the whole list in one xFilter (sqlite3_vtab_in(..., 1))
 // so `EXPLAIN QUERY PLAN` shows e.g. "INDEX 3:]<A" for time >= ? AND time < ? AND hostname = ?.
-// BETWEEN arrives as ']' and '['.
+// BETWEEN arrives as ']' and '['. When the statement reads only some fields (colUsed), idxStr ends
+// with "/" and one '1' (value read) or '0' (only presence needed) per declared field.
+// xColumn is called only for columns in colUsed (UPDATE marks every column used).
 //
 // Omit: time constraints are enforced exactly by the engine (values are converted as SQLite's
 // INTEGER affinity would), and tag =/IN with the BINARY collation too; both are omitted. Everything
@@ -25,6 +27,7 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -181,6 +184,15 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       idx_num |= kPlanOrderTime;
     }
   }
+  // Fields the statement never reads need no values (their presence still decides which rows
+  // exist): "/" then one '1' (read) or '0' per declared field, only when some field is unread.
+  const int nfields = t->schema.nfields();
+  std::string used(nfields, '1');
+  for (int j = 0; j < nfields; j++) {
+    const int col = t->schema.first_field_column() + j;
+    if (((info->colUsed >> std::min(col, 63)) & 1) == 0) used[j] = '0';
+  }
+  if (used.find('0') != std::string::npos) idx += "/" + used;
   info->idxNum = idx_num;
   if (!idx.empty()) {
     info->idxStr = sqlite3_mprintf("%s", idx.c_str());
@@ -194,7 +206,16 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
 
 bool DecodePlan(Table* t, int /*idx_num*/, const char* idx_str, int argc, sqlite3_value** argv,
                 ScanSpec* spec, std::string* err) {
-  const size_t n = idx_str == nullptr ? 0 : std::strlen(idx_str);
+  const char* slash = idx_str == nullptr ? nullptr : std::strchr(idx_str, '/');
+  const size_t n = idx_str == nullptr ? 0 : slash != nullptr ? slash - idx_str : std::strlen(idx_str);
+  if (slash != nullptr) {
+    const std::string used(slash + 1);
+    if (static_cast<int>(used.size()) != t->schema.nfields()) {
+      *err = "internal error: plan '" + std::string(idx_str) + "' does not match the table's fields";
+      return false;
+    }
+    for (char ch : used) spec->values.push_back(ch == '1' ? 1 : 0);
+  }
   if (static_cast<int>(n) != argc) {
     *err = "internal error: plan '" + std::string(idx_str == nullptr ? "" : idx_str) + "' has " +
            std::to_string(n) + " slots but xFilter got " + std::to_string(argc) + " values";

@@ -42,6 +42,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -116,11 +117,21 @@ bool DecodeKey(const void* data, int n, int64_t* time, std::vector<Tag>* tags);
 // Order of rows in a scan: tag-set key + "#" (the order of canonical series keys), then time.
 using RowKey = std::pair<std::string, int64_t>;
 
+// The tag set of scanned rows, shared by all its rows (made once per tag set, not per row).
+struct RowTagSet {
+  std::string order;      // tag-set key + "#"
+  std::vector<Tag> tags;  // all tags of the tag set, sorted by key
+  std::vector<int> by_column;  // per declared tag column: index into tags, or -1 (NULL)
+
+  RowTagSet(std::string order, std::vector<Tag> tags, const std::vector<std::string>& declared);
+};
+
 struct Row {
   int64_t time = 0;
-  std::string order;       // tag-set key + "#"
-  std::vector<Tag> tags;   // all tags of the row's tag set, sorted by key
-  std::vector<Value> fields;  // per declared field; type 0 = NULL
+  std::shared_ptr<const RowTagSet> tagset;
+  // Per declared field; type 0 = NULL. A field the plan does not read (ScanSpec::values) has its
+  // type (present or not) but no value.
+  std::vector<Value> fields;
 };
 
 enum FieldState : uint8_t { kUntouched = 0, kSet = 1, kDeleted = 2 };
@@ -133,18 +144,57 @@ struct PendingRow {
   std::vector<Value> values;
 };
 
+// The bulk-load path of an Overlay: rows INSERTed while no savepoint is open, appended per (tag set,
+// field) in insertion order instead of being merged into the ordered `rows` map one by one. A tag
+// set is found by the exact text of its declared tag values (`index`), so a row costs a hash lookup
+// and a few appends; its tags are validated, sorted and keyed once, when first seen. Overlay::Fold
+// moves the log into `rows` before anything reads or changes them; the commit writes it with the
+// columnar batch calls. Owned by its Overlay; one thread at a time (the connection's).
+struct InsertLog {
+  struct FieldLog {  // one declared field of one tag set
+    std::vector<int64_t> times;
+    std::vector<double> f;        // STRATA_FLOAT values
+    std::vector<int64_t> i;       // STRATA_INT values, STRATA_BOOL as 0/1
+    std::vector<std::string> s;   // STRATA_STRING values
+    void clear() { times.clear(); f.clear(); i.clear(); s.clear(); }
+  };
+  struct TagSet {
+    std::vector<Tag> tags;  // sorted by key
+    std::string order;      // tag-set key + "#"
+    std::vector<FieldLog> fields;
+    bool listed = false;    // in `dirty`
+  };
+  // Tag sets ever seen (bounded: forgotten when the log is empty and it passes kMaxTagSets).
+  std::vector<TagSet> tagsets;
+  std::unordered_map<std::string, uint32_t> index;  // declared tag values (length-prefixed) -> tagsets[]
+  std::vector<uint32_t> dirty;  // tag sets with logged rows, in first-logged order
+  size_t rows = 0;
+  static constexpr size_t kMaxTagSets = 100000;
+
+  bool empty() const { return rows == 0; }
+  void Clear();
+};
+
 struct Overlay {
   std::vector<std::string> fields;  // the table's declared fields
   std::vector<int> field_types;
+  InsertLog log;  // newer than `rows`: folded into them before they are used
   std::map<RowKey, PendingRow> rows;
   // Undo log while a savepoint is open: (key, previous entry or nullopt when it was absent).
   std::vector<std::pair<RowKey, std::optional<PendingRow>>> undo;
   std::vector<size_t> marks;  // savepoint level -> undo log size
 
   // Records the current entry of `key` for savepoints, then returns it (created when absent).
+  // Folds the log first.
   PendingRow& Touch(const RowKey& key, const std::vector<Tag>& tags);
+  // Moves the insert log into `rows` (a no-op when it is empty). Call before reading `rows`.
+  void Fold();
+  bool HasPending() const { return !rows.empty() || !log.empty(); }
   void Clear();
 };
+
+// Adds an overlay's insert log to a commit batch. STRATA status.
+int WriteInsertLog(strata_batch* b, const std::string& measurement, const Overlay& ov);
 
 // Per (connection, data directory) state.
 struct Conn {
@@ -174,6 +224,8 @@ struct Table {
   std::string name;   // measurement
   Schema schema;
   std::shared_ptr<Conn> conn;
+  std::string log_key;             // scratch of the INSERT path (write.cc)
+  std::vector<Value> log_values;   // scratch of the INSERT path (write.cc)
 
   Overlay& overlay();
 };
@@ -192,6 +244,7 @@ struct TagFilter {
 // What a scan reads.
 struct ScanSpec {
   std::vector<TagFilter> filters;
+  std::vector<uint8_t> values;  // per declared field: whether its value is read; empty: all are
   int64_t t_min = INT64_MIN, t_max = INT64_MAX;  // inclusive
   bool empty = false;  // the constraints admit no row
 };
@@ -206,6 +259,8 @@ class Scan {
   int Next(std::string* err);
   bool eof() const { return eof_; }
   const Row& row() const { return row_; }
+  // Whether rows carry field i's value (see ScanSpec::values).
+  bool reads_value(size_t i) const { return spec_.values.empty() || spec_.values[i]; }
 
  private:
   int AdvanceEngine(std::string* err);
@@ -217,8 +272,8 @@ class Scan {
   strata_rows* rows_ = nullptr;
   bool engine_eof_ = true;
   Row erow_;                       // current engine row
-  std::string engine_tagset_;      // the tag set of the last engine row read ...
-  std::vector<Tag> engine_tags_;   // ... and its tags
+  std::string engine_tagset_;      // the tag-set key of the last engine row read ...
+  std::shared_ptr<const RowTagSet> engine_ts_;  // ... and its tag set
   std::optional<RowKey> pend_pos_; // last overlay key consumed
   bool eof_ = true;
   Row row_;

@@ -11,6 +11,8 @@
 //   UPDATE   SET field = NULL deletes that field's point; unchanged fields (sqlite3_value_nochange)
 //            stay; changing a tag or time deletes the old row and inserts the new one with the old
 //            row's fields overridden by the new values.
+// INSERTs while no savepoint is open take the bulk path: they are appended to the overlay's insert
+// log (vtab.h), which is folded into the ordered rows before anything reads or changes them.
 // xSync writes the overlays of every table of the directory as one strata batch (deletes, then
 // points: one WAL record, durable under sync=full) and clears them; xCommit has nothing left to do
 // and cannot fail; xRollback clears. Savepoints: an undo log of (row key, previous entry), kept
@@ -108,7 +110,107 @@ void DeleteRow(Table* t, const std::vector<Tag>& tags, int64_t time) {
   }
 }
 
+// Appends the text of `v` to *key with a 4-byte length prefix.
+void AppendLengthPrefixed(std::string* key, const char* data, size_t n) {
+  const uint32_t len = static_cast<uint32_t>(n);
+  key->append(reinterpret_cast<const char*>(&len), sizeof len);
+  key->append(data, n);
+}
+
+// The insert log's tag set for the declared tag values argv[3..], created (validated, sorted,
+// keyed) when new. -1 when a tag is not TEXT or the log holds too many tag sets (the caller takes
+// the ordered path), -2 with the table's error set when a tag is invalid.
+int64_t LogTagSet(Table* t, sqlite3_value** argv) {
+  const Schema& s = t->schema;
+  InsertLog& log = t->overlay().log;
+  std::string& key = t->log_key;
+  key.clear();
+  for (int k = 0; k < s.ntags(); k++) {
+    sqlite3_value* v = argv[3 + k];
+    if (sqlite3_value_type(v) != SQLITE_TEXT) return -1;
+    const unsigned char* text = sqlite3_value_text(v);
+    if (text == nullptr) throw std::bad_alloc();
+    key.append(s.tags[k]);
+    key.push_back('\0');
+    AppendLengthPrefixed(&key, reinterpret_cast<const char*>(text),
+                         static_cast<size_t>(sqlite3_value_bytes(v)));
+  }
+  auto it = log.index.find(key);
+  if (it != log.index.end()) return it->second;
+  if (log.tagsets.size() >= InsertLog::kMaxTagSets) return -1;
+  InsertLog::TagSet ts;
+  std::string err;
+  for (int k = 0; k < s.ntags(); k++) {
+    std::string value;
+    if (!ToTag(argv[3 + k], &value, &err)) {
+      SetColumnError(t, s.tags[k], err);
+      return -2;
+    }
+    ts.tags.push_back(Tag{s.tags[k], std::move(value)});
+  }
+  SortTags(&ts.tags);
+  ts.order = TagSetKey(t->name, ts.tags) + "#";
+  ts.fields.resize(s.nfields());
+  const uint32_t id = static_cast<uint32_t>(log.tagsets.size());
+  log.tagsets.push_back(std::move(ts));
+  log.index.emplace(key, id);
+  return id;
+}
+
+// INSERT while no savepoint is open: converts the row, then appends it to the insert log. -1 when
+// the row must take the ordered path instead.
+int LogInsert(Table* t, sqlite3_value** argv) {
+  const Schema& s = t->schema;
+  std::string err;
+  int64_t time = 0;
+  if (!ToTime(argv[2], &time, &err)) {
+    SetColumnError(t, "time", err);
+    return SQLITE_ERROR;
+  }
+  const int64_t id = LogTagSet(t, argv);
+  if (id == -1) return -1;
+  if (id < 0) return SQLITE_ERROR;
+  std::vector<Value>& values = t->log_values;
+  values.resize(s.nfields());
+  bool any = false;
+  for (int i = 0; i < s.nfields(); i++) {
+    if (!ToField(argv[3 + s.ntags() + i], s.field_types[i], &values[i], &err)) {
+      SetColumnError(t, s.fields[i], err);
+      return SQLITE_ERROR;
+    }
+    any = any || values[i].type != 0;
+  }
+  if (!any) {
+    SetError(t, "a row needs at least one non-NULL field");
+    return SQLITE_ERROR;
+  }
+  InsertLog& log = t->overlay().log;
+  InsertLog::TagSet& ts = log.tagsets[static_cast<size_t>(id)];
+  if (!ts.listed) {
+    log.dirty.push_back(static_cast<uint32_t>(id));
+    ts.listed = true;
+  }
+  for (int i = 0; i < s.nfields(); i++) {
+    Value& v = values[i];
+    if (v.type == 0) continue;
+    InsertLog::FieldLog& fl = ts.fields[i];
+    fl.times.push_back(time);
+    switch (v.type) {
+      case STRATA_FLOAT: fl.f.push_back(v.f); break;
+      case STRATA_INT:
+      case STRATA_BOOL: fl.i.push_back(v.i); break;
+      default: fl.s.push_back(std::move(v.s)); break;
+    }
+  }
+  log.rows++;
+  return SQLITE_OK;
+}
+
 int DoInsert(Table* t, sqlite3_value** argv) {
+  if (t->overlay().marks.empty()) {
+    const int rc = LogInsert(t, argv);
+    if (rc != -1) return rc;
+  }
   NewRow nr;
   if (!ConvertRow(t, argv, false, &nr)) return SQLITE_ERROR;
   std::vector<Tag> tags;
@@ -261,6 +363,7 @@ bool DecodeKey(const void* data, int n, int64_t* time, std::vector<Tag>* tags) {
 }
 
 PendingRow& Overlay::Touch(const RowKey& key, const std::vector<Tag>& tags) {
+  Fold();
   auto it = rows.find(key);
   if (!marks.empty()) {
     undo.emplace_back(key, it == rows.end() ? std::nullopt : std::optional<PendingRow>(it->second));
@@ -276,6 +379,7 @@ PendingRow& Overlay::Touch(const RowKey& key, const std::vector<Tag>& tags) {
 }
 
 void Overlay::Clear() {
+  log.Clear();
   rows.clear();
   undo.clear();
   marks.clear();
@@ -283,7 +387,7 @@ void Overlay::Clear() {
 
 bool Conn::HasPending() const {
   for (const auto& [m, ov] : overlays) {
-    if (!ov.rows.empty()) return true;
+    if (ov.HasPending()) return true;
   }
   return false;
 }
@@ -345,6 +449,11 @@ int Conn::CommitAll(std::string* err) {
         }
       }
     }
+  }
+  // The insert logs last: they are newer than the ordered rows, and a repeated time keeps the
+  // later value.
+  for (auto& [measurement, ov] : overlays) {
+    if (rc == STRATA_OK) rc = WriteInsertLog(b, measurement, ov);
   }
   if (rc == STRATA_OK) rc = strata_write(sdb, b);
   if (rc != STRATA_OK) *err = std::string("commit failed: ") + strata_errmsg();
@@ -410,6 +519,7 @@ int Savepoint(sqlite3_vtab* vtab, int n) {
   return Guard(t, [&] {
     Overlay& ov = t->overlay();
     if (n < 0) return SQLITE_OK;
+    ov.Fold();  // rows inserted before the savepoint are not undone by it
     const size_t at = ov.undo.size();
     ov.marks.resize(static_cast<size_t>(n) + 1, at);
     ov.marks[n] = at;

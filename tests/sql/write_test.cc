@@ -187,6 +187,36 @@ TEST_F(WriteTest, CommitRollbackAndReadYourWrites) {
   EXPECT_EQ(All(), Strings{"1|a|eu|NULL|1|NULL|NULL"});
 }
 
+TEST_F(WriteTest, BulkInsertsKeepTheirOrderAgainstDeletesReadsAndSavepoints) {
+  // INSERTs outside savepoints are appended to a log that is folded into the ordered pending rows
+  // when a DELETE, UPDATE, read or savepoint needs them: the order of the operations must hold.
+  EXPECT_EQ(Exec(db_, "BEGIN"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(1,'a','eu',1)"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(1,'a','eu',2)"), "");
+  EXPECT_EQ(All(), Strings{"1|a|eu|NULL|2|NULL|NULL"});  // the later INSERT wins
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,up) VALUES(1,'a','eu',1)"), "");
+  EXPECT_EQ(Exec(db_, "DELETE FROM cpu WHERE time = 1"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,status) VALUES(1,'a','eu','back')"), "");
+  // A numeric tag value takes the ordered path; the same tag set as text then takes the log.
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(2,'a',7,3)"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(2,'a','7',4)"), "");
+  EXPECT_NE(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(3,'a','',5)"), "");
+  EXPECT_NE(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(3,'a','eu','x')"), "");
+  EXPECT_EQ(Exec(db_, "SAVEPOINT sp"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(3,'b','eu',5)"), "");
+  EXPECT_EQ(Exec(db_, "ROLLBACK TO sp"), "");
+  EXPECT_EQ(Exec(db_, "RELEASE sp"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(4,'b','eu',6)"), "");
+  const Strings want{"2|a|7|NULL|4|NULL|NULL", "1|a|eu|NULL|NULL|back|NULL",
+                     "4|b|eu|NULL|6|NULL|NULL"};
+  EXPECT_EQ(All(), want);
+  EXPECT_EQ(Exec(db_, "COMMIT"), "");
+  EXPECT_EQ(All(), want);
+  Close(db_);
+  db_ = Open();
+  EXPECT_EQ(All(), want);
+}
+
 TEST_F(WriteTest, FailingStatementInsideATransactionDiscardsOnlyItsRows) {
   EXPECT_EQ(Exec(db_, "BEGIN"), "");
   EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(1,'a','eu',1)"), "");
