@@ -59,11 +59,21 @@ struct strata_cursor {
 };
 
 struct strata_rows {
+  // One field of the current row, as the accessors return it: type 0 when absent; num is the
+  // value's 64 bits (point.h) and str the string, when the value is needed.
+  struct Cell {
+    int type = 0;
+    uint64_t num = 0;
+    const std::string* str = nullptr;
+  };
+
   std::shared_ptr<strata::StorageEngine> engine;  // keeps the catalog (SeriesInfo) alive
   std::unique_ptr<strata::RowCursor> cursor;
   std::vector<std::string> fields;  // requested names; empty: every field of the tag set
+  std::vector<unsigned char> presence_only;  // per requested field: only presence is needed
   const strata::SeriesInfo* group = nullptr;  // first series of the tag set `slot` was built for
   std::vector<int> slot;  // per requested field: index into the cursor's fields, or -1
+  std::vector<Cell> cells;  // per field of strata_rows_field_count: the current row
   bool have_row = false;
   bool done = false;
 };
@@ -208,6 +218,34 @@ int AdvanceChunk(strata_cursor* c) {
 
 bool HasCurrent(const strata_cursor* c) {
   return c != nullptr && c->have_chunk && c->cur != strata_cursor::kNone;
+}
+
+// A value's 64 bits (point.h) as a double / int64_t, as strata_cursor_f64 / _i64 document; 0 for
+// strings and for type 0 (no value).
+double NumToF64(ValueType type, uint64_t num) {
+  switch (type) {
+    case ValueType::kFloat: return strata::BitsFloat(num);
+    case ValueType::kInt: return static_cast<double>(static_cast<int64_t>(num));
+    case ValueType::kBool: return num != 0 ? 1.0 : 0.0;
+    case ValueType::kString: return 0;
+  }
+  return 0;
+}
+
+int64_t NumToI64(ValueType type, uint64_t num) {
+  switch (type) {
+    case ValueType::kFloat: {
+      const double v = std::trunc(strata::BitsFloat(num));
+      if (std::isnan(v)) return 0;
+      if (v >= 9223372036854775807.0) return std::numeric_limits<int64_t>::max();
+      if (v <= -9223372036854775808.0) return std::numeric_limits<int64_t>::min();
+      return static_cast<int64_t>(v);
+    }
+    case ValueType::kInt: return static_cast<int64_t>(num);
+    case ValueType::kBool: return num != 0 ? 1 : 0;
+    case ValueType::kString: return 0;
+  }
+  return 0;
 }
 
 #define STRATA_STR2(x) #x
@@ -523,31 +561,13 @@ int strata_cursor_type(strata_cursor* c) {
 double strata_cursor_f64(strata_cursor* c) {
   if (!HasCurrent(c)) return 0;
   const strata::Column& col = c->cursor->points();
-  switch (col.type) {
-    case ValueType::kFloat: return strata::BitsFloat(col.nums[c->cur]);
-    case ValueType::kInt: return static_cast<double>(static_cast<int64_t>(col.nums[c->cur]));
-    case ValueType::kBool: return col.nums[c->cur] != 0 ? 1.0 : 0.0;
-    case ValueType::kString: return 0;
-  }
-  return 0;
+  return col.type == ValueType::kString ? 0 : NumToF64(col.type, col.nums[c->cur]);
 }
 
 int64_t strata_cursor_i64(strata_cursor* c) {
   if (!HasCurrent(c)) return 0;
   const strata::Column& col = c->cursor->points();
-  switch (col.type) {
-    case ValueType::kFloat: {
-      const double v = std::trunc(strata::BitsFloat(col.nums[c->cur]));
-      if (std::isnan(v)) return 0;
-      if (v >= 9223372036854775807.0) return std::numeric_limits<int64_t>::max();
-      if (v <= -9223372036854775808.0) return std::numeric_limits<int64_t>::min();
-      return static_cast<int64_t>(v);
-    }
-    case ValueType::kInt: return static_cast<int64_t>(col.nums[c->cur]);
-    case ValueType::kBool: return col.nums[c->cur] != 0 ? 1 : 0;
-    case ValueType::kString: return 0;
-  }
-  return 0;
+  return col.type == ValueType::kString ? 0 : NumToI64(col.type, col.nums[c->cur]);
 }
 
 const char* strata_cursor_str(strata_cursor* c, size_t* len) {
@@ -568,52 +588,91 @@ void strata_cursor_free(strata_cursor* c) { delete c; }
 
 namespace {
 
-// The cursor's field index of requested field i in the current row, or -1.
-int RowSlot(strata_rows* r, size_t i) {
-  if (r == nullptr || !r->have_row) return -1;
-  if (r->fields.empty()) return i < r->cursor->field_count() ? static_cast<int>(i) : -1;
-  if (i >= r->slot.size()) return -1;
-  return r->slot[i];
+const strata_rows::Cell kNoCell;
+
+// Field i of the current row (kNoCell when there is no row or i is out of range). O(1).
+const strata_rows::Cell& RowCell(const strata_rows* r, size_t i) {
+  return r != nullptr && r->have_row && i < r->cells.size() ? r->cells[i] : kNoCell;
 }
 
-// Field i of the current row when it has a value, else nullptr; *index receives its position.
-const strata::Column* RowValue(strata_rows* r, size_t i, size_t* index) {
-  const int s = RowSlot(r, i);
-  if (s < 0 || !r->cursor->has_value(static_cast<size_t>(s))) return nullptr;
-  *index = r->cursor->value_index(static_cast<size_t>(s));
-  return &r->cursor->column(static_cast<size_t>(s));
+// Maps requested field i to the cursor's fields of the current tag set (slot) after the cursor
+// moved to another tag set.
+void MapFields(strata_rows* r) {
+  const strata::RowCursor& c = *r->cursor;
+  if (r->fields.empty()) {
+    r->slot.resize(c.field_count());
+    for (size_t j = 0; j < r->slot.size(); j++) r->slot[j] = static_cast<int>(j);
+    return;
+  }
+  for (size_t i = 0; i < r->fields.size(); i++) {
+    r->slot[i] = -1;
+    for (size_t j = 0; j < c.field_count(); j++) {
+      if (c.field(j).field == r->fields[i]) {
+        r->slot[i] = static_cast<int>(j);
+        break;
+      }
+    }
+  }
 }
 
-}  // namespace
+// Fills r->cells from the cursor's current row.
+void FillCells(strata_rows* r) {
+  const strata::RowCursor& c = *r->cursor;
+  r->cells.resize(r->slot.size());
+  for (size_t i = 0; i < r->slot.size(); i++) {
+    strata_rows::Cell& cell = r->cells[i];
+    cell = strata_rows::Cell();
+    const int s = r->slot[i];
+    if (s < 0 || !c.has_value(static_cast<size_t>(s))) continue;
+    const strata::Column& col = c.column(static_cast<size_t>(s));
+    cell.type = static_cast<int>(col.type);
+    if (i < r->presence_only.size() && r->presence_only[i] != 0) continue;
+    const size_t k = c.value_index(static_cast<size_t>(s));
+    if (col.type == ValueType::kString) {
+      cell.str = &col.strs[k];
+    } else {
+      cell.num = col.nums[k];
+    }
+  }
+}
 
-extern "C" {
-
-int strata_query_rows(strata_db* db, const char* measurement, const strata_tag_filter* filters,
-                      size_t nfilters, const char* const* fields, size_t nfields, int64_t t_min,
-                      int64_t t_max, strata_rows** out) {
+// strata_query_rows and strata_query_rows_ex; `fn` names the function in error messages.
+int QueryRows(const char* fn, strata_db* db, const char* measurement,
+              const strata_tag_filter* filters, size_t nfilters, const char* const* fields,
+              size_t nfields, int64_t t_min, int64_t t_max, const strata_rows_options* options,
+              strata_rows** out) {
   return Guard([&] {
-    constexpr const char* kFn = "strata_query_rows";
-    if (out == nullptr) return NullArg(kFn, "out");
+    if (out == nullptr) return NullArg(fn, "out");
     *out = nullptr;
-    if (db == nullptr) return NullArg(kFn, "db");
-    if (measurement == nullptr) return NullArg(kFn, "measurement");
-    if (*measurement == '\0') return SetStaticError(STRATA_INVALID, "strata_query_rows: measurement is empty");
-    if (nfilters > 0 && filters == nullptr) return NullArg(kFn, "filters");
-    if (nfields > 0 && fields == nullptr) return NullArg(kFn, "fields");
+    if (db == nullptr) return NullArg(fn, "db");
+    if (measurement == nullptr) return NullArg(fn, "measurement");
+    if (*measurement == '\0') return SetError(STRATA_INVALID, std::string(fn) + ": measurement is empty");
+    if (nfilters > 0 && filters == nullptr) return NullArg(fn, "filters");
+    if (nfields > 0 && fields == nullptr) return NullArg(fn, "fields");
+    if (options != nullptr && options->version != STRATA_ROWS_OPTIONS_VERSION) {
+      return SetError(STRATA_INVALID, std::string(fn) + ": options->version is " +
+                                          std::to_string(options->version) + ", this library knows " +
+                                          std::to_string(STRATA_ROWS_OPTIONS_VERSION));
+    }
+    if (options != nullptr && options->presence_only != nullptr && nfields == 0) {
+      return SetError(STRATA_INVALID, std::string(fn) +
+                                          ": options->presence_only needs the fields named "
+                                          "(nfields > 0); with nfields 0 pass NULL");
+    }
     strata::QueryRequest q;
     q.measurement = measurement;
     for (size_t i = 0; i < nfilters; i++) {
       if (filters[i].key == nullptr) {
-        return SetError(STRATA_INVALID, std::string(kFn) + ": filters[" + std::to_string(i) + "].key is NULL");
+        return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) + "].key is NULL");
       }
       if (filters[i].nvalues > 0 && filters[i].values == nullptr) {
-        return SetError(STRATA_INVALID, std::string(kFn) + ": filters[" + std::to_string(i) + "].values is NULL");
+        return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) + "].values is NULL");
       }
       strata::TagFilter f;
       f.key = filters[i].key;
       for (size_t j = 0; j < filters[i].nvalues; j++) {
         if (filters[i].values[j] == nullptr) {
-          return SetError(STRATA_INVALID, std::string(kFn) + ": filters[" + std::to_string(i) +
+          return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) +
                                               "].values[" + std::to_string(j) + "] is NULL");
         }
         f.values.emplace_back(filters[i].values[j]);
@@ -623,14 +682,29 @@ int strata_query_rows(strata_db* db, const char* measurement, const strata_tag_f
     auto r = std::make_unique<strata_rows>();
     for (size_t i = 0; i < nfields; i++) {
       if (fields[i] == nullptr) {
-        return SetError(STRATA_INVALID, std::string(kFn) + ": fields[" + std::to_string(i) + "] is NULL");
+        return SetError(STRATA_INVALID, std::string(fn) + ": fields[" + std::to_string(i) + "] is NULL");
       }
       r->fields.emplace_back(fields[i]);
+    }
+    strata::RowOptions row_options;
+    if (options != nullptr) {
+      row_options.descending = options->descending != 0;
+      if (options->presence_only != nullptr) {
+        r->presence_only.assign(options->presence_only, options->presence_only + nfields);
+        // A field is read times-only when no request of it needs its value.
+        for (size_t i = 0; i < nfields; i++) {
+          bool value_needed = false;
+          for (size_t j = 0; j < nfields && !value_needed; j++) {
+            value_needed = r->presence_only[j] == 0 && r->fields[j] == r->fields[i];
+          }
+          if (!value_needed) row_options.presence_only.push_back(r->fields[i]);
+        }
+      }
     }
     q.fields = r->fields;
     q.min_time = t_min;
     q.max_time = t_max;
-    auto cursor = db->engine->QueryRows(q);
+    auto cursor = db->engine->QueryRows(q, std::move(row_options));
     if (!cursor) return FromError(cursor.error());
     r->engine = db->engine;
     r->cursor = std::move(*cursor);
@@ -638,6 +712,24 @@ int strata_query_rows(strata_db* db, const char* measurement, const strata_tag_f
     *out = r.release();
     return STRATA_OK;
   });
+}
+
+}  // namespace
+
+extern "C" {
+
+int strata_query_rows(strata_db* db, const char* measurement, const strata_tag_filter* filters,
+                      size_t nfilters, const char* const* fields, size_t nfields, int64_t t_min,
+                      int64_t t_max, strata_rows** out) {
+  return QueryRows("strata_query_rows", db, measurement, filters, nfilters, fields, nfields, t_min,
+                   t_max, nullptr, out);
+}
+
+int strata_query_rows_ex(strata_db* db, const char* measurement, const strata_tag_filter* filters,
+                         size_t nfilters, const char* const* fields, size_t nfields, int64_t t_min,
+                         int64_t t_max, const strata_rows_options* options, strata_rows** out) {
+  return QueryRows("strata_query_rows_ex", db, measurement, filters, nfilters, fields, nfields,
+                   t_min, t_max, options, out);
 }
 
 int strata_rows_next(strata_rows* r) {
@@ -656,20 +748,17 @@ int strata_rows_next(strata_rows* r) {
     }
     r->have_row = true;
     const strata::SeriesInfo* group = &r->cursor->field(0);
-    if (group != r->group && !r->fields.empty()) {
+    if (group != r->group) {
       r->group = group;
-      for (size_t i = 0; i < r->fields.size(); i++) {
-        r->slot[i] = -1;
-        for (size_t j = 0; j < r->cursor->field_count(); j++) {
-          if (r->cursor->field(j).field == r->fields[i]) {
-            r->slot[i] = static_cast<int>(j);
-            break;
-          }
-        }
-      }
+      MapFields(r);
     }
+    FillCells(r);
     return STRATA_ROW;
   });
+}
+
+size_t strata_rows_tagset_count(strata_rows* r) {
+  return r == nullptr ? 0 : r->cursor->tagset_count();
 }
 
 int64_t strata_rows_time(strata_rows* r) {
@@ -707,51 +796,22 @@ const char* strata_rows_field_name(strata_rows* r, size_t i) {
   return r->cursor->field(i).field.c_str();
 }
 
-int strata_rows_type(strata_rows* r, size_t i) {
-  size_t k = 0;
-  const strata::Column* col = RowValue(r, i, &k);
-  return col == nullptr ? 0 : static_cast<int>(col->type);
-}
+int strata_rows_type(strata_rows* r, size_t i) { return RowCell(r, i).type; }
 
 double strata_rows_f64(strata_rows* r, size_t i) {
-  size_t k = 0;
-  const strata::Column* col = RowValue(r, i, &k);
-  if (col == nullptr) return 0;
-  switch (col->type) {
-    case ValueType::kFloat: return strata::BitsFloat(col->nums[k]);
-    case ValueType::kInt: return static_cast<double>(static_cast<int64_t>(col->nums[k]));
-    case ValueType::kBool: return col->nums[k] != 0 ? 1.0 : 0.0;
-    case ValueType::kString: return 0;
-  }
-  return 0;
+  const strata_rows::Cell& cell = RowCell(r, i);
+  return NumToF64(static_cast<ValueType>(cell.type), cell.num);
 }
 
 int64_t strata_rows_i64(strata_rows* r, size_t i) {
-  size_t k = 0;
-  const strata::Column* col = RowValue(r, i, &k);
-  if (col == nullptr) return 0;
-  switch (col->type) {
-    case ValueType::kFloat: {
-      const double v = std::trunc(strata::BitsFloat(col->nums[k]));
-      if (std::isnan(v)) return 0;
-      if (v >= 9223372036854775807.0) return std::numeric_limits<int64_t>::max();
-      if (v <= -9223372036854775808.0) return std::numeric_limits<int64_t>::min();
-      return static_cast<int64_t>(v);
-    }
-    case ValueType::kInt: return static_cast<int64_t>(col->nums[k]);
-    case ValueType::kBool: return col->nums[k] != 0 ? 1 : 0;
-    case ValueType::kString: return 0;
-  }
-  return 0;
+  const strata_rows::Cell& cell = RowCell(r, i);
+  return NumToI64(static_cast<ValueType>(cell.type), cell.num);
 }
 
 const char* strata_rows_str(strata_rows* r, size_t i, size_t* len) {
-  if (len != nullptr) *len = 0;
-  size_t k = 0;
-  const strata::Column* col = RowValue(r, i, &k);
-  if (col == nullptr || col->type != ValueType::kString) return nullptr;
-  if (len != nullptr) *len = col->strs[k].size();
-  return col->strs[k].c_str();
+  const std::string* s = RowCell(r, i).str;
+  if (len != nullptr) *len = s == nullptr ? 0 : s->size();
+  return s == nullptr ? nullptr : s->c_str();
 }
 
 void strata_rows_free(strata_rows* r) { delete r; }

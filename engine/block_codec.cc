@@ -39,6 +39,13 @@ bool DecodeRaw(ValueType type, std::string_view bytes, uint32_t count, Column* o
   if (bytes.size() < time_bytes) return false;
   const char* values = bytes.data() + time_bytes;
   const size_t value_bytes = bytes.size() - time_bytes;
+  if (out->times_only) {
+    const size_t width = type == ValueType::kString ? 0 : type == ValueType::kBool ? 1 : 8;
+    // A string takes at least its one-byte length prefix.
+    if (width == 0 ? value_bytes < n : value_bytes != n * width) return false;
+    ReadWords(bytes.data(), n, &out->times);
+    return true;
+  }
   switch (type) {
     case ValueType::kFloat:
     case ValueType::kInt:

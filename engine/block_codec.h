@@ -35,7 +35,9 @@ void EncodeBlock(const Column& col, size_t begin, size_t end, std::string* out,
 
 // Decodes a payload of `count` points of type `type` and appends them to *out (out->type must be
 // `type`). Returns false, leaving *out as it was, when the encoding is unknown or `bytes` is not
-// exactly a valid payload of `count` points. Does not check time order; callers do.
+// exactly a valid payload of `count` points. Does not check time order; callers do. For a
+// times-only *out (point.h) only the times are decoded: the values part is skipped unchecked
+// (kRaw still checks its length where it is fixed).
 [[nodiscard]] bool DecodeBlock(BlockEncoding encoding, ValueType type, std::string_view bytes,
                                uint32_t count, Column* out);
 

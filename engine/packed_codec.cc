@@ -248,6 +248,7 @@ bool DecodePacked(ValueType type, std::string_view bytes, uint32_t count, Column
   if (n > bytes.size() * 8) return false;
   Decoder d(bytes);
   if (!DecodeTimes(&d, n, &out->times)) return fail();
+  if (out->times_only) return true;
   switch (type) {
     case ValueType::kFloat: {
       uint8_t mode;

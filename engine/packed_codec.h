@@ -34,7 +34,8 @@ namespace strata {
 void EncodePacked(const Column& col, size_t begin, size_t end, std::string* out);
 
 // Appends `count` decoded points to *out. False, with *out unchanged, when `bytes` is not exactly
-// a valid payload of `count` points of `type`.
+// a valid payload of `count` points of `type`. For a times-only *out only the times are decoded
+// (they come first) and the values part is neither decoded nor checked.
 [[nodiscard]] bool DecodePacked(ValueType type, std::string_view bytes, uint32_t count, Column* out);
 
 }  // namespace strata

@@ -4,6 +4,20 @@
 #include <numeric>
 
 namespace strata {
+namespace {
+
+// Applies f to the value array of `col` (strs or nums); nothing for a times-only column.
+template <class F>
+void ForValues(Column* col, F&& f) {
+  if (col->times_only) return;
+  if (col->type == ValueType::kString) {
+    f(col->strs);
+  } else {
+    f(col->nums);
+  }
+}
+
+}  // namespace
 
 const char* ValueTypeName(ValueType type) {
   switch (type) {
@@ -29,17 +43,15 @@ void SortAndDedupe(Column* col) {
                    [&](uint32_t a, uint32_t b) { return col->times[a] < col->times[b]; });
   Column out;
   out.type = col->type;
+  out.times_only = col->times_only;
   out.times.reserve(n);
-  if (col->type == ValueType::kString) {
-    out.strs.reserve(n);
-  } else {
-    out.nums.reserve(n);
-  }
+  ForValues(&out, [n](auto& v) { v.reserve(n); });
   for (size_t k = 0; k < n; k++) {
     const uint32_t i = order[k];
     // Within equal timestamps the stable sort keeps append order: the last one wins.
     if (k + 1 < n && col->times[order[k + 1]] == col->times[i]) continue;
     out.times.push_back(col->times[i]);
+    if (col->times_only) continue;
     if (col->type == ValueType::kString) {
       out.strs.push_back(std::move(col->strs[i]));
     } else {
@@ -56,6 +68,7 @@ void AppendTimeRange(const Column& src, int64_t min_t, int64_t max_t, Column* ou
   const size_t e = static_cast<size_t>(hi - src.times.begin());
   if (b >= e) return;
   out->times.insert(out->times.end(), lo, hi);
+  if (out->times_only) return;
   if (src.type == ValueType::kString) {
     out->strs.insert(out->strs.end(), src.strs.begin() + b, src.strs.begin() + e);
   } else {
@@ -70,11 +83,7 @@ void EraseTimeRange(Column* col, int64_t min_t, int64_t max_t) {
   const auto e = hi - col->times.begin();
   if (b >= e) return;
   col->times.erase(lo, hi);
-  if (col->type == ValueType::kString) {
-    col->strs.erase(col->strs.begin() + b, col->strs.begin() + e);
-  } else {
-    col->nums.erase(col->nums.begin() + b, col->nums.begin() + e);
-  }
+  ForValues(col, [b, e](auto& v) { v.erase(v.begin() + b, v.begin() + e); });
 }
 
 void MergeNewer(Column* base, const Column& newer) {
@@ -87,7 +96,9 @@ void MergeNewer(Column* base, const Column& newer) {
   }
   Column out;
   out.type = base->type;
-  const bool str = base->type == ValueType::kString;
+  out.times_only = base->times_only;
+  const bool strs = !base->times_only && base->type == ValueType::kString;
+  const bool nums = !base->times_only && base->type != ValueType::kString;
   out.times.reserve(base->size() + newer.size());
   size_t i = 0, j = 0;
   while (i < base->size() || j < newer.size()) {
@@ -96,19 +107,13 @@ void MergeNewer(Column* base, const Column& newer) {
     if (take_newer) {
       if (i < base->size() && base->times[i] == newer.times[j]) i++;  // shadowed
       out.times.push_back(newer.times[j]);
-      if (str) {
-        out.strs.push_back(newer.strs[j]);
-      } else {
-        out.nums.push_back(newer.nums[j]);
-      }
+      if (strs) out.strs.push_back(newer.strs[j]);
+      if (nums) out.nums.push_back(newer.nums[j]);
       j++;
     } else {
       out.times.push_back(base->times[i]);
-      if (str) {
-        out.strs.push_back(std::move(base->strs[i]));
-      } else {
-        out.nums.push_back(base->nums[i]);
-      }
+      if (strs) out.strs.push_back(std::move(base->strs[i]));
+      if (nums) out.nums.push_back(base->nums[i]);
       i++;
     }
   }

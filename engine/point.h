@@ -39,9 +39,14 @@ inline uint64_t FloatBits(double v) { return std::bit_cast<uint64_t>(v); }
 inline double BitsFloat(uint64_t b) { return std::bit_cast<double>(b); }
 
 // Points of one series. For kString, `strs` holds the values and `nums` is empty; for the other types
-// `nums` holds them. `times` and the value array have the same length.
+// `nums` holds them. `times` and the value array have the same length, except in a times-only
+// column: one whose reader needs only which timestamps have a value (a row's presence), so that
+// `nums` and `strs` stay empty and reads may skip decoding values. `type` is the series' type in
+// both cases. The functions below and the read paths (SegmentReader, ShardSnapshot, MemStore)
+// honour `times_only` of the column they fill.
 struct Column {
   ValueType type = ValueType::kFloat;
+  bool times_only = false;
   std::vector<int64_t> times;
   std::vector<uint64_t> nums;
   std::vector<std::string> strs;
@@ -53,9 +58,10 @@ struct Column {
     nums.clear();
     strs.clear();
   }
-  // Appends point i of `other` (same type).
+  // Appends point i of `other` (same type; `other` holds values unless this column is times-only).
   void AppendFrom(const Column& other, size_t i) {
     times.push_back(other.times[i]);
+    if (times_only) return;
     if (type == ValueType::kString) {
       strs.push_back(other.strs[i]);
     } else {
@@ -75,8 +81,9 @@ struct Column {
 // wins). Stable and O(n log n); a column that is already strictly increasing costs one pass.
 void SortAndDedupe(Column* col);
 
-// Appends to *out the points of `src` with min_t <= time <= max_t (binary search).
-// REQUIRES: src sorted by time; out->type == src.type.
+// Appends to *out the points of `src` with min_t <= time <= max_t (binary search); only their times
+// when *out is times-only. REQUIRES: src sorted by time; out->type == src.type; src holds values
+// unless *out is times-only.
 void AppendTimeRange(const Column& src, int64_t min_t, int64_t max_t, Column* out);
 
 // Removes the points with min_t <= time <= max_t. REQUIRES: col sorted by time.
@@ -84,6 +91,7 @@ void EraseTimeRange(Column* col, int64_t min_t, int64_t max_t);
 
 // Merges `newer` into *base, both sorted and free of duplicate times: the result holds every
 // timestamp of either, with newer's value where both have one (the newest source wins).
+// REQUIRES: both are times-only or neither is.
 void MergeNewer(Column* base, const Column& newer);
 
 }  // namespace strata

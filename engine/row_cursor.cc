@@ -1,72 +1,134 @@
 #include "row_cursor.h"
 
+#include <algorithm>
+
 namespace strata {
 
-RowCursor::RowCursor(QuerySnapshot snapshot) : snap_(std::move(snapshot)) {}
+RowCursor::RowCursor(QuerySnapshot snapshot, RowOptions options)
+    : snap_(std::move(snapshot)), options_(std::move(options)) {
+  const auto& series = snap_.series;
+  for (size_t i = 0; i < series.size(); i++) {
+    if (i == 0 || series[i]->tagset_key != series[i - 1]->tagset_key) tagset_count_++;
+  }
+}
+
+bool RowCursor::NextTagSet() {
+  const auto& series = snap_.series;
+  if (started_) group_begin_ = group_end_;
+  started_ = true;
+  if (group_begin_ >= series.size()) return false;
+  group_end_ = group_begin_ + 1;
+  while (group_end_ < series.size() &&
+         series[group_end_]->tagset_key == series[group_begin_]->tagset_key) {
+    group_end_++;
+  }
+  const size_t n = group_end_ - group_begin_;
+  columns_.resize(n);
+  pos_.assign(n, 0);
+  index_.assign(n, 0);
+  present_.assign(n, 0);
+  const auto& presence = options_.presence_only;
+  for (size_t i = 0; i < n; i++) {
+    const SeriesInfo& s = *series[group_begin_ + i];
+    columns_[i].clear();
+    columns_[i].type = s.type;
+    columns_[i].times_only = std::find(presence.begin(), presence.end(), s.field) != presence.end();
+  }
+  windows_left_ = snap_.shards.size();
+  slice_max_ = snap_.max_time;
+  return true;
+}
+
+Result<bool> RowCursor::ReadFields(const ShardSnapshot& shard, int64_t min_t, int64_t max_t) {
+  bool any = false;
+  for (size_t i = 0; i < columns_.size(); i++) {
+    columns_[i].clear();
+    const uint64_t id = snap_.series[group_begin_ + i]->id;
+    STRATA_RETURN_IF_ERROR(shard.Read(id, min_t, max_t, &columns_[i]));
+    pos_[i] = options_.descending ? columns_[i].size() : 0;
+    any |= !columns_[i].empty();
+  }
+  return any;
+}
 
 Result<bool> RowCursor::LoadNextWindow() {
-  const auto& series = snap_.series;
   while (true) {
-    if (!started_ || shard_index_ >= snap_.shards.size()) {
-      if (started_) group_begin_ = group_end_;
-      started_ = true;
-      if (group_begin_ >= series.size()) return false;
-      group_end_ = group_begin_ + 1;
-      while (group_end_ < series.size() &&
-             series[group_end_]->tagset_key == series[group_begin_]->tagset_key) {
-        group_end_++;
-      }
-      shard_index_ = 0;
-      if (snap_.shards.empty()) continue;
-    }
-    const ShardSnapshot& shard = *snap_.shards[shard_index_++];
-    const size_t n = group_end_ - group_begin_;
-    columns_.resize(n);
-    pos_.assign(n, 0);
-    present_.assign(n, false);
-    bool any = false;
-    for (size_t i = 0; i < n; i++) {
-      columns_[i].clear();
-      columns_[i].type = series[group_begin_ + i]->type;
-      STRATA_RETURN_IF_ERROR(
-          shard.Read(series[group_begin_ + i]->id, snap_.min_time, snap_.max_time, &columns_[i]));
-      any |= !columns_[i].empty();
-    }
+    if (windows_left_ == 0 && !NextTagSet()) return false;
+    if (windows_left_ == 0) continue;  // no shards
+    const ShardSnapshot& shard = *snap_.shards[snap_.shards.size() - windows_left_--];
+    STRATA_ASSIGN_OR_RETURN(bool any, ReadFields(shard, snap_.min_time, snap_.max_time));
     if (any) return true;
   }
 }
 
-Result<bool> RowCursor::Next() {
+Result<bool> RowCursor::LoadPrevSlice() {
   while (true) {
-    int64_t t = INT64_MAX;
-    bool found = false;
-    for (size_t i = 0; i < columns_.size(); i++) {
-      if (pos_[i] < columns_[i].size() && (!found || columns_[i].times[pos_[i]] < t)) {
-        t = columns_[i].times[pos_[i]];
-        found = true;
-      }
+    if (windows_left_ == 0 && !NextTagSet()) return false;
+    if (windows_left_ == 0) continue;  // no shards
+    const ShardSnapshot& shard = *snap_.shards[windows_left_ - 1];
+    const int64_t hi = slice_max_;
+    int64_t lo = snap_.min_time;
+    for (size_t i = group_begin_; i < group_end_; i++) {
+      const std::optional<int64_t> start = shard.LatestBlockStart(snap_.series[i]->id, hi);
+      if (start && *start > lo) lo = *start;
     }
-    if (found) {
-      time_ = t;
-      for (size_t i = 0; i < columns_.size(); i++) {
-        present_[i] = pos_[i] < columns_[i].size() && columns_[i].times[pos_[i]] == t;
-        if (present_[i]) pos_[i]++;
-      }
-      return true;
+    if (lo == snap_.min_time) {  // the window's last slice
+      windows_left_--;
+      slice_max_ = snap_.max_time;
+    } else {
+      slice_max_ = lo - 1;
     }
-    auto loaded = LoadNextWindow();
-    if (!loaded) {
-      columns_.clear();
-      group_begin_ = group_end_ = snap_.series.size();
-      started_ = true;
-      shard_index_ = snap_.shards.size();
-      return unexpected(loaded.error());
-    }
-    if (!*loaded) {
-      columns_.clear();
-      return false;
+    STRATA_ASSIGN_OR_RETURN(bool any, ReadFields(shard, lo, hi));
+    if (any) return true;
+  }
+}
+
+bool RowCursor::NextRowForward() {
+  int64_t t = 0;
+  bool found = false;
+  for (size_t i = 0; i < columns_.size(); i++) {
+    if (pos_[i] < columns_[i].size() && (!found || columns_[i].times[pos_[i]] < t)) {
+      t = columns_[i].times[pos_[i]];
+      found = true;
     }
   }
+  if (!found) return false;
+  time_ = t;
+  for (size_t i = 0; i < columns_.size(); i++) {
+    present_[i] = pos_[i] < columns_[i].size() && columns_[i].times[pos_[i]] == t;
+    if (present_[i]) index_[i] = pos_[i]++;
+  }
+  return true;
+}
+
+bool RowCursor::NextRowBackward() {
+  int64_t t = 0;
+  bool found = false;
+  for (size_t i = 0; i < columns_.size(); i++) {
+    if (pos_[i] > 0 && (!found || columns_[i].times[pos_[i] - 1] > t)) {
+      t = columns_[i].times[pos_[i] - 1];
+      found = true;
+    }
+  }
+  if (!found) return false;
+  time_ = t;
+  for (size_t i = 0; i < columns_.size(); i++) {
+    present_[i] = pos_[i] > 0 && columns_[i].times[pos_[i] - 1] == t;
+    if (present_[i]) index_[i] = --pos_[i];
+  }
+  return true;
+}
+
+Result<bool> RowCursor::Next() {
+  while (!done_) {
+    if (options_.descending ? NextRowBackward() : NextRowForward()) return true;
+    auto loaded = options_.descending ? LoadPrevSlice() : LoadNextWindow();
+    if (loaded && *loaded) continue;
+    done_ = true;
+    columns_.clear();
+    if (!loaded) return unexpected(loaded.error());
+  }
+  return false;
 }
 
 }  // namespace strata

@@ -1,22 +1,39 @@
 // A RowCursor yields the row view of a query (DESIGN section 1): all fields of one tag set at one
 // timestamp form a row, a field without a value at that time is absent (NULL in SQL), and a row
-// exists when at least one field has a value. Rows come in (tag set key, time) order. For each tag
-// set and shard window it reads every field's points from the snapshot and merges them by time, so
-// it holds one tag set's window at a time. One thread at a time; REQUIRES: the StorageEngine
-// that made it outlives it.
+// exists when at least one field has a value. Rows come in tag set key order and, within a tag
+// set, by time: ascending, or newest first with RowOptions::descending.
+//
+// Ascending, it reads each tag set's fields one whole shard window at a time and merges them by
+// time. Descending, it walks the windows newest first and each window in time slices going
+// backwards, so that the newest rows cost about one decoded block per field and segment: a slice
+// [lo, hi] starts at the latest segment block start <= hi among the tag set's fields
+// (ShardSnapshot::LatestBlockStart), or at the query's min_time when there is none; the next slice
+// ends at lo - 1. Either way it holds one tag set's window (or slice) at a time.
+//
+// One thread at a time; REQUIRES: the StorageEngine that made it outlives it.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "query_cursor.h"
 
 namespace strata {
 
+struct RowOptions {
+  // Within each tag set, newest row first. Tag sets keep their order.
+  bool descending = false;
+  // Names of fields of which the caller needs only whether they have a value in a row. Their
+  // columns are times-only (point.h), so segment blocks' values are not decoded: has_value() is
+  // exact, but column() holds no value for them. Rows are the same as without this option.
+  std::vector<std::string> presence_only;
+};
+
 class RowCursor {
  public:
-  explicit RowCursor(QuerySnapshot snapshot);
+  explicit RowCursor(QuerySnapshot snapshot, RowOptions options = {});
 
   // Moves to the next row; false at the end. An error (a corrupt block) ends the cursor.
   [[nodiscard]] Result<bool> Next();
@@ -27,22 +44,42 @@ class RowCursor {
   // The series of the current tag set: one per field present in this tag set.
   size_t field_count() const { return group_end_ - group_begin_; }
   const SeriesInfo& field(size_t i) const { return *snap_.series[group_begin_ + i]; }
-  // Whether field i has a value in the current row, and where: column(i) at index value_index(i).
-  bool has_value(size_t i) const { return present_[i]; }
+  // The number of tag sets the query matched (each has a series of a requested field; some may
+  // have no row in the time range).
+  size_t tagset_count() const { return tagset_count_; }
+  // Whether field i has a value in the current row, and where: column(i) at index value_index(i)
+  // (no value when column(i).times_only, i.e. the field is in RowOptions::presence_only).
+  bool has_value(size_t i) const { return present_[i] != 0; }
   const Column& column(size_t i) const { return columns_[i]; }
-  size_t value_index(size_t i) const { return pos_[i] - 1; }
+  size_t value_index(size_t i) const { return index_[i]; }
 
  private:
-  // Loads the next (tag set, window) with any points. False at the end.
+  // Moves to the next tag set and prepares its columns. False at the end.
+  bool NextTagSet();
+  // Reads every field of the current tag set in [min_t, max_t] from `shard` into columns_ and
+  // rewinds pos_. Whether any field has a point.
+  Result<bool> ReadFields(const ShardSnapshot& shard, int64_t min_t, int64_t max_t);
+  // Ascending: loads the next (tag set, window) with any points. False at the end.
   Result<bool> LoadNextWindow();
+  // Descending: loads the next (tag set, window, slice) with any points. False at the end.
+  Result<bool> LoadPrevSlice();
+  // The next row of the loaded columns, smallest / largest time first. False when they are used up.
+  bool NextRowForward();
+  bool NextRowBackward();
 
   const QuerySnapshot snap_;
+  const RowOptions options_;
+  size_t tagset_count_ = 0;
   size_t group_begin_ = 0, group_end_ = 0;  // current tag set: series [begin, end)
-  size_t shard_index_ = 0;                  // next window to load for the current tag set
   bool started_ = false;
-  std::vector<Column> columns_;             // per field of the tag set, this window's points
-  std::vector<size_t> pos_;                 // per field, the next unread point
-  std::vector<bool> present_;
+  bool done_ = false;
+  size_t windows_left_ = 0;  // windows of the current tag set not read to their end
+  int64_t slice_max_ = 0;    // descending: upper bound of the next slice of window windows_left_-1
+  std::vector<Column> columns_;  // per field of the tag set, this window's (slice's) points
+  // Per field, the unread points: ascending [pos_, size), descending [0, pos_).
+  std::vector<size_t> pos_;
+  std::vector<size_t> index_;  // per field, the current row's value index (when present)
+  std::vector<uint8_t> present_;
   int64_t time_ = 0;
 };
 

@@ -28,6 +28,7 @@ void TrimAppended(Column* col, size_t from, int64_t lo, int64_t hi) {
     v.erase(v.begin() + from, v.begin() + keep_begin);
   };
   trim(t);
+  if (col->times_only) return;
   if (col->type == ValueType::kString) {
     trim(col->strs);
   } else {
@@ -258,10 +259,12 @@ Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64
   // A forged (checksum-valid) file must not make us reserve far more than it holds.
   const size_t reserve = std::min(total, n);
   out->times.reserve(old_times + reserve);
-  if (e.type == ValueType::kString) {
-    out->strs.reserve(old_strs + reserve);
-  } else {
-    out->nums.reserve(old_nums + reserve);
+  if (!out->times_only) {
+    if (e.type == ValueType::kString) {
+      out->strs.reserve(old_strs + reserve);
+    } else {
+      out->nums.reserve(old_nums + reserve);
+    }
   }
   for (size_t k = first; k <= last; k++) {
     const BlockRef& b = e.blocks[k];

@@ -61,7 +61,8 @@ class SegmentReader {
   // Appends to *out the points with min_t <= time <= max_t, in time order, reading only the blocks
   // whose range overlaps. REQUIRES: `entry` is an element of index(); out->type == entry.type
   // (Invalid otherwise). Every block read is checked (CRC, header against index, decoded times
-  // strictly increasing and within the block's range); on Corrupt, *out is left as it was.
+  // strictly increasing and within the block's range); on Corrupt, *out is left as it was. A
+  // times-only *out (point.h) gets only the times: the blocks' values are not decoded.
   [[nodiscard]] Status Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t max_t,
                             Column* out) const;
 

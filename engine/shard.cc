@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <functional>
+#include <iterator>
 #include <optional>
 
 #include "coding.h"
@@ -31,6 +32,7 @@ Status ShardSnapshot::Read(uint64_t series_id, int64_t min_t, int64_t max_t, Col
 
   Column merged;
   merged.type = out->type;
+  merged.times_only = out->times_only;
   Column part;
   auto add = [&](uint64_t source_lsn) {
     if (ts != nullptr) {
@@ -46,6 +48,7 @@ Status ShardSnapshot::Read(uint64_t series_id, int64_t min_t, int64_t max_t, Col
     part.clear();
   };
   part.type = out->type;
+  part.times_only = out->times_only;
   for (const SegmentSource& s : segments_) {
     const SeriesIndexEntry* e = s.reader->Find(series_id);
     if (e == nullptr || e->max_time < min_t || e->min_time > max_t) continue;
@@ -66,6 +69,22 @@ Status ShardSnapshot::Read(uint64_t series_id, int64_t min_t, int64_t max_t, Col
     MergeNewer(out, merged);
   }
   return OkStatus();
+}
+
+std::optional<int64_t> ShardSnapshot::LatestBlockStart(uint64_t series_id,
+                                                       int64_t at_or_before) const {
+  std::optional<int64_t> latest;
+  for (const SegmentSource& s : segments_) {
+    const SeriesIndexEntry* e = s.reader->Find(series_id);
+    if (e == nullptr) continue;
+    auto it = std::partition_point(e->blocks.begin(), e->blocks.end(), [&](const BlockRef& b) {
+      return b.min_time <= at_or_before;
+    });
+    if (it == e->blocks.begin()) continue;
+    const int64_t start = std::prev(it)->min_time;
+    if (!latest || start > *latest) latest = start;
+  }
+  return latest;
 }
 
 // ---- Shard ----------------------------------------------------------------------------------------

@@ -53,8 +53,14 @@ struct ShardStats {
 class ShardSnapshot {
  public:
   // Appends to *out (whose type the caller set) the series' points with min_t <= time <= max_t,
-  // merged across sources (newest wins on equal timestamps) with tombstones applied.
+  // merged across sources (newest wins on equal timestamps) with tombstones applied. A times-only
+  // *out gets only their times, and segment blocks' values are not decoded.
   [[nodiscard]] Status Read(uint64_t series_id, int64_t min_t, int64_t max_t, Column* out) const;
+  // The latest start time (BlockRef::min_time) <= at_or_before among the series' blocks in the
+  // snapshot's segments; nullopt when there is none. MemStore sources do not count. Reading
+  // [that start, at_or_before] decodes at most one block of the series per segment, which is how
+  // a backward scan finds its next cheap time slice. Reads only the segments' in-memory indexes.
+  std::optional<int64_t> LatestBlockStart(uint64_t series_id, int64_t at_or_before) const;
   int64_t window_start() const { return window_start_; }
 
  private:

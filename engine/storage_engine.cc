@@ -564,9 +564,10 @@ Result<std::unique_ptr<QueryCursor>> StorageEngine::Query(const QueryRequest& q)
   return std::make_unique<QueryCursor>(std::move(snap));
 }
 
-Result<std::unique_ptr<RowCursor>> StorageEngine::QueryRows(const QueryRequest& q) {
+Result<std::unique_ptr<RowCursor>> StorageEngine::QueryRows(const QueryRequest& q,
+                                                            RowOptions options) {
   STRATA_ASSIGN_OR_RETURN(QuerySnapshot snap, Snapshot(q));
-  return std::make_unique<RowCursor>(std::move(snap));
+  return std::make_unique<RowCursor>(std::move(snap), std::move(options));
 }
 
 EngineStats StorageEngine::Stats() const {

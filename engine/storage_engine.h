@@ -78,9 +78,11 @@ class StorageEngine {
   [[nodiscard]] Status DropMeasurement(const std::string& measurement);
 
   // Points of the matching series, series by series (QueryCursor), or as rows: the fields of one
-  // tag set merged by timestamp (RowCursor). Both read a snapshot taken by this call.
+  // tag set merged by timestamp (RowCursor, ordered and read as `options` say). Both read a
+  // snapshot taken by this call.
   [[nodiscard]] Result<std::unique_ptr<QueryCursor>> Query(const QueryRequest& q);
-  [[nodiscard]] Result<std::unique_ptr<RowCursor>> QueryRows(const QueryRequest& q);
+  [[nodiscard]] Result<std::unique_ptr<RowCursor>> QueryRows(const QueryRequest& q,
+                                                             RowOptions options = {});
   [[nodiscard]] Result<QuerySnapshot> Snapshot(const QueryRequest& q);
 
   // Writes every MemStore to segments and waits for it.

@@ -326,11 +326,43 @@ STRATA_API int strata_query_rows(strata_db *db, const char *measurement,
                                  const char *const *fields, size_t nfields, int64_t t_min,
                                  int64_t t_max, strata_rows **out);
 
+/* Options of strata_query_rows_ex: start from STRATA_ROWS_OPTIONS_INIT and set what you need. */
+#define STRATA_ROWS_OPTIONS_VERSION 1
+typedef struct {
+  unsigned int version; /* STRATA_ROWS_OPTIONS_VERSION: the layout the caller was compiled with */
+  int descending; /* nonzero: within each tag set, newest row first (tag sets keep their order) */
+  /* NULL, or nfields flags, one per requested field: nonzero = only whether the field has a value
+  ** is needed, not the value.  Such fields may skip decoding stored values; rows and times are
+  ** exactly those of a full read, strata_rows_type still reports the field's type when it has a
+  ** value, but strata_rows_f64 / _i64 return 0 and strata_rows_str NULL for it.  Borrowed for the
+  ** duration of the call. */
+  const unsigned char *presence_only;
+} strata_rows_options;
+#define STRATA_ROWS_OPTIONS_INIT {STRATA_ROWS_OPTIONS_VERSION, 0, NULL}
+
+/* strata_query_rows with options (NULL: exactly strata_query_rows).  descending makes the rows of
+** each tag set come newest first; reading the first rows of a tag set then costs about one stored
+** block per field, however long the series (the cheap "last point" query).  Returns what
+** strata_query_rows returns, and STRATA_INVALID when options->version is not one this library
+** knows or options->presence_only is given with nfields 0 (the fields are then not known in
+** advance).  Lifetime of *out and of the accessors'
+** strings: as strata_query_rows.  Thread-safe. */
+STRATA_API int strata_query_rows_ex(strata_db *db, const char *measurement,
+                                    const strata_tag_filter *filters, size_t nfilters,
+                                    const char *const *fields, size_t nfields, int64_t t_min,
+                                    int64_t t_max, const strata_rows_options *options,
+                                    strata_rows **out);
+
 /* Advances to the next row: STRATA_ROW, STRATA_DONE, or an error status (STRATA_CORRUPT, STRATA_IO,
 ** STRATA_NOMEM, STRATA_INVALID for NULL); after an error the cursor is done.  Strings returned by
 ** the strata_rows_* accessors stay valid until the next strata_rows_next / strata_rows_free.
 ** One thread at a time per cursor. */
 STRATA_API int strata_rows_next(strata_rows *r);
+
+/* The number of tag sets the query matched: those with a series of a requested field (some may
+** have no row in the time range).  0 for NULL.  Callable before the first strata_rows_next, e.g.
+** to know whether the rows of a descending query are also in time order across tag sets. */
+STRATA_API size_t strata_rows_tagset_count(strata_rows *r);
 
 /* The current row's timestamp (0 without a current row). */
 STRATA_API int64_t strata_rows_time(strata_rows *r);

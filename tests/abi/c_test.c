@@ -616,6 +616,124 @@ static void test_rows_and_batch_deletes(void) {
   strata_close(db);
 }
 
+/* "time:type/value|type/value" of the current row's two fields, e.g. "30:1/3.5|4/(null)". */
+static void row_text(strata_rows *r, char *buf, size_t cap) {
+  size_t len = 0;
+  const char *str = strata_rows_str(r, 1, &len);
+  snprintf(buf, cap, "%lld:%d/%g|%d/%s", (long long)strata_rows_time(r), strata_rows_type(r, 0),
+           strata_rows_f64(r, 0), strata_rows_type(r, 1), str != NULL ? str : "(null)");
+}
+
+/* strata_query_rows_ex: descending order, presence-only fields, NULL and default options, tag-set
+** count, errors. */
+static void test_rows_ex(void) {
+  strata_db *db = NULL;
+  strata_rows *r = NULL;
+  strata_rows_options opts = STRATA_ROWS_OPTIONS_INIT;
+  const char *fields[] = {"x", "s"};
+  const char *twice[] = {"s", "s"};
+  const unsigned char presence[] = {0, 1};
+  const unsigned char presence_first[] = {1, 0};
+  const char *want_asc[] = {"10:1/1.5|4/hi", "20:1/2.5|0/(null)", "30:1/3.5|4/yo"};
+  char buf[128];
+  size_t len = 7;
+  int i = 0;
+  const char *lines = "m,host=a x=1.5,s=\"hi\" 10\nm,host=a x=2.5 20\nm,host=b x=9.5 5\n";
+  const char *more = "m,host=a x=3.5,s=\"yo\" 30\n";
+  phase = "rows_ex";
+  OK(strata_open(path_in("rows_ex"), "sync=off", &db));
+  if (db == NULL) return;
+  OK(strata_write_lines(db, lines, strlen(lines)));
+  OK(strata_flush(db)); /* a segment, then the MemStore */
+  OK(strata_write_lines(db, more, strlen(more)));
+
+  /* NULL options and default options: strata_query_rows' order. */
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, NULL, &r));
+  for (i = 0; i < 3; i++) {
+    CHECK(strata_rows_next(r) == STRATA_ROW);
+    row_text(r, buf, sizeof buf);
+    CHECK(strcmp(buf, want_asc[i]) == 0);
+  }
+  strata_rows_free(r);
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &opts, &r));
+  CHECK(strata_rows_next(r) == STRATA_ROW && strata_rows_time(r) == 10);
+  strata_rows_free(r);
+
+  /* Descending: newest first within each tag set; tag sets keep their order. */
+  opts.descending = 1;
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &opts, &r));
+  for (i = 2; i >= 0; i--) {
+    CHECK(strata_rows_next(r) == STRATA_ROW);
+    CHECK(strcmp(strata_rows_tagset(r), "m,host=a") == 0);
+    row_text(r, buf, sizeof buf);
+    CHECK(strcmp(buf, want_asc[i]) == 0);
+  }
+  CHECK(strata_rows_next(r) == STRATA_ROW);
+  CHECK(strcmp(strata_rows_tagset(r), "m,host=b") == 0 && strata_rows_time(r) == 5);
+  CHECK(strata_rows_next(r) == STRATA_DONE);
+  strata_rows_free(r);
+  /* The "last point" query: descending, first row only, restricted range. */
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 1, INT64_MIN, 25, &opts, &r));
+  CHECK(strata_rows_next(r) == STRATA_ROW && strata_rows_time(r) == 20 && strata_rows_f64(r, 0) == 2.5);
+  strata_rows_free(r);
+
+  /* Presence only: the same rows; the type is reported, the value is not. */
+  opts.descending = 0;
+  opts.presence_only = presence;
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &opts, &r));
+  CHECK(strata_rows_next(r) == STRATA_ROW);
+  row_text(r, buf, sizeof buf);
+  CHECK(strcmp(buf, "10:1/1.5|4/(null)") == 0);
+  CHECK(strata_rows_str(r, 1, &len) == NULL && len == 0);
+  CHECK(strata_rows_next(r) == STRATA_ROW);
+  row_text(r, buf, sizeof buf);
+  CHECK(strcmp(buf, "20:1/2.5|0/(null)") == 0);
+  CHECK(strata_rows_next(r) == STRATA_ROW && strata_rows_type(r, 1) == STRATA_STRING);
+  CHECK(strata_rows_next(r) == STRATA_ROW && strata_rows_time(r) == 5 && strata_rows_type(r, 1) == 0);
+  CHECK(strata_rows_next(r) == STRATA_DONE);
+  strata_rows_free(r);
+  /* A presence-only float reads 0; a field also requested with its value keeps it there. */
+  opts.presence_only = presence_first;
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 20, 20, &opts, &r));
+  CHECK(strata_rows_next(r) == STRATA_ROW && strata_rows_type(r, 0) == STRATA_FLOAT);
+  CHECK(strata_rows_f64(r, 0) == 0 && strata_rows_i64(r, 0) == 0);
+  CHECK(strata_rows_next(r) == STRATA_DONE);
+  strata_rows_free(r);
+  OK(strata_query_rows_ex(db, "m", NULL, 0, twice, 2, 10, 10, &opts, &r));
+  CHECK(strata_rows_next(r) == STRATA_ROW);
+  CHECK(strata_rows_type(r, 0) == STRATA_STRING && strata_rows_str(r, 0, NULL) == NULL);
+  CHECK(strata_rows_type(r, 1) == STRATA_STRING && strcmp(strata_rows_str(r, 1, &len), "hi") == 0 && len == 2);
+  strata_rows_free(r);
+
+  /* Two tag sets matched, also before the first row. */
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, NULL, &r));
+  CHECK(strata_rows_tagset_count(r) == 2);
+  strata_rows_free(r);
+  CHECK(strata_rows_tagset_count(NULL) == 0);
+
+  /* Errors: *out is NULL, the message names the function and the argument. */
+  opts.version = 99;
+  r = (strata_rows *)&opts;
+  CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &opts, &r), STRATA_INVALID,
+           "strata_query_rows_ex: options->version is 99");
+  CHECK(r == NULL);
+  opts.version = STRATA_ROWS_OPTIONS_VERSION;
+  r = (strata_rows *)&opts;
+  CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, NULL, 0, 0, 1, &opts, &r), STRATA_INVALID,
+           "strata_query_rows_ex: options->presence_only");
+  CHECK(r == NULL);
+  CHECK_RC(strata_query_rows_ex(NULL, "m", NULL, 0, fields, 2, 0, 1, NULL, &r), STRATA_INVALID,
+           "strata_query_rows_ex: db");
+  CHECK_RC(strata_query_rows_ex(db, "", NULL, 0, fields, 2, 0, 1, NULL, &r), STRATA_INVALID,
+           "strata_query_rows_ex: measurement is empty");
+  CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, NULL, 2, 0, 1, &opts, &r), STRATA_INVALID,
+           "fields");
+  CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &opts, NULL), STRATA_INVALID,
+           "out");
+  CHECK(r == NULL);
+  strata_close(db);
+}
+
 int main(void) {
   strata_db *db = NULL;
   const char *tmp = getenv("TMPDIR");
@@ -637,6 +755,7 @@ int main(void) {
     test_close_and_reopen(db);
   }
   test_rows_and_batch_deletes();
+  test_rows_ex();
   test_corrupt();
   nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   if (failures != 0) {

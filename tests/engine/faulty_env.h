@@ -2,8 +2,9 @@
 // of leveldb's FaultInjectionTestEnv: a failed or short write, a failed sync, a full disk, and the
 // loss of unsynced data at a power cut. Faults are armed by the test and fire on
 // WritableFile::Append/Sync of any file created or opened through this Env; every other call passes
-// straight to the wrapped Env. The wrapped Env must outlive the FaultyEnv, and the FaultyEnv every
-// file it hands out. Thread-safe: all methods, and the files' fault checks, may run on any thread.
+// straight to the wrapped Env (RandomAccessFile reads too, counted by bytes_read()). The wrapped
+// Env must outlive the FaultyEnv, and the FaultyEnv every file it hands out. Thread-safe: all
+// methods, and the files' fault checks, may run on any thread.
 //
 //   FaultyEnv env(Env::Default());
 //   env.FailAppend(2);                     // the 2nd append from now fails with EIO, writing
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <map>
 #include <memory>
@@ -97,6 +99,8 @@ class FaultyEnv final : public Env {
     std::lock_guard<std::mutex> lock(mu_);
     return sync_count_;
   }
+  // Bytes requested from RandomAccessFile::Read of files opened through this Env.
+  uint64_t bytes_read() const { return bytes_read_.load(); }
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, base_->NewWritableFile(path));
@@ -122,7 +126,9 @@ class FaultyEnv final : public Env {
   }
 
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    return base_->NewRandomAccessFile(path);
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
+                            base_->NewRandomAccessFile(path));
+    return std::unique_ptr<RandomAccessFile>(new CountingFile(this, std::move(file)));
   }
   Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
   bool FileExists(const std::string& path) override { return base_->FileExists(path); }
@@ -234,6 +240,22 @@ class FaultyEnv final : public Env {
     std::unique_ptr<WritableFile> base_;
   };
 
+  class CountingFile final : public RandomAccessFile {
+   public:
+    CountingFile(FaultyEnv* env, std::unique_ptr<RandomAccessFile> base)
+        : env_(env), base_(std::move(base)) {}
+    Status Read(uint64_t offset, size_t n, char* dst) const override {
+      env_->bytes_read_ += n;
+      return base_->Read(offset, n, dst);
+    }
+    uint64_t Size() const override { return base_->Size(); }
+    const std::string& path() const override { return base_->path(); }
+
+   private:
+    FaultyEnv* const env_;
+    std::unique_ptr<RandomAccessFile> base_;
+  };
+
   // Counts one Append of `size` bytes to `path`; returns the error to inject, if any, and the bytes
   // to write before it in *prefix.
   std::optional<Error> TakeAppendFault(const std::string& path, size_t size, size_t* prefix) {
@@ -279,6 +301,7 @@ class FaultyEnv final : public Env {
   int append_count_ = 0;                    // GUARDED_BY(mu_)
   int sync_count_ = 0;                      // GUARDED_BY(mu_)
   std::map<std::string, FileState> files_;  // GUARDED_BY(mu_); every file written through this Env
+  std::atomic<uint64_t> bytes_read_{0};
 };
 
 }  // namespace strata

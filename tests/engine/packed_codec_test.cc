@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "block_codec.h"
+
 #include <cmath>
 #include <limits>
 #include <random>
@@ -130,6 +132,39 @@ TEST(PackedCodec, DamagedPayloadsAreRejectedOrDecodeWithoutOverreading) {
     out.type = type;
     EXPECT_FALSE(DecodePacked(type, bytes, 41, &out));
     EXPECT_FALSE(DecodePacked(type, bytes + "x", 40, &out));
+  }
+}
+
+// A times-only column gets the block's times, and no values, in every encoding and type; a raw
+// block whose fixed-width values part has the wrong length is still rejected.
+TEST(BlockCodec, TimesOnlyDecodesTimesAndSkipsValues) {
+  for (BlockEncoding enc : {BlockEncoding::kRaw, BlockEncoding::kPacked}) {
+    for (ValueType type :
+         {ValueType::kFloat, ValueType::kInt, ValueType::kBool, ValueType::kString}) {
+      Column in = Times(type, {-5, 0, 7, 1000, 1001, 5000});
+      for (size_t i = 0; i < in.size(); i++) {
+        if (type == ValueType::kString) {
+          in.strs.push_back(std::string(i * 20, 'x'));  // long enough for zlib
+        } else {
+          in.nums.push_back(type == ValueType::kBool ? i % 2
+                                                     : FloatBits(static_cast<double>(i) / 8));
+        }
+      }
+      std::string bytes;
+      EncodeBlock(in, 0, in.size(), &bytes, enc);
+      Column out = Times(type, {});
+      out.times_only = true;
+      ASSERT_TRUE(DecodeBlock(enc, type, bytes, static_cast<uint32_t>(in.size()), &out));
+      EXPECT_EQ(out.times, in.times);
+      EXPECT_TRUE(out.nums.empty() && out.strs.empty());
+      if (enc == BlockEncoding::kRaw && type != ValueType::kString) {
+        Column bad = Times(type, {});
+        bad.times_only = true;
+        EXPECT_FALSE(DecodeBlock(enc, type, bytes.substr(0, bytes.size() - 1),
+                                 static_cast<uint32_t>(in.size()), &bad));
+        EXPECT_TRUE(bad.times.empty());
+      }
+    }
   }
 }
 

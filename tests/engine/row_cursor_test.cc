@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <random>
+
 #include "engine/engine_test_util.h"
+#include "engine/faulty_env.h"
 #include "storage_engine.h"
 
 namespace strata {
@@ -10,27 +15,62 @@ namespace {
 
 constexpr int64_t kDay = 86400LL * 1000000000LL;
 
-// "tagset@time: field=value ..." for every row.
-std::vector<std::string> Rows(StorageEngine& db, const QueryRequest& q) {
+// "tagset@time: field=value ..." for every row; a presence-only field (times-only column) shows
+// as "field=?".
+std::vector<std::string> Rows(StorageEngine& db, const QueryRequest& q, RowOptions options = {}) {
   std::vector<std::string> out;
-  auto cursor = db.QueryRows(q);
+  auto cursor = db.QueryRows(q, std::move(options));
   EXPECT_TRUE(cursor.has_value());
+  if (!cursor) return out;
   while (true) {
     auto more = (*cursor)->Next();
-    EXPECT_TRUE(more.has_value());
+    EXPECT_TRUE(more.has_value()) << (more ? "" : more.error().ToString());
     if (!more || !*more) break;
     RowCursor& r = **cursor;
     std::string row = r.tagset().tagset_key + "@" + std::to_string(r.time()) + ":";
     for (size_t i = 0; i < r.field_count(); i++) {
       if (!r.has_value(i)) continue;
       const Column& c = r.column(i);
-      row += " " + r.field(i).field + "=" +
-             (c.type == ValueType::kString ? c.strs[r.value_index(i)]
-                                           : std::to_string(c.nums[r.value_index(i)]));
+      row += " " + r.field(i).field + "=";
+      if (c.times_only) {
+        EXPECT_TRUE(c.nums.empty() && c.strs.empty());
+        row += "?";
+      } else {
+        row += c.type == ValueType::kString ? c.strs[r.value_index(i)]
+                                            : std::to_string(c.nums[r.value_index(i)]);
+      }
     }
     out.push_back(row);
   }
   return out;
+}
+
+// `rows` (as Rows gives them) with each tag set's rows reversed: what a descending cursor yields.
+std::vector<std::string> ReverseWithinTagSets(std::vector<std::string> rows) {
+  auto tagset = [](const std::string& row) { return row.substr(0, row.find('@')); };
+  for (size_t b = 0; b < rows.size();) {
+    size_t e = b + 1;
+    while (e < rows.size() && tagset(rows[e]) == tagset(rows[b])) e++;
+    std::reverse(rows.begin() + static_cast<std::ptrdiff_t>(b),
+                 rows.begin() + static_cast<std::ptrdiff_t>(e));
+    b = e;
+  }
+  return rows;
+}
+
+// `rows` with the values of `fields` replaced by "?", as a presence-only read shows them.
+std::vector<std::string> MaskValues(std::vector<std::string> rows,
+                                    const std::vector<std::string>& fields) {
+  for (std::string& row : rows) {
+    for (const std::string& f : fields) {
+      const size_t at = row.find(" " + f + "=");
+      if (at == std::string::npos) continue;
+      const size_t begin = at + f.size() + 2;
+      const size_t end = std::min(row.find(' ', begin), row.size());
+      row.replace(begin, end - begin, "?");
+    }
+  }
+  return rows;
 }
 
 TEST(RowCursor, MergesFieldsOfOneTagSetByTime) {
@@ -67,6 +107,171 @@ TEST(RowCursor, WalksShardWindowsInTimeOrderPerTagSet) {
                                                       "m,h=b@" + t2 + ": v=2"}));
   q.min_time = 2 * kDay;
   EXPECT_EQ(Rows(**db, q).size(), 2u);
+}
+
+// Random writes over several shard windows, spread over several segments (small MemStore,
+// flushes) and the MemStore, with overwrites across sources and deletes; for random time ranges
+// and field lists, the descending cursor yields the ascending cursor's rows reversed within each
+// tag set, and the ascending rows match a model of what was written. Presence-only reads yield
+// the same rows without the values.
+TEST(RowCursor, DescendingAndPresenceOnlyMatchAscendingOnRandomData) {
+  testing::TempDir tmp;
+  Options options;
+  options.memstore_bytes = kMinBufferBytes;
+  options.shard_duration_ns = kMinShardDurationNs;
+  constexpr int64_t kSpan = 4 * kMinShardDurationNs;  // times in [0, kSpan): four windows
+  auto db = StorageEngine::Open(tmp.Sub("db"), options);
+  ASSERT_TRUE(db.has_value());
+  std::mt19937_64 rng(20240611);
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  const std::vector<std::string> hosts = {"a", "b", "c"};
+  const std::vector<std::string> fields = {"f", "i", "s", "t"};  // float, int, string, bool
+  // Model: "m,h=<host>" -> time -> field -> value as Rows prints it.
+  std::map<std::string, std::map<int64_t, std::map<std::string, std::string>>> model;
+  int overwrites = 0;
+
+  for (int round = 0; round < 12; round++) {
+    std::string lines;
+    for (const std::string& h : hosts) {
+      // On a grid of kSlots times, so that rounds overwrite each other's points.
+      constexpr int64_t kSlots = 20000;
+      const int64_t base = uniform(0, kSlots - 1);
+      const int64_t step = uniform(1, 3);
+      const int64_t n = uniform(1, 2500);
+      for (int64_t k = 0; k < n && base + k * step < kSlots; k++) {
+        const int64_t t = (base + k * step) * (kSpan / kSlots);
+        std::string fv;
+        auto& row = model["m,h=" + h][t];
+        for (const std::string& f : fields) {
+          if (uniform(0, 2) == 0) continue;
+          const int64_t v = uniform(-1000, 1000);
+          std::string text, shown;
+          if (f == "f") {
+            const double d = static_cast<double>(v) / 4;
+            text = std::to_string(d);
+            shown = std::to_string(FloatBits(d));
+          } else if (f == "i") {
+            text = std::to_string(v) + "i";
+            shown = std::to_string(static_cast<uint64_t>(v));
+          } else if (f == "s") {
+            text = "\"v" + std::to_string(v) + "\"";
+            shown = "v" + std::to_string(v);
+          } else {
+            text = v % 2 == 0 ? "true" : "false";
+            shown = v % 2 == 0 ? "1" : "0";
+          }
+          fv += (fv.empty() ? "" : ",") + f + "=" + text;
+          overwrites += row.count(f) != 0 ? 1 : 0;
+          row[f] = shown;
+        }
+        if (fv.empty()) {
+          if (row.empty()) model["m,h=" + h].erase(t);
+          continue;
+        }
+        lines += "m,h=" + h + " " + fv + " " + std::to_string(t) + "\n";
+      }
+    }
+    ASSERT_TRUE((*db)->WriteLines(lines));
+    if (round % 3 == 1) {  // delete a range of one tag set
+      const std::string h = hosts[static_cast<size_t>(uniform(0, 2))];
+      QueryRequest del;
+      del.measurement = "m";
+      del.tags = {TagFilter{"h", {h}}};
+      del.min_time = uniform(0, kSpan - 1);
+      del.max_time = del.min_time + uniform(0, kSpan / 8);
+      ASSERT_TRUE((*db)->Delete(del));
+      auto& series = model["m,h=" + h];
+      series.erase(series.lower_bound(del.min_time), series.upper_bound(del.max_time));
+    }
+    if (round % 4 != 3) {  // the last rounds stay in the MemStore
+      ASSERT_TRUE((*db)->Flush());
+    }
+  }
+  ASSERT_GT((*db)->Stats().shards.size(), 2u);
+  ASSERT_GT(overwrites, 100);
+
+  for (int trial = 0; trial < 40; trial++) {
+    QueryRequest q = testing::All("m");
+    if (trial > 0) {
+      q.min_time = uniform(-10, kSpan);
+      q.max_time = trial % 5 == 0 ? q.min_time + uniform(0, 1000) : uniform(q.min_time, kSpan + 10);
+    }
+    if (trial % 3 == 1) q.fields = {"i", "s"};
+    const std::vector<std::string> asc = Rows(**db, q);
+
+    std::vector<std::string> want;
+    for (const auto& [tagset, rows] : model) {
+      for (auto it = rows.lower_bound(q.min_time); it != rows.end() && it->first <= q.max_time;
+           ++it) {
+        std::string row = tagset + "@" + std::to_string(it->first) + ":";
+        bool any = false;
+        for (const auto& [f, v] : it->second) {
+          const bool requested =
+              q.fields.empty() || std::find(q.fields.begin(), q.fields.end(), f) != q.fields.end();
+          if (!requested) continue;
+          row += " " + f + "=" + v;
+          any = true;
+        }
+        if (any) want.push_back(row);
+      }
+    }
+    ASSERT_EQ(asc, want) << "trial " << trial;
+
+    RowOptions desc;
+    desc.descending = true;
+    EXPECT_EQ(Rows(**db, q, desc), ReverseWithinTagSets(asc)) << "trial " << trial;
+
+    RowOptions presence;
+    presence.presence_only = {"s", "f"};
+    presence.descending = trial % 2 == 0;
+    const std::vector<std::string> masked = MaskValues(asc, presence.presence_only);
+    EXPECT_EQ(Rows(**db, q, presence),
+              presence.descending ? ReverseWithinTagSets(masked) : masked)
+        << "trial " << trial;
+  }
+}
+
+// The newest row of a long series, read descending, costs about one block per field: a small
+// fraction of what the window's ascending read fetches.
+TEST(RowCursor, FirstDescendingRowReadsFewBlocks) {
+  testing::TempDir tmp;
+  FaultyEnv env(Env::Default());
+  env.SetSkipSyncs(true);
+  Options options;
+  options.env = &env;
+  auto db = StorageEngine::Open(tmp.Sub("db"), options);
+  ASSERT_TRUE(db.has_value());
+  constexpr int kPoints = 200000;  // about 200 blocks per field
+  for (int part = 0; part < 2; part++) {  // two segments
+    std::string lines;
+    for (int k = part * kPoints / 2; k < (part + 1) * kPoints / 2; k++) {
+      lines += "cpu,host=a usage=" + std::to_string(k % 977) + ".5,note=\"n" +
+               std::to_string(k) + "\" " + std::to_string(1000000 + 1000LL * k) + "\n";
+    }
+    ASSERT_TRUE((*db)->WriteLines(lines));
+    ASSERT_TRUE((*db)->Flush());
+  }
+  QueryRequest q = testing::All("cpu");
+  auto bytes_for_first_row = [&](RowOptions o, std::string* row) {
+    auto cursor = (*db)->QueryRows(q, std::move(o));
+    EXPECT_TRUE(cursor.has_value());
+    const uint64_t before = env.bytes_read();
+    auto more = (*cursor)->Next();
+    EXPECT_TRUE(more.has_value() && *more);
+    *row = std::to_string((*cursor)->time());
+    return env.bytes_read() - before;
+  };
+  std::string first, last;
+  const uint64_t asc = bytes_for_first_row(RowOptions{}, &first);
+  RowOptions desc;
+  desc.descending = true;
+  const uint64_t newest = bytes_for_first_row(desc, &last);
+  EXPECT_EQ(first, "1000000");
+  EXPECT_EQ(last, std::to_string(1000000 + 1000LL * (kPoints - 1)));
+  EXPECT_GT(asc, 100u * 1024);
+  EXPECT_LT(newest * 50, asc) << "descending " << newest << " bytes, ascending " << asc;
 }
 
 }  // namespace

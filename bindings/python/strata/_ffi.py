@@ -52,6 +52,11 @@ class _Rows(ctypes.Structure):
     pass
 
 
+class RowsOptions(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("descending", c_int),
+                ("presence_only", POINTER(ctypes.c_ubyte))]
+
+
 DbP = POINTER(_Db)
 RowsP = POINTER(_Rows)
 BatchP = POINTER(_Batch)
@@ -102,7 +107,11 @@ _SIGNATURES = {
     "strata_cursor_free": (None, [CursorP]),
     "strata_query_rows": (c_int, [DbP, c_char_p, POINTER(TagFilter), c_size_t, POINTER(c_char_p),
                                   c_size_t, c_int64, c_int64, POINTER(RowsP)]),
+    "strata_query_rows_ex": (c_int, [DbP, c_char_p, POINTER(TagFilter), c_size_t,
+                                     POINTER(c_char_p), c_size_t, c_int64, c_int64,
+                                     POINTER(RowsOptions), POINTER(RowsP)]),
     "strata_rows_next": (c_int, [RowsP]),
+    "strata_rows_tagset_count": (c_size_t, [RowsP]),
     "strata_rows_time": (c_int64, [RowsP]),
     "strata_rows_tagset": (c_char_p, [RowsP]),
     "strata_rows_tag_count": (c_size_t, [RowsP]),
