@@ -46,14 +46,60 @@ bool Scan::NextPending(RowKey* key) {
   Overlay& ov = table_->overlay();
   ov.Fold();  // another statement may have inserted since
   auto& rows = ov.rows;
-  auto it = pend_pos_ ? rows.upper_bound(*pend_pos_) : rows.begin();
-  for (; it != rows.end(); ++it) {
+  if (!spec_.descending) {
+    auto it = pend_pos_ ? rows.upper_bound(*pend_pos_) : rows.begin();
+    for (; it != rows.end(); ++it) {
+      if (Matches(it->second, it->first.second)) {
+        *key = it->first;
+        return true;
+      }
+    }
+    return false;
+  }
+  // Tag sets ascending, times descending: walk each tag set's entries backwards.
+  using It = std::map<RowKey, PendingRow>::iterator;
+  auto group_end = [&](const std::string& order) { return rows.upper_bound(RowKey(order, INT64_MAX)); };
+  It it;
+  if (!pend_pos_) {
+    if (rows.empty()) return false;
+    it = std::prev(group_end(rows.begin()->first.first));
+  } else {
+    const It at = rows.lower_bound(*pend_pos_);
+    if (at != rows.begin() && std::prev(at)->first.first == pend_pos_->first) {
+      it = std::prev(at);
+    } else {
+      const It next = group_end(pend_pos_->first);
+      if (next == rows.end()) return false;
+      it = std::prev(group_end(next->first.first));
+    }
+  }
+  while (true) {
     if (Matches(it->second, it->first.second)) {
       *key = it->first;
       return true;
     }
+    if (it != rows.begin() && std::prev(it)->first.first == it->first.first) {
+      --it;
+      continue;
+    }
+    const It next = group_end(it->first.first);
+    if (next == rows.end()) return false;
+    it = std::prev(group_end(next->first.first));
   }
-  return false;
+}
+
+bool Scan::PendingWithin(const std::string* order) {
+  Overlay& ov = table_->overlay();
+  ov.Fold();
+  for (const auto& [key, p] : ov.rows) {
+    if (!Matches(p, key.second)) continue;
+    if (order == nullptr) {
+      order = &key.first;
+    } else if (*order != key.first) {
+      return false;
+    }
+  }
+  return true;
 }
 
 int Scan::AdvanceEngine(std::string* err) {
@@ -131,13 +177,21 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
   }
   std::vector<const char*> fields;
   for (const std::string& f : t->schema.fields) fields.push_back(f.c_str());
-  int rc = strata_query_rows(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
-                             fields.data(), fields.size(), spec_.t_min, spec_.t_max, &rows_);
+  std::vector<unsigned char> presence_only;
+  for (uint8_t read : spec_.values) presence_only.push_back(read ? 0 : 1);
+  strata_rows_options options = STRATA_ROWS_OPTIONS_INIT;
+  options.descending = spec_.descending ? 1 : 0;
+  options.presence_only = presence_only.empty() ? nullptr : presence_only.data();
+  int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
+                                fields.data(), fields.size(), spec_.t_min, spec_.t_max, &options,
+                                &rows_);
   if (rc != STRATA_OK) {
     *err = std::string("query failed: ") + strata_errmsg();
     return rc;
   }
   if ((rc = AdvanceEngine(err)) != STRATA_OK) return rc;
+  single_tagset_ = spec_.by_time && strata_rows_tagset_count(rows_) <= 1 &&
+                   PendingWithin(engine_eof_ ? nullptr : &erow_.tagset->order);
   return Next(err);
 }
 
@@ -157,7 +211,8 @@ int Scan::Next(std::string* err) {
       cmp = -1;
     } else {
       const int c = erow_.tagset->order.compare(pkey.first);
-      cmp = c != 0 ? c : (erow_.time < pkey.second ? -1 : erow_.time > pkey.second ? 1 : 0);
+      const int by_time = erow_.time < pkey.second ? -1 : erow_.time > pkey.second ? 1 : 0;
+      cmp = c != 0 ? c : spec_.descending ? -by_time : by_time;
     }
     if (cmp < 0) {
       std::swap(row_, erow_);
@@ -230,21 +285,17 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
     c->rowid = 0;
     int rc = c->scan.Start(t, spec, &err);
     if (rc != STRATA_OK) return Fail(c, err, rc);
-    if (idx_num & kPlanOrderTime) {
-      // Every declared tag is pinned, but undeclared tags may still give several tag sets: collect
-      // the rows and sort them by time when they do.
-      bool several = false;
+    if ((idx_num & kPlanOrderTime) && !c->scan.single_tagset()) {
+      // ORDER BY time over several tag sets: collect the rows and sort them by time (stable, so
+      // equal times keep the scan's order).
       while (!c->scan.eof()) {
-        if (!c->rows.empty() && c->rows.back().tagset->order != c->scan.row().tagset->order) {
-          several = true;
-        }
         c->rows.push_back(c->scan.row());
         if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
       }
-      if (several) {
-        std::stable_sort(c->rows.begin(), c->rows.end(),
-                         [](const Row& a, const Row& b) { return a.time < b.time; });
-      }
+      const bool desc = (idx_num & kPlanDescending) != 0;
+      std::stable_sort(c->rows.begin(), c->rows.end(), [desc](const Row& a, const Row& b) {
+        return desc ? a.time > b.time : a.time < b.time;
+      });
       c->materialized = true;
     }
     return SQLITE_OK;

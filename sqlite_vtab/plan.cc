@@ -3,7 +3,8 @@
 // idxNum is a bitmask:
 //   1 (kPlanTime)       at least one constraint on `time` is in argv
 //   2 (kPlanTags)       at least one constraint on a tag is in argv
-//   4 (kPlanOrderTime)  ORDER BY time ASC was consumed: rows must come in time order
+//   4 (kPlanOrderTime)  ORDER BY time was consumed: rows must come in time order
+//   8 (kPlanDescending) ... newest first (ORDER BY time DESC)
 // argv holds the usable constraints in the order of aConstraint[], one slot each, and idxStr has one
 // printable character per slot saying what the slot is:
 //   '='  time = v       '>'  time > v      ']'  time >= v      '<'  time < v      '['  time <= v
@@ -17,11 +18,14 @@
 // Omit: time constraints are enforced exactly by the engine (values are converted as SQLite's
 // INTEGER affinity would), and tag =/IN with the BINARY collation too; both are omitted. Everything
 // else (other operators, other collations, fields, tags past the 26th) is left to SQLite.
-// Order: the scan yields rows by (tag-set key, time). ORDER BY time ASC alone is consumed when every
-// declared tag is pinned by a single-value =; as undeclared tags can still split that into several
-// tag sets, the cursor then sorts by time when it meets more than one (cursor.cc). No other ORDER
-// BY is consumed: tag-set key order is not SQL's order of the tag columns. LIMIT/OFFSET are not
-// taken: the cursor is lazy, so SQLite stopping early already stops the scan.
+// Order: the scan yields rows by (tag-set key, time), or (tag-set key, time descending). ORDER BY
+// time [DESC] alone is consumed when a tag is pinned by a single-value = (the table has no declared
+// tags: always), so the rows likely belong to one tag set: the scan then streams in time order
+// when the engine and the pending rows hold one tag set, and otherwise the cursor collects the
+// rows and sorts them by time (cursor.cc). Streaming newest first makes `ORDER BY time DESC LIMIT
+// 1` read about one block per field. No other ORDER BY is consumed: tag-set key order is not SQL's
+// order of the tag columns. LIMIT/OFFSET are not taken: the cursor is lazy, so SQLite stopping
+// early already stops the scan.
 // Cost: a full scan is priced as 1e7 rows; a time range divides that (= by 1e6, two bounds by 100,
 // one bound by 4), each pinned tag by 100, each IN list by 30 (a tag typically has many values).
 #include <sqlite3ext.h>
@@ -176,12 +180,13 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     rows /= 4;
   }
   if (rows < 1) rows = 1;
-  if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == 0 && !info->aOrderBy[0].desc) {
-    bool all = true;
-    for (int k = 0; k < ntags; k++) all = all && pinned[k];
-    if (all) {
+  if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == 0) {
+    bool any = ntags == 0;
+    for (int k = 0; k < ntags; k++) any = any || pinned[k];
+    if (any) {
       info->orderByConsumed = 1;
       idx_num |= kPlanOrderTime;
+      if (info->aOrderBy[0].desc) idx_num |= kPlanDescending;
     }
   }
   // Fields the statement never reads need no values (their presence still decides which rows
@@ -204,8 +209,10 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   return SQLITE_OK;
 }
 
-bool DecodePlan(Table* t, int /*idx_num*/, const char* idx_str, int argc, sqlite3_value** argv,
+bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_value** argv,
                 ScanSpec* spec, std::string* err) {
+  spec->by_time = (idx_num & kPlanOrderTime) != 0;
+  spec->descending = (idx_num & kPlanDescending) != 0;
   const char* slash = idx_str == nullptr ? nullptr : std::strchr(idx_str, '/');
   const size_t n = idx_str == nullptr ? 0 : slash != nullptr ? slash - idx_str : std::strlen(idx_str);
   if (slash != nullptr) {

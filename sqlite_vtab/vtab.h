@@ -25,7 +25,8 @@
 // Savepoints keep an undo log per overlay. One thread at a time per connection, as SQLite requires.
 //
 // Known limits: LIMIT/OFFSET are not pushed (the cursor is lazy, so SQLite stopping early stops the
-// scan); only ORDER BY time with every tag pinned is consumed; comparisons of `time` with text follow
+// scan); only ORDER BY time [DESC] with a tag pinned by = is consumed, and when that still matches
+// several tag sets the rows are collected and sorted in memory; comparisons of `time` with text follow
 // SQLite's INTEGER affinity (write time >= strata_time('2016-01-01T00:00:00Z')); a transaction over
 // tables of several directories commits one batch per directory (atomic per directory only); two
 // tables of one measurement and directory in ONE connection (e.g. main.cpu and aux.cpu) share one
@@ -247,9 +248,12 @@ struct ScanSpec {
   std::vector<uint8_t> values;  // per declared field: whether its value is read; empty: all are
   int64_t t_min = INT64_MIN, t_max = INT64_MAX;  // inclusive
   bool empty = false;  // the constraints admit no row
+  bool descending = false;  // rows of each tag set newest first
+  bool by_time = false;     // the caller needs time order across tag sets (Scan::single_tagset)
 };
 
-// Merges engine rows with the connection's overlay in (tag-set key, time) order.
+// Merges engine rows with the connection's overlay in (tag-set key, time) order, or with
+// ScanSpec::descending in (tag-set key, time descending) order.
 class Scan {
  public:
   ~Scan();
@@ -261,10 +265,15 @@ class Scan {
   const Row& row() const { return row_; }
   // Whether rows carry field i's value (see ScanSpec::values).
   bool reads_value(size_t i) const { return spec_.values.empty() || spec_.values[i]; }
+  // With ScanSpec::by_time: whether every row of the scan belongs to one tag set, so that the scan
+  // order is already time order.
+  bool single_tagset() const { return single_tagset_; }
 
  private:
   int AdvanceEngine(std::string* err);
   bool NextPending(RowKey* key);  // the next matching overlay entry after pend_pos_
+  // Whether every matching overlay entry has tag-set key *order (set from the first when null).
+  bool PendingWithin(const std::string* order);
   bool Matches(const PendingRow& p, int64_t time) const;
 
   Table* table_ = nullptr;
@@ -276,6 +285,7 @@ class Scan {
   std::shared_ptr<const RowTagSet> engine_ts_;  // ... and its tag set
   std::optional<RowKey> pend_pos_; // last overlay key consumed
   bool eof_ = true;
+  bool single_tagset_ = false;
   Row row_;
 };
 
@@ -296,6 +306,7 @@ struct Cursor {
 inline constexpr int kPlanTime = 1;       // time constraints present
 inline constexpr int kPlanTags = 2;       // tag constraints present
 inline constexpr int kPlanOrderTime = 4;  // rows must come in time order (ORDER BY time consumed)
+inline constexpr int kPlanDescending = 8;  // ... newest first (ORDER BY time DESC)
 
 int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info);
 // Decodes a plan's argv into a ScanSpec. False with *err for unusable values.

@@ -165,6 +165,59 @@ TEST_F(WriteTest, OrderByTimeStaysCorrectWhenUndeclaredTagsSplitATagSet) {
 
 // ---- transactions --------------------------------------------------------------------------------
 
+TEST_F(WriteTest, OrderByTimeDescMatchesAPlainTableWithPendingRowsAndAcrossSources) {
+  ASSERT_EQ(Exec(db_, "CREATE TABLE ref(time INTEGER, hostname TEXT, region TEXT, usage_user REAL, "
+                      "load INTEGER, status TEXT, up BOOLEAN, PRIMARY KEY(hostname, region, time))"),
+            "");
+  std::mt19937 rng(11);
+  auto insert = [&](int n) {
+    for (int i = 0; i < n; i++) {
+      const std::string vals = std::to_string(static_cast<long long>(rng() % 40) * 3'600'000'000'000LL) +
+                               ",'h" + std::to_string(rng() % 3) + "','" + (rng() % 2 ? "eu" : "us") +
+                               "'," + std::to_string(rng() % 100);
+      ASSERT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(" + vals + ")"), "");
+      ASSERT_EQ(Exec(db_, "INSERT INTO ref(time,hostname,region,load) VALUES(" + vals +
+                              ") ON CONFLICT DO UPDATE SET load = excluded.load"),
+                "");
+    }
+  };
+  const char* queries[] = {
+      "SELECT * FROM %s WHERE hostname = 'h1' AND region = 'eu' ORDER BY time DESC",
+      "SELECT * FROM %s WHERE hostname = 'h1' AND region = 'eu' ORDER BY time DESC LIMIT 3",
+      "SELECT time, load FROM %s WHERE hostname = 'h1' AND region = 'eu' AND time < 72000000000000 "
+      "ORDER BY time DESC LIMIT 1",
+      "SELECT time FROM %s WHERE hostname = 'h2' ORDER BY time DESC",  // two tag sets
+      "SELECT time FROM %s WHERE hostname = 'h2' ORDER BY time",
+      "SELECT time, load FROM %s WHERE hostname = 'h0' AND region = 'us' ORDER BY time LIMIT 4",
+      "SELECT h, (SELECT time FROM %s WHERE hostname = h ORDER BY time DESC LIMIT 1) FROM "
+      "(SELECT 'h0' AS h UNION ALL SELECT 'h1' UNION ALL SELECT 'h9')",
+  };
+  auto check = [&](const std::string& when) {
+    for (const char* q : queries) {
+      std::string a = q, b = q;
+      a.replace(a.find("%s"), 2, "cpu");
+      b.replace(b.find("%s"), 2, "ref");
+      EXPECT_EQ(Rows(db_, a), Rows(db_, b)) << q << when;
+    }
+  };
+  insert(300);
+  EXPECT_EQ(One(db_, "SELECT strata_flush()"), "NULL");  // segments in two shard windows ...
+  insert(100);                                          // ... and MemStores
+  check("");
+  const Strings plan = Rows(db_, "EXPLAIN QUERY PLAN SELECT time FROM cpu WHERE hostname = 'h1' "
+                                 "ORDER BY time DESC LIMIT 1");
+  ASSERT_EQ(plan.size(), 1u);  // consumed: no TEMP B-TREE line
+  EXPECT_NE(plan[0].find("INDEX 14:A/0000"), std::string::npos) << plan[0];
+  EXPECT_EQ(Exec(db_, "BEGIN"), "");
+  insert(60);
+  const std::string del = " WHERE hostname = 'h1' AND time < 36000000000000";
+  EXPECT_EQ(Exec(db_, "DELETE FROM cpu" + del), "");
+  EXPECT_EQ(Exec(db_, "DELETE FROM ref" + del), "");
+  check(" (pending rows)");
+  EXPECT_EQ(Exec(db_, "COMMIT"), "");
+  check(" (committed)");
+}
+
 TEST_F(WriteTest, CommitRollbackAndReadYourWrites) {
   sqlite3* other = Open();
   EXPECT_EQ(Exec(db_, "BEGIN"), "");
