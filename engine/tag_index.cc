@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 
 namespace strata {
 namespace {
@@ -22,6 +23,21 @@ std::vector<uint64_t> Intersect(const std::vector<uint64_t>& a, const std::vecto
   return out;
 }
 
+// The ids of `ids` that are in at least one of `lists`. Probes each id (binary search) when `ids`
+// is small next to the lists, as after a selective tag filter; merges the lists otherwise.
+std::vector<uint64_t> KeepInAny(std::vector<uint64_t> ids,
+                                const std::vector<const std::vector<uint64_t>*>& lists) {
+  size_t total = 0;
+  for (const auto* l : lists) total += l->size();
+  if (ids.size() * lists.size() * 8 >= total) return Intersect(ids, Union(lists));
+  std::erase_if(ids, [&](uint64_t id) {
+    return std::none_of(lists.begin(), lists.end(), [id](const std::vector<uint64_t>* l) {
+      return std::binary_search(l->begin(), l->end(), id);
+    });
+  });
+  return ids;
+}
+
 }  // namespace
 
 void TagIndex::Add(uint64_t id, const std::string& measurement, const std::vector<Tag>& tags,
@@ -38,9 +54,15 @@ std::vector<uint64_t> TagIndex::Match(const std::string& measurement,
   auto m = measurements_.find(measurement);
   if (m == measurements_.end()) return {};
   const Postings& p = m->second;
-  std::vector<uint64_t> result = p.all;
+  // Every posting list is sorted (ids grow) and a subset of p.all, so the first list (or union of
+  // lists) needs no intersection with p.all; later ones narrow the result.
+  std::optional<std::vector<uint64_t>> result;  // nullopt: every series of the measurement
+  auto narrow = [&](const std::vector<const std::vector<uint64_t>*>& lists) {
+    result = result ? KeepInAny(std::move(*result), lists) : Union(lists);
+  };
+  std::vector<const std::vector<uint64_t>*> lists;
   for (const TagFilter& f : filters) {
-    std::vector<const std::vector<uint64_t>*> lists;
+    lists.clear();
     auto byk = p.by_tag.find(f.key);
     if (byk != p.by_tag.end()) {
       for (const std::string& v : f.values) {
@@ -48,18 +70,18 @@ std::vector<uint64_t> TagIndex::Match(const std::string& measurement,
         if (byv != byk->second.end()) lists.push_back(&byv->second);
       }
     }
-    result = Intersect(result, Union(lists));
-    if (result.empty()) return result;
+    narrow(lists);
+    if (result->empty()) return {};
   }
   if (!fields.empty()) {
-    std::vector<const std::vector<uint64_t>*> lists;
+    lists.clear();
     for (const std::string& f : fields) {
       auto it = p.by_field.find(f);
       if (it != p.by_field.end()) lists.push_back(&it->second);
     }
-    result = Intersect(result, Union(lists));
+    narrow(lists);
   }
-  return result;
+  return result ? std::move(*result) : p.all;
 }
 
 std::vector<std::string> TagIndex::Measurements() const {
