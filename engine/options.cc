@@ -118,12 +118,13 @@ enum Key : unsigned {
   kShardDuration,
   kRetention,
   kCompactionThreads,
+  kBlockCacheBytes,
   kNumKeys
 };
 
 constexpr const char* kKeyNames[kNumKeys] = {
     "sync",           "sync_interval_ms", "memstore_bytes",    "wal_segment_bytes",
-    "shard_duration", "retention",        "compaction_threads"};
+    "shard_duration", "retention",        "compaction_threads", "block_cache_bytes"};
 
 Status SetOption(Options* o, Key key, std::string_view value) {
   const std::string_view name = kKeyNames[key];
@@ -154,6 +155,12 @@ Status SetOption(Options* o, Key key, std::string_view value) {
       if (!n) return unexpected(Prefixed(name, n.error()));
       if (*n < kMinBufferBytes) return unexpected(OptionError(name, value, "is less than 64KiB"));
       (key == kMemstoreBytes ? o->memstore_bytes : o->wal_segment_bytes) = *n;
+      return OkStatus();
+    }
+    case kBlockCacheBytes: {
+      Result<uint64_t> n = ParseByteSize(value);
+      if (!n) return unexpected(Prefixed(name, n.error()));
+      o->block_cache_bytes = *n;  // 0 = no cache
       return OkStatus();
     }
     case kShardDuration:
@@ -306,6 +313,7 @@ std::string FormatOptions(const Options& o) {
   s += ";shard_duration=" + FormatDuration(o.shard_duration_ns);
   s += ";retention=" + FormatDuration(o.retention_ns);
   s += ";compaction_threads=" + std::to_string(o.compaction_threads);
+  s += ";block_cache_bytes=" + FormatByteSize(o.block_cache_bytes);
   return s;
 }
 

@@ -26,6 +26,7 @@ struct Options {
   int64_t shard_duration_ns = 86'400'000'000'000;  // time window of one shard (default 1d)
   int64_t retention_ns = 0;                        // 0 = keep forever
   int compaction_threads = 1;                      // 1..64
+  uint64_t block_cache_bytes = 32ull << 20;  // decoded segment blocks kept for reads; 0 = no cache
   Env* env = Env::Default();  // not settable from text; tests substitute a FaultyEnv
 
   bool operator==(const Options&) const = default;
@@ -42,9 +43,10 @@ inline constexpr int64_t kMaxSyncIntervalMs = 3'600'000;
 // ignored; "" (or only whitespace) gives the defaults; empty items, as from a trailing ';', are
 // skipped. Keys: sync=full|normal|off, sync_interval_ms (integer), memstore_bytes and
 // wal_segment_bytes (ParseByteSize), shard_duration and retention (ParseDuration; retention 0 =
-// forever), compaction_threads. An unknown key, a repeated key, an item without '=', a malformed
-// value or one outside the bounds above is Invalid, with a message naming the key and the value:
-// "option memstore_bytes: '12x' is not a byte size".
+// forever), compaction_threads, block_cache_bytes (ParseByteSize; 0 disables the cache of decoded
+// segment blocks that the engine's shards share, block_cache.h). An unknown key, a repeated key, an
+// item without '=', a malformed value or one outside the bounds above is Invalid, with a message
+// naming the key and the value: "option memstore_bytes: '12x' is not a byte size".
 [[nodiscard]] Result<Options> ParseOptions(std::string_view text);
 
 // The text form of `options` (without env): ParseOptions(FormatOptions(o)) equals o apart from env.

@@ -1,6 +1,7 @@
 #include "segment_reader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <limits>
 
@@ -49,7 +50,9 @@ Error SegmentReader::Corrupt(uint64_t offset, const std::string& what) const {
 }
 
 Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::string& path) {
+  static std::atomic<uint64_t> next_instance_id{1};
   std::shared_ptr<SegmentReader> r(new SegmentReader());
+  r->instance_id_ = next_instance_id.fetch_add(1, std::memory_order_relaxed);
   STRATA_ASSIGN_OR_RETURN(r->file_, env->NewRandomAccessFile(path));
   const uint64_t size = r->file_->Size();
   if (size < kHeaderSize + kFooterSize) {
@@ -219,22 +222,21 @@ const SeriesIndexEntry* SegmentReader::Find(uint64_t series_id) const {
   return &index_[it->second];
 }
 
-Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64_t min_t,
-                                 int64_t max_t, Column* out) const {
+Status SegmentReader::FetchBlocks(size_t series, size_t first, size_t last,
+                                  std::unique_ptr<char[]>* buf) const {
   const SeriesIndexEntry& e = index_[series];
   const uint64_t begin = e.blocks[first].offset;
   const uint64_t end =
       last + 1 < e.blocks.size() ? e.blocks[last + 1].offset : section_end_[series];
   const size_t n = static_cast<size_t>(end - begin);  // <= file size, checked at Open
-  std::unique_ptr<char[]> buf(new char[n]);
-  STRATA_RETURN_IF_ERROR(file_->Read(begin, n, buf.get()));
+  buf->reset(new char[n]);
+  STRATA_RETURN_IF_ERROR(file_->Read(begin, n, buf->get()));
 
   // Check every block's framing and checksum before decoding any.
-  size_t total = 0;
   for (size_t k = first; k <= last; k++) {
     const BlockRef& b = e.blocks[k];
     const uint64_t next = k + 1 < e.blocks.size() ? e.blocks[k + 1].offset : section_end_[series];
-    const char* p = buf.get() + (b.offset - begin);
+    const char* p = buf->get() + (b.offset - begin);
     const size_t span = static_cast<size_t>(next - b.offset);  // >= header + trailer, see Open
     const size_t payload = span - kBlockHeaderSize - kBlockTrailerSize;
     if (DecodeFixed32(p + span - kBlockTrailerSize) != Crc32(p, span - kBlockTrailerSize)) {
@@ -250,14 +252,44 @@ Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64
         DecodeFixed32(p + 21) != payload) {
       return unexpected(Corrupt(b.offset, "block header does not match the index"));
     }
-    total += b.count;
   }
+  return OkStatus();
+}
+
+Status SegmentReader::DecodeChecked(size_t series, size_t k, const char* p, Column* out) const {
+  const SeriesIndexEntry& e = index_[series];
+  const BlockRef& b = e.blocks[k];
+  const uint64_t next = k + 1 < e.blocks.size() ? e.blocks[k + 1].offset : section_end_[series];
+  const size_t payload =
+      static_cast<size_t>(next - b.offset) - kBlockHeaderSize - kBlockTrailerSize;
+  const size_t from = out->times.size();
+  if (!DecodeBlock(static_cast<BlockEncoding>(p[0]), e.type,
+                   std::string_view(p + kBlockHeaderSize, payload), b.count, out)) {
+    return unexpected(Corrupt(b.offset, "malformed block payload"));
+  }
+  const int64_t* t = out->times.data() + from;
+  bool ok = t[0] == b.min_time && t[b.count - 1] == b.max_time;
+  for (size_t i = 1; i < b.count && ok; i++) ok = t[i - 1] < t[i];
+  if (!ok) return unexpected(Corrupt(b.offset, "block times out of order or out of range"));
+  return OkStatus();
+}
+
+Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64_t min_t,
+                                 int64_t max_t, Column* out) const {
+  const SeriesIndexEntry& e = index_[series];
+  std::unique_ptr<char[]> buf;
+  STRATA_RETURN_IF_ERROR(FetchBlocks(series, first, last, &buf));
+  const uint64_t begin = e.blocks[first].offset;
+  size_t total = 0;
+  for (size_t k = first; k <= last; k++) total += e.blocks[k].count;
+  const uint64_t end =
+      last + 1 < e.blocks.size() ? e.blocks[last + 1].offset : section_end_[series];
 
   const size_t old_times = out->times.size();
   const size_t old_nums = out->nums.size();
   const size_t old_strs = out->strs.size();
   // A forged (checksum-valid) file must not make us reserve far more than it holds.
-  const size_t reserve = std::min(total, n);
+  const size_t reserve = std::min(total, static_cast<size_t>(end - begin));
   out->times.reserve(old_times + reserve);
   if (!out->times_only) {
     if (e.type == ValueType::kString) {
@@ -268,30 +300,106 @@ Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64
   }
   for (size_t k = first; k <= last; k++) {
     const BlockRef& b = e.blocks[k];
-    const uint64_t next = k + 1 < e.blocks.size() ? e.blocks[k + 1].offset : section_end_[series];
-    const char* p = buf.get() + (b.offset - begin);
-    const size_t payload =
-        static_cast<size_t>(next - b.offset) - kBlockHeaderSize - kBlockTrailerSize;
     const size_t from = out->times.size();
-    if (!DecodeBlock(static_cast<BlockEncoding>(p[0]), e.type,
-                     std::string_view(p + kBlockHeaderSize, payload), b.count, out)) {
+    if (Status s = DecodeChecked(series, k, buf.get() + (b.offset - begin), out); !s) {
       TruncateColumn(out, old_times, old_nums, old_strs);
-      return unexpected(Corrupt(b.offset, "malformed block payload"));
-    }
-    const int64_t* t = out->times.data() + from;
-    bool ok = t[0] == b.min_time && t[b.count - 1] == b.max_time;
-    for (size_t i = 1; i < b.count && ok; i++) ok = t[i - 1] < t[i];
-    if (!ok) {
-      TruncateColumn(out, old_times, old_nums, old_strs);
-      return unexpected(Corrupt(b.offset, "block times out of order or out of range"));
+      return s;
     }
     if (b.min_time < min_t || b.max_time > max_t) TrimAppended(out, from, min_t, max_t);
   }
   return OkStatus();
 }
 
+Status SegmentReader::ReadBlocksCached(size_t series, size_t first, size_t last, int64_t min_t,
+                                       int64_t max_t, BlockCache* cache,
+                                       uint64_t* fill_budget, Column* out) const {
+  const SeriesIndexEntry& e = index_[series];
+  std::vector<std::shared_ptr<const Column>> blocks(last - first + 1);
+  for (size_t k = first; k <= last; k++) {
+    blocks[k - first] = cache->Lookup(instance_id_, e.blocks[k].offset, out->times_only);
+  }
+  // As ReadBlocks: reserve for every point, but no more than the blocks' bytes could hold.
+  size_t total = 0;
+  for (size_t k = first; k <= last; k++) total += e.blocks[k].count;
+  const uint64_t end =
+      last + 1 < e.blocks.size() ? e.blocks[last + 1].offset : section_end_[series];
+  const size_t reserve = std::min(total, static_cast<size_t>(end - e.blocks[first].offset));
+  out->times.reserve(out->times.size() + reserve);
+  if (!out->times_only) {
+    if (e.type == ValueType::kString) {
+      out->strs.reserve(out->strs.size() + reserve);
+    } else {
+      out->nums.reserve(out->nums.size() + reserve);
+    }
+  }
+  // In block order: a hit is appended; each run of misses is read with one pread, and either
+  // decoded straight into *out (budget exhausted) or block by block into new entries, inserted
+  // only once the whole run decoded.
+  for (size_t a = first; a <= last;) {
+    if (blocks[a - first] == nullptr) {
+      size_t z = a;
+      while (z < last && blocks[z + 1 - first] == nullptr) z++;
+      if (fill_budget != nullptr && *fill_budget == 0) {
+        STRATA_RETURN_IF_ERROR(ReadBlocks(series, a, z, min_t, max_t, out));
+        a = z + 1;
+        continue;
+      }
+      if (fill_budget != nullptr) {  // fill only what the budget allows, at least one block
+        const uint64_t per_point = out->times_only ? 8 : 16;
+        uint64_t bytes = e.blocks[a].count * per_point;
+        size_t y = a;
+        while (y < z && bytes + e.blocks[y + 1].count * per_point <= *fill_budget) {
+          bytes += e.blocks[++y].count * per_point;
+        }
+        z = y;
+      }
+      std::unique_ptr<char[]> buf;
+      STRATA_RETURN_IF_ERROR(FetchBlocks(series, a, z, &buf));
+      const uint64_t begin = e.blocks[a].offset;
+      for (size_t k = a; k <= z; k++) {
+        auto block = std::make_shared<Column>();
+        block->type = e.type;
+        block->times_only = out->times_only;
+        block->times.reserve(e.blocks[k].count);  // <= kMaxBlockPoints, checked at Open
+        if (!block->times_only) {
+          if (e.type == ValueType::kString) {
+            block->strs.reserve(e.blocks[k].count);
+          } else {
+            block->nums.reserve(e.blocks[k].count);
+          }
+        }
+        STRATA_RETURN_IF_ERROR(
+            DecodeChecked(series, k, buf.get() + (e.blocks[k].offset - begin), block.get()));
+        blocks[k - first] = std::move(block);
+      }
+      for (size_t k = a; k <= z; k++) {
+        cache->Insert(instance_id_, e.blocks[k].offset, blocks[k - first]);
+        if (fill_budget != nullptr) {
+          *fill_budget -= std::min(*fill_budget, BlockCache::Charge(*blocks[k - first]));
+        }
+      }
+    }
+    const Column& b = *blocks[a - first];
+    const BlockRef& ref = e.blocks[a];
+    if (ref.min_time >= min_t && ref.max_time <= max_t) {
+      out->times.insert(out->times.end(), b.times.begin(), b.times.end());
+      if (!out->times_only) {
+        if (e.type == ValueType::kString) {
+          out->strs.insert(out->strs.end(), b.strs.begin(), b.strs.end());
+        } else {
+          out->nums.insert(out->nums.end(), b.nums.begin(), b.nums.end());
+        }
+      }
+    } else {
+      AppendTimeRange(b, min_t, max_t, out);
+    }
+    a++;
+  }
+  return OkStatus();
+}
+
 Status SegmentReader::Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t max_t,
-                           Column* out) const {
+                           Column* out, BlockCache* cache, uint64_t* fill_budget) const {
   std::less<const SeriesIndexEntry*> before;
   if (index_.empty() || before(&entry, index_.data()) ||
       !before(&entry, index_.data() + index_.size())) {
@@ -317,7 +425,10 @@ Status SegmentReader::Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t
   const size_t old_nums = out->nums.size();
   const size_t old_strs = out->strs.size();
   for (size_t k = first; k < end; k += kBlocksPerRead) {
-    Status s = ReadBlocks(series, k, std::min(end, k + kBlocksPerRead) - 1, min_t, max_t, out);
+    const size_t last = std::min(end, k + kBlocksPerRead) - 1;
+    Status s = cache != nullptr
+                   ? ReadBlocksCached(series, k, last, min_t, max_t, cache, fill_budget, out)
+                   : ReadBlocks(series, k, last, min_t, max_t, out);
     if (!s) {
       TruncateColumn(out, old_times, old_nums, old_strs);
       return s;

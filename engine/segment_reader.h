@@ -4,7 +4,8 @@
 // damage is reported as Error::Corrupt naming the file and offset; a reader never crashes, never
 // allocates more than the file's size suggests, and never returns wrong data. Immutable after Open;
 // Read and Verify are thread-safe (pread). Share it through shared_ptr so that snapshots can pin it
-// while compaction retires the file.
+// while compaction retires the file. Reads may go through a BlockCache (block_cache.h), which holds
+// verified, decoded blocks keyed by instance_id().
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "block_cache.h"
 #include "env.h"
 #include "point.h"
 #include "result.h"
@@ -46,6 +48,9 @@ class SegmentReader {
   SegmentReader& operator=(const SegmentReader&) = delete;
 
   uint64_t id() const { return id_; }
+  // Unique among the readers this process opened (never reused; unlike id(), which a copied or
+  // restored file can share): the identity of this reader's blocks in a BlockCache.
+  uint64_t instance_id() const { return instance_id_; }
   int64_t created_at() const { return created_at_; }
   int64_t min_time() const { return min_time_; }  // INT64_MAX when the segment has no series
   int64_t max_time() const { return max_time_; }  // INT64_MIN when the segment has no series
@@ -63,10 +68,20 @@ class SegmentReader {
   // (Invalid otherwise). Every block read is checked (CRC, header against index, decoded times
   // strictly increasing and within the block's range); on Corrupt, *out is left as it was. A
   // times-only *out (point.h) gets only the times: the blocks' values are not decoded.
+  //
+  // With a `cache`, each block is looked up there first (a full block also serves a times-only
+  // read); a missed block is read and checked exactly as without one, decoded whole (times only
+  // for a times-only *out) and inserted once it passed every check. Contiguous misses are still
+  // fetched with one pread. A corrupt block is never cached, so it is reported on every read.
+  // A non-null `fill_budget` bounds the bytes (BlockCache::Charge) this read inserts, and is
+  // decreased by them; once it is 0, misses are decoded straight into *out and not inserted
+  // (leveldb's ReadOptions::fill_cache = false), so that a scan does not flush the cache.
   [[nodiscard]] Status Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t max_t,
-                            Column* out) const;
+                            Column* out, BlockCache* cache = nullptr,
+                            uint64_t* fill_budget = nullptr) const;
 
   // Reads every section header and every block and checks every checksum (`strata verify`).
+  // Never uses a cache: it reads the file.
   [[nodiscard]] Status Verify() const;
 
  private:
@@ -76,10 +91,21 @@ class SegmentReader {
   // Reads and decodes blocks [first, last] of series `series`, keeping points in [min_t, max_t].
   Status ReadBlocks(size_t series, size_t first, size_t last, int64_t min_t, int64_t max_t,
                     Column* out) const;
+  // The same through `cache`: looks every block up, loads the missing ones (inserting them
+  // within `fill_budget`, see Read) and appends, in block order.
+  Status ReadBlocksCached(size_t series, size_t first, size_t last, int64_t min_t, int64_t max_t,
+                          BlockCache* cache, uint64_t* fill_budget, Column* out) const;
+  // Reads blocks [first, last] with one pread and checks their framing: checksum, encoding and
+  // header against the index. *buf gets the bytes, which start at blocks[first].offset.
+  Status FetchBlocks(size_t series, size_t first, size_t last, std::unique_ptr<char[]>* buf) const;
+  // Decodes checked block k (its bytes at p) appending to *out, and checks its times.
+  // On Corrupt, *out may hold part of the block: the caller truncates.
+  Status DecodeChecked(size_t series, size_t k, const char* p, Column* out) const;
   Error Corrupt(uint64_t offset, const std::string& what) const;
 
   std::unique_ptr<RandomAccessFile> file_;
   uint64_t id_ = 0;
+  uint64_t instance_id_ = 0;
   int64_t created_at_ = 0;
   int64_t min_time_ = 0;
   int64_t max_time_ = 0;

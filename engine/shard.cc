@@ -52,7 +52,10 @@ Status ShardSnapshot::Read(uint64_t series_id, int64_t min_t, int64_t max_t, Col
   for (const SegmentSource& s : segments_) {
     const SeriesIndexEntry* e = s.reader->Find(series_id);
     if (e == nullptr || e->max_time < min_t || e->min_time > max_t) continue;
-    STRATA_RETURN_IF_ERROR(s.reader->Read(*e, min_t, max_t, &part));
+    uint64_t fill_left = cache_fill_left_.load(std::memory_order_relaxed);
+    Status st = s.reader->Read(*e, min_t, max_t, &part, block_cache_.get(), &fill_left);
+    cache_fill_left_.store(fill_left, std::memory_order_relaxed);
+    STRATA_RETURN_IF_ERROR(st);
     add(s.max_lsn);
   }
   for (const auto& f : frozen_) {
@@ -90,7 +93,7 @@ std::optional<int64_t> ShardSnapshot::LatestBlockStart(uint64_t series_id,
 // ---- Shard ----------------------------------------------------------------------------------------
 
 Shard::Shard(Env* env, const Options& options, std::string dir, std::string measurement,
-             int64_t window_start, Catalog* catalog)
+             int64_t window_start, Catalog* catalog, std::shared_ptr<BlockCache> block_cache)
     : env_(env),
       options_(options),
       dir_(std::move(dir)),
@@ -98,13 +101,15 @@ Shard::Shard(Env* env, const Options& options, std::string dir, std::string meas
       window_start_(window_start),
       window_end_(SaturatingAdd(window_start, options.shard_duration_ns)),
       catalog_(catalog),
+      block_cache_(std::move(block_cache)),
       active_(std::make_shared<MemStore>()) {}
 
 Result<std::shared_ptr<Shard>> Shard::Open(Env* env, const Options& options, std::string dir,
                                            std::string measurement, int64_t window_start,
-                                           Catalog* catalog) {
-  std::shared_ptr<Shard> shard(
-      new Shard(env, options, std::move(dir), std::move(measurement), window_start, catalog));
+                                           Catalog* catalog,
+                                           std::shared_ptr<BlockCache> block_cache) {
+  std::shared_ptr<Shard> shard(new Shard(env, options, std::move(dir), std::move(measurement),
+                                         window_start, catalog, std::move(block_cache)));
   STRATA_RETURN_IF_ERROR(shard->Load());
   return shard;
 }
@@ -423,6 +428,10 @@ std::shared_ptr<ShardSnapshot> Shard::Snapshot(std::span<const uint64_t> series_
   snap->window_start_ = window_start_;
   snap->min_t_ = min_t;
   snap->max_t_ = max_t;
+  snap->block_cache_ = block_cache_;
+  if (block_cache_) {
+    snap->cache_fill_left_ = block_cache_->capacity() / ShardSnapshot::kScanFillFraction;
+  }
   std::lock_guard lock(mu_);
   for (const SegmentHandle& s : segments_) {
     if (s.meta.max_time < min_t || s.meta.min_time > max_t) continue;

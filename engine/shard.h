@@ -13,6 +13,7 @@
 // (manifest_mu_), so a compaction never holds up a flush.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -24,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "block_cache.h"
 #include "catalog.h"
 #include "env.h"
 #include "manifest.h"
@@ -52,9 +54,13 @@ struct ShardStats {
 // A consistent view of one shard for reads; keeps what it references alive. Thread-compatible.
 class ShardSnapshot {
  public:
+  static constexpr uint64_t kScanFillFraction = 8;
+
   // Appends to *out (whose type the caller set) the series' points with min_t <= time <= max_t,
   // merged across sources (newest wins on equal timestamps) with tombstones applied. A times-only
-  // *out gets only their times, and segment blocks' values are not decoded.
+  // *out gets only their times, and segment blocks' values are not decoded. Segment blocks come
+  // from, and go to, the engine's block cache; once this snapshot has inserted 1/kScanFillFraction
+  // of the cache's capacity, further misses are read without filling it (a scan keeps the cache).
   [[nodiscard]] Status Read(uint64_t series_id, int64_t min_t, int64_t max_t, Column* out) const;
   // The latest start time (BlockRef::min_time) <= at_or_before among the series' blocks in the
   // snapshot's segments; nullopt when there is none. MemStore sources do not count. Reading
@@ -71,6 +77,10 @@ class ShardSnapshot {
   };
   int64_t window_start_ = 0;
   int64_t min_t_ = 0, max_t_ = 0;                             // the range `active_` was copied for
+  std::shared_ptr<BlockCache> block_cache_;                   // may be null
+  // Decoded bytes this snapshot may still bring into block_cache_: a scan fills at most
+  // kScanFillFraction of the cache, then reads past it (segment_reader.h, fill_cache).
+  mutable std::atomic<uint64_t> cache_fill_left_{0};
   std::vector<SegmentSource> segments_;                       // oldest first
   std::vector<std::shared_ptr<const MemStore>> frozen_;       // oldest first, sealed
   std::unordered_map<uint64_t, Column> active_;               // copied at snapshot time
@@ -81,9 +91,11 @@ class Shard {
  public:
   // Opens (creating if needed) the shard in `dir`: reads its manifest, opens the segments it lists
   // and removes files a crash left behind (temp files, segments the manifest never listed).
-  [[nodiscard]] static Result<std::shared_ptr<Shard>> Open(Env* env, const Options& options,
-                                                           std::string dir, std::string measurement,
-                                                           int64_t window_start, Catalog* catalog);
+  // Snapshot reads of segments go through `block_cache` (the engine's, shared by all its shards;
+  // null: no cache); compaction and Verify read the files directly.
+  [[nodiscard]] static Result<std::shared_ptr<Shard>> Open(
+      Env* env, const Options& options, std::string dir, std::string measurement,
+      int64_t window_start, Catalog* catalog, std::shared_ptr<BlockCache> block_cache = nullptr);
 
   const std::string& measurement() const { return measurement_; }
   int64_t window_start() const { return window_start_; }
@@ -133,7 +145,7 @@ class Shard {
   };
 
   Shard(Env* env, const Options& options, std::string dir, std::string measurement,
-        int64_t window_start, Catalog* catalog);
+        int64_t window_start, Catalog* catalog, std::shared_ptr<BlockCache> block_cache);
   // One series to write to a new segment: `read` fills a column (whose type is set) with its points.
   struct SeriesSource {
     const SeriesInfo* info;
@@ -161,6 +173,7 @@ class Shard {
   const int64_t window_start_;
   const int64_t window_end_;
   Catalog* const catalog_;
+  const std::shared_ptr<BlockCache> block_cache_;  // may be null
 
   std::mutex flush_mu_;     // one flush at a time (frozen MemStores go out in order)
   std::mutex compact_mu_;   // one compaction at a time

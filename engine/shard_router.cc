@@ -14,8 +14,13 @@ constexpr size_t kMaxEscapedName = 120;
 
 }  // namespace
 
-ShardRouter::ShardRouter(Env* env, const Options& options, std::string shards_dir, Catalog* catalog)
-    : env_(env), options_(options), shards_dir_(std::move(shards_dir)), catalog_(catalog) {}
+ShardRouter::ShardRouter(Env* env, const Options& options, std::string shards_dir, Catalog* catalog,
+                         std::shared_ptr<BlockCache> block_cache)
+    : env_(env),
+      options_(options),
+      shards_dir_(std::move(shards_dir)),
+      catalog_(catalog),
+      block_cache_(std::move(block_cache)) {}
 
 std::string ShardRouter::EscapeMeasurement(std::string_view measurement) {
   static const char kHex[] = "0123456789ABCDEF";
@@ -73,7 +78,7 @@ Status ShardRouter::LoadExisting() {
         continue;
       }
       STRATA_ASSIGN_OR_RETURN(auto shard, Shard::Open(env_, options_, ShardDir(m->second, start),
-                                                      m->second, start, catalog_));
+                                                      m->second, start, catalog_, block_cache_));
       std::lock_guard lock(mu_);
       shards_.emplace(std::make_pair(m->second, start), std::move(shard));
     }
@@ -87,8 +92,9 @@ Result<std::shared_ptr<Shard>> ShardRouter::GetOrCreate(const std::string& measu
   auto key = std::make_pair(measurement, window_start);
   auto it = shards_.find(key);
   if (it != shards_.end()) return it->second;
-  STRATA_ASSIGN_OR_RETURN(auto shard, Shard::Open(env_, options_, ShardDir(measurement, window_start),
-                                                  measurement, window_start, catalog_));
+  STRATA_ASSIGN_OR_RETURN(auto shard,
+                          Shard::Open(env_, options_, ShardDir(measurement, window_start),
+                                      measurement, window_start, catalog_, block_cache_));
   shards_.emplace(std::move(key), shard);
   return shard;
 }

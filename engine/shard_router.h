@@ -20,7 +20,9 @@ namespace strata {
 
 class ShardRouter {
  public:
-  ShardRouter(Env* env, const Options& options, std::string shards_dir, Catalog* catalog);
+  // Every shard's snapshot reads go through `block_cache` (null: none).
+  ShardRouter(Env* env, const Options& options, std::string shards_dir, Catalog* catalog,
+              std::shared_ptr<BlockCache> block_cache = nullptr);
 
   // Opens every shard found on disk. A measurement directory that no catalog measurement maps to
   // holds no data that was ever acknowledged (series are registered before their points) and is
@@ -58,6 +60,7 @@ class ShardRouter {
   const Options options_;
   const std::string shards_dir_;
   Catalog* const catalog_;
+  const std::shared_ptr<BlockCache> block_cache_;
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int64_t>, std::shared_ptr<Shard>> shards_;  // GUARDED_BY(mu_)
 };

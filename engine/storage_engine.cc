@@ -111,7 +111,12 @@ Status StorageEngine::Init() {
     STRATA_RETURN_IF_ERROR(env_->WriteFileAtomically(identity, kIdentityText));
   }
   STRATA_ASSIGN_OR_RETURN(catalog_, Catalog::Open(env_, JoinPath(dir_, "catalog")));
-  router_ = std::make_unique<ShardRouter>(env_, options_, JoinPath(dir_, "shards"), catalog_.get());
+  std::shared_ptr<BlockCache> block_cache;
+  if (options_.block_cache_bytes > 0) {
+    block_cache = std::make_shared<BlockCache>(options_.block_cache_bytes);
+  }
+  router_ = std::make_unique<ShardRouter>(env_, options_, JoinPath(dir_, "shards"), catalog_.get(),
+                                          std::move(block_cache));
   STRATA_RETURN_IF_ERROR(router_->LoadExisting());
   STRATA_RETURN_IF_ERROR(Recover());
   DeleteObsoleteWal();  // what replay found already in segments need not be replayed again

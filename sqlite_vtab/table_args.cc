@@ -5,7 +5,7 @@
 //   column:  <name> TAG | REAL | FLOAT | DOUBLE | INTEGER | INT | BIGINT | TEXT | STRING |
 //            BOOLEAN | BOOL                           (case-insensitive)
 //   option:  <name> = <value>, name one of dir, sync, sync_interval_ms, memstore_bytes,
-//            wal_segment_bytes, shard_duration, retention, compaction_threads
+//            wal_segment_bytes, shard_duration, retention, compaction_threads, block_cache_bytes
 // Reserved column names: time, _strata_key (case-insensitive); names must be unique ignoring case
 // (SQLite's rule); at least one field column is required. Option values are checked by strata_open.
 #include <sqlite3ext.h>
@@ -22,7 +22,7 @@ namespace {
 
 constexpr const char* kOptionNames[] = {"dir",            "sync",           "sync_interval_ms",
                                         "memstore_bytes", "wal_segment_bytes", "shard_duration",
-                                        "retention",      "compaction_threads"};
+                                        "retention",      "compaction_threads", "block_cache_bytes"};
 
 std::string Trim(const std::string& s) {
   size_t b = 0, e = s.size();
@@ -101,7 +101,7 @@ bool ParseOption(const std::string& arg, size_t eq, Schema* schema, std::set<std
                    [&](const char* o) { return name == o; }) == std::end(kOptionNames)) {
     *err = "unknown option '" + name +
            "' (options: dir, sync, sync_interval_ms, memstore_bytes, wal_segment_bytes, "
-           "shard_duration, retention, compaction_threads)";
+           "shard_duration, retention, compaction_threads, block_cache_bytes)";
     return false;
   }
   if (!seen->insert(name).second) {

@@ -22,6 +22,7 @@ TEST(Concurrency, WritersReadersFlushesAndCompactionsAgree) {
   Options o;
   o.memstore_bytes = 64 << 10;
   o.wal_segment_bytes = 64 << 10;
+  o.block_cache_bytes = 16 << 10;  // a few blocks: readers keep evicting each other's
   auto opened = StorageEngine::Open(tmp.Sub("db"), o);
   ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
   std::shared_ptr<StorageEngine> db = *opened;

@@ -25,6 +25,7 @@ TEST(ParseOptions, EmptyTextGivesDefaults) {
   EXPECT_EQ(r->shard_duration_ns, 86400ll * 1000 * 1000 * 1000);
   EXPECT_EQ(r->retention_ns, 0);
   EXPECT_EQ(r->compaction_threads, 1);
+  EXPECT_EQ(r->block_cache_bytes, 32ull << 20);
   EXPECT_EQ(r->env, Env::Default());
   EXPECT_TRUE(ParseOptions("  ; ;").has_value());
 }
@@ -32,7 +33,7 @@ TEST(ParseOptions, EmptyTextGivesDefaults) {
 TEST(ParseOptions, EveryKeyIsParsed) {
   auto r = ParseOptions(
       " sync = normal ; sync_interval_ms=250;memstore_bytes=8MiB;wal_segment_bytes=1MB;"
-      "shard_duration=1h;retention=7d;compaction_threads=4;");
+      "shard_duration=1h;retention=7d;compaction_threads=4;block_cache_bytes=2 MiB;");
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->sync, SyncMode::kNormal);
   EXPECT_EQ(r->sync_interval_ms, 250);
@@ -41,6 +42,17 @@ TEST(ParseOptions, EveryKeyIsParsed) {
   EXPECT_EQ(r->shard_duration_ns, 3'600'000'000'000);
   EXPECT_EQ(r->retention_ns, 7 * 86'400'000'000'000);
   EXPECT_EQ(r->compaction_threads, 4);
+  EXPECT_EQ(r->block_cache_bytes, 2ull << 20);
+}
+
+TEST(ParseOptions, BlockCacheBytes) {
+  auto off = ParseOptions("block_cache_bytes=0");
+  ASSERT_TRUE(off.has_value());
+  EXPECT_EQ(off->block_cache_bytes, 0u);
+  EXPECT_EQ(ParseOptions(FormatOptions(*off))->block_cache_bytes, 0u);
+  EXPECT_EQ(ErrorOf("block_cache_bytes=lots").rfind(
+                "option block_cache_bytes: 'lots' is not a byte size", 0),
+            0u);
 }
 
 TEST(ParseOptions, SyncOffAndRetentionZeroAreAccepted) {
@@ -116,12 +128,13 @@ TEST(ParseOptions, FormatRoundTrips) {
   o.shard_duration_ns = 90 * 60'000'000'000ll;
   o.retention_ns = 0;
   o.compaction_threads = 3;
+  o.block_cache_bytes = 5ull << 20;
   auto r = ParseOptions(FormatOptions(o));
   ASSERT_TRUE(r.has_value()) << FormatOptions(o);
   EXPECT_EQ(*r, o);
   EXPECT_EQ(FormatOptions(Options()),
             "sync=full;sync_interval_ms=1000;memstore_bytes=64MiB;wal_segment_bytes=64MiB;"
-            "shard_duration=1d;retention=0ns;compaction_threads=1");
+            "shard_duration=1d;retention=0ns;compaction_threads=1;block_cache_bytes=32MiB");
 }
 
 TEST(ParseDuration, UnitsScaleToNanoseconds) {

@@ -8,6 +8,7 @@
 
 #include "coding.h"
 #include "crc32.h"
+#include "engine/faulty_env.h"
 #include "env.h"
 #include "manifest.h"
 #include "segment_format.h"
@@ -328,6 +329,127 @@ TEST_F(SegmentTest, RangeReadsReturnExactlyThePointsInRange) {
     ASSERT_TRUE(r->Read(e, lo, hi, &got).has_value()) << lo << ".." << hi;
     ExpectSameColumn(Filter(c, lo, hi), got);
   }
+  // The same through a block cache: cold, warm, and times-only reads served by full blocks and
+  // by times-only ones.
+  for (bool times_only_first : {false, true}) {
+    BlockCache cache(1 << 20);
+    for (int pass = 0; pass < 2; pass++) {
+      for (auto [lo, hi] : ranges) {
+        for (bool times_only : {times_only_first, !times_only_first}) {
+          Column got;
+          got.type = ValueType::kInt;
+          got.times_only = times_only;
+          ASSERT_TRUE(r->Read(e, lo, hi, &got, &cache).has_value()) << lo << ".." << hi;
+          Column want = Filter(c, lo, hi);
+          if (times_only) want.nums.clear();
+          ExpectSameColumn(want, got);
+        }
+      }
+    }
+  }
+}
+
+// A repeated read is served by the cache: no file bytes, the same points. A full block serves a
+// times-only read; a times-only block does not serve a full one.
+TEST_F(SegmentTest, CachedReadSkipsTheFile) {
+  Column c = MakeColumn(ValueType::kString, 5 * kMaxBlockPoints + 3, 0, 7);
+  Write({{{1, "s#s", ValueType::kString}, c}});
+  FaultyEnv env(env_);
+  auto opened = SegmentReader::Open(&env, path_);
+  ASSERT_TRUE(opened.has_value());
+  const SegmentReader& r = **opened;
+  const SeriesIndexEntry& e = r.index()[0];
+  BlockCache cache(8 << 20);
+  const int64_t lo = e.blocks[1].min_time + 5, hi = e.blocks[3].max_time - 5;
+  auto read = [&](bool times_only, uint64_t* bytes) {
+    Column got;
+    got.type = ValueType::kString;
+    got.times_only = times_only;
+    const uint64_t before = env.bytes_read();
+    Status s = r.Read(e, lo, hi, &got, &cache);
+    EXPECT_TRUE(s.has_value()) << s.error().ToString();
+    *bytes = env.bytes_read() - before;
+    return got;
+  };
+  Column want = Filter(c, lo, hi);
+  uint64_t bytes = 0;
+  ExpectSameColumn(want, read(false, &bytes));
+  EXPECT_GT(bytes, 0u);
+  ExpectSameColumn(want, read(false, &bytes));
+  EXPECT_EQ(bytes, 0u);
+  Column times_only = read(true, &bytes);
+  EXPECT_EQ(bytes, 0u);
+  EXPECT_EQ(times_only.times, want.times);
+  EXPECT_TRUE(times_only.strs.empty());
+  EXPECT_EQ(cache.entry_count(), 3u);  // blocks 1..3, whole
+
+  // A new reader of the same file has its own identity: nothing stale is shared.
+  auto again = SegmentReader::Open(&env, path_);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_NE((*again)->instance_id(), r.instance_id());
+
+  // Times-only blocks first (another range), then a full read of it must go to the file.
+  const int64_t lo2 = e.blocks[4].min_time, hi2 = e.blocks[5].max_time;
+  Column t2;
+  t2.type = ValueType::kString;
+  t2.times_only = true;
+  ASSERT_TRUE(r.Read(e, lo2, hi2, &t2, &cache).has_value());
+  uint64_t before = env.bytes_read();
+  ASSERT_TRUE(r.Read(e, lo2, hi2, &t2, &cache).has_value());
+  EXPECT_EQ(env.bytes_read(), before);
+  Column f2;
+  f2.type = ValueType::kString;
+  ASSERT_TRUE(r.Read(e, lo2, hi2, &f2, &cache).has_value());
+  EXPECT_GT(env.bytes_read(), before);
+  ExpectSameColumn(Filter(c, lo2, hi2), f2);
+
+  // Verify reads the file even when every block is cached.
+  before = env.bytes_read();
+  ASSERT_TRUE(r.Verify().has_value());
+  EXPECT_GT(env.bytes_read() - before, 5u * kMaxBlockPoints);
+}
+
+// A corrupt block is never cached: every read reports it, and the good blocks next to it, loaded
+// by the same reads, are served correctly.
+TEST_F(SegmentTest, CorruptBlockIsReportedOnEveryCachedRead) {
+  Column c = MakeColumn(ValueType::kFloat, 3 * kMaxBlockPoints, 0, 1);
+  Write({{{1, "s#f", ValueType::kFloat}, c}});
+  BlockRef b1;
+  {
+    auto r = Open(path_);
+    ASSERT_NE(r, nullptr);
+    b1 = r->index()[0].blocks[1];
+  }
+  std::string data = *env_->ReadFile(path_);
+  data[b1.offset + kBlockHeaderSize + 3] ^= 0x40;
+  WriteBytes(path_, data);
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  const SeriesIndexEntry& e = r->index()[0];
+  BlockCache cache(8 << 20);
+  for (int i = 0; i < 3; i++) {
+    for (bool times_only : {false, true}) {
+      Column got;
+      got.type = ValueType::kFloat;
+      got.times_only = times_only;
+      auto s = r->Read(e, kMin, kMax, &got, &cache);
+      ASSERT_FALSE(s.has_value()) << "read " << i;
+      EXPECT_EQ(s.error().code(), Code::kCorrupt);
+      EXPECT_NE(s.error().message().find("offset " + std::to_string(b1.offset)),
+                std::string::npos);
+      EXPECT_TRUE(got.empty());
+    }
+  }
+  EXPECT_EQ(cache.Lookup(r->instance_id(), b1.offset, true), nullptr);
+  // Block 0 alone reads fine (and then from the cache); block 1 still fails.
+  Column got;
+  got.type = ValueType::kFloat;
+  ASSERT_TRUE(r->Read(e, kMin, e.blocks[0].max_time, &got, &cache).has_value());
+  ExpectSameColumn(Filter(c, kMin, e.blocks[0].max_time), got);
+  ASSERT_NE(cache.Lookup(r->instance_id(), e.blocks[0].offset, false), nullptr);
+  Column bad;
+  bad.type = ValueType::kFloat;
+  EXPECT_FALSE(r->Read(e, b1.min_time, b1.min_time, &bad, &cache).has_value());
 }
 
 TEST_F(SegmentTest, RangeReadTouchesOnlyOverlappingBlocks) {
@@ -554,6 +676,19 @@ class SegmentCorruptionTest : public SegmentTest {
         ExpectSameColumn(it->second->points, got);
       } else {
         ExpectCorruptNamingFile(s.error(), what);
+      }
+      // Through a cache, twice: the same outcome each time (damage is never cached).
+      BlockCache cache(1 << 20);
+      for (int pass = 0; pass < 2; pass++) {
+        Column cached;
+        cached.type = e.type;
+        auto cs = (*r)->Read(e, kMin, kMax, &cached, &cache);
+        ASSERT_EQ(cs.has_value(), s.has_value()) << what << " pass " << pass;
+        if (cs.has_value()) {
+          ExpectSameColumn(it->second->points, cached);
+        } else {
+          ExpectCorruptNamingFile(cs.error(), what);
+        }
       }
     }
     auto v = (*r)->Verify();

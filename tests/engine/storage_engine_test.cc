@@ -342,3 +342,111 @@ TEST_F(StorageEngineTest, ExtremeTimesRoundTripOrAreRefused) {
 
 }  // namespace
 }  // namespace strata
+
+#include "engine/faulty_env.h"
+
+namespace strata {
+namespace {
+
+// Reads through the engine share its block cache: a repeated query reads no segment bytes and
+// returns the same points; a presence-only (times-only) read of the same range is served by the
+// full blocks. With block_cache_bytes=0 every query reads the file.
+TEST(StorageEngineBlockCache, RepeatedQueryIsServedFromTheCache) {
+  for (uint64_t cache_bytes : {uint64_t{32} << 20, uint64_t{0}}) {
+    testing::TempDir tmp;
+    FaultyEnv env(Env::Default());
+    env.SetSkipSyncs(true);
+    Options options;
+    options.env = &env;
+    options.block_cache_bytes = cache_bytes;
+    auto db = StorageEngine::Open(tmp.Sub("db"), options);
+    ASSERT_TRUE(db.has_value());
+    std::string lines;
+    for (int k = 0; k < 20000; k++) {
+      lines += "cpu,host=h" + std::to_string(k % 2) + " usage=" + std::to_string(k % 97) +
+               ".25 " + std::to_string(1000000 + 1000LL * k) + "\n";
+    }
+    ASSERT_TRUE((*db)->WriteLines(lines));
+    ASSERT_TRUE((*db)->Flush());
+    QueryRequest q = testing::All("cpu");
+    q.min_time = 1000000 + 1000LL * 3000;
+    q.max_time = 1000000 + 1000LL * 9000;
+    auto bytes_for = [&](auto&& query) {
+      const uint64_t before = env.bytes_read();
+      query();
+      return env.bytes_read() - before;
+    };
+    std::map<std::string, std::vector<testing::PointValue>> first, second;
+    const uint64_t cold = bytes_for([&] { first = testing::QueryAll(**db, q); });
+    const uint64_t warm = bytes_for([&] { second = testing::QueryAll(**db, q); });
+    EXPECT_GT(cold, 0u);
+    EXPECT_EQ(first, second);
+    ASSERT_EQ(first.size(), 2u);
+    EXPECT_EQ(first.begin()->second.size(), 3001u);
+    RowOptions presence;
+    presence.presence_only = {"usage"};
+    size_t rows = 0;
+    const uint64_t presence_bytes = bytes_for([&] {
+      auto cursor = (*db)->QueryRows(q, presence);
+      ASSERT_TRUE(cursor.has_value());
+      while (true) {
+        auto more = (*cursor)->Next();
+        ASSERT_TRUE(more.has_value());
+        if (!*more) break;
+        rows++;
+      }
+    });
+    EXPECT_EQ(rows, 6001u);
+    if (cache_bytes > 0) {
+      EXPECT_EQ(warm, 0u);
+      EXPECT_EQ(presence_bytes, 0u);
+    } else {
+      EXPECT_EQ(warm, cold);
+      EXPECT_GT(presence_bytes, 0u);
+    }
+  }
+}
+
+// A scan brings at most 1/kScanFillFraction of the cache into it: the blocks of a small query
+// that ran before it stay cached.
+TEST(StorageEngineBlockCache, ScanDoesNotFlushTheCache) {
+  testing::TempDir tmp;
+  FaultyEnv env(Env::Default());
+  env.SetSkipSyncs(true);
+  Options options;
+  options.env = &env;
+  options.block_cache_bytes = 256 << 10;  // about 15 float blocks
+  auto db = StorageEngine::Open(tmp.Sub("db"), options);
+  ASSERT_TRUE(db.has_value());
+  constexpr int kPoints = 100000;  // about 100 blocks per series
+  std::string lines;
+  for (int k = 0; k < kPoints; k++) {
+    for (int h = 0; h < 2; h++) {
+      lines += "cpu,host=h" + std::to_string(h) + " usage=" + std::to_string(k % 89) + ".5 " +
+               std::to_string(1000000 + 1000LL * k) + "\n";
+    }
+  }
+  ASSERT_TRUE((*db)->WriteLines(lines));
+  ASSERT_TRUE((*db)->Flush());
+  QueryRequest small = testing::All("cpu");
+  small.tags = {TagFilter{"host", {"h0"}}};
+  small.min_time = 1000000 + 1000LL * (kPoints - 300);
+  auto bytes_for = [&](const QueryRequest& q, size_t* points) {
+    const uint64_t before = env.bytes_read();
+    *points = 0;
+    for (const auto& [key, list] : testing::QueryAll(**db, q)) *points += list.size();
+    return env.bytes_read() - before;
+  };
+  size_t n = 0;
+  EXPECT_GT(bytes_for(small, &n), 0u);
+  EXPECT_EQ(n, 300u);
+  EXPECT_EQ(bytes_for(small, &n), 0u);
+  const uint64_t scan = bytes_for(testing::All("cpu"), &n);
+  EXPECT_EQ(n, 2u * kPoints);
+  EXPECT_GT(scan, 0u);
+  EXPECT_EQ(bytes_for(small, &n), 0u) << "the scan evicted the small query's block";
+  EXPECT_EQ(n, 300u);
+}
+
+}  // namespace
+}  // namespace strata

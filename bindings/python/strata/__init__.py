@@ -79,7 +79,8 @@ def _time_bound(value, default, what):
 def open(path, **options):  # noqa: A001 - the documented name
     """Opens (creating if needed) the data directory `path`. Keyword options are those of
     strata_open: sync="full"|"normal"|"off", sync_interval_ms, memstore_bytes, wal_segment_bytes,
-    shard_duration ("1h", "1d", ...), retention, compaction_threads. Returns a Database."""
+    shard_duration ("1h", "1d", ...), retention, compaction_threads, block_cache_bytes. Returns a
+    Database."""
     return Database(path, **options)
 
 
