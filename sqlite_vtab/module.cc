@@ -168,7 +168,11 @@ sqlite3_module g_module = {
 
 }  // namespace
 
-Overlay& Table::overlay() { return conn->overlays[name]; }
+Overlay& Table::overlay() {
+  // Conn::overlays never erases an entry, so the node (and this pointer) lives as long as conn.
+  if (overlay_ == nullptr) overlay_ = &conn->overlays[name];
+  return *overlay_;
+}
 
 void SetError(Table* t, const std::string& message) {
   sqlite3_free(t->base.zErrMsg);

@@ -132,6 +132,18 @@ bool TagText(sqlite3_value* v, std::string* out) {
   return true;
 }
 
+// Constrains tag column k to `vals`: the first constraint on k sets its values, later ones
+// intersect with them.
+void Restrict(std::map<int, std::set<std::string>>* tags, int k, std::set<std::string> vals) {
+  auto [it, added] = tags->try_emplace(k, std::move(vals));
+  if (added) return;
+  std::set<std::string> both;
+  for (const std::string& v : vals) {
+    if (it->second.count(v)) both.insert(v);
+  }
+  it->second = std::move(both);
+}
+
 }  // namespace
 
 int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
@@ -236,16 +248,7 @@ bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_va
       std::set<std::string> vals;
       std::string s;
       if (TagText(argv[i], &s)) vals.insert(s);
-      auto it = tags.find(k);
-      if (it == tags.end()) {
-        tags[k] = std::move(vals);
-      } else {
-        std::set<std::string> both;
-        for (const auto& v : vals) {
-          if (it->second.count(v)) both.insert(v);
-        }
-        it->second = std::move(both);
-      }
+      Restrict(&tags, k, std::move(vals));
     } else if (ch >= 'a' && ch < 'a' + 26) {
       const int k = ch - 'a';
       std::set<std::string> vals;
@@ -260,16 +263,7 @@ bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_va
         *err = "cannot read the IN list";
         return false;
       }
-      auto it = tags.find(k);
-      if (it == tags.end()) {
-        tags[k] = std::move(vals);
-      } else {
-        std::set<std::string> both;
-        for (const auto& x : vals) {
-          if (it->second.count(x)) both.insert(x);
-        }
-        it->second = std::move(both);
-      }
+      Restrict(&tags, k, std::move(vals));
     } else {
       ApplyTimeBound(ch, argv[i], &spec->t_min, &spec->t_max, &spec->empty);
     }

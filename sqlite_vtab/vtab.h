@@ -228,6 +228,9 @@ struct Table {
   std::string log_key;             // scratch of the INSERT path (write.cc)
   std::vector<Value> log_values;   // scratch of the INSERT path (write.cc)
 
+  Overlay* overlay_ = nullptr;     // cache of overlay()
+
+  // The connection's overlay of this measurement (looked up once; every row uses it).
   Overlay& overlay();
 };
 

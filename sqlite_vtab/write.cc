@@ -110,7 +110,7 @@ void DeleteRow(Table* t, const std::vector<Tag>& tags, int64_t time) {
   }
 }
 
-// Appends the text of `v` to *key with a 4-byte length prefix.
+// Appends data[0..n) to *key after its length as 4 bytes.
 void AppendLengthPrefixed(std::string* key, const char* data, size_t n) {
   const uint32_t len = static_cast<uint32_t>(n);
   key->append(reinterpret_cast<const char*>(&len), sizeof len);

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "engine/engine_test_util.h"
+#include "engine/faulty_env.h"
 
 namespace strata {
 namespace {
@@ -261,12 +262,6 @@ TEST_F(StorageEngineTest, DropMeasurementRemovesDataForGood) {
   EXPECT_EQ(QueryAll(*db, All("n")).size(), 1u);
 }
 
-}  // namespace
-}  // namespace strata
-
-namespace strata {
-namespace {
-
 TEST_F(StorageEngineTest, BatchDeletesApplyBeforeItsPointsAtomically) {
   auto db = Open();
   ASSERT_TRUE(db->WriteLines("m,h=a v=1i 10\nm,h=a v=2i 20\nm,h=a,r=x v=3i 20\n"));
@@ -297,12 +292,6 @@ TEST_F(StorageEngineTest, EmptyDeleteRangeIsRefused) {
   EXPECT_EQ(s.error().code(), Code::kInvalid);
 }
 
-}  // namespace
-}  // namespace strata
-
-namespace strata {
-namespace {
-
 TEST_F(StorageEngineTest, FlushEmptiesTheWalAndReopenReplaysNothing) {
   auto db = Open();
   ASSERT_TRUE(db->WriteLines("m,h=a v=1i 10\nm,h=b v=2i 20\n"));
@@ -316,12 +305,6 @@ TEST_F(StorageEngineTest, FlushEmptiesTheWalAndReopenReplaysNothing) {
   EXPECT_EQ(got["m,h=a#v"], (std::vector<PointValue>{{10, 1, ""}, {30, 3, ""}}));
   EXPECT_EQ(got["m,h=b#v"], (std::vector<PointValue>{{20, 2, ""}}));
 }
-
-}  // namespace
-}  // namespace strata
-
-namespace strata {
-namespace {
 
 TEST_F(StorageEngineTest, ExtremeTimesRoundTripOrAreRefused) {
   auto db = Open();
@@ -339,14 +322,6 @@ TEST_F(StorageEngineTest, ExtremeTimesRoundTripOrAreRefused) {
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code(), Code::kInvalid);
 }
-
-}  // namespace
-}  // namespace strata
-
-#include "engine/faulty_env.h"
-
-namespace strata {
-namespace {
 
 // Reads through the engine share its block cache: a repeated query reads no segment bytes and
 // returns the same points; a presence-only (times-only) read of the same range is served by the
