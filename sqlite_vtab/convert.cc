@@ -365,6 +365,27 @@ bool ToTime(sqlite3_value* v, int64_t* out, std::string* err) {
   }
 }
 
+bool ParseWidth(sqlite3_value* v, int64_t* ns, std::string* err) {
+  int64_t width = 0;
+  if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+    width = sqlite3_value_int64(v);
+  } else {
+    const unsigned char* text = sqlite3_value_text(v);
+    if (sqlite3_value_type(v) != SQLITE_TEXT || text == nullptr ||
+        strata_parse_duration(reinterpret_cast<const char*>(text), &width) != STRATA_OK) {
+      *err = "bad width " + Describe(v) +
+             " (expected a duration like '30s', '1m', '1h' or integer nanoseconds)";
+      return false;
+    }
+  }
+  if (width <= 0) {
+    *err = "width must be positive, got " + Describe(v);
+    return false;
+  }
+  *ns = width;
+  return true;
+}
+
 void ResultValue(sqlite3_context* ctx, const Value& v) {
   switch (v.type) {
     case STRATA_FLOAT: sqlite3_result_double(ctx, v.f); break;

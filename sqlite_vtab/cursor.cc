@@ -250,6 +250,23 @@ int Fail(Cursor* c, const std::string& err, int rc) {
   return SqliteCode(rc);
 }
 
+// A copy of an SQL value (NULL when v is null).
+Value CopyValue(sqlite3_value* v) {
+  Value out;
+  if (v == nullptr) return out;
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER: out.type = STRATA_INT, out.i = sqlite3_value_int64(v); break;
+    case SQLITE_FLOAT: out.type = STRATA_FLOAT, out.f = sqlite3_value_double(v); break;
+    case SQLITE_NULL: break;
+    default: {
+      const unsigned char* text = sqlite3_value_text(v);
+      out.type = STRATA_STRING;
+      if (text != nullptr) out.s.assign(reinterpret_cast<const char*>(text), sqlite3_value_bytes(v));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int Open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
@@ -274,15 +291,24 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
   Table* t = reinterpret_cast<Table*>(cur->pVtab);
   return Guard(t, [&] {
     ScanSpec spec;
+    AggregateSpec agg;
     std::string err;
-    if (!DecodePlan(t, idx_num, idx_str, argc, argv, &spec, &err)) {
+    if (!DecodePlan(t, idx_num, idx_str, argc, argv, &spec, &agg, &err)) {
       SetError(t, err);
       return SQLITE_ERROR;
     }
     c->materialized = false;
+    c->aggregate = (idx_num & kPlanAggregate) != 0;
     c->rows.clear();
     c->pos = 0;
     c->rowid = 0;
+    c->aggregate_arg = CopyValue(agg.fn_arg);
+    c->every_arg = CopyValue(agg.every_arg);
+    if (c->aggregate) {
+      c->materialized = true;
+      const int rc = Aggregate(t, spec, agg, &c->rows, &err);
+      return rc == STRATA_OK ? SQLITE_OK : Fail(c, err, rc);
+    }
     int rc = c->scan.Start(t, spec, &err);
     if (rc != STRATA_OK) return Fail(c, err, rc);
     if ((idx_num & kPlanOrderTime) && !c->scan.single_tagset()) {
@@ -334,15 +360,21 @@ int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         const std::string& value = r.tagset->tags[k].value;
         sqlite3_result_text64(ctx, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
       }
-    } else if (col < s.key_column()) {
+    } else if (col < s.aggregate_column()) {
       // UPDATE: an unchanged field need not be read (write.cc treats it as unchanged).
       if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
       const size_t j = static_cast<size_t>(col - s.first_field_column());
-      if (!c->scan.reads_value(j)) {
+      if (!c->aggregate && !c->scan.reads_value(j)) {
         SetError(t, "internal error: column " + s.fields[j] + " was read but not planned");
         return SQLITE_ERROR;
       }
       ResultValue(ctx, r.fields[j]);
+    } else if (col == s.aggregate_column()) {
+      ResultValue(ctx, c->aggregate_arg);
+    } else if (col == s.every_column()) {
+      ResultValue(ctx, c->every_arg);
+    } else if (c->aggregate) {
+      sqlite3_result_null(ctx);  // aggregated rows have no identity: they cannot be changed
     } else {
       c->key = EncodeKey(r.time, r.tagset->tags);
       sqlite3_result_blob(ctx, c->key.data(), static_cast<int>(c->key.size()), SQLITE_TRANSIENT);

@@ -114,24 +114,12 @@ void FnTimeBucket(sqlite3_context* ctx, int, sqlite3_value** argv) {
       return SQLITE_OK;
     }
     int64_t width = 0;
-    if (sqlite3_value_type(argv[0]) == SQLITE_INTEGER) {
-      width = sqlite3_value_int64(argv[0]);
-    } else {
-      const unsigned char* w = sqlite3_value_text(argv[0]);
-      if (w == nullptr || strata_parse_duration(reinterpret_cast<const char*>(w), &width) != STRATA_OK) {
-        std::string msg = "strata: time_bucket: bad width " + Describe(argv[0]) +
-                          " (expected a duration like '30s', '1m', '1h' or integer nanoseconds)";
-        sqlite3_result_error(ctx, msg.c_str(), -1);
-        return SQLITE_OK;
-      }
-    }
-    if (width <= 0) {
-      std::string msg = "strata: time_bucket: width must be positive, got " + Describe(argv[0]);
-      sqlite3_result_error(ctx, msg.c_str(), -1);
+    std::string err;
+    if (!ParseWidth(argv[0], &width, &err)) {
+      sqlite3_result_error(ctx, ("strata: time_bucket: " + err).c_str(), -1);
       return SQLITE_OK;
     }
     int64_t time = 0;
-    std::string err;
     if (!ToTime(argv[1], &time, &err)) {
       sqlite3_result_error(ctx, ("strata: time_bucket: " + err).c_str(), -1);
       return SQLITE_OK;

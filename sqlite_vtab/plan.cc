@@ -10,6 +10,8 @@
 //   '='  time = v       '>'  time > v      ']'  time >= v      '<'  time < v      '['  time <= v
 //   'A'+k  tag column k (0-based among the tags, k < 26) = v
 //   'a'+k  tag column k IN (list): the whole list in one xFilter (sqlite3_vtab_in(..., 1))
+//   '@'    _strata_aggregate = v (sets kPlanAggregate)      '~'  _strata_every = v
+//   '#'    _strata_key = v on the view: an error (a third argument); outside the view it is SQLite's
 // so `EXPLAIN QUERY PLAN` shows e.g. "INDEX 3:]<A" for time >= ? AND time < ? AND hostname = ?.
 // BETWEEN arrives as ']' and '['. When the statement reads only some fields (colUsed), idxStr ends
 // with "/" and one '1' (value read) or '0' (only presence needed) per declared field.
@@ -26,6 +28,9 @@
 // 1` read about one block per field. No other ORDER BY is consumed: tag-set key order is not SQL's
 // order of the tag columns. LIMIT/OFFSET are not taken: the cursor is lazy, so SQLite stopping
 // early already stops the scan.
+// Aggregate view: a plan needs its '@' slot; when that constraint is not usable the plan is refused
+// (SQLITE_CONSTRAINT), so SQLite only runs the view with its argument known. ORDER BY is not
+// consumed (the view has one row per tag set and bucket, few next to the points).
 // Cost: a full scan is priced as 1e7 rows; a time range divides that (= by 1e6, two bounds by 100,
 // one bound by 4), each pinned tag by 100, each IN list by 30 (a tag typically has many values).
 #include <sqlite3ext.h>
@@ -156,10 +161,30 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   std::vector<int> pinned(ntags, 0);  // single-value = per tag
   double rows = 1e7;
   std::vector<bool> tag_used(ntags, false);
+  bool view = false;  // the plan is the aggregate view's
   for (int i = 0; i < info->nConstraint; i++) {
     const auto& c = info->aConstraint[i];
+    view = view || (c.usable && c.op == SQLITE_INDEX_CONSTRAINT_EQ &&
+                    c.iColumn == t->schema.aggregate_column());
+  }
+  for (int i = 0; i < info->nConstraint; i++) {
+    const auto& c = info->aConstraint[i];
+    // _strata_key = v is taken only to reject it on the view (a third function argument).
+    const bool hidden_eq = c.op == SQLITE_INDEX_CONSTRAINT_EQ &&
+                           (c.iColumn == t->schema.aggregate_column() ||
+                            c.iColumn == t->schema.every_column() ||
+                            (c.iColumn == t->schema.key_column() && view));
+    if (hidden_eq && !c.usable && c.iColumn == t->schema.aggregate_column()) {
+      return SQLITE_CONSTRAINT;  // the view needs its argument
+    }
     if (!c.usable) continue;
-    if (c.iColumn == 0) {
+    if (hidden_eq) {
+      const bool is_aggregate = c.iColumn == t->schema.aggregate_column();
+      idx.push_back(is_aggregate ? '@' : c.iColumn == t->schema.every_column() ? '~' : '#');
+      info->aConstraintUsage[i].argvIndex = ++argv_index;
+      info->aConstraintUsage[i].omit = 1;
+      if (is_aggregate) idx_num |= kPlanAggregate;
+    } else if (c.iColumn == 0) {
       const char ch = TimeChar(c.op);
       if (ch == 0) continue;
       idx.push_back(ch);
@@ -191,8 +216,9 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   } else if (has_lo || has_hi) {
     rows /= 4;
   }
+  if (idx_num & kPlanAggregate) rows /= 100;  // groups, not points
   if (rows < 1) rows = 1;
-  if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == 0) {
+  if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == 0 && !(idx_num & kPlanAggregate)) {
     bool any = ntags == 0;
     for (int k = 0; k < ntags; k++) any = any || pinned[k];
     if (any) {
@@ -222,7 +248,7 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
 }
 
 bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_value** argv,
-                ScanSpec* spec, std::string* err) {
+                ScanSpec* spec, AggregateSpec* agg, std::string* err) {
   spec->by_time = (idx_num & kPlanOrderTime) != 0;
   spec->descending = (idx_num & kPlanDescending) != 0;
   const char* slash = idx_str == nullptr ? nullptr : std::strchr(idx_str, '/');
@@ -243,7 +269,21 @@ bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_va
   std::map<int, std::set<std::string>> tags;  // tag column -> allowed values (intersected)
   for (int i = 0; i < argc; i++) {
     const char ch = idx_str[i];
-    if (ch >= 'A' && ch < 'A' + 26) {
+    if (ch == '#') {
+      *err = "the aggregate view takes at most two arguments: the aggregate and the bucket width";
+      return false;
+    }
+    if (ch == '@' || ch == '~') {
+      if (!(idx_num & kPlanAggregate)) {
+        *err = "_strata_every needs _strata_aggregate (write cpu('mean', '1h'))";
+        return false;
+      }
+      if (!(ch == '@' ? ParseAggregateFn(argv[i], &agg->fn, err)
+                      : ParseEvery(argv[i], &agg->every, err))) {
+        return false;
+      }
+      (ch == '@' ? agg->fn_arg : agg->every_arg) = argv[i];
+    } else if (ch >= 'A' && ch < 'A' + 26) {
       const int k = ch - 'A';
       std::set<std::string> vals;
       std::string s;

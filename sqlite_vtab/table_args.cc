@@ -6,7 +6,7 @@
 //            BOOLEAN | BOOL                           (case-insensitive)
 //   option:  <name> = <value>, name one of dir, sync, sync_interval_ms, memstore_bytes,
 //            wal_segment_bytes, shard_duration, retention, compaction_threads, block_cache_bytes
-// Reserved column names: time, _strata_key (case-insensitive); names must be unique ignoring case
+// Reserved column names: time, _strata_key, _strata_aggregate, _strata_every (case-insensitive); names must be unique ignoring case
 // (SQLite's rule); at least one field column is required. Option values are checked by strata_open.
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
@@ -165,7 +165,8 @@ bool ParseColumn(const std::string& arg, Schema* schema, std::set<std::string>* 
     return false;
   }
   const std::string lname = Lower(name);
-  if (lname == "time" || lname == "_strata_key") {
+  if (lname == "time" || lname == "_strata_key" || lname == "_strata_aggregate" ||
+      lname == "_strata_every") {
     *err = "column name '" + name + "' is reserved";
     return false;
   }
@@ -242,6 +243,7 @@ std::string DeclareSql(const Schema& schema) {
   for (size_t i = 0; i < schema.fields.size(); i++) {
     sql += ", " + QuoteId(schema.fields[i]) + " " + SqlTypeName(schema.field_types[i]);
   }
+  sql += ", \"_strata_aggregate\" HIDDEN, \"_strata_every\" HIDDEN";
   sql += ", \"_strata_key\" BLOB HIDDEN PRIMARY KEY NOT NULL) WITHOUT ROWID";
   return sql;
 }

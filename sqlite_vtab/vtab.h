@@ -7,13 +7,22 @@
 //   column 0            time INTEGER (ns since the epoch, UTC)
 //   columns 1..T        the tags, declared TEXT, in declaration order
 //   columns T+1..T+F    the fields (REAL, INTEGER, TEXT, BOOLEAN), in declaration order
-//   column T+F+1        _strata_key BLOB HIDDEN PRIMARY KEY: the row's identity, see EncodeKey
+//   column T+F+1        _strata_aggregate HIDDEN: the aggregate of the aggregate view, see below
+//   column T+F+2        _strata_every HIDDEN: its bucket width
+//   column T+F+3        _strata_key BLOB HIDDEN PRIMARY KEY: the row's identity, see EncodeKey
 // The table is WITHOUT ROWID (SQLite allows one PRIMARY KEY column on writable vtabs), so DELETE and
 // UPDATE hand back _strata_key, which names exactly one (tag set, time).
 //
 // Rows: the row view of the measurement restricted to the declared fields: a row exists when at
 // least one declared field has a value. A series with tags the table does not declare forms its own
 // rows (identity = full tag set), and a declared tag it lacks reads as NULL.
+//
+// Aggregate view: `SELECT ... FROM cpu('mean', '1h') WHERE time >= a AND time < b` (the hidden
+// columns as table-valued-function arguments, or `_strata_aggregate = 'mean'` in WHERE) yields one row
+// per tag set and time bucket (`every`: a duration or ns; omitted or NULL: one bucket per tag set)
+// that holds at least one point of a declared field, each field column holding that field's
+// aggregate: count, sum, mean (or avg), min, max, first, last (aggregate.cc). The time and tag
+// constraints select the points before they are aggregated; everything else filters the result.
 //
 // Per-connection state (Conn) is keyed by (sqlite3*, canonical data directory) and shared by every
 // strata table of that directory in that connection: it holds the strata_db handle (strata_open
@@ -63,7 +72,9 @@ struct Schema {
 
   int ntags() const { return static_cast<int>(tags.size()); }
   int nfields() const { return static_cast<int>(fields.size()); }
-  int key_column() const { return 1 + ntags() + nfields(); }
+  int aggregate_column() const { return 1 + ntags() + nfields(); }
+  int every_column() const { return 2 + ntags() + nfields(); }
+  int key_column() const { return 3 + ntags() + nfields(); }
   int first_field_column() const { return 1 + ntags(); }
 };
 
@@ -99,6 +110,8 @@ bool ToTime(sqlite3_value* v, int64_t* out, std::string* err);
 // ISO-8601 date-time ("2016-01-01", "2016-01-01T00:00:00Z", "...T00:00:00.123456789+02:00"); no
 // zone means UTC.
 bool ParseIsoTime(const std::string& text, int64_t* out);
+// A positive width in ns: an integer, or a duration text ('30s', '1m', '1h'). False with *err.
+bool ParseWidth(sqlite3_value* v, int64_t* ns, std::string* err);
 // The current time in ns.
 int64_t NowNs();
 void ResultValue(sqlite3_context* ctx, const Value& v);
@@ -292,10 +305,35 @@ class Scan {
   Row row_;
 };
 
+// The aggregate view's arguments (a plan with kPlanAggregate).
+enum class AggregateFn { kCount, kSum, kMean, kMin, kMax, kFirst, kLast };
+struct AggregateSpec {
+  AggregateFn fn = AggregateFn::kCount;
+  int64_t every = 0;  // bucket width in ns; 0: one bucket per tag set
+  sqlite3_value* fn_arg = nullptr;     // the arguments as given (echoed by the hidden columns),
+  sqlite3_value* every_arg = nullptr;  // valid during xFilter only
+};
+
+// The aggregate named by v: 'count', 'sum', 'mean' (or 'avg'), 'min', 'max', 'first', 'last', in
+// any case. False with *err.
+bool ParseAggregateFn(sqlite3_value* v, AggregateFn* fn, std::string* err);
+// A bucket width: NULL (0: none) or as ParseWidth. False with *err.
+bool ParseEvery(sqlite3_value* v, int64_t* every, std::string* err);
+
+// Computes the aggregate view for the points `spec` selects (ScanSpec::values: the fields whose
+// aggregates are read; the others only decide which groups exist) into *rows, in (tag-set key, time)
+// order. Reads the engine block by block, or merges the connection's pending rows when the table
+// has some. STRATA status with *err on failure.
+int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, std::vector<Row>* rows,
+              std::string* err);
+
 struct Cursor {
   sqlite3_vtab_cursor base;  // first
   Scan scan;
-  bool materialized = false;  // ORDER BY time over several tag sets: rows sorted in `rows`
+  // ORDER BY time over several tag sets (rows sorted) or the aggregate view: rows are in `rows`.
+  bool materialized = false;
+  bool aggregate = false;          // the aggregate view: `rows` hold aggregates
+  Value aggregate_arg, every_arg;  // what the hidden columns read (the view's arguments)
   std::vector<Row> rows;
   size_t pos = 0;
   int64_t rowid = 0;
@@ -310,11 +348,13 @@ inline constexpr int kPlanTime = 1;       // time constraints present
 inline constexpr int kPlanTags = 2;       // tag constraints present
 inline constexpr int kPlanOrderTime = 4;  // rows must come in time order (ORDER BY time consumed)
 inline constexpr int kPlanDescending = 8;  // ... newest first (ORDER BY time DESC)
+inline constexpr int kPlanAggregate = 16;  // the aggregate view (_strata_aggregate = v)
 
 int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info);
-// Decodes a plan's argv into a ScanSpec. False with *err for unusable values.
+// Decodes a plan's argv into a ScanSpec and, with kPlanAggregate, *agg. False with *err for unusable
+// values.
 bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_value** argv,
-                ScanSpec* spec, std::string* err);
+                ScanSpec* spec, AggregateSpec* agg, std::string* err);
 
 // cursor.cc
 int Open(sqlite3_vtab* vtab, sqlite3_vtab_cursor** out);

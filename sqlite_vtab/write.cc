@@ -232,6 +232,10 @@ int DoInsert(Table* t, sqlite3_value** argv) {
 }
 
 bool DecodeArgKey(Table* t, sqlite3_value* v, int64_t* time, std::vector<Tag>* tags) {
+  if (sqlite3_value_type(v) == SQLITE_NULL) {
+    SetError(t, "rows of the aggregate view cannot be changed");
+    return false;
+  }
   if (sqlite3_value_type(v) != SQLITE_BLOB ||
       !DecodeKey(sqlite3_value_blob(v), sqlite3_value_bytes(v), time, tags)) {
     SetError(t, "invalid _strata_key " + Describe(v));
@@ -477,6 +481,15 @@ int Update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
     if (argc != t->schema.key_column() + 3) {
       SetError(t, "internal error: xUpdate got " + std::to_string(argc) + " values");
       return SQLITE_ERROR;
+    }
+    for (int col : {t->schema.aggregate_column(), t->schema.every_column()}) {
+      sqlite3_value* v = argv[2 + col];
+      if (sqlite3_value_type(v) != SQLITE_NULL && !sqlite3_value_nochange(v)) {
+        SetError(t, std::string(col == t->schema.aggregate_column() ? "_strata_aggregate"
+                                                                      : "_strata_every") +
+                        " cannot be written: the aggregate view is read-only");
+        return SQLITE_CONSTRAINT;
+      }
     }
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return DoInsert(t, argv);
     return DoUpdate(t, argv);

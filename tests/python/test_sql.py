@@ -1,5 +1,6 @@
 """The SQLite module from Python's sqlite3 (Debian /usr/bin/python3), loaded with
-strata.load_extension(conn): create/reconnect/drop, writes, errors, pushdown and transactions."""
+strata.load_extension(conn): create/reconnect/drop, writes, errors, pushdown, the aggregate view and
+transactions."""
 import os
 import shutil
 import sqlite3
@@ -108,6 +109,13 @@ class SqlModuleTest(unittest.TestCase):
             self.assertEqual(self.rows(c, "SELECT * FROM cpu" + q), self.rows(c, "SELECT * FROM ref" + q), where)
         plan = self.rows(c, "EXPLAIN QUERY PLAN SELECT * FROM cpu WHERE hostname = 'h1' AND time >= 5")
         self.assertIn("INDEX 3:A]", plan[0][3])
+        # The aggregate view against GROUP BY over the plain table.
+        for where in ["", "WHERE hostname IN ('h0', 'h2') AND time >= 36000000000000"]:
+            got = self.rows(c, "SELECT hostname, region, time, usage_user, load FROM cpu('mean', ?) %s "
+                               "ORDER BY 1, 2, 3" % where, ("2h",))
+            want = self.rows(c, "SELECT hostname, region, time_bucket('2h', time) AS t, avg(usage_user), "
+                                "avg(load) FROM ref %s GROUP BY 1, 2, 3 ORDER BY 1, 2, 3" % where)
+            self.assertEqual(got, want, where)
 
     def test_transactions(self):
         c = self.connect()

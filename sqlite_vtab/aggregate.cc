@@ -1,0 +1,462 @@
+// The aggregate view: `cpu('mean', '1h')` (vtab.h). Groups are (tag set, bucket), with buckets
+// aligned to multiples of `every` from the epoch (as time_bucket), or one per tag set. A group exists
+// when it holds a point of any declared field; a field column then holds that field's aggregate over
+// the group's points:
+//   count  the number of points (0 when the field has none in the group)          INTEGER
+//   sum    the sum: REAL for a REAL field, INTEGER for INTEGER and BOOLEAN (an error when it
+//          overflows, as SQLite's sum); NULL for TEXT
+//   mean   sum / count as REAL (avg is the same); NULL for TEXT
+//   min, max, first, last   the smallest, largest, oldest, newest value, in the field's type
+// and the other aggregates are NULL for a field without points in the group. The row's time is the
+// bucket's start; without `every` it is the time of the group's oldest point, or with `last` its
+// newest point.
+//
+// Points come from the engine one block per series (strata_query + strata_cursor_next_block: no row
+// merging, no per-point ABI call), or, when the connection has pending changes to the table (an open
+// transaction), from the merged row scan, so the view reads the transaction's own writes.
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+#include <unordered_map>
+
+#include "vtab.h"
+
+namespace strata_sql {
+namespace {
+
+// The running aggregate of one field in one group.
+struct Acc {
+  int64_t count = 0;
+  int64_t first_time = 0, last_time = 0;
+  double fsum = 0;       // sum of the values as doubles
+  int64_t isum = 0;      // sum of INTEGER / BOOLEAN values ...
+  bool overflow = false;  // ... unless it overflowed
+  Value pick;             // min, max, first or last so far (type 0: none yet)
+};
+
+// Folds the points of one tag set at a time into groups, and turns each finished tag set into rows.
+class Aggregator {
+ public:
+  Aggregator(const Table* t, const AggregateSpec& agg, std::vector<Row>* out)
+      : schema_(t->schema), agg_(agg), out_(out) {}
+
+  // Finishes the current tag set and starts `ts` (whose order must differ).
+  bool BeginTagSet(std::shared_ptr<const RowTagSet> ts, std::string* err) {
+    if (!Emit(err)) return false;
+    tagset_ = std::move(ts);
+    return true;
+  }
+
+  // Points [0, n) of field j, times ascending. values: doubles for STRATA_FLOAT, int64_t for
+  // STRATA_INT / STRATA_BOOL; strings (STRATA_STRING) are added one by one with AddString.
+  void AddNumbers(int j, int type, const int64_t* times, const void* values, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+      int64_t end = 0;
+      Acc& a = Group(times[i], &end)[j];
+      const size_t stop =
+          agg_.every == 0 ? n : std::lower_bound(times + i, times + n, end) - times;
+      if (type == STRATA_FLOAT) {
+        FoldFloat(a, times, static_cast<const double*>(values), i, stop);
+      } else {
+        FoldInt(a, type, times, static_cast<const int64_t*>(values), i, stop);
+      }
+      i = stop;
+    }
+  }
+
+  void AddString(int j, int64_t time, std::string_view v) {
+    int64_t end = 0;
+    Acc& a = Group(time, &end)[j];
+    Count(a, time, time, 1);
+    const bool take = a.pick.type == 0 || agg_.fn == AggregateFn::kLast ||
+                      (agg_.fn == AggregateFn::kMin && v < std::string_view(a.pick.s)) ||
+                      (agg_.fn == AggregateFn::kMax && v > std::string_view(a.pick.s));
+    if (take && Picks()) {
+      a.pick.type = STRATA_STRING;
+      a.pick.s.assign(v);
+    }
+  }
+
+  // Emits the last tag set.
+  bool Finish(std::string* err) { return Emit(err); }
+
+ private:
+  bool Picks() const {
+    return agg_.fn == AggregateFn::kMin || agg_.fn == AggregateFn::kMax ||
+           agg_.fn == AggregateFn::kFirst || agg_.fn == AggregateFn::kLast;
+  }
+
+  // The accumulators of the group holding `time`; *end receives the end of its bucket (exclusive;
+  // INT64_MAX when it reaches past the largest time).
+  std::vector<Acc>& Group(int64_t time, int64_t* end) {
+    int64_t start = 0;
+    if (agg_.every != 0) {
+      int64_t r = time % agg_.every;
+      if (r < 0) r += agg_.every;
+      start = time - r;
+      if (__builtin_add_overflow(start, agg_.every, end)) *end = INT64_MAX;
+    }
+    if (cached_ == nullptr || cached_start_ != start) {
+      auto [it, added] = groups_.try_emplace(start);
+      if (added) it->second.resize(schema_.fields.size());
+      cached_ = &it->second;
+      cached_start_ = start;
+    }
+    return *cached_;
+  }
+
+  static void Count(Acc& a, int64_t first, int64_t last, size_t n) {
+    if (a.count == 0) a.first_time = first;
+    a.last_time = last;
+    a.count += static_cast<int64_t>(n);
+  }
+
+  void FoldFloat(Acc& a, const int64_t* times, const double* v, size_t i, size_t stop) {
+    const bool had = a.count > 0;
+    Count(a, times[i], times[stop - 1], stop - i);
+    switch (agg_.fn) {
+      case AggregateFn::kSum:
+      case AggregateFn::kMean:
+        for (size_t k = i; k < stop; k++) a.fsum += v[k];
+        break;
+      case AggregateFn::kMin:
+      case AggregateFn::kMax: {
+        const bool min = agg_.fn == AggregateFn::kMin;
+        double m = had ? a.pick.f : v[i];
+        for (size_t k = i; k < stop; k++) m = min ? std::min(m, v[k]) : std::max(m, v[k]);
+        a.pick.type = STRATA_FLOAT;
+        a.pick.f = m;
+        break;
+      }
+      case AggregateFn::kFirst:
+        if (!had) a.pick.type = STRATA_FLOAT, a.pick.f = v[i];
+        break;
+      case AggregateFn::kLast:
+        a.pick.type = STRATA_FLOAT;
+        a.pick.f = v[stop - 1];
+        break;
+      case AggregateFn::kCount: break;
+    }
+  }
+
+  void FoldInt(Acc& a, int type, const int64_t* times, const int64_t* v, size_t i, size_t stop) {
+    const bool had = a.count > 0;
+    Count(a, times[i], times[stop - 1], stop - i);
+    switch (agg_.fn) {
+      case AggregateFn::kSum:
+      case AggregateFn::kMean:
+        for (size_t k = i; k < stop; k++) {
+          a.fsum += static_cast<double>(v[k]);
+          a.overflow = a.overflow || __builtin_add_overflow(a.isum, v[k], &a.isum);
+        }
+        break;
+      case AggregateFn::kMin:
+      case AggregateFn::kMax: {
+        const bool min = agg_.fn == AggregateFn::kMin;
+        int64_t m = had ? a.pick.i : v[i];
+        for (size_t k = i; k < stop; k++) m = min ? std::min(m, v[k]) : std::max(m, v[k]);
+        a.pick.type = type;
+        a.pick.i = m;
+        break;
+      }
+      case AggregateFn::kFirst:
+        if (!had) a.pick.type = type, a.pick.i = v[i];
+        break;
+      case AggregateFn::kLast:
+        a.pick.type = type;
+        a.pick.i = v[stop - 1];
+        break;
+      case AggregateFn::kCount: break;
+    }
+  }
+
+  // The result of field j over a group.
+  bool Result(size_t j, Acc& a, Value* out, std::string* err) const {
+    const int type = schema_.field_types[j];
+    *out = Value{};
+    if (agg_.fn == AggregateFn::kCount) {
+      out->type = STRATA_INT;
+      out->i = a.count;
+      return true;
+    }
+    if (a.count == 0) return true;
+    switch (agg_.fn) {
+      case AggregateFn::kSum:
+        if (type == STRATA_FLOAT) {
+          out->type = STRATA_FLOAT;
+          out->f = a.fsum;
+        } else if (type != STRATA_STRING) {
+          if (a.overflow) {
+            *err = "integer overflow in the sum of " + schema_.fields[j];
+            return false;
+          }
+          out->type = STRATA_INT;
+          out->i = a.isum;
+        }
+        return true;
+      case AggregateFn::kMean:
+        if (type != STRATA_STRING) {
+          out->type = STRATA_FLOAT;
+          const double sum = type == STRATA_FLOAT || a.overflow ? a.fsum : static_cast<double>(a.isum);
+          out->f = sum / static_cast<double>(a.count);
+        }
+        return true;
+      default:
+        *out = std::move(a.pick);
+        return true;
+    }
+  }
+
+  bool Emit(std::string* err) {
+    for (auto& [start, accs] : groups_) {
+      Row row;
+      row.tagset = tagset_;
+      row.fields.resize(accs.size());
+      bool any = false;
+      for (size_t j = 0; j < accs.size(); j++) {
+        const Acc& a = accs[j];
+        if (a.count > 0) {
+          const int64_t t = agg_.fn == AggregateFn::kLast ? a.last_time : a.first_time;
+          if (!any) {
+            row.time = t;
+          } else {
+            row.time = agg_.fn == AggregateFn::kLast ? std::max(row.time, t) : std::min(row.time, t);
+          }
+          any = true;
+        }
+        if (!Result(j, accs[j], &row.fields[j], err)) return false;
+      }
+      if (agg_.every != 0) row.time = start;
+      if (any) out_->push_back(std::move(row));
+    }
+    groups_.clear();
+    cached_ = nullptr;
+    return true;
+  }
+
+  const Schema& schema_;
+  const AggregateSpec& agg_;
+  std::vector<Row>* out_;
+  std::shared_ptr<const RowTagSet> tagset_;
+  std::map<int64_t, std::vector<Acc>> groups_;  // bucket start (0 without `every`) -> per field
+  std::vector<Acc>* cached_ = nullptr;          // the group of cached_start_
+  int64_t cached_start_ = 0;
+};
+
+// Splits a canonical series key `measurement,k=v,...#field` into the tag-set key (before the first
+// unescaped '#') and its tags (unescaped). False when it is not of that form.
+bool ParseSeriesKey(std::string_view key, std::string_view* tagset, std::vector<Tag>* tags) {
+  tags->clear();
+  std::string token;
+  Tag tag;
+  bool in_value = false, in_measurement = true;
+  auto finish = [&]() {
+    if (in_measurement) {
+      in_measurement = false;
+      return true;
+    }
+    if (!in_value) return false;
+    tag.value = std::move(token);
+    tags->push_back(std::move(tag));
+    tag = Tag{};
+    in_value = false;
+    return true;
+  };
+  for (size_t i = 0; i < key.size(); i++) {
+    const char ch = key[i];
+    if (ch == '\\' && i + 1 < key.size()) {
+      token.push_back(key[++i]);
+    } else if (ch == ',' || ch == '#') {
+      if (!finish()) return false;
+      token.clear();
+      if (ch == '#') {
+        *tagset = key.substr(0, i);
+        return true;
+      }
+    } else if (ch == '=' && !in_measurement && !in_value) {
+      tag.key = std::move(token);
+      token.clear();
+      in_value = true;
+    } else {
+      token.push_back(ch);
+    }
+  }
+  return false;
+}
+
+// Feeds the engine's points, series by series, one query per value of the first multi-valued tag
+// filter (the other filters: single values go to the engine, further lists are checked here).
+int FeedEngine(Table* t, const ScanSpec& spec, Aggregator* agg, std::string* err) {
+  std::vector<strata_tag> eq;
+  const TagFilter* split = nullptr;  // the filter queried value by value
+  std::vector<const TagFilter*> checked;
+  for (const TagFilter& f : spec.filters) {
+    if (f.values.size() == 1) {
+      eq.push_back(strata_tag{f.key.c_str(), f.values.begin()->c_str()});
+    } else if (split == nullptr) {
+      split = &f;
+    } else {
+      checked.push_back(&f);
+    }
+  }
+  std::unordered_map<std::string, int> field_index;
+  for (int j = 0; j < t->schema.nfields(); j++) field_index.emplace(t->schema.fields[j], j);
+
+  constexpr size_t kCap = 4096;
+  std::vector<int64_t> times(kCap), values(kCap);  // int64_t storage is aligned for double too
+  std::vector<std::string> split_values;
+  if (split != nullptr) split_values.assign(split->values.begin(), split->values.end());
+  const size_t nqueries = split == nullptr ? 1 : split_values.size();
+  for (size_t q = 0; q < nqueries; q++) {
+    std::vector<strata_tag> tags = eq;
+    if (split != nullptr) tags.push_back(strata_tag{split->key.c_str(), split_values[q].c_str()});
+    strata_cursor* cur = nullptr;
+    int rc = strata_query(t->conn->sdb, t->name.c_str(), tags.data(), tags.size(), nullptr,
+                          spec.t_min, spec.t_max, &cur);
+    if (rc != STRATA_OK) {
+      *err = std::string("query failed: ") + strata_errmsg();
+      return rc;
+    }
+    std::string series, tagset;
+    int field = -1;  // the declared field of `series`, -1: skipped
+    std::vector<Tag> parsed;
+    while (true) {
+      size_t n = 0;
+      rc = strata_cursor_next_block(cur, times.data(), values.data(), kCap, &n);
+      if (rc == STRATA_DONE) break;
+      if (rc != STRATA_ROW) {
+        *err = std::string("read failed: ") + strata_errmsg();
+        strata_cursor_free(cur);
+        return rc;
+      }
+      const char* key = strata_cursor_series(cur);
+      if (series != key) {
+        series.assign(key);
+        std::string_view ts;
+        if (!ParseSeriesKey(series, &ts, &parsed)) {
+          *err = "internal error: unreadable series key '" + series + "'";
+          strata_cursor_free(cur);
+          return STRATA_CORRUPT;
+        }
+        auto it = field_index.find(strata_cursor_field(cur));
+        field = it == field_index.end() ? -1 : it->second;
+        for (const TagFilter* f : checked) {
+          auto tag = std::find_if(parsed.begin(), parsed.end(),
+                                  [&](const Tag& x) { return x.key == f->key; });
+          if (tag == parsed.end() || f->values.count(tag->value) == 0) field = -1;
+        }
+        if (field >= 0 && ts != tagset) {
+          tagset.assign(ts);
+          auto row_ts = std::make_shared<const RowTagSet>(tagset + "#", std::move(parsed),
+                                                          t->schema.tags);
+          if (!agg->BeginTagSet(std::move(row_ts), err)) {
+            strata_cursor_free(cur);
+            return STRATA_INVALID;
+          }
+        }
+      }
+      if (field < 0) continue;
+      const int type = strata_cursor_type(cur);
+      if (type == STRATA_STRING) {
+        for (size_t i = 0; i < n; i++) {
+          size_t len = 0;
+          const char* s = strata_cursor_block_str(cur, i, &len);
+          agg->AddString(field, times[i], std::string_view(s == nullptr ? "" : s, len));
+        }
+      } else {
+        agg->AddNumbers(field, type, times.data(), values.data(), n);
+      }
+    }
+    strata_cursor_free(cur);
+  }
+  return STRATA_OK;
+}
+
+// Feeds the merged rows of the engine and the connection's pending changes.
+int FeedRows(Table* t, const ScanSpec& spec, Aggregator* agg, std::string* err) {
+  ScanSpec all = spec;
+  all.values.clear();  // every value: pending rows carry them anyway
+  all.descending = all.by_time = false;
+  Scan scan;
+  int rc = scan.Start(t, all, err);
+  const RowTagSet* current = nullptr;
+  while (rc == STRATA_OK && !scan.eof()) {
+    const Row& r = scan.row();
+    if (r.tagset.get() != current && (current == nullptr || r.tagset->order != current->order)) {
+      if (!agg->BeginTagSet(r.tagset, err)) return STRATA_INVALID;
+    }
+    current = r.tagset.get();
+    for (size_t j = 0; j < r.fields.size(); j++) {
+      const Value& v = r.fields[j];
+      if (v.type == STRATA_STRING) {
+        agg->AddString(static_cast<int>(j), r.time, v.s);
+      } else if (v.type == STRATA_FLOAT) {
+        agg->AddNumbers(static_cast<int>(j), v.type, &r.time, &v.f, 1);
+      } else if (v.type != 0) {
+        agg->AddNumbers(static_cast<int>(j), v.type, &r.time, &v.i, 1);
+      }
+    }
+    rc = scan.Next(err);
+  }
+  return rc;
+}
+
+}  // namespace
+
+bool ParseAggregateFn(sqlite3_value* v, AggregateFn* fn, std::string* err) {
+  static const std::pair<const char*, AggregateFn> kNames[] = {
+      {"count", AggregateFn::kCount}, {"sum", AggregateFn::kSum},   {"mean", AggregateFn::kMean},
+      {"avg", AggregateFn::kMean},    {"min", AggregateFn::kMin},   {"max", AggregateFn::kMax},
+      {"first", AggregateFn::kFirst}, {"last", AggregateFn::kLast},
+  };
+  const unsigned char* text = sqlite3_value_text(v);
+  if (sqlite3_value_type(v) == SQLITE_TEXT && text != nullptr) {
+    for (const auto& [name, f] : kNames) {
+      if (sqlite3_stricmp(name, reinterpret_cast<const char*>(text)) == 0) {
+        *fn = f;
+        return true;
+      }
+    }
+  }
+  *err = "unknown aggregate " + Describe(v) +
+         " (expected count, sum, mean, avg, min, max, first or last)";
+  return false;
+}
+
+bool ParseEvery(sqlite3_value* v, int64_t* every, std::string* err) {
+  if (sqlite3_value_type(v) == SQLITE_NULL) {
+    *every = 0;
+    return true;
+  }
+  if (!ParseWidth(v, every, err)) {
+    *err = "_strata_every: " + *err;
+    return false;
+  }
+  return true;
+}
+
+int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, std::vector<Row>* rows,
+              std::string* err) {
+  rows->clear();
+  if (spec.empty) return STRATA_OK;
+  Aggregator aggregator(t, agg, rows);
+  const int rc = t->overlay().HasPending() ? FeedRows(t, spec, &aggregator, err)
+                                           : FeedEngine(t, spec, &aggregator, err);
+  if (rc != STRATA_OK) return rc;
+  if (!aggregator.Finish(err)) return STRATA_INVALID;
+  // One query per value of a split IN list yields the tag sets in the order of those values.
+  if (!std::is_sorted(rows->begin(), rows->end(), [](const Row& a, const Row& b) {
+        return a.tagset->order < b.tagset->order;
+      })) {
+    std::stable_sort(rows->begin(), rows->end(), [](const Row& a, const Row& b) {
+      return a.tagset->order < b.tagset->order;
+    });
+  }
+  return STRATA_OK;
+}
+
+}  // namespace strata_sql

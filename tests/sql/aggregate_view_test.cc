@@ -1,0 +1,105 @@
+// The aggregate view `m(fn, every)`: exact results on a small table (every aggregate, every type,
+// buckets, the time of a group), its errors, and that it is read-only. Random comparisons with GROUP
+// BY over a plain table are in differential_test.cc.
+#include "sql_test_util.h"
+
+namespace {
+
+constexpr const char* kTable =
+    "CREATE VIRTUAL TABLE m USING strata(host TAG, v REAL, n INTEGER, s TEXT, b BOOLEAN)";
+constexpr long long kHour = 3600000000000LL;
+
+class AggregateViewTest : public SqlTest {
+ protected:
+  // host a: two points in hour 0 and one in hour 1; host b: one point with only n.
+  sqlite3* Seeded() {
+    sqlite3* db = Open();
+    EXPECT_EQ(Exec(db, kTable), "");
+    EXPECT_EQ(Exec(db, "INSERT INTO m VALUES (0,'a',1.5,1,'x',1), (10,'a',2.5,2,'y',0), "
+                       "(" + std::to_string(kHour) + ",'a',4.0,NULL,'a',1), (5,'b',NULL,7,NULL,NULL)"),
+              "");
+    return db;
+  }
+  static Strings View(sqlite3* db, const std::string& args, const std::string& where = "") {
+    return Rows(db, "SELECT host, time, v, n, s, b FROM m(" + args + ")" + where + " ORDER BY host, time");
+  }
+};
+
+TEST_F(AggregateViewTest, EveryAggregateOverOneBucketPerTagSet) {
+  sqlite3* db = Seeded();
+  const std::string h = std::to_string(kHour);
+  EXPECT_EQ(View(db, "'count'"), (Strings{"a|0|3|2|3|3", "b|5|0|1|0|0"}));
+  EXPECT_EQ(View(db, "'sum'"), (Strings{"a|0|8.0|3|NULL|2", "b|5|NULL|7|NULL|NULL"}));
+  EXPECT_EQ(View(db, "'mean'"), (Strings{"a|0|2.66666666666667|1.5|NULL|0.666666666666667",
+                                         "b|5|NULL|7.0|NULL|NULL"}));
+  EXPECT_EQ(View(db, "'AVG'"), View(db, "'mean'"));
+  EXPECT_EQ(View(db, "'min'"), (Strings{"a|0|1.5|1|a|0", "b|5|NULL|7|NULL|NULL"}));
+  EXPECT_EQ(View(db, "'max'"), (Strings{"a|0|4.0|2|y|1", "b|5|NULL|7|NULL|NULL"}));
+  EXPECT_EQ(View(db, "'first'"), (Strings{"a|0|1.5|1|x|1", "b|5|NULL|7|NULL|NULL"}));
+  // last: each field's newest value; the row's time is the group's newest point.
+  EXPECT_EQ(View(db, "'last'"), (Strings{"a|" + h + "|4.0|2|a|1", "b|5|NULL|7|NULL|NULL"}));
+  EXPECT_EQ(Rows(db, "SELECT typeof(v), typeof(n), typeof(b) FROM m('sum') WHERE host = 'a'"),
+            Strings{"real|integer|integer"});
+}
+
+TEST_F(AggregateViewTest, BucketsAreAlignedToTheEpochAndTimeSelectsPoints) {
+  sqlite3* db = Seeded();
+  const std::string h = std::to_string(kHour);
+  EXPECT_EQ(View(db, "'count', '1h'"), (Strings{"a|0|2|2|2|2", "a|" + h + "|1|0|1|1", "b|0|0|1|0|0"}));
+  EXPECT_EQ(View(db, "'sum', " + h), View(db, "'sum', '60m'"));
+  // The time range selects points before they are aggregated: the bucket starting at 0 keeps its
+  // start as time although only the point at 10 is in range.
+  EXPECT_EQ(View(db, "'count', '1h'", " WHERE time > 5 AND time < " + h), (Strings{"a|0|1|1|1|1"}));
+  EXPECT_EQ(View(db, "'max', '1h'", " WHERE host IN ('b', 'zz')"), (Strings{"b|0|NULL|7|NULL|NULL"}));
+  // The view's arguments can also be given as constraints on its hidden columns.
+  EXPECT_EQ(Rows(db, "SELECT host, v, _strata_aggregate, _strata_every FROM m "
+                     "WHERE _strata_aggregate = 'sum' AND _strata_every = '1h' AND host = 'a'"),
+            (Strings{"a|4.0|sum|1h", "a|4.0|sum|1h"}));
+  // Other conditions filter the view's rows, as HAVING would.
+  EXPECT_EQ(View(db, "'count', '1h'", " WHERE v >= 2"), (Strings{"a|0|2|2|2|2"}));
+}
+
+TEST_F(AggregateViewTest, ReadsThePendingRowsOfTheOpenTransaction) {
+  sqlite3* db = Seeded();
+  ASSERT_EQ(Exec(db, "BEGIN; INSERT INTO m VALUES (20,'a',10,10,'z',1); DELETE FROM m WHERE host = 'b';"
+                     "UPDATE m SET v = 100 WHERE time = 0"),
+            "");
+  EXPECT_EQ(View(db, "'sum'"), (Strings{"a|0|116.5|13|NULL|3"}));
+  ASSERT_EQ(Exec(db, "ROLLBACK"), "");
+  EXPECT_EQ(View(db, "'sum'"), (Strings{"a|0|8.0|3|NULL|2", "b|5|NULL|7|NULL|NULL"}));
+  ASSERT_EQ(One(db, "SELECT strata_flush()"), "NULL");
+  EXPECT_EQ(View(db, "'sum'"), (Strings{"a|0|8.0|3|NULL|2", "b|5|NULL|7|NULL|NULL"}));
+}
+
+TEST_F(AggregateViewTest, BadArgumentsAreRejectedAndTheViewIsReadOnly) {
+  sqlite3* db = Seeded();
+  const Strings before = Rows(db, "SELECT * FROM m ORDER BY host, time");
+  EXPECT_NE(Exec(db, "SELECT * FROM m('median')").find("unknown aggregate 'median'"), std::string::npos);
+  EXPECT_NE(Exec(db, "SELECT * FROM m(NULL)").find("unknown aggregate NULL"), std::string::npos);
+  EXPECT_NE(Exec(db, "SELECT * FROM m('sum', 'fortnight')").find("_strata_every: bad width 'fortnight'"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "SELECT * FROM m('sum', -5)").find("width must be positive"), std::string::npos);
+  EXPECT_NE(Exec(db, "SELECT * FROM m WHERE _strata_every = '1h'").find("needs _strata_aggregate"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "SELECT * FROM m('sum', '1h', 3)").find("at most two arguments"), std::string::npos);
+  EXPECT_NE(Exec(db, "DELETE FROM m WHERE _strata_aggregate = 'sum'").find("aggregate view cannot be changed"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "UPDATE m SET v = 1 WHERE _strata_aggregate = 'max'").find("read-only"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "INSERT INTO m(time, host, v, _strata_aggregate) VALUES (1, 'a', 1, 'sum')")
+                .find("_strata_aggregate cannot be written"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE bad USING strata(h TAG, _strata_every REAL)").find("reserved"),
+            std::string::npos);
+  EXPECT_EQ(Rows(db, "SELECT * FROM m ORDER BY host, time"), before);
+}
+
+TEST_F(AggregateViewTest, IntegerSumOverflowIsAnError) {
+  sqlite3* db = Open();
+  ASSERT_EQ(Exec(db, kTable), "");
+  ASSERT_EQ(Exec(db, "INSERT INTO m(time, host, n) VALUES (1, 'a', 9223372036854775807), (2, 'a', 1)"), "");
+  EXPECT_NE(Exec(db, "SELECT * FROM m('sum')").find("integer overflow in the sum of n"), std::string::npos);
+  EXPECT_EQ(Rows(db, "SELECT n FROM m('mean')"), Strings{"4.61168601842739e+18"});
+}
+
+}  // namespace
