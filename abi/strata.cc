@@ -649,9 +649,11 @@ int QueryRows(const char* fn, strata_db* db, const char* measurement,
     if (*measurement == '\0') return SetError(STRATA_INVALID, std::string(fn) + ": measurement is empty");
     if (nfilters > 0 && filters == nullptr) return NullArg(fn, "filters");
     if (nfields > 0 && fields == nullptr) return NullArg(fn, "fields");
-    if (options != nullptr && options->version != STRATA_ROWS_OPTIONS_VERSION) {
+    if (options != nullptr &&
+        (options->version < 1 || options->version > STRATA_ROWS_OPTIONS_VERSION)) {
       return SetError(STRATA_INVALID, std::string(fn) + ": options->version is " +
-                                          std::to_string(options->version) + ", this library knows " +
+                                          std::to_string(options->version) +
+                                          ", this library knows 1 to " +
                                           std::to_string(STRATA_ROWS_OPTIONS_VERSION));
     }
     if (options != nullptr && options->presence_only != nullptr && nfields == 0) {
@@ -689,6 +691,8 @@ int QueryRows(const char* fn, strata_db* db, const char* measurement,
     strata::RowOptions row_options;
     if (options != nullptr) {
       row_options.descending = options->descending != 0;
+      // A version 1 caller's struct ends before limit_per_tagset.
+      if (options->version >= 2) row_options.limit_per_tagset = options->limit_per_tagset;
       if (options->presence_only != nullptr) {
         r->presence_only.assign(options->presence_only, options->presence_only + nfields);
         // A field is read times-only when no request of it needs its value.

@@ -35,8 +35,15 @@ bool RowCursor::NextTagSet() {
     columns_[i].times_only = std::find(presence.begin(), presence.end(), s.field) != presence.end();
   }
   windows_left_ = snap_.shards.size();
-  slice_max_ = snap_.max_time;
+  slice_edge_ = options_.descending ? snap_.max_time : snap_.min_time;
+  rows_in_tagset_ = 0;
   return true;
+}
+
+void RowCursor::SkipRestOfTagSet() {
+  windows_left_ = 0;
+  for (Column& c : columns_) c.clear();
+  std::fill(pos_.begin(), pos_.end(), 0);
 }
 
 Result<bool> RowCursor::ReadFields(const ShardSnapshot& shard, int64_t min_t, int64_t max_t) {
@@ -55,8 +62,22 @@ Result<bool> RowCursor::LoadNextWindow() {
   while (true) {
     if (windows_left_ == 0 && !NextTagSet()) return false;
     if (windows_left_ == 0) continue;  // no shards
-    const ShardSnapshot& shard = *snap_.shards[snap_.shards.size() - windows_left_--];
-    STRATA_ASSIGN_OR_RETURN(bool any, ReadFields(shard, snap_.min_time, snap_.max_time));
+    const ShardSnapshot& shard = *snap_.shards[snap_.shards.size() - windows_left_];
+    const int64_t lo = slice_edge_;
+    int64_t hi = snap_.max_time;
+    if (options_.limit_per_tagset != 0) {
+      for (size_t i = group_begin_; i < group_end_; i++) {
+        const std::optional<int64_t> end = shard.EarliestBlockEnd(snap_.series[i]->id, lo);
+        if (end && *end < hi) hi = *end;
+      }
+    }
+    if (hi == snap_.max_time) {  // the window's last slice
+      windows_left_--;
+      slice_edge_ = snap_.min_time;
+    } else {
+      slice_edge_ = hi + 1;
+    }
+    STRATA_ASSIGN_OR_RETURN(bool any, ReadFields(shard, lo, hi));
     if (any) return true;
   }
 }
@@ -66,7 +87,7 @@ Result<bool> RowCursor::LoadPrevSlice() {
     if (windows_left_ == 0 && !NextTagSet()) return false;
     if (windows_left_ == 0) continue;  // no shards
     const ShardSnapshot& shard = *snap_.shards[windows_left_ - 1];
-    const int64_t hi = slice_max_;
+    const int64_t hi = slice_edge_;
     int64_t lo = snap_.min_time;
     for (size_t i = group_begin_; i < group_end_; i++) {
       const std::optional<int64_t> start = shard.LatestBlockStart(snap_.series[i]->id, hi);
@@ -74,9 +95,9 @@ Result<bool> RowCursor::LoadPrevSlice() {
     }
     if (lo == snap_.min_time) {  // the window's last slice
       windows_left_--;
-      slice_max_ = snap_.max_time;
+      slice_edge_ = snap_.max_time;
     } else {
-      slice_max_ = lo - 1;
+      slice_edge_ = lo - 1;
     }
     STRATA_ASSIGN_OR_RETURN(bool any, ReadFields(shard, lo, hi));
     if (any) return true;
@@ -120,8 +141,14 @@ bool RowCursor::NextRowBackward() {
 }
 
 Result<bool> RowCursor::Next() {
+  const size_t limit = options_.limit_per_tagset;
   while (!done_) {
-    if (options_.descending ? NextRowBackward() : NextRowForward()) return true;
+    if (limit != 0 && rows_in_tagset_ >= limit) {
+      SkipRestOfTagSet();
+    } else if (options_.descending ? NextRowBackward() : NextRowForward()) {
+      rows_in_tagset_++;
+      return true;
+    }
     auto loaded = options_.descending ? LoadPrevSlice() : LoadNextWindow();
     if (loaded && *loaded) continue;
     done_ = true;

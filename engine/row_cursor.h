@@ -10,6 +10,11 @@
 // (ShardSnapshot::LatestBlockStart), or at the query's min_time when there is none; the next slice
 // ends at lo - 1. Either way it holds one tag set's window (or slice) at a time.
 //
+// With RowOptions::limit_per_tagset, the cursor leaves a tag set as soon as it has returned that
+// many of its rows, without reading the rest of it; ascending then reads forward slices too (a
+// slice ends at the earliest segment block end >= its start, ShardSnapshot::EarliestBlockEnd), so
+// the first rows of a tag set cost about one block per field and segment in either direction.
+//
 // One thread at a time; REQUIRES: the StorageEngine that made it outlives it.
 #pragma once
 
@@ -29,6 +34,9 @@ struct RowOptions {
   // columns are times-only (point.h), so segment blocks' values are not decoded: has_value() is
   // exact, but column() holds no value for them. Rows are the same as without this option.
   std::vector<std::string> presence_only;
+  // At most this many rows per tag set (0: no limit): the first ones in the cursor's order, as
+  // if each tag set's rows were truncated, but the rest of the tag set is never read.
+  size_t limit_per_tagset = 0;
 };
 
 class RowCursor {
@@ -59,7 +67,11 @@ class RowCursor {
   // Reads every field of the current tag set in [min_t, max_t] from `shard` into columns_ and
   // rewinds pos_. Whether any field has a point.
   Result<bool> ReadFields(const ShardSnapshot& shard, int64_t min_t, int64_t max_t);
-  // Ascending: loads the next (tag set, window) with any points. False at the end.
+  // Drops what is loaded of the current tag set and the windows it has left, so that the next
+  // load moves to the next tag set.
+  void SkipRestOfTagSet();
+  // Ascending: loads the next (tag set, window) with any points, or with limit_per_tagset the
+  // next (tag set, window, slice). False at the end.
   Result<bool> LoadNextWindow();
   // Descending: loads the next (tag set, window, slice) with any points. False at the end.
   Result<bool> LoadPrevSlice();
@@ -74,7 +86,10 @@ class RowCursor {
   bool started_ = false;
   bool done_ = false;
   size_t windows_left_ = 0;  // windows of the current tag set not read to their end
-  int64_t slice_max_ = 0;    // descending: upper bound of the next slice of window windows_left_-1
+  // The bound of the next slice of the current window: descending its upper bound, ascending
+  // (sliced only with limit_per_tagset) its lower bound.
+  int64_t slice_edge_ = 0;
+  size_t rows_in_tagset_ = 0;    // rows of the current tag set returned so far
   std::vector<Column> columns_;  // per field of the tag set, this window's (slice's) points
   // Per field, the unread points: ascending [pos_, size), descending [0, pos_).
   std::vector<size_t> pos_;

@@ -90,6 +90,21 @@ std::optional<int64_t> ShardSnapshot::LatestBlockStart(uint64_t series_id,
   return latest;
 }
 
+std::optional<int64_t> ShardSnapshot::EarliestBlockEnd(uint64_t series_id,
+                                                       int64_t at_or_after) const {
+  std::optional<int64_t> earliest;
+  for (const SegmentSource& s : segments_) {
+    const SeriesIndexEntry* e = s.reader->Find(series_id);
+    if (e == nullptr) continue;
+    auto it = std::partition_point(e->blocks.begin(), e->blocks.end(), [&](const BlockRef& b) {
+      return b.max_time < at_or_after;
+    });
+    if (it == e->blocks.end()) continue;
+    if (!earliest || it->max_time < *earliest) earliest = it->max_time;
+  }
+  return earliest;
+}
+
 // ---- Shard ----------------------------------------------------------------------------------------
 
 Shard::Shard(Env* env, const Options& options, std::string dir, std::string measurement,

@@ -67,6 +67,10 @@ class ShardSnapshot {
   // [that start, at_or_before] decodes at most one block of the series per segment, which is how
   // a backward scan finds its next cheap time slice. Reads only the segments' in-memory indexes.
   std::optional<int64_t> LatestBlockStart(uint64_t series_id, int64_t at_or_before) const;
+  // The mirror image, for a forward scan: the earliest end time (BlockRef::max_time) >=
+  // at_or_after among the series' segment blocks, nullopt when there is none. Reading
+  // [at_or_after, that end] decodes at most one block of the series per segment.
+  std::optional<int64_t> EarliestBlockEnd(uint64_t series_id, int64_t at_or_after) const;
   int64_t window_start() const { return window_start_; }
 
  private:

@@ -327,8 +327,10 @@ STRATA_API int strata_query_rows(strata_db *db, const char *measurement,
                                  const char *const *fields, size_t nfields, int64_t t_min,
                                  int64_t t_max, strata_rows **out);
 
-/* Options of strata_query_rows_ex: start from STRATA_ROWS_OPTIONS_INIT and set what you need. */
-#define STRATA_ROWS_OPTIONS_VERSION 1
+/* Options of strata_query_rows_ex: start from STRATA_ROWS_OPTIONS_INIT and set what you need.
+** Fields are only ever appended; version tells the library which ones the caller's struct has
+** (1: up to presence_only; 2: also limit_per_tagset). */
+#define STRATA_ROWS_OPTIONS_VERSION 2
 typedef struct {
   unsigned int version; /* STRATA_ROWS_OPTIONS_VERSION: the layout the caller was compiled with */
   int descending; /* nonzero: within each tag set, newest row first (tag sets keep their order) */
@@ -338,16 +340,21 @@ typedef struct {
   ** value, but strata_rows_f64 / _i64 return 0 and strata_rows_str NULL for it.  Borrowed for the
   ** duration of the call. */
   const unsigned char *presence_only;
+  /* 0: no limit.  Otherwise at most this many rows per tag set: its first ones in the query's
+  ** order (with descending, its newest), the rest of the tag set is not read.  With descending
+  ** and 1, "the newest row of every tag set" costs about one stored block per field per tag set
+  ** (per segment file holding it) instead of a read of every row.  Since version 2. */
+  size_t limit_per_tagset;
 } strata_rows_options;
-#define STRATA_ROWS_OPTIONS_INIT {STRATA_ROWS_OPTIONS_VERSION, 0, NULL}
+#define STRATA_ROWS_OPTIONS_INIT {STRATA_ROWS_OPTIONS_VERSION, 0, NULL, 0}
 
 /* strata_query_rows with options (NULL: exactly strata_query_rows).  descending makes the rows of
 ** each tag set come newest first; reading the first rows of a tag set then costs about one stored
 ** block per field, however long the series (the cheap "last point" query).  Returns what
 ** strata_query_rows returns, and STRATA_INVALID when options->version is not one this library
-** knows or options->presence_only is given with nfields 0 (the fields are then not known in
-** advance).  Lifetime of *out and of the accessors'
-** strings: as strata_query_rows.  Thread-safe. */
+** knows (it accepts 1 and 2; a version 1 struct is read without limit_per_tagset) or
+** options->presence_only is given with nfields 0 (the fields are then not known in advance).
+** Lifetime of *out and of the accessors' strings: as strata_query_rows.  Thread-safe. */
 STRATA_API int strata_query_rows_ex(strata_db *db, const char *measurement,
                                     const strata_tag_filter *filters, size_t nfilters,
                                     const char *const *fields, size_t nfields, int64_t t_min,

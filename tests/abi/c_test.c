@@ -624,12 +624,35 @@ static void row_text(strata_rows *r, char *buf, size_t cap) {
            strata_rows_f64(r, 0), strata_rows_type(r, 1), str != NULL ? str : "(null)");
 }
 
+/* The layout of strata_rows_options version 1 (which ends at presence_only), followed by a
+** member where version 2 has limit_per_tagset: a version 1 caller's memory after its struct. */
+typedef struct {
+  unsigned int version;
+  int descending;
+  const unsigned char *presence_only;
+  size_t after_the_struct;
+} rows_options_v1_and_more;
+
+/* "tagset@time" of each remaining row, joined with spaces, into buf; frees r. */
+static void rows_list(strata_rows *r, char *buf, size_t cap) {
+  size_t used = 0;
+  buf[0] = '\0';
+  while (strata_rows_next(r) == STRATA_ROW && used < cap) {
+    used += (size_t)snprintf(buf + used, cap - used, "%s%s@%lld", used > 0 ? " " : "",
+                             strata_rows_tagset(r), (long long)strata_rows_time(r));
+  }
+  strata_rows_free(r);
+}
+
 /* strata_query_rows_ex: descending order, presence-only fields, NULL and default options, tag-set
-** count, errors. */
+** count, the per-tag-set limit, option versions, errors. */
 static void test_rows_ex(void) {
   strata_db *db = NULL;
   strata_rows *r = NULL;
   strata_rows_options opts = STRATA_ROWS_OPTIONS_INIT;
+  strata_rows_options limited = STRATA_ROWS_OPTIONS_INIT;
+  rows_options_v1_and_more v1 = {1, 1, NULL, 1};
+  char list[256];
   const char *fields[] = {"x", "s"};
   const char *twice[] = {"s", "s"};
   const unsigned char presence[] = {0, 1};
@@ -711,7 +734,32 @@ static void test_rows_ex(void) {
   strata_rows_free(r);
   CHECK(strata_rows_tagset_count(NULL) == 0);
 
+  /* limit_per_tagset (version 2): the newest row of each tag set, then the two oldest. */
+  CHECK(limited.version == 2 && limited.limit_per_tagset == 0);
+  limited.descending = 1;
+  limited.limit_per_tagset = 1;
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &limited, &r));
+  rows_list(r, list, sizeof list);
+  CHECK(strcmp(list, "m,host=a@30 m,host=b@5") == 0);
+  limited.descending = 0;
+  limited.limit_per_tagset = 2;
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &limited, &r));
+  rows_list(r, list, sizeof list);
+  CHECK(strcmp(list, "m,host=a@10 m,host=a@20 m,host=b@5") == 0);
+
+  /* A version 1 struct is still accepted, and nothing after it is read as limit_per_tagset. */
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX,
+                          (const strata_rows_options *)(const void *)&v1, &r));
+  rows_list(r, list, sizeof list);
+  CHECK(strcmp(list, "m,host=a@30 m,host=a@20 m,host=a@10 m,host=b@5") == 0);
+
   /* Errors: *out is NULL, the message names the function and the argument. */
+  limited.version = 0;
+  CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &limited, &r), STRATA_INVALID,
+           "strata_query_rows_ex: options->version is 0");
+  limited.version = STRATA_ROWS_OPTIONS_VERSION + 1;
+  CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &limited, &r), STRATA_INVALID,
+           "options->version is 3, this library knows 1 to 2");
   opts.version = 99;
   r = (strata_rows *)&opts;
   CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &opts, &r), STRATA_INVALID,

@@ -109,100 +109,117 @@ TEST(RowCursor, WalksShardWindowsInTimeOrderPerTagSet) {
   EXPECT_EQ(Rows(**db, q).size(), 2u);
 }
 
-// Random writes over several shard windows, spread over several segments (small MemStore,
-// flushes) and the MemStore, with overwrites across sources and deletes; for random time ranges
-// and field lists, the descending cursor yields the ascending cursor's rows reversed within each
-// tag set, and the ascending rows match a model of what was written. Presence-only reads yield
-// the same rows without the values.
-TEST(RowCursor, DescendingAndPresenceOnlyMatchAscendingOnRandomData) {
-  testing::TempDir tmp;
-  Options options;
-  options.memstore_bytes = kMinBufferBytes;
-  options.shard_duration_ns = kMinShardDurationNs;
-  constexpr int64_t kSpan = 4 * kMinShardDurationNs;  // times in [0, kSpan): four windows
-  auto db = StorageEngine::Open(tmp.Sub("db"), options);
-  ASSERT_TRUE(db.has_value());
-  std::mt19937_64 rng(20240611);
-  auto uniform = [&](int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-  };
-  const std::vector<std::string> hosts = {"a", "b", "c"};
-  const std::vector<std::string> fields = {"f", "i", "s", "t"};  // float, int, string, bool
-  // Model: "m,h=<host>" -> time -> field -> value as Rows prints it.
-  std::map<std::string, std::map<int64_t, std::map<std::string, std::string>>> model;
-  int overwrites = 0;
+// `rows` (as Rows gives them) with each tag set cut to its first `limit` rows.
+std::vector<std::string> TruncateTagSets(const std::vector<std::string>& rows, size_t limit) {
+  auto tagset = [](const std::string& row) { return row.substr(0, row.find('@')); };
+  std::vector<std::string> out;
+  size_t in_tagset = 0;
+  for (size_t i = 0; i < rows.size(); i++) {
+    in_tagset = i > 0 && tagset(rows[i]) == tagset(rows[i - 1]) ? in_tagset + 1 : 0;
+    if (in_tagset < limit) out.push_back(rows[i]);
+  }
+  return out;
+}
 
-  for (int round = 0; round < 12; round++) {
-    std::string lines;
-    for (const std::string& h : hosts) {
-      // On a grid of kSlots times, so that rounds overwrite each other's points.
-      constexpr int64_t kSlots = 20000;
-      const int64_t base = uniform(0, kSlots - 1);
-      const int64_t step = uniform(1, 3);
-      const int64_t n = uniform(1, 2500);
-      for (int64_t k = 0; k < n && base + k * step < kSlots; k++) {
-        const int64_t t = (base + k * step) * (kSpan / kSlots);
-        std::string fv;
-        auto& row = model["m,h=" + h][t];
-        for (const std::string& f : fields) {
-          if (uniform(0, 2) == 0) continue;
-          const int64_t v = uniform(-1000, 1000);
-          std::string text, shown;
-          if (f == "f") {
-            const double d = static_cast<double>(v) / 4;
-            text = std::to_string(d);
-            shown = std::to_string(FloatBits(d));
-          } else if (f == "i") {
-            text = std::to_string(v) + "i";
-            shown = std::to_string(static_cast<uint64_t>(v));
-          } else if (f == "s") {
-            text = "\"v" + std::to_string(v) + "\"";
-            shown = "v" + std::to_string(v);
-          } else {
-            text = v % 2 == 0 ? "true" : "false";
-            shown = v % 2 == 0 ? "1" : "0";
+// Random writes over several shard windows, spread over several segments (small MemStore,
+// flushes) and the MemStore, with overwrites across sources and deletes, and a model of what
+// they leave; random queries over them.
+class RowCursorRandomDataTest : public ::testing::Test {
+ protected:
+  static constexpr int64_t kSpan = 4 * kMinShardDurationNs;  // times in [0, kSpan): four windows
+
+  void SetUp() override {
+    Options options;
+    options.memstore_bytes = kMinBufferBytes;
+    options.shard_duration_ns = kMinShardDurationNs;
+    auto db = StorageEngine::Open(tmp_.Sub("db"), options);
+    ASSERT_TRUE(db.has_value());
+    db_ = *db;
+    const std::vector<std::string> hosts = {"a", "b", "c"};
+    const std::vector<std::string> fields = {"f", "i", "s", "t"};  // float, int, string, bool
+    int overwrites = 0;
+
+    for (int round = 0; round < 12; round++) {
+      std::string lines;
+      for (const std::string& h : hosts) {
+        // On a grid of kSlots times, so that rounds overwrite each other's points.
+        constexpr int64_t kSlots = 20000;
+        const int64_t base = Uniform(0, kSlots - 1);
+        const int64_t step = Uniform(1, 3);
+        const int64_t n = Uniform(1, 2500);
+        for (int64_t k = 0; k < n && base + k * step < kSlots; k++) {
+          const int64_t t = (base + k * step) * (kSpan / kSlots);
+          std::string fv;
+          auto& row = model_["m,h=" + h][t];
+          for (const std::string& f : fields) {
+            if (Uniform(0, 2) == 0) continue;
+            const int64_t v = Uniform(-1000, 1000);
+            std::string text, shown;
+            if (f == "f") {
+              const double d = static_cast<double>(v) / 4;
+              text = std::to_string(d);
+              shown = std::to_string(FloatBits(d));
+            } else if (f == "i") {
+              text = std::to_string(v) + "i";
+              shown = std::to_string(static_cast<uint64_t>(v));
+            } else if (f == "s") {
+              text = "\"v" + std::to_string(v) + "\"";
+              shown = "v" + std::to_string(v);
+            } else {
+              text = v % 2 == 0 ? "true" : "false";
+              shown = v % 2 == 0 ? "1" : "0";
+            }
+            fv += (fv.empty() ? "" : ",") + f + "=" + text;
+            overwrites += row.count(f) != 0 ? 1 : 0;
+            row[f] = shown;
           }
-          fv += (fv.empty() ? "" : ",") + f + "=" + text;
-          overwrites += row.count(f) != 0 ? 1 : 0;
-          row[f] = shown;
+          if (fv.empty()) {
+            if (row.empty()) model_["m,h=" + h].erase(t);
+            continue;
+          }
+          lines += "m,h=" + h + " " + fv + " " + std::to_string(t) + "\n";
         }
-        if (fv.empty()) {
-          if (row.empty()) model["m,h=" + h].erase(t);
-          continue;
-        }
-        lines += "m,h=" + h + " " + fv + " " + std::to_string(t) + "\n";
+      }
+      ASSERT_TRUE(db_->WriteLines(lines));
+      if (round % 3 == 1) {  // delete a range of one tag set
+        const std::string h = hosts[static_cast<size_t>(Uniform(0, 2))];
+        QueryRequest del;
+        del.measurement = "m";
+        del.tags = {TagFilter{"h", {h}}};
+        del.min_time = Uniform(0, kSpan - 1);
+        del.max_time = del.min_time + Uniform(0, kSpan / 8);
+        ASSERT_TRUE(db_->Delete(del));
+        auto& series = model_["m,h=" + h];
+        series.erase(series.lower_bound(del.min_time), series.upper_bound(del.max_time));
+      }
+      if (round % 4 != 3) {  // the last rounds stay in the MemStore
+        ASSERT_TRUE(db_->Flush());
       }
     }
-    ASSERT_TRUE((*db)->WriteLines(lines));
-    if (round % 3 == 1) {  // delete a range of one tag set
-      const std::string h = hosts[static_cast<size_t>(uniform(0, 2))];
-      QueryRequest del;
-      del.measurement = "m";
-      del.tags = {TagFilter{"h", {h}}};
-      del.min_time = uniform(0, kSpan - 1);
-      del.max_time = del.min_time + uniform(0, kSpan / 8);
-      ASSERT_TRUE((*db)->Delete(del));
-      auto& series = model["m,h=" + h];
-      series.erase(series.lower_bound(del.min_time), series.upper_bound(del.max_time));
-    }
-    if (round % 4 != 3) {  // the last rounds stay in the MemStore
-      ASSERT_TRUE((*db)->Flush());
-    }
+    ASSERT_GT(db_->Stats().shards.size(), 2u);
+    ASSERT_GT(overwrites, 100);
   }
-  ASSERT_GT((*db)->Stats().shards.size(), 2u);
-  ASSERT_GT(overwrites, 100);
 
-  for (int trial = 0; trial < 40; trial++) {
+  int64_t Uniform(int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
+  }
+
+  // Trial 0 reads everything; the others a random time range (every fifth a narrow one), and
+  // every third two of the four fields.
+  QueryRequest RandomQuery(int trial) {
     QueryRequest q = testing::All("m");
     if (trial > 0) {
-      q.min_time = uniform(-10, kSpan);
-      q.max_time = trial % 5 == 0 ? q.min_time + uniform(0, 1000) : uniform(q.min_time, kSpan + 10);
+      q.min_time = Uniform(-10, kSpan);
+      q.max_time = trial % 5 == 0 ? q.min_time + Uniform(0, 1000) : Uniform(q.min_time, kSpan + 10);
     }
     if (trial % 3 == 1) q.fields = {"i", "s"};
-    const std::vector<std::string> asc = Rows(**db, q);
+    return q;
+  }
 
+  // The rows of `q` in ascending order, according to the model.
+  std::vector<std::string> ModelRows(const QueryRequest& q) const {
     std::vector<std::string> want;
-    for (const auto& [tagset, rows] : model) {
+    for (const auto& [tagset, rows] : model_) {
       for (auto it = rows.lower_bound(q.min_time); it != rows.end() && it->first <= q.max_time;
            ++it) {
         std::string row = tagset + "@" + std::to_string(it->first) + ":";
@@ -217,20 +234,63 @@ TEST(RowCursor, DescendingAndPresenceOnlyMatchAscendingOnRandomData) {
         if (any) want.push_back(row);
       }
     }
-    ASSERT_EQ(asc, want) << "trial " << trial;
+    return want;
+  }
+
+  testing::TempDir tmp_;
+  std::shared_ptr<StorageEngine> db_;
+  std::mt19937_64 rng_{20240611};
+  // "m,h=<host>" -> time -> field -> value as Rows prints it.
+  std::map<std::string, std::map<int64_t, std::map<std::string, std::string>>> model_;
+};
+
+// For random time ranges and field lists, the ascending rows match the model, the descending
+// cursor yields them reversed within each tag set, and presence-only reads yield the same rows
+// without the values.
+TEST_F(RowCursorRandomDataTest, DescendingAndPresenceOnlyMatchAscending) {
+  for (int trial = 0; trial < 40; trial++) {
+    const QueryRequest q = RandomQuery(trial);
+    const std::vector<std::string> asc = Rows(*db_, q);
+    ASSERT_EQ(asc, ModelRows(q)) << "trial " << trial;
 
     RowOptions desc;
     desc.descending = true;
-    EXPECT_EQ(Rows(**db, q, desc), ReverseWithinTagSets(asc)) << "trial " << trial;
+    EXPECT_EQ(Rows(*db_, q, desc), ReverseWithinTagSets(asc)) << "trial " << trial;
 
     RowOptions presence;
     presence.presence_only = {"s", "f"};
     presence.descending = trial % 2 == 0;
     const std::vector<std::string> masked = MaskValues(asc, presence.presence_only);
-    EXPECT_EQ(Rows(**db, q, presence),
+    EXPECT_EQ(Rows(*db_, q, presence),
               presence.descending ? ReverseWithinTagSets(masked) : masked)
         << "trial " << trial;
   }
+}
+
+// With limit_per_tagset 1, 2 and 3, in both directions (and presence-only in some trials), a
+// read yields the unlimited read's rows with each tag set cut to its first rows.
+TEST_F(RowCursorRandomDataTest, LimitPerTagSetKeepsTheFirstRowsOfEachTagSet) {
+  size_t cut = 0;  // tag sets the limit shortened, so that the test is known to bite
+  for (int trial = 0; trial < 30; trial++) {
+    const QueryRequest q = RandomQuery(trial);
+    const std::vector<std::string> asc = ModelRows(q);
+    for (bool descending : {false, true}) {
+      RowOptions options;
+      options.descending = descending;
+      if (trial % 4 == 2) options.presence_only = {"s", "f"};
+      std::vector<std::string> all = MaskValues(asc, options.presence_only);
+      if (descending) all = ReverseWithinTagSets(std::move(all));
+      ASSERT_EQ(Rows(*db_, q, options), all) << "trial " << trial;
+      for (size_t limit : {1, 2, 3}) {
+        options.limit_per_tagset = limit;
+        const std::vector<std::string> want = TruncateTagSets(all, limit);
+        cut += all.size() - want.size();
+        EXPECT_EQ(Rows(*db_, q, options), want)
+            << "trial " << trial << ", limit " << limit << (descending ? ", descending" : "");
+      }
+    }
+  }
+  EXPECT_GT(cut, 1000u);
 }
 
 // The newest row of a long series, read descending, costs about one block per field: a small
@@ -272,6 +332,59 @@ TEST(RowCursor, FirstDescendingRowReadsFewBlocks) {
   EXPECT_EQ(last, std::to_string(1000000 + 1000LL * (kPoints - 1)));
   EXPECT_GT(asc, 100u * 1024);
   EXPECT_LT(newest * 50, asc) << "descending " << newest << " bytes, ascending " << asc;
+}
+
+// "The newest row of every tag set" (descending, limit_per_tagset 1) reads about one block per
+// field and tag set, however long the series; so does the oldest row ascending. Without the
+// limit the same query reads every block.
+TEST(RowCursor, LimitOnePerTagSetReadsAboutOneBlockPerFieldAndTagSet) {
+  testing::TempDir tmp;
+  FaultyEnv env(Env::Default());
+  env.SetSkipSyncs(true);
+  Options options;
+  options.env = &env;
+  options.block_cache_bytes = 0;  // every read comes from the files
+  auto db = StorageEngine::Open(tmp.Sub("db"), options);
+  ASSERT_TRUE(db.has_value());
+  constexpr int kHosts = 5;
+  constexpr int kPoints = 40000;  // about 40 blocks per field and host
+  for (int part = 0; part < 2; part++) {  // two segments
+    std::string lines;
+    for (int h = 0; h < kHosts; h++) {
+      for (int k = part * kPoints / 2; k < (part + 1) * kPoints / 2; k++) {
+        lines += "cpu,host=h" + std::to_string(h) + " usage=" + std::to_string((k + h) % 977) +
+                 ".5,note=\"n" + std::to_string(k) + "\" " + std::to_string(1000000 + 1000LL * k) +
+                 "\n";
+      }
+    }
+    ASSERT_TRUE((*db)->WriteLines(lines));
+    ASSERT_TRUE((*db)->Flush());
+  }
+  const QueryRequest q = testing::All("cpu");
+  auto read = [&](RowOptions o, uint64_t* bytes) {
+    const uint64_t before = env.bytes_read();
+    std::vector<std::string> rows = Rows(**db, q, std::move(o));
+    *bytes = env.bytes_read() - before;
+    return rows;
+  };
+  RowOptions newest;
+  newest.descending = true;
+  newest.limit_per_tagset = 1;
+  RowOptions oldest;
+  oldest.limit_per_tagset = 1;
+  uint64_t newest_bytes = 0, oldest_bytes = 0, all_bytes = 0;
+  const std::vector<std::string> newest_rows = read(newest, &newest_bytes);
+  const std::vector<std::string> oldest_rows = read(oldest, &oldest_bytes);
+  const std::vector<std::string> all_rows = read(RowOptions{}, &all_bytes);
+  ASSERT_EQ(all_rows.size(), static_cast<size_t>(kHosts) * kPoints);
+  EXPECT_EQ(oldest_rows, TruncateTagSets(all_rows, 1));
+  EXPECT_EQ(newest_rows, TruncateTagSets(ReverseWithinTagSets(all_rows), 1));
+  EXPECT_EQ(newest_rows.size(), static_cast<size_t>(kHosts));
+  EXPECT_GT(all_bytes, 100u * 1024);
+  EXPECT_LT(newest_bytes * 20, all_bytes)
+      << "limited descending " << newest_bytes << " bytes, unlimited " << all_bytes;
+  EXPECT_LT(oldest_bytes * 20, all_bytes)
+      << "limited ascending " << oldest_bytes << " bytes, unlimited " << all_bytes;
 }
 
 }  // namespace

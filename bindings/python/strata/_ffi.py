@@ -52,9 +52,12 @@ class _Rows(ctypes.Structure):
     pass
 
 
+ROWS_OPTIONS_VERSION = 2  # STRATA_ROWS_OPTIONS_VERSION: the layout of RowsOptions
+
+
 class RowsOptions(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint), ("descending", c_int),
-                ("presence_only", POINTER(ctypes.c_ubyte))]
+                ("presence_only", POINTER(ctypes.c_ubyte)), ("limit_per_tagset", c_size_t)]
 
 
 DbP = POINTER(_Db)
