@@ -12,8 +12,9 @@
 // newest point.
 //
 // Points come from the engine one block per series (strata_query + strata_cursor_next_block: no row
-// merging, no per-point ABI call), or, when the connection has pending changes to the table (an open
-// transaction), from the merged row scan, so the view reads the transaction's own writes.
+// merging, no per-point ABI call); first and last without `every` read only the oldest or newest
+// row of each tag set. When the connection has pending changes to the table (an open transaction)
+// they come from the merged row scan instead, so the view reads the transaction's own writes.
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
@@ -376,6 +377,18 @@ int FeedEngine(Table* t, const ScanSpec& spec, Aggregator* agg, std::string* err
   return STRATA_OK;
 }
 
+// Adds one point of field j.
+void AddValue(Aggregator* agg, size_t j, int64_t time, const Value& v) {
+  const int field = static_cast<int>(j);
+  if (v.type == STRATA_STRING) {
+    agg->AddString(field, time, v.s);
+  } else if (v.type == STRATA_FLOAT) {
+    agg->AddNumbers(field, v.type, &time, &v.f, 1);
+  } else if (v.type != 0) {
+    agg->AddNumbers(field, v.type, &time, &v.i, 1);
+  }
+}
+
 // Feeds the merged rows of the engine and the connection's pending changes.
 int FeedRows(Table* t, const ScanSpec& spec, Aggregator* agg, std::string* err) {
   ScanSpec all = spec;
@@ -390,17 +403,64 @@ int FeedRows(Table* t, const ScanSpec& spec, Aggregator* agg, std::string* err) 
       if (!agg->BeginTagSet(r.tagset, err)) return STRATA_INVALID;
     }
     current = r.tagset.get();
-    for (size_t j = 0; j < r.fields.size(); j++) {
-      const Value& v = r.fields[j];
-      if (v.type == STRATA_STRING) {
-        agg->AddString(static_cast<int>(j), r.time, v.s);
-      } else if (v.type == STRATA_FLOAT) {
-        agg->AddNumbers(static_cast<int>(j), v.type, &r.time, &v.f, 1);
-      } else if (v.type != 0) {
-        agg->AddNumbers(static_cast<int>(j), v.type, &r.time, &v.i, 1);
-      }
-    }
+    for (size_t j = 0; j < r.fields.size(); j++) AddValue(agg, j, r.time, r.fields[j]);
     rc = scan.Next(err);
+  }
+  return rc;
+}
+
+// The oldest or newest point of field j in the tag set `ts`: *time and *v (type 0: none).
+int EdgePoint(Table* t, const ScanSpec& spec, const RowTagSet& ts, size_t j, bool newest,
+              int64_t* time, Value* v, std::string* err) {
+  std::vector<const char*> values(ts.tags.size());
+  std::vector<strata_tag_filter> filters(ts.tags.size());
+  for (size_t k = 0; k < ts.tags.size(); k++) {
+    values[k] = ts.tags[k].value.c_str();
+    filters[k] = strata_tag_filter{ts.tags[k].key.c_str(), &values[k], 1};
+  }
+  const char* field = t->schema.fields[j].c_str();
+  strata_rows_options options = STRATA_ROWS_OPTIONS_INIT;
+  options.descending = newest ? 1 : 0;
+  options.limit_per_tagset = 1;
+  strata_rows* rows = nullptr;
+  int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
+                                &field, 1, spec.t_min, spec.t_max, &options, &rows);
+  *v = Value{};
+  // The filters also match tag sets with more tags: pick ours.
+  while (rc == STRATA_OK && (rc = strata_rows_next(rows)) == STRATA_ROW) {
+    if (ts.order.compare(0, ts.order.size() - 1, strata_rows_tagset(rows)) == 0) {
+      *time = strata_rows_time(rows);
+      ReadRowValue(rows, 0, v);
+      rc = STRATA_DONE;
+      break;
+    }
+  }
+  if (rc != STRATA_DONE) *err = std::string("read failed: ") + strata_errmsg();
+  strata_rows_free(rows);
+  return rc == STRATA_DONE ? STRATA_OK : rc;
+}
+
+// first / last without `every` (and without pending rows): the oldest / newest row of each tag set
+// (one row per tag set: about a block per field) has the group's time and the value of every field
+// present in it; a field the statement reads that is absent from it gets a query of its own.
+int FeedEdgeRows(Table* t, const ScanSpec& spec, bool newest, Aggregator* agg, std::string* err) {
+  ScanSpec edge = spec;
+  edge.descending = newest;
+  edge.by_time = false;
+  edge.limit_per_tagset = 1;
+  Scan scan;
+  int rc = scan.Start(t, edge, err);
+  for (; rc == STRATA_OK && !scan.eof(); rc = scan.Next(err)) {
+    const Row& r = scan.row();
+    if (!agg->BeginTagSet(r.tagset, err)) return STRATA_INVALID;
+    for (size_t j = 0; j < r.fields.size(); j++) {
+      int64_t time = r.time;
+      Value v = r.fields[j];  // presence only when not read: the type alone decides the group
+      if (v.type == 0 && scan.reads_value(j)) {
+        if ((rc = EdgePoint(t, spec, *r.tagset, j, newest, &time, &v, err)) != STRATA_OK) return rc;
+      }
+      AddValue(agg, j, time, v);
+    }
   }
   return rc;
 }
@@ -444,8 +504,15 @@ int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, std::vec
   rows->clear();
   if (spec.empty) return STRATA_OK;
   Aggregator aggregator(t, agg, rows);
-  const int rc = t->overlay().HasPending() ? FeedRows(t, spec, &aggregator, err)
-                                           : FeedEngine(t, spec, &aggregator, err);
+  const bool edge = agg.every == 0 && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
+  int rc;
+  if (t->overlay().HasPending()) {
+    rc = FeedRows(t, spec, &aggregator, err);
+  } else if (edge) {
+    rc = FeedEdgeRows(t, spec, agg.fn == AggregateFn::kLast, &aggregator, err);
+  } else {
+    rc = FeedEngine(t, spec, &aggregator, err);
+  }
   if (rc != STRATA_OK) return rc;
   if (!aggregator.Finish(err)) return STRATA_INVALID;
   // One query per value of a split IN list yields the tag sets in the order of those values.

@@ -24,6 +24,22 @@ RowTagSet::RowTagSet(std::string order_in, std::vector<Tag> tags_in,
   }
 }
 
+void ReadRowValue(strata_rows* rows, size_t i, Value* v) {
+  v->type = strata_rows_type(rows, i);
+  switch (v->type) {
+    case STRATA_FLOAT: v->f = strata_rows_f64(rows, i); break;
+    case STRATA_INT:
+    case STRATA_BOOL: v->i = strata_rows_i64(rows, i); break;
+    case STRATA_STRING: {
+      size_t len = 0;
+      const char* s = strata_rows_str(rows, i, &len);
+      v->s.assign(s, len);
+      break;
+    }
+    default: break;
+  }
+}
+
 Scan::~Scan() { strata_rows_free(rows_); }
 
 bool Scan::Matches(const PendingRow& p, int64_t time) const {
@@ -137,20 +153,10 @@ int Scan::AdvanceEngine(std::string* err) {
   const size_t nf = table_->schema.fields.size();
   erow_.fields.resize(nf);
   for (size_t i = 0; i < nf; i++) {
-    Value& v = erow_.fields[i];
-    v.type = strata_rows_type(rows_, i);
-    if (!spec_.values.empty() && !spec_.values[i]) continue;
-    switch (v.type) {
-      case STRATA_FLOAT: v.f = strata_rows_f64(rows_, i); break;
-      case STRATA_INT:
-      case STRATA_BOOL: v.i = strata_rows_i64(rows_, i); break;
-      case STRATA_STRING: {
-        size_t len = 0;
-        const char* s = strata_rows_str(rows_, i, &len);
-        v.s.assign(s, len);
-        break;
-      }
-      default: break;
+    if (!spec_.values.empty() && !spec_.values[i]) {
+      erow_.fields[i].type = strata_rows_type(rows_, i);
+    } else {
+      ReadRowValue(rows_, i, &erow_.fields[i]);
     }
   }
   return STRATA_OK;
@@ -182,6 +188,7 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
   strata_rows_options options = STRATA_ROWS_OPTIONS_INIT;
   options.descending = spec_.descending ? 1 : 0;
   options.presence_only = presence_only.empty() ? nullptr : presence_only.data();
+  options.limit_per_tagset = spec_.limit_per_tagset;
   int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
                                 fields.data(), fields.size(), spec_.t_min, spec_.t_max, &options,
                                 &rows_);

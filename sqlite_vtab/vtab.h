@@ -266,7 +266,13 @@ struct ScanSpec {
   bool empty = false;  // the constraints admit no row
   bool descending = false;  // rows of each tag set newest first
   bool by_time = false;     // the caller needs time order across tag sets (Scan::single_tagset)
+  // At most this many engine rows per tag set (0: all). Only without pending rows: the overlay is
+  // merged after the limit.
+  size_t limit_per_tagset = 0;
 };
+
+// Reads value i of the current row of `rows` into *v (type 0: no value).
+void ReadRowValue(strata_rows* rows, size_t i, Value* v);
 
 // Merges engine rows with the connection's overlay in (tag-set key, time) order, or with
 // ScanSpec::descending in (tag-set key, time descending) order.
