@@ -1,7 +1,8 @@
 // The aggregate view: `cpu('mean', '1h')` (vtab.h). Groups are (tag set, bucket), with buckets
-// aligned to multiples of `every` from the epoch (as time_bucket), or one per tag set. A group exists
-// when it holds a point of any declared field; a field column then holds that field's aggregate over
-// the group's points:
+// aligned to multiples of `every` from the epoch (as time_bucket), or one per tag set. Only the fields
+// the statement reads are read (all declared fields when it reads none), and a group exists when it
+// holds a point of one of them; each such field column then holds the field's aggregate over the
+// group's points:
 //   count  the number of points (0 when the field has none in the group)          INTEGER
 //   sum    the sum: REAL for a REAL field, INTEGER for INTEGER and BOOLEAN (an error when it
 //          overflows, as SQLite's sum); NULL for TEXT
@@ -11,9 +12,10 @@
 // bucket's start; without `every` it is the time of the group's oldest point, or with `last` its
 // newest point.
 //
-// Points come from the engine one block per series (strata_query + strata_cursor_next_block: no row
-// merging, no per-point ABI call); first and last without `every` read only the oldest or newest
-// row of each tag set. When the connection has pending changes to the table (an open transaction)
+// Points come from the engine one block per series, one query per field read (strata_query +
+// strata_cursor_next_block: no row merging, no per-point ABI call); first and last without `every`
+// read only each tag set's oldest or newest point of each field read (strata_query_rows_ex with
+// limit_per_tagset 1). When the connection has pending changes to the table (an open transaction)
 // they come from the merged row scan instead, so the view reads the transaction's own writes.
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
@@ -38,17 +40,17 @@ struct Acc {
   Value pick;             // min, max, first or last so far (type 0: none yet)
 };
 
-// Folds the points of one tag set at a time into groups, and turns each finished tag set into rows.
+// Folds points into groups, tag set by tag set in any order, and turns the groups into rows.
 class Aggregator {
  public:
-  Aggregator(const Table* t, const AggregateSpec& agg, std::vector<Row>* out)
-      : schema_(t->schema), agg_(agg), out_(out) {}
+  Aggregator(const Table* t, const AggregateSpec& agg) : schema_(t->schema), agg_(agg) {}
 
-  // Finishes the current tag set and starts `ts` (whose order must differ).
-  bool BeginTagSet(std::shared_ptr<const RowTagSet> ts, std::string* err) {
-    if (!Emit(err)) return false;
-    tagset_ = std::move(ts);
-    return true;
+  // Makes `ts` the tag set of the points added next.
+  void SetTagSet(const std::shared_ptr<const RowTagSet>& ts) {
+    auto [it, added] = tagsets_.try_emplace(ts->order);
+    if (added) it->second.tagset = ts;
+    current_ = &it->second.groups;
+    cached_ = nullptr;
   }
 
   // Points [0, n) of field j, times ascending. values: doubles for STRATA_FLOAT, int64_t for
@@ -82,8 +84,32 @@ class Aggregator {
     }
   }
 
-  // Emits the last tag set.
-  bool Finish(std::string* err) { return Emit(err); }
+  // Appends the groups' rows to *out in (tag-set key, time) order. False with *err (an INTEGER sum
+  // that overflowed).
+  bool Finish(std::vector<Row>* out, std::string* err) {
+    for (auto& [order, ts] : tagsets_) {
+      for (auto& [start, accs] : ts.groups) {
+        Row row;
+        row.tagset = ts.tagset;
+        row.fields.resize(accs.size());
+        bool any = false;
+        for (size_t j = 0; j < accs.size(); j++) {
+          const Acc& a = accs[j];
+          if (a.count > 0) {
+            const int64_t t = agg_.fn == AggregateFn::kLast ? a.last_time : a.first_time;
+            row.time = !any                          ? t
+                       : agg_.fn == AggregateFn::kLast ? std::max(row.time, t)
+                                                       : std::min(row.time, t);
+            any = true;
+          }
+          if (!Result(j, accs[j], &row.fields[j], err)) return false;
+        }
+        if (agg_.every != 0) row.time = start;
+        if (any) out->push_back(std::move(row));
+      }
+    }
+    return true;
+  }
 
  private:
   bool Picks() const {
@@ -102,7 +128,7 @@ class Aggregator {
       if (__builtin_add_overflow(start, agg_.every, end)) *end = INT64_MAX;
     }
     if (cached_ == nullptr || cached_start_ != start) {
-      auto [it, added] = groups_.try_emplace(start);
+      auto [it, added] = current_->try_emplace(start);
       if (added) it->second.resize(schema_.fields.size());
       cached_ = &it->second;
       cached_start_ = start;
@@ -212,39 +238,17 @@ class Aggregator {
     }
   }
 
-  bool Emit(std::string* err) {
-    for (auto& [start, accs] : groups_) {
-      Row row;
-      row.tagset = tagset_;
-      row.fields.resize(accs.size());
-      bool any = false;
-      for (size_t j = 0; j < accs.size(); j++) {
-        const Acc& a = accs[j];
-        if (a.count > 0) {
-          const int64_t t = agg_.fn == AggregateFn::kLast ? a.last_time : a.first_time;
-          if (!any) {
-            row.time = t;
-          } else {
-            row.time = agg_.fn == AggregateFn::kLast ? std::max(row.time, t) : std::min(row.time, t);
-          }
-          any = true;
-        }
-        if (!Result(j, accs[j], &row.fields[j], err)) return false;
-      }
-      if (agg_.every != 0) row.time = start;
-      if (any) out_->push_back(std::move(row));
-    }
-    groups_.clear();
-    cached_ = nullptr;
-    return true;
-  }
+  using Groups = std::map<int64_t, std::vector<Acc>>;  // bucket start (0 without `every`) -> per field
+  struct TagSetGroups {
+    std::shared_ptr<const RowTagSet> tagset;
+    Groups groups;
+  };
 
   const Schema& schema_;
   const AggregateSpec& agg_;
-  std::vector<Row>* out_;
-  std::shared_ptr<const RowTagSet> tagset_;
-  std::map<int64_t, std::vector<Acc>> groups_;  // bucket start (0 without `every`) -> per field
-  std::vector<Acc>* cached_ = nullptr;          // the group of cached_start_
+  std::map<std::string, TagSetGroups> tagsets_;  // by tag-set key + "#"
+  Groups* current_ = nullptr;                     // the groups of the current tag set
+  std::vector<Acc>* cached_ = nullptr;            // ... and the group of cached_start_
   int64_t cached_start_ = 0;
 };
 
@@ -289,9 +293,11 @@ bool ParseSeriesKey(std::string_view key, std::string_view* tagset, std::vector<
   return false;
 }
 
-// Feeds the engine's points, series by series, one query per value of the first multi-valued tag
-// filter (the other filters: single values go to the engine, further lists are checked here).
-int FeedEngine(Table* t, const ScanSpec& spec, Aggregator* agg, std::string* err) {
+// Feeds the engine's points of the fields in `read`, series by series: one query per field read and
+// value of the first multi-valued tag filter (single values go to the engine as equalities, further
+// lists are checked here).
+int FeedEngine(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, Aggregator* agg,
+               std::string* err) {
   std::vector<strata_tag> eq;
   const TagFilter* split = nullptr;  // the filter queried value by value
   std::vector<const TagFilter*> checked;
@@ -304,75 +310,70 @@ int FeedEngine(Table* t, const ScanSpec& spec, Aggregator* agg, std::string* err
       checked.push_back(&f);
     }
   }
-  std::unordered_map<std::string, int> field_index;
-  for (int j = 0; j < t->schema.nfields(); j++) field_index.emplace(t->schema.fields[j], j);
-
-  constexpr size_t kCap = 4096;
-  std::vector<int64_t> times(kCap), values(kCap);  // int64_t storage is aligned for double too
   std::vector<std::string> split_values;
   if (split != nullptr) split_values.assign(split->values.begin(), split->values.end());
-  const size_t nqueries = split == nullptr ? 1 : split_values.size();
-  for (size_t q = 0; q < nqueries; q++) {
-    std::vector<strata_tag> tags = eq;
-    if (split != nullptr) tags.push_back(strata_tag{split->key.c_str(), split_values[q].c_str()});
-    strata_cursor* cur = nullptr;
-    int rc = strata_query(t->conn->sdb, t->name.c_str(), tags.data(), tags.size(), nullptr,
-                          spec.t_min, spec.t_max, &cur);
-    if (rc != STRATA_OK) {
-      *err = std::string("query failed: ") + strata_errmsg();
-      return rc;
-    }
-    std::string series, tagset;
-    int field = -1;  // the declared field of `series`, -1: skipped
-    std::vector<Tag> parsed;
-    while (true) {
-      size_t n = 0;
-      rc = strata_cursor_next_block(cur, times.data(), values.data(), kCap, &n);
-      if (rc == STRATA_DONE) break;
-      if (rc != STRATA_ROW) {
-        *err = std::string("read failed: ") + strata_errmsg();
-        strata_cursor_free(cur);
+  constexpr size_t kCap = 4096;
+  std::vector<int64_t> times(kCap), values(kCap);  // int64_t storage is aligned for double too
+  for (size_t j : read) {
+    for (size_t q = 0; q < (split == nullptr ? 1 : split_values.size()); q++) {
+      std::vector<strata_tag> tags = eq;
+      if (split != nullptr) tags.push_back(strata_tag{split->key.c_str(), split_values[q].c_str()});
+      strata_cursor* cur = nullptr;
+      int rc = strata_query(t->conn->sdb, t->name.c_str(), tags.data(), tags.size(),
+                            t->schema.fields[j].c_str(), spec.t_min, spec.t_max, &cur);
+      if (rc != STRATA_OK) {
+        *err = std::string("query failed: ") + strata_errmsg();
         return rc;
       }
-      const char* key = strata_cursor_series(cur);
-      if (series != key) {
-        series.assign(key);
-        std::string_view ts;
-        if (!ParseSeriesKey(series, &ts, &parsed)) {
-          *err = "internal error: unreadable series key '" + series + "'";
-          strata_cursor_free(cur);
-          return STRATA_CORRUPT;
-        }
-        auto it = field_index.find(strata_cursor_field(cur));
-        field = it == field_index.end() ? -1 : it->second;
-        for (const TagFilter* f : checked) {
-          auto tag = std::find_if(parsed.begin(), parsed.end(),
-                                  [&](const Tag& x) { return x.key == f->key; });
-          if (tag == parsed.end() || f->values.count(tag->value) == 0) field = -1;
-        }
-        if (field >= 0 && ts != tagset) {
-          tagset.assign(ts);
-          auto row_ts = std::make_shared<const RowTagSet>(tagset + "#", std::move(parsed),
-                                                          t->schema.tags);
-          if (!agg->BeginTagSet(std::move(row_ts), err)) {
-            strata_cursor_free(cur);
-            return STRATA_INVALID;
+      std::string series;
+      bool skip = false;  // the series fails a checked filter
+      bool bad_key = false;
+      std::vector<Tag> parsed;
+      while (true) {
+        size_t n = 0;
+        rc = strata_cursor_next_block(cur, times.data(), values.data(), kCap, &n);
+        if (rc != STRATA_ROW) break;
+        const char* key = strata_cursor_series(cur);
+        if (series != key) {
+          series.assign(key);
+          std::string_view tagset;
+          if (!ParseSeriesKey(series, &tagset, &parsed)) {
+            bad_key = true;
+            break;
+          }
+          skip = false;
+          for (const TagFilter* f : checked) {
+            auto tag = std::find_if(parsed.begin(), parsed.end(),
+                                    [&](const Tag& x) { return x.key == f->key; });
+            skip = skip || tag == parsed.end() || f->values.count(tag->value) == 0;
+          }
+          if (!skip) {
+            agg->SetTagSet(std::make_shared<const RowTagSet>(std::string(tagset) + "#",
+                                                             std::move(parsed), t->schema.tags));
           }
         }
-      }
-      if (field < 0) continue;
-      const int type = strata_cursor_type(cur);
-      if (type == STRATA_STRING) {
-        for (size_t i = 0; i < n; i++) {
-          size_t len = 0;
-          const char* s = strata_cursor_block_str(cur, i, &len);
-          agg->AddString(field, times[i], std::string_view(s == nullptr ? "" : s, len));
+        if (skip) continue;
+        const int type = strata_cursor_type(cur);
+        if (type == STRATA_STRING) {
+          for (size_t i = 0; i < n; i++) {
+            size_t len = 0;
+            const char* s = strata_cursor_block_str(cur, i, &len);
+            agg->AddString(static_cast<int>(j), times[i], std::string_view(s == nullptr ? "" : s, len));
+          }
+        } else {
+          agg->AddNumbers(static_cast<int>(j), type, times.data(), values.data(), n);
         }
-      } else {
-        agg->AddNumbers(field, type, times.data(), values.data(), n);
+      }
+      strata_cursor_free(cur);
+      if (bad_key) {
+        *err = "internal error: unreadable series key '" + series + "'";
+        return STRATA_CORRUPT;
+      }
+      if (rc != STRATA_DONE) {
+        *err = std::string("read failed: ") + strata_errmsg();
+        return rc;
       }
     }
-    strata_cursor_free(cur);
   }
   return STRATA_OK;
 }
@@ -389,8 +390,9 @@ void AddValue(Aggregator* agg, size_t j, int64_t time, const Value& v) {
   }
 }
 
-// Feeds the merged rows of the engine and the connection's pending changes.
-int FeedRows(Table* t, const ScanSpec& spec, Aggregator* agg, std::string* err) {
+// Feeds the fields in `read` of the merged rows of the engine and the connection's pending changes.
+int FeedRows(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, Aggregator* agg,
+             std::string* err) {
   ScanSpec all = spec;
   all.values.clear();  // every value: pending rows carry them anyway
   all.descending = all.by_time = false;
@@ -399,70 +401,46 @@ int FeedRows(Table* t, const ScanSpec& spec, Aggregator* agg, std::string* err) 
   const RowTagSet* current = nullptr;
   while (rc == STRATA_OK && !scan.eof()) {
     const Row& r = scan.row();
-    if (r.tagset.get() != current && (current == nullptr || r.tagset->order != current->order)) {
-      if (!agg->BeginTagSet(r.tagset, err)) return STRATA_INVALID;
-    }
+    if (r.tagset.get() != current) agg->SetTagSet(r.tagset);
     current = r.tagset.get();
-    for (size_t j = 0; j < r.fields.size(); j++) AddValue(agg, j, r.time, r.fields[j]);
+    for (size_t j : read) AddValue(agg, j, r.time, r.fields[j]);
     rc = scan.Next(err);
   }
   return rc;
 }
 
-// The oldest or newest point of field j in the tag set `ts`: *time and *v (type 0: none).
-int EdgePoint(Table* t, const ScanSpec& spec, const RowTagSet& ts, size_t j, bool newest,
-              int64_t* time, Value* v, std::string* err) {
-  std::vector<const char*> values(ts.tags.size());
-  std::vector<strata_tag_filter> filters(ts.tags.size());
-  for (size_t k = 0; k < ts.tags.size(); k++) {
-    values[k] = ts.tags[k].value.c_str();
-    filters[k] = strata_tag_filter{ts.tags[k].key.c_str(), &values[k], 1};
+// first / last without `every` (and without pending rows): per field read, one query for the oldest
+// or newest point of every tag set (limit_per_tagset 1: about one block per tag set).
+int FeedEdges(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, bool newest,
+              Aggregator* agg, std::string* err) {
+  std::vector<std::vector<const char*>> values(spec.filters.size());
+  std::vector<strata_tag_filter> filters(spec.filters.size());
+  for (size_t i = 0; i < spec.filters.size(); i++) {
+    for (const std::string& v : spec.filters[i].values) values[i].push_back(v.c_str());
+    filters[i] = strata_tag_filter{spec.filters[i].key.c_str(), values[i].data(), values[i].size()};
   }
-  const char* field = t->schema.fields[j].c_str();
   strata_rows_options options = STRATA_ROWS_OPTIONS_INIT;
   options.descending = newest ? 1 : 0;
   options.limit_per_tagset = 1;
-  strata_rows* rows = nullptr;
-  int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
-                                &field, 1, spec.t_min, spec.t_max, &options, &rows);
-  *v = Value{};
-  // The filters also match tag sets with more tags: pick ours.
-  while (rc == STRATA_OK && (rc = strata_rows_next(rows)) == STRATA_ROW) {
-    if (ts.order.compare(0, ts.order.size() - 1, strata_rows_tagset(rows)) == 0) {
-      *time = strata_rows_time(rows);
-      ReadRowValue(rows, 0, v);
-      rc = STRATA_DONE;
-      break;
+  for (size_t j : read) {
+    const char* field = t->schema.fields[j].c_str();
+    strata_rows* rows = nullptr;
+    int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
+                                  &field, 1, spec.t_min, spec.t_max, &options, &rows);
+    while (rc == STRATA_OK && (rc = strata_rows_next(rows)) == STRATA_ROW) {
+      agg->SetTagSet(ReadRowTagSet(rows, t->schema));
+      Value v;
+      ReadRowValue(rows, 0, &v);
+      AddValue(agg, j, strata_rows_time(rows), v);
+      rc = STRATA_OK;
+    }
+    strata_rows_free(rows);
+    if (rc != STRATA_DONE) {
+      *err = std::string("read failed: ") + strata_errmsg();
+      return rc;
     }
   }
-  if (rc != STRATA_DONE) *err = std::string("read failed: ") + strata_errmsg();
-  strata_rows_free(rows);
-  return rc == STRATA_DONE ? STRATA_OK : rc;
-}
-
-// first / last without `every` (and without pending rows): the oldest / newest row of each tag set
-// (one row per tag set: about a block per field) has the group's time and the value of every field
-// present in it; a field the statement reads that is absent from it gets a query of its own.
-int FeedEdgeRows(Table* t, const ScanSpec& spec, bool newest, Aggregator* agg, std::string* err) {
-  ScanSpec edge = spec;
-  edge.descending = newest;
-  edge.by_time = false;
-  edge.limit_per_tagset = 1;
-  Scan scan;
-  int rc = scan.Start(t, edge, err);
-  for (; rc == STRATA_OK && !scan.eof(); rc = scan.Next(err)) {
-    const Row& r = scan.row();
-    if (!agg->BeginTagSet(r.tagset, err)) return STRATA_INVALID;
-    for (size_t j = 0; j < r.fields.size(); j++) {
-      int64_t time = r.time;
-      Value v = r.fields[j];  // presence only when not read: the type alone decides the group
-      if (v.type == 0 && scan.reads_value(j)) {
-        if ((rc = EdgePoint(t, spec, *r.tagset, j, newest, &time, &v, err)) != STRATA_OK) return rc;
-      }
-      AddValue(agg, j, time, v);
-    }
-  }
-  return rc;
+  return STRATA_OK;
 }
 
 }  // namespace
@@ -503,27 +481,25 @@ int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, std::vec
               std::string* err) {
   rows->clear();
   if (spec.empty) return STRATA_OK;
-  Aggregator aggregator(t, agg, rows);
+  std::vector<size_t> read;  // the fields the statement reads; all when it reads none
+  for (size_t j = 0; j < spec.values.size(); j++) {
+    if (spec.values[j]) read.push_back(j);
+  }
+  if (read.empty()) {
+    for (size_t j = 0; j < t->schema.fields.size(); j++) read.push_back(j);
+  }
+  Aggregator aggregator(t, agg);
   const bool edge = agg.every == 0 && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
   int rc;
   if (t->overlay().HasPending()) {
-    rc = FeedRows(t, spec, &aggregator, err);
+    rc = FeedRows(t, spec, read, &aggregator, err);
   } else if (edge) {
-    rc = FeedEdgeRows(t, spec, agg.fn == AggregateFn::kLast, &aggregator, err);
+    rc = FeedEdges(t, spec, read, agg.fn == AggregateFn::kLast, &aggregator, err);
   } else {
-    rc = FeedEngine(t, spec, &aggregator, err);
+    rc = FeedEngine(t, spec, read, &aggregator, err);
   }
   if (rc != STRATA_OK) return rc;
-  if (!aggregator.Finish(err)) return STRATA_INVALID;
-  // One query per value of a split IN list yields the tag sets in the order of those values.
-  if (!std::is_sorted(rows->begin(), rows->end(), [](const Row& a, const Row& b) {
-        return a.tagset->order < b.tagset->order;
-      })) {
-    std::stable_sort(rows->begin(), rows->end(), [](const Row& a, const Row& b) {
-      return a.tagset->order < b.tagset->order;
-    });
-  }
-  return STRATA_OK;
+  return aggregator.Finish(rows, err) ? STRATA_OK : STRATA_INVALID;
 }
 
 }  // namespace strata_sql

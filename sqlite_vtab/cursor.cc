@@ -40,6 +40,17 @@ void ReadRowValue(strata_rows* rows, size_t i, Value* v) {
   }
 }
 
+std::shared_ptr<const RowTagSet> ReadRowTagSet(strata_rows* rows, const Schema& schema) {
+  const size_t ntags = strata_rows_tag_count(rows);
+  std::vector<Tag> tags(ntags);
+  for (size_t i = 0; i < ntags; i++) {
+    tags[i].key.assign(strata_rows_tag_key(rows, i));
+    tags[i].value.assign(strata_rows_tag_value(rows, i));
+  }
+  return std::make_shared<const RowTagSet>(std::string(strata_rows_tagset(rows)) + "#",
+                                           std::move(tags), schema.tags);
+}
+
 Scan::~Scan() { strata_rows_free(rows_); }
 
 bool Scan::Matches(const PendingRow& p, int64_t time) const {
@@ -140,14 +151,7 @@ int Scan::AdvanceEngine(std::string* err) {
   const char* tagset = strata_rows_tagset(rows_);
   if (engine_ts_ == nullptr || engine_tagset_ != tagset) {
     engine_tagset_.assign(tagset);
-    const size_t ntags = strata_rows_tag_count(rows_);
-    std::vector<Tag> tags(ntags);
-    for (size_t i = 0; i < ntags; i++) {
-      tags[i].key.assign(strata_rows_tag_key(rows_, i));
-      tags[i].value.assign(strata_rows_tag_value(rows_, i));
-    }
-    engine_ts_ = std::make_shared<const RowTagSet>(engine_tagset_ + "#", std::move(tags),
-                                                   table_->schema.tags);
+    engine_ts_ = ReadRowTagSet(rows_, table_->schema);
   }
   erow_.tagset = engine_ts_;
   const size_t nf = table_->schema.fields.size();
@@ -188,7 +192,6 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
   strata_rows_options options = STRATA_ROWS_OPTIONS_INIT;
   options.descending = spec_.descending ? 1 : 0;
   options.presence_only = presence_only.empty() ? nullptr : presence_only.data();
-  options.limit_per_tagset = spec_.limit_per_tagset;
   int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
                                 fields.data(), fields.size(), spec_.t_min, spec_.t_max, &options,
                                 &rows_);

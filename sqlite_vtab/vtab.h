@@ -20,9 +20,10 @@
 // Aggregate view: `SELECT ... FROM cpu('mean', '1h') WHERE time >= a AND time < b` (the hidden
 // columns as table-valued-function arguments, or `_strata_aggregate = 'mean'` in WHERE) yields one row
 // per tag set and time bucket (`every`: a duration or ns; omitted or NULL: one bucket per tag set)
-// that holds at least one point of a declared field, each field column holding that field's
-// aggregate: count, sum, mean (or avg), min, max, first, last (aggregate.cc). The time and tag
-// constraints select the points before they are aggregated; everything else filters the result.
+// that holds at least one point of a field the statement reads (of any declared field when it reads
+// none), each field column holding that field's aggregate: count, sum, mean (or avg), min, max,
+// first, last (aggregate.cc). The time and tag constraints select the points before they are
+// aggregated; everything else filters the result.
 //
 // Per-connection state (Conn) is keyed by (sqlite3*, canonical data directory) and shared by every
 // strata table of that directory in that connection: it holds the strata_db handle (strata_open
@@ -266,13 +267,12 @@ struct ScanSpec {
   bool empty = false;  // the constraints admit no row
   bool descending = false;  // rows of each tag set newest first
   bool by_time = false;     // the caller needs time order across tag sets (Scan::single_tagset)
-  // At most this many engine rows per tag set (0: all). Only without pending rows: the overlay is
-  // merged after the limit.
-  size_t limit_per_tagset = 0;
 };
 
 // Reads value i of the current row of `rows` into *v (type 0: no value).
 void ReadRowValue(strata_rows* rows, size_t i, Value* v);
+// The tag set of the current row of `rows`.
+std::shared_ptr<const RowTagSet> ReadRowTagSet(strata_rows* rows, const Schema& schema);
 
 // Merges engine rows with the connection's overlay in (tag-set key, time) order, or with
 // ScanSpec::descending in (tag-set key, time descending) order.
@@ -326,10 +326,10 @@ bool ParseAggregateFn(sqlite3_value* v, AggregateFn* fn, std::string* err);
 // A bucket width: NULL (0: none) or as ParseWidth. False with *err.
 bool ParseEvery(sqlite3_value* v, int64_t* every, std::string* err);
 
-// Computes the aggregate view for the points `spec` selects (ScanSpec::values: the fields whose
-// aggregates are read; the others only decide which groups exist) into *rows, in (tag-set key, time)
-// order. Reads the engine block by block, or merges the connection's pending rows when the table
-// has some. STRATA status with *err on failure.
+// Computes the aggregate view for the points `spec` selects (ScanSpec::values: the fields read; the
+// others are neither aggregated nor read) into *rows, in (tag-set key, time) order. Reads the engine
+// block by block, or merges the connection's pending rows when the table has some. STRATA status
+// with *err on failure.
 int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, std::vector<Row>* rows,
               std::string* err);
 

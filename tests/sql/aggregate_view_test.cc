@@ -1,5 +1,5 @@
 // The aggregate view `m(fn, every)`: exact results on a small table (every aggregate, every type,
-// buckets, the time of a group), its errors, and that it is read-only. Random comparisons with GROUP
+// buckets, the time of a group, which groups exist), its errors, and that it is read-only. Random comparisons with GROUP
 // BY over a plain table are in differential_test.cc.
 #include "sql_test_util.h"
 
@@ -40,6 +40,19 @@ TEST_F(AggregateViewTest, EveryAggregateOverOneBucketPerTagSet) {
   EXPECT_EQ(View(db, "'last'"), (Strings{"a|" + h + "|4.0|2|a|1", "b|5|NULL|7|NULL|NULL"}));
   EXPECT_EQ(Rows(db, "SELECT typeof(v), typeof(n), typeof(b) FROM m('sum') WHERE host = 'a'"),
             Strings{"real|integer|integer"});
+}
+
+TEST_F(AggregateViewTest, GroupsAreThoseWithAPointOfAFieldTheStatementReads) {
+  sqlite3* db = Seeded();
+  const std::string h = std::to_string(kHour);
+  // b has no v: reading only v, it has no group.
+  EXPECT_EQ(Rows(db, "SELECT host, time, v FROM m('count', '1h') ORDER BY host, time"),
+            (Strings{"a|0|2", "a|" + h + "|1"}));
+  EXPECT_EQ(Rows(db, "SELECT host, time, n FROM m('last') ORDER BY host"), (Strings{"a|10|2", "b|5|7"}));
+  EXPECT_EQ(Rows(db, "SELECT host, time, v FROM m('first') WHERE v > 1"), (Strings{"a|0|1.5"}));
+  // Reading no field: every declared field counts.
+  EXPECT_EQ(Rows(db, "SELECT host, time FROM m('max', '1h') ORDER BY host, time"),
+            (Strings{"a|0", "a|" + h, "b|0"}));
 }
 
 TEST_F(AggregateViewTest, BucketsAreAlignedToTheEpochAndTimeSelectsPoints) {
