@@ -6,8 +6,9 @@
 //            BOOLEAN | BOOL                           (case-insensitive)
 //   option:  <name> = <value>, name one of dir, sync, sync_interval_ms, memstore_bytes,
 //            wal_segment_bytes, shard_duration, retention, compaction_threads, block_cache_bytes
-// Reserved column names: time, _strata_key, _strata_aggregate, _strata_every (case-insensitive); names must be unique ignoring case
-// (SQLite's rule); at least one field column is required. Option values are checked by strata_open.
+// Reserved column names: time, _strata_key, _strata_aggregate, _strata_every (case-insensitive);
+// names must be unique ignoring case (SQLite's rule); at least one field column is required.
+// Option values are checked by strata_open.
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
