@@ -21,6 +21,16 @@ std::string TypeConflictMessage(std::string_view measurement, std::string_view f
          " value";
 }
 
+// The 8 bytes of `key` from `from` on, zero-padded, as a big-endian number: if a's is less than
+// b's (same `from`, a common prefix before it), then a < b bytewise.
+uint64_t KeyHead(std::string_view key, size_t from) {
+  uint64_t head = 0;
+  for (size_t at = from; at < from + 8; at++) {
+    head = head << 8 | (at < key.size() ? static_cast<uint8_t>(key[at]) : 0);
+  }
+  return head;
+}
+
 }  // namespace
 
 Catalog::Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log)
@@ -252,15 +262,34 @@ std::vector<std::pair<std::string, ValueType>> Catalog::Fields(const std::string
 std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
                                               const std::vector<TagFilter>& filters,
                                               const std::vector<std::string>& fields) const {
-  std::vector<const SeriesInfo*> out;
+  struct Item {
+    uint64_t head;  // KeyHead after the prefix all the keys share
+    const SeriesInfo* info;
+  };
+  std::vector<Item> items;
   {
     std::shared_lock lock(mu_);
     for (uint64_t id : tag_index_.Match(measurement, filters, fields)) {
-      out.push_back(series_[id - 1].get());
+      items.push_back(Item{0, series_[id - 1].get()});
     }
   }
-  std::sort(out.begin(), out.end(),
-            [](const SeriesInfo* a, const SeriesInfo* b) { return a->key < b->key; });
+  // Sorted by key; the heads settle most comparisons without reading the keys.
+  const std::string_view first = items.empty() ? std::string_view() : items[0].info->key;
+  size_t shared = first.size();
+  for (const Item& item : items) {
+    const std::string_view key = item.info->key;
+    shared = static_cast<size_t>(
+        std::mismatch(key.begin(), key.begin() + std::min(shared, key.size()), first.begin())
+            .first -
+        key.begin());
+  }
+  for (Item& item : items) item.head = KeyHead(item.info->key, shared);
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.head != b.head ? a.head < b.head : a.info->key < b.info->key;
+  });
+  std::vector<const SeriesInfo*> out;
+  out.reserve(items.size());
+  for (const Item& item : items) out.push_back(item.info);
   return out;
 }
 
