@@ -58,6 +58,18 @@ Result<bool> RowCursor::ReadFields(const ShardSnapshot& shard, int64_t min_t, in
   return any;
 }
 
+bool RowCursor::ReadNewestFields(const ShardSnapshot& shard, bool* any) {
+  *any = false;
+  for (size_t i = 0; i < columns_.size(); i++) {
+    columns_[i].clear();
+    const uint64_t id = snap_.series[group_begin_ + i]->id;
+    if (!shard.ReadNewest(id, snap_.min_time, snap_.max_time, &columns_[i])) return false;
+    pos_[i] = columns_[i].size();
+    *any |= !columns_[i].empty();
+  }
+  return true;
+}
+
 Result<bool> RowCursor::LoadNextWindow() {
   while (true) {
     if (windows_left_ == 0 && !NextTagSet()) return false;
@@ -88,6 +100,12 @@ Result<bool> RowCursor::LoadPrevSlice() {
     if (windows_left_ == 0) continue;  // no shards
     const ShardSnapshot& shard = *snap_.shards[windows_left_ - 1];
     const int64_t hi = slice_edge_;
+    bool any = false;
+    if (options_.limit_per_tagset == 1 && hi == snap_.max_time && ReadNewestFields(shard, &any)) {
+      windows_left_--;  // the window's newest row, if any, is all the tag set needs of it
+      if (any) return true;
+      continue;
+    }
     int64_t lo = snap_.min_time;
     for (size_t i = group_begin_; i < group_end_; i++) {
       const std::optional<int64_t> start = shard.LatestBlockStart(snap_.series[i]->id, hi);
@@ -99,7 +117,7 @@ Result<bool> RowCursor::LoadPrevSlice() {
     } else {
       slice_edge_ = lo - 1;
     }
-    STRATA_ASSIGN_OR_RETURN(bool any, ReadFields(shard, lo, hi));
+    STRATA_ASSIGN_OR_RETURN(any, ReadFields(shard, lo, hi));
     if (any) return true;
   }
 }

@@ -200,6 +200,7 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
   }
 
   section_end_.resize(index_.size());
+  newest_ = std::make_unique<NewestValue[]>(index_.size());
   by_id_.reserve(index_.size());
   for (size_t s = 0; s < index_.size(); s++) {
     section_end_[s] = s + 1 < index_.size() ? index_[s + 1].section_offset : index_offset;
@@ -212,10 +213,24 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
           Corrupt(index_offset, "duplicate series id " + std::to_string(by_id_[i].first)));
     }
   }
+  // Series ids come from the catalog's counter, so a segment's usually span not much more than
+  // their number: then a table indexed by id finds an entry in one step, in no more memory.
+  if (!by_id_.empty() && index_.size() < kNoSeries &&
+      by_id_.back().first - by_id_.front().first < 4 * by_id_.size()) {
+    first_id_ = by_id_.front().first;
+    position_by_id_.assign(by_id_.back().first - first_id_ + 1, kNoSeries);
+    for (const auto& [id, s] : by_id_) position_by_id_[id - first_id_] = static_cast<uint32_t>(s);
+    by_id_ = {};
+  }
   return OkStatus();
 }
 
 const SeriesIndexEntry* SegmentReader::Find(uint64_t series_id) const {
+  if (!position_by_id_.empty()) {
+    if (series_id < first_id_ || series_id - first_id_ >= position_by_id_.size()) return nullptr;
+    const uint32_t s = position_by_id_[series_id - first_id_];
+    return s == kNoSeries ? nullptr : &index_[s];
+  }
   auto it =
       std::lower_bound(by_id_.begin(), by_id_.end(), std::pair<uint64_t, size_t>(series_id, 0));
   if (it == by_id_.end() || it->first != series_id) return nullptr;
@@ -398,18 +413,23 @@ Status SegmentReader::ReadBlocksCached(size_t series, size_t first, size_t last,
   return OkStatus();
 }
 
-Status SegmentReader::Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t max_t,
-                           Column* out, BlockCache* cache, uint64_t* fill_budget) const {
+Status SegmentReader::CheckReadable(const SeriesIndexEntry& entry, const Column& out) const {
   std::less<const SeriesIndexEntry*> before;
   if (index_.empty() || before(&entry, index_.data()) ||
       !before(&entry, index_.data() + index_.size())) {
     return unexpected(Error::Invalid("segment " + path() + ": entry is not from this segment"));
   }
-  if (out->type != entry.type) {
+  if (out.type != entry.type) {
     return unexpected(Error::Invalid("segment " + path() + ": reading " +
                                      ValueTypeName(entry.type) + " series '" + entry.key +
-                                     "' into a " + ValueTypeName(out->type) + " column"));
+                                     "' into a " + ValueTypeName(out.type) + " column"));
   }
+  return OkStatus();
+}
+
+Status SegmentReader::Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t max_t, Column* out,
+                           BlockCache* cache, uint64_t* fill_budget) const {
+  STRATA_RETURN_IF_ERROR(CheckReadable(entry, *out));
   if (min_t > max_t || entry.max_time < min_t || entry.min_time > max_t) return OkStatus();
   const auto& blocks = entry.blocks;
   const size_t first = static_cast<size_t>(
@@ -433,6 +453,33 @@ Status SegmentReader::Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t
       TruncateColumn(out, old_times, old_nums, old_strs);
       return s;
     }
+  }
+  return OkStatus();
+}
+
+Status SegmentReader::ReadNewest(const SeriesIndexEntry& entry, Column* out, BlockCache* cache,
+                                 uint64_t* fill_budget) const {
+  STRATA_RETURN_IF_ERROR(CheckReadable(entry, *out));
+  NewestValue& v = newest_[static_cast<size_t>(&entry - index_.data())];
+  if (!out->times_only && !v.known.load(std::memory_order_acquire)) {
+    STRATA_RETURN_IF_ERROR(Read(entry, entry.max_time, entry.max_time, out, cache, fill_budget));
+    std::lock_guard lock(newest_mu_);
+    if (!v.known.load(std::memory_order_relaxed)) {
+      if (entry.type == ValueType::kString) {
+        v.str = &newest_strs_.emplace_back(out->strs.back());
+      } else {
+        v.num = out->nums.back();
+      }
+      v.known.store(true, std::memory_order_release);
+    }
+    return OkStatus();
+  }
+  out->times.push_back(entry.max_time);
+  if (out->times_only) return OkStatus();
+  if (entry.type == ValueType::kString) {
+    out->strs.push_back(*v.str);
+  } else {
+    out->nums.push_back(v.num);
   }
   return OkStatus();
 }

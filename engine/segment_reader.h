@@ -5,11 +5,15 @@
 // allocates more than the file's size suggests, and never returns wrong data. Immutable after Open;
 // Read and Verify are thread-safe (pread). Share it through shared_ptr so that snapshots can pin it
 // while compaction retires the file. Reads may go through a BlockCache (block_cache.h), which holds
-// verified, decoded blocks keyed by instance_id().
+// verified, decoded blocks keyed by instance_id(). The one mutable part is the memo of each series'
+// newest value (ReadNewest), filled in on first use and thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,7 +64,7 @@ class SegmentReader {
 
   // Sorted by key (bytewise).
   const std::vector<SeriesIndexEntry>& index() const { return index_; }
-  // The entry of `series_id`, or nullptr. O(log n).
+  // The entry of `series_id`, or nullptr. O(1) when the segment's ids are dense, else O(log n).
   const SeriesIndexEntry* Find(uint64_t series_id) const;
 
   // Appends to *out the points with min_t <= time <= max_t, in time order, reading only the blocks
@@ -80,6 +84,15 @@ class SegmentReader {
                             Column* out, BlockCache* cache = nullptr,
                             uint64_t* fill_budget = nullptr) const;
 
+  // Appends to *out the entry's newest point: time entry.max_time and, unless *out is times-only,
+  // its value. The value is read once, the first time it is asked for (as Read of that one time,
+  // through `cache` and `fill_budget`), and then kept by this reader for every later call, from
+  // any thread; a times-only *out reads nothing. REQUIRES: as Read. On Corrupt *out is left as
+  // it was and nothing is kept, so that every call reports the damage.
+  [[nodiscard]] Status ReadNewest(const SeriesIndexEntry& entry, Column* out,
+                                  BlockCache* cache = nullptr,
+                                  uint64_t* fill_budget = nullptr) const;
+
   // Reads every section header and every block and checks every checksum (`strata verify`).
   // Never uses a cache: it reads the file.
   [[nodiscard]] Status Verify() const;
@@ -88,6 +101,8 @@ class SegmentReader {
   SegmentReader() = default;
   Status ParseIndex(std::string_view index, uint64_t index_offset, uint64_t series_count);
   Status CheckSectionHeader(size_t series) const;
+  // Invalid unless `entry` is an element of index() and out.type == entry.type.
+  Status CheckReadable(const SeriesIndexEntry& entry, const Column& out) const;
   // Reads and decodes blocks [first, last] of series `series`, keeping points in [min_t, max_t].
   Status ReadBlocks(size_t series, size_t first, size_t last, int64_t min_t, int64_t max_t,
                     Column* out) const;
@@ -112,7 +127,24 @@ class SegmentReader {
   uint64_t point_count_ = 0;
   std::vector<SeriesIndexEntry> index_;
   std::vector<uint64_t> section_end_;               // per series: end of its last block
+  // Find's lookup: by_id_, or when the ids are dense enough position_by_id_ (and by_id_ empty).
   std::vector<std::pair<uint64_t, size_t>> by_id_;  // (series id, index position), sorted
+  static constexpr uint32_t kNoSeries = UINT32_MAX;
+  uint64_t first_id_ = 0;                 // the smallest series id
+  std::vector<uint32_t> position_by_id_;  // [id - first_id_]: index position, or kNoSeries
+
+  // A series' newest value, once read: `num`, or for a string series `str`, is written once,
+  // under newest_mu_, before `known` is set (release); a reader that sees `known` (acquire) reads
+  // it without the lock, as it never changes again.
+  struct NewestValue {
+    std::atomic<bool> known{false};
+    uint64_t num = 0;
+    const std::string* str = nullptr;  // an element of newest_strs_
+  };
+  std::unique_ptr<NewestValue[]> newest_;  // per series, parallel to index_
+  mutable std::mutex newest_mu_;
+  // GUARDED_BY(newest_mu_); push_back never moves its elements, which NewestValue::str points to.
+  mutable std::deque<std::string> newest_strs_;
 };
 
 }  // namespace strata

@@ -74,6 +74,73 @@ Status ShardSnapshot::Read(uint64_t series_id, int64_t min_t, int64_t max_t, Col
   return OkStatus();
 }
 
+bool ShardSnapshot::ReadNewest(uint64_t series_id, int64_t min_t, int64_t max_t,
+                               Column* out) const {
+  min_t = std::max(min_t, min_t_);
+  max_t = std::min(max_t, max_t_);
+  if (min_t > max_t) return true;
+  auto ts_it = tombstones_.find(series_id);
+  const std::vector<Tombstone>* ts = ts_it == tombstones_.end() ? nullptr : &ts_it->second;
+  // Whether a delete newer than the source (as Read applies them) removes its point at `t`.
+  auto deleted = [&](int64_t t, uint64_t source_lsn) {
+    if (ts == nullptr) return false;
+    return std::any_of(ts->begin(), ts->end(), [&](const Tombstone& d) {
+      return d.lsn > source_lsn && d.min_time <= t && t <= d.max_time;
+    });
+  };
+
+  // The newest point so far: the newest of segment entry `entry`, or point `index` of `column`.
+  // Sources come oldest first, so a later one with the same time takes over.
+  bool found = false;
+  int64_t newest = 0;
+  const SegmentSource* segment = nullptr;
+  const SeriesIndexEntry* entry = nullptr;
+  const Column* column = nullptr;
+  size_t index = 0;
+  for (const SegmentSource& s : segments_) {
+    const SeriesIndexEntry* e = s.reader->Find(series_id);
+    if (e == nullptr || e->max_time < min_t || e->min_time > max_t) continue;
+    if (e->max_time > max_t || deleted(e->max_time, s.max_lsn)) return false;
+    if (!found || e->max_time >= newest) {
+      found = true;
+      newest = e->max_time;
+      segment = &s;
+      entry = e;
+    }
+  }
+  // A MemStore's points (sorted): their newest in range. False when a delete hides it.
+  auto consider = [&](const Column& c, uint64_t source_lsn) {
+    auto it = std::upper_bound(c.times.begin(), c.times.end(), max_t);
+    if (it == c.times.begin() || *std::prev(it) < min_t) return true;
+    const int64_t t = *std::prev(it);
+    if (deleted(t, source_lsn)) return false;
+    if (!found || t >= newest) {
+      found = true;
+      newest = t;
+      segment = nullptr;
+      column = &c;
+      index = static_cast<size_t>(std::prev(it) - c.times.begin());
+    }
+    return true;
+  };
+  for (const auto& f : frozen_) {
+    const Column* c = f->SealedSeries(series_id);
+    if (c != nullptr && !consider(*c, f->last_lsn)) return false;
+  }
+  auto a = active_.find(series_id);
+  if (a != active_.end() && !consider(a->second, UINT64_MAX)) return false;
+
+  if (!found) return true;
+  if (segment == nullptr) {
+    out->AppendFrom(*column, index);
+    return true;
+  }
+  uint64_t fill_left = cache_fill_left_.load(std::memory_order_relaxed);
+  Status st = segment->reader->ReadNewest(*entry, out, block_cache_.get(), &fill_left);
+  cache_fill_left_.store(fill_left, std::memory_order_relaxed);
+  return st.has_value();
+}
+
 std::optional<int64_t> ShardSnapshot::LatestBlockStart(uint64_t series_id,
                                                        int64_t at_or_before) const {
   std::optional<int64_t> latest;

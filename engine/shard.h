@@ -62,6 +62,16 @@ class ShardSnapshot {
   // from, and go to, the engine's block cache; once this snapshot has inserted 1/kScanFillFraction
   // of the cache's capacity, further misses are read without filling it (a scan keeps the cache).
   [[nodiscard]] Status Read(uint64_t series_id, int64_t min_t, int64_t max_t, Column* out) const;
+  // The series' newest point in [min_t, max_t], i.e. the last point Read would append, from each
+  // source's newest point alone: a MemStore's last point in range, or a segment's newest point
+  // (SegmentReader::ReadNewest: no block read but the first for each series and segment); the
+  // newest of them wins, on equal timestamps the newest source. Appends that point to *out, or
+  // nothing when the series has none in range, and returns true. Returns false with *out
+  // unchanged when that point cannot be known this way: a segment holds points of the series
+  // after max_t, a delete newer than a source covers that source's newest point in range, or the
+  // segment's newest value cannot be read (Read then reports why). Then use Read.
+  // REQUIRES: out->type is the series' type.
+  bool ReadNewest(uint64_t series_id, int64_t min_t, int64_t max_t, Column* out) const;
   // The latest start time (BlockRef::min_time) <= at_or_before among the series' blocks in the
   // snapshot's segments; nullopt when there is none. MemStore sources do not count. Reading
   // [that start, at_or_before] decodes at most one block of the series per segment, which is how

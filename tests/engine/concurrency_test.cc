@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 #include <vector>
 
 #include "engine/engine_test_util.h"
+#include "row_cursor.h"
 #include "storage_engine.h"
 
 namespace strata {
@@ -100,6 +102,97 @@ TEST(Concurrency, WritersReadersFlushesAndCompactionsAgree) {
   auto reopened = StorageEngine::Open(tmp.Sub("db"), o);
   ASSERT_TRUE(reopened.has_value());
   check(**reopened);
+}
+
+// "The newest row of every tag set" read by several threads at once while a writer appends,
+// flushes and compacts: the readers share the segments' memo of their series' newest values
+// (filled in by whichever reader comes first). Every row must be whole and correct, and a tag
+// set's newest time never goes back.
+TEST(Concurrency, NewestRowReadsShareSegmentsWhileTheyChange) {
+  constexpr int kTagSets = 4;
+  constexpr int kNewestBatches = 80;
+  constexpr int kPoints = 50;
+  testing::TempDir tmp;
+  Options o;
+  o.memstore_bytes = 64 << 10;
+  o.wal_segment_bytes = 64 << 10;
+  auto opened = StorageEngine::Open(tmp.Sub("db"), o);
+  ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+  std::shared_ptr<StorageEngine> db = *opened;
+  auto write_batch = [&](int b) {
+    WriteBatch batch;
+    for (int h = 0; h < kTagSets; h++) {
+      std::vector<Tag> tags{{"host", std::to_string(h)}};
+      for (int i = 0; i < kPoints; i++) {
+        const int64_t t = static_cast<int64_t>(b) * kPoints + i;
+        if (!batch.AddInt("n", tags, "v", t, t * 10 + h) ||
+            !batch.AddString("n", tags, "s", t, "s" + std::to_string(t))) {
+          return false;
+        }
+      }
+    }
+    auto s = db->Write(batch);
+    EXPECT_TRUE(s.has_value()) << s.error().ToString();
+    return s.has_value();
+  };
+
+  std::atomic<bool> done{false};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    for (int b = 0; b < kNewestBatches && !failed; b++) {
+      if (!write_batch(b)) failed = true;
+      if (b % 3 == 2 && !db->Flush()) failed = true;
+      if (b % 20 == 19 && !db->Compact()) failed = true;
+    }
+    done = true;
+  });
+  for (int r = 0; r < 3; r++) {
+    threads.emplace_back([&] {
+      std::map<std::string, int64_t> newest;  // tag set -> newest time seen
+      RowOptions options;
+      options.descending = true;
+      options.limit_per_tagset = 1;
+      while (!done && !failed) {
+        auto cursor = db->QueryRows(testing::All("n"), options);
+        ASSERT_TRUE(cursor.has_value());
+        RowCursor& c = **cursor;
+        while (true) {
+          auto more = c.Next();
+          ASSERT_TRUE(more.has_value()) << more.error().ToString();
+          if (!*more) break;
+          const int h = std::stoi(c.tagset().tags[0].value);
+          ASSERT_EQ(c.field_count(), 2u);
+          for (size_t i = 0; i < 2; i++) {
+            // Whole batches only, so both fields have the row's time.
+            ASSERT_TRUE(c.has_value(i));
+            const Column& col = c.column(i);
+            if (c.field(i).field == "v") {
+              ASSERT_EQ(static_cast<int64_t>(col.nums[c.value_index(i)]), c.time() * 10 + h);
+            } else {
+              ASSERT_EQ(col.strs[c.value_index(i)], "s" + std::to_string(c.time()));
+            }
+          }
+          ASSERT_EQ((c.time() + 1) % kPoints, 0) << "not the newest point of a batch";
+          auto [it, inserted] = newest.try_emplace(c.tagset().tagset_key, c.time());
+          ASSERT_GE(c.time(), it->second);
+          it->second = c.time();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_FALSE(failed);
+  RowOptions newest;
+  newest.descending = true;
+  newest.limit_per_tagset = 1;
+  auto cursor = db->QueryRows(testing::All("n"), newest);
+  ASSERT_TRUE(cursor.has_value());
+  for (int h = 0; h < kTagSets; h++) {
+    auto more = (*cursor)->Next();
+    ASSERT_TRUE(more.has_value() && *more);
+    EXPECT_EQ((*cursor)->time(), int64_t{kNewestBatches} * kPoints - 1);
+  }
 }
 
 }  // namespace

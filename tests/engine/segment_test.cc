@@ -452,6 +452,111 @@ TEST_F(SegmentTest, CorruptBlockIsReportedOnEveryCachedRead) {
   EXPECT_FALSE(r->Read(e, b1.min_time, b1.min_time, &bad, &cache).has_value());
 }
 
+// ReadNewest gives each series' last point (appending, as Read does), reads its block once
+// without a cache (and not at all for a times-only column), and then answers from the reader.
+TEST_F(SegmentTest, ReadNewestGivesTheLastPointAndReadsItOnce) {
+  const std::vector<TestSeries> all = SmallSegment();
+  Write(all);
+  FaultyEnv env(env_);
+  auto opened = SegmentReader::Open(&env, path_);
+  ASSERT_TRUE(opened.has_value());
+  const SegmentReader& r = **opened;
+  for (const TestSeries& s : all) {
+    const SeriesIndexEntry* e = r.Find(s.series.id);
+    ASSERT_NE(e, nullptr);
+    const Column want = Filter(s.points, s.points.times.back(), s.points.times.back());
+    for (int call = 0; call < 3; call++) {
+      for (bool times_only : {true, false}) {
+        Column got;
+        got.type = e->type;
+        got.times_only = times_only;
+        const uint64_t before = env.bytes_read();
+        ASSERT_TRUE(r.ReadNewest(*e, &got).has_value());
+        EXPECT_EQ(env.bytes_read() > before, call == 0 && !times_only) << e->key << " " << call;
+        EXPECT_EQ(got.times, want.times) << e->key;
+        if (times_only) {
+          EXPECT_TRUE(got.nums.empty() && got.strs.empty());
+        } else {
+          ExpectSameColumn(want, got);
+        }
+      }
+    }
+  }
+  // Appends; a foreign entry or a wrong column type is Invalid, as for Read.
+  const SeriesIndexEntry& usage = *r.Find(10);
+  Column got = MakeColumn(ValueType::kFloat, 2, -100);
+  ASSERT_TRUE(r.ReadNewest(usage, &got).has_value());
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got.times[2], usage.max_time);
+  Column wrong;
+  wrong.type = ValueType::kInt;
+  auto s = r.ReadNewest(usage, &wrong);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code(), Code::kInvalid);
+  SeriesIndexEntry foreign = usage;
+  Column f;
+  f.type = ValueType::kFloat;
+  s = r.ReadNewest(foreign, &f);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code(), Code::kInvalid);
+}
+
+// A damaged last block is reported by every ReadNewest that needs the value, which leaves *out
+// as it was; nothing wrong is kept. The time alone comes from the (checked) index.
+TEST_F(SegmentTest, ReadNewestReportsACorruptLastBlockOnEveryCall) {
+  Column c = MakeColumn(ValueType::kInt, 2 * kMaxBlockPoints, 0, 1);
+  Write({{{1, "s#i", ValueType::kInt}, c}});
+  BlockRef last;
+  {
+    auto r = Open(path_);
+    ASSERT_NE(r, nullptr);
+    last = r->index()[0].blocks.back();
+  }
+  std::string data = *env_->ReadFile(path_);
+  data[last.offset + kBlockHeaderSize + 3] ^= 0x40;
+  WriteBytes(path_, data);
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  BlockCache cache(8 << 20);
+  for (int call = 0; call < 3; call++) {
+    Column got = MakeColumn(ValueType::kInt, 1, -5);
+    auto s = r->ReadNewest(r->index()[0], &got, call % 2 == 0 ? &cache : nullptr);
+    ASSERT_FALSE(s.has_value());
+    EXPECT_EQ(s.error().code(), Code::kCorrupt);
+    EXPECT_EQ(got.size(), 1u);
+    EXPECT_EQ(got.nums.size(), 1u);
+  }
+  Column times;
+  times.type = ValueType::kInt;
+  times.times_only = true;
+  ASSERT_TRUE(r->ReadNewest(r->index()[0], &times).has_value());
+  EXPECT_EQ(times.times, std::vector<int64_t>{c.times.back()});
+}
+
+// Ids close together (the catalog's usual case) and far apart are found alike, and ids in the
+// gaps, below and above are not.
+TEST_F(SegmentTest, FindByIdWithDenseAndSparseIds) {
+  for (const std::vector<uint64_t>& ids :
+       {std::vector<uint64_t>{5, 6, 9, 12}, std::vector<uint64_t>{3, 1000, 1ull << 40, kMax}}) {
+    std::vector<TestSeries> all;
+    for (size_t k = 0; k < ids.size(); k++) {
+      all.push_back({{ids[k], "m#f" + std::to_string(k), ValueType::kInt},
+                     MakeColumn(ValueType::kInt, 3, 0, 1, k)});
+    }
+    Write(all);
+    auto r = Open(path_);
+    ASSERT_NE(r, nullptr);
+    for (size_t k = 0; k < ids.size(); k++) {
+      ASSERT_NE(r->Find(ids[k]), nullptr) << ids[k];
+      EXPECT_EQ(r->Find(ids[k])->key, all[k].series.key);
+    }
+    for (uint64_t missing : {uint64_t{0}, uint64_t{4}, uint64_t{7}, uint64_t{13}, uint64_t{999},
+                             uint64_t{kMax} - 1, std::numeric_limits<uint64_t>::max()}) {
+      EXPECT_EQ(r->Find(missing), nullptr) << missing;
+    }
+  }
+}
+
 TEST_F(SegmentTest, RangeReadTouchesOnlyOverlappingBlocks) {
   Column c = MakeColumn(ValueType::kFloat, 3 * kMaxBlockPoints, 0, 1);
   Write({{{1, "s#f", ValueType::kFloat}, c}});
