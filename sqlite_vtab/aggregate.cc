@@ -43,7 +43,11 @@ struct Acc {
 // Folds points into groups, tag set by tag set in any order, and turns the groups into rows.
 class Aggregator {
  public:
-  Aggregator(const Table* t, const AggregateSpec& agg) : schema_(t->schema), agg_(agg) {}
+  // `read`: the fields whose points are added (the only ones aggregated).
+  Aggregator(const Table* t, const AggregateSpec& agg, const std::vector<size_t>& read)
+      : schema_(t->schema), agg_(agg), read_(read), slot_(t->schema.fields.size(), 0) {
+    for (size_t k = 0; k < read.size(); k++) slot_[read[k]] = k;
+  }
 
   // Makes `ts` the tag set of the points added next.
   void SetTagSet(const std::shared_ptr<const RowTagSet>& ts) {
@@ -53,13 +57,23 @@ class Aggregator {
     cached_ = nullptr;
   }
 
+  // Makes the tag set keyed `order` (tag-set key + "#") current when it is known; false when it is
+  // not (then call SetTagSet), which spares building a RowTagSet for each further field.
+  bool SelectTagSet(const std::string& order) {
+    auto it = tagsets_.find(order);
+    if (it == tagsets_.end()) return false;
+    current_ = &it->second.groups;
+    cached_ = nullptr;
+    return true;
+  }
+
   // Points [0, n) of field j, times ascending. values: doubles for STRATA_FLOAT, int64_t for
   // STRATA_INT / STRATA_BOOL; strings (STRATA_STRING) are added one by one with AddString.
   void AddNumbers(int j, int type, const int64_t* times, const void* values, size_t n) {
     size_t i = 0;
     while (i < n) {
       int64_t end = 0;
-      Acc& a = Group(times[i], &end)[j];
+      Acc& a = Group(times[i], &end)[slot_[j]];
       const size_t stop =
           agg_.every == 0 ? n : std::lower_bound(times + i, times + n, end) - times;
       if (type == STRATA_FLOAT) {
@@ -73,7 +87,7 @@ class Aggregator {
 
   void AddString(int j, int64_t time, std::string_view v) {
     int64_t end = 0;
-    Acc& a = Group(time, &end)[j];
+    Acc& a = Group(time, &end)[slot_[j]];
     Count(a, time, time, 1);
     const bool take = a.pick.type == 0 || agg_.fn == AggregateFn::kLast ||
                       (agg_.fn == AggregateFn::kMin && v < std::string_view(a.pick.s)) ||
@@ -87,14 +101,20 @@ class Aggregator {
   // Appends the groups' rows to *out in (tag-set key, time) order. False with *err (an INTEGER sum
   // that overflowed).
   bool Finish(std::vector<Row>* out, std::string* err) {
-    for (auto& [order, ts] : tagsets_) {
-      for (auto& [start, accs] : ts.groups) {
+    std::vector<TagSetGroups*> sorted;
+    for (auto& [order, ts] : tagsets_) sorted.push_back(&ts);
+    std::sort(sorted.begin(), sorted.end(), [](const TagSetGroups* a, const TagSetGroups* b) {
+      return a->tagset->order < b->tagset->order;
+    });
+    for (TagSetGroups* ts : sorted) {
+      for (auto& [start, accs] : ts->groups) {
         Row row;
-        row.tagset = ts.tagset;
-        row.fields.resize(accs.size());
+        row.tagset = ts->tagset;
+        row.fields.resize(schema_.fields.size());
         bool any = false;
-        for (size_t j = 0; j < accs.size(); j++) {
-          const Acc& a = accs[j];
+        for (size_t k = 0; k < accs.size(); k++) {
+          const size_t j = read_[k];
+          Acc& a = accs[k];
           if (a.count > 0) {
             const int64_t t = agg_.fn == AggregateFn::kLast ? a.last_time : a.first_time;
             row.time = !any                          ? t
@@ -102,7 +122,7 @@ class Aggregator {
                                                        : std::min(row.time, t);
             any = true;
           }
-          if (!Result(j, accs[j], &row.fields[j], err)) return false;
+          if (!Result(j, a, &row.fields[j], err)) return false;
         }
         if (agg_.every != 0) row.time = start;
         if (any) out->push_back(std::move(row));
@@ -129,7 +149,7 @@ class Aggregator {
     }
     if (cached_ == nullptr || cached_start_ != start) {
       auto [it, added] = current_->try_emplace(start);
-      if (added) it->second.resize(schema_.fields.size());
+      if (added) it->second.resize(read_.size());
       cached_ = &it->second;
       cached_start_ = start;
     }
@@ -246,8 +266,10 @@ class Aggregator {
 
   const Schema& schema_;
   const AggregateSpec& agg_;
-  std::map<std::string, TagSetGroups> tagsets_;  // by tag-set key + "#"
-  Groups* current_ = nullptr;                     // the groups of the current tag set
+  const std::vector<size_t>& read_;  // slot k of a group aggregates field read_[k]
+  std::vector<size_t> slot_;         // field -> slot
+  std::unordered_map<std::string, TagSetGroups> tagsets_;  // by tag-set key + "#"
+  Groups* current_ = nullptr;        // the groups of the current tag set
   std::vector<Acc>* cached_ = nullptr;            // ... and the group of cached_start_
   int64_t cached_start_ = 0;
 };
@@ -325,7 +347,7 @@ int FeedEngine(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, 
         *err = std::string("query failed: ") + strata_errmsg();
         return rc;
       }
-      std::string series;
+      std::string series, order;
       bool skip = false;  // the series fails a checked filter
       bool bad_key = false;
       std::vector<Tag> parsed;
@@ -347,9 +369,11 @@ int FeedEngine(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, 
                                     [&](const Tag& x) { return x.key == f->key; });
             skip = skip || tag == parsed.end() || f->values.count(tag->value) == 0;
           }
-          if (!skip) {
-            agg->SetTagSet(std::make_shared<const RowTagSet>(std::string(tagset) + "#",
-                                                             std::move(parsed), t->schema.tags));
+          order.assign(tagset).push_back('#');
+          if (!skip && !agg->SelectTagSet(order)) {
+            agg->SetTagSet(t->TagSet(order, [&] {
+              return std::make_shared<const RowTagSet>(order, std::move(parsed), t->schema.tags);
+            }));
           }
         }
         if (skip) continue;
@@ -427,8 +451,10 @@ int FeedEdges(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, b
     strata_rows* rows = nullptr;
     int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
                                   &field, 1, spec.t_min, spec.t_max, &options, &rows);
+    std::string order;
     while (rc == STRATA_OK && (rc = strata_rows_next(rows)) == STRATA_ROW) {
-      agg->SetTagSet(ReadRowTagSet(rows, t->schema));
+      order.assign(strata_rows_tagset(rows)).push_back('#');
+      if (!agg->SelectTagSet(order)) agg->SetTagSet(RowTagSetOf(t, rows));
       Value v;
       ReadRowValue(rows, 0, &v);
       AddValue(agg, j, strata_rows_time(rows), v);
@@ -488,7 +514,7 @@ int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, std::vec
   if (read.empty()) {
     for (size_t j = 0; j < t->schema.fields.size(); j++) read.push_back(j);
   }
-  Aggregator aggregator(t, agg);
+  Aggregator aggregator(t, agg, read);
   const bool edge = agg.every == 0 && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
   int rc;
   if (t->overlay().HasPending()) {

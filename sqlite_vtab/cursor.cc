@@ -40,15 +40,18 @@ void ReadRowValue(strata_rows* rows, size_t i, Value* v) {
   }
 }
 
-std::shared_ptr<const RowTagSet> ReadRowTagSet(strata_rows* rows, const Schema& schema) {
-  const size_t ntags = strata_rows_tag_count(rows);
-  std::vector<Tag> tags(ntags);
-  for (size_t i = 0; i < ntags; i++) {
-    tags[i].key.assign(strata_rows_tag_key(rows, i));
-    tags[i].value.assign(strata_rows_tag_value(rows, i));
-  }
-  return std::make_shared<const RowTagSet>(std::string(strata_rows_tagset(rows)) + "#",
-                                           std::move(tags), schema.tags);
+std::shared_ptr<const RowTagSet> RowTagSetOf(Table* t, strata_rows* rows) {
+  std::string order = strata_rows_tagset(rows);
+  order.push_back('#');
+  return t->TagSet(order, [&] {
+    const size_t ntags = strata_rows_tag_count(rows);
+    std::vector<Tag> tags(ntags);
+    for (size_t i = 0; i < ntags; i++) {
+      tags[i].key.assign(strata_rows_tag_key(rows, i));
+      tags[i].value.assign(strata_rows_tag_value(rows, i));
+    }
+    return std::make_shared<const RowTagSet>(order, std::move(tags), t->schema.tags);
+  });
 }
 
 Scan::~Scan() { strata_rows_free(rows_); }
@@ -151,7 +154,7 @@ int Scan::AdvanceEngine(std::string* err) {
   const char* tagset = strata_rows_tagset(rows_);
   if (engine_ts_ == nullptr || engine_tagset_ != tagset) {
     engine_tagset_.assign(tagset);
-    engine_ts_ = ReadRowTagSet(rows_, table_->schema);
+    engine_ts_ = RowTagSetOf(table_, rows_);
   }
   erow_.tagset = engine_ts_;
   const size_t nf = table_->schema.fields.size();

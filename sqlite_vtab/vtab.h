@@ -246,6 +246,20 @@ struct Table {
 
   // The connection's overlay of this measurement (looked up once; every row uses it).
   Overlay& overlay();
+
+  // The shared tag set keyed `order` (tag-set key + "#"), made by make() when not cached. Tag sets
+  // are immutable, so statements reuse them instead of copying every tag again.
+  template <class Make>
+  std::shared_ptr<const RowTagSet> TagSet(const std::string& order, Make&& make) {
+    auto it = tagsets_.find(order);
+    if (it != tagsets_.end()) return it->second;
+    if (tagsets_.size() >= kMaxCachedTagSets) tagsets_.clear();
+    return tagsets_.emplace(order, make()).first->second;
+  }
+
+ private:
+  static constexpr size_t kMaxCachedTagSets = 100000;
+  std::unordered_map<std::string, std::shared_ptr<const RowTagSet>> tagsets_;
 };
 
 // Sets the table's error message (freeing the previous one): "strata: <table>: <message>".
@@ -271,8 +285,8 @@ struct ScanSpec {
 
 // Reads value i of the current row of `rows` into *v (type 0: no value).
 void ReadRowValue(strata_rows* rows, size_t i, Value* v);
-// The tag set of the current row of `rows`.
-std::shared_ptr<const RowTagSet> ReadRowTagSet(strata_rows* rows, const Schema& schema);
+// The tag set of the current row of `rows` (Table::TagSet).
+std::shared_ptr<const RowTagSet> RowTagSetOf(Table* t, strata_rows* rows);
 
 // Merges engine rows with the connection's overlay in (tag-set key, time) order, or with
 // ScanSpec::descending in (tag-set key, time descending) order.
