@@ -342,8 +342,9 @@ typedef struct {
   const unsigned char *presence_only;
   /* 0: no limit.  Otherwise at most this many rows per tag set: its first ones in the query's
   ** order (with descending, its newest), the rest of the tag set is not read.  With descending
-  ** and 1, "the newest row of every tag set" costs about one stored block per field per tag set
-  ** (per segment file holding it) instead of a read of every row.  Since version 2. */
+  ** and 1, "the newest row of every tag set" costs at most about one stored block per field per
+  ** tag set (per segment file holding it) instead of a read of every row, and usually none: each
+  ** segment remembers its newest point per series.  Since version 2. */
   size_t limit_per_tagset;
 } strata_rows_options;
 #define STRATA_ROWS_OPTIONS_INIT {STRATA_ROWS_OPTIONS_VERSION, 0, NULL, 0}
