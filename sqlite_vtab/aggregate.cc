@@ -23,6 +23,7 @@ SQLITE_EXTENSION_INIT3
 #include <algorithm>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include "vtab.h"
@@ -77,9 +78,9 @@ class Aggregator {
       const size_t stop =
           agg_.every == 0 ? n : std::lower_bound(times + i, times + n, end) - times;
       if (type == STRATA_FLOAT) {
-        FoldFloat(a, times, static_cast<const double*>(values), i, stop);
+        Fold(a, type, times, static_cast<const double*>(values), i, stop);
       } else {
-        FoldInt(a, type, times, static_cast<const int64_t*>(values), i, stop);
+        Fold(a, type, times, static_cast<const int64_t*>(values), i, stop);
       }
       i = stop;
     }
@@ -162,60 +163,44 @@ class Aggregator {
     a.count += static_cast<int64_t>(n);
   }
 
-  void FoldFloat(Acc& a, const int64_t* times, const double* v, size_t i, size_t stop) {
+  // Folds points [i, stop) of one group: T is double for STRATA_FLOAT, int64_t for STRATA_INT and
+  // STRATA_BOOL (`type`), whose sum is also kept exactly.
+  template <class T>
+  void Fold(Acc& a, int type, const int64_t* times, const T* v, size_t i, size_t stop) {
+    constexpr bool kFloat = std::is_same_v<T, double>;
     const bool had = a.count > 0;
     Count(a, times[i], times[stop - 1], stop - i);
-    switch (agg_.fn) {
-      case AggregateFn::kSum:
-      case AggregateFn::kMean:
-        for (size_t k = i; k < stop; k++) a.fsum += v[k];
-        break;
-      case AggregateFn::kMin:
-      case AggregateFn::kMax: {
-        const bool min = agg_.fn == AggregateFn::kMin;
-        double m = had ? a.pick.f : v[i];
-        for (size_t k = i; k < stop; k++) m = min ? std::min(m, v[k]) : std::max(m, v[k]);
-        a.pick.type = STRATA_FLOAT;
-        a.pick.f = m;
-        break;
-      }
-      case AggregateFn::kFirst:
-        if (!had) a.pick.type = STRATA_FLOAT, a.pick.f = v[i];
-        break;
-      case AggregateFn::kLast:
-        a.pick.type = STRATA_FLOAT;
-        a.pick.f = v[stop - 1];
-        break;
-      case AggregateFn::kCount: break;
+    T* pick = nullptr;
+    if constexpr (kFloat) {
+      pick = &a.pick.f;
+    } else {
+      pick = &a.pick.i;
     }
-  }
-
-  void FoldInt(Acc& a, int type, const int64_t* times, const int64_t* v, size_t i, size_t stop) {
-    const bool had = a.count > 0;
-    Count(a, times[i], times[stop - 1], stop - i);
     switch (agg_.fn) {
       case AggregateFn::kSum:
       case AggregateFn::kMean:
         for (size_t k = i; k < stop; k++) {
           a.fsum += static_cast<double>(v[k]);
-          a.overflow = a.overflow || __builtin_add_overflow(a.isum, v[k], &a.isum);
+          if constexpr (!kFloat) {
+            a.overflow = a.overflow || __builtin_add_overflow(a.isum, v[k], &a.isum);
+          }
         }
         break;
       case AggregateFn::kMin:
       case AggregateFn::kMax: {
         const bool min = agg_.fn == AggregateFn::kMin;
-        int64_t m = had ? a.pick.i : v[i];
+        T m = had ? *pick : v[i];
         for (size_t k = i; k < stop; k++) m = min ? std::min(m, v[k]) : std::max(m, v[k]);
         a.pick.type = type;
-        a.pick.i = m;
+        *pick = m;
         break;
       }
       case AggregateFn::kFirst:
-        if (!had) a.pick.type = type, a.pick.i = v[i];
+        if (!had) a.pick.type = type, *pick = v[i];
         break;
       case AggregateFn::kLast:
         a.pick.type = type;
-        a.pick.i = v[stop - 1];
+        *pick = v[stop - 1];
         break;
       case AggregateFn::kCount: break;
     }
