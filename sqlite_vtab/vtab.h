@@ -36,7 +36,10 @@
 //
 // Known limits: LIMIT/OFFSET are not pushed (the cursor is lazy, so SQLite stopping early stops the
 // scan); only ORDER BY time [DESC] with a tag pinned by = is consumed, and when that still matches
-// several tag sets the rows are collected and sorted in memory; comparisons of `time` with text follow
+// several tag sets the rows are collected and sorted in memory; the aggregate view computes all its
+// rows (one per group) at xFilter, so its memory grows with the number of groups, and inside a
+// transaction with pending writes to the table it aggregates the merged rows, which is slower than
+// reading blocks; comparisons of `time` with text follow
 // SQLite's INTEGER affinity (write time >= strata_time('2016-01-01T00:00:00Z')); a transaction over
 // tables of several directories commits one batch per directory (atomic per directory only); two
 // tables of one measurement and directory in ONE connection (e.g. main.cpu and aux.cpu) share one
