@@ -25,7 +25,7 @@ step "installing missing packages"
 
 step "building (Release) into $build/"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target strata strata_cli ingest_bench
+cmake --build "$build" --target strata_library strata_cli ingest_bench
 
 strata=$build/strata
 library=$(cd "$build" && pwd)/libstrata.so
