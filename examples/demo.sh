@@ -3,8 +3,8 @@
 # generate the benchmark data (tsbs_cpu.py --hosts 100 --hours 24 --format csv: 864 k rows, 8.64 M
 # points), then with /usr/bin/python3's sqlite3 and the extension (build/libstrata.so):
 # CREATE VIRTUAL TABLE cpu USING strata(...), INSERT the CSV in 5,000-row transactions (printing
-# rows/s), run the four TSBS-style queries with timings, print strata_stats(), and finally run
-# `strata verify` on the data directory.
+# rows/s), run the four TSBS-style queries with timings (q2-q4 also through the aggregate view),
+# print strata_stats(), and finally run `strata verify` on the data directory.
 #   bash examples/demo.sh            (HOSTS=10 HOURS=2 bash examples/demo.sh for a quick run)
 # Generated data and the database go to build/demo/ (DEMO_DIR to change it; BUILD_DIR to build
 # elsewhere than build/).
@@ -128,6 +128,16 @@ queries = [
      "SELECT c.hostname, c.time, c.usage_user, c.usage_system FROM hosts AS h CROSS JOIN cpu AS c "
      "ON c.hostname = h.hostname AND c.time = (SELECT max(time) FROM cpu WHERE hostname = h.hostname)",
      (t1 - H,)),
+    # The same answers from the aggregate view, computed inside the module from engine blocks.
+    ("q2 through the aggregate view cpu('max', '1h')",
+     "SELECT time AS hour, usage_user, usage_system, usage_idle, usage_nice, usage_iowait "
+     "FROM cpu('max', '1h') WHERE hostname = 'host_1' AND time >= ? AND time < ? ORDER BY hour",
+     (q2_start, q2_start + 12 * H)),
+    ("q3 through the aggregate view cpu('mean', '1h') (first 5 rows shown)",
+     "SELECT hostname, time AS hour, usage_user FROM cpu('mean', '1h') WHERE time >= ? AND time < ?",
+     (t0, t0 + day)),
+    ("q4 through the aggregate view cpu('last') (first 5 rows shown)",
+     "SELECT hostname, time, usage_user, usage_system FROM cpu('last')", ()),
 ]
 for title, sql, args in queries:
     print("\n--", title)
