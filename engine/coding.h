@@ -42,15 +42,21 @@ inline uint64_t DecodeFixed64(const char* p) {
   return v;
 }
 
-inline void PutVarint64(std::string* dst, uint64_t v) {
-  char buf[10];
-  int n = 0;
+constexpr size_t kMaxVarint64Bytes = 10;
+
+// Writes v as a varint at p, which has room for kMaxVarint64Bytes; returns the end of what it wrote.
+inline char* EncodeVarint64(char* p, uint64_t v) {
   while (v >= 0x80) {
-    buf[n++] = static_cast<char>(v | 0x80);
+    *p++ = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  buf[n++] = static_cast<char>(v);
-  dst->append(buf, n);
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+inline void PutVarint64(std::string* dst, uint64_t v) {
+  char buf[kMaxVarint64Bytes];
+  dst->append(buf, EncodeVarint64(buf, v) - buf);
 }
 
 inline uint64_t ZigZag(int64_t v) {

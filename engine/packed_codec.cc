@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cmath>
+#include <vector>
 
 #include "coding.h"
 
@@ -63,32 +64,49 @@ bool DecodeTimes(Decoder* d, size_t n, std::vector<int64_t>* out) {
   return true;
 }
 
-// The smallest exponent e for which every value is (double)k / 10^e with an integer k, or -1.
+// Rounds r (|r| < 2^53) to an integer nearby; callers check that the result is exact.
+inline int64_t RoundToInt(double r) { return static_cast<int64_t>(r < 0 ? r - 0.5 : r + 0.5); }
+
+// Whether the double with these bits is (double)k / 10^e for an integer k (then *k is that k).
+inline bool ScalesExactly(uint64_t bits, int e, int64_t* k) {
+  const double r = BitsFloat(bits) * kPowersOfTen[e];
+  if (!(std::fabs(r) < 9.0e15)) return false;
+  *k = RoundToInt(r);
+  return FloatBits(static_cast<double>(*k) / kPowersOfTen[e]) == bits;
+}
+
+// An exponent e for which every value is (double)k / 10^e with an integer k (the scaled k in
+// *scaled), or -1. The exponent is raised as values need it, so it is the smallest that fits all
+// of them; the values before the last raise are scaled again with the final exponent (and the
+// encoding falls back to XOR in the odd case where one of them does not fit it).
 int DecimalExponent(const uint64_t* bits, size_t n, std::vector<int64_t>* scaled) {
-  for (int e = 0; e <= kMaxDecimalExponent; e++) {
-    const double scale = kPowersOfTen[e];
-    scaled->clear();
-    bool ok = true;
-    for (size_t i = 0; i < n && ok; i++) {
-      const double v = BitsFloat(bits[i]);
-      const double r = v * scale;
-      ok = std::fabs(r) < 9.0e15;
-      if (!ok) break;
-      const int64_t k = std::llround(r);
-      ok = FloatBits(static_cast<double>(k) / scale) == bits[i];
-      scaled->push_back(k);
+  scaled->resize(n);
+  int64_t* k = scaled->data();
+  int e = 0;
+  size_t raised_at = 0;  // values before it were scaled with a smaller exponent
+  for (size_t i = 0; i < n; i++) {
+    while (!ScalesExactly(bits[i], e, &k[i])) {
+      if (++e > kMaxDecimalExponent) return -1;
+      raised_at = i;
     }
-    if (ok) return e;
   }
-  return -1;
+  for (size_t i = 0; i < raised_at; i++) {
+    if (!ScalesExactly(bits[i], e, &k[i])) return -1;
+  }
+  return e;
 }
 
 void EncodeDeltas(const int64_t* v, size_t n, std::string* out) {
-  uint64_t prev = 0;
-  for (size_t i = 0; i < n; i++) {
-    PutVarsint64(out, static_cast<int64_t>(static_cast<uint64_t>(v[i]) - prev));
-    prev = static_cast<uint64_t>(v[i]);
-  }
+  const size_t old = out->size();
+  out->resize_and_overwrite(old + n * kMaxVarint64Bytes, [&](char* buf, size_t) {
+    char* p = buf + old;
+    uint64_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+      p = EncodeVarint64(p, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(v[i]) - prev)));
+      prev = static_cast<uint64_t>(v[i]);
+    }
+    return static_cast<size_t>(p - buf);
+  });
 }
 
 bool DecodeDeltas(Decoder* d, size_t n, std::vector<uint64_t>* out) {
@@ -104,17 +122,22 @@ bool DecodeDeltas(Decoder* d, size_t n, std::vector<uint64_t>* out) {
 
 void EncodeXor(const uint64_t* bits, size_t n, std::string* out) {
   PutFixed64(out, bits[0]);
-  for (size_t i = 1; i < n; i++) {
-    const uint64_t x = bits[i] ^ bits[i - 1];
-    if (x == 0) {
-      out->push_back(static_cast<char>(0x80));
-      continue;
+  const size_t old = out->size();
+  out->resize_and_overwrite(old + (n - 1) * 9, [&](char* buf, size_t) {
+    char* p = buf + old;
+    for (size_t i = 1; i < n; i++) {
+      const uint64_t x = bits[i] ^ bits[i - 1];
+      if (x == 0) {
+        *p++ = static_cast<char>(0x80);
+        continue;
+      }
+      const int lead = std::countl_zero(x) / 8;
+      const int trail = std::countr_zero(x) / 8;
+      *p++ = static_cast<char>(lead << 4 | trail);
+      for (int b = 7 - lead; b >= trail; b--) *p++ = static_cast<char>(x >> (8 * b));
     }
-    const int lead = std::countl_zero(x) / 8;
-    const int trail = std::countr_zero(x) / 8;
-    out->push_back(static_cast<char>(lead << 4 | trail));
-    for (int b = 7 - lead; b >= trail; b--) out->push_back(static_cast<char>(x >> (8 * b)));
-  }
+    return static_cast<size_t>(p - buf);
+  });
 }
 
 bool DecodeXor(Decoder* d, size_t n, std::vector<uint64_t>* out) {

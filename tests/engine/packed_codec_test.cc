@@ -49,6 +49,41 @@ TEST(PackedCodec, RegularDecimalSeriesTakesAboutTwoBytesAPoint) {
   ExpectSame(RoundTrip(c), c);
 }
 
+// The float mode byte after the times of c's payload, and the decimal exponent byte (mode 0) or -1.
+std::pair<int, int> FloatModeAndExponent(const Column& c) {
+  // The times part is as long as in an integer payload of zeros, whose deltas take a byte each.
+  Column zeros = Times(ValueType::kInt, c.times);
+  zeros.nums.assign(c.size(), 0);
+  std::string zero_bytes;
+  EncodePacked(zeros, 0, zeros.size(), &zero_bytes);
+  const size_t at = zero_bytes.size() - c.size();
+  std::string bytes;
+  EncodePacked(c, 0, c.size(), &bytes);
+  const int mode = static_cast<uint8_t>(bytes.at(at));
+  return {mode, mode == 0 ? static_cast<uint8_t>(bytes.at(at + 1)) : -1};
+}
+
+TEST(PackedCodec, DecimalExponentIsTheSmallestThatFitsEveryValue) {
+  // The exponent rises from 0 to 3 at the third value; the values before it are scaled again.
+  Column c = Times(ValueType::kFloat, {1, 2, 3, 4, 5});
+  for (double v : {1.0, 2.5, 3.125, -4.0, 0.001}) c.nums.push_back(FloatBits(v));
+  EXPECT_EQ(FloatModeAndExponent(c), std::make_pair(0, 3));
+  ExpectSame(RoundTrip(c), c);
+
+  Column whole = Times(ValueType::kFloat, {1, 2, 3});
+  for (double v : {7.0, -3.0, 1e15}) whole.nums.push_back(FloatBits(v));
+  EXPECT_EQ(FloatModeAndExponent(whole), std::make_pair(0, 0));
+  ExpectSame(RoundTrip(whole), whole);
+
+  // One value with no short decimal form sends the whole block to XOR, wherever it is.
+  for (size_t at : {size_t{0}, size_t{2}, size_t{4}}) {
+    Column mixed = c;
+    mixed.nums[at] = FloatBits(1.0 / 3);
+    EXPECT_EQ(FloatModeAndExponent(mixed).first, 1) << at;
+    ExpectSame(RoundTrip(mixed), mixed);
+  }
+}
+
 TEST(PackedCodec, ArbitraryFloatBitsRoundTripThroughXor) {
   Column c = Times(ValueType::kFloat, {});
   std::mt19937_64 rng(2);
