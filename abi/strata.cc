@@ -370,6 +370,10 @@ void strata_batch_clear(strata_batch* b) {
   if (b != nullptr) b->batch.Clear();
 }
 
+void strata_batch_clear_points(strata_batch* b) {
+  if (b != nullptr) b->batch.ClearPoints();
+}
+
 size_t strata_batch_count(const strata_batch* b) {
   return b == nullptr ? 0 : b->batch.point_count();
 }

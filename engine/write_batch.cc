@@ -20,6 +20,22 @@ Status WriteBatch::AddDelete(DeleteSpec spec) {
   return OkStatus();
 }
 
+void WriteBatch::ClearPoints() {
+  deletes_.clear();
+  // The columns keep their memory for the next batch, unless this one was large.
+  constexpr size_t kKeepMemoryPoints = size_t{1} << 20;
+  for (Series& s : series_) {
+    if (points_ > kKeepMemoryPoints) {
+      Column empty;
+      empty.type = s.points.type;
+      s.points = std::move(empty);
+    } else {
+      s.points.clear();
+    }
+  }
+  points_ = 0;
+}
+
 void WriteBatch::Clear() {
   deletes_.clear();
   tagsets_.clear();

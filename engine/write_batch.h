@@ -90,7 +90,7 @@ class WriteBatch {
   // Columnar path. SeriesFor resolves (measurement, tags, field) to an index into series(),
   // creating the series (without points) when new; the same series gives the same index. Invalid
   // for bad names or duplicate tag keys, TypeConflict when the series has another type. The index
-  // stays valid until Clear().
+  // stays valid until Clear() (ClearPoints() keeps it).
   [[nodiscard]] Result<uint32_t> SeriesFor(std::string_view measurement,
                                            std::span<const TagView> tags, std::string_view field,
                                            ValueType type);
@@ -112,6 +112,9 @@ class WriteBatch {
   const std::vector<TagSet>& tagsets() const { return tagsets_; }
   size_t point_count() const { return points_; }
   bool empty() const { return points_ == 0 && deletes_.empty(); }
+  // Removes every point and delete but keeps the tag sets and series (without points): indexes
+  // from SeriesFor stay valid, and a batch refilled with the same series resolves none again.
+  void ClearPoints();
   void Clear();
 
  private:

@@ -173,6 +173,14 @@ STRATA_API void strata_batch_free(strata_batch *b);
 ** become invalid.  NULL is a no-op.  One thread at a time per batch. */
 STRATA_API void strata_batch_clear(strata_batch *b);
 
+/* Empties the batch of its points and deletes but keeps its series: references from
+** strata_batch_series stay valid, and name the same series, until strata_batch_clear or
+** strata_batch_free.  A writer that commits the same series batch after batch (a transaction per
+** interval, say) resolves them once instead of per batch.  The batch keeps a little memory per
+** series it has seen; strata_batch_clear drops them.  NULL is a no-op.  One thread at a time per
+** batch. */
+STRATA_API void strata_batch_clear_points(strata_batch *b);
+
 /* The number of points in the batch (0 for NULL).  One thread at a time per batch. */
 STRATA_API size_t strata_batch_count(const strata_batch *b);
 
@@ -205,7 +213,7 @@ STRATA_API int strata_batch_add_str(strata_batch *b, const char *measurement,
 /* Resolves a series of this batch once: (measurement, tags, field) with value type `type`
 ** (STRATA_FLOAT, STRATA_INT or STRATA_BOOL).  *out receives a reference for the
 ** strata_batch_append_* calls on this batch, valid until strata_batch_clear or strata_batch_free
-** (0 on failure; a valid reference may also be 0).  Resolving the same series again returns the
+** (strata_batch_clear_points keeps it; 0 on failure; a valid reference may also be 0).  Resolving the same series again returns the
 ** same reference.  Returns STRATA_OK, STRATA_INVALID (as strata_batch_add_f64, or an unknown or
 ** string type), STRATA_TYPE_CONFLICT (the series holds another type in this batch) or
 ** STRATA_NOMEM.  One thread at a time per batch. */

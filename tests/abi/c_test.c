@@ -82,6 +82,7 @@ static void test_library(void) {
   CHECK(strata_close(NULL) == STRATA_OK);
   strata_batch_free(NULL);
   strata_batch_clear(NULL);
+  strata_batch_clear_points(NULL);
   CHECK(strata_batch_count(NULL) == 0);
   strata_cursor_free(NULL);
 }
@@ -250,6 +251,11 @@ static void test_columnar_errors(void) {
   OK(strata_batch_append_f64(b, s, times, f, 3));
   OK(strata_batch_append_i64(b, si, times, i, 3));
   CHECK(strata_batch_count(b) == 6);
+  strata_batch_clear_points(b);
+  CHECK(strata_batch_count(b) == 0);
+  CHECK_RC(strata_batch_append_i64(b, s, times, i, 3), STRATA_TYPE_CONFLICT, "float");
+  OK(strata_batch_append_f64(b, s, times, f, 3)); /* the reference still names the float series */
+  CHECK(strata_batch_count(b) == 3);
   strata_batch_clear(b);
   CHECK_RC(strata_batch_append_f64(b, s, times, f, 3), STRATA_INVALID, "reference");
   strata_batch_free(b);
@@ -290,6 +296,15 @@ static void write_data(strata_db *db) {
   OK(strata_batch_append_f64(b, s_f, times, fv, 4));
   OK(strata_batch_append_i64(b, s_i, times, iv, 4));
   OK(strata_batch_append_bool(b, s_b, times, bv, 4));
+  OK(strata_write(db, b));
+  /* Clearing the points keeps the references: the next batch appends by them again (and
+  ** rewrites the same points, which changes nothing). */
+  strata_batch_clear_points(b);
+  CHECK(strata_batch_count(b) == 0);
+  OK(strata_write(db, b));
+  OK(strata_batch_append_f64(b, s_f, times, fv, 4));
+  OK(strata_batch_append_i64(b, s_i, times, iv, 4));
+  CHECK(strata_batch_count(b) == 8);
   OK(strata_write(db, b));
   strata_batch_clear(b);
 

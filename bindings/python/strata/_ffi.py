@@ -84,6 +84,7 @@ _SIGNATURES = {
     "strata_batch_new": (c_int, [POINTER(BatchP)]),
     "strata_batch_free": (None, [BatchP]),
     "strata_batch_clear": (None, [BatchP]),
+    "strata_batch_clear_points": (None, [BatchP]),
     "strata_batch_count": (c_size_t, [BatchP]),
     "strata_batch_add_f64": (c_int, [BatchP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_double]),
     "strata_batch_add_i64": (c_int, [BatchP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_int64]),
