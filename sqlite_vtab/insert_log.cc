@@ -1,12 +1,18 @@
 // The insert log of an Overlay (vtab.h): folding it into the ordered pending rows, and writing it
-// into a commit batch with the columnar batch calls (one strata_batch_series per tag set and field,
-// then one append of all its points).
+// into the commit batch with the columnar batch calls (a series reference per tag set and field,
+// resolved once per batch generation, then one append of all its points).
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
+
+#include <xxhash.h>
 
 #include "vtab.h"
 
 namespace strata_sql {
+
+size_t InsertLog::KeyHash::operator()(std::string_view key) const {
+  return static_cast<size_t>(XXH3_64bits(key.data(), key.size()));
+}
 
 void InsertLog::Clear() {
   for (uint32_t id : dirty) {
@@ -52,13 +58,18 @@ void Overlay::Fold() {
   log.Clear();
 }
 
-int WriteInsertLog(strata_batch* b, const std::string& measurement, const Overlay& ov) {
-  const InsertLog& log = ov.log;
+int WriteInsertLog(Conn* conn, const std::string& measurement, Overlay& ov) {
+  InsertLog& log = ov.log;
+  strata_batch* b = conn->batch;
   std::vector<strata_tag> ctags;
   std::vector<int> bools;
   int rc = STRATA_OK;
   for (uint32_t id : log.dirty) {
-    const InsertLog::TagSet& ts = log.tagsets[id];
+    InsertLog::TagSet& ts = log.tagsets[id];
+    if (ts.refs_generation != conn->batch_generation) {
+      ts.refs.assign(ts.fields.size(), 0);
+      ts.refs_generation = conn->batch_generation;
+    }
     ctags.clear();
     for (const Tag& tag : ts.tags) ctags.push_back(strata_tag{tag.key.c_str(), tag.value.c_str()});
     for (size_t i = 0; i < ts.fields.size() && rc == STRATA_OK; i++) {
@@ -74,9 +85,16 @@ int WriteInsertLog(strata_batch* b, const std::string& measurement, const Overla
         }
         continue;
       }
-      uint32_t ref = 0;
-      rc = strata_batch_series(b, measurement.c_str(), ctags.data(), ctags.size(), field, type, &ref);
-      if (rc != STRATA_OK) break;
+      // References are stored plus one, so that 0 means "not resolved in this generation".
+      if (ts.refs[i] == 0) {
+        uint32_t ref = 0;
+        rc = strata_batch_series(b, measurement.c_str(), ctags.data(), ctags.size(), field, type,
+                                 &ref);
+        if (rc != STRATA_OK) break;
+        ts.refs[i] = ref + 1;
+        conn->batch_series++;
+      }
+      const uint32_t ref = ts.refs[i] - 1;
       switch (type) {
         case STRATA_FLOAT: rc = strata_batch_append_f64(b, ref, fl.times.data(), fl.f.data(), n); break;
         case STRATA_INT: rc = strata_batch_append_i64(b, ref, fl.times.data(), fl.i.data(), n); break;

@@ -91,7 +91,9 @@ int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
   if (ov.fields.empty()) {
     ov.fields = t->schema.fields;
     ov.field_types = t->schema.field_types;
+    ov.log_tags = t->schema.tags;
   }
+  t->log_inserts = ov.log_tags == t->schema.tags;
   const std::string sql = DeclareSql(t->schema);
   int rc = sqlite3_declare_vtab(db, sql.c_str());
   if (rc != SQLITE_OK) return fail(std::string("sqlite3_declare_vtab failed: ") + sqlite3_errmsg(db));
@@ -192,7 +194,10 @@ int SqliteCode(int status) {
   }
 }
 
-Conn::~Conn() { strata_close(sdb); }
+Conn::~Conn() {
+  strata_batch_free(batch);
+  strata_close(sdb);
+}
 
 std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std::string& options,
                                   bool create, std::string* err) {

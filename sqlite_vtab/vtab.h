@@ -58,6 +58,7 @@
 #include <set>
 #include <unordered_map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -169,6 +170,11 @@ struct PendingRow {
 // moves the log into `rows` before anything reads or changes them; the commit writes it with the
 // columnar batch calls. Owned by its Overlay; one thread at a time (the connection's).
 struct InsertLog {
+  // Hashes the tag-value keys of `index` (XXH3: they are long, and hashed once per row).
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const;
+  };
   struct FieldLog {  // one declared field of one tag set
     std::vector<int64_t> times;
     std::vector<double> f;        // STRATA_FLOAT values
@@ -181,10 +187,15 @@ struct InsertLog {
     std::string order;      // tag-set key + "#"
     std::vector<FieldLog> fields;
     bool listed = false;    // in `dirty`
+    // Per field, its series reference in the Conn's commit batch, valid while refs_generation is
+    // Conn::batch_generation (0: none yet).
+    std::vector<uint32_t> refs;
+    uint64_t refs_generation = 0;
   };
   // Tag sets ever seen (bounded: forgotten when the log is empty and it passes kMaxTagSets).
   std::vector<TagSet> tagsets;
-  std::unordered_map<std::string, uint32_t> index;  // declared tag values (length-prefixed) -> tagsets[]
+  // The declared tag values, each length-prefixed, in declaration order -> tagsets[].
+  std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>> index;
   std::vector<uint32_t> dirty;  // tag sets with logged rows, in first-logged order
   size_t rows = 0;
   static constexpr size_t kMaxTagSets = 100000;
@@ -196,6 +207,9 @@ struct InsertLog {
 struct Overlay {
   std::vector<std::string> fields;  // the table's declared fields
   std::vector<int> field_types;
+  // The declared tags of the first table of this measurement: the insert log takes the rows of
+  // tables that declare these (its keys are their values in this order); others take `rows`.
+  std::vector<std::string> log_tags;
   InsertLog log;  // newer than `rows`: folded into them before they are used
   std::map<RowKey, PendingRow> rows;
   // Undo log while a savepoint is open: (key, previous entry or nullopt when it was absent).
@@ -211,8 +225,11 @@ struct Overlay {
   void Clear();
 };
 
-// Adds an overlay's insert log to a commit batch. STRATA status.
-int WriteInsertLog(strata_batch* b, const std::string& measurement, const Overlay& ov);
+struct Conn;
+
+// Adds an overlay's insert log to conn's commit batch, resolving each (tag set, field) series
+// there once per batch generation. STRATA status.
+int WriteInsertLog(Conn* conn, const std::string& measurement, Overlay& ov);
 
 // Per (connection, data directory) state.
 struct Conn {
@@ -220,6 +237,13 @@ struct Conn {
   std::string dir;  // canonical path
   strata_db* sdb = nullptr;
   std::map<std::string, Overlay> overlays;  // by measurement
+  // The commit batch, emptied of points after each commit but keeping its series, so a series
+  // is resolved once per generation rather than per commit. A new generation (the batch cleared)
+  // starts when it has resolved kMaxBatchSeries series.
+  strata_batch* batch = nullptr;
+  uint64_t batch_generation = 1;
+  size_t batch_series = 0;  // series resolved in this generation
+  static constexpr size_t kMaxBatchSeries = 100000;
 
   ~Conn();
   // Writes every overlay as one batch and clears them. STRATA status; *err on failure.
@@ -242,6 +266,8 @@ struct Table {
   std::string name;   // measurement
   Schema schema;
   std::shared_ptr<Conn> conn;
+  bool log_inserts = false;        // INSERTs may take the overlay's insert log (Overlay::log_tags)
+  std::vector<std::string_view> log_texts;  // scratch of the INSERT path (write.cc)
   std::string log_key;             // scratch of the INSERT path (write.cc)
   std::vector<Value> log_values;   // scratch of the INSERT path (write.cc)
 

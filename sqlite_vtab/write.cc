@@ -21,6 +21,7 @@
 SQLITE_EXTENSION_INIT3
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "vtab.h"
@@ -110,31 +111,37 @@ void DeleteRow(Table* t, const std::vector<Tag>& tags, int64_t time) {
   }
 }
 
-// Appends data[0..n) to *key after its length as 4 bytes.
-void AppendLengthPrefixed(std::string* key, const char* data, size_t n) {
-  const uint32_t len = static_cast<uint32_t>(n);
-  key->append(reinterpret_cast<const char*>(&len), sizeof len);
-  key->append(data, n);
-}
-
 // The insert log's tag set for the declared tag values argv[3..], created (validated, sorted,
-// keyed) when new. -1 when a tag is not TEXT or the log holds too many tag sets (the caller takes
-// the ordered path), -2 with the table's error set when a tag is invalid.
+// keyed) when new. -1 when the row must take the ordered path instead (a tag that is not TEXT, a
+// table whose tags are not the log's, a log that holds too many tag sets), -2 with the table's
+// error set when a tag is invalid.
 int64_t LogTagSet(Table* t, sqlite3_value** argv) {
+  if (!t->log_inserts) return -1;
   const Schema& s = t->schema;
   InsertLog& log = t->overlay().log;
-  std::string& key = t->log_key;
-  key.clear();
-  for (int k = 0; k < s.ntags(); k++) {
+  // The key: each value's length (4 bytes) and bytes, built in one piece.
+  std::vector<std::string_view>& texts = t->log_texts;
+  texts.resize(s.tags.size());
+  size_t size = 0;
+  for (size_t k = 0; k < texts.size(); k++) {
     sqlite3_value* v = argv[3 + k];
     if (sqlite3_value_type(v) != SQLITE_TEXT) return -1;
     const unsigned char* text = sqlite3_value_text(v);
     if (text == nullptr) throw std::bad_alloc();
-    key.append(s.tags[k]);
-    key.push_back('\0');
-    AppendLengthPrefixed(&key, reinterpret_cast<const char*>(text),
-                         static_cast<size_t>(sqlite3_value_bytes(v)));
+    texts[k] = std::string_view(reinterpret_cast<const char*>(text),
+                                static_cast<size_t>(sqlite3_value_bytes(v)));
+    size += sizeof(uint32_t) + texts[k].size();
   }
+  std::string& key = t->log_key;
+  key.resize_and_overwrite(size, [&](char* p, size_t) {
+    for (std::string_view text : texts) {
+      const uint32_t len = static_cast<uint32_t>(text.size());
+      std::memcpy(p, &len, sizeof len);
+      std::memcpy(p + sizeof len, text.data(), text.size());
+      p += sizeof len + text.size();
+    }
+    return size;
+  });
   auto it = log.index.find(key);
   if (it != log.index.end()) return it->second;
   if (log.tagsets.size() >= InsertLog::kMaxTagSets) return -1;
@@ -172,13 +179,24 @@ int LogInsert(Table* t, sqlite3_value** argv) {
   if (id < 0) return SQLITE_ERROR;
   std::vector<Value>& values = t->log_values;
   values.resize(s.nfields());
+  sqlite3_value** field_args = argv + 3 + s.ntags();
   bool any = false;
   for (int i = 0; i < s.nfields(); i++) {
-    if (!ToField(argv[3 + s.ntags() + i], s.field_types[i], &values[i], &err)) {
+    Value& v = values[i];
+    // A REAL into a REAL field, the common case, without ToField's general conversions.
+    if (s.field_types[i] == STRATA_FLOAT && sqlite3_value_type(field_args[i]) == SQLITE_FLOAT) {
+      v.f = sqlite3_value_double(field_args[i]);
+      if (std::isfinite(v.f)) {
+        v.type = STRATA_FLOAT;
+        any = true;
+        continue;
+      }
+    }
+    if (!ToField(field_args[i], s.field_types[i], &v, &err)) {
       SetColumnError(t, s.fields[i], err);
       return SQLITE_ERROR;
     }
-    any = any || values[i].type != 0;
+    any = any || v.type != 0;
   }
   if (!any) {
     SetError(t, "a row needs at least one non-NULL field");
@@ -398,8 +416,14 @@ bool Conn::HasPending() const {
 
 int Conn::CommitAll(std::string* err) {
   if (!HasPending()) return STRATA_OK;
-  strata_batch* b = nullptr;
-  int rc = strata_batch_new(&b);
+  if (batch != nullptr && batch_series >= kMaxBatchSeries) {
+    strata_batch_clear(batch);
+    batch_generation++;
+    batch_series = 0;
+  }
+  int rc = batch == nullptr ? strata_batch_new(&batch) : STRATA_OK;
+  strata_batch* b = batch;
+  strata_batch_clear_points(b);
   std::vector<strata_tag> ctags;
   std::vector<const char*> deleted;
   // Rows come sorted by tag-set key, so numeric fields resolve their series once per tag set
@@ -441,6 +465,7 @@ int Conn::CommitAll(std::string* err) {
                                    &refs[i]);
           if (rc != STRATA_OK) break;
           resolved[i] = static_cast<uint8_t>(v.type);
+          batch_series++;
         }
         switch (v.type) {
           case STRATA_FLOAT: rc = strata_batch_append_f64(b, refs[i], &time, &v.f, 1); break;
@@ -457,11 +482,11 @@ int Conn::CommitAll(std::string* err) {
   // The insert logs last: they are newer than the ordered rows, and a repeated time keeps the
   // later value.
   for (auto& [measurement, ov] : overlays) {
-    if (rc == STRATA_OK) rc = WriteInsertLog(b, measurement, ov);
+    if (rc == STRATA_OK) rc = WriteInsertLog(this, measurement, ov);
   }
   if (rc == STRATA_OK) rc = strata_write(sdb, b);
   if (rc != STRATA_OK) *err = std::string("commit failed: ") + strata_errmsg();
-  strata_batch_free(b);
+  strata_batch_clear_points(b);
   if (rc == STRATA_OK) {
     for (auto& [m, ov] : overlays) ov.Clear();
   }

@@ -270,6 +270,48 @@ TEST_F(WriteTest, BulkInsertsKeepTheirOrderAgainstDeletesReadsAndSavepoints) {
   EXPECT_EQ(All(), want);
 }
 
+TEST_F(WriteTest, CommitBatchKeepsItsSeriesAcrossTransactionsAndRenewsThemPastItsBound) {
+  // Commits reuse one batch whose series references the insert log caches; past 100,000 series
+  // the batch is renewed and every cached reference must be resolved again, whatever order the
+  // tag sets come in afterwards.
+  std::string fields, values;
+  for (int i = 0; i < 10; i++) {
+    fields += ", f" + std::to_string(i) + " REAL";
+    values += ", i + " + std::to_string(i) + ".5";
+  }
+  ASSERT_EQ(Exec(db_, "CREATE VIRTUAL TABLE wide USING strata(host TAG" + fields + ")"), "");
+  ASSERT_EQ(Exec(db_, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9999) "
+                      "INSERT INTO wide SELECT 1, 'h' || i" + values + " FROM n"),
+            "");  // 10,000 tag sets x 10 fields
+  ASSERT_EQ(Exec(db_, "BEGIN; INSERT INTO wide(time, host, f0, f9) VALUES(2, 'h5', 5, 59);"
+                      "INSERT INTO wide(time, host, f0, f9) VALUES(2, 'h0', 0, 9); COMMIT"),
+            "");
+  ASSERT_EQ(Exec(db_, "INSERT INTO wide(time, host, f1) VALUES(3, 'h0', 1)"), "");
+  const Strings want{"1|h0|0.5|9.5", "2|h0|0.0|9.0", "3|h0|NULL|NULL", "1|h5|5.5|14.5",
+                     "2|h5|5.0|59.0"};
+  const std::string query = "SELECT time, host, f0, f9 FROM wide WHERE host IN ('h0', 'h5') "
+                            "ORDER BY host, time";
+  EXPECT_EQ(Rows(db_, query), want);
+  EXPECT_EQ(One(db_, "SELECT count(*), sum(f3) FROM wide"), "10003|50030000.0");
+  Close(db_);
+  db_ = Open();
+  EXPECT_EQ(Rows(db_, query), want);
+}
+
+TEST_F(WriteTest, TablesOfOneMeasurementWithOtherTagsKeepTheirRowsApart) {
+  // aux.cpu names the same measurement in the same directory with its tags in another order: the
+  // same values in declaration order are another tag set.
+  ASSERT_EQ(Exec(db_, "ATTACH '" + Path("aux.db") + "' AS aux"), "");
+  ASSERT_EQ(Exec(db_, "CREATE VIRTUAL TABLE aux.cpu USING strata(region TAG, hostname TAG, "
+                      "usage_user REAL, load INTEGER, status TEXT, up BOOLEAN, dir='test.db.strata')"),
+            "");
+  ASSERT_EQ(Exec(db_, "BEGIN; INSERT INTO main.cpu(time, hostname, region, load) VALUES(1, 'x', 'y', 1);"
+                      "INSERT INTO aux.cpu(time, region, hostname, load) VALUES(1, 'x', 'y', 2); COMMIT"),
+            "");
+  EXPECT_EQ(Rows(db_, "SELECT hostname, region, load FROM main.cpu ORDER BY hostname"),
+            (Strings{"x|y|1", "y|x|2"}));
+}
+
 TEST_F(WriteTest, FailingStatementInsideATransactionDiscardsOnlyItsRows) {
   EXPECT_EQ(Exec(db_, "BEGIN"), "");
   EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(1,'a','eu',1)"), "");
