@@ -3,8 +3,9 @@
 **   sql_bench [--lib path/to/libstrata.so] [--dir workdir] [--runs n] [--only CONFIG-PREFIX] cpu.csv
 **
 ** cpu.csv comes from `tsbs_cpu.py --hosts 100 --hours 24 --format csv` (864,000 rows of 10 tags and
-** 10 REAL fields = 8.64 M points). One run measures, with the same driver (prepared INSERT, 21 binds
-** per row, text with its length, BEGIN/COMMIT every 5,000 rows), four databases, two per durability level:
+** 10 REAL fields = 8.64 M points). One run measures, with the same driver (prepared INSERT, 21
+** binds per row, text with its length, BEGIN/COMMIT every 5,000 rows), four databases, two per
+** durability level:
 **   plain-NORMAL   cpu(hostname, ..., PRIMARY KEY(hostname, time)) WITHOUT ROWID, WAL,
 **                  synchronous=NORMAL: a COMMIT is not fsynced (the WAL is, at checkpoints)
 **   strata-NORMAL  CREATE VIRTUAL TABLE cpu USING strata(hostname TAG, ..., usage_user REAL, ...,
