@@ -1,6 +1,7 @@
 /* The SQLite module against a plain SQLite table on the TSBS cpu data (issue 4's benchmark).
 **
-**   sql_bench [--lib path/to/libstrata.so] [--dir workdir] [--runs n] [--only CONFIG-PREFIX] cpu.csv
+**   sql_bench [--lib path/to/libstrata.so] [--dir workdir] [--runs n] [--only CONFIG-PREFIX]
+**             [--ingest-only] cpu.csv
 **
 ** cpu.csv comes from `tsbs_cpu.py --hosts 100 --hours 24 --format csv` (864,000 rows of 10 tags and
 ** 10 REAL fields = 8.64 M points). One run measures, with the same driver (prepared INSERT, 21
