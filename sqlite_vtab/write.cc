@@ -21,6 +21,7 @@
 SQLITE_EXTENSION_INIT3
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -157,7 +158,6 @@ int64_t LogTagSet(Table* t, sqlite3_value** argv) {
   }
   SortTags(&ts.tags);
   ts.order = TagSetKey(t->name, ts.tags) + "#";
-  ts.fields.resize(s.nfields());
   const uint32_t id = static_cast<uint32_t>(log.tagsets.size());
   log.tagsets.push_back(std::move(ts));
   log.index.emplace(key, id);
@@ -208,16 +208,25 @@ int LogInsert(Table* t, sqlite3_value** argv) {
     log.dirty.push_back(static_cast<uint32_t>(id));
     ts.listed = true;
   }
-  for (int i = 0; i < s.nfields(); i++) {
+  const size_t n = values.size();
+  const size_t at = ts.cells.size();
+  ts.times.push_back(time);
+  ts.cells.resize(at + n);
+  ts.present.resize(at + n);
+  uint64_t* cells = ts.cells.data() + at;
+  uint8_t* present = ts.present.data() + at;
+  for (size_t i = 0; i < n; i++) {
     Value& v = values[i];
-    if (v.type == 0) continue;
-    InsertLog::FieldLog& fl = ts.fields[i];
-    fl.times.push_back(time);
+    present[i] = v.type != 0;
     switch (v.type) {
-      case STRATA_FLOAT: fl.f.push_back(v.f); break;
+      case 0: ts.absent++; break;
+      case STRATA_FLOAT: cells[i] = std::bit_cast<uint64_t>(v.f); break;
       case STRATA_INT:
-      case STRATA_BOOL: fl.i.push_back(v.i); break;
-      default: fl.s.push_back(std::move(v.s)); break;
+      case STRATA_BOOL: cells[i] = static_cast<uint64_t>(v.i); break;
+      default:
+        cells[i] = ts.strs.size();
+        ts.strs.push_back(std::move(v.s));
+        break;
     }
   }
   log.rows++;
