@@ -1,6 +1,7 @@
 #include "catalog.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "coding.h"
 #include "series_key.h"
@@ -31,10 +32,15 @@ uint64_t KeyHead(std::string_view key, size_t from) {
   return head;
 }
 
+uint64_t NextInstance() {
+  static std::atomic<uint64_t> next{1};
+  return next++;
+}
+
 }  // namespace
 
 Catalog::Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log)
-    : env_(env), dir_(std::move(dir)), log_(std::move(log)) {}
+    : env_(env), dir_(std::move(dir)), instance_(NextInstance()), log_(std::move(log)) {}
 Catalog::~Catalog() = default;
 
 Result<std::unique_ptr<Catalog>> Catalog::Open(Env* env, const std::string& dir) {

@@ -70,6 +70,9 @@ class Catalog {
                                        const std::vector<std::string>& fields) const;
   std::vector<std::string> Measurements() const;
   size_t series_count() const;
+  // A number no other Catalog of this process has had, so that a writer may remember the IDs
+  // Resolve gave it together with this number (WriteBatch::Series) and not resolve them again.
+  uint64_t instance() const { return instance_; }
 
  private:
   struct StringHash {
@@ -87,6 +90,7 @@ class Catalog {
 
   Env* env_;
   const std::string dir_;
+  const uint64_t instance_;
   mutable std::shared_mutex mu_;
   std::unique_ptr<Wal> log_;                             // GUARDED_BY(mu_)
   uint64_t next_record_ = 1;                             // GUARDED_BY(mu_)

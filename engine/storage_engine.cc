@@ -197,17 +197,11 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
   }
   const auto& series = batch.series();
   const auto& tagsets = batch.tagsets();
-  std::vector<SeriesSpec> specs;
-  std::vector<size_t> which;
-  specs.reserve(series.size());
+  std::vector<size_t> which;  // the series with points
   for (size_t i = 0; i < series.size(); i++) {
-    const WriteBatch::Series& s = series[i];
-    if (s.points.empty()) continue;
-    const WriteBatch::TagSet& ts = tagsets[s.tagset];
-    specs.push_back(SeriesSpec{s.key, ts.measurement, ts.tags, s.field, s.points.type});
-    which.push_back(i);
+    if (!series[i].points.empty()) which.push_back(i);
   }
-  if (specs.empty()) {
+  if (which.empty()) {
     if (!p->deletes.empty()) EncodeWriteRecord(p->deletes, {}, &p->payload);
     return p;
   }
@@ -248,8 +242,30 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
     }
   }
 
-  std::vector<uint64_t> ids(specs.size());
-  STRATA_RETURN_IF_ERROR(catalog_->Resolve(specs, ids.data()));
+  // Series that an earlier write of this batch resolved in this catalog keep their IDs.
+  std::vector<uint64_t> ids(which.size());
+  std::vector<SeriesSpec> specs;
+  std::vector<size_t> unresolved;  // indexes into which / ids
+  for (size_t k = 0; k < which.size(); k++) {
+    const WriteBatch::Series& s = series[which[k]];
+    if (s.catalog_instance == catalog_->instance()) {
+      ids[k] = s.catalog_id;
+      continue;
+    }
+    const WriteBatch::TagSet& ts = tagsets[s.tagset];
+    specs.push_back(SeriesSpec{s.key, ts.measurement, ts.tags, s.field, s.points.type});
+    unresolved.push_back(k);
+  }
+  if (!specs.empty()) {
+    std::vector<uint64_t> resolved(specs.size());
+    STRATA_RETURN_IF_ERROR(catalog_->Resolve(specs, resolved.data()));
+    for (size_t j = 0; j < unresolved.size(); j++) {
+      const WriteBatch::Series& s = series[which[unresolved[j]]];
+      ids[unresolved[j]] = resolved[j];
+      s.catalog_id = resolved[j];
+      s.catalog_instance = catalog_->instance();
+    }
+  }
 
   std::vector<WritePart> wal_parts;
   for (auto& [key, list] : routed) {

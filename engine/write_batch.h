@@ -44,6 +44,10 @@ class WriteBatch {
     std::string field;
     std::string key;  // canonical series key
     Column points;    // in the order added; may hold duplicates and be unsorted
+    // The series' ID in the catalog with Catalog::instance() catalog_instance (0: none yet),
+    // remembered by the write path so that a batch refilled after ClearPoints() resolves it once.
+    mutable uint64_t catalog_id = 0;
+    mutable uint64_t catalog_instance = 0;
   };
   struct TagSet {
     std::string measurement;

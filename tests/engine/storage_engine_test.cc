@@ -55,6 +55,37 @@ TEST_F(StorageEngineTest, WritesOfEveryTypeReadBack) {
   EXPECT_EQ(got["m,host=a#s"], (std::vector<PointValue>{{kT0, 0, "hello"}}));
 }
 
+TEST_F(StorageEngineTest, ARefilledBatchKeepsItsSeriesIdsPerDirectory) {
+  // A batch remembers the IDs its series got from each directory's catalog; refilled after
+  // ClearPoints it is written again without resolving them, and in another directory, where the
+  // same series has another ID, it is resolved there.
+  auto first = Open();
+  auto second = StorageEngine::Open(dir_.Sub("other"), Options());
+  ASSERT_TRUE(second.has_value());
+  ASSERT_TRUE((*second)->WriteLines("m,host=z v=9 1\n"));  // takes ID 1 in the other directory
+  WriteBatch b;
+  std::vector<TagView> tags{{"host", "a"}};
+  auto ref = b.SeriesFor("m", tags, "v", ValueType::kFloat);
+  ASSERT_TRUE(ref.has_value());
+  const int64_t t1[] = {kT0, kT0 + 1};
+  const double v1[] = {1.5, 2.5};
+  ASSERT_TRUE(b.AppendFloatColumn(*ref, t1, v1));
+  ASSERT_TRUE(first->Write(b));
+  b.ClearPoints();
+  const int64_t t2[] = {kT0 + 2};
+  const double v2[] = {3.5};
+  ASSERT_TRUE(b.AppendFloatColumn(*ref, t2, v2));
+  ASSERT_TRUE(first->Write(b));
+  ASSERT_TRUE((*second)->Write(b));
+  EXPECT_EQ(QueryAll(*first, All("m"))["m,host=a#v"],
+            (std::vector<PointValue>{{kT0, FloatBits(1.5), ""},
+                                     {kT0 + 1, FloatBits(2.5), ""},
+                                     {kT0 + 2, FloatBits(3.5), ""}}));
+  auto other = QueryAll(**second, All("m"));
+  EXPECT_EQ(other["m,host=a#v"], (std::vector<PointValue>{{kT0 + 2, FloatBits(3.5), ""}}));
+  EXPECT_EQ(other["m,host=z#v"], (std::vector<PointValue>{{1, FloatBits(9.0), ""}}));
+}
+
 TEST_F(StorageEngineTest, LastWriteWinsAcrossMemStoreAndSegments) {
   auto db = Open();
   ASSERT_TRUE(db->WriteLines("m,h=a v=1i 100\nm,h=a v=2i 200\n"));
