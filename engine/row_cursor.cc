@@ -1,6 +1,7 @@
 #include "row_cursor.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace strata {
 
@@ -23,6 +24,7 @@ bool RowCursor::NextTagSet() {
     group_end_++;
   }
   const size_t n = group_end_ - group_begin_;
+  aligned_ = false;
   columns_.resize(n);
   pos_.assign(n, 0);
   index_.assign(n, 0);
@@ -44,6 +46,26 @@ void RowCursor::SkipRestOfTagSet() {
   windows_left_ = 0;
   for (Column& c : columns_) c.clear();
   std::fill(pos_.begin(), pos_.end(), 0);
+  aligned_ = false;
+}
+
+void RowCursor::CheckAligned() {
+  aligned_ = false;
+  const Column* first = nullptr;
+  for (const Column& c : columns_) {
+    if (c.empty()) continue;
+    if (first == nullptr) {
+      first = &c;
+    } else if (c.size() != first->size() ||
+               std::memcmp(c.times.data(), first->times.data(), c.size() * sizeof(int64_t)) != 0) {
+      return;
+    }
+  }
+  if (first == nullptr) return;
+  aligned_ = true;
+  aligned_times_ = first;
+  aligned_pos_ = options_.descending ? first->size() : 0;
+  for (size_t i = 0; i < columns_.size(); i++) present_[i] = !columns_[i].empty();
 }
 
 Result<bool> RowCursor::ReadFields(const ShardSnapshot& shard, int64_t min_t, int64_t max_t) {
@@ -55,6 +77,7 @@ Result<bool> RowCursor::ReadFields(const ShardSnapshot& shard, int64_t min_t, in
     pos_[i] = options_.descending ? columns_[i].size() : 0;
     any |= !columns_[i].empty();
   }
+  CheckAligned();
   return any;
 }
 
@@ -63,10 +86,14 @@ bool RowCursor::ReadNewestFields(const ShardSnapshot& shard, bool* any) {
   for (size_t i = 0; i < columns_.size(); i++) {
     columns_[i].clear();
     const uint64_t id = snap_.series[group_begin_ + i]->id;
-    if (!shard.ReadNewest(id, snap_.min_time, snap_.max_time, &columns_[i])) return false;
+    if (!shard.ReadNewest(id, snap_.min_time, snap_.max_time, &columns_[i])) {
+      aligned_ = false;
+      return false;
+    }
     pos_[i] = columns_[i].size();
     *any |= !columns_[i].empty();
   }
+  CheckAligned();
   return true;
 }
 
@@ -123,6 +150,12 @@ Result<bool> RowCursor::LoadPrevSlice() {
 }
 
 bool RowCursor::NextRowForward() {
+  if (aligned_) {
+    if (aligned_pos_ >= aligned_times_->size()) return false;
+    aligned_index_ = aligned_pos_++;
+    time_ = aligned_times_->times[aligned_index_];
+    return true;
+  }
   int64_t t = 0;
   bool found = false;
   for (size_t i = 0; i < columns_.size(); i++) {
@@ -141,6 +174,12 @@ bool RowCursor::NextRowForward() {
 }
 
 bool RowCursor::NextRowBackward() {
+  if (aligned_) {
+    if (aligned_pos_ == 0) return false;
+    aligned_index_ = --aligned_pos_;
+    time_ = aligned_times_->times[aligned_index_];
+    return true;
+  }
   int64_t t = 0;
   bool found = false;
   for (size_t i = 0; i < columns_.size(); i++) {

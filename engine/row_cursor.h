@@ -62,7 +62,7 @@ class RowCursor {
   // (no value when column(i).times_only, i.e. the field is in RowOptions::presence_only).
   bool has_value(size_t i) const { return present_[i] != 0; }
   const Column& column(size_t i) const { return columns_[i]; }
-  size_t value_index(size_t i) const { return index_[i]; }
+  size_t value_index(size_t i) const { return aligned_ ? aligned_index_ : index_[i]; }
 
  private:
   // Moves to the next tag set and prepares its columns. False at the end.
@@ -83,6 +83,10 @@ class RowCursor {
   Result<bool> LoadNextWindow();
   // Descending: loads the next (tag set, window, slice) with any points. False at the end.
   Result<bool> LoadPrevSlice();
+  // Sets aligned_ after a load: whether every loaded column with points has the same times.
+  // Then each row has all of those fields at one index, and the rows are a walk of that index
+  // instead of a merge (the common case: fields written together, row by row).
+  void CheckAligned();
   // The next row of the loaded columns, smallest / largest time first. False when they are used up.
   bool NextRowForward();
   bool NextRowBackward();
@@ -104,6 +108,13 @@ class RowCursor {
   std::vector<size_t> index_;  // per field, the current row's value index (when present)
   std::vector<uint8_t> present_;
   int64_t time_ = 0;
+  // With aligned_, pos_ and index_ are unused: the loaded rows are the points of the column
+  // aligned_times_ (unread: ascending [aligned_pos_, size), descending [0, aligned_pos_)), present_
+  // is fixed for them, and every field's value index is aligned_index_.
+  bool aligned_ = false;
+  const Column* aligned_times_ = nullptr;
+  size_t aligned_pos_ = 0;
+  size_t aligned_index_ = 0;
 };
 
 }  // namespace strata
