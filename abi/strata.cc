@@ -59,21 +59,12 @@ struct strata_cursor {
 };
 
 struct strata_rows {
-  // One field of the current row, as the accessors return it: type 0 when absent; num is the
-  // value's 64 bits (point.h) and str the string, when the value is needed.
-  struct Cell {
-    int type = 0;
-    uint64_t num = 0;
-    const std::string* str = nullptr;
-  };
-
   std::shared_ptr<strata::StorageEngine> engine;  // keeps the catalog (SeriesInfo) alive
   std::unique_ptr<strata::RowCursor> cursor;
   std::vector<std::string> fields;  // requested names; empty: every field of the tag set
   std::vector<unsigned char> presence_only;  // per requested field: only presence is needed
   const strata::SeriesInfo* group = nullptr;  // first series of the tag set `slot` was built for
   std::vector<int> slot;  // per requested field: index into the cursor's fields, or -1
-  std::vector<Cell> cells;  // per field of strata_rows_field_count: the current row
   bool have_row = false;
   bool done = false;
 };
@@ -592,11 +583,16 @@ void strata_cursor_free(strata_cursor* c) { delete c; }
 
 namespace {
 
-const strata_rows::Cell kNoCell;
-
-// Field i of the current row (kNoCell when there is no row or i is out of range). O(1).
-const strata_rows::Cell& RowCell(const strata_rows* r, size_t i) {
-  return r != nullptr && r->have_row && i < r->cells.size() ? r->cells[i] : kNoCell;
+// The cursor's field behind requested field i of the current row when it has a value there (and
+// *value_wanted: whether its value was asked for, not only its presence); -1 otherwise. O(1).
+int RowSlot(const strata_rows* r, size_t i, bool* value_wanted = nullptr) {
+  if (r == nullptr || !r->have_row || i >= r->slot.size()) return -1;
+  const int s = r->slot[i];
+  if (s < 0 || !r->cursor->has_value(static_cast<size_t>(s))) return -1;
+  if (value_wanted != nullptr) {
+    *value_wanted = i >= r->presence_only.size() || r->presence_only[i] == 0;
+  }
+  return s;
 }
 
 // Maps requested field i to the cursor's fields of the current tag set (slot) after the cursor
@@ -615,27 +611,6 @@ void MapFields(strata_rows* r) {
         r->slot[i] = static_cast<int>(j);
         break;
       }
-    }
-  }
-}
-
-// Fills r->cells from the cursor's current row.
-void FillCells(strata_rows* r) {
-  const strata::RowCursor& c = *r->cursor;
-  r->cells.resize(r->slot.size());
-  for (size_t i = 0; i < r->slot.size(); i++) {
-    strata_rows::Cell& cell = r->cells[i];
-    cell = strata_rows::Cell();
-    const int s = r->slot[i];
-    if (s < 0 || !c.has_value(static_cast<size_t>(s))) continue;
-    const strata::Column& col = c.column(static_cast<size_t>(s));
-    cell.type = static_cast<int>(col.type);
-    if (i < r->presence_only.size() && r->presence_only[i] != 0) continue;
-    const size_t k = c.value_index(static_cast<size_t>(s));
-    if (col.type == ValueType::kString) {
-      cell.str = &col.strs[k];
-    } else {
-      cell.num = col.nums[k];
     }
   }
 }
@@ -760,7 +735,6 @@ int strata_rows_next(strata_rows* r) {
       r->group = group;
       MapFields(r);
     }
-    FillCells(r);
     return STRATA_ROW;
   });
 }
@@ -804,22 +778,40 @@ const char* strata_rows_field_name(strata_rows* r, size_t i) {
   return r->cursor->field(i).field.c_str();
 }
 
-int strata_rows_type(strata_rows* r, size_t i) { return RowCell(r, i).type; }
+int strata_rows_type(strata_rows* r, size_t i) {
+  const int s = RowSlot(r, i);
+  return s < 0 ? 0 : static_cast<int>(r->cursor->column(static_cast<size_t>(s)).type);
+}
 
 double strata_rows_f64(strata_rows* r, size_t i) {
-  const strata_rows::Cell& cell = RowCell(r, i);
-  return NumToF64(static_cast<ValueType>(cell.type), cell.num);
+  bool wanted = false;
+  const int s = RowSlot(r, i, &wanted);
+  if (s < 0 || !wanted) return 0;
+  const strata::Column& col = r->cursor->column(static_cast<size_t>(s));
+  if (col.type == ValueType::kString) return 0;
+  return NumToF64(col.type, col.nums[r->cursor->value_index(static_cast<size_t>(s))]);
 }
 
 int64_t strata_rows_i64(strata_rows* r, size_t i) {
-  const strata_rows::Cell& cell = RowCell(r, i);
-  return NumToI64(static_cast<ValueType>(cell.type), cell.num);
+  bool wanted = false;
+  const int s = RowSlot(r, i, &wanted);
+  if (s < 0 || !wanted) return 0;
+  const strata::Column& col = r->cursor->column(static_cast<size_t>(s));
+  if (col.type == ValueType::kString) return 0;
+  return NumToI64(col.type, col.nums[r->cursor->value_index(static_cast<size_t>(s))]);
 }
 
 const char* strata_rows_str(strata_rows* r, size_t i, size_t* len) {
-  const std::string* s = RowCell(r, i).str;
-  if (len != nullptr) *len = s == nullptr ? 0 : s->size();
-  return s == nullptr ? nullptr : s->c_str();
+  bool wanted = false;
+  const int s = RowSlot(r, i, &wanted);
+  const strata::Column* col = s < 0 ? nullptr : &r->cursor->column(static_cast<size_t>(s));
+  if (col == nullptr || !wanted || col->type != ValueType::kString) {
+    if (len != nullptr) *len = 0;
+    return nullptr;
+  }
+  const std::string& v = col->strs[r->cursor->value_index(static_cast<size_t>(s))];
+  if (len != nullptr) *len = v.size();
+  return v.c_str();
 }
 
 void strata_rows_free(strata_rows* r) { delete r; }

@@ -132,7 +132,7 @@ bool Scan::PendingWithin(const std::string* order) {
   return true;
 }
 
-int Scan::AdvanceEngine(std::string* err) {
+int Scan::StepEngine(std::string* err) {
   if (rows_ == nullptr) {
     engine_eof_ = true;
     return STRATA_OK;
@@ -148,25 +148,44 @@ int Scan::AdvanceEngine(std::string* err) {
     return rc;
   }
   engine_eof_ = false;
-  erow_.time = strata_rows_time(rows_);
-  // Rows of one tag set come one after another, and the tag-set key determines the tags: read
-  // them through the ABI once per tag set.
+  // Rows of one tag set come one after another, with the same key pointer, and the tag-set key
+  // determines the tags: read them through the ABI once per tag set.
   const char* tagset = strata_rows_tagset(rows_);
-  if (engine_ts_ == nullptr || engine_tagset_ != tagset) {
-    engine_tagset_.assign(tagset);
+  if (engine_ts_ == nullptr ||
+      (tagset != engine_tagset_ && engine_ts_->order.compare(0, engine_ts_->order.size() - 1,
+                                                              tagset) != 0)) {
     engine_ts_ = RowTagSetOf(table_, rows_);
   }
-  erow_.tagset = engine_ts_;
+  engine_tagset_ = tagset;
+  return STRATA_OK;
+}
+
+void Scan::ReadEngineRow(Row* r) const {
+  r->time = strata_rows_time(rows_);
+  r->tagset = engine_ts_;
   const size_t nf = table_->schema.fields.size();
-  erow_.fields.resize(nf);
+  r->fields.resize(nf);
   for (size_t i = 0; i < nf; i++) {
-    if (!spec_.values.empty() && !spec_.values[i]) {
-      erow_.fields[i].type = strata_rows_type(rows_, i);
+    if (!reads_value(i)) {
+      r->fields[i].type = strata_rows_type(rows_, i);
     } else {
-      ReadRowValue(rows_, i, &erow_.fields[i]);
+      ReadRowValue(rows_, i, &r->fields[i]);
     }
   }
-  return STRATA_OK;
+}
+
+int Scan::AdvanceEngine(std::string* err) {
+  const int rc = StepEngine(err);
+  if (rc == STRATA_OK && !engine_eof_) ReadEngineRow(&erow_);
+  return rc;
+}
+
+const Row& Scan::row() const {
+  if (!row_ready_) {
+    ReadEngineRow(&row_);
+    row_ready_ = true;
+  }
+  return row_;
 }
 
 int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
@@ -176,6 +195,8 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
   rows_ = nullptr;
   pend_pos_.reset();
   eof_ = false;
+  direct_ = false;
+  row_ready_ = true;
   if (spec_.empty) {
     table_ = nullptr;
     eof_ = true;
@@ -202,6 +223,14 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
     *err = std::string("query failed: ") + strata_errmsg();
     return rc;
   }
+  direct_ = !t->overlay().HasPending();
+  if (direct_) {
+    rc = StepEngine(err);
+    eof_ = engine_eof_;
+    row_ready_ = false;
+    single_tagset_ = spec_.by_time && strata_rows_tagset_count(rows_) <= 1;
+    return rc;
+  }
   if ((rc = AdvanceEngine(err)) != STRATA_OK) return rc;
   single_tagset_ = spec_.by_time && strata_rows_tagset_count(rows_) <= 1 &&
                    PendingWithin(engine_eof_ ? nullptr : &erow_.tagset->order);
@@ -209,6 +238,21 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
 }
 
 int Scan::Next(std::string* err) {
+  if (eof_) return STRATA_OK;
+  if (direct_) {
+    if (!table_->overlay().HasPending()) {
+      const int rc = StepEngine(err);
+      eof_ = engine_eof_;
+      row_ready_ = false;
+      return rc;
+    }
+    // The connection changed the table while the scan is open: merge its changes from here on;
+    // entries up to the current row are behind the scan.
+    direct_ = false;
+    row_ready_ = true;
+    pend_pos_ = RowKey(engine_ts_->order, strata_rows_time(rows_));
+    if (const int rc = AdvanceEngine(err); rc != STRATA_OK) return rc;
+  }
   const size_t nf = table_ == nullptr ? 0 : table_->schema.fields.size();
   while (true) {
     RowKey pkey;
@@ -357,20 +401,43 @@ int NextRow(sqlite3_vtab_cursor* cur) {
 
 int Eof(sqlite3_vtab_cursor* cur) { return reinterpret_cast<Cursor*>(cur)->eof() ? 1 : 0; }
 
+namespace {
+
+// Field i of the engine cursor's current row as the SQL result.
+void ResultEngineValue(sqlite3_context* ctx, strata_rows* rows, size_t i) {
+  switch (strata_rows_type(rows, i)) {
+    case STRATA_FLOAT: sqlite3_result_double(ctx, strata_rows_f64(rows, i)); break;
+    case STRATA_INT:
+    case STRATA_BOOL: sqlite3_result_int64(ctx, strata_rows_i64(rows, i)); break;
+    case STRATA_STRING: {
+      size_t len = 0;
+      const char* s = strata_rows_str(rows, i, &len);
+      sqlite3_result_text64(ctx, s == nullptr ? "" : s, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+      break;
+    }
+    default: sqlite3_result_null(ctx); break;
+  }
+}
+
+}  // namespace
+
 int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
   Cursor* c = reinterpret_cast<Cursor*>(cur);
   Table* t = reinterpret_cast<Table*>(cur->pVtab);
   return Guard(t, [&] {
-    const Row& r = c->row();
+    // A direct scan's row is read from the engine cursor, field by field as SQLite asks.
+    const bool direct = !c->materialized && c->scan.direct();
+    const Row* r = direct ? nullptr : &c->row();
     const Schema& s = t->schema;
     if (col == 0) {
-      sqlite3_result_int64(ctx, r.time);
+      sqlite3_result_int64(ctx, direct ? c->scan.time() : r->time);
     } else if (col <= s.ntags()) {
-      const int k = r.tagset->by_column[col - 1];
+      const RowTagSet& ts = direct ? c->scan.tagset() : *r->tagset;
+      const int k = ts.by_column[col - 1];
       if (k < 0) {
         sqlite3_result_null(ctx);
       } else {
-        const std::string& value = r.tagset->tags[k].value;
+        const std::string& value = ts.tags[k].value;
         sqlite3_result_text64(ctx, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
       }
     } else if (col < s.aggregate_column()) {
@@ -381,7 +448,11 @@ int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         SetError(t, "internal error: column " + s.fields[j] + " was read but not planned");
         return SQLITE_ERROR;
       }
-      ResultValue(ctx, r.fields[j]);
+      if (direct) {
+        ResultEngineValue(ctx, c->scan.engine_rows(), j);
+      } else {
+        ResultValue(ctx, r->fields[j]);
+      }
     } else if (col == s.aggregate_column()) {
       ResultValue(ctx, c->aggregate_arg);
     } else if (col == s.every_column()) {
@@ -389,7 +460,8 @@ int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     } else if (c->aggregate) {
       sqlite3_result_null(ctx);  // aggregated rows have no identity: they cannot be changed
     } else {
-      c->key = EncodeKey(r.time, r.tagset->tags);
+      c->key = direct ? EncodeKey(c->scan.time(), c->scan.tagset().tags)
+                      : EncodeKey(r->time, r->tagset->tags);
       sqlite3_result_blob(ctx, c->key.data(), static_cast<int>(c->key.size()), SQLITE_TRANSIENT);
     }
     return SQLITE_OK;

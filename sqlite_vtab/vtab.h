@@ -323,7 +323,10 @@ void ReadRowValue(strata_rows* rows, size_t i, Value* v);
 std::shared_ptr<const RowTagSet> RowTagSetOf(Table* t, strata_rows* rows);
 
 // Merges engine rows with the connection's overlay in (tag-set key, time) order, or with
-// ScanSpec::descending in (tag-set key, time descending) order.
+// ScanSpec::descending in (tag-set key, time descending) order. While the connection has no pending
+// change of the table (the common case) the scan is direct: the current row is the engine cursor's,
+// and its values are read through the ABI when asked for (engine_rows()) instead of being copied;
+// a change made while the scan is open turns it into a merge from the current row on.
 class Scan {
  public:
   ~Scan();
@@ -332,7 +335,14 @@ class Scan {
   // Moves to the next row; sets eof(). STRATA status with *err on failure.
   int Next(std::string* err);
   bool eof() const { return eof_; }
-  const Row& row() const { return row_; }
+  // The current row (of a direct scan: copied from the engine cursor on first use).
+  const Row& row() const;
+  // Whether the current row is the engine cursor's current row (see above).
+  bool direct() const { return direct_; }
+  strata_rows* engine_rows() const { return rows_; }
+  // The current row's time and tag set, without copying a direct row.
+  int64_t time() const { return direct_ ? strata_rows_time(rows_) : row_.time; }
+  const RowTagSet& tagset() const { return direct_ ? *engine_ts_ : *row_.tagset; }
   // Whether rows carry field i's value (see ScanSpec::values).
   bool reads_value(size_t i) const { return spec_.values.empty() || spec_.values[i]; }
   // With ScanSpec::by_time: whether every row of the scan belongs to one tag set, so that the scan
@@ -340,7 +350,12 @@ class Scan {
   bool single_tagset() const { return single_tagset_; }
 
  private:
+  // Moves the engine cursor to its next row and notes its tag set (engine_eof_ at the end).
+  int StepEngine(std::string* err);
+  // StepEngine, then copies the engine row into erow_ (the merge's look-ahead).
   int AdvanceEngine(std::string* err);
+  // Copies the engine cursor's current row into *r.
+  void ReadEngineRow(Row* r) const;
   bool NextPending(RowKey* key);  // the next matching overlay entry after pend_pos_
   // Whether every matching overlay entry has tag-set key *order (set from the first when null).
   bool PendingWithin(const std::string* order);
@@ -350,13 +365,15 @@ class Scan {
   ScanSpec spec_;
   strata_rows* rows_ = nullptr;
   bool engine_eof_ = true;
-  Row erow_;                       // current engine row
-  std::string engine_tagset_;      // the tag-set key of the last engine row read ...
+  Row erow_;                       // merge: the engine's look-ahead row
+  const char* engine_tagset_ = nullptr;  // the tag-set key of the engine's current row ...
   std::shared_ptr<const RowTagSet> engine_ts_;  // ... and its tag set
   std::optional<RowKey> pend_pos_; // last overlay key consumed
   bool eof_ = true;
   bool single_tagset_ = false;
-  Row row_;
+  bool direct_ = false;
+  mutable bool row_ready_ = true;  // a direct scan's row_ holds the current row
+  mutable Row row_;
 };
 
 // The aggregate view's arguments (a plan with kPlanAggregate).
