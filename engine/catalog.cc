@@ -268,13 +268,35 @@ std::vector<std::pair<std::string, ValueType>> Catalog::Fields(const std::string
 std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
                                               const std::vector<TagFilter>& filters,
                                               const std::vector<std::string>& fields) const {
+  // The cache key: every part length-prefixed, so that no two requests share one.
+  std::string cache_key;
+  auto put = [&cache_key](std::string_view part) {
+    PutVarint64(&cache_key, part.size());
+    cache_key.append(part);
+  };
+  put(measurement);
+  PutVarint64(&cache_key, filters.size());
+  for (const TagFilter& f : filters) {
+    put(f.key);
+    PutVarint64(&cache_key, f.values.size());
+    for (const std::string& v : f.values) put(v);
+  }
+  for (const std::string& f : fields) put(f);
   struct Item {
     uint64_t head;  // KeyHead after the prefix all the keys share
     const SeriesInfo* info;
   };
   std::vector<Item> items;
+  size_t series_count = 0;
   {
     std::shared_lock lock(mu_);
+    series_count = series_.size();
+    {
+      std::lock_guard cache_lock(match_cache_mu_);
+      if (match_cache_series_ == series_count) {
+        if (auto it = match_cache_.find(cache_key); it != match_cache_.end()) return it->second;
+      }
+    }
     for (uint64_t id : tag_index_.Match(measurement, filters, fields)) {
       items.push_back(Item{0, series_[id - 1].get()});
     }
@@ -296,6 +318,12 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
   std::vector<const SeriesInfo*> out;
   out.reserve(items.size());
   for (const Item& item : items) out.push_back(item.info);
+  std::lock_guard cache_lock(match_cache_mu_);
+  if (match_cache_series_ != series_count || match_cache_.size() >= kMatchCacheEntries) {
+    match_cache_.clear();
+    match_cache_series_ = series_count;
+  }
+  match_cache_.emplace(std::move(cache_key), out);
   return out;
 }
 

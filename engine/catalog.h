@@ -64,7 +64,8 @@ class Catalog {
   std::optional<ValueType> FieldType(const std::string& measurement, const std::string& field) const;
   // Fields of a measurement with their types, sorted by name.
   std::vector<std::pair<std::string, ValueType>> Fields(const std::string& measurement) const;
-  // See TagIndex::Match; the result is sorted by series key.
+  // See TagIndex::Match; the result is sorted by series key. The results of recent matches are
+  // kept until a series is registered, so a query repeated (a dashboard's) skips the sort.
   std::vector<const SeriesInfo*> Match(const std::string& measurement,
                                        const std::vector<TagFilter>& filters,
                                        const std::vector<std::string>& fields) const;
@@ -99,6 +100,13 @@ class Catalog {
   KeyMap by_key_;                                        // GUARDED_BY(mu_)
   std::unordered_map<std::string, ValueType> field_types_;  // GUARDED_BY(mu_); FieldKey -> type
   TagIndex tag_index_;                                   // GUARDED_BY(mu_)
+  // Match results by request (Match builds the key), valid while series_.size() is
+  // match_cache_series_.
+  static constexpr size_t kMatchCacheEntries = 256;
+  mutable std::mutex match_cache_mu_;
+  mutable std::unordered_map<std::string, std::vector<const SeriesInfo*>>
+      match_cache_;                        // GUARDED_BY(match_cache_mu_)
+  mutable size_t match_cache_series_ = 0;  // GUARDED_BY(match_cache_mu_)
   std::mutex sync_mu_;  // serialises Sync() callers without blocking lookups
 };
 

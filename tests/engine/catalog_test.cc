@@ -58,5 +58,39 @@ TEST(Catalog, MatchSortsSeriesByKeyBytewise) {
   EXPECT_TRUE((*catalog)->Match("nothing", {}, {}).empty());
 }
 
+// A repeated match is answered from the catalog's cache of recent matches: it must still be the
+// result of the request given (requests that differ only by where a name ends are different), and
+// a newly registered series must show in it.
+TEST(Catalog, RepeatedMatchesSeeNewSeriesAndTellRequestsApart) {
+  testing::TempDir tmp;
+  auto catalog = Catalog::Open(Env::Default(), tmp.Sub("catalog"));
+  ASSERT_TRUE(catalog.has_value()) << catalog.error().ToString();
+  auto add = [&](const std::string& host, const std::string& field) {
+    const std::vector<Tag> tags = {{"host", host}};
+    const std::string key = MakeSeriesKey("m", tags, field);
+    const SeriesSpec spec = {key, "m", tags, field, ValueType::kFloat};
+    uint64_t id = 0;
+    ASSERT_TRUE((*catalog)->Resolve({&spec, 1}, &id));
+  };
+  auto keys = [&](const std::vector<TagFilter>& filters, const std::vector<std::string>& fields) {
+    std::vector<std::string> out;
+    for (const SeriesInfo* s : (*catalog)->Match("m", filters, fields)) out.push_back(s->key);
+    return out;
+  };
+  add("a", "f");
+  add("ab", "f");
+  const std::vector<TagFilter> host_a = {{"host", {"a"}}};
+  for (int round = 0; round < 2; round++) {
+    EXPECT_EQ(keys(host_a, {}), std::vector<std::string>{"m,host=a#f"});
+    EXPECT_EQ(keys({{"host", {"ab"}}}, {}), std::vector<std::string>{"m,host=ab#f"});
+    EXPECT_EQ(keys({{"host", {"a", "b"}}}, {}), std::vector<std::string>{"m,host=a#f"});
+    EXPECT_EQ(keys({}, {"f"}), (std::vector<std::string>{"m,host=a#f", "m,host=ab#f"}));
+  }
+  add("a", "g");
+  EXPECT_EQ(keys(host_a, {}), (std::vector<std::string>{"m,host=a#f", "m,host=a#g"}));
+  EXPECT_EQ(keys(host_a, {"g"}), std::vector<std::string>{"m,host=a#g"});
+  EXPECT_EQ(keys({}, {"f"}), (std::vector<std::string>{"m,host=a#f", "m,host=ab#f"}));
+}
+
 }  // namespace
 }  // namespace strata
