@@ -751,6 +751,10 @@ const char* strata_rows_tagset(strata_rows* r) {
   return r != nullptr && r->have_row ? r->cursor->tagset().tagset_key.c_str() : nullptr;
 }
 
+uint64_t strata_rows_tagset_id(strata_rows* r) {
+  return r != nullptr && r->have_row ? r->cursor->tagset().tagset_id : 0;
+}
+
 size_t strata_rows_tag_count(strata_rows* r) {
   return r != nullptr && r->have_row ? r->cursor->tagset().tags.size() : 0;
 }

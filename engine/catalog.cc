@@ -113,6 +113,8 @@ Status Catalog::RegisterSeries(uint64_t id, std::string key, ValueType type) {
   info->tags = std::move(parts->tags);
   info->field = std::move(parts->field);
   info->tagset_key = MakeTagSetKey(info->measurement, info->tags);
+  // Keyed by a view of info's string: SeriesInfo objects never move or go (series_ owns them).
+  info->tagset_id = tagset_ids_.try_emplace(info->tagset_key, tagset_ids_.size() + 1).first->second;
   info->type = type;
   tag_index_.Add(id, info->measurement, info->tags, info->field);
   by_key_.emplace(info->key, id);

@@ -1,6 +1,8 @@
 // The Catalog is a data directory's durable registry of series and field types. Each series key gets
 // a 64-bit ID handed out in increasing order (1, 2, ...), so two different keys never share an ID; each
-// (measurement, field) gets the value type of its first write, for the whole directory. Registrations
+// (measurement, field) gets the value type of its first write, for the whole directory. Each tag set
+// (measurement and tags) gets a number too, in the order its first series was registered: stable
+// while the catalog is open (it is not stored; a reopened catalog numbers its tag sets alike). Registrations
 // are appended to a CRC-checked log (the Wal record format, in `<dir>/catalog/`) and made durable by
 // Sync(), which the write path calls before the WAL record that uses them is synced. It also keeps the
 // TagIndex. Thread-safe: lookups take a shared lock, registrations an exclusive one; SeriesInfo
@@ -32,6 +34,7 @@ struct SeriesInfo {
   std::string key;         // canonical series key
   std::string measurement;
   std::string tagset_key;  // the key up to its '#': identifies the row of the row view
+  uint64_t tagset_id;      // the same for every series of the tag set (1, 2, ...; see Catalog)
   std::vector<Tag> tags;   // sorted by key
   std::string field;
   ValueType type;
@@ -98,6 +101,8 @@ class Catalog {
   bool dirty_ = false;                                   // GUARDED_BY(mu_)
   std::vector<std::unique_ptr<SeriesInfo>> series_;      // GUARDED_BY(mu_); series_[id - 1]
   KeyMap by_key_;                                        // GUARDED_BY(mu_)
+  // Tag-set key (a view of its first series' tagset_key) -> its tagset_id.
+  std::unordered_map<std::string_view, uint64_t> tagset_ids_;  // GUARDED_BY(mu_)
   std::unordered_map<std::string, ValueType> field_types_;  // GUARDED_BY(mu_); FieldKey -> type
   TagIndex tag_index_;                                   // GUARDED_BY(mu_)
   // Match results by request (Match builds the key), valid while series_.size() is

@@ -53,6 +53,7 @@ bool MemStore::Read(uint64_t series_id, int64_t min_t, int64_t max_t, Column* ou
   auto it = series_.find(series_id);
   if (it == series_.end()) return false;
   Series& s = it->second;
+  out->type = s.points.type;
   if (!s.sorted) {
     const size_t before = s.points.MemoryBytes();
     SortAndDedupe(&s.points);

@@ -21,8 +21,9 @@ class MemStore {
   void Add(uint64_t series_id, const Column& points);
   // Removes the series' points with min_t <= time <= max_t. REQUIRES: not sealed.
   void Erase(uint64_t series_id, int64_t min_t, int64_t max_t);
-  // Appends the series' points in [min_t, max_t] to *out, sorted and deduplicated. False when the
-  // MemStore holds no points of the series. REQUIRES: not sealed (use ReadSealed after Seal).
+  // Appends the series' points in [min_t, max_t] to *out (of the series' type, which it sets),
+  // sorted and deduplicated. False when the MemStore holds no points of the series. REQUIRES: not
+  // sealed (use ReadSealed after Seal).
   bool Read(uint64_t series_id, int64_t min_t, int64_t max_t, Column* out);
 
   // Sorts every series; the MemStore is immutable from here on.

@@ -8,8 +8,11 @@ namespace strata {
 RowCursor::RowCursor(QuerySnapshot snapshot, RowOptions options)
     : snap_(std::move(snapshot)), options_(std::move(options)) {
   const auto& series = snap_.series;
+  const auto& presence = options_.presence_only;
+  times_only_.resize(series.size());
   for (size_t i = 0; i < series.size(); i++) {
     if (i == 0 || series[i]->tagset_key != series[i - 1]->tagset_key) tagset_count_++;
+    times_only_[i] = std::find(presence.begin(), presence.end(), series[i]->field) != presence.end();
   }
 }
 
@@ -29,12 +32,10 @@ bool RowCursor::NextTagSet() {
   pos_.assign(n, 0);
   index_.assign(n, 0);
   present_.assign(n, 0);
-  const auto& presence = options_.presence_only;
   for (size_t i = 0; i < n; i++) {
-    const SeriesInfo& s = *series[group_begin_ + i];
     columns_[i].clear();
-    columns_[i].type = s.type;
-    columns_[i].times_only = std::find(presence.begin(), presence.end(), s.field) != presence.end();
+    columns_[i].type = series[group_begin_ + i]->type;
+    columns_[i].times_only = times_only_[group_begin_ + i] != 0;
   }
   windows_left_ = snap_.shards.size();
   slice_edge_ = options_.descending ? snap_.max_time : snap_.min_time;

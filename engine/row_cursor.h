@@ -93,6 +93,7 @@ class RowCursor {
 
   const QuerySnapshot snap_;
   const RowOptions options_;
+  std::vector<uint8_t> times_only_;  // per snap_.series: in options_.presence_only
   size_t tagset_count_ = 0;
   size_t group_begin_ = 0, group_end_ = 0;  // current tag set: series [begin, end)
   bool started_ = false;

@@ -523,10 +523,7 @@ std::shared_ptr<ShardSnapshot> Shard::Snapshot(std::span<const uint64_t> series_
   for (uint64_t id : series_ids) {
     auto t = tombstones_.find(id);
     if (t != tombstones_.end()) snap->tombstones_.emplace(id, t->second);
-    const SeriesInfo* info = catalog_->Series(id);
-    if (info == nullptr) continue;
     Column c;
-    c.type = info->type;
     if (active_->Read(id, min_t, max_t, &c) && !c.empty()) snap->active_.emplace(id, std::move(c));
   }
   return snap;

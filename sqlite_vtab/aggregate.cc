@@ -356,7 +356,7 @@ int FeedEngine(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, 
           }
           order.assign(tagset).push_back('#');
           if (!skip && !agg->SelectTagSet(order)) {
-            agg->SetTagSet(t->TagSet(order, [&] {
+            agg->SetTagSet(t->TagSet(tagset, [&] {
               return std::make_shared<const RowTagSet>(order, std::move(parsed), t->schema.tags);
             }));
           }
@@ -418,38 +418,81 @@ int FeedRows(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, Ag
   return rc;
 }
 
-// first / last without `every` (and without pending rows): per field read, one query for the oldest
-// or newest point of every tag set (limit_per_tagset 1: about one block per tag set).
-int FeedEdges(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, bool newest,
-              Aggregator* agg, std::string* err) {
+// One edge row per tag set from a row query over `fields` (oldest or newest first, at most one row
+// per tag set): ReadRowValue of each field into the row's field read[k]. `each(row)` is called
+// with the tag set's row before it is read into; it returns the Row to fill, or null to skip the
+// tag set.
+template <class Each>
+int ReadEdgeRows(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, bool newest,
+                 Each each, std::string* err) {
   std::vector<std::vector<const char*>> values(spec.filters.size());
   std::vector<strata_tag_filter> filters(spec.filters.size());
   for (size_t i = 0; i < spec.filters.size(); i++) {
     for (const std::string& v : spec.filters[i].values) values[i].push_back(v.c_str());
     filters[i] = strata_tag_filter{spec.filters[i].key.c_str(), values[i].data(), values[i].size()};
   }
+  std::vector<const char*> fields;
+  for (size_t j : read) fields.push_back(t->schema.fields[j].c_str());
   strata_rows_options options = STRATA_ROWS_OPTIONS_INIT;
   options.descending = newest ? 1 : 0;
   options.limit_per_tagset = 1;
+  strata_rows* rows = nullptr;
+  int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
+                                fields.data(), fields.size(), spec.t_min, spec.t_max, &options,
+                                &rows);
+  while (rc == STRATA_OK && (rc = strata_rows_next(rows)) == STRATA_ROW) {
+    rc = STRATA_OK;
+    Row* row = each(rows);
+    if (row == nullptr) continue;
+    for (size_t k = 0; k < read.size(); k++) ReadRowValue(rows, k, &row->fields[read[k]]);
+  }
+  strata_rows_free(rows);
+  if (rc != STRATA_DONE) {
+    *err = std::string("read failed: ") + strata_errmsg();
+    return rc;
+  }
+  return STRATA_OK;
+}
+
+// first / last without `every` (and without pending rows): the edge row of each tag set over the
+// fields read (its oldest or newest row; one query reading about a block, or no block, per field
+// and tag set) is the group's row: its time is the group's first (last) time, and each field it
+// has is at its own first (last) point there. A field the edge row lacks has its edge point
+// further in; one query for that field alone then supplies it.
+int EdgeRows(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, bool newest,
+             std::vector<Row>* out, std::string* err) {
+  const size_t nf = t->schema.fields.size();
+  int rc = ReadEdgeRows(
+      t, spec, read, newest,
+      [&](strata_rows* rows) {
+        Row& row = out->emplace_back();
+        row.time = strata_rows_time(rows);
+        row.tagset = RowTagSetOf(t, rows);
+        row.fields.resize(nf);
+        return &row;
+      },
+      err);
+  if (rc != STRATA_OK) return rc;
   for (size_t j : read) {
-    const char* field = t->schema.fields[j].c_str();
-    strata_rows* rows = nullptr;
-    int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
-                                  &field, 1, spec.t_min, spec.t_max, &options, &rows);
-    std::string order;
-    while (rc == STRATA_OK && (rc = strata_rows_next(rows)) == STRATA_ROW) {
-      order.assign(strata_rows_tagset(rows)).push_back('#');
-      if (!agg->SelectTagSet(order)) agg->SetTagSet(RowTagSetOf(t, rows));
-      Value v;
-      ReadRowValue(rows, 0, &v);
-      AddValue(agg, j, strata_rows_time(rows), v);
-      rc = STRATA_OK;
-    }
-    strata_rows_free(rows);
-    if (rc != STRATA_DONE) {
-      *err = std::string("read failed: ") + strata_errmsg();
-      return rc;
-    }
+    const bool missing = std::any_of(out->begin(), out->end(),
+                                     [&](const Row& r) { return r.fields[j].type == 0; });
+    if (!missing) continue;
+    size_t at = 0;  // rows come in the same tag-set order as *out
+    rc = ReadEdgeRows(
+        t, spec, {j}, newest,
+        [&](strata_rows* rows) -> Row* {
+          const char* tagset = strata_rows_tagset(rows);
+          while (at < out->size() && (*out)[at].tagset->order.compare(
+                                         0, (*out)[at].tagset->order.size() - 1, tagset) < 0) {
+            at++;
+          }
+          if (at == out->size() || (*out)[at].fields[j].type != 0) return nullptr;
+          const std::string& order = (*out)[at].tagset->order;
+          if (order.compare(0, order.size() - 1, tagset) != 0) return nullptr;
+          return &(*out)[at];
+        },
+        err);
+    if (rc != STRATA_OK) return rc;
   }
   return STRATA_OK;
 }
@@ -499,16 +542,12 @@ int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, std::vec
   if (read.empty()) {
     for (size_t j = 0; j < t->schema.fields.size(); j++) read.push_back(j);
   }
-  Aggregator aggregator(t, agg, read);
   const bool edge = agg.every == 0 && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
-  int rc;
-  if (t->overlay().HasPending()) {
-    rc = FeedRows(t, spec, read, &aggregator, err);
-  } else if (edge) {
-    rc = FeedEdges(t, spec, read, agg.fn == AggregateFn::kLast, &aggregator, err);
-  } else {
-    rc = FeedEngine(t, spec, read, &aggregator, err);
-  }
+  const bool pending = t->overlay().HasPending();
+  if (edge && !pending) return EdgeRows(t, spec, read, agg.fn == AggregateFn::kLast, rows, err);
+  Aggregator aggregator(t, agg, read);
+  const int rc = pending ? FeedRows(t, spec, read, &aggregator, err)
+                         : FeedEngine(t, spec, read, &aggregator, err);
   if (rc != STRATA_OK) return rc;
   return aggregator.Finish(rows, err) ? STRATA_OK : STRATA_INVALID;
 }

@@ -40,17 +40,17 @@ void ReadRowValue(strata_rows* rows, size_t i, Value* v) {
   }
 }
 
-std::shared_ptr<const RowTagSet> RowTagSetOf(Table* t, strata_rows* rows) {
-  std::string order = strata_rows_tagset(rows);
-  order.push_back('#');
-  return t->TagSet(order, [&] {
+const std::shared_ptr<const RowTagSet>& RowTagSetOf(Table* t, strata_rows* rows) {
+  return t->TagSet(strata_rows_tagset_id(rows), [&] {
+    const std::string_view key = strata_rows_tagset(rows);
     const size_t ntags = strata_rows_tag_count(rows);
     std::vector<Tag> tags(ntags);
     for (size_t i = 0; i < ntags; i++) {
       tags[i].key.assign(strata_rows_tag_key(rows, i));
       tags[i].value.assign(strata_rows_tag_value(rows, i));
     }
-    return std::make_shared<const RowTagSet>(order, std::move(tags), t->schema.tags);
+    return std::make_shared<const RowTagSet>(std::string(key) + "#", std::move(tags),
+                                             t->schema.tags);
   });
 }
 
@@ -148,15 +148,12 @@ int Scan::StepEngine(std::string* err) {
     return rc;
   }
   engine_eof_ = false;
-  // Rows of one tag set come one after another, with the same key pointer, and the tag-set key
-  // determines the tags: read them through the ABI once per tag set.
-  const char* tagset = strata_rows_tagset(rows_);
-  if (engine_ts_ == nullptr ||
-      (tagset != engine_tagset_ && engine_ts_->order.compare(0, engine_ts_->order.size() - 1,
-                                                              tagset) != 0)) {
+  // Rows of one tag set come one after another: its tags are read through the ABI once.
+  const uint64_t tagset = strata_rows_tagset_id(rows_);
+  if (engine_ts_ == nullptr || tagset != engine_tagset_) {
     engine_ts_ = RowTagSetOf(table_, rows_);
+    engine_tagset_ = tagset;
   }
-  engine_tagset_ = tagset;
   return STRATA_OK;
 }
 

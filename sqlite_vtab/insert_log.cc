@@ -12,8 +12,8 @@ SQLITE_EXTENSION_INIT3
 
 namespace strata_sql {
 
-size_t InsertLog::KeyHash::operator()(std::string_view key) const {
-  return static_cast<size_t>(XXH3_64bits(key.data(), key.size()));
+size_t TextHash::operator()(std::string_view text) const {
+  return static_cast<size_t>(XXH3_64bits(text.data(), text.size()));
 }
 
 void InsertLog::TagSet::ClearRows() {

@@ -126,6 +126,13 @@ bool ValidUtf8(const char* s, size_t n);
 
 // ---- rows, keys and overlays -------------------------------------------------------------------------
 
+// Hashes the long texts that key the module's maps (tag-set keys, tag values) with XXH3, and
+// looks them up by string_view without a copy.
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const;
+};
+
 // Canonical tag-set key `measurement,k=v,...` (tags sorted by key; `,` `=` ` ` `#` `\` escaped), as
 // the engine spells it. REQUIRES: tags sorted by key.
 std::string TagSetKey(const std::string& measurement, const std::vector<Tag>& tags);
@@ -172,11 +179,6 @@ struct PendingRow {
 // or changes them; the commit writes it with the columnar batch calls. Owned by its Overlay; one
 // thread at a time (the connection's).
 struct InsertLog {
-  // Hashes the tag-value keys of `index` (XXH3: they are long, and hashed once per row).
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const;
-  };
   struct TagSet {
     std::vector<Tag> tags;  // sorted by key
     std::string order;      // tag-set key + "#"
@@ -200,7 +202,7 @@ struct InsertLog {
   // Tag sets ever seen (bounded: forgotten when the log is empty and it passes kMaxTagSets).
   std::vector<TagSet> tagsets;
   // The declared tag values, each length-prefixed, in declaration order -> tagsets[].
-  std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>> index;
+  std::unordered_map<std::string, uint32_t, TextHash, std::equal_to<>> index;
   std::vector<uint32_t> dirty;  // tag sets with logged rows, in first-logged order
   size_t rows = 0;
   static constexpr size_t kMaxTagSets = 100000;
@@ -281,19 +283,29 @@ struct Table {
   // The connection's overlay of this measurement (looked up once; every row uses it).
   Overlay& overlay();
 
-  // The shared tag set keyed `order` (tag-set key + "#"), made by make() when not cached. Tag sets
-  // are immutable, so statements reuse them instead of copying every tag again.
+  // The shared tag set with tag-set key `key`, or with engine tag-set number `id`
+  // (strata_rows_tagset_id), made by make() when not cached. Tag sets are immutable, so statements
+  // reuse them instead of copying every tag again.
   template <class Make>
-  std::shared_ptr<const RowTagSet> TagSet(const std::string& order, Make&& make) {
-    auto it = tagsets_.find(order);
+  const std::shared_ptr<const RowTagSet>& TagSet(std::string_view key, Make&& make) {
+    auto it = tagsets_.find(key);
     if (it != tagsets_.end()) return it->second;
     if (tagsets_.size() >= kMaxCachedTagSets) tagsets_.clear();
-    return tagsets_.emplace(order, make()).first->second;
+    return tagsets_.emplace(std::string(key), make()).first->second;
+  }
+  template <class Make>
+  const std::shared_ptr<const RowTagSet>& TagSet(uint64_t id, Make&& make) {
+    auto it = tagsets_by_id_.find(id);
+    if (it != tagsets_by_id_.end()) return it->second;
+    if (tagsets_by_id_.size() >= kMaxCachedTagSets) tagsets_by_id_.clear();
+    return tagsets_by_id_.emplace(id, make()).first->second;
   }
 
  private:
   static constexpr size_t kMaxCachedTagSets = 100000;
-  std::unordered_map<std::string, std::shared_ptr<const RowTagSet>> tagsets_;
+  std::unordered_map<std::string, std::shared_ptr<const RowTagSet>, TextHash, std::equal_to<>>
+      tagsets_;
+  std::unordered_map<uint64_t, std::shared_ptr<const RowTagSet>> tagsets_by_id_;
 };
 
 // Sets the table's error message (freeing the previous one): "strata: <table>: <message>".
@@ -320,7 +332,7 @@ struct ScanSpec {
 // Reads value i of the current row of `rows` into *v (type 0: no value).
 void ReadRowValue(strata_rows* rows, size_t i, Value* v);
 // The tag set of the current row of `rows` (Table::TagSet).
-std::shared_ptr<const RowTagSet> RowTagSetOf(Table* t, strata_rows* rows);
+const std::shared_ptr<const RowTagSet>& RowTagSetOf(Table* t, strata_rows* rows);
 
 // Merges engine rows with the connection's overlay in (tag-set key, time) order, or with
 // ScanSpec::descending in (tag-set key, time descending) order. While the connection has no pending
@@ -366,7 +378,7 @@ class Scan {
   strata_rows* rows_ = nullptr;
   bool engine_eof_ = true;
   Row erow_;                       // merge: the engine's look-ahead row
-  const char* engine_tagset_ = nullptr;  // the tag-set key of the engine's current row ...
+  uint64_t engine_tagset_ = 0;     // the tag-set number of the engine's current row ...
   std::shared_ptr<const RowTagSet> engine_ts_;  // ... and its tag set
   std::optional<RowKey> pend_pos_; // last overlay key consumed
   bool eof_ = true;

@@ -388,6 +388,12 @@ STRATA_API int64_t strata_rows_time(strata_rows *r);
 ** without a current row.  Lifetime: see strata_rows_next. */
 STRATA_API const char *strata_rows_tagset(strata_rows *r);
 
+/* A number that identifies the current row's tag set among the tag sets of the data directory
+** while `db` stays open: rows of one tag set get the same number and rows of different tag sets
+** different ones, in every query (a key for caching what a client derives from a tag set).  0
+** without a current row. */
+STRATA_API uint64_t strata_rows_tagset_id(strata_rows *r);
+
 /* The number of tags of the current row's tag set (0 without a current row), and tag i's key and
 ** value (sorted by key; NULL when i is out of range).  Lifetime: see strata_rows_next. */
 STRATA_API size_t strata_rows_tag_count(strata_rows *r);

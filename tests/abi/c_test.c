@@ -563,6 +563,7 @@ static void test_rows_and_batch_deletes(void) {
   int64_t d = -1;
   size_t len = 0;
   int n = 0;
+  uint64_t id_a = 0;
   phase = "rows";
   OK(strata_open(path_in("rows"), "sync=off", &db));
   if (db == NULL) return;
@@ -579,6 +580,8 @@ static void test_rows_and_batch_deletes(void) {
   CHECK(strata_rows_next(r) == STRATA_ROW);
   CHECK(strata_rows_time(r) == 10);
   CHECK(strcmp(strata_rows_tagset(r), "m,host=a") == 0);
+  id_a = strata_rows_tagset_id(r);
+  CHECK(id_a != 0);
   CHECK(strata_rows_tag_count(r) == 1);
   CHECK(strcmp(strata_rows_tag_key(r, 0), "host") == 0 && strcmp(strata_rows_tag_value(r, 0), "a") == 0);
   CHECK(strata_rows_tag_key(r, 1) == NULL);
@@ -588,13 +591,20 @@ static void test_rows_and_batch_deletes(void) {
   CHECK(strcmp(strata_rows_field_name(r, 1), "s") == 0);
   CHECK(strata_rows_next(r) == STRATA_ROW);
   CHECK(strata_rows_time(r) == 20 && strata_rows_type(r, 1) == 0 && strata_rows_str(r, 1, NULL) == NULL);
+  CHECK(strata_rows_tagset_id(r) == id_a);
   CHECK(strata_rows_next(r) == STRATA_ROW);
   CHECK(strcmp(strata_rows_tagset(r), "m,host=b") == 0);
+  CHECK(strata_rows_tagset_id(r) != 0 && strata_rows_tagset_id(r) != id_a);
   CHECK(strata_rows_next(r) == STRATA_DONE);
   CHECK(strata_rows_next(r) == STRATA_DONE);
   CHECK(strata_rows_tagset(r) == NULL && strata_rows_type(r, 0) == 0);
+  CHECK(strata_rows_tagset_id(r) == 0 && strata_rows_tagset_id(NULL) == 0);
   strata_rows_free(r);
   strata_rows_free(NULL);
+  /* Another query: host a's tag set keeps its number. */
+  OK(strata_query_rows(db, "m", &by_host, 1, fields, 1, 10, 10, &r));
+  CHECK(strata_rows_next(r) == STRATA_ROW && strata_rows_tagset_id(r) == id_a);
+  strata_rows_free(r);
   CHECK_RC(strata_query_rows(db, "", NULL, 0, NULL, 0, 0, 1, &r), STRATA_INVALID, "empty");
   CHECK(r == NULL);
   CHECK_RC(strata_query_rows(db, "m", NULL, 1, NULL, 0, 0, 1, &r), STRATA_INVALID, "filters");

@@ -15,6 +15,7 @@ from . import _errors
 c_int = ctypes.c_int
 c_int64 = ctypes.c_int64
 c_uint32 = ctypes.c_uint32
+c_uint64 = ctypes.c_uint64
 c_size_t = ctypes.c_size_t
 c_double = ctypes.c_double
 c_char_p = ctypes.c_char_p
@@ -118,6 +119,7 @@ _SIGNATURES = {
     "strata_rows_tagset_count": (c_size_t, [RowsP]),
     "strata_rows_time": (c_int64, [RowsP]),
     "strata_rows_tagset": (c_char_p, [RowsP]),
+    "strata_rows_tagset_id": (c_uint64, [RowsP]),
     "strata_rows_tag_count": (c_size_t, [RowsP]),
     "strata_rows_tag_key": (c_char_p, [RowsP, c_size_t]),
     "strata_rows_tag_value": (c_char_p, [RowsP, c_size_t]),
