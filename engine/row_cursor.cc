@@ -1,7 +1,6 @@
 #include "row_cursor.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace strata {
 
@@ -11,7 +10,7 @@ RowCursor::RowCursor(QuerySnapshot snapshot, RowOptions options)
   const auto& presence = options_.presence_only;
   times_only_.resize(series.size());
   for (size_t i = 0; i < series.size(); i++) {
-    if (i == 0 || series[i]->tagset_key != series[i - 1]->tagset_key) tagset_count_++;
+    if (i == 0 || series[i]->tagset_id != series[i - 1]->tagset_id) tagset_count_++;
     times_only_[i] = std::find(presence.begin(), presence.end(), series[i]->field) != presence.end();
   }
 }
@@ -23,7 +22,7 @@ bool RowCursor::NextTagSet() {
   if (group_begin_ >= series.size()) return false;
   group_end_ = group_begin_ + 1;
   while (group_end_ < series.size() &&
-         series[group_end_]->tagset_key == series[group_begin_]->tagset_key) {
+         series[group_end_]->tagset_id == series[group_begin_]->tagset_id) {
     group_end_++;
   }
   const size_t n = group_end_ - group_begin_;
@@ -58,7 +57,7 @@ void RowCursor::CheckAligned() {
     if (first == nullptr) {
       first = &c;
     } else if (c.size() != first->size() ||
-               std::memcmp(c.times.data(), first->times.data(), c.size() * sizeof(int64_t)) != 0) {
+               !std::equal(c.times.begin(), c.times.end(), first->times.begin())) {
       return;
     }
   }
