@@ -90,21 +90,24 @@ bool ShardSnapshot::ReadNewest(uint64_t series_id, int64_t min_t, int64_t max_t,
   };
 
   // The newest point so far: the newest of segment entry `entry`, or point `index` of `column`.
-  // Sources come oldest first, so a later one with the same time takes over.
+  // Sources come oldest first, and of equal times the newer source's point wins. Segments are
+  // visited newest first, so that the older ones, whose points are all older than one found
+  // already (the usual case: data arrives in time order), are passed over without a lookup.
   bool found = false;
   int64_t newest = 0;
   const SegmentSource* segment = nullptr;
   const SeriesIndexEntry* entry = nullptr;
   const Column* column = nullptr;
   size_t index = 0;
-  for (const SegmentSource& s : segments_) {
-    const SeriesIndexEntry* e = s.reader->Find(series_id);
+  for (auto s = segments_.rbegin(); s != segments_.rend(); ++s) {
+    if (found && s->max_time < newest) continue;
+    const SeriesIndexEntry* e = s->reader->Find(series_id);
     if (e == nullptr || e->max_time < min_t || e->min_time > max_t) continue;
-    if (e->max_time > max_t || deleted(e->max_time, s.max_lsn)) return false;
-    if (!found || e->max_time >= newest) {
+    if (e->max_time > max_t || deleted(e->max_time, s->max_lsn)) return false;
+    if (!found || e->max_time > newest) {
       found = true;
       newest = e->max_time;
-      segment = &s;
+      segment = &*s;
       entry = e;
     }
   }
@@ -517,7 +520,8 @@ std::shared_ptr<ShardSnapshot> Shard::Snapshot(std::span<const uint64_t> series_
   std::lock_guard lock(mu_);
   for (const SegmentHandle& s : segments_) {
     if (s.meta.max_time < min_t || s.meta.min_time > max_t) continue;
-    snap->segments_.push_back(ShardSnapshot::SegmentSource{s.reader, s.meta.max_lsn});
+    snap->segments_.push_back(
+        ShardSnapshot::SegmentSource{s.reader, s.meta.max_lsn, s.meta.max_time});
   }
   snap->frozen_.assign(frozen_.begin(), frozen_.end());
   for (uint64_t id : series_ids) {

@@ -88,6 +88,7 @@ class ShardSnapshot {
   struct SegmentSource {
     std::shared_ptr<SegmentReader> reader;
     uint64_t max_lsn;
+    int64_t max_time;  // of the whole segment
   };
   int64_t window_start_ = 0;
   int64_t min_t_ = 0, max_t_ = 0;                             // the range `active_` was copied for
