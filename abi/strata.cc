@@ -605,6 +605,12 @@ void MapFields(strata_rows* r) {
     return;
   }
   for (size_t i = 0; i < r->fields.size(); i++) {
+    // Tag sets mostly have the same fields: the previous tag set's slot is checked first.
+    const int was = r->slot[i];
+    if (was >= 0 && static_cast<size_t>(was) < c.field_count() &&
+        c.field(static_cast<size_t>(was)).field == r->fields[i]) {
+      continue;
+    }
     r->slot[i] = -1;
     for (size_t j = 0; j < c.field_count(); j++) {
       if (c.field(j).field == r->fields[i]) {

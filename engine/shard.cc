@@ -79,8 +79,11 @@ bool ShardSnapshot::ReadNewest(uint64_t series_id, int64_t min_t, int64_t max_t,
   min_t = std::max(min_t, min_t_);
   max_t = std::min(max_t, max_t_);
   if (min_t > max_t) return true;
-  auto ts_it = tombstones_.find(series_id);
-  const std::vector<Tombstone>* ts = ts_it == tombstones_.end() ? nullptr : &ts_it->second;
+  const std::vector<Tombstone>* ts = nullptr;
+  if (!tombstones_.empty()) {
+    auto ts_it = tombstones_.find(series_id);
+    if (ts_it != tombstones_.end()) ts = &ts_it->second;
+  }
   // Whether a delete newer than the source (as Read applies them) removes its point at `t`.
   auto deleted = [&](int64_t t, uint64_t source_lsn) {
     if (ts == nullptr) return false;
@@ -130,8 +133,10 @@ bool ShardSnapshot::ReadNewest(uint64_t series_id, int64_t min_t, int64_t max_t,
     const Column* c = f->SealedSeries(series_id);
     if (c != nullptr && !consider(*c, f->last_lsn)) return false;
   }
-  auto a = active_.find(series_id);
-  if (a != active_.end() && !consider(a->second, UINT64_MAX)) return false;
+  if (!active_.empty()) {
+    auto a = active_.find(series_id);
+    if (a != active_.end() && !consider(a->second, UINT64_MAX)) return false;
+  }
 
   if (!found) return true;
   if (segment == nullptr) {
@@ -524,6 +529,7 @@ std::shared_ptr<ShardSnapshot> Shard::Snapshot(std::span<const uint64_t> series_
         ShardSnapshot::SegmentSource{s.reader, s.meta.max_lsn, s.meta.max_time});
   }
   snap->frozen_.assign(frozen_.begin(), frozen_.end());
+  if (tombstones_.empty() && active_->empty()) return snap;
   for (uint64_t id : series_ids) {
     auto t = tombstones_.find(id);
     if (t != tombstones_.end()) snap->tombstones_.emplace(id, t->second);

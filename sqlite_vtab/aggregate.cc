@@ -101,7 +101,7 @@ class Aggregator {
 
   // Appends the groups' rows to *out in (tag-set key, time) order. False with *err (an INTEGER sum
   // that overflowed).
-  bool Finish(std::vector<Row>* out, std::string* err) {
+  bool Finish(RowBuffer* out, std::string* err) {
     std::vector<TagSetGroups*> sorted;
     for (auto& [order, ts] : tagsets_) sorted.push_back(&ts);
     std::sort(sorted.begin(), sorted.end(), [](const TagSetGroups* a, const TagSetGroups* b) {
@@ -126,7 +126,7 @@ class Aggregator {
           if (!Result(j, a, &row.fields[j], err)) return false;
         }
         if (agg_.every != 0) row.time = start;
-        if (any) out->push_back(std::move(row));
+        if (any) out->Add(std::move(row));
       }
     }
     return true;
@@ -460,15 +460,14 @@ int ReadEdgeRows(Table* t, const ScanSpec& spec, const std::vector<size_t>& read
 // has is at its own first (last) point there. A field the edge row lacks has its edge point
 // further in; one query for that field alone then supplies it.
 int EdgeRows(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, bool newest,
-             std::vector<Row>* out, std::string* err) {
+             RowBuffer* out, std::string* err) {
   const size_t nf = t->schema.fields.size();
   int rc = ReadEdgeRows(
       t, spec, read, newest,
       [&](strata_rows* rows) {
-        Row& row = out->emplace_back();
+        Row& row = out->Add(nf);
         row.time = strata_rows_time(rows);
         row.tagset = RowTagSetOf(t, rows);
-        row.fields.resize(nf);
         return &row;
       },
       err);
@@ -531,9 +530,9 @@ bool ParseEvery(sqlite3_value* v, int64_t* every, std::string* err) {
   return true;
 }
 
-int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, std::vector<Row>* rows,
+int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, RowBuffer* rows,
               std::string* err) {
-  rows->clear();
+  rows->Clear();
   if (spec.empty) return STRATA_OK;
   std::vector<size_t> read;  // the fields the statement reads; all when it reads none
   for (size_t j = 0; j < spec.values.size(); j++) {

@@ -332,9 +332,23 @@ int Open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
   });
 }
 
+Row& RowBuffer::Add(size_t nfields) {
+  if (size_ == rows_.size()) rows_.emplace_back();
+  Row& row = rows_[size_++];
+  row.time = 0;
+  row.tagset.reset();
+  row.fields.resize(nfields);
+  for (Value& v : row.fields) v.type = 0;
+  return row;
+}
+
 int Close(sqlite3_vtab_cursor* cur) {
   return Guard(nullptr, [&] {
-    delete reinterpret_cast<Cursor*>(cur);
+    Cursor* c = reinterpret_cast<Cursor*>(cur);
+    // The table keeps the larger of the two row buffers for its next statement.
+    Table* t = reinterpret_cast<Table*>(cur->pVtab);
+    if (c->rows.capacity() > t->spare_rows.capacity()) std::swap(c->rows, t->spare_rows);
+    delete c;
     return SQLITE_OK;
   });
 }
@@ -353,7 +367,8 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
     }
     c->materialized = false;
     c->aggregate = (idx_num & kPlanAggregate) != 0;
-    c->rows.clear();
+    if (c->rows.capacity() < t->spare_rows.capacity()) std::swap(c->rows, t->spare_rows);
+    c->rows.Clear();
     c->pos = 0;
     c->rowid = 0;
     c->aggregate_arg = CopyValue(agg.fn_arg);
@@ -369,7 +384,7 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
       // ORDER BY time over several tag sets: collect the rows and sort them by time (stable, so
       // equal times keep the scan's order).
       while (!c->scan.eof()) {
-        c->rows.push_back(c->scan.row());
+        c->rows.Add(Row(c->scan.row()));
         if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
       }
       const bool desc = (idx_num & kPlanDescending) != 0;

@@ -160,6 +160,29 @@ struct Row {
   std::vector<Value> fields;
 };
 
+// Rows a cursor computes before returning them (ORDER BY time over several tag sets, the
+// aggregate view). Clear() keeps the rows and their field vectors for the next fill, and a Table
+// keeps one buffer between statements (Table::spare_rows), so that repeated statements do not
+// allocate per row. One thread at a time.
+class RowBuffer {
+ public:
+  void Clear() { size_ = 0; }
+  // A row to fill: time 0, no tag set, `nfields` fields without a value.
+  Row& Add(size_t nfields);
+  void Add(Row&& row) { Add(0) = std::move(row); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Row& operator[](size_t i) { return rows_[i]; }
+  const Row& operator[](size_t i) const { return rows_[i]; }
+  std::vector<Row>::iterator begin() { return rows_.begin(); }
+  std::vector<Row>::iterator end() { return rows_.begin() + static_cast<std::ptrdiff_t>(size_); }
+  size_t capacity() const { return rows_.size(); }
+
+ private:
+  std::vector<Row> rows_;  // [0, size_) in use, the rest kept for reuse
+  size_t size_ = 0;
+};
+
 enum FieldState : uint8_t { kUntouched = 0, kSet = 1, kDeleted = 2 };
 
 // A row changed by the open transaction: per declared field, untouched (engine value shows
@@ -274,6 +297,7 @@ struct Table {
   Schema schema;
   std::shared_ptr<Conn> conn;
   bool log_inserts = false;        // INSERTs may take the overlay's insert log (Overlay::log_tags)
+  RowBuffer spare_rows;            // lent to one cursor at a time (Cursor::rows)
   std::vector<std::string_view> log_texts;  // scratch of the INSERT path (write.cc)
   std::string log_key;             // scratch of the INSERT path (write.cc)
   std::vector<Value> log_values;   // scratch of the INSERT path (write.cc)
@@ -407,7 +431,7 @@ bool ParseEvery(sqlite3_value* v, int64_t* every, std::string* err);
 // others are neither aggregated nor read) into *rows, in (tag-set key, time) order. Reads the engine
 // block by block, or merges the connection's pending rows when the table has some. STRATA status
 // with *err on failure.
-int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, std::vector<Row>* rows,
+int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, RowBuffer* rows,
               std::string* err);
 
 struct Cursor {
@@ -417,7 +441,7 @@ struct Cursor {
   bool materialized = false;
   bool aggregate = false;          // the aggregate view: `rows` hold aggregates
   Value aggregate_arg, every_arg;  // what the hidden columns read (the view's arguments)
-  std::vector<Row> rows;
+  RowBuffer rows;
   size_t pos = 0;
   int64_t rowid = 0;
   std::string key;  // scratch for _strata_key
