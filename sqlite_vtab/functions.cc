@@ -115,9 +115,18 @@ void FnTimeBucket(sqlite3_context* ctx, int, sqlite3_value** argv) {
     }
     int64_t width = 0;
     std::string err;
-    if (!ParseWidth(argv[0], &width, &err)) {
-      sqlite3_result_error(ctx, ("strata: time_bucket: " + err).c_str(), -1);
-      return SQLITE_OK;
+    // A constant width ('1h') is parsed once per statement: SQLite keeps it as auxiliary data.
+    if (const auto* parsed = static_cast<const int64_t*>(sqlite3_get_auxdata(ctx, 0))) {
+      width = *parsed;
+    } else {
+      if (!ParseWidth(argv[0], &width, &err)) {
+        sqlite3_result_error(ctx, ("strata: time_bucket: " + err).c_str(), -1);
+        return SQLITE_OK;
+      }
+      if (auto* keep = static_cast<int64_t*>(sqlite3_malloc64(sizeof(int64_t)))) {
+        *keep = width;
+        sqlite3_set_auxdata(ctx, 0, keep, sqlite3_free);
+      }
     }
     int64_t time = 0;
     if (!ToTime(argv[1], &time, &err)) {

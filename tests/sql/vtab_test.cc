@@ -185,6 +185,10 @@ TEST_F(VtabTest, FunctionsWork) {
                     "time_bucket('30s', 61000000000), time_bucket('1m', NULL)"),
             "3600000000000|-10|60000000000|NULL");
   EXPECT_NE(Exec(db, "SELECT time_bucket('fortnight', 1)").find("bad width"), std::string::npos);
+  // A constant width is parsed once per statement; a width that varies by row is read per row.
+  EXPECT_EQ(Rows(db, "SELECT time_bucket(column1, column2) FROM (VALUES ('1h', 3700000000000), "
+                     "('1m', 3700000000000), (7, 3700000000000), ('1h', 7300000000000))"),
+            (Strings{"3600000000000", "3660000000000", "3699999999997", "7200000000000"}));
   EXPECT_EQ(One(db, "SELECT strata_time('2016-01-01T00:00:00Z')"), "1451606400000000000");
   EXPECT_EQ(One(db, "SELECT json_extract(strata_stats(), '$.series') > 0"), "1");
   EXPECT_EQ(One(db, "SELECT strata_flush(), strata_compact('cpu')"), "NULL|NULL");
