@@ -66,6 +66,7 @@ struct strata_rows {
   const strata::SeriesInfo* group = nullptr;  // first series of the tag set `slot` was built for
   std::vector<int> slot;  // per requested field: index into the cursor's fields, or -1
   bool have_row = false;
+  size_t block = 0;  // rows of the current block (strata_rows_next_block); 1 after strata_rows_next
   bool done = false;
 };
 
@@ -721,28 +722,77 @@ int strata_query_rows_ex(strata_db* db, const char* measurement, const strata_ta
                    t_min, t_max, options, out);
 }
 
+namespace {
+
+// strata_rows_next (max 1, n NULL) and strata_rows_next_block.
+int NextRows(strata_rows* r, size_t max, size_t* n) {
+  if (n != nullptr) *n = 0;
+  if (r->done) return STRATA_DONE;
+  r->have_row = false;
+  r->block = 0;
+  auto rows = r->cursor->NextBlock(max);
+  if (!rows) {
+    r->done = true;
+    return FromError(rows.error());
+  }
+  if (*rows == 0) {
+    r->done = true;
+    return STRATA_DONE;
+  }
+  r->have_row = true;
+  r->block = *rows;
+  if (n != nullptr) *n = *rows;
+  const strata::SeriesInfo* group = &r->cursor->field(0);
+  if (group != r->group) {
+    r->group = group;
+    MapFields(r);
+  }
+  return STRATA_ROW;
+}
+
+}  // namespace
+
 int strata_rows_next(strata_rows* r) {
   return Guard([&] {
     if (r == nullptr) return NullArg("strata_rows_next", "rows");
-    if (r->done) return STRATA_DONE;
-    r->have_row = false;
-    auto more = r->cursor->Next();
-    if (!more) {
-      r->done = true;
-      return FromError(more.error());
-    }
-    if (!*more) {
-      r->done = true;
-      return STRATA_DONE;
-    }
-    r->have_row = true;
-    const strata::SeriesInfo* group = &r->cursor->field(0);
-    if (group != r->group) {
-      r->group = group;
-      MapFields(r);
-    }
-    return STRATA_ROW;
+    return NextRows(r, 1, nullptr);
   });
+}
+
+int strata_rows_next_block(strata_rows* r, size_t max, size_t* n) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_rows_next_block";
+    if (n != nullptr) *n = 0;
+    if (r == nullptr) return NullArg(kFn, "rows");
+    if (n == nullptr) return NullArg(kFn, "n");
+    if (max == 0) return SetError(STRATA_INVALID, std::string(kFn) + ": max is 0");
+    return NextRows(r, max, n);
+  });
+}
+
+const int64_t* strata_rows_block_times(strata_rows* r) {
+  return r != nullptr && r->have_row ? r->cursor->block_times() : nullptr;
+}
+
+const uint64_t* strata_rows_block_nums(strata_rows* r, size_t i) {
+  bool wanted = false;
+  const int s = RowSlot(r, i, &wanted);
+  if (s < 0 || !wanted) return nullptr;
+  const strata::Column& col = r->cursor->column(static_cast<size_t>(s));
+  if (col.type == ValueType::kString) return nullptr;
+  return col.nums.data() + r->cursor->value_index(static_cast<size_t>(s));
+}
+
+const char* strata_rows_block_str(strata_rows* r, size_t i, size_t k, size_t* len) {
+  if (len != nullptr) *len = 0;
+  bool wanted = false;
+  const int s = RowSlot(r, i, &wanted);
+  if (s < 0 || !wanted || k >= r->block) return nullptr;
+  const strata::Column& col = r->cursor->column(static_cast<size_t>(s));
+  if (col.type != ValueType::kString) return nullptr;
+  const std::string& v = col.strs[r->cursor->value_index(static_cast<size_t>(s)) + k];
+  if (len != nullptr) *len = v.size();
+  return v.c_str();
 }
 
 size_t strata_rows_tagset_count(strata_rows* r) {

@@ -197,6 +197,20 @@ bool RowCursor::NextRowBackward() {
   return true;
 }
 
+Result<size_t> RowCursor::NextBlock(size_t max) {
+  STRATA_ASSIGN_OR_RETURN(bool more, Next());
+  if (!more) return 0;
+  if (!aligned_ || options_.descending) return 1;
+  // Next() took the block's first row of the aligned window: take more of its rows, within the
+  // window and the tag set's limit.
+  size_t n = std::min(max, aligned_times_->size() - aligned_index_);
+  const size_t limit = options_.limit_per_tagset;
+  if (limit != 0) n = std::min(n, limit - rows_in_tagset_ + 1);
+  aligned_pos_ = aligned_index_ + n;
+  rows_in_tagset_ += n - 1;
+  return n;
+}
+
 Result<bool> RowCursor::Next() {
   const size_t limit = options_.limit_per_tagset;
   while (!done_) {

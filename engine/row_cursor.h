@@ -48,6 +48,16 @@ class RowCursor {
 
   // Moves to the next row; false at the end. An error (a corrupt block) ends the cursor.
   [[nodiscard]] Result<bool> Next();
+  // Moves to the next block: up to `max` (>= 1) consecutive rows of one tag set in which each field
+  // has a value in every row or in none, and returns how many (0 at the end). Ascending reads of
+  // a window whose fields share their times give long blocks; other rows come one per block. The
+  // block's first row is the current row (time(), value_index()); row k of the block has time
+  // block_times()[k] and field i's value at column(i) index value_index(i) + k. Next() and
+  // NextBlock() may be mixed: each continues after what the other returned.
+  [[nodiscard]] Result<size_t> NextBlock(size_t max);
+  const int64_t* block_times() const {
+    return aligned_ ? aligned_times_->times.data() + aligned_index_ : &time_;
+  }
 
   int64_t time() const { return time_; }
   // The tag set of the current row (tags, measurement, tagset_key) through any of its series.

@@ -8,6 +8,7 @@
 SQLITE_EXTENSION_INIT3
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "vtab.h"
@@ -137,7 +138,14 @@ int Scan::StepEngine(std::string* err) {
     engine_eof_ = true;
     return STRATA_OK;
   }
-  const int rc = strata_rows_next(rows_);
+  if (block_k_ + 1 < block_n_) {  // the next row of the block
+    block_k_++;
+    return STRATA_OK;
+  }
+  size_t n = 0;
+  const int rc = strata_rows_next_block(rows_, kBlockRows, &n);
+  block_n_ = 0;
+  block_k_ = 0;
   if (rc == STRATA_DONE) {
     engine_eof_ = true;
     return STRATA_OK;
@@ -148,6 +156,15 @@ int Scan::StepEngine(std::string* err) {
     return rc;
   }
   engine_eof_ = false;
+  block_n_ = n;
+  block_times_ = strata_rows_block_times(rows_);
+  const size_t nf = table_->schema.fields.size();
+  block_types_.resize(nf);
+  block_nums_.resize(nf);
+  for (size_t i = 0; i < nf; i++) {
+    block_types_[i] = strata_rows_type(rows_, i);
+    block_nums_[i] = reads_value(i) ? strata_rows_block_nums(rows_, i) : nullptr;
+  }
   // Rows of one tag set come one after another: its tags are read through the ABI once.
   const uint64_t tagset = strata_rows_tagset_id(rows_);
   if (engine_ts_ == nullptr || tagset != engine_tagset_) {
@@ -157,18 +174,34 @@ int Scan::StepEngine(std::string* err) {
   return STRATA_OK;
 }
 
+void Scan::ReadEngineValue(size_t i, Value* v) const {
+  v->type = block_types_[i];
+  const uint64_t* nums = block_nums_[i];
+  switch (v->type) {
+    case STRATA_FLOAT:
+      if (nums != nullptr) v->f = std::bit_cast<double>(nums[block_k_]);
+      break;
+    case STRATA_INT:
+    case STRATA_BOOL:
+      if (nums != nullptr) v->i = static_cast<int64_t>(nums[block_k_]);
+      break;
+    case STRATA_STRING:
+      if (reads_value(i)) {
+        size_t len = 0;
+        const char* s = strata_rows_block_str(rows_, i, block_k_, &len);
+        v->s.assign(s == nullptr ? "" : s, len);
+      }
+      break;
+    default: break;
+  }
+}
+
 void Scan::ReadEngineRow(Row* r) const {
-  r->time = strata_rows_time(rows_);
+  r->time = block_times_[block_k_];
   r->tagset = engine_ts_;
   const size_t nf = table_->schema.fields.size();
   r->fields.resize(nf);
-  for (size_t i = 0; i < nf; i++) {
-    if (!reads_value(i)) {
-      r->fields[i].type = strata_rows_type(rows_, i);
-    } else {
-      ReadRowValue(rows_, i, &r->fields[i]);
-    }
-  }
+  for (size_t i = 0; i < nf; i++) ReadEngineValue(i, &r->fields[i]);
 }
 
 int Scan::AdvanceEngine(std::string* err) {
@@ -190,6 +223,7 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
   spec_ = spec;
   strata_rows_free(rows_);
   rows_ = nullptr;
+  block_n_ = block_k_ = 0;
   pend_pos_.reset();
   eof_ = false;
   direct_ = false;
@@ -247,7 +281,7 @@ int Scan::Next(std::string* err) {
     // entries up to the current row are behind the scan.
     direct_ = false;
     row_ready_ = true;
-    pend_pos_ = RowKey(engine_ts_->order, strata_rows_time(rows_));
+    pend_pos_ = RowKey(engine_ts_->order, block_times_[block_k_]);
     if (const int rc = AdvanceEngine(err); rc != STRATA_OK) return rc;
   }
   const size_t nf = table_ == nullptr ? 0 : table_->schema.fields.size();
@@ -413,25 +447,24 @@ int NextRow(sqlite3_vtab_cursor* cur) {
 
 int Eof(sqlite3_vtab_cursor* cur) { return reinterpret_cast<Cursor*>(cur)->eof() ? 1 : 0; }
 
-namespace {
-
-// Field i of the engine cursor's current row as the SQL result.
-void ResultEngineValue(sqlite3_context* ctx, strata_rows* rows, size_t i) {
-  switch (strata_rows_type(rows, i)) {
-    case STRATA_FLOAT: sqlite3_result_double(ctx, strata_rows_f64(rows, i)); break;
+void Scan::ResultEngineValue(sqlite3_context* ctx, size_t i) const {
+  switch (block_types_[i]) {
+    case STRATA_FLOAT:
+      sqlite3_result_double(ctx, std::bit_cast<double>(block_nums_[i][block_k_]));
+      break;
     case STRATA_INT:
-    case STRATA_BOOL: sqlite3_result_int64(ctx, strata_rows_i64(rows, i)); break;
+    case STRATA_BOOL:
+      sqlite3_result_int64(ctx, static_cast<int64_t>(block_nums_[i][block_k_]));
+      break;
     case STRATA_STRING: {
       size_t len = 0;
-      const char* s = strata_rows_str(rows, i, &len);
+      const char* s = strata_rows_block_str(rows_, i, block_k_, &len);
       sqlite3_result_text64(ctx, s == nullptr ? "" : s, len, SQLITE_TRANSIENT, SQLITE_UTF8);
       break;
     }
     default: sqlite3_result_null(ctx); break;
   }
 }
-
-}  // namespace
 
 int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
   Cursor* c = reinterpret_cast<Cursor*>(cur);
@@ -461,7 +494,7 @@ int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         return SQLITE_ERROR;
       }
       if (direct) {
-        ResultEngineValue(ctx, c->scan.engine_rows(), j);
+        c->scan.ResultEngineValue(ctx, j);
       } else {
         ResultValue(ctx, r->fields[j]);
       }

@@ -375,10 +375,11 @@ class Scan {
   const Row& row() const;
   // Whether the current row is the engine cursor's current row (see above).
   bool direct() const { return direct_; }
-  strata_rows* engine_rows() const { return rows_; }
   // The current row's time and tag set, without copying a direct row.
-  int64_t time() const { return direct_ ? strata_rows_time(rows_) : row_.time; }
+  int64_t time() const { return direct_ ? block_times_[block_k_] : row_.time; }
   const RowTagSet& tagset() const { return direct_ ? *engine_ts_ : *row_.tagset; }
+  // Field i of a direct row as the SQL result. REQUIRES: direct(), reads_value(i).
+  void ResultEngineValue(sqlite3_context* ctx, size_t i) const;
   // Whether rows carry field i's value (see ScanSpec::values).
   bool reads_value(size_t i) const { return spec_.values.empty() || spec_.values[i]; }
   // With ScanSpec::by_time: whether every row of the scan belongs to one tag set, so that the scan
@@ -386,12 +387,14 @@ class Scan {
   bool single_tagset() const { return single_tagset_; }
 
  private:
-  // Moves the engine cursor to its next row and notes its tag set (engine_eof_ at the end).
+  // Moves to the engine's next row, the next of the current block or the first of the next
+  // block (strata_rows_next_block), and notes its tag set (engine_eof_ at the end).
   int StepEngine(std::string* err);
   // StepEngine, then copies the engine row into erow_ (the merge's look-ahead).
   int AdvanceEngine(std::string* err);
-  // Copies the engine cursor's current row into *r.
+  // Copies the engine's current row, or its field i, into *r / *v.
   void ReadEngineRow(Row* r) const;
+  void ReadEngineValue(size_t i, Value* v) const;
   bool NextPending(RowKey* key);  // the next matching overlay entry after pend_pos_
   // Whether every matching overlay entry has tag-set key *order (set from the first when null).
   bool PendingWithin(const std::string* order);
@@ -402,6 +405,13 @@ class Scan {
   strata_rows* rows_ = nullptr;
   bool engine_eof_ = true;
   Row erow_;                       // merge: the engine's look-ahead row
+  // The engine's current block: row block_k_ of block_n_ is the engine's current row. Per
+  // declared field: its type in the block (0: no value) and its values (when read).
+  static constexpr size_t kBlockRows = 256;
+  size_t block_n_ = 0, block_k_ = 0;
+  const int64_t* block_times_ = nullptr;
+  std::vector<int> block_types_;
+  std::vector<const uint64_t*> block_nums_;
   uint64_t engine_tagset_ = 0;     // the tag-set number of the engine's current row ...
   std::shared_ptr<const RowTagSet> engine_ts_;  // ... and its tag set
   std::optional<RowKey> pend_pos_; // last overlay key consumed

@@ -420,6 +420,33 @@ STRATA_API int64_t strata_rows_i64(strata_rows *r, size_t i);
 ** the value is absent or not a string.  Lifetime: see strata_rows_next. */
 STRATA_API const char *strata_rows_str(strata_rows *r, size_t i, size_t *len);
 
+/* Block reads: rows a block at a time, for clients that read many rows.  Moves past the current
+** row (or block) to the next block: up to `max` (>= 1) consecutive rows of one tag set in which
+** each field has a value in every row or in none.  Rows written field for field together (the
+** usual case) come in long blocks when read in ascending order; other rows, and every row of a
+** descending read, come one per block.  *n receives the block's row count (0 at the end).
+** Returns STRATA_ROW, STRATA_DONE or an error status, as strata_rows_next (STRATA_INVALID for a
+** NULL argument or max 0).  The block's first row is then the current row, so the functions above
+** read it, and strata_rows_type (the same in every row of the block) tells which fields have
+** values; strata_rows_next and strata_rows_next_block may be mixed.  Thread-safety: as
+** strata_rows_next. */
+STRATA_API int strata_rows_next_block(strata_rows *r, size_t max, size_t *n);
+
+/* The current block's times: *n of them, in the cursor's order; NULL without a block or row.
+** Lifetime: until the next strata_rows_next, strata_rows_next_block or strata_rows_free on r. */
+STRATA_API const int64_t *strata_rows_block_times(strata_rows *r);
+
+/* Field i's values in the current block's rows, as 64-bit words: the IEEE-754 bits of a
+** STRATA_FLOAT value, the value of a STRATA_INT field, 0 or 1 for STRATA_BOOL.  NULL when the field
+** has no value in the block, holds strings (see strata_rows_block_str), was requested
+** presence-only, or i is out of range.  Lifetime: as strata_rows_block_times. */
+STRATA_API const uint64_t *strata_rows_block_nums(strata_rows *r, size_t i);
+
+/* The string value of field i in row k of the current block (NUL-terminated; *len receives its
+** length, len may be NULL); NULL when absent, not a string, presence-only or out of range.
+** Lifetime: as strata_rows_block_times. */
+STRATA_API const char *strata_rows_block_str(strata_rows *r, size_t i, size_t k, size_t *len);
+
 /* Frees the cursor and its snapshot.  NULL is a no-op. */
 STRATA_API void strata_rows_free(strata_rows *r);
 

@@ -807,6 +807,90 @@ static void test_rows_ex(void) {
   strata_close(db);
 }
 
+/* Block reads: long blocks of rows whose fields share their times, blocks of one otherwise, the
+** arrays, mixing with strata_rows_next, the limit per tag set, descending, presence-only, errors. */
+static void test_rows_blocks(void) {
+  strata_db *db = NULL;
+  strata_batch *b = NULL;
+  strata_rows *r = NULL;
+  strata_rows_options opts = STRATA_ROWS_OPTIONS_INIT;
+  const strata_tag ta[] = {{"host", "a"}}, tb[] = {{"host", "b"}};
+  const char *fields[] = {"x", "s"};
+  const unsigned char presence[] = {1, 0};
+  const uint64_t *nums = NULL;
+  const int64_t *times = NULL;
+  size_t n = 9, len = 0, k = 0;
+  double d = 0;
+  int64_t t = 0;
+  char text[8];
+  phase = "rows_blocks";
+  OK(strata_open(path_in("rows_blocks"), "sync=off", &db));
+  if (db == NULL) return;
+  OK(strata_batch_new(&b));
+  for (t = 1; t <= 10; t++) { /* host a: x and s at every time */
+    snprintf(text, sizeof text, "v%d", (int)t);
+    OK(strata_batch_add_f64(b, "m", ta, 1, "x", t, (double)t / 2));
+    OK(strata_batch_add_str(b, "m", ta, 1, "s", t, text, strlen(text)));
+  }
+  OK(strata_batch_add_f64(b, "m", tb, 1, "x", 1, 7.0)); /* host b: s only at time 2 */
+  OK(strata_batch_add_f64(b, "m", tb, 1, "x", 2, 8.0));
+  OK(strata_batch_add_str(b, "m", tb, 1, "s", 2, "b2", 2));
+  OK(strata_write(db, b));
+  strata_batch_free(b);
+
+  OK(strata_query_rows(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &r));
+  CHECK_RC(strata_rows_next_block(NULL, 4, &n), STRATA_INVALID, "rows");
+  CHECK(n == 0);
+  CHECK_RC(strata_rows_next_block(r, 4, NULL), STRATA_INVALID, "n");
+  CHECK_RC(strata_rows_next_block(r, 0, &n), STRATA_INVALID, "max");
+  CHECK(strata_rows_block_times(r) == NULL && strata_rows_block_nums(r, 0) == NULL);
+  CHECK(strata_rows_next_block(r, 4, &n) == STRATA_ROW && n == 4);
+  times = strata_rows_block_times(r);
+  nums = strata_rows_block_nums(r, 0);
+  CHECK(times != NULL && nums != NULL && times[0] == 1 && times[3] == 4);
+  memcpy(&d, &nums[3], sizeof d);
+  CHECK(d == 2.0 && strata_rows_time(r) == 1 && strata_rows_f64(r, 0) == 0.5);
+  CHECK(strata_rows_block_nums(r, 1) == NULL && strata_rows_block_nums(r, 2) == NULL);
+  CHECK(strata_rows_type(r, 1) == STRATA_STRING);
+  CHECK(strcmp(strata_rows_block_str(r, 1, 2, &len), "v3") == 0 && len == 2);
+  CHECK(strata_rows_block_str(r, 1, 4, &len) == NULL && len == 0);
+  CHECK(strata_rows_block_str(r, 0, 0, NULL) == NULL);
+  CHECK(strata_rows_next(r) == STRATA_ROW && strata_rows_time(r) == 5); /* after the block */
+  CHECK(strata_rows_next_block(r, 100, &n) == STRATA_ROW && n == 5);   /* the rest of host a */
+  CHECK(strata_rows_block_times(r)[4] == 10);
+  /* Host b's rows differ in their fields: one per block. */
+  CHECK(strata_rows_next_block(r, 100, &n) == STRATA_ROW && n == 1 && strata_rows_time(r) == 1);
+  CHECK(strata_rows_type(r, 1) == 0 && strata_rows_block_str(r, 1, 0, NULL) == NULL);
+  CHECK(strata_rows_next_block(r, 100, &n) == STRATA_ROW && n == 1);
+  CHECK(strata_rows_block_times(r)[0] == 2 && strcmp(strata_rows_block_str(r, 1, 0, NULL), "b2") == 0);
+  memcpy(&d, strata_rows_block_nums(r, 0), sizeof d);
+  CHECK(d == 8.0);
+  CHECK(strata_rows_next_block(r, 100, &n) == STRATA_DONE && n == 0);
+  CHECK(strata_rows_block_times(r) == NULL);
+  strata_rows_free(r);
+
+  /* The limit per tag set caps a block; descending reads come one row per block; presence-only
+  ** fields have no values. */
+  opts.limit_per_tagset = 3;
+  opts.presence_only = presence;
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &opts, &r));
+  CHECK(strata_rows_next_block(r, 100, &n) == STRATA_ROW && n == 3);
+  CHECK(strata_rows_type(r, 0) == STRATA_FLOAT && strata_rows_block_nums(r, 0) == NULL);
+  CHECK(strcmp(strata_rows_block_str(r, 1, 2, NULL), "v3") == 0);
+  CHECK(strata_rows_next_block(r, 100, &n) == STRATA_ROW && n == 1 && strata_rows_time(r) == 1);
+  strata_rows_free(r);
+  opts.limit_per_tagset = 0;
+  opts.presence_only = NULL;
+  opts.descending = 1;
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &opts, &r));
+  for (k = 10; k >= 9; k--) {
+    CHECK(strata_rows_next_block(r, 100, &n) == STRATA_ROW && n == 1);
+    CHECK(strata_rows_block_times(r)[0] == (int64_t)k);
+  }
+  strata_rows_free(r);
+  strata_close(db);
+}
+
 int main(void) {
   strata_db *db = NULL;
   const char *tmp = getenv("TMPDIR");
@@ -829,6 +913,7 @@ int main(void) {
   }
   test_rows_and_batch_deletes();
   test_rows_ex();
+  test_rows_blocks();
   test_corrupt();
   nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   if (failures != 0) {
