@@ -46,6 +46,49 @@ std::vector<std::string> Rows(StorageEngine& db, const QueryRequest& q, RowOptio
   return out;
 }
 
+// As Rows, read with NextBlock(max) (and, every third block, a Next() in between), each block's
+// rows spelled out from block_times() and the columns at value_index(i) + k.
+std::vector<std::string> RowsByBlock(StorageEngine& db, const QueryRequest& q, RowOptions options,
+                                     size_t max) {
+  std::vector<std::string> out;
+  auto cursor = db.QueryRows(q, std::move(options));
+  EXPECT_TRUE(cursor.has_value());
+  if (!cursor) return out;
+  RowCursor& r = **cursor;
+  for (int call = 0;; call++) {
+    size_t n = 1;
+    if (call % 3 == 2) {
+      auto more = r.Next();
+      EXPECT_TRUE(more.has_value());
+      if (!more || !*more) break;
+    } else {
+      auto got = r.NextBlock(max);
+      EXPECT_TRUE(got.has_value()) << (got ? "" : got.error().ToString());
+      if (!got || *got == 0) break;
+      EXPECT_LE(*got, max);
+      n = *got;
+    }
+    EXPECT_EQ(r.block_times()[0], r.time());
+    for (size_t k = 0; k < n; k++) {
+      std::string row = r.tagset().tagset_key + "@" + std::to_string(r.block_times()[k]) + ":";
+      for (size_t i = 0; i < r.field_count(); i++) {
+        if (!r.has_value(i)) continue;
+        const Column& c = r.column(i);
+        const size_t at = r.value_index(i) + k;
+        EXPECT_EQ(c.times[at], r.block_times()[k]);
+        row += " " + r.field(i).field + "=";
+        if (c.times_only) {
+          row += "?";
+        } else {
+          row += c.type == ValueType::kString ? c.strs[at] : std::to_string(c.nums[at]);
+        }
+      }
+      out.push_back(row);
+    }
+  }
+  return out;
+}
+
 // `rows` (as Rows gives them) with each tag set's rows reversed: what a descending cursor yields.
 std::vector<std::string> ReverseWithinTagSets(std::vector<std::string> rows) {
   auto tagset = [](const std::string& row) { return row.substr(0, row.find('@')); };
@@ -302,6 +345,7 @@ TEST_F(RowCursorRandomDataTest, DescendingAndPresenceOnlyMatchAscending) {
     const QueryRequest q = RandomQuery(trial);
     const std::vector<std::string> asc = Rows(*db_, q);
     ASSERT_EQ(asc, ModelRows(q)) << "trial " << trial;
+    EXPECT_EQ(RowsByBlock(*db_, q, {}, 1 + static_cast<size_t>(trial) * 7), asc) << "trial " << trial;
 
     RowOptions desc;
     desc.descending = true;
@@ -339,6 +383,8 @@ TEST_F(RowCursorRandomDataTest, LimitPerTagSetKeepsTheFirstRowsOfEachTagSet) {
         const std::vector<std::string> want = TruncateTagSets(all, limit);
         cut += all.size() - want.size();
         EXPECT_EQ(Rows(*db_, q, options), want)
+            << "trial " << trial << ", limit " << limit << (descending ? ", descending" : "");
+        EXPECT_EQ(RowsByBlock(*db_, q, options, 2), want)
             << "trial " << trial << ", limit " << limit << (descending ? ", descending" : "");
       }
     }
