@@ -301,6 +301,14 @@ int strata_write(strata_db* db, strata_batch* b) {
   });
 }
 
+int strata_write_and_clear(strata_db* db, strata_batch* b) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_write_and_clear", "db");
+    if (b == nullptr) return NullArg("strata_write_and_clear", "batch");
+    return ToStatus(db->engine->WriteAndClear(b->batch));
+  });
+}
+
 int strata_delete(strata_db* db, const char* measurement, const strata_tag* tag_eq, size_t ntags,
                   const char* field, int64_t t_min, int64_t t_max) {
   return Guard([&] {

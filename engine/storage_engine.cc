@@ -43,21 +43,41 @@ struct StorageEngine::Prepared {
   };
   std::vector<Part> parts;
   std::deque<Column> split;  // columns of series that span windows (stable addresses)
+  std::deque<Column> taken;  // WriteAndClear: the batch's columns, moved here at commit
   uint64_t points = 0;
 };
 
 // One thread waiting in the commit queue.
 struct StorageEngine::Writer {
   Prepared* prepared;
+  // WriteAndClear: the batch whose columns the commit takes, and the Prepared the apply queue
+  // takes over (so the writer need not wait for the apply).
+  WriteBatch* take_from = nullptr;
+  std::unique_ptr<Prepared> owned;
+  bool queued = false;  // set by the leader: the apply thread applies it
+  uint64_t lsn = 0;     // set by the leader
   Status status;
   bool done = false;
   std::condition_variable cv;
+};
+
+// A committed record waiting for the apply thread.
+struct StorageEngine::PendingApply {
+  Prepared* prepared;
+  std::unique_ptr<Prepared> owned;  // null when the writer waits for the apply
+  uint64_t lsn;
 };
 
 StorageEngine::StorageEngine(std::string dir, const Options& options)
     : dir_(std::move(dir)), options_(options), env_(options.env) {}
 
 StorageEngine::~StorageEngine() {
+  {
+    std::lock_guard lock(apply_mu_);
+    apply_stopping_ = true;  // the apply thread empties its queue first
+  }
+  apply_cv_.notify_all();
+  if (apply_thread_.joinable()) apply_thread_.join();
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -121,6 +141,7 @@ Status StorageEngine::Init() {
   STRATA_RETURN_IF_ERROR(Recover());
   DeleteObsoleteWal();  // what replay found already in segments need not be replayed again
   flush_thread_ = std::thread([this] { FlushThreadMain(); });
+  apply_thread_ = std::thread([this] { ApplyThreadMain(); });
   for (int i = 0; i < options_.compaction_threads; i++) {
     compaction_threads_.emplace_back([this] { CompactionThreadMain(); });
   }
@@ -139,6 +160,7 @@ Status StorageEngine::Recover() {
                             return ApplyRecord(type, lsn, payload, /*recovering=*/true);
                           }));
   applied_lsn_ = last_lsn_;
+  committed_lsn_ = last_lsn_;
   if (stats.truncated_bytes > 0) {
     Log("recovery: truncated a torn write of " + std::to_string(stats.truncated_bytes) +
         " bytes at offset " + std::to_string(stats.truncated_at) + " of " + stats.truncated_file +
@@ -284,7 +306,17 @@ Status StorageEngine::Write(const WriteBatch& batch) {
   STRATA_RETURN_IF_ERROR(BackgroundError());
   STRATA_ASSIGN_OR_RETURN(auto prepared, PrepareWrite(batch));
   if (prepared->parts.empty() && prepared->deletes.empty()) return OkStatus();
-  return Commit(prepared.get());
+  return Commit(std::move(prepared), nullptr);
+}
+
+Status StorageEngine::WriteAndClear(WriteBatch& batch) {
+  STRATA_RETURN_IF_ERROR(BackgroundError());
+  STRATA_ASSIGN_OR_RETURN(auto prepared, PrepareWrite(batch));
+  if (!prepared->parts.empty() || !prepared->deletes.empty()) {
+    STRATA_RETURN_IF_ERROR(Commit(std::move(prepared), &batch));
+  }
+  batch.ClearPoints();
+  return OkStatus();
 }
 
 Status StorageEngine::WriteLines(std::string_view text) {
@@ -316,10 +348,24 @@ Status StorageEngine::DropMeasurement(const std::string& measurement) {
   return OkStatus();
 }
 
-Status StorageEngine::Commit(Prepared* p) {
+Status StorageEngine::Commit(std::unique_ptr<Prepared> p, WriteBatch* take_from) {
   STRATA_RETURN_IF_ERROR(WaitForFlushCapacity());
   Writer w;
-  w.prepared = p;
+  w.prepared = p.get();
+  if (take_from != nullptr) {
+    WaitForApplyCapacity();
+    w.take_from = take_from;
+    w.owned = std::move(p);
+  }
+  Status s = CommitInGroup(&w);
+  // A write whose apply was queued behind others returns once it is applied, as the caller may
+  // change the batch its columns are in (WriteAndClear's columns were taken: no need to wait).
+  if (s && w.queued && take_from == nullptr) WaitForApplied(w.lsn);
+  return s;
+}
+
+Status StorageEngine::CommitInGroup(Writer* writer) {
+  Writer& w = *writer;
   std::unique_lock lock(mu_);
   writers_.push_back(&w);
   w.cv.wait(lock, [&] { return w.done || writers_.front() == &w; });
@@ -376,15 +422,105 @@ Status StorageEngine::WriteGroup(const std::vector<Writer*>& group) {
       return s;
     }
   }
+  committed_lsn_ = lsns.back();
+  // Records apply in LSN order: on this thread while the apply thread has nothing to do, else
+  // (and for every WriteAndClear) after what it has, by it. Groups commit one after another.
+  std::unique_lock lock(apply_mu_);
+  bool queue = apply_pending_ > 0;
   for (size_t i = 0; i < group.size(); i++) {
-    const Prepared& p = *group[i]->prepared;
-    for (const DeleteRecord& rec : p.deletes) ApplyDeleteRecord(rec, lsns[i], /*recovering=*/false);
-    ApplyPrepared(p, lsns[i]);
-    points_written_ += p.points;
-    batches_written_++;
+    Writer& x = *group[i];
+    x.lsn = lsns[i];
+    if (!queue && x.take_from == nullptr) {
+      lock.unlock();
+      ApplyCommitted(*x.prepared, x.lsn);
+      lock.lock();
+      applied_lsn_ = x.lsn;
+      apply_done_cv_.notify_all();
+      continue;
+    }
+    queue = true;
+    x.queued = true;
+    if (x.take_from != nullptr) TakeColumns(x.owned.get(), x.take_from);
+    apply_queued_points_ += x.prepared->points;
+    apply_queue_.push_back(PendingApply{x.prepared, std::move(x.owned), x.lsn});
+    apply_pending_++;
   }
-  if (!lsns.empty()) applied_lsn_ = lsns.back();  // groups apply one after another, in LSN order
+  lock.unlock();
+  if (queue) apply_cv_.notify_all();
   return OkStatus();
+}
+
+void StorageEngine::ApplyCommitted(const Prepared& p, uint64_t lsn) {
+  for (const DeleteRecord& rec : p.deletes) ApplyDeleteRecord(rec, lsn, /*recovering=*/false);
+  ApplyPrepared(p, lsn);
+  points_written_ += p.points;
+  batches_written_++;
+}
+
+void StorageEngine::TakeColumns(Prepared* p, WriteBatch* batch) {
+  // The parts point at the batch's columns (or at p->split): move those columns into p.
+  std::unordered_map<const Column*, size_t> series_of;
+  for (size_t i = 0; i < batch->series().size(); i++) {
+    if (!batch->series()[i].points.empty()) series_of.emplace(&batch->series()[i].points, i);
+  }
+  std::unordered_map<const Column*, const Column*> moved;
+  for (Prepared::Part& part : p->parts) {
+    for (SeriesPoints& sp : part.series) {
+      auto it = series_of.find(sp.points);
+      if (it == series_of.end()) continue;  // a split column, p's already
+      auto [m, added] = moved.try_emplace(sp.points, nullptr);
+      if (added) {
+        // The batch gets a column the apply thread is done with, so that refilling it does not
+        // allocate again. REQUIRES: apply_mu_ held.
+        Column spare;
+        if (!spare_columns_.empty()) {
+          spare = std::move(spare_columns_.back());
+          spare_columns_.pop_back();
+        }
+        m->second = &p->taken.emplace_back(batch->TakePoints(it->second, std::move(spare)));
+      }
+      sp.points = m->second;
+    }
+  }
+}
+
+void StorageEngine::ApplyThreadMain() {
+  std::unique_lock lock(apply_mu_);
+  while (true) {
+    apply_cv_.wait(lock, [&] { return apply_stopping_ || !apply_queue_.empty(); });
+    if (apply_queue_.empty()) return;  // stopping, with nothing left to apply
+    PendingApply next = std::move(apply_queue_.front());
+    apply_queue_.pop_front();
+    lock.unlock();
+    ApplyCommitted(*next.prepared, next.lsn);
+    const uint64_t points = next.prepared->points;
+    lock.lock();
+    if (next.owned != nullptr) {
+      for (Column& c : next.owned->taken) {
+        if (spare_columns_.size() >= kMaxSpareColumns) break;
+        c.clear();
+        spare_columns_.push_back(std::move(c));
+      }
+    }
+    lock.unlock();
+    next.owned.reset();
+    lock.lock();
+    applied_lsn_ = next.lsn;
+    apply_pending_--;
+    apply_queued_points_ -= points;
+    apply_done_cv_.notify_all();
+  }
+}
+
+void StorageEngine::WaitForApplied(uint64_t lsn) const {
+  if (applied_lsn_ >= lsn) return;
+  std::unique_lock lock(apply_mu_);
+  apply_done_cv_.wait(lock, [&] { return applied_lsn_ >= lsn; });
+}
+
+void StorageEngine::WaitForApplyCapacity() {
+  std::unique_lock lock(apply_mu_);
+  apply_done_cv_.wait(lock, [&] { return apply_queued_points_ < kMaxQueuedApplyPoints; });
 }
 
 void StorageEngine::ApplyPrepared(const Prepared& p, uint64_t lsn) {
@@ -539,6 +675,7 @@ void StorageEngine::DeleteObsoleteWal() {
 
 Status StorageEngine::Flush() {
   STRATA_RETURN_IF_ERROR(BackgroundError());
+  WaitForApplied(committed_lsn_);
   std::vector<std::shared_ptr<Shard>> shards = router_->All();
   for (const auto& shard : shards) FreezeAndSchedule(shard);
   std::unique_lock lock(mu_);
@@ -565,6 +702,7 @@ Status StorageEngine::Compact() {
 
 Result<QuerySnapshot> StorageEngine::Snapshot(const QueryRequest& q) {
   if (q.measurement.empty()) return unexpected(Error::Invalid("query needs a measurement"));
+  WaitForApplied(committed_lsn_);  // every write acknowledged before this read is in the shards
   QuerySnapshot snap;
   snap.min_time = q.min_time;
   snap.max_time = q.max_time;
@@ -592,6 +730,7 @@ Result<std::unique_ptr<RowCursor>> StorageEngine::QueryRows(const QueryRequest& 
 }
 
 EngineStats StorageEngine::Stats() const {
+  WaitForApplied(committed_lsn_);
   EngineStats st;
   st.dir = dir_;
   st.series = catalog_->series_count();

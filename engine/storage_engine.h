@@ -68,6 +68,11 @@ class StorageEngine {
   // already holds another type (nothing is written); Invalid for points outside the retention
   // period or the routable time range.
   [[nodiscard]] Status Write(const WriteBatch& batch);
+  // As Write, then leaves the batch as after ClearPoints(): the engine takes the points instead
+  // of copying them, and its apply thread places them in the MemStores after this returns; every
+  // read, flush or write that starts after it returns still sees them. On error the batch is
+  // unchanged.
+  [[nodiscard]] Status WriteAndClear(WriteBatch& batch);
   // Parses InfluxDB line protocol and writes every line as one atomic batch; a malformed line fails
   // the whole call (Invalid naming line and column). Lines without a timestamp get the current time.
   [[nodiscard]] Status WriteLines(std::string_view text);
@@ -108,10 +113,23 @@ class StorageEngine {
   Status Recover();
   Status ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload, bool recovering);
 
+  struct PendingApply;
+
   Result<std::unique_ptr<Prepared>> PrepareWrite(const WriteBatch& batch);
-  Status Commit(Prepared* p);
+  // Commits p through the group commit; with take_from (WriteAndClear), p's columns are taken
+  // from that batch once the record is logged, and p is applied by the apply thread.
+  Status Commit(std::unique_ptr<Prepared> p, WriteBatch* take_from);
+  Status CommitInGroup(Writer* w);
   Status WriteGroup(const std::vector<Writer*>& group);
+  // Applies a committed record to the shards (deletes first).
+  void ApplyCommitted(const Prepared& p, uint64_t lsn);
+  void TakeColumns(Prepared* p, WriteBatch* batch);
   void ApplyPrepared(const Prepared& p, uint64_t lsn);
+  void ApplyThreadMain();
+  // Waits until every record up to `lsn` is applied to the shards.
+  void WaitForApplied(uint64_t lsn) const;
+  // Waits while the apply queue holds kMaxQueuedApplyPoints points or more.
+  void WaitForApplyCapacity();
   void ApplyDeleteRecord(const DeleteRecord& rec, uint64_t lsn, bool recovering);
   void FreezeAndSchedule(const std::shared_ptr<Shard>& shard);
   Status WaitForFlushCapacity();
@@ -133,6 +151,21 @@ class StorageEngine {
   std::unique_ptr<Wal> wal_;   // GUARDED_BY(wal_mu_)
   uint64_t last_lsn_ = 0;      // GUARDED_BY(wal_mu_)
   std::atomic<uint64_t> applied_lsn_{0};  // every record up to it is applied to the shards
+  std::atomic<uint64_t> committed_lsn_{0};  // every record up to it is logged (and acknowledged)
+
+  // The apply thread: records committed while it has work, or by WriteAndClear, in LSN order.
+  static constexpr uint64_t kMaxQueuedApplyPoints = 4u << 20;
+  mutable std::mutex apply_mu_;
+  std::condition_variable apply_cv_;                  // work for the apply thread
+  mutable std::condition_variable apply_done_cv_;     // applied_lsn_ moved
+  std::deque<PendingApply> apply_queue_;              // GUARDED_BY(apply_mu_)
+  size_t apply_pending_ = 0;        // GUARDED_BY(apply_mu_): queued plus being applied
+  uint64_t apply_queued_points_ = 0;  // GUARDED_BY(apply_mu_)
+  bool apply_stopping_ = false;       // GUARDED_BY(apply_mu_)
+  // Columns of applied WriteAndClear records, emptied, for the next taken batch to refill.
+  static constexpr size_t kMaxSpareColumns = 4096;
+  std::vector<Column> spare_columns_;  // GUARDED_BY(apply_mu_)
+  std::thread apply_thread_;
   int64_t last_sync_ns_ = 0;   // GUARDED_BY(wal_mu_)
   bool wal_dirty_ = false;     // GUARDED_BY(wal_mu_): appended but not synced
 

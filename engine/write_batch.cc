@@ -36,6 +36,15 @@ void WriteBatch::ClearPoints() {
   points_ = 0;
 }
 
+Column WriteBatch::TakePoints(size_t series, Column replacement) {
+  Column taken = std::move(series_[series].points);
+  replacement.clear();
+  replacement.type = taken.type;
+  replacement.times_only = false;
+  series_[series].points = std::move(replacement);
+  return taken;
+}
+
 void WriteBatch::Clear() {
   deletes_.clear();
   tagsets_.clear();

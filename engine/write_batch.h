@@ -119,6 +119,9 @@ class WriteBatch {
   // Removes every point and delete but keeps the tag sets and series (without points): indexes
   // from SeriesFor stay valid, and a batch refilled with the same series resolves none again.
   void ClearPoints();
+  // Moves out series i's points, leaving it `replacement` (cleared; its memory is reused by the
+  // next points added). point_count() is not updated: follow with ClearPoints().
+  Column TakePoints(size_t series, Column replacement = Column());
   void Clear();
 
  private:

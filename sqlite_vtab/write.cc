@@ -493,7 +493,7 @@ int Conn::CommitAll(std::string* err) {
   for (auto& [measurement, ov] : overlays) {
     if (rc == STRATA_OK) rc = WriteInsertLog(this, measurement, ov);
   }
-  if (rc == STRATA_OK) rc = strata_write(sdb, b);
+  if (rc == STRATA_OK) rc = strata_write_and_clear(sdb, b);
   if (rc != STRATA_OK) *err = std::string("commit failed: ") + strata_errmsg();
   strata_batch_clear_points(b);
   if (rc == STRATA_OK) {

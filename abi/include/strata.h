@@ -137,6 +137,14 @@ STRATA_API int strata_write_lines(strata_db *db, const char *lines, size_t len);
 ** meanwhile. */
 STRATA_API int strata_write(strata_db *db, strata_batch *b);
 
+/* As strata_write, then empties the batch as strata_batch_clear_points does (its series
+** references stay valid): the library takes the points instead of copying them, and may finish
+** placing them in memory after it returns, on a thread of its own.  Every read, flush or write
+** that starts after it returns sees them, as after strata_write.  For a writer that commits batch
+** after batch.  On error the batch is left unchanged.  Returns as strata_write.  Thread-safe for
+** `db`; `b` must not be used by another thread meanwhile. */
+STRATA_API int strata_write_and_clear(strata_db *db, strata_batch *b);
+
 /* Deletes the points of `measurement` whose series match every tag in tag_eq (ntags entries,
 ** borrowed; NULL when ntags is 0) and, when `field` is not NULL, that field, with
 ** t_min <= time <= t_max.  Atomic and durable like a write; affects only points written before

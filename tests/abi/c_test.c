@@ -306,6 +306,14 @@ static void write_data(strata_db *db) {
   OK(strata_batch_append_i64(b, s_i, times, iv, 4));
   CHECK(strata_batch_count(b) == 8);
   OK(strata_write(db, b));
+  /* strata_write_and_clear writes the same and leaves the batch empty, its references valid. */
+  CHECK_RC(strata_write_and_clear(NULL, b), STRATA_INVALID, "db");
+  CHECK_RC(strata_write_and_clear(db, NULL), STRATA_INVALID, "batch");
+  OK(strata_write_and_clear(db, b));
+  CHECK(strata_batch_count(b) == 0);
+  OK(strata_batch_append_f64(b, s_f, times, fv, 4));
+  OK(strata_write_and_clear(db, b));
+  CHECK(strata_batch_count(b) == 0);
   strata_batch_clear(b);
 
   /* A type that conflicts with the directory: nothing of the batch is written. */

@@ -86,6 +86,55 @@ TEST_F(StorageEngineTest, ARefilledBatchKeepsItsSeriesIdsPerDirectory) {
   EXPECT_EQ(other["m,host=z#v"], (std::vector<PointValue>{{1, FloatBits(9.0), ""}}));
 }
 
+TEST_F(StorageEngineTest, WriteAndClearTakesThePointsAndLaterReadsAndWritesSeeThem) {
+  // WriteAndClear hands the points to the apply thread: a read, a delete or a flush that starts
+  // after it returns must still see them, in order; the batch is left empty but reusable.
+  auto db = Open(SmallOptions());
+  WriteBatch b;
+  std::vector<TagView> tags{{"host", "a"}};
+  auto ref = b.SeriesFor("m", tags, "v", ValueType::kFloat);
+  ASSERT_TRUE(ref.has_value());
+  std::vector<PointValue> want;
+  for (int round = 0; round < 50; round++) {
+    std::vector<int64_t> times;
+    std::vector<double> values;
+    for (int i = 0; i < 40; i++) {
+      times.push_back(kT0 + round * 40 + i);
+      values.push_back(round + i / 100.0);
+      want.push_back({times.back(), FloatBits(values.back()), ""});
+    }
+    ASSERT_TRUE(b.AppendFloatColumn(*ref, times, values));
+    ASSERT_TRUE(db->WriteAndClear(b));
+    EXPECT_EQ(b.point_count(), 0u);
+    if (round % 10 == 9) {
+      // A delete of the newest points, committed right behind the queued apply, applies after it.
+      QueryRequest del = All("m");
+      del.min_time = times[30];
+      ASSERT_TRUE(db->Delete(del));
+      want.resize(want.size() - 10);
+    }
+    if (round % 7 == 0) {
+      ASSERT_TRUE(db->Flush());
+    }
+    ASSERT_EQ(QueryAll(*db, All("m"))["m,host=a#v"], want) << "round " << round;
+  }
+  EXPECT_EQ(db->Stats().points_written, 50u * 40);
+
+  // A type conflict writes nothing and leaves the batch as it was.
+  auto bad = b.SeriesFor("m", tags, "w", ValueType::kInt);
+  ASSERT_TRUE(bad.has_value());
+  ASSERT_TRUE(db->WriteLines("m,host=b w=1.5 1\n"));
+  const int64_t t[] = {kT0};
+  const uint64_t n[] = {7};
+  ASSERT_TRUE(b.AppendColumn(*bad, ValueType::kInt, t, n));
+  EXPECT_EQ(db->WriteAndClear(b).error().code(), Code::kTypeConflict);
+  EXPECT_EQ(b.point_count(), 1u);
+
+  db.reset();
+  db = Open(SmallOptions());
+  EXPECT_EQ(QueryAll(*db, All("m"))["m,host=a#v"], want);
+}
+
 TEST_F(StorageEngineTest, LastWriteWinsAcrossMemStoreAndSegments) {
   auto db = Open();
   ASSERT_TRUE(db->WriteLines("m,h=a v=1i 100\nm,h=a v=2i 200\n"));
