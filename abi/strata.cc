@@ -42,6 +42,7 @@ struct strata_db {
 
 struct strata_batch {
   strata::WriteBatch batch;
+  strata::WriteAhead ahead;       // strata_batch_prepare; cleared with the batch's points
   std::vector<uint64_t> scratch;  // bool columns converted from int
 };
 
@@ -297,7 +298,7 @@ int strata_write(strata_db* db, strata_batch* b) {
   return Guard([&] {
     if (db == nullptr) return NullArg("strata_write", "db");
     if (b == nullptr) return NullArg("strata_write", "batch");
-    return ToStatus(db->engine->Write(b->batch));
+    return ToStatus(db->engine->Write(b->batch, &b->ahead));
   });
 }
 
@@ -305,7 +306,17 @@ int strata_write_and_clear(strata_db* db, strata_batch* b) {
   return Guard([&] {
     if (db == nullptr) return NullArg("strata_write_and_clear", "db");
     if (b == nullptr) return NullArg("strata_write_and_clear", "batch");
-    return ToStatus(db->engine->WriteAndClear(b->batch));
+    const int rc = ToStatus(db->engine->WriteAndClear(b->batch, &b->ahead));
+    if (rc == STRATA_OK) b->ahead.Clear();
+    return rc;
+  });
+}
+
+int strata_batch_prepare(strata_db* db, strata_batch* b) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_batch_prepare", "db");
+    if (b == nullptr) return NullArg("strata_batch_prepare", "batch");
+    return ToStatus(db->engine->EncodeAhead(b->batch, &b->ahead));
   });
 }
 
@@ -367,11 +378,15 @@ int strata_batch_new(strata_batch** out) {
 void strata_batch_free(strata_batch* b) { delete b; }
 
 void strata_batch_clear(strata_batch* b) {
-  if (b != nullptr) b->batch.Clear();
+  if (b == nullptr) return;
+  b->batch.Clear();
+  b->ahead.Clear();
 }
 
 void strata_batch_clear_points(strata_batch* b) {
-  if (b != nullptr) b->batch.ClearPoints();
+  if (b == nullptr) return;
+  b->batch.ClearPoints();
+  b->ahead.Clear();
 }
 
 size_t strata_batch_count(const strata_batch* b) {
