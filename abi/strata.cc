@@ -42,7 +42,6 @@ struct strata_db {
 
 struct strata_batch {
   strata::WriteBatch batch;
-  strata::WriteAhead ahead;       // strata_batch_prepare; cleared with the batch's points
   std::vector<uint64_t> scratch;  // bool columns converted from int
 };
 
@@ -298,7 +297,7 @@ int strata_write(strata_db* db, strata_batch* b) {
   return Guard([&] {
     if (db == nullptr) return NullArg("strata_write", "db");
     if (b == nullptr) return NullArg("strata_write", "batch");
-    return ToStatus(db->engine->Write(b->batch, &b->ahead));
+    return ToStatus(db->engine->Write(b->batch));
   });
 }
 
@@ -306,17 +305,7 @@ int strata_write_and_clear(strata_db* db, strata_batch* b) {
   return Guard([&] {
     if (db == nullptr) return NullArg("strata_write_and_clear", "db");
     if (b == nullptr) return NullArg("strata_write_and_clear", "batch");
-    const int rc = ToStatus(db->engine->WriteAndClear(b->batch, &b->ahead));
-    if (rc == STRATA_OK) b->ahead.Clear();
-    return rc;
-  });
-}
-
-int strata_batch_prepare(strata_db* db, strata_batch* b) {
-  return Guard([&] {
-    if (db == nullptr) return NullArg("strata_batch_prepare", "db");
-    if (b == nullptr) return NullArg("strata_batch_prepare", "batch");
-    return ToStatus(db->engine->EncodeAhead(b->batch, &b->ahead));
+    return ToStatus(db->engine->WriteAndClear(b->batch));
   });
 }
 
@@ -378,15 +367,11 @@ int strata_batch_new(strata_batch** out) {
 void strata_batch_free(strata_batch* b) { delete b; }
 
 void strata_batch_clear(strata_batch* b) {
-  if (b == nullptr) return;
-  b->batch.Clear();
-  b->ahead.Clear();
+  if (b != nullptr) b->batch.Clear();
 }
 
 void strata_batch_clear_points(strata_batch* b) {
-  if (b == nullptr) return;
-  b->batch.ClearPoints();
-  b->ahead.Clear();
+  if (b != nullptr) b->batch.ClearPoints();
 }
 
 size_t strata_batch_count(const strata_batch* b) {

@@ -243,13 +243,6 @@ const SeriesInfo* Catalog::Series(uint64_t id) const {
   return series_[id - 1].get();
 }
 
-std::optional<uint64_t> Catalog::Find(std::string_view key, ValueType type) const {
-  std::shared_lock lock(mu_);
-  auto it = by_key_.find(key);
-  if (it == by_key_.end() || series_[it->second - 1]->type != type) return std::nullopt;
-  return it->second;
-}
-
 std::optional<ValueType> Catalog::FieldType(const std::string& measurement,
                                             const std::string& field) const {
   std::shared_lock lock(mu_);

@@ -64,9 +64,6 @@ class Catalog {
 
   // nullptr for an unknown ID.
   const SeriesInfo* Series(uint64_t id) const;
-  // The ID of the series with this key when it is registered with this type; nullopt otherwise
-  // (registers nothing).
-  std::optional<uint64_t> Find(std::string_view key, ValueType type) const;
   std::optional<ValueType> FieldType(const std::string& measurement, const std::string& field) const;
   // Fields of a measurement with their types, sorted by name.
   std::vector<std::pair<std::string, ValueType>> Fields(const std::string& measurement) const;

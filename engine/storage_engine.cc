@@ -207,8 +207,7 @@ void StorageEngine::ApplyDeleteRecord(const DeleteRecord& rec, uint64_t lsn, boo
 
 // ---- write path -----------------------------------------------------------------------------------
 
-Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(
-    const WriteBatch& batch, const WriteAhead* ahead) {
+Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(const WriteBatch& batch) {
   auto p = std::make_unique<Prepared>();
   for (const DeleteSpec& d : batch.deletes()) {
     DeleteRecord rec{d.measurement, d.min_time, d.max_time, {}};
@@ -298,120 +297,21 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(
     wal_parts.push_back(WritePart{key.first, key.second, part.series});
     p->parts.push_back(std::move(part));
   }
+  EncodeWriteRecord(p->deletes, wal_parts, &p->payload);
   p->points = batch.point_count();
-  if (ahead == nullptr || ahead->catalog_instance != catalog_->instance() || !p->deletes.empty() ||
-      !batch.deletes().empty() || ahead->encoded.size() > series.size()) {
-    EncodeWriteRecord(p->deletes, wal_parts, &p->payload);
-    return p;
-  }
-  // The points encoded ahead, then the rest of each series.
-  p->payload = ahead->payload;
-  std::vector<uint64_t> ids_by_series(series.size(), 0);
-  std::vector<size_t> from(series.size(), 0);
-  bool rest = false;
-  for (size_t k = 0; k < which.size(); k++) {
-    const size_t i = which[k];
-    ids_by_series[i] = ids[k];
-    from[i] = i < ahead->encoded.size() ? ahead->encoded[i] : 0;
-    rest = rest || from[i] < series[i].points.size();
-  }
-  if (rest || p->payload.empty()) EncodeRanges(batch, ids_by_series, from, &p->payload);
   return p;
 }
 
-void StorageEngine::EncodeRanges(const WriteBatch& batch, std::span<const uint64_t> ids,
-                                 std::span<const size_t> from, std::string* out) const {
-  const auto& series = batch.series();
-  std::map<std::pair<std::string, int64_t>, std::vector<SeriesPoints>> parts;
-  std::deque<Column> columns;  // stable addresses for SeriesPoints
-  for (size_t i = 0; i < series.size(); i++) {
-    const Column& c = series[i].points;
-    if (ids[i] == 0 || from[i] >= c.size()) continue;
-    const std::string& m = batch.tagsets()[series[i].tagset].measurement;
-    Column* part = nullptr;
-    int64_t window = 0;
-    for (size_t k = from[i]; k < c.size(); k++) {
-      const int64_t w = router_->WindowStart(c.times[k]);
-      if (part == nullptr || w != window) {
-        auto& list = parts[{m, w}];
-        if (list.empty() || list.back().id != ids[i]) {
-          part = &columns.emplace_back();
-          part->type = c.type;
-          list.push_back(SeriesPoints{ids[i], part});
-        } else {
-          part = const_cast<Column*>(list.back().points);
-        }
-        window = w;
-      }
-      part->AppendFrom(c, k);
-    }
-  }
-  std::vector<WritePart> wal_parts;
-  for (auto& [key, list] : parts) wal_parts.push_back(WritePart{key.first, key.second, std::move(list)});
-  EncodeWriteRecord({}, wal_parts, out);
-}
-
-Status StorageEngine::EncodeAhead(const WriteBatch& batch, WriteAhead* ahead) {
-  if (!batch.deletes().empty()) return OkStatus();
-  if (ahead->catalog_instance != catalog_->instance()) {
-    ahead->Clear();
-    ahead->catalog_instance = catalog_->instance();
-  }
-  const auto& series = batch.series();
-  ahead->encoded.resize(series.size(), 0);
-  const int64_t cutoff =
-      options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
-  std::vector<uint64_t> ids(series.size(), 0);
-  bool any = false;
-  for (size_t i = 0; i < series.size(); i++) {
-    const WriteBatch::Series& s = series[i];
-    if (ahead->encoded[i] >= s.points.size()) continue;
-    // Only series the catalog knows: registering is the write's (and a batch may be dropped).
-    if (s.catalog_instance == catalog_->instance()) {
-      ids[i] = s.catalog_id;
-    } else if (auto id = catalog_->Find(s.key, s.points.type)) {
-      ids[i] = *id;
-      s.catalog_id = *id;
-      s.catalog_instance = catalog_->instance();
-    } else {
-      continue;
-    }
-    // Points the write would refuse are left to it, to report.
-    const auto [lo, hi] = std::minmax_element(s.points.times.begin() + static_cast<std::ptrdiff_t>(ahead->encoded[i]),
-                                              s.points.times.end());
-    bool storable = true;
-    for (int64_t t : {*lo, *hi}) {
-      storable = storable && router_->Routable(t) &&
-                 SaturatingAdd(router_->WindowStart(t), options_.shard_duration_ns) > cutoff;
-    }
-    if (!storable) {
-      ids[i] = 0;
-      continue;
-    }
-    any = true;
-  }
-  if (!any) return OkStatus();
-  EncodeRanges(batch, ids, ahead->encoded, &ahead->payload);
-  for (size_t i = 0; i < series.size(); i++) {
-    if (ids[i] != 0) ahead->encoded[i] = series[i].points.size();
-  }
-  return OkStatus();
-}
-
-Status StorageEngine::Write(const WriteBatch& batch) { return Write(batch, nullptr); }
-
-Status StorageEngine::Write(const WriteBatch& batch, const WriteAhead* ahead) {
+Status StorageEngine::Write(const WriteBatch& batch) {
   STRATA_RETURN_IF_ERROR(BackgroundError());
-  STRATA_ASSIGN_OR_RETURN(auto prepared, PrepareWrite(batch, ahead));
+  STRATA_ASSIGN_OR_RETURN(auto prepared, PrepareWrite(batch));
   if (prepared->parts.empty() && prepared->deletes.empty()) return OkStatus();
   return Commit(std::move(prepared), nullptr);
 }
 
-Status StorageEngine::WriteAndClear(WriteBatch& batch) { return WriteAndClear(batch, nullptr); }
-
-Status StorageEngine::WriteAndClear(WriteBatch& batch, const WriteAhead* ahead) {
+Status StorageEngine::WriteAndClear(WriteBatch& batch) {
   STRATA_RETURN_IF_ERROR(BackgroundError());
-  STRATA_ASSIGN_OR_RETURN(auto prepared, PrepareWrite(batch, ahead));
+  STRATA_ASSIGN_OR_RETURN(auto prepared, PrepareWrite(batch));
   if (!prepared->parts.empty() || !prepared->deletes.empty()) {
     STRATA_RETURN_IF_ERROR(Commit(std::move(prepared), &batch));
   }

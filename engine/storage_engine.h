@@ -19,7 +19,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -36,22 +35,6 @@
 #include "write_batch.h"
 
 namespace strata {
-
-// The log encoding of a batch's points done ahead of its write (StorageEngine::EncodeAhead): a
-// writer that fills a batch over time has it encoded piece by piece, on a thread of its choosing,
-// so that the write encodes only the points added since. It belongs with one batch while that
-// batch only grows (clear both together); a write to another engine, or of a batch with deletes,
-// ignores it. One thread at a time.
-struct WriteAhead {
-  uint64_t catalog_instance = 0;  // the catalog (engine) it was encoded for; 0: nothing yet
-  std::string payload;            // write payloads back to back (wal_entry.h), without deletes
-  std::vector<size_t> encoded;    // per batch series: its points [0, encoded[i]) are in payload
-  void Clear() {
-    catalog_instance = 0;
-    payload.clear();
-    encoded.clear();
-  }
-};
 
 struct EngineStats {
   std::string dir;
@@ -90,15 +73,6 @@ class StorageEngine {
   // read, flush or write that starts after it returns still sees them. On error the batch is
   // unchanged.
   [[nodiscard]] Status WriteAndClear(WriteBatch& batch);
-  // Encodes, for a later Write / WriteAndClear of `batch` with `ahead`, the points added to it
-  // since the last call: this changes nothing in the directory (series the catalog does not know
-  // yet, and points a write would refuse, are left for the write, which reports them). A batch
-  // with deletes is not encoded ahead. Thread-safe for the engine; the batch and `ahead` must not
-  // be used by another thread meanwhile.
-  [[nodiscard]] Status EncodeAhead(const WriteBatch& batch, WriteAhead* ahead);
-  // Write and WriteAndClear with the encoding `ahead` (may be null) has done already.
-  [[nodiscard]] Status Write(const WriteBatch& batch, const WriteAhead* ahead);
-  [[nodiscard]] Status WriteAndClear(WriteBatch& batch, const WriteAhead* ahead);
   // Parses InfluxDB line protocol and writes every line as one atomic batch; a malformed line fails
   // the whole call (Invalid naming line and column). Lines without a timestamp get the current time.
   [[nodiscard]] Status WriteLines(std::string_view text);
@@ -141,11 +115,7 @@ class StorageEngine {
 
   struct PendingApply;
 
-  Result<std::unique_ptr<Prepared>> PrepareWrite(const WriteBatch& batch, const WriteAhead* ahead);
-  // Appends one write payload to *out holding points [from[i], end) of every series i of `batch`
-  // with ids[i] != 0, split by shard window (copied: the ranges are parts of columns).
-  void EncodeRanges(const WriteBatch& batch, std::span<const uint64_t> ids,
-                    std::span<const size_t> from, std::string* out) const;
+  Result<std::unique_ptr<Prepared>> PrepareWrite(const WriteBatch& batch);
   // Commits p through the group commit; with take_from (WriteAndClear), p's columns are taken
   // from that batch once the record is logged, and p is applied by the apply thread.
   Status Commit(std::unique_ptr<Prepared> p, WriteBatch* take_from);

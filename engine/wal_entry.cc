@@ -69,15 +69,13 @@ void EncodeWriteRecord(std::span<const DeleteRecord> deletes, std::span<const Wr
   }
 }
 
-namespace {
-
-// Decodes one write payload from *d into *out (appending). False when malformed.
-bool DecodeWritePayload(Decoder* dec, size_t record_size, bool first, DecodedWrite* out) {
-  Decoder& d = *dec;
+bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out) {
+  Decoder d(payload);
+  out->deletes.clear();
+  out->parts.clear();
+  out->columns.clear();
   uint64_t ndeletes;
-  if (!d.GetVarint64(&ndeletes) || ndeletes > record_size || (!first && ndeletes != 0)) {
-    return false;
-  }
+  if (!d.GetVarint64(&ndeletes) || ndeletes > payload.size()) return false;
   for (uint64_t i = 0; i < ndeletes; i++) {
     std::string_view rec;
     if (!d.GetLengthPrefixed(&rec) || !DecodeDeleteRecord(rec, &out->deletes.emplace_back())) {
@@ -85,7 +83,7 @@ bool DecodeWritePayload(Decoder* dec, size_t record_size, bool first, DecodedWri
     }
   }
   uint64_t nparts;
-  if (!d.GetVarint64(&nparts) || nparts > record_size) return false;
+  if (!d.GetVarint64(&nparts) || nparts > payload.size()) return false;
   for (uint64_t i = 0; i < nparts; i++) {
     WritePart part;
     std::string_view m;
@@ -111,22 +109,7 @@ bool DecodeWritePayload(Decoder* dec, size_t record_size, bool first, DecodedWri
     }
     out->parts.push_back(std::move(part));
   }
-  return true;
-}
-
-}  // namespace
-
-bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out) {
-  out->deletes.clear();
-  out->parts.clear();
-  out->columns.clear();
-  Decoder d(payload);
-  bool first = true;
-  do {
-    if (!DecodeWritePayload(&d, payload.size(), first, out)) return false;
-    first = false;
-  } while (d.remaining() > 0);
-  return true;
+  return d.remaining() == 0;
 }
 
 }  // namespace strata

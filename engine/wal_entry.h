@@ -2,9 +2,7 @@
 // The WAL is one log per data directory, so a batch that spans shards is one record and commits
 // atomically: it is there whole after a crash, or not at all.
 //
-//   kWrite record:   one or more write payloads back to back (a batch encoded in pieces, as
-//                    StorageEngine::EncodeAhead does); only the first may hold deletes
-//   write payload:   [delete count varint] then per delete: [varint length][delete record, below]
+//   kWrite payload:  [delete count varint] then per delete: [varint length][delete record, below]
 //                    [part count varint] then per shard part:
 //                      [measurement: varint length + bytes][window start: zigzag varint]
 //                      [series count varint] then per series:
@@ -12,8 +10,7 @@
 //                        [varint length][the points in the packed block encoding, packed_codec.h]
 //   delete record:   [measurement: varint length + bytes][min time: zigzag][max time: zigzag]
 //                    [series count varint][series id varint]...
-// A record's deletes apply before its points; its parts apply in order (a series may appear in
-// several, the later points after the earlier).
+// A record's deletes apply before its points.
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -47,8 +44,6 @@ struct DeleteRecord {
   std::vector<uint64_t> series_ids;
 };
 
-// Appends one write payload to *out (a record may hold several back to back; only the first may
-// carry deletes).
 void EncodeWriteRecord(std::span<const DeleteRecord> deletes, std::span<const WritePart> parts,
                        std::string* out);
 

@@ -145,15 +145,6 @@ STRATA_API int strata_write(strata_db *db, strata_batch *b);
 ** `db`; `b` must not be used by another thread meanwhile. */
 STRATA_API int strata_write_and_clear(strata_db *db, strata_batch *b);
 
-/* Does now, for a later strata_write or strata_write_and_clear of `b` to `db`, the encoding of
-** the points added to `b` since the last call (or since it was cleared), so that the write itself
-** encodes only the points added after.  For a writer that fills a batch over time, on a thread
-** other than the one that will commit it.  Changes nothing in the data directory: series it does
-** not know yet, and points a write would refuse, are left for the write (which reports them); a
-** batch with deletes is not encoded ahead.  Returns STRATA_OK, STRATA_INVALID (NULL argument) or
-** STRATA_NOMEM.  Thread-safe for `db`; `b` must not be used by another thread meanwhile. */
-STRATA_API int strata_batch_prepare(strata_db *db, strata_batch *b);
-
 /* Deletes the points of `measurement` whose series match every tag in tag_eq (ntags entries,
 ** borrowed; NULL when ntags is 0) and, when `field` is not NULL, that field, with
 ** t_min <= time <= t_max.  Atomic and durable like a write; affects only points written before

@@ -311,14 +311,7 @@ static void write_data(strata_db *db) {
   CHECK_RC(strata_write_and_clear(db, NULL), STRATA_INVALID, "batch");
   OK(strata_write_and_clear(db, b));
   CHECK(strata_batch_count(b) == 0);
-  OK(strata_batch_append_f64(b, s_f, times, fv, 2));
-  /* strata_batch_prepare encodes what the batch holds so far; the write does the rest. */
-  CHECK_RC(strata_batch_prepare(NULL, b), STRATA_INVALID, "db");
-  CHECK_RC(strata_batch_prepare(db, NULL), STRATA_INVALID, "batch");
-  OK(strata_batch_prepare(db, b));
-  OK(strata_batch_append_f64(b, s_f, times + 2, fv + 2, 2));
-  OK(strata_batch_prepare(db, b));
-  OK(strata_batch_prepare(db, b)); /* nothing new */
+  OK(strata_batch_append_f64(b, s_f, times, fv, 4));
   OK(strata_write_and_clear(db, b));
   CHECK(strata_batch_count(b) == 0);
   strata_batch_clear(b);

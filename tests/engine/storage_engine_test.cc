@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <fstream>
-#include <random>
 
 #include "engine/engine_test_util.h"
 #include "engine/faulty_env.h"
@@ -134,96 +133,6 @@ TEST_F(StorageEngineTest, WriteAndClearTakesThePointsAndLaterReadsAndWritesSeeTh
   db.reset();
   db = Open(SmallOptions());
   EXPECT_EQ(QueryAll(*db, All("m"))["m,host=a#v"], want);
-}
-
-TEST_F(StorageEngineTest, BatchesEncodedAheadInPiecesWriteWhatPlainWritesWrite) {
-  // Batches filled in rounds and encoded ahead after some of them (series new to the catalog,
-  // times out of order and across shard windows, repeated times), then written with that
-  // encoding, must leave what the same batches written plainly leave, also after the log is
-  // replayed. Encoding ahead registers nothing.
-  std::mt19937_64 rng(11);
-  auto uniform = [&](int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-  };
-  auto ahead_db = Open();
-  auto plain = StorageEngine::Open(dir_.Sub("plain"), Options());
-  ASSERT_TRUE(plain.has_value());
-  for (auto* db : {ahead_db.get(), plain->get()}) ASSERT_TRUE(db->WriteLines("m,host=h0 v=0 1\n"));
-  for (int batch_no = 0; batch_no < 8; batch_no++) {
-    WriteBatch with_ahead, without;
-    WriteAhead ahead;
-    for (int round = 0; round < 5; round++) {
-      for (int k = 0; k < 30; k++) {
-        std::vector<Tag> tags{{"host", "h" + std::to_string(uniform(0, 2 + batch_no))}};
-        const int64_t t = kT0 + uniform(-50, 150) * (kDay / 100);  // repeats, three windows
-        const double v = static_cast<double>(uniform(0, 1000)) / 4;
-        ASSERT_TRUE(with_ahead.AddFloat("m", tags, "v", t, v));
-        ASSERT_TRUE(without.AddFloat("m", tags, "v", t, v));
-      }
-      if (uniform(0, 2) != 0) {
-        const size_t series = ahead_db->catalog().series_count();
-        ASSERT_TRUE(ahead_db->EncodeAhead(with_ahead, &ahead));
-        EXPECT_EQ(ahead_db->catalog().series_count(), series);
-      }
-    }
-    if (batch_no % 2 == 0) {
-      ASSERT_TRUE(ahead_db->Write(with_ahead, &ahead));
-    } else {
-      ASSERT_TRUE(ahead_db->WriteAndClear(with_ahead, &ahead));
-    }
-    ASSERT_TRUE((*plain)->Write(without));
-    ASSERT_EQ(QueryAll(*ahead_db, All("m")), QueryAll(**plain, All("m"))) << "batch " << batch_no;
-  }
-  // A batch encoded ahead and dropped leaves nothing, not even its series.
-  {
-    WriteBatch dropped;
-    WriteAhead ahead;
-    std::vector<Tag> tags{{"host", "never"}};
-    ASSERT_TRUE(dropped.AddFloat("m", tags, "v", kT0, 1));
-    ASSERT_TRUE(ahead_db->EncodeAhead(dropped, &ahead));
-  }
-  const auto want = QueryAll(**plain, All("m"));
-  ahead_db.reset();
-  ahead_db = Open();
-  EXPECT_EQ(QueryAll(*ahead_db, All("m")), want);
-  EXPECT_EQ(ahead_db->catalog().series_count(), (*plain)->catalog().series_count());
-}
-
-TEST_F(StorageEngineTest, EncodingAheadIsLeftAsideWhenItDoesNotApply) {
-  // Points a write refuses (outside retention) are not encoded ahead and fail the write; a batch
-  // with deletes, or an encoding made for another engine, is written as if there were none.
-  Options retained;
-  retained.retention_ns = kDay;
-  auto db = Open(retained);
-  WriteBatch b;
-  WriteAhead ahead;
-  std::vector<Tag> tags{{"host", "a"}};
-  ASSERT_TRUE(db->WriteLines("m,host=a v=1\n"));  // now: the series exists
-  ASSERT_TRUE(b.AddFloat("m", tags, "v", 5, 1.0));  // 1970: long past the retention period
-  ASSERT_TRUE(db->EncodeAhead(b, &ahead));
-  EXPECT_TRUE(ahead.payload.empty());
-  EXPECT_EQ(db->Write(b, &ahead).error().code(), Code::kInvalid);
-
-  auto other = StorageEngine::Open(dir_.Sub("other"), Options());
-  ASSERT_TRUE(other.has_value());
-  ASSERT_TRUE((*other)->WriteLines("m,host=a v=1 100\nm,host=b v=2 100\n"));
-  WriteBatch c;
-  WriteAhead for_other;
-  ASSERT_TRUE(c.AddFloat("m", tags, "v", 200, 3.0));
-  ASSERT_TRUE((*other)->EncodeAhead(c, &for_other));
-  EXPECT_FALSE(for_other.payload.empty());
-  const int64_t now = db->options().env->NowNanos();
-  WriteBatch d;
-  ASSERT_TRUE(d.AddFloat("m", tags, "v", now, 4.0));
-  ASSERT_TRUE(db->Write(d, &for_other));  // another engine's encoding: ignored
-  ASSERT_TRUE(d.AddDelete(DeleteSpec{"m", {}, false, {}, INT64_MIN, now - 1}));
-  WriteAhead with_delete;
-  ASSERT_TRUE(db->EncodeAhead(d, &with_delete));
-  EXPECT_TRUE(with_delete.payload.empty());
-  ASSERT_TRUE(db->Write(d, &with_delete));
-  auto got = QueryAll(*db, All("m"))["m,host=a#v"];
-  ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].time, now);
 }
 
 TEST_F(StorageEngineTest, LastWriteWinsAcrossMemStoreAndSegments) {

@@ -1,5 +1,5 @@
-// Write-record payloads (wal_entry.h): round trips, records of several payloads (a batch encoded
-// ahead in pieces), and malformed input rejected without over-reading.
+// Write-record payloads (wal_entry.h): round trips, and malformed input rejected without
+// over-reading.
 #include "wal_entry.h"
 
 #include <gtest/gtest.h>
@@ -47,26 +47,6 @@ TEST(WalEntry, WriteRecordRoundTripsWithDeletesFirst) {
   ASSERT_EQ(d.deletes.size(), 1u);
   EXPECT_EQ(d.deletes[0].series_ids, (std::vector<uint64_t>{7, 8}));
   EXPECT_EQ(Describe(d), std::vector<std::string>{"m@0 3:1=1.500000,2=2.500000,"});
-}
-
-TEST(WalEntry, RecordOfSeveralPayloadsDecodesThemInOrder) {
-  // A series in two payloads: its later points come after its earlier ones.
-  const Column first = Floats({1, 2}, {1, 2}), second = Floats({3}, {3}), other = Floats({1}, {9});
-  std::string record;
-  EncodeWriteRecord({}, std::vector<WritePart>{{"m", 0, {{3, &first}}}}, &record);
-  EncodeWriteRecord({}, std::vector<WritePart>{{"m", 0, {{3, &second}, {4, &other}}}}, &record);
-  DecodedWrite d;
-  ASSERT_TRUE(DecodeWriteRecord(record, &d));
-  EXPECT_TRUE(d.deletes.empty());
-  EXPECT_EQ(Describe(d), (std::vector<std::string>{"m@0 3:1=1.000000,2=2.000000,",
-                                                   "m@0 3:3=3.000000,", "m@0 4:1=9.000000,"}));
-
-  // Deletes belong to the first payload only: a record with them later is malformed.
-  const DeleteRecord del{"m", 0, 1, {3}};
-  std::string bad;
-  EncodeWriteRecord({}, std::vector<WritePart>{{"m", 0, {{3, &first}}}}, &bad);
-  EncodeWriteRecord({&del, 1}, {}, &bad);
-  EXPECT_FALSE(DecodeWriteRecord(bad, &d));
 }
 
 TEST(WalEntry, TruncatedOrPaddedRecordsAreRejected) {

@@ -79,7 +79,6 @@ _SIGNATURES = {
     "strata_write_lines": (c_int, [DbP, c_char_p, c_size_t]),
     "strata_write": (c_int, [DbP, BatchP]),
     "strata_write_and_clear": (c_int, [DbP, BatchP]),
-    "strata_batch_prepare": (c_int, [DbP, BatchP]),
     "strata_delete": (c_int, [DbP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_int64]),
     "strata_flush": (c_int, [DbP]),
     "strata_compact": (c_int, [DbP]),
