@@ -32,7 +32,9 @@
 // connections see only the engine. The first xSync of a transaction writes the overlays of all
 // tables of the directory as ONE strata batch (deletes first, then points: one WAL record), so a
 // crash keeps all or nothing of it; later xSync/xCommit find nothing left to do. xCommit never fails.
-// Savepoints keep an undo log per overlay. One thread at a time per connection, as SQLite requires.
+// The batch is the Conn's, kept from commit to commit with its series resolved, and handed over
+// with strata_write_and_clear. Savepoints keep an undo log per overlay. One thread at a time per
+// connection, as SQLite requires.
 //
 // Known limits: LIMIT/OFFSET are not pushed (the cursor is lazy, so SQLite stopping early stops the
 // scan); only ORDER BY time [DESC] with a tag pinned by = is consumed, and when that still matches

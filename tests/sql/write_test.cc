@@ -312,6 +312,45 @@ TEST_F(WriteTest, TablesOfOneMeasurementWithOtherTagsKeepTheirRowsApart) {
             (Strings{"x|y|1", "y|x|2"}));
 }
 
+TEST_F(WriteTest, ChangesMadeWhileAScanIsOpenShowAheadOfItAndNotBehind) {
+  // A scan starts without pending changes, reading the engine's rows a block at a time; changes
+  // the connection makes meanwhile are merged from the current row on: those ahead of it show,
+  // those behind it do not come back.
+  std::string values;
+  for (int t = 1; t <= 10; t++) {
+    for (const char* host : {"a", "b"}) {
+      values += std::string(values.empty() ? "" : ",") + "(" + std::to_string(t) + ",'" + host +
+                "','eu'," + std::to_string(t) + ".5," + std::to_string(t) + ",'s',1)";
+    }
+  }
+  ASSERT_EQ(Exec(db_, "INSERT INTO cpu VALUES " + values), "");
+  ASSERT_EQ(Exec(db_, "BEGIN"), "");
+  sqlite3_stmt* scan = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db_, "SELECT hostname, time, load FROM cpu", -1, &scan, nullptr),
+            SQLITE_OK);
+  Strings seen;
+  auto step = [&] {
+    if (sqlite3_step(scan) != SQLITE_ROW) return false;
+    seen.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(scan, 0))) + "@" +
+                   std::to_string(sqlite3_column_int64(scan, 1)) + "=" +
+                   std::to_string(sqlite3_column_int64(scan, 2)));
+    return true;
+  };
+  for (int i = 0; i < 5; i++) ASSERT_TRUE(step());  // up to a@5
+  ASSERT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(7,'a','eu',700),"
+                      "(3,'a','eu',300),(20,'a','eu',20)"),
+            "");
+  ASSERT_EQ(Exec(db_, "DELETE FROM cpu WHERE hostname = 'b' AND time = 2"), "");
+  while (step()) {
+  }
+  sqlite3_finalize(scan);
+  EXPECT_EQ(seen, (Strings{"a@1=1", "a@2=2", "a@3=3", "a@4=4", "a@5=5", "a@6=6", "a@7=700",
+                           "a@8=8", "a@9=9", "a@10=10", "a@20=20", "b@1=1", "b@3=3", "b@4=4",
+                           "b@5=5", "b@6=6", "b@7=7", "b@8=8", "b@9=9", "b@10=10"}));
+  ASSERT_EQ(Exec(db_, "COMMIT"), "");
+  EXPECT_EQ(One(db_, "SELECT load FROM cpu WHERE hostname = 'a' AND time = 3"), "300");
+}
+
 TEST_F(WriteTest, FailingStatementInsideATransactionDiscardsOnlyItsRows) {
   EXPECT_EQ(Exec(db_, "BEGIN"), "");
   EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(1,'a','eu',1)"), "");
