@@ -1,7 +1,9 @@
 // The StorageEngine is one data directory opened for reading and writing: the entry point of the C
 // ABI, the SQLite module and the tools. It validates and routes writes, commits them through the
 // write-ahead log (one log for the directory, so a batch spanning shards commits atomically, and
-// concurrent writers share one fsync: group commit), applies them to shard MemStores, flushes full
+// concurrent writers share one fsync: group commit), applies them to shard MemStores in log order
+// (on the committing thread, or on its apply thread for WriteAndClear and while that thread has
+// work; a read or flush first waits for every acknowledged write to be applied), flushes full
 // MemStores in a background thread, merges a shard's segments in compaction threads once it has
 // kCompactionTrigger of them, and answers queries from snapshots.
 //
@@ -123,6 +125,8 @@ class StorageEngine {
   Status WriteGroup(const std::vector<Writer*>& group);
   // Applies a committed record to the shards (deletes first).
   void ApplyCommitted(const Prepared& p, uint64_t lsn);
+  // Moves the batch's columns that p's parts point at into p (giving the batch spare columns).
+  // REQUIRES: apply_mu_ held; the batch's writer is waiting in Commit.
   void TakeColumns(Prepared* p, WriteBatch* batch);
   void ApplyPrepared(const Prepared& p, uint64_t lsn);
   void ApplyThreadMain();
@@ -152,6 +156,8 @@ class StorageEngine {
   uint64_t last_lsn_ = 0;      // GUARDED_BY(wal_mu_)
   std::atomic<uint64_t> applied_lsn_{0};  // every record up to it is applied to the shards
   std::atomic<uint64_t> committed_lsn_{0};  // every record up to it is logged (and acknowledged)
+  int64_t last_sync_ns_ = 0;   // GUARDED_BY(wal_mu_)
+  bool wal_dirty_ = false;     // GUARDED_BY(wal_mu_): appended but not synced
 
   // The apply thread: records committed while it has work, or by WriteAndClear, in LSN order.
   static constexpr uint64_t kMaxQueuedApplyPoints = 4u << 20;
@@ -166,8 +172,6 @@ class StorageEngine {
   static constexpr size_t kMaxSpareColumns = 4096;
   std::vector<Column> spare_columns_;  // GUARDED_BY(apply_mu_)
   std::thread apply_thread_;
-  int64_t last_sync_ns_ = 0;   // GUARDED_BY(wal_mu_)
-  bool wal_dirty_ = false;     // GUARDED_BY(wal_mu_): appended but not synced
 
   mutable std::mutex mu_;
   std::deque<Writer*> writers_;                       // GUARDED_BY(mu_): the commit queue
