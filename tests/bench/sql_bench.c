@@ -1,12 +1,11 @@
 /* The SQLite module against a plain SQLite table on the TSBS cpu data (issue 4's benchmark).
 **
-**   sql_bench [--lib path/to/libstrata.so] [--dir workdir] [--runs n] [--only CONFIG-PREFIX]
-**             [--ingest-only] cpu.csv
+**   sql_bench [--lib path/to/libstrata.so] [--dir workdir] [--runs n] [--rounds n]
+**             [--only CONFIG-PREFIX] [--ingest-only] cpu.csv
 **
 ** cpu.csv comes from `tsbs_cpu.py --hosts 100 --hours 24 --format csv` (864,000 rows of 10 tags and
 ** 10 REAL fields = 8.64 M points). One run measures, with the same driver (prepared INSERT, 21
-** binds per row, BEGIN/COMMIT every 5,000 rows), four databases, two per
-** durability level:
+** binds per row, BEGIN/COMMIT every 5,000 rows), four databases, two per durability level:
 **   plain-NORMAL   cpu(hostname, ..., PRIMARY KEY(hostname, time)) WITHOUT ROWID, WAL,
 **                  synchronous=NORMAL: a COMMIT is not fsynced (the WAL is, at checkpoints)
 **   strata-NORMAL  CREATE VIRTUAL TABLE cpu USING strata(hostname TAG, ..., usage_user REAL, ...,
@@ -19,6 +18,10 @@
 ** sides are seen to answer the same. Ratios compare strata with plain at the same durability
 ** level. q2-q4 are also timed on the strata table in the form its users would write them, the
 ** aggregate view (cpu('max', '1h') ...), against the plain table's query of the same answer.
+** The machine may change speed while it runs (it is shared), so the two sides of a ratio are
+** measured close together: the ingest goes round the four databases `--rounds` times (a fresh
+** database each time; the ratio is the median of the rounds' ratios), and each query runs on the
+** four databases in turn, `--runs` times (q3 about half as often), taking each side's median.
 ** The extension is loaded into every connection (time_bucket), and every connection is opened
 ** with SQLITE_OPEN_NOMUTEX (one thread uses it).
 ** A figure-printing benchmark, not a test. */
@@ -137,14 +140,19 @@ static void RemoveAll(const char *path) {
   if (system(cmd) != 0) Die("rm -rf failed", NULL);
 }
 
+#define MAX_ROUNDS 16
+#define MAX_RUNS 63
+
 typedef struct {
   const char *name;
   int strata;
   const char *sync;        /* PRAGMA synchronous= of the database file */
   const char *engine_sync; /* strata: the table's sync= option */
-  double ingest_s, flush_s;
+  int selected;            /* not left out by --only */
+  double ingest_s[MAX_ROUNDS], flush_s;
   long long bytes;
-  double q[8]; /* 0-3: the queries; 4-7: strata only, the same through the aggregate view */
+  sqlite3 *db;             /* the last round's database, for the queries */
+  double q[8]; /* median times. 0-3: the queries; 4-7: strata only, through the aggregate view */
   double sum[8];
   long long nrows[8];
 } Config;
@@ -200,7 +208,8 @@ static void CreateTable(sqlite3 *db, const Config *c) {
   Exec(db, "COMMIT");
 }
 
-static void Ingest(sqlite3 *db, Config *c) {
+/* INSERTs every row; the wall time. */
+static double Ingest(sqlite3 *db) {
   char sql[2048];
   int n = snprintf(sql, sizeof sql, "INSERT INTO cpu(time");
   for (int i = 0; i < NTAGS; i++) n += snprintf(sql + n, sizeof sql - n, ", %s", kTagNames[i]);
@@ -223,8 +232,9 @@ static void Ingest(sqlite3 *db, Config *c) {
     sqlite3_reset(ins);
     if (i % BATCH == BATCH - 1 || i + 1 == g_nrows) Exec(db, "COMMIT");
   }
-  c->ingest_s = Now() - start;
+  const double seconds = Now() - start;
   sqlite3_finalize(ins);
+  return seconds;
 }
 
 static int CmpDouble(const void *a, const void *b) {
@@ -232,31 +242,33 @@ static int CmpDouble(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* Runs `sql` `runs` times; the median wall time, the row count and a checksum of numeric columns. */
-static double TimeQuery(sqlite3 *db, const char *sql, int runs, long long *nrows, double *sum) {
-  double t[64];
-  for (int r = 0; r < runs; r++) {
-    sqlite3_stmt *st = NULL;
-    const double start = Now();
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) Die(sql, db);
-    long long n = 0;
-    double s = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      n++;
-      for (int i = 0; i < sqlite3_column_count(st); i++) {
-        if (sqlite3_column_type(st, i) == SQLITE_FLOAT || sqlite3_column_type(st, i) == SQLITE_INTEGER)
-          s += sqlite3_column_double(st, i) / 1e9; /* times dominate; keep the sum readable */
-      }
+/* The median of n values (reorders them). */
+static double Median(double *v, int n) {
+  qsort(v, n, sizeof v[0], CmpDouble);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Runs `sql` once: its wall time (prepare to finalize), row count and a checksum of its numeric
+** columns. */
+static double RunQuery(sqlite3 *db, const char *sql, long long *nrows, double *sum) {
+  sqlite3_stmt *st = NULL;
+  const double start = Now();
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) Die(sql, db);
+  long long n = 0;
+  double s = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    n++;
+    for (int i = 0; i < sqlite3_column_count(st); i++) {
+      if (sqlite3_column_type(st, i) == SQLITE_FLOAT || sqlite3_column_type(st, i) == SQLITE_INTEGER)
+        s += sqlite3_column_double(st, i) / 1e9; /* times dominate; keep the sum readable */
     }
-    if (rc != SQLITE_DONE) Die(sql, db);
-    sqlite3_finalize(st);
-    t[r] = Now() - start;
-    *nrows = n;
-    *sum = s;
   }
-  qsort(t, runs, sizeof t[0], CmpDouble);
-  return t[runs / 2];
+  if (rc != SQLITE_DONE) Die(sql, db);
+  sqlite3_finalize(st);
+  *nrows = n;
+  *sum = s;
+  return Now() - start;
 }
 
 static char g_queries[8][1024]; /* 4 + q: query q through the aggregate view ("" for q1) */
@@ -296,20 +308,23 @@ static void BuildQueries(void) {
            "SELECT hostname, time, usage_user, usage_system FROM cpu('last')");
 }
 
-static void RunConfig(const char *work, Config *c, int runs) {
+/* One ingest round of config c: a fresh database, the INSERTs (timed), then for strata a
+** strata_flush() and the bytes on disk. The database stays open in c->db. */
+static void IngestRound(const char *work, Config *c, int round) {
   char dir[4096], path[4200];
   snprintf(dir, sizeof dir, "%s/%s", work, c->name);
+  if (c->db != NULL) sqlite3_close(c->db);
   RemoveAll(dir);
   mkdir(dir, 0755);
   snprintf(path, sizeof path, "%s/cpu.db", dir);
-  sqlite3 *db = OpenDb(path);
+  sqlite3 *db = c->db = OpenDb(path);
   Exec(db, "PRAGMA journal_mode=WAL");
   char pragma[128];
   snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%s", c->sync);
   Exec(db, pragma);
   CreateTable(db, c);
-  fprintf(stderr, "%s: ingesting %zu rows...\n", c->name, g_nrows);
-  Ingest(db, c);
+  fprintf(stderr, "%s: ingesting %zu rows (round %d)...\n", c->name, g_nrows, round + 1);
+  c->ingest_s[round] = Ingest(db);
   if (c->strata) {
     const double start = Now();
     Exec(db, "SELECT strata_flush()");
@@ -322,51 +337,79 @@ static void RunConfig(const char *work, Config *c, int runs) {
     snprintf(wal, sizeof wal, "%s-wal", path);
     c->bytes = DirBytes(path) + DirBytes(wal);
   }
+}
+
+/* The queries, each run `runs` times (q3 about half as often) on every selected database in turn,
+** so that a machine that changes speed meanwhile affects both sides of a ratio alike: the median
+** time per database. */
+static void TimeQueries(Config *cs, int n, int runs) {
   for (int q = 0; q < 8; q++) {
-    if (g_ingest_only || !g_queries[q][0] || (q >= 4 && !c->strata)) continue;
-    fprintf(stderr, "%s: %s...\n", c->name, kQueryNames[q]);
-    c->q[q] = TimeQuery(db, g_queries[q], q == 2 ? (runs + 1) / 2 : runs, &c->nrows[q], &c->sum[q]);
+    if (!g_queries[q][0]) continue;
+    fprintf(stderr, "%s...\n", kQueryNames[q]);
+    const int reps = q == 2 ? (runs + 1) / 2 : runs;
+    double t[4][MAX_RUNS];
+    for (int r = 0; r < reps; r++) {
+      for (int k = 0; k < n; k++) {
+        Config *c = &cs[k];
+        if (!c->selected || (q >= 4 && !c->strata)) continue;
+        t[k][r] = RunQuery(c->db, g_queries[q], &c->nrows[q], &c->sum[q]);
+      }
+    }
+    for (int k = 0; k < n; k++) {
+      if (cs[k].selected && (q < 4 || cs[k].strata)) cs[k].q[q] = Median(t[k], reps);
+    }
   }
-  sqlite3_close(db);
 }
 
 int main(int argc, char **argv) {
   const char *csv = NULL, *work = "/tmp/strata_sql_bench", *only = NULL;
-  int runs = 7;
+  int runs = 7, rounds = 3;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--lib") && i + 1 < argc) g_lib = argv[++i];
     else if (!strcmp(argv[i], "--dir") && i + 1 < argc) work = argv[++i];
     else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
     else if (!strcmp(argv[i], "--ingest-only")) g_ingest_only = 1;
     else csv = argv[i];
   }
-  if (!csv || runs < 1 || runs > 63) {
-    fprintf(stderr, "usage: sql_bench [--lib libstrata.so] [--dir workdir] [--runs n] [--only CONFIG-PREFIX] "
-                    "[--ingest-only] cpu.csv\n");
+  if (!csv || runs < 1 || runs > MAX_RUNS || rounds < 1 || rounds > MAX_ROUNDS) {
+    fprintf(stderr, "usage: sql_bench [--lib libstrata.so] [--dir workdir] [--runs n] [--rounds n] "
+                    "[--only CONFIG-PREFIX] [--ingest-only] cpu.csv\n");
     return 2;
   }
   LoadCsv(csv);
   BuildQueries();
   const long long points = (long long)g_nrows * NFIELDS;
-  printf("sql_bench: %zu rows (%lld points), %d hosts, library %s, SQLite %s, query runs %d (q3 %d)\n",
-         g_nrows, points, g_nhosts, g_lib, sqlite3_libversion(), runs, (runs + 1) / 2);
+  printf("sql_bench: %zu rows (%lld points), %d hosts, library %s, SQLite %s, ingest rounds %d, "
+         "query runs %d (q3 %d)\n",
+         g_nrows, points, g_nhosts, g_lib, sqlite3_libversion(), rounds, runs, (runs + 1) / 2);
   mkdir(work, 0755);
   Config cs[4] = {{.name = "plain-NORMAL", .strata = 0, .sync = "NORMAL"},
                   {.name = "strata-NORMAL", .strata = 1, .sync = "NORMAL", .engine_sync = "normal"},
                   {.name = "plain-FULL", .strata = 0, .sync = "FULL"},
                   {.name = "strata-FULL", .strata = 1, .sync = "NORMAL", .engine_sync = "full"}};
-  for (int i = 0; i < 4; i++) {
-    if (only && strncmp(cs[i].name, only, strlen(only)) != 0) continue;
-    RunConfig(work, &cs[i], runs);
+  for (int k = 0; k < 4; k++) cs[k].selected = !only || strncmp(cs[k].name, only, strlen(only)) == 0;
+  /* Ingest rounds go round the four configs, so that the two sides of a ratio are measured close
+  ** together in time; a ratio is the median of the rounds' ratios. */
+  for (int r = 0; r < rounds; r++) {
+    for (int k = 0; k < 4; k++) {
+      if (cs[k].selected) IngestRound(work, &cs[k], r);
+    }
   }
+  if (!g_ingest_only) TimeQueries(cs, 4, runs);
   printf("\n%-44s %13s %13s %7s %13s %13s %7s %8s\n", "", "plain-NORMAL", "strata-NORMAL", "ratio",
          "plain-FULL", "strata-FULL", "ratio", "target");
-  printf("%-44s", "ingest rows/s");
+  printf("%-44s", "ingest rows/s (median of rounds)");
   for (int k = 0; k < 4; k += 2) {
     const Config *p = &cs[k], *s = &cs[k + 1];
-    printf(" %13.0f %13.0f %6.2fx", p->ingest_s ? g_nrows / p->ingest_s : 0,
-           s->ingest_s ? g_nrows / s->ingest_s : 0, p->ingest_s && s->ingest_s ? p->ingest_s / s->ingest_s : 0);
+    double ps[MAX_ROUNDS], ss[MAX_ROUNDS], ratio[MAX_ROUNDS];
+    for (int r = 0; r < rounds; r++) {
+      ps[r] = p->selected ? g_nrows / p->ingest_s[r] : 0;
+      ss[r] = s->selected ? g_nrows / s->ingest_s[r] : 0;
+      ratio[r] = p->selected && s->selected ? ss[r] / ps[r] : 0;
+    }
+    printf(" %13.0f %13.0f %6.2fx", Median(ps, rounds), Median(ss, rounds), Median(ratio, rounds));
   }
   printf(" %8s\n", ">= 4x");
   printf("%-44s", "bytes on disk per point");
@@ -393,16 +436,25 @@ int main(int argc, char **argv) {
   for (int k = 1; k < 4; k += 2) {
     printf("%s: strata_flush() after ingest %.2f s (not in the ingest figure)\n", cs[k].name, cs[k].flush_s);
   }
+  for (int k = 0; k < 4; k++) {
+    if (!cs[k].selected) continue;
+    printf("%s ingest rows/s by round:", cs[k].name);
+    for (int r = 0; r < rounds; r++) printf(" %.0f", g_nrows / cs[k].ingest_s[r]);
+    printf("\n");
+  }
   for (int q = 0; q < 8; q++) {
     if (!g_queries[q][0]) continue;
     const int pq = q % 4;
     for (int k = 0; k < 4; k += 2) {
       const Config *p = &cs[k], *s = &cs[k + 1];
       const int same = (p->nrows[pq] == s->nrows[q] && (p->sum[pq] - s->sum[q]) * (p->sum[pq] - s->sum[q]) < 1e-6) ||
-                       !p->ingest_s || !s->ingest_s;
+                       !p->selected || !s->selected;
       printf("check %s: %s %lld rows sum %.6f | %s %lld rows sum %.6f%s\n", kQueryNames[q], p->name,
              p->nrows[pq], p->sum[pq], s->name, s->nrows[q], s->sum[q], same ? "" : "  MISMATCH");
     }
+  }
+  for (int k = 0; k < 4; k++) {
+    if (cs[k].db != NULL) sqlite3_close(cs[k].db);
   }
   return 0;
 }
