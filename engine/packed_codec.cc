@@ -227,7 +227,7 @@ void EncodePacked(const Column& col, size_t begin, size_t end, std::string* out)
   const uint64_t* nums = col.nums.data() + begin;
   switch (col.type) {
     case ValueType::kFloat: {
-      std::vector<int64_t> scaled;
+      thread_local std::vector<int64_t> scaled;  // reused: this runs per series and block
       const int e = DecimalExponent(nums, n, &scaled);
       if (e >= 0) {
         out->push_back(0);
