@@ -543,10 +543,12 @@ void StorageEngine::FreezeAndSchedule(const std::shared_ptr<Shard>& shard) {
 
 Status StorageEngine::WaitForFlushCapacity() {
   std::unique_lock lock(mu_);
-  // Writers wait while a full MemStore's worth is frozen and not yet flushed: memory stays bounded
-  // by about one active plus one frozen MemStore per busy shard.
+  // Writers wait while two MemStores' worth is frozen and not yet flushed: one MemStore being
+  // flushed does not hold them up (the flush thread keeps pace on average), a flush thread that
+  // falls behind does, and memory stays bounded by about one active MemStore per busy shard plus
+  // two frozen ones.
   flush_done_cv_.wait(lock, [&] {
-    return bg_error_.has_value() || stopping_ || frozen_bytes_.load() < options_.memstore_bytes;
+    return bg_error_.has_value() || stopping_ || frozen_bytes_.load() < 2 * options_.memstore_bytes;
   });
   if (bg_error_) return unexpected(*bg_error_);
   return OkStatus();

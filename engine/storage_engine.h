@@ -160,7 +160,7 @@ class StorageEngine {
   bool wal_dirty_ = false;     // GUARDED_BY(wal_mu_): appended but not synced
 
   // The apply thread: records committed while it has work, or by WriteAndClear, in LSN order.
-  static constexpr uint64_t kMaxQueuedApplyPoints = 4u << 20;
+  static constexpr uint64_t kMaxQueuedApplyPoints = 1u << 20;
   mutable std::mutex apply_mu_;
   std::condition_variable apply_cv_;                  // work for the apply thread
   mutable std::condition_variable apply_done_cv_;     // applied_lsn_ moved
