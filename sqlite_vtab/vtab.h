@@ -302,7 +302,6 @@ struct Table {
   RowBuffer spare_rows;            // lent to one cursor at a time (Cursor::rows)
   std::vector<std::string_view> log_texts;  // scratch of the INSERT path (write.cc)
   std::string log_key;             // scratch of the INSERT path (write.cc)
-  std::vector<Value> log_values;   // scratch of the INSERT path (write.cc)
 
   Overlay* overlay_ = nullptr;     // cache of overlay()
 

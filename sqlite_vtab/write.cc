@@ -177,49 +177,40 @@ int LogInsert(Table* t, sqlite3_value** argv) {
   const int64_t id = LogTagSet(t, argv);
   if (id == -1) return -1;
   if (id < 0) return SQLITE_ERROR;
-  std::vector<Value>& values = t->log_values;
-  values.resize(s.nfields());
-  sqlite3_value** field_args = argv + 3 + s.ntags();
-  bool any = false;
-  for (int i = 0; i < s.nfields(); i++) {
-    Value& v = values[i];
-    // A REAL into a REAL field, the common case, without ToField's general conversions.
-    if (s.field_types[i] == STRATA_FLOAT && sqlite3_value_type(field_args[i]) == SQLITE_FLOAT) {
-      v.f = sqlite3_value_double(field_args[i]);
-      if (std::isfinite(v.f)) {
-        v.type = STRATA_FLOAT;
-        any = true;
-        continue;
-      }
-    }
-    if (!ToField(field_args[i], s.field_types[i], &v, &err)) {
-      SetColumnError(t, s.fields[i], err);
-      return SQLITE_ERROR;
-    }
-    any = any || v.type != 0;
-  }
-  if (!any) {
-    SetError(t, "a row needs at least one non-NULL field");
-    return SQLITE_ERROR;
-  }
   InsertLog& log = t->overlay().log;
   InsertLog::TagSet& ts = log.tagsets[static_cast<size_t>(id)];
-  if (!ts.listed) {
-    log.dirty.push_back(static_cast<uint32_t>(id));
-    ts.listed = true;
-  }
-  const size_t n = values.size();
+  // The fields go straight into the tag set's next row, which a failure takes back.
+  const size_t n = static_cast<size_t>(s.nfields());
   const size_t at = ts.cells.size();
-  ts.times.push_back(time);
+  const size_t strs = ts.strs.size();
   ts.cells.resize(at + n);
   ts.present.resize(at + n);
   uint64_t* cells = ts.cells.data() + at;
   uint8_t* present = ts.present.data() + at;
+  auto fail = [&](const std::string& column, const std::string& message) {
+    ts.cells.resize(at);
+    ts.present.resize(at);
+    ts.strs.resize(strs);
+    SetColumnError(t, column, message);
+    return SQLITE_ERROR;
+  };
+  sqlite3_value** field_args = argv + 3 + s.ntags();
+  size_t absent = 0;
+  Value v;
   for (size_t i = 0; i < n; i++) {
-    Value& v = values[i];
+    // A REAL into a REAL field, the common case, without ToField's general conversions.
+    if (s.field_types[i] == STRATA_FLOAT && sqlite3_value_type(field_args[i]) == SQLITE_FLOAT) {
+      const double d = sqlite3_value_double(field_args[i]);
+      if (std::isfinite(d)) {
+        cells[i] = std::bit_cast<uint64_t>(d);
+        present[i] = 1;
+        continue;
+      }
+    }
+    if (!ToField(field_args[i], s.field_types[i], &v, &err)) return fail(s.fields[i], err);
     present[i] = v.type != 0;
     switch (v.type) {
-      case 0: ts.absent++; break;
+      case 0: absent++; break;
       case STRATA_FLOAT: cells[i] = std::bit_cast<uint64_t>(v.f); break;
       case STRATA_INT:
       case STRATA_BOOL: cells[i] = static_cast<uint64_t>(v.i); break;
@@ -228,6 +219,18 @@ int LogInsert(Table* t, sqlite3_value** argv) {
         ts.strs.push_back(std::move(v.s));
         break;
     }
+  }
+  if (absent == n) {
+    ts.cells.resize(at);
+    ts.present.resize(at);
+    SetError(t, "a row needs at least one non-NULL field");
+    return SQLITE_ERROR;
+  }
+  ts.times.push_back(time);
+  ts.absent += absent;
+  if (!ts.listed) {
+    log.dirty.push_back(static_cast<uint32_t>(id));
+    ts.listed = true;
   }
   log.rows++;
   return SQLITE_OK;

@@ -358,9 +358,14 @@ TEST_F(WriteTest, FailingStatementInsideATransactionDiscardsOnlyItsRows) {
                       "(3,'a','eu','bad')"),
             "");
   EXPECT_EQ(All(), Strings{"1|a|eu|NULL|1|NULL|NULL"});
+  // A row whose last field fails after its REAL and TEXT fields were taken leaves nothing behind.
+  EXPECT_NE(Exec(db_, "INSERT INTO cpu VALUES(3,'a','eu',0.5,NULL,'left',2)"), "");
   EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(4,'a','eu',4)"), "");
+  EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,status) VALUES(5,'a','eu','kept')"), "");
   EXPECT_EQ(Exec(db_, "COMMIT"), "");
-  EXPECT_EQ(All(), (Strings{"1|a|eu|NULL|1|NULL|NULL", "4|a|eu|NULL|4|NULL|NULL"}));
+  EXPECT_EQ(All(), (Strings{"1|a|eu|NULL|1|NULL|NULL", "4|a|eu|NULL|4|NULL|NULL",
+                            "5|a|eu|NULL|NULL|kept|NULL"}));
+  EXPECT_EQ(Exec(db_, "DELETE FROM cpu WHERE time = 5"), "");
   // Autocommit: a failing multi-row statement writes nothing.
   EXPECT_NE(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(5,'a','eu',5),(6,'a','eu',1.5)"), "");
   EXPECT_EQ(All(), (Strings{"1|a|eu|NULL|1|NULL|NULL", "4|a|eu|NULL|4|NULL|NULL"}));
