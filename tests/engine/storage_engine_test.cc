@@ -322,10 +322,16 @@ TEST_F(StorageEngineTest, SmallMemStoresFlushInBackgroundAndStayReadable) {
     }
     ASSERT_TRUE(db->Write(b));
   }
-  ASSERT_TRUE(db->Flush());
+  // 50 batches, each more than a 64 KiB MemStore holds: a writer waits once two MemStores' worth is
+  // frozen, so all but the last few were flushed by the background thread before any explicit
+  // Flush. (How many segments are left depends on how far compaction got, so that is not checked.)
   EngineStats st = db->Stats();
   ASSERT_EQ(st.shards.size(), 1u);
-  EXPECT_GT(st.shards[0].segment_count, 1u);
+  EXPECT_GT(st.shards[0].segment_points, 25000u);
+  ASSERT_TRUE(db->Flush());
+  st = db->Stats();
+  EXPECT_EQ(st.shards[0].segment_points, 50000u);
+  EXPECT_EQ(st.shards[0].active_points, 0u);
   auto got = QueryAll(*db, All("m"))["m,h=a#v"];
   ASSERT_EQ(got.size(), 50000u);
   for (size_t i = 0; i < got.size(); i++) ASSERT_EQ(got[i].num, i);
