@@ -604,6 +604,18 @@ int RowSlot(const strata_rows* r, size_t i, bool* value_wanted = nullptr) {
   return s;
 }
 
+// The numeric column behind requested field i of the current row, with the row's index in it in
+// *index, when the field has a number there whose value was asked for; nullptr otherwise. O(1).
+const strata::Column* RowNums(const strata_rows* r, size_t i, size_t* index) {
+  bool wanted = false;
+  const int s = RowSlot(r, i, &wanted);
+  if (s < 0 || !wanted) return nullptr;
+  const strata::Column& col = r->cursor->column(static_cast<size_t>(s));
+  if (col.type == ValueType::kString) return nullptr;
+  *index = r->cursor->value_index(static_cast<size_t>(s));
+  return &col;
+}
+
 // Maps requested field i to the cursor's fields of the current tag set (slot) after the cursor
 // moved to another tag set.
 void MapFields(strata_rows* r) {
@@ -783,12 +795,9 @@ const int64_t* strata_rows_block_times(strata_rows* r) {
 }
 
 const uint64_t* strata_rows_block_nums(strata_rows* r, size_t i) {
-  bool wanted = false;
-  const int s = RowSlot(r, i, &wanted);
-  if (s < 0 || !wanted) return nullptr;
-  const strata::Column& col = r->cursor->column(static_cast<size_t>(s));
-  if (col.type == ValueType::kString) return nullptr;
-  return col.nums.data() + r->cursor->value_index(static_cast<size_t>(s));
+  size_t k = 0;
+  const strata::Column* col = RowNums(r, i, &k);
+  return col == nullptr ? nullptr : col->nums.data() + k;
 }
 
 const char* strata_rows_block_str(strata_rows* r, size_t i, size_t k, size_t* len) {
@@ -852,21 +861,15 @@ int strata_rows_type(strata_rows* r, size_t i) {
 }
 
 double strata_rows_f64(strata_rows* r, size_t i) {
-  bool wanted = false;
-  const int s = RowSlot(r, i, &wanted);
-  if (s < 0 || !wanted) return 0;
-  const strata::Column& col = r->cursor->column(static_cast<size_t>(s));
-  if (col.type == ValueType::kString) return 0;
-  return NumToF64(col.type, col.nums[r->cursor->value_index(static_cast<size_t>(s))]);
+  size_t k = 0;
+  const strata::Column* col = RowNums(r, i, &k);
+  return col == nullptr ? 0 : NumToF64(col->type, col->nums[k]);
 }
 
 int64_t strata_rows_i64(strata_rows* r, size_t i) {
-  bool wanted = false;
-  const int s = RowSlot(r, i, &wanted);
-  if (s < 0 || !wanted) return 0;
-  const strata::Column& col = r->cursor->column(static_cast<size_t>(s));
-  if (col.type == ValueType::kString) return 0;
-  return NumToI64(col.type, col.nums[r->cursor->value_index(static_cast<size_t>(s))]);
+  size_t k = 0;
+  const strata::Column* col = RowNums(r, i, &k);
+  return col == nullptr ? 0 : NumToI64(col->type, col->nums[k]);
 }
 
 const char* strata_rows_str(strata_rows* r, size_t i, size_t* len) {

@@ -1,12 +1,12 @@
-// The Catalog is a data directory's durable registry of series and field types. Each series key gets
-// a 64-bit ID handed out in increasing order (1, 2, ...), so two different keys never share an ID; each
-// (measurement, field) gets the value type of its first write, for the whole directory. Each tag set
-// (measurement and tags) gets a number too, in the order its first series was registered: stable
-// while the catalog is open (it is not stored; a reopened catalog numbers its tag sets alike). Registrations
-// are appended to a CRC-checked log (the Wal record format, in `<dir>/catalog/`) and made durable by
-// Sync(), which the write path calls before the WAL record that uses them is synced. It also keeps the
-// TagIndex. Thread-safe: lookups take a shared lock, registrations an exclusive one; SeriesInfo
-// pointers stay valid for the Catalog's lifetime.
+// The Catalog is a data directory's durable registry of series and field types. Each series key
+// gets a 64-bit ID handed out in increasing order (1, 2, ...), so two different keys never share an
+// ID; each (measurement, field) gets the value type of its first write, for the whole directory.
+// Each tag set (measurement and tags) gets a number too, in the order its first series was
+// registered: stable while the catalog is open (it is not stored; a reopened catalog numbers its
+// tag sets alike). Registrations are appended to a CRC-checked log (the Wal record format, in
+// `<dir>/catalog/`) and made durable by Sync(), which the write path calls before the WAL record
+// that uses them is synced. It also keeps the TagIndex. Thread-safe: lookups take a shared lock,
+// registrations an exclusive one; SeriesInfo pointers stay valid for the Catalog's lifetime.
 #pragma once
 
 #include <cstdint>

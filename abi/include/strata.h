@@ -221,8 +221,8 @@ STRATA_API int strata_batch_add_str(strata_batch *b, const char *measurement,
 /* Resolves a series of this batch once: (measurement, tags, field) with value type `type`
 ** (STRATA_FLOAT, STRATA_INT or STRATA_BOOL).  *out receives a reference for the
 ** strata_batch_append_* calls on this batch, valid until strata_batch_clear or strata_batch_free
-** (strata_batch_clear_points keeps it; 0 on failure; a valid reference may also be 0).  Resolving the same series again returns the
-** same reference.  Returns STRATA_OK, STRATA_INVALID (as strata_batch_add_f64, or an unknown or
+** (strata_batch_clear_points keeps it; 0 on failure; a valid reference may also be 0).  Resolving
+** the same series again returns the same reference.  Returns STRATA_OK, STRATA_INVALID (as strata_batch_add_f64, or an unknown or
 ** string type), STRATA_TYPE_CONFLICT (the series holds another type in this batch) or
 ** STRATA_NOMEM.  One thread at a time per batch. */
 STRATA_API int strata_batch_series(strata_batch *b, const char *measurement,
