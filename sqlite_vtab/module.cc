@@ -88,10 +88,20 @@ int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
     }
   }
   Overlay& ov = t->overlay();
-  if (ov.fields.empty()) {
+  if (ov.tables == 1 && !ov.HasPending()) {
     ov.fields = t->schema.fields;
     ov.field_types = t->schema.field_types;
     ov.log_tags = t->schema.tags;
+    ov.log = InsertLog();  // its tag sets were keyed by, and resolved for, the previous table's
+  } else if (ov.fields != t->schema.fields || ov.field_types != t->schema.field_types) {
+    std::string fields;
+    for (size_t i = 0; i < ov.fields.size(); i++) {
+      fields += (i == 0 ? "" : ", ") + ov.fields[i] + " " + SqlTypeName(ov.field_types[i]);
+    }
+    return fail("another table of this measurement over " + dir +
+                " is in use by this connection with the fields (" + fields +
+                "): the tables of one measurement and directory in one connection must declare the "
+                "same fields, in the same order, with the same types");
   }
   t->log_inserts = ov.log_tags == t->schema.tags;
   const std::string sql = DeclareSql(t->schema);
@@ -172,8 +182,15 @@ sqlite3_module g_module = {
 
 Overlay& Table::overlay() {
   // Conn::overlays never erases an entry, so the node (and this pointer) lives as long as conn.
-  if (overlay_ == nullptr) overlay_ = &conn->overlays[name];
+  if (overlay_ == nullptr) {
+    overlay_ = &conn->overlays[name];
+    overlay_->tables++;
+  }
   return *overlay_;
+}
+
+Table::~Table() {
+  if (overlay_ != nullptr) overlay_->tables--;
 }
 
 void SetError(Table* t, const std::string& message) {

@@ -45,7 +45,8 @@
 // SQLite's INTEGER affinity (write time >= strata_time('2016-01-01T00:00:00Z')); a transaction over
 // tables of several directories commits one batch per directory (atomic per directory only); two
 // tables of one measurement and directory in ONE connection (e.g. main.cpu and aux.cpu) share one
-// overlay and must declare the same fields; DROP TABLE keeps the directory's recorded field types, so
+// overlay and must declare the same fields (one that declares others is refused with an error while
+// the other is in use); DROP TABLE keeps the directory's recorded field types, so
 // re-creating the table with another type for a field is refused; ALTER TABLE RENAME is refused.
 #pragma once
 
@@ -237,11 +238,16 @@ struct InsertLog {
 };
 
 struct Overlay {
-  std::vector<std::string> fields;  // the table's declared fields
+  // The declared fields and their types of the tables that use this overlay: every table of the
+  // measurement and directory in this connection declares the same ones (Init checks it), as
+  // pending rows keep their values by field index. Set by the first table, and again by a table
+  // that finds no other one using the overlay and nothing pending (after DROP, or DETACH).
+  std::vector<std::string> fields;
   std::vector<int> field_types;
-  // The declared tags of the first table of this measurement: the insert log takes the rows of
-  // tables that declare these (its keys are their values in this order); others take `rows`.
+  // The declared tags of that first table: the insert log takes the rows of tables that declare
+  // these (its keys are their values in this order); others take `rows`.
   std::vector<std::string> log_tags;
+  int tables = 0;  // Tables of this connection using the overlay (Table::overlay, ~Table)
   InsertLog log;  // newer than `rows`: folded into them before they are used
   std::map<RowKey, PendingRow> rows;
   // Undo log while a savepoint is open: (key, previous entry or nullopt when it was absent).
@@ -305,6 +311,7 @@ struct Table {
 
   Overlay* overlay_ = nullptr;     // cache of overlay()
 
+  ~Table();
   // The connection's overlay of this measurement (looked up once; every row uses it).
   Overlay& overlay();
 

@@ -312,6 +312,39 @@ TEST_F(WriteTest, TablesOfOneMeasurementWithOtherTagsKeepTheirRowsApart) {
             (Strings{"x|y|1", "y|x|2"}));
 }
 
+TEST_F(WriteTest, TablesOfOneMeasurementInOneConnectionDeclareTheSameFields) {
+  // Pending rows keep their values by field index: a second table of the measurement and
+  // directory with other fields would write them under the wrong names, so it is refused.
+  ASSERT_EQ(Exec(db_, "INSERT INTO cpu(time, hostname, region, load) VALUES(1, 'a', 'eu', 1)"), "");
+  ASSERT_EQ(Exec(db_, "ATTACH '" + Path("aux.db") + "' AS aux"), "");
+  const std::string err =
+      Exec(db_, "CREATE VIRTUAL TABLE aux.cpu USING strata(hostname TAG, region TAG, load INTEGER, "
+                "usage_user REAL, status TEXT, up BOOLEAN, dir='test.db.strata')");
+  EXPECT_NE(err.find("is in use by this connection with the fields (usage_user REAL, load INTEGER, "
+                     "status TEXT, up BOOLEAN): the tables of one measurement and directory in one "
+                     "connection must declare the same fields"),
+            std::string::npos)
+      << err;
+  ASSERT_EQ(Exec(db_, "INSERT INTO cpu(time, hostname, region, load) VALUES(2, 'a', 'eu', 2)"), "");
+  EXPECT_EQ(All(), (Strings{"1|a|eu|NULL|1|NULL|NULL", "2|a|eu|NULL|2|NULL|NULL"}));
+  // Once no table uses it, the next table of the measurement declares the fields afresh (here
+  // main.disk keeps the connection's hold on the directory, and so its overlays, meanwhile).
+  ASSERT_EQ(Exec(db_, "CREATE VIRTUAL TABLE disk USING strata(host TAG, used INTEGER, "
+                      "dir='mem.strata')"),
+            "");
+  ASSERT_EQ(Exec(db_, "CREATE VIRTUAL TABLE aux.mem USING strata(host TAG, used INTEGER, "
+                      "dir='mem.strata')"),
+            "");
+  ASSERT_EQ(Exec(db_, "INSERT INTO aux.mem VALUES(1, 'h', 10)"), "");
+  ASSERT_EQ(Exec(db_, "DETACH aux"), "");
+  ASSERT_EQ(Exec(db_, "ATTACH '" + Path("aux2.db") + "' AS aux2"), "");
+  ASSERT_EQ(Exec(db_, "CREATE VIRTUAL TABLE aux2.mem USING strata(host TAG, free INTEGER, "
+                      "used INTEGER, dir='mem.strata')"),
+            "");
+  ASSERT_EQ(Exec(db_, "INSERT INTO aux2.mem VALUES(2, 'h', 5, 6)"), "");
+  EXPECT_EQ(Rows(db_, "SELECT time, free, used FROM aux2.mem"), (Strings{"1|NULL|10", "2|5|6"}));
+}
+
 TEST_F(WriteTest, ChangesMadeWhileAScanIsOpenShowAheadOfItAndNotBehind) {
   // A scan starts without pending changes, reading the engine's rows a block at a time; changes
   // the connection makes meanwhile are merged from the current row on: those ahead of it show,
