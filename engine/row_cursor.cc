@@ -97,6 +97,19 @@ bool RowCursor::ReadNewestFields(const ShardSnapshot& shard, bool* any) {
   return true;
 }
 
+int64_t RowCursor::KeepNewestRow() {
+  int64_t newest = INT64_MIN;
+  for (const Column& c : columns_) {
+    if (!c.empty()) newest = std::max(newest, c.times.back());
+  }
+  for (size_t i = 0; i < columns_.size(); i++) {
+    if (!columns_[i].empty() && columns_[i].times.back() != newest) columns_[i].clear();
+    pos_[i] = columns_[i].size();
+  }
+  CheckAligned();
+  return newest;
+}
+
 Result<bool> RowCursor::LoadNextWindow() {
   while (true) {
     if (windows_left_ == 0 && !NextTagSet()) return false;
@@ -128,10 +141,22 @@ Result<bool> RowCursor::LoadPrevSlice() {
     const ShardSnapshot& shard = *snap_.shards[windows_left_ - 1];
     const int64_t hi = slice_edge_;
     bool any = false;
-    if (options_.limit_per_tagset == 1 && hi == snap_.max_time && ReadNewestFields(shard, &any)) {
-      windows_left_--;  // the window's newest row, if any, is all the tag set needs of it
-      if (any) return true;
-      continue;
+    if (hi == snap_.max_time && ReadNewestFields(shard, &any)) {
+      if (!any || options_.limit_per_tagset == 1) {
+        windows_left_--;  // the window's newest row, if any, is all the tag set needs of it
+        if (any) return true;
+        continue;
+      }
+      // The newest row comes from what is loaded; the rest of the window is read in slices below
+      // its time.
+      const int64_t newest = KeepNewestRow();
+      if (newest == snap_.min_time) {
+        windows_left_--;
+        slice_edge_ = snap_.max_time;
+      } else {
+        slice_edge_ = newest - 1;
+      }
+      return true;
     }
     int64_t lo = snap_.min_time;
     for (size_t i = group_begin_; i < group_end_; i++) {

@@ -14,9 +14,11 @@
 // many of its rows, without reading the rest of it; ascending then reads forward slices too (a
 // slice ends at the earliest segment block end >= its start, ShardSnapshot::EarliestBlockEnd), so
 // the first rows of a tag set cost about one block per field and segment in either direction.
-// "The newest row of every tag set" (descending, limit 1) costs less still: each window first
-// asks for every field's newest point (ShardSnapshot::ReadNewest), which reads no block once the
-// segments know their series' newest values, and is read in slices only when that cannot answer.
+// Descending, each window first asks for every field's newest point (ShardSnapshot::ReadNewest),
+// which reads no block once the segments know their series' newest values: the window's newest row
+// comes from those, and only the rows after it are read in slices (below its time). So "the
+// newest row of every tag set" (limit 1), or a caller that stops after the first row, reads no
+// block at all; the window is read in slices from the start only when ReadNewest cannot answer.
 //
 // One thread at a time; REQUIRES: the StorageEngine that made it outlives it.
 #pragma once
@@ -80,11 +82,14 @@ class RowCursor {
   // Reads every field of the current tag set in [min_t, max_t] from `shard` into columns_ and
   // rewinds pos_. Whether any field has a point.
   Result<bool> ReadFields(const ShardSnapshot& shard, int64_t min_t, int64_t max_t);
-  // Descending with limit_per_tagset 1, where the tag set's one row is its newest: loads each
-  // field's newest point of `shard` in the query's range (ShardSnapshot::ReadNewest) into
-  // columns_, all that row needs, and rewinds pos_. False when some field's point cannot be
-  // known that way, and the window is to be read in slices. *any: whether any field has one.
+  // Descending, at the start of a window: loads each field's newest point of `shard` in the
+  // query's range (ShardSnapshot::ReadNewest) into columns_ and rewinds pos_; what the window's
+  // newest row needs. False when some field's point cannot be known that way, and the window is
+  // to be read in slices. *any: whether any field has one.
   bool ReadNewestFields(const ShardSnapshot& shard, bool* any);
+  // After ReadNewestFields found points: keeps only those of the newest row (the others may have
+  // newer points of other fields before them) and returns its time.
+  int64_t KeepNewestRow();
   // Drops what is loaded of the current tag set and the windows it has left, so that the next
   // load moves to the next tag set.
   void SkipRestOfTagSet();

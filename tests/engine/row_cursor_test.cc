@@ -393,13 +393,15 @@ TEST_F(RowCursorRandomDataTest, LimitPerTagSetKeepsTheFirstRowsOfEachTagSet) {
 }
 
 // The newest row of a long series, read descending, costs about one block per field: a small
-// fraction of what the window's ascending read fetches.
+// fraction of what the window's ascending read fetches; and nothing once the segments know their
+// series' newest values, with or without a limit.
 TEST(RowCursor, FirstDescendingRowReadsFewBlocks) {
   testing::TempDir tmp;
   FaultyEnv env(Env::Default());
   env.SetSkipSyncs(true);
   Options options;
   options.env = &env;
+  options.block_cache_bytes = 0;  // every read comes from the files
   auto db = StorageEngine::Open(tmp.Sub("db"), options);
   ASSERT_TRUE(db.has_value());
   constexpr int kPoints = 200000;  // about 200 blocks per field
@@ -431,6 +433,19 @@ TEST(RowCursor, FirstDescendingRowReadsFewBlocks) {
   EXPECT_EQ(last, std::to_string(1000000 + 1000LL * (kPoints - 1)));
   EXPECT_GT(asc, 100u * 1024);
   EXPECT_LT(newest * 50, asc) << "descending " << newest << " bytes, ascending " << asc;
+  std::string again;
+  EXPECT_EQ(bytes_for_first_row(desc, &again), 0u);
+  EXPECT_EQ(again, last);
+  // The rows after it are read in slices below its time.
+  auto cursor = (*db)->QueryRows(q, desc);
+  ASSERT_TRUE(cursor.has_value());
+  for (int k = kPoints - 1; k >= kPoints - 3000; k--) {
+    auto more = (*cursor)->Next();
+    ASSERT_TRUE(more.has_value() && *more);
+    ASSERT_EQ((*cursor)->time(), 1000000 + 1000LL * k);
+    ASSERT_EQ((*cursor)->field_count(), 2u);
+    ASSERT_TRUE((*cursor)->has_value(0) && (*cursor)->has_value(1));
+  }
 }
 
 // "The newest row of every tag set" (descending, limit_per_tagset 1) reads about one block per
