@@ -244,8 +244,10 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
   for (const std::string& f : t->schema.fields) fields.push_back(f.c_str());
   std::vector<unsigned char> presence_only;
   for (uint8_t read : spec_.values) presence_only.push_back(read ? 0 : 1);
+  if (t->overlay().HasPending()) spec_.limit_per_tagset = 0;
   strata_rows_options options = STRATA_ROWS_OPTIONS_INIT;
   options.descending = spec_.descending ? 1 : 0;
+  options.limit_per_tagset = spec_.limit_per_tagset;
   options.presence_only = presence_only.empty() ? nullptr : presence_only.data();
   int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
                                 fields.data(), fields.size(), spec_.t_min, spec_.t_max, &options,
@@ -414,17 +416,20 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
     }
     int rc = c->scan.Start(t, spec, &err);
     if (rc != STRATA_OK) return Fail(c, err, rc);
-    if ((idx_num & kPlanOrderTime) && !c->scan.single_tagset()) {
+    const bool sort = (idx_num & kPlanOrderTime) && !c->scan.single_tagset();
+    if (sort || c->scan.limited()) {
       // ORDER BY time over several tag sets: collect the rows and sort them by time (stable, so
-      // equal times keep the scan's order).
+      // equal times keep the scan's order). A limited scan is collected too (Scan::limited).
       while (!c->scan.eof()) {
         c->rows.Add(Row(c->scan.row()));
         if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
       }
       const bool desc = (idx_num & kPlanDescending) != 0;
-      std::stable_sort(c->rows.begin(), c->rows.end(), [desc](const Row& a, const Row& b) {
-        return desc ? a.time > b.time : a.time < b.time;
-      });
+      if (sort) {
+        std::stable_sort(c->rows.begin(), c->rows.end(), [desc](const Row& a, const Row& b) {
+          return desc ? a.time > b.time : a.time < b.time;
+        });
+      }
       c->materialized = true;
     }
     return SQLITE_OK;

@@ -12,6 +12,7 @@
 //   'a'+k  tag column k IN (list): the whole list in one xFilter (sqlite3_vtab_in(..., 1))
 //   '@'    _strata_aggregate = v (sets kPlanAggregate)      '~'  _strata_every = v
 //   '#'    _strata_key = v on the view: an error (a third argument); outside the view it is SQLite's
+//   '$'    LIMIT v (SQLite applies it too; see Order below)
 // so `EXPLAIN QUERY PLAN` shows e.g. "INDEX 3:]<A" for time >= ? AND time < ? AND hostname = ?.
 // BETWEEN arrives as ']' and '['. When the statement reads only some fields (colUsed), idxStr ends
 // with "/" and one '1' (value read) or '0' (only presence needed) per declared field.
@@ -25,9 +26,11 @@
 // tags: always), so the rows likely belong to one tag set: the scan then streams in time order
 // when the engine and the pending rows hold one tag set, and otherwise the cursor collects the
 // rows and sorts them by time (cursor.cc). Streaming newest first makes `ORDER BY time DESC LIMIT
-// 1` read about one block per field. No other ORDER BY is consumed: tag-set key order is not SQL's
-// order of the tag columns. LIMIT/OFFSET are not taken: the cursor is lazy, so SQLite stopping
-// early already stops the scan.
+// 1` read no block (RowCursor). No other ORDER BY is consumed: tag-set key order is not SQL's
+// order of the tag columns. With the order consumed, every other constraint applied here and no
+// OFFSET, a LIMIT of at most kMaxPushedLimit goes to the engine as a per-tag-set limit (SQLite
+// offers none to a correlated subquery); otherwise the cursor is lazy, so SQLite stopping early
+// stops the scan anyway.
 // Aggregate view: a plan needs its '@' slot; when that constraint is not usable the plan is refused
 // (SQLITE_CONSTRAINT), so SQLite only runs the view with its argument known. ORDER BY is not
 // consumed (the view has one row per tag set and bucket, few next to the points).
@@ -227,6 +230,26 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       if (info->aOrderBy[0].desc) idx_num |= kPlanDescending;
     }
   }
+  // LIMIT n: the first n rows in time order are among the first n of each tag set, so the engine
+  // need not read further. Only with the order consumed, without OFFSET, and when every other
+  // constraint is applied exactly here (SQLite offers LIMIT even when it filters or sorts after).
+  if (idx_num & kPlanOrderTime) {
+    int limit = -1;
+    bool exact = true;
+    for (int i = 0; i < info->nConstraint; i++) {
+      const auto& c = info->aConstraint[i];
+      if (c.op == SQLITE_INDEX_CONSTRAINT_LIMIT) {
+        if (c.usable) limit = i;
+      } else if (!c.usable || info->aConstraintUsage[i].argvIndex == 0 ||
+                 !info->aConstraintUsage[i].omit) {
+        exact = false;  // OFFSET, or a constraint SQLite checks itself
+      }
+    }
+    if (limit >= 0 && exact) {
+      idx.push_back('$');
+      info->aConstraintUsage[limit].argvIndex = ++argv_index;
+    }
+  }
   // Fields the statement never reads need no values (their presence still decides which rows
   // exist): "/" then one '1' (read) or '0' per declared field, only when some field is unread.
   const int nfields = t->schema.nfields();
@@ -304,6 +327,13 @@ bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_va
         return false;
       }
       Restrict(&tags, k, std::move(vals));
+    } else if (ch == '$') {
+      // Not an integer or negative: SQLite applies (or rejects) it; the scan reads everything.
+      if (sqlite3_value_type(argv[i]) == SQLITE_INTEGER && sqlite3_value_int64(argv[i]) >= 0) {
+        const int64_t limit = sqlite3_value_int64(argv[i]);
+        if (limit == 0) spec->empty = true;
+        if (limit <= kMaxPushedLimit) spec->limit_per_tagset = static_cast<size_t>(limit);
+      }
     } else {
       ApplyTimeBound(ch, argv[i], &spec->t_min, &spec->t_max, &spec->empty);
     }

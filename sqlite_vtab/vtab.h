@@ -359,6 +359,9 @@ struct ScanSpec {
   bool empty = false;  // the constraints admit no row
   bool descending = false;  // rows of each tag set newest first
   bool by_time = false;     // the caller needs time order across tag sets (Scan::single_tagset)
+  // At most this many rows of each tag set, the first in scan order (0: all). A hint: the scan
+  // takes it only while the connection has no pending change of the table (Scan::limited).
+  size_t limit_per_tagset = 0;
 };
 
 // Reads value i of the current row of `rows` into *v (type 0: no value).
@@ -393,6 +396,10 @@ class Scan {
   // With ScanSpec::by_time: whether every row of the scan belongs to one tag set, so that the scan
   // order is already time order.
   bool single_tagset() const { return single_tagset_; }
+  // Whether the engine returns at most ScanSpec::limit_per_tagset rows per tag set. A limited scan
+  // must be read to its end before the connection changes the table (a merge of later changes
+  // would lack the rows past the limit): the cursor collects its rows at once.
+  bool limited() const { return spec_.limit_per_tagset != 0; }
 
  private:
   // Moves to the engine's next row, the next of the current block or the first of the next
@@ -474,6 +481,8 @@ inline constexpr int kPlanTags = 2;       // tag constraints present
 inline constexpr int kPlanOrderTime = 4;  // rows must come in time order (ORDER BY time consumed)
 inline constexpr int kPlanDescending = 8;  // ... newest first (ORDER BY time DESC)
 inline constexpr int kPlanAggregate = 16;  // the aggregate view (_strata_aggregate = v)
+// The largest LIMIT handed to the engine: a limited scan's rows are collected at xFilter.
+inline constexpr int64_t kMaxPushedLimit = 10000;
 
 int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info);
 // Decodes a plan's argv into a ScanSpec and, with kPlanAggregate, *agg. False with *err for unusable

@@ -191,6 +191,17 @@ TEST_F(WriteTest, OrderByTimeDescMatchesAPlainTableWithPendingRowsAndAcrossSourc
       "SELECT time, load FROM %s WHERE hostname = 'h0' AND region = 'us' ORDER BY time LIMIT 4",
       "SELECT h, (SELECT time FROM %s WHERE hostname = h ORDER BY time DESC LIMIT 1) FROM "
       "(SELECT 'h0' AS h UNION ALL SELECT 'h1' UNION ALL SELECT 'h9')",
+      // LIMIT goes to the engine (per tag set) only with the order consumed, no OFFSET and every
+      // constraint applied by the table; the others keep SQLite's LIMIT alone.
+      "SELECT time, region FROM %s WHERE hostname = 'h2' ORDER BY time DESC LIMIT 5",
+      "SELECT time, load FROM %s WHERE hostname = 'h1' AND region = 'eu' ORDER BY time DESC "
+      "LIMIT 2 OFFSET 3",
+      "SELECT time, load FROM %s WHERE hostname = 'h1' AND region = 'eu' AND load > 50 ORDER BY "
+      "time DESC LIMIT 2",
+      "SELECT time FROM %s WHERE hostname = 'h1' AND time >= 7200000000000 ORDER BY time LIMIT 0",
+      "SELECT time FROM %s WHERE hostname = 'h0' AND time >= 7200000000000 AND time <= "
+      "90000000000000 ORDER BY time LIMIT 3",
+      "SELECT time FROM %s WHERE hostname = 'h0' ORDER BY time DESC LIMIT -1",
   };
   auto check = [&](const std::string& when) {
     for (const char* q : queries) {
@@ -207,7 +218,16 @@ TEST_F(WriteTest, OrderByTimeDescMatchesAPlainTableWithPendingRowsAndAcrossSourc
   const Strings plan = Rows(db_, "EXPLAIN QUERY PLAN SELECT time FROM cpu WHERE hostname = 'h1' "
                                  "ORDER BY time DESC LIMIT 1");
   ASSERT_EQ(plan.size(), 1u);  // consumed: no TEMP B-TREE line
-  EXPECT_NE(plan[0].find("INDEX 14:A/0000"), std::string::npos) << plan[0];
+  EXPECT_NE(plan[0].find("INDEX 14:A$/0000"), std::string::npos) << plan[0];  // LIMIT taken
+  for (const char* q : {"SELECT time FROM cpu WHERE hostname = 'h1' ORDER BY time DESC LIMIT 1 "
+                        "OFFSET 1",
+                        "SELECT time FROM cpu WHERE hostname = 'h1' AND load > 1 ORDER BY time "
+                        "LIMIT 1",
+                        "SELECT time FROM cpu WHERE hostname = 'h1' LIMIT 1"}) {
+    const Strings p = Rows(db_, std::string("EXPLAIN QUERY PLAN ") + q);
+    ASSERT_FALSE(p.empty());
+    EXPECT_EQ(p[0].find('$'), std::string::npos) << q << ": " << p[0];  // LIMIT left to SQLite
+  }
   EXPECT_EQ(Exec(db_, "BEGIN"), "");
   insert(60);
   const std::string del = " WHERE hostname = 'h1' AND time < 36000000000000";
@@ -216,6 +236,14 @@ TEST_F(WriteTest, OrderByTimeDescMatchesAPlainTableWithPendingRowsAndAcrossSourc
   check(" (pending rows)");
   EXPECT_EQ(Exec(db_, "COMMIT"), "");
   check(" (committed)");
+  // A limited scan's rows are collected before the statement changes the table.
+  for (const std::string t : {"cpu", "ref"}) {
+    EXPECT_EQ(Exec(db_, "INSERT INTO " + t + "(time,hostname,region,load) SELECT time + 1, "
+                        "hostname, region, load + 1 FROM " + t + " WHERE hostname = 'h1' AND "
+                        "region = 'us' ORDER BY time DESC LIMIT 4"),
+              "");
+  }
+  check(" (after INSERT ... SELECT)");
 }
 
 TEST_F(WriteTest, CommitRollbackAndReadYourWrites) {
