@@ -699,6 +699,18 @@ int QueryRows(const char* fn, strata_db* db, const char* measurement,
       row_options.descending = options->descending != 0;
       // A version 1 caller's struct ends before limit_per_tagset.
       if (options->version >= 2) row_options.limit_per_tagset = options->limit_per_tagset;
+      if (options->version >= 3) {
+        if (options->norder_tags > 0 && options->order_tags == nullptr) {
+          return NullArg(fn, "options->order_tags");
+        }
+        for (size_t i = 0; i < options->norder_tags; i++) {
+          if (options->order_tags[i] == nullptr) {
+            return SetError(STRATA_INVALID, std::string(fn) + ": options->order_tags[" +
+                                                std::to_string(i) + "] is NULL");
+          }
+          row_options.tagset_order.emplace_back(options->order_tags[i]);
+        }
+      }
       if (options->presence_only != nullptr) {
         r->presence_only.assign(options->presence_only, options->presence_only + nfields);
         // A field is read times-only when no request of it needs its value.

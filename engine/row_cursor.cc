@@ -4,8 +4,46 @@
 
 namespace strata {
 
+QuerySnapshot RowCursor::OrderTagSets(QuerySnapshot snapshot,
+                                      const std::vector<std::string>& keys) {
+  if (keys.empty()) return snapshot;
+  auto& series = snapshot.series;
+  std::vector<std::pair<size_t, size_t>> groups;  // [begin, end) of each tag set's series
+  for (size_t i = 0; i < series.size(); i++) {
+    if (i == 0 || series[i]->tagset_id != series[i - 1]->tagset_id) groups.emplace_back(i, i);
+    groups.back().second = i + 1;
+  }
+  auto value = [](const SeriesInfo* s, const std::string& key) -> const std::string* {
+    for (const Tag& t : s->tags) {
+      if (t.key == key) return &t.value;
+    }
+    return nullptr;
+  };
+  std::stable_sort(groups.begin(), groups.end(), [&](const auto& a, const auto& b) {
+    for (const std::string& key : keys) {
+      const std::string* va = value(series[a.first], key);
+      const std::string* vb = value(series[b.first], key);
+      if (vb == nullptr) {
+        if (va != nullptr) return false;
+        continue;
+      }
+      if (va == nullptr) return true;
+      if (const int c = va->compare(*vb); c != 0) return c < 0;
+    }
+    return false;
+  });
+  std::vector<const SeriesInfo*> ordered;
+  ordered.reserve(series.size());
+  for (const auto& [begin, end] : groups) {
+    ordered.insert(ordered.end(), series.begin() + begin, series.begin() + end);
+  }
+  series = std::move(ordered);
+  return snapshot;
+}
+
 RowCursor::RowCursor(QuerySnapshot snapshot, RowOptions options)
-    : snap_(std::move(snapshot)), options_(std::move(options)) {
+    : snap_(OrderTagSets(std::move(snapshot), options.tagset_order)),
+      options_(std::move(options)) {
   const auto& series = snap_.series;
   const auto& presence = options_.presence_only;
   times_only_.resize(series.size());

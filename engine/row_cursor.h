@@ -20,6 +20,8 @@
 // newest row of every tag set" (limit 1), or a caller that stops after the first row, reads no
 // block at all; the window is read in slices from the start only when ReadNewest cannot answer.
 //
+// With RowOptions::tagset_order the tag sets come in the order of the given tags' values instead.
+//
 // One thread at a time; REQUIRES: the StorageEngine that made it outlives it.
 #pragma once
 
@@ -42,6 +44,10 @@ struct RowOptions {
   // At most this many rows per tag set (0: no limit): the first ones in the cursor's order, as
   // if each tag set's rows were truncated, but the rest of the tag set is never read.
   size_t limit_per_tagset = 0;
+  // Tag keys: tag sets come ordered by their values of these keys (bytewise; a tag set without
+  // the key sorts before every value), the first key first, and by tag set key among equals,
+  // instead of by tag set key alone.
+  std::vector<std::string> tagset_order;
 };
 
 class RowCursor {
@@ -77,6 +83,9 @@ class RowCursor {
   size_t value_index(size_t i) const { return aligned_ ? aligned_index_ : index_[i]; }
 
  private:
+  // `snapshot` with its series' tag sets in the order RowOptions::tagset_order asks for (as it is
+  // when that is empty). Series of one tag set stay together and keep their order.
+  static QuerySnapshot OrderTagSets(QuerySnapshot snapshot, const std::vector<std::string>& keys);
   // Moves to the next tag set and prepares its columns. False at the end.
   bool NextTagSet();
   // Reads every field of the current tag set in [min_t, max_t] from `shard` into columns_ and

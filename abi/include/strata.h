@@ -345,8 +345,8 @@ STRATA_API int strata_query_rows(strata_db *db, const char *measurement,
 
 /* Options of strata_query_rows_ex: start from STRATA_ROWS_OPTIONS_INIT and set what you need.
 ** Fields are only ever appended; version tells the library which ones the caller's struct has
-** (1: up to presence_only; 2: also limit_per_tagset). */
-#define STRATA_ROWS_OPTIONS_VERSION 2
+** (1: up to presence_only; 2: also limit_per_tagset; 3: also order_tags). */
+#define STRATA_ROWS_OPTIONS_VERSION 3
 typedef struct {
   unsigned int version; /* STRATA_ROWS_OPTIONS_VERSION: the layout the caller was compiled with */
   int descending; /* nonzero: within each tag set, newest row first (tag sets keep their order) */
@@ -362,15 +362,22 @@ typedef struct {
   ** tag set (per segment file holding it) instead of a read of every row, and usually none: each
   ** segment remembers its newest point per series.  Since version 2. */
   size_t limit_per_tagset;
+  /* NULL, or norder_tags tag keys: the tag sets come ordered by their values of these keys (byte
+  ** order; a tag set without the key sorts before every value), the first key first, and by
+  ** canonical tag-set key among equals, instead of by canonical key alone.  Rows within a tag set
+  ** are unchanged.  Borrowed for the duration of the call.  Since version 3. */
+  const char *const *order_tags;
+  size_t norder_tags;
 } strata_rows_options;
-#define STRATA_ROWS_OPTIONS_INIT {STRATA_ROWS_OPTIONS_VERSION, 0, NULL, 0}
+#define STRATA_ROWS_OPTIONS_INIT {STRATA_ROWS_OPTIONS_VERSION, 0, NULL, 0, NULL, 0}
 
 /* strata_query_rows with options (NULL: exactly strata_query_rows).  descending makes the rows of
 ** each tag set come newest first; reading the first rows of a tag set then costs about one stored
 ** block per field, however long the series (the cheap "last point" query).  Returns what
 ** strata_query_rows returns, and STRATA_INVALID when options->version is not one this library
-** knows (it accepts 1 and 2; a version 1 struct is read without limit_per_tagset) or
-** options->presence_only is given with nfields 0 (the fields are then not known in advance).
+** knows (it accepts 1 to 3; an older struct is read without the fields added after it),
+** options->presence_only is given with nfields 0 (the fields are then not known in advance), or
+** options->order_tags is NULL with norder_tags > 0 or holds a NULL.
 ** Lifetime of *out and of the accessors' strings: as strata_query_rows.  Thread-safe. */
 STRATA_API int strata_query_rows_ex(strata_db *db, const char *measurement,
                                     const strata_tag_filter *filters, size_t nfilters,

@@ -666,6 +666,16 @@ typedef struct {
   size_t after_the_struct;
 } rows_options_v1_and_more;
 
+/* Likewise version 2 (which ends at limit_per_tagset), followed by what would be order_tags. */
+typedef struct {
+  unsigned int version;
+  int descending;
+  const unsigned char *presence_only;
+  size_t limit_per_tagset;
+  const char *const *after_the_struct;
+  size_t norder_tags;
+} rows_options_v2_and_more;
+
 /* "tagset@time" of each remaining row, joined with spaces, into buf; frees r. */
 static void rows_list(strata_rows *r, char *buf, size_t cap) {
   size_t used = 0;
@@ -685,6 +695,10 @@ static void test_rows_ex(void) {
   strata_rows_options opts = STRATA_ROWS_OPTIONS_INIT;
   strata_rows_options limited = STRATA_ROWS_OPTIONS_INIT;
   rows_options_v1_and_more v1 = {1, 1, NULL, 1};
+  const char *by_zone[] = {"zone"};
+  const char *null_tag[] = {"zone", NULL};
+  rows_options_v2_and_more v2 = {2, 1, NULL, 1, NULL, 5};
+  const char *ordered_lines = "m,host=c,zone=2 x=1 6\nm,host=d,zone=1 x=1 7\n";
   char list[256];
   const char *fields[] = {"x", "s"};
   const char *twice[] = {"s", "s"};
@@ -768,7 +782,8 @@ static void test_rows_ex(void) {
   CHECK(strata_rows_tagset_count(NULL) == 0);
 
   /* limit_per_tagset (version 2): the newest row of each tag set, then the two oldest. */
-  CHECK(limited.version == 2 && limited.limit_per_tagset == 0);
+  CHECK(limited.version == 3 && limited.limit_per_tagset == 0 && limited.order_tags == NULL &&
+        limited.norder_tags == 0);
   limited.descending = 1;
   limited.limit_per_tagset = 1;
   OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &limited, &r));
@@ -786,13 +801,38 @@ static void test_rows_ex(void) {
   rows_list(r, list, sizeof list);
   CHECK(strcmp(list, "m,host=a@30 m,host=a@20 m,host=a@10 m,host=b@5") == 0);
 
+  /* order_tags (version 3): tag sets by a tag's value, a tag set without it first. */
+  OK(strata_write_lines(db, ordered_lines, strlen(ordered_lines)));
+  opts.order_tags = by_zone;
+  opts.norder_tags = 1;
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &opts, &r));
+  rows_list(r, list, sizeof list);
+  CHECK(strcmp(list, "m,host=a@10 m,host=a@20 m,host=a@30 m,host=b@5 m,host=d,zone=1@7 "
+                     "m,host=c,zone=2@6") == 0);
+  opts.norder_tags = 0;
+  /* A version 2 struct is still accepted, and nothing after it is read as order_tags. */
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX,
+                          (const strata_rows_options *)(const void *)&v2, &r));
+  rows_list(r, list, sizeof list);
+  CHECK(strcmp(list, "m,host=a@30 m,host=b@5 m,host=c,zone=2@6 m,host=d,zone=1@7") == 0);
+
   /* Errors: *out is NULL, the message names the function and the argument. */
+  opts.order_tags = NULL;
+  opts.norder_tags = 1;
+  CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &opts, &r), STRATA_INVALID,
+           "strata_query_rows_ex: options->order_tags");
+  opts.order_tags = null_tag;
+  opts.norder_tags = 2;
+  CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &opts, &r), STRATA_INVALID,
+           "options->order_tags[1] is NULL");
+  opts.order_tags = NULL;
+  opts.norder_tags = 0;
   limited.version = 0;
   CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &limited, &r), STRATA_INVALID,
            "strata_query_rows_ex: options->version is 0");
   limited.version = STRATA_ROWS_OPTIONS_VERSION + 1;
   CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &limited, &r), STRATA_INVALID,
-           "options->version is 3, this library knows 1 to 2");
+           "options->version is 4, this library knows 1 to 3");
   opts.version = 99;
   r = (strata_rows *)&opts;
   CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &opts, &r), STRATA_INVALID,
