@@ -244,10 +244,18 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
   for (const std::string& f : t->schema.fields) fields.push_back(f.c_str());
   std::vector<unsigned char> presence_only;
   for (uint8_t read : spec_.values) presence_only.push_back(read ? 0 : 1);
-  if (t->overlay().HasPending()) spec_.limit_per_tagset = 0;
+  const bool pending = t->overlay().HasPending();
+  if (pending) spec_.limit_per_tagset = 0;
+  tag_ordered_ = !spec_.order_tags.empty() && !pending;
+  std::vector<const char*> order_tags;
+  if (tag_ordered_) {
+    for (int k : spec_.order_tags) order_tags.push_back(t->schema.tags[k].c_str());
+  }
   strata_rows_options options = STRATA_ROWS_OPTIONS_INIT;
   options.descending = spec_.descending ? 1 : 0;
   options.limit_per_tagset = spec_.limit_per_tagset;
+  options.order_tags = order_tags.data();
+  options.norder_tags = order_tags.size();
   options.presence_only = presence_only.empty() ? nullptr : presence_only.data();
   int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
                                 fields.data(), fields.size(), spec_.t_min, spec_.t_max, &options,
@@ -273,7 +281,7 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
 int Scan::Next(std::string* err) {
   if (eof_) return STRATA_OK;
   if (direct_) {
-    if (!table_->overlay().HasPending()) {
+    if (tag_ordered_ || !table_->overlay().HasPending()) {
       const int rc = StepEngine(err);
       eof_ = engine_eof_;
       row_ready_ = false;
@@ -389,6 +397,31 @@ int Close(sqlite3_vtab_cursor* cur) {
   });
 }
 
+namespace {
+
+// Orders rows by the values of tag columns `order` (NULL first), stably.
+void SortByTags(const std::vector<int>& order, RowBuffer* rows) {
+  auto value = [](const Row& r, int k) -> const std::string* {
+    const int i = r.tagset->by_column[static_cast<size_t>(k)];
+    return i < 0 ? nullptr : &r.tagset->tags[static_cast<size_t>(i)].value;
+  };
+  std::stable_sort(rows->begin(), rows->end(), [&](const Row& a, const Row& b) {
+    for (int k : order) {
+      const std::string* va = value(a, k);
+      const std::string* vb = value(b, k);
+      if (vb == nullptr) {
+        if (va != nullptr) return false;
+        continue;
+      }
+      if (va == nullptr) return true;
+      if (const int c = va->compare(*vb); c != 0) return c < 0;
+    }
+    return false;
+  });
+}
+
+}  // namespace
+
 int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
            sqlite3_value** argv) {
   Cursor* c = reinterpret_cast<Cursor*>(cur);
@@ -416,8 +449,17 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
     }
     int rc = c->scan.Start(t, spec, &err);
     if (rc != STRATA_OK) return Fail(c, err, rc);
+    const bool sort_by_tags = !spec.order_tags.empty() && !c->scan.tag_ordered();
     const bool sort = (idx_num & kPlanOrderTime) && !c->scan.single_tagset();
-    if (sort || c->scan.limited()) {
+    if (sort_by_tags) {
+      // The rows merge pending changes in tag-set key order: collect and sort them.
+      while (!c->scan.eof()) {
+        c->rows.Add(Row(c->scan.row()));
+        if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
+      }
+      SortByTags(spec.order_tags, &c->rows);
+      c->materialized = true;
+    } else if (sort || c->scan.limited()) {
       // ORDER BY time over several tag sets: collect the rows and sort them by time (stable, so
       // equal times keep the scan's order). A limited scan is collected too (Scan::limited).
       while (!c->scan.eof()) {

@@ -5,6 +5,8 @@
 //   2 (kPlanTags)       at least one constraint on a tag is in argv
 //   4 (kPlanOrderTime)  ORDER BY time was consumed: rows must come in time order
 //   8 (kPlanDescending) ... newest first (ORDER BY time DESC)
+//  16 (kPlanAggregate)  the aggregate view (see '@' below)
+//  32 (kPlanOrderTags)  ORDER BY / GROUP BY of tag columns was consumed: rows ordered by them
 // argv holds the usable constraints in the order of aConstraint[], one slot each, and idxStr has one
 // printable character per slot saying what the slot is:
 //   '='  time = v       '>'  time > v      ']'  time >= v      '<'  time < v      '['  time <= v
@@ -14,6 +16,8 @@
 //   '#'    _strata_key = v on the view: an error (a third argument); outside the view it is SQLite's
 //   '$'    LIMIT v (SQLite applies it too; see Order below)
 // so `EXPLAIN QUERY PLAN` shows e.g. "INDEX 3:]<A" for time >= ? AND time < ? AND hostname = ?.
+// With kPlanOrderTags the slots are followed by "|" and one letter per ORDER BY term, 'A'+k for tag
+// column k.
 // BETWEEN arrives as ']' and '['. When the statement reads only some fields (colUsed), idxStr ends
 // with "/" and one '1' (value read) or '0' (only presence needed) per declared field.
 // xColumn is called only for columns in colUsed (UPDATE marks every column used).
@@ -26,11 +30,14 @@
 // tags: always), so the rows likely belong to one tag set: the scan then streams in time order
 // when the engine and the pending rows hold one tag set, and otherwise the cursor collects the
 // rows and sorts them by time (cursor.cc). Streaming newest first makes `ORDER BY time DESC LIMIT
-// 1` read no block (RowCursor). No other ORDER BY is consumed: tag-set key order is not SQL's
-// order of the tag columns. With the order consumed, every other constraint applied here and no
-// OFFSET, a LIMIT of at most kMaxPushedLimit goes to the engine as a per-tag-set limit (SQLite
+// 1` read no block (RowCursor). With the order consumed, every other constraint applied here and
+// no OFFSET, a LIMIT of at most kMaxPushedLimit goes to the engine as a per-tag-set limit (SQLite
 // offers none to a correlated subquery); otherwise the cursor is lazy, so SQLite stopping early
-// stops the scan anyway.
+// stops the scan anyway. An ORDER BY of ascending tag columns only (also a GROUP BY of tag
+// columns, which SQLite offers as one) is consumed too: the engine returns the tag sets ordered by
+// those tags' values (a missing tag is NULL, first), each tag set's rows together, which is SQL's
+// order of those columns (BINARY collation; SQLite offers no term with another). Other orders
+// (tag-set key order is not SQL's order of the tag columns) are left to SQLite.
 // Aggregate view: a plan needs its '@' slot; when that constraint is not usable the plan is refused
 // (SQLITE_CONSTRAINT), so SQLite only runs the view with its argument known. ORDER BY is not
 // consumed (the view has one row per tag set and bucket, few next to the points).
@@ -230,6 +237,23 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       if (info->aOrderBy[0].desc) idx_num |= kPlanDescending;
     }
   }
+  // ORDER BY (or GROUP BY) of tag columns only, ascending: the engine orders the tag sets by those
+  // tags' values, so SQLite needs no sorter.
+  std::string order_tags;
+  if (info->nOrderBy >= 1 && !(idx_num & (kPlanAggregate | kPlanOrderTime))) {
+    for (int i = 0; i < info->nOrderBy; i++) {
+      const auto& o = info->aOrderBy[i];
+      if (o.desc || o.iColumn < 1 || o.iColumn > ntags || o.iColumn > 26) {
+        order_tags.clear();
+        break;
+      }
+      order_tags.push_back(static_cast<char>('A' + o.iColumn - 1));
+    }
+    if (!order_tags.empty()) {
+      info->orderByConsumed = 1;
+      idx_num |= kPlanOrderTags;
+    }
+  }
   // LIMIT n: the first n rows in time order are among the first n of each tag set, so the engine
   // need not read further. Only with the order consumed, without OFFSET, and when every other
   // constraint is applied exactly here (SQLite offers LIMIT even when it filters or sorts after).
@@ -258,6 +282,7 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     const int col = t->schema.first_field_column() + j;
     if (((info->colUsed >> std::min(col, 63)) & 1) == 0) used[j] = '0';
   }
+  if (!order_tags.empty()) idx += "|" + order_tags;
   if (used.find('0') != std::string::npos) idx += "/" + used;
   info->idxNum = idx_num;
   if (!idx.empty()) {
@@ -275,7 +300,21 @@ bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_va
   spec->by_time = (idx_num & kPlanOrderTime) != 0;
   spec->descending = (idx_num & kPlanDescending) != 0;
   const char* slash = idx_str == nullptr ? nullptr : std::strchr(idx_str, '/');
-  const size_t n = idx_str == nullptr ? 0 : slash != nullptr ? slash - idx_str : std::strlen(idx_str);
+  const char* bar = idx_str == nullptr ? nullptr : std::strchr(idx_str, '|');
+  const size_t n = idx_str == nullptr ? 0
+                   : bar != nullptr   ? bar - idx_str
+                   : slash != nullptr ? slash - idx_str
+                                      : std::strlen(idx_str);
+  if (bar != nullptr) {
+    for (const char* p = bar + 1; *p != '\0' && *p != '/'; p++) {
+      const int k = *p - 'A';
+      if (k < 0 || k >= t->schema.ntags()) {
+        *err = "internal error: plan '" + std::string(idx_str) + "' orders by an unknown tag";
+        return false;
+      }
+      spec->order_tags.push_back(k);
+    }
+  }
   if (slash != nullptr) {
     const std::string used(slash + 1);
     if (static_cast<int>(used.size()) != t->schema.nfields()) {

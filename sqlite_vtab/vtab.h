@@ -362,6 +362,9 @@ struct ScanSpec {
   // At most this many rows of each tag set, the first in scan order (0: all). A hint: the scan
   // takes it only while the connection has no pending change of the table (Scan::limited).
   size_t limit_per_tagset = 0;
+  // Declared tag columns (0-based among the tags): rows must come ordered by their values, NULL
+  // first (ORDER BY / GROUP BY of tag columns consumed; see Scan::tag_ordered).
+  std::vector<int> order_tags;
 };
 
 // Reads value i of the current row of `rows` into *v (type 0: no value).
@@ -400,6 +403,12 @@ class Scan {
   // must be read to its end before the connection changes the table (a merge of later changes
   // would lack the rows past the limit): the cursor collects its rows at once.
   bool limited() const { return spec_.limit_per_tagset != 0; }
+  // With ScanSpec::order_tags: whether the engine yields the tag sets in that order (the scan was
+  // direct at its start), so that the rows need no sort. Such a scan stays direct to its end: a
+  // change the connection makes while it is open is not seen by it (SQLite leaves open whether a
+  // statement sees changes made after it started). Otherwise the cursor collects the rows and
+  // sorts them (SortByTags).
+  bool tag_ordered() const { return tag_ordered_; }
 
  private:
   // Moves to the engine's next row, the next of the current block or the first of the next
@@ -432,6 +441,7 @@ class Scan {
   std::optional<RowKey> pend_pos_; // last overlay key consumed
   bool eof_ = true;
   bool single_tagset_ = false;
+  bool tag_ordered_ = false;
   bool direct_ = false;
   mutable bool row_ready_ = true;  // a direct scan's row_ holds the current row
   mutable Row row_;
@@ -481,6 +491,7 @@ inline constexpr int kPlanTags = 2;       // tag constraints present
 inline constexpr int kPlanOrderTime = 4;  // rows must come in time order (ORDER BY time consumed)
 inline constexpr int kPlanDescending = 8;  // ... newest first (ORDER BY time DESC)
 inline constexpr int kPlanAggregate = 16;  // the aggregate view (_strata_aggregate = v)
+inline constexpr int kPlanOrderTags = 32;  // rows ordered by tag columns (ORDER/GROUP BY consumed)
 // The largest LIMIT handed to the engine: a limited scan's rows are collected at xFilter.
 inline constexpr int64_t kMaxPushedLimit = 10000;
 
