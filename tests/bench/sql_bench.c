@@ -19,7 +19,8 @@
 ** level. q2-q4 are also timed on the strata table in the form its users would write them, the
 ** aggregate view (cpu('max', '1h') ...), against the plain table's query of the same answer.
 ** The machine may change speed while it runs (it is shared), so the two sides of a ratio are
-** measured close together: the ingest goes round the four databases `--rounds` times (a fresh
+** measured close together: the ingest goes round the four databases `--rounds` times (default 5,
+** as a strata round is short and so more exposed to the machine's bursts of slowness; a fresh
 ** database each time; the ratio is the median of the rounds' ratios), and each query runs on the
 ** four databases in turn, `--runs` times (q3 about half as often), taking each side's median.
 ** The extension is loaded into every connection (time_bucket), and every connection is opened
@@ -363,7 +364,7 @@ static void TimeQueries(Config *cs, int n, int runs) {
 
 int main(int argc, char **argv) {
   const char *csv = NULL, *work = "/tmp/strata_sql_bench", *only = NULL;
-  int runs = 7, rounds = 3;
+  int runs = 7, rounds = 5;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--lib") && i + 1 < argc) g_lib = argv[++i];
     else if (!strcmp(argv[i], "--dir") && i + 1 < argc) work = argv[++i];
