@@ -17,6 +17,37 @@ class WriteTest : public SqlTest {
   Strings All(sqlite3* db = nullptr) {
     return Rows(db ? db : db_, "SELECT * FROM cpu ORDER BY hostname, region, time");
   }
+
+  // A plain table `ref` with cpu's columns and upsert semantics, to compare cpu with.
+  void CreateRef() {
+    ASSERT_EQ(Exec(db_, "CREATE TABLE ref(time INTEGER, hostname TEXT, region TEXT, usage_user "
+                        "REAL, load INTEGER, status TEXT, up BOOLEAN, PRIMARY KEY(hostname, "
+                        "region, time))"),
+              "");
+  }
+  // n random rows (one of 40 hours, host h0.., one of `regions`, a load) into cpu and ref.
+  void InsertIntoBoth(std::mt19937* rng, int n, int hosts, const std::vector<std::string>& regions) {
+    for (int i = 0; i < n; i++) {
+      const long long time = static_cast<long long>((*rng)() % 40) * 3'600'000'000'000LL;
+      const std::string host = "h" + std::to_string((*rng)() % static_cast<unsigned>(hosts));
+      const std::string& region = regions[(*rng)() % regions.size()];
+      const std::string vals = std::to_string(time) + ",'" + host + "','" + region + "'," +
+                               std::to_string((*rng)() % 100);
+      ASSERT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(" + vals + ")"), "");
+      ASSERT_EQ(Exec(db_, "INSERT INTO ref(time,hostname,region,load) VALUES(" + vals +
+                              ") ON CONFLICT DO UPDATE SET load = excluded.load"),
+                "");
+    }
+  }
+  // Each query ("%s" for the table) gives the same rows on cpu as on ref.
+  void ExpectSameAsRef(const std::vector<std::string>& queries, const std::string& when) {
+    for (const std::string& q : queries) {
+      std::string a = q, b = q;
+      a.replace(a.find("%s"), 2, "cpu");
+      b.replace(b.find("%s"), 2, "ref");
+      EXPECT_EQ(Rows(db_, a), Rows(db_, b)) << q << when;
+    }
+  }
 };
 
 TEST_F(WriteTest, InsertOfAnExistingRowOverwritesGivenFieldsAndKeepsOthers) {
@@ -166,22 +197,10 @@ TEST_F(WriteTest, OrderByTimeStaysCorrectWhenUndeclaredTagsSplitATagSet) {
 // ---- transactions --------------------------------------------------------------------------------
 
 TEST_F(WriteTest, OrderByTimeDescMatchesAPlainTableWithPendingRowsAndAcrossSources) {
-  ASSERT_EQ(Exec(db_, "CREATE TABLE ref(time INTEGER, hostname TEXT, region TEXT, usage_user REAL, "
-                      "load INTEGER, status TEXT, up BOOLEAN, PRIMARY KEY(hostname, region, time))"),
-            "");
+  CreateRef();
   std::mt19937 rng(11);
-  auto insert = [&](int n) {
-    for (int i = 0; i < n; i++) {
-      const std::string vals = std::to_string(static_cast<long long>(rng() % 40) * 3'600'000'000'000LL) +
-                               ",'h" + std::to_string(rng() % 3) + "','" + (rng() % 2 ? "eu" : "us") +
-                               "'," + std::to_string(rng() % 100);
-      ASSERT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(" + vals + ")"), "");
-      ASSERT_EQ(Exec(db_, "INSERT INTO ref(time,hostname,region,load) VALUES(" + vals +
-                              ") ON CONFLICT DO UPDATE SET load = excluded.load"),
-                "");
-    }
-  };
-  const char* queries[] = {
+  auto insert = [&](int n) { InsertIntoBoth(&rng, n, 3, {"us", "eu"}); };
+  const std::vector<std::string> queries = {
       "SELECT * FROM %s WHERE hostname = 'h1' AND region = 'eu' ORDER BY time DESC",
       "SELECT * FROM %s WHERE hostname = 'h1' AND region = 'eu' ORDER BY time DESC LIMIT 3",
       "SELECT time, load FROM %s WHERE hostname = 'h1' AND region = 'eu' AND time < 72000000000000 "
@@ -203,14 +222,7 @@ TEST_F(WriteTest, OrderByTimeDescMatchesAPlainTableWithPendingRowsAndAcrossSourc
       "90000000000000 ORDER BY time LIMIT 3",
       "SELECT time FROM %s WHERE hostname = 'h0' ORDER BY time DESC LIMIT -1",
   };
-  auto check = [&](const std::string& when) {
-    for (const char* q : queries) {
-      std::string a = q, b = q;
-      a.replace(a.find("%s"), 2, "cpu");
-      b.replace(b.find("%s"), 2, "ref");
-      EXPECT_EQ(Rows(db_, a), Rows(db_, b)) << q << when;
-    }
-  };
+  auto check = [&](const std::string& when) { ExpectSameAsRef(queries, when); };
   insert(300);
   EXPECT_EQ(One(db_, "SELECT strata_flush()"), "NULL");  // segments in two shard windows ...
   insert(100);                                          // ... and MemStores
@@ -247,24 +259,11 @@ TEST_F(WriteTest, OrderByTimeDescMatchesAPlainTableWithPendingRowsAndAcrossSourc
 }
 
 TEST_F(WriteTest, OrderByAndGroupByOfTagsMatchAPlainTableWithoutASorter) {
-  ASSERT_EQ(Exec(db_, "CREATE TABLE ref(time INTEGER, hostname TEXT, region TEXT, usage_user REAL, "
-                      "load INTEGER, status TEXT, up BOOLEAN, PRIMARY KEY(hostname, region, time))"),
-            "");
+  CreateRef();
   std::mt19937 rng(5);
-  auto insert = [&](int n) {
-    for (int i = 0; i < n; i++) {
-      const std::string vals =
-          std::to_string(static_cast<long long>(rng() % 40) * 3'600'000'000'000LL) + ",'h" +
-          std::to_string(rng() % 5) + "','" + (rng() % 3 == 0 ? "ap" : rng() % 2 ? "eu" : "us") +
-          "'," + std::to_string(rng() % 100);
-      ASSERT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load) VALUES(" + vals + ")"), "");
-      ASSERT_EQ(Exec(db_, "INSERT INTO ref(time,hostname,region,load) VALUES(" + vals +
-                              ") ON CONFLICT DO UPDATE SET load = excluded.load"),
-                "");
-    }
-  };
+  auto insert = [&](int n) { InsertIntoBoth(&rng, n, 5, {"ap", "eu", "us"}); };
   // Every output is determined by the ORDER BY (equal keys give equal rows).
-  const char* queries[] = {
+  const std::vector<std::string> queries = {
       "SELECT hostname, count(*), sum(load), max(time) FROM %s GROUP BY hostname",
       "SELECT region, hostname, count(*), min(load) FROM %s GROUP BY region, hostname ORDER BY "
       "region, hostname",
@@ -276,14 +275,7 @@ TEST_F(WriteTest, OrderByAndGroupByOfTagsMatchAPlainTableWithoutASorter) {
       "SELECT region, count(*) FROM %s WHERE hostname IN ('h1', 'h3') GROUP BY region",
       "SELECT hostname, time FROM %s ORDER BY hostname, time",  // not consumed: SQLite sorts
   };
-  auto check = [&](const std::string& when) {
-    for (const char* q : queries) {
-      std::string a = q, b = q;
-      a.replace(a.find("%s"), 2, "cpu");
-      b.replace(b.find("%s"), 2, "ref");
-      EXPECT_EQ(Rows(db_, a), Rows(db_, b)) << q << when;
-    }
-  };
+  auto check = [&](const std::string& when) { ExpectSameAsRef(queries, when); };
   insert(300);
   EXPECT_EQ(One(db_, "SELECT strata_flush()"), "NULL");  // segments in two shard windows ...
   insert(100);                                          // ... and MemStores
