@@ -227,6 +227,7 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
   pend_pos_.reset();
   eof_ = false;
   direct_ = false;
+  tag_ordered_ = false;
   row_ready_ = true;
   if (spec_.empty) {
     table_ = nullptr;
