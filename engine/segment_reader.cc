@@ -1,6 +1,7 @@
 #include "segment_reader.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <functional>
 #include <limits>
@@ -329,16 +330,27 @@ Status SegmentReader::ReadBlocksCached(size_t series, size_t first, size_t last,
                                        int64_t max_t, BlockCache* cache,
                                        uint64_t* fill_budget, Column* out) const {
   const SeriesIndexEntry& e = index_[series];
-  std::vector<std::shared_ptr<const Column>> blocks(last - first + 1);
+  // A point or short-range read touches a block or two: their entries stay on the stack.
+  constexpr size_t kInline = 4;
+  std::array<std::shared_ptr<const Column>, kInline> inline_blocks;
+  std::vector<std::shared_ptr<const Column>> more_blocks;
+  if (last - first + 1 > kInline) more_blocks.resize(last - first + 1);
+  std::shared_ptr<const Column>* blocks =
+      more_blocks.empty() ? inline_blocks.data() : more_blocks.data();
   for (size_t k = first; k <= last; k++) {
     blocks[k - first] = cache->Lookup(instance_id_, e.blocks[k].offset, out->times_only);
   }
-  // As ReadBlocks: reserve for every point, but no more than the blocks' bytes could hold.
-  size_t total = 0;
-  for (size_t k = first; k <= last; k++) total += e.blocks[k].count;
+  // As ReadBlocks, but only for the points of the blocks inside [min_t, max_t]: those of a block
+  // the range cuts grow *out when appended (a point read must not reserve whole blocks).
+  size_t inside = 0;
+  for (size_t k = first; k <= last; k++) {
+    if (e.blocks[k].min_time >= min_t && e.blocks[k].max_time <= max_t) {
+      inside += e.blocks[k].count;
+    }
+  }
   const uint64_t end =
       last + 1 < e.blocks.size() ? e.blocks[last + 1].offset : section_end_[series];
-  const size_t reserve = std::min(total, static_cast<size_t>(end - e.blocks[first].offset));
+  const size_t reserve = std::min(inside, static_cast<size_t>(end - e.blocks[first].offset));
   out->times.reserve(out->times.size() + reserve);
   if (!out->times_only) {
     if (e.type == ValueType::kString) {

@@ -30,47 +30,52 @@ Status ShardSnapshot::Read(uint64_t series_id, int64_t min_t, int64_t max_t, Col
   auto ts_it = tombstones_.find(series_id);
   const std::vector<Tombstone>* ts = ts_it == tombstones_.end() ? nullptr : &ts_it->second;
 
+  // Sources are merged oldest first into `target`: *out itself when it starts empty (keeping its
+  // buffers, which a cursor reuses window after window), else a column merged into it at the end.
+  // A source's points go straight into an empty target, else into `part` first.
   Column merged;
   merged.type = out->type;
   merged.times_only = out->times_only;
+  Column* target = out->empty() ? out : &merged;
   Column part;
-  auto add = [&](uint64_t source_lsn) {
-    if (ts != nullptr) {
-      for (const Tombstone& t : *ts) {
-        if (t.lsn > source_lsn) EraseTimeRange(&part, t.min_time, t.max_time);
-      }
-    }
-    if (merged.empty()) {
-      std::swap(merged, part);
-    } else {
-      MergeNewer(&merged, part);
-    }
-    part.clear();
-  };
   part.type = out->type;
   part.times_only = out->times_only;
+  // Applies the tombstones newer than the source and merges it in.
+  auto add = [&](Column* read, uint64_t source_lsn) {
+    if (ts != nullptr) {
+      for (const Tombstone& t : *ts) {
+        if (t.lsn > source_lsn) EraseTimeRange(read, t.min_time, t.max_time);
+      }
+    }
+    if (read != target) {
+      MergeNewer(target, *read);
+      read->clear();
+    }
+  };
   for (const SegmentSource& s : segments_) {
     const SeriesIndexEntry* e = s.reader->Find(series_id);
     if (e == nullptr || e->max_time < min_t || e->min_time > max_t) continue;
+    Column* read = target->empty() ? target : &part;
     uint64_t fill_left = cache_fill_left_.load(std::memory_order_relaxed);
-    Status st = s.reader->Read(*e, min_t, max_t, &part, block_cache_.get(), &fill_left);
+    Status st = s.reader->Read(*e, min_t, max_t, read, block_cache_.get(), &fill_left);
     cache_fill_left_.store(fill_left, std::memory_order_relaxed);
-    STRATA_RETURN_IF_ERROR(st);
-    add(s.max_lsn);
+    if (!st) {
+      if (target == out) out->clear();  // *out as it came (empty)
+      return st;
+    }
+    add(read, s.max_lsn);
   }
   for (const auto& f : frozen_) {
-    if (f->ReadSealed(series_id, min_t, max_t, &part)) add(f->last_lsn);
+    Column* read = target->empty() ? target : &part;
+    if (f->ReadSealed(series_id, min_t, max_t, read)) add(read, f->last_lsn);
   }
   auto a = active_.find(series_id);
   if (a != active_.end()) {
-    AppendTimeRange(a->second, min_t, max_t, &part);
-    add(UINT64_MAX);
+    Column* read = target->empty() ? target : &part;
+    AppendTimeRange(a->second, min_t, max_t, read);
+    add(read, UINT64_MAX);
   }
-  if (out->empty()) {
-    *out = std::move(merged);
-  } else {
-    MergeNewer(out, merged);
-  }
+  if (target != out) MergeNewer(out, merged);
   return OkStatus();
 }
 

@@ -61,6 +61,7 @@ class ShardSnapshot {
   // *out gets only their times, and segment blocks' values are not decoded. Segment blocks come
   // from, and go to, the engine's block cache; once this snapshot has inserted 1/kScanFillFraction
   // of the cache's capacity, further misses are read without filling it (a scan keeps the cache).
+  // On an error *out is as it came.
   [[nodiscard]] Status Read(uint64_t series_id, int64_t min_t, int64_t max_t, Column* out) const;
   // The series' newest point in [min_t, max_t], i.e. the last point Read would append, from each
   // source's newest point alone: a MemStore's last point in range, or a segment's newest point

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 
@@ -190,6 +193,121 @@ TEST_F(ShardSnapshotTest, ReadNewestPrefersTheNewestSourceAndHonoursDeletes) {
   FlushAll();
   ASSERT_TRUE(shard_->Compact());
   EXPECT_EQ(Newest(), "1=7.000000");
+}
+
+// Read returns what a model of the writes and deletes holds, over every mix of sources, into an
+// empty column (the cursor's case, read straight into it) and into one holding points already
+// (merged, the read's points winning on equal times).
+TEST_F(ShardSnapshotTest, ReadMatchesAModelOfWritesAndDeletes) {
+  std::map<int64_t, double> model;
+  for (int64_t now = 0; now < kSteps; now++) {
+    const int64_t op = Uniform(0, 19);
+    if (op < 12) {
+      std::map<int64_t, double> points;  // unique times within one write
+      for (int64_t n = Uniform(1, 20); n > 0; n--) {
+        points[Uniform(std::max<int64_t>(0, now - kLate), now)] =
+            static_cast<double>(Uniform(-1000, 1000)) / 8;
+      }
+      Column c;
+      c.type = ValueType::kFloat;
+      for (const auto& [t, v] : points) {
+        c.times.push_back(t);
+        c.nums.push_back(FloatBits(v));
+        model[t] = v;
+      }
+      const SeriesPoints sp[1] = {{ids_[0], &c}};
+      shard_->ApplyWrite(++lsn_, sp);
+    } else if (op < 13) {
+      const int64_t lo = Uniform(std::max<int64_t>(0, now - 2 * kLate), now);
+      const int64_t hi = lo + Uniform(0, kLate);
+      shard_->ApplyDelete(++lsn_, {ids_[0]}, lo, hi);
+      model.erase(model.lower_bound(lo), model.upper_bound(hi));
+    } else if (op < 16) {
+      shard_->Freeze();
+    } else if (op < 19) {
+      ASSERT_TRUE(shard_->FlushOldestFrozen());
+    } else if (Uniform(0, 3) == 0) {
+      ASSERT_TRUE(shard_->Compact());
+    }
+
+    const int64_t min_t = Uniform(0, now);
+    const int64_t max_t = Uniform(min_t, kSteps);
+    auto snap = shard_->Snapshot(std::span<const uint64_t>(ids_, 1), 0, kSteps);
+    SCOPED_TRACE("step " + std::to_string(now) + ", range [" + std::to_string(min_t) + ", " +
+                 std::to_string(max_t) + "]");
+    std::map<int64_t, double> want(model.lower_bound(min_t), model.upper_bound(max_t));
+    auto as_map = [](const Column& c) {
+      std::map<int64_t, double> m;
+      for (size_t i = 0; i < c.size(); i++) m[c.times[i]] = BitsFloat(c.nums[i]);
+      EXPECT_TRUE(std::is_sorted(c.times.begin(), c.times.end()));
+      EXPECT_EQ(m.size(), c.size());  // no duplicate times
+      return m;
+    };
+    Column empty;
+    empty.type = ValueType::kFloat;
+    ASSERT_TRUE(snap->Read(ids_[0], min_t, max_t, &empty));
+    EXPECT_EQ(as_map(empty), want);
+
+    Column held;  // points at every 7th time, some of which the read overrides
+    held.type = ValueType::kFloat;
+    std::map<int64_t, double> merged;
+    for (int64_t t = 0; t <= kSteps; t += 7) {
+      held.times.push_back(t);
+      held.nums.push_back(FloatBits(-1));
+      merged[t] = -1;
+    }
+    for (const auto& [t, v] : want) merged[t] = v;
+    ASSERT_TRUE(snap->Read(ids_[0], min_t, max_t, &held));
+    EXPECT_EQ(as_map(held), merged);
+  }
+  EXPECT_GT(shard_->Stats().segment_count, 1u);
+}
+
+// A corrupt block found by Read fails it with kCorrupt and leaves the column as it came, also
+// when an older segment was already read into it.
+TEST_F(ShardSnapshotTest, ReadErrorLeavesTheColumnAsItCame) {
+  for (int64_t part = 0; part < 2; part++) {
+    Column c;
+    c.type = ValueType::kFloat;
+    for (int64_t t = part * 3000; t < (part + 1) * 3000; t++) {
+      c.times.push_back(t);
+      c.nums.push_back(FloatBits(static_cast<double>(t) / 3));
+    }
+    const SeriesPoints sp[1] = {{ids_[0], &c}};
+    shard_->ApplyWrite(++lsn_, sp);
+    FlushAll();
+  }
+  ASSERT_EQ(shard_->SegmentCount(), 2u);
+  std::vector<std::string> segments;
+  for (const auto& e : std::filesystem::directory_iterator(tmp_.Sub("shard"))) {
+    if (e.path().filename().string().rfind("seg-", 0) == 0) segments.push_back(e.path().string());
+  }
+  std::sort(segments.begin(), segments.end());
+  ASSERT_EQ(segments.size(), 2u);
+  {
+    std::fstream f(segments[1], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(200);  // inside the newer segment's first block
+    char ch = 0;
+    f.get(ch);
+    f.seekp(200);
+    f.put(static_cast<char>(ch ^ 0x20));
+  }
+  auto snap = shard_->Snapshot(std::span<const uint64_t>(ids_, 1), 0, 6000);
+  Column empty;
+  empty.type = ValueType::kFloat;
+  Status s = snap->Read(ids_[0], 0, 6000, &empty);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), Code::kCorrupt) << s.error().ToString();
+  EXPECT_TRUE(empty.empty());
+
+  Column held;
+  held.type = ValueType::kFloat;
+  held.times = {1, 7000};
+  held.nums = {FloatBits(1), FloatBits(2)};
+  s = snap->Read(ids_[0], 0, 6000, &held);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(held.times, (std::vector<int64_t>{1, 7000}));
+  EXPECT_EQ(held.nums, (std::vector<uint64_t>{FloatBits(1), FloatBits(2)}));
 }
 
 }  // namespace
