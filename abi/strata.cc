@@ -669,6 +669,7 @@ int QueryRows(const char* fn, strata_db* db, const char* measurement,
     }
     strata::QueryRequest q;
     q.measurement = measurement;
+    q.tags.reserve(nfilters);
     for (size_t i = 0; i < nfilters; i++) {
       if (filters[i].key == nullptr) {
         return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) + "].key is NULL");
@@ -678,6 +679,7 @@ int QueryRows(const char* fn, strata_db* db, const char* measurement,
       }
       strata::TagFilter f;
       f.key = filters[i].key;
+      f.values.reserve(filters[i].nvalues);
       for (size_t j = 0; j < filters[i].nvalues; j++) {
         if (filters[i].values[j] == nullptr) {
           return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) +
@@ -688,6 +690,7 @@ int QueryRows(const char* fn, strata_db* db, const char* measurement,
       q.tags.push_back(std::move(f));
     }
     auto r = std::make_unique<strata_rows>();
+    r->fields.reserve(nfields);
     for (size_t i = 0; i < nfields; i++) {
       if (fields[i] == nullptr) {
         return SetError(STRATA_INVALID, std::string(fn) + ": fields[" + std::to_string(i) + "] is NULL");
@@ -713,6 +716,7 @@ int QueryRows(const char* fn, strata_db* db, const char* measurement,
       }
       if (options->presence_only != nullptr) {
         r->presence_only.assign(options->presence_only, options->presence_only + nfields);
+        row_options.presence_only.reserve(nfields);
         // A field is read times-only when no request of it needs its value.
         for (size_t i = 0; i < nfields; i++) {
           bool value_needed = false;
@@ -723,10 +727,11 @@ int QueryRows(const char* fn, strata_db* db, const char* measurement,
         }
       }
     }
-    q.fields = r->fields;
+    q.fields = std::move(r->fields);  // lent to the query, not copied
     q.min_time = t_min;
     q.max_time = t_max;
     auto cursor = db->engine->QueryRows(q, std::move(row_options));
+    r->fields = std::move(q.fields);
     if (!cursor) return FromError(cursor.error());
     r->engine = db->engine;
     r->cursor = std::move(*cursor);

@@ -272,6 +272,13 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
                                               const std::vector<std::string>& fields) const {
   // The cache key: every part length-prefixed, so that no two requests share one.
   std::string cache_key;
+  size_t key_bytes = measurement.size() + 2 * kMaxVarint64Bytes;
+  for (const TagFilter& f : filters) {
+    key_bytes += f.key.size() + 2 * kMaxVarint64Bytes;
+    for (const std::string& v : f.values) key_bytes += v.size() + kMaxVarint64Bytes;
+  }
+  for (const std::string& f : fields) key_bytes += f.size() + kMaxVarint64Bytes;
+  cache_key.reserve(key_bytes);
   auto put = [&cache_key](std::string_view part) {
     PutVarint64(&cache_key, part.size());
     cache_key.append(part);

@@ -218,9 +218,9 @@ const Row& Scan::row() const {
   return row_;
 }
 
-int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
+int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
   table_ = t;
-  spec_ = spec;
+  spec_ = std::move(spec);
   strata_rows_free(rows_);
   rows_ = nullptr;
   block_n_ = block_k_ = 0;
@@ -238,12 +238,15 @@ int Scan::Start(Table* t, const ScanSpec& spec, std::string* err) {
   std::vector<std::vector<const char*>> values(spec_.filters.size());
   std::vector<strata_tag_filter> filters(spec_.filters.size());
   for (size_t i = 0; i < spec_.filters.size(); i++) {
+    values[i].reserve(spec_.filters[i].values.size());
     for (const std::string& v : spec_.filters[i].values) values[i].push_back(v.c_str());
     filters[i] = strata_tag_filter{spec_.filters[i].key.c_str(), values[i].data(), values[i].size()};
   }
   std::vector<const char*> fields;
+  fields.reserve(t->schema.fields.size());
   for (const std::string& f : t->schema.fields) fields.push_back(f.c_str());
   std::vector<unsigned char> presence_only;
+  presence_only.reserve(spec_.values.size());
   for (uint8_t read : spec_.values) presence_only.push_back(read ? 0 : 1);
   const bool pending = t->overlay().HasPending();
   if (pending) spec_.limit_per_tagset = 0;
@@ -448,9 +451,10 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
       const int rc = Aggregate(t, spec, agg, &c->rows, &err);
       return rc == STRATA_OK ? SQLITE_OK : Fail(c, err, rc);
     }
-    int rc = c->scan.Start(t, spec, &err);
+    int rc = c->scan.Start(t, std::move(spec), &err);
     if (rc != STRATA_OK) return Fail(c, err, rc);
-    const bool sort_by_tags = !spec.order_tags.empty() && !c->scan.tag_ordered();
+    const std::vector<int>& order_tags = c->scan.spec().order_tags;
+    const bool sort_by_tags = !order_tags.empty() && !c->scan.tag_ordered();
     const bool sort = (idx_num & kPlanOrderTime) && !c->scan.single_tagset();
     if (sort_by_tags) {
       // The rows merge pending changes in tag-set key order: collect and sort them.
@@ -458,7 +462,7 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
         c->rows.Add(Row(c->scan.row()));
         if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
       }
-      SortByTags(spec.order_tags, &c->rows);
+      SortByTags(order_tags, &c->rows);
       c->materialized = true;
     } else if (sort || c->scan.limited()) {
       // ORDER BY time over several tag sets: collect the rows and sort them by time (stable, so

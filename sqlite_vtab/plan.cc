@@ -321,6 +321,7 @@ bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_va
       *err = "internal error: plan '" + std::string(idx_str) + "' does not match the table's fields";
       return false;
     }
+    spec->values.reserve(used.size());
     for (char ch : used) spec->values.push_back(ch == '1' ? 1 : 0);
   }
   if (static_cast<int>(n) != argc) {

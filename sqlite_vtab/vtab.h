@@ -381,7 +381,7 @@ class Scan {
  public:
   ~Scan();
   // Starts the scan. STRATA status with *err on failure.
-  int Start(Table* t, const ScanSpec& spec, std::string* err);
+  int Start(Table* t, ScanSpec spec, std::string* err);
   // Moves to the next row; sets eof(). STRATA status with *err on failure.
   int Next(std::string* err);
   bool eof() const { return eof_; }
@@ -403,6 +403,8 @@ class Scan {
   // must be read to its end before the connection changes the table (a merge of later changes
   // would lack the rows past the limit): the cursor collects its rows at once.
   bool limited() const { return spec_.limit_per_tagset != 0; }
+  // What the scan was started with.
+  const ScanSpec& spec() const { return spec_; }
   // With ScanSpec::order_tags: whether the engine yields the tag sets in that order (the scan was
   // direct at its start), so that the rows need no sort. Such a scan stays direct to its end: a
   // change the connection makes while it is open is not seen by it (SQLite leaves open whether a
