@@ -41,16 +41,38 @@ QuerySnapshot RowCursor::OrderTagSets(QuerySnapshot snapshot,
   return snapshot;
 }
 
-RowCursor::RowCursor(QuerySnapshot snapshot, RowOptions options)
-    : snap_(OrderTagSets(std::move(snapshot), options.tagset_order)),
-      options_(std::move(options)) {
+RowCursor::RowCursor(QuerySnapshot snapshot, RowOptions options) {
+  Restart(std::move(snapshot), std::move(options));
+}
+
+void RowCursor::Restart(QuerySnapshot snapshot, RowOptions options) {
+  snap_ = OrderTagSets(std::move(snapshot), options.tagset_order);
+  options_ = std::move(options);
   const auto& series = snap_.series;
   const auto& presence = options_.presence_only;
   times_only_.resize(series.size());
+  tagset_count_ = 0;
   for (size_t i = 0; i < series.size(); i++) {
     if (i == 0 || series[i]->tagset_id != series[i - 1]->tagset_id) tagset_count_++;
     times_only_[i] = std::find(presence.begin(), presence.end(), series[i]->field) != presence.end();
   }
+  group_begin_ = group_end_ = 0;
+  started_ = false;
+  done_ = false;
+  windows_left_ = 0;
+  slice_edge_ = 0;
+  rows_in_tagset_ = 0;
+  time_ = 0;
+  aligned_ = false;
+  aligned_times_ = nullptr;
+  aligned_pos_ = aligned_index_ = 0;
+  // The columns keep their buffers for the next tag set's reads, unless a long read left them big;
+  // nothing of them is unread.
+  for (Column& c : columns_) {
+    c.clear();
+    if (c.times.capacity() > kKeptColumnPoints) c = Column();
+  }
+  std::fill(pos_.begin(), pos_.end(), 0);
 }
 
 bool RowCursor::NextTagSet() {
@@ -286,7 +308,7 @@ Result<bool> RowCursor::Next() {
     auto loaded = options_.descending ? LoadPrevSlice() : LoadNextWindow();
     if (loaded && *loaded) continue;
     done_ = true;
-    columns_.clear();
+    for (Column& c : columns_) c.clear();
     if (!loaded) return unexpected(loaded.error());
   }
   return false;

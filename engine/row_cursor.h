@@ -54,6 +54,10 @@ class RowCursor {
  public:
   explicit RowCursor(QuerySnapshot snapshot, RowOptions options = {});
 
+  // Starts over as a new cursor of `snapshot` and `options` would, reusing this one's buffers (a
+  // client running many small queries, such as a join's lookups, saves their allocations).
+  void Restart(QuerySnapshot snapshot, RowOptions options = {});
+
   // Moves to the next row; false at the end. An error (a corrupt block) ends the cursor.
   [[nodiscard]] Result<bool> Next();
   // Moves to the next block: up to `max` (>= 1) consecutive rows of one tag set in which each field
@@ -115,8 +119,11 @@ class RowCursor {
   bool NextRowForward();
   bool NextRowBackward();
 
-  const QuerySnapshot snap_;
-  const RowOptions options_;
+  // Restart keeps columns of up to this many points' capacity (a point read's, a short range's).
+  static constexpr size_t kKeptColumnPoints = 4096;
+
+  QuerySnapshot snap_;
+  RowOptions options_;
   std::vector<uint8_t> times_only_;  // per snap_.series: in options_.presence_only
   size_t tagset_count_ = 0;
   size_t group_begin_ = 0, group_end_ = 0;  // current tag set: series [begin, end)

@@ -18,16 +18,13 @@ constexpr int64_t kDay = 86400LL * 1000000000LL;
 
 // "tagset@time: field=value ..." for every row; a presence-only field (times-only column) shows
 // as "field=?".
-std::vector<std::string> Rows(StorageEngine& db, const QueryRequest& q, RowOptions options = {}) {
+// At most `max` rows, from the cursor's current position on.
+std::vector<std::string> RowsOf(RowCursor& r, size_t max = SIZE_MAX) {
   std::vector<std::string> out;
-  auto cursor = db.QueryRows(q, std::move(options));
-  EXPECT_TRUE(cursor.has_value());
-  if (!cursor) return out;
-  while (true) {
-    auto more = (*cursor)->Next();
+  while (out.size() < max) {
+    auto more = r.Next();
     EXPECT_TRUE(more.has_value()) << (more ? "" : more.error().ToString());
     if (!more || !*more) break;
-    RowCursor& r = **cursor;
     std::string row = r.tagset().tagset_key + "@" + std::to_string(r.time()) + ":";
     for (size_t i = 0; i < r.field_count(); i++) {
       if (!r.has_value(i)) continue;
@@ -44,6 +41,13 @@ std::vector<std::string> Rows(StorageEngine& db, const QueryRequest& q, RowOptio
     out.push_back(row);
   }
   return out;
+}
+
+std::vector<std::string> Rows(StorageEngine& db, const QueryRequest& q, RowOptions options = {}) {
+  auto cursor = db.QueryRows(q, std::move(options));
+  EXPECT_TRUE(cursor.has_value());
+  if (!cursor) return {};
+  return RowsOf(**cursor);
 }
 
 // As Rows, read with NextBlock(max) (and, every third block, a Next() in between), each block's
@@ -390,6 +394,32 @@ TEST_F(RowCursorRandomDataTest, LimitPerTagSetKeepsTheFirstRowsOfEachTagSet) {
     }
   }
   EXPECT_GT(cut, 1000u);
+}
+
+// One cursor restarted for query after query (each left after a few rows, or at its end) yields
+// what a new cursor of the same query and options yields, whatever the previous query was.
+TEST_F(RowCursorRandomDataTest, RestartAnswersAsANewCursor) {
+  std::unique_ptr<RowCursor> reused;
+  for (int trial = 0; trial < 60; trial++) {
+    const QueryRequest q = RandomQuery(trial);
+    RowOptions options;
+    options.descending = Uniform(0, 1) == 1;
+    if (Uniform(0, 2) == 0) options.presence_only = {"s", "f"};
+    if (Uniform(0, 2) == 0) options.limit_per_tagset = static_cast<size_t>(Uniform(1, 3));
+    if (Uniform(0, 3) == 0) options.tagset_order = {"h"};
+    auto snapshot = db_->Snapshot(q);
+    ASSERT_TRUE(snapshot.has_value());
+    if (reused == nullptr) {
+      reused = std::make_unique<RowCursor>(std::move(*snapshot), options);
+    } else {
+      reused->Restart(std::move(*snapshot), options);
+    }
+    const size_t max = Uniform(0, 1) == 0 ? SIZE_MAX : static_cast<size_t>(Uniform(0, 5));
+    std::vector<std::string> want = Rows(*db_, q, options);
+    if (want.size() > max) want.resize(max);
+    EXPECT_EQ(RowsOf(*reused, max), want)
+        << "trial " << trial;
+  }
 }
 
 // RowOptions::tagset_order: tag sets by the given tags' values (a missing tag first), then by key;
