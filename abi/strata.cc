@@ -61,6 +61,7 @@ struct strata_cursor {
 struct strata_rows {
   std::shared_ptr<strata::StorageEngine> engine;  // keeps the catalog (SeriesInfo) alive
   std::unique_ptr<strata::RowCursor> cursor;
+  std::string measurement;           // the query's (strata_rows_requery keeps it)
   std::vector<std::string> fields;  // requested names; empty: every field of the tag set
   std::vector<unsigned char> presence_only;  // per requested field: only presence is needed
   const strata::SeriesInfo* group = nullptr;  // first series of the tag set `slot` was built for
@@ -642,6 +643,100 @@ void MapFields(strata_rows* r) {
   }
 }
 
+// Checks a query's filters and options (as strata_query_rows_ex documents them) and converts them:
+// the tag filters into q->tags, the options into *row_options and r->presence_only, for the fields
+// in r->fields. STRATA_OK, or an error status with the message set.
+int ConvertQuery(const char* fn, const strata_tag_filter* filters, size_t nfilters,
+                 const strata_rows_options* options, strata_rows* r, strata::QueryRequest* q,
+                 strata::RowOptions* row_options) {
+  if (nfilters > 0 && filters == nullptr) return NullArg(fn, "filters");
+  if (options != nullptr &&
+      (options->version < 1 || options->version > STRATA_ROWS_OPTIONS_VERSION)) {
+    return SetError(STRATA_INVALID, std::string(fn) + ": options->version is " +
+                                        std::to_string(options->version) +
+                                        ", this library knows 1 to " +
+                                        std::to_string(STRATA_ROWS_OPTIONS_VERSION));
+  }
+  const size_t nfields = r->fields.size();
+  if (options != nullptr && options->presence_only != nullptr && nfields == 0) {
+    return SetError(STRATA_INVALID, std::string(fn) +
+                                        ": options->presence_only needs the fields named "
+                                        "(nfields > 0); with nfields 0 pass NULL");
+  }
+  q->tags.reserve(nfilters);
+  for (size_t i = 0; i < nfilters; i++) {
+    if (filters[i].key == nullptr) {
+      return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) + "].key is NULL");
+    }
+    if (filters[i].nvalues > 0 && filters[i].values == nullptr) {
+      return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) + "].values is NULL");
+    }
+    strata::TagFilter f;
+    f.key = filters[i].key;
+    f.values.reserve(filters[i].nvalues);
+    for (size_t j = 0; j < filters[i].nvalues; j++) {
+      if (filters[i].values[j] == nullptr) {
+        return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) +
+                                            "].values[" + std::to_string(j) + "] is NULL");
+      }
+      f.values.emplace_back(filters[i].values[j]);
+    }
+    q->tags.push_back(std::move(f));
+  }
+  r->presence_only.clear();
+  if (options == nullptr) return STRATA_OK;
+  row_options->descending = options->descending != 0;
+  // A version 1 caller's struct ends before limit_per_tagset.
+  if (options->version >= 2) row_options->limit_per_tagset = options->limit_per_tagset;
+  if (options->version >= 3) {
+    if (options->norder_tags > 0 && options->order_tags == nullptr) {
+      return NullArg(fn, "options->order_tags");
+    }
+    for (size_t i = 0; i < options->norder_tags; i++) {
+      if (options->order_tags[i] == nullptr) {
+        return SetError(STRATA_INVALID, std::string(fn) + ": options->order_tags[" +
+                                            std::to_string(i) + "] is NULL");
+      }
+      row_options->tagset_order.emplace_back(options->order_tags[i]);
+    }
+  }
+  if (options->presence_only != nullptr) {
+    r->presence_only.assign(options->presence_only, options->presence_only + nfields);
+    row_options->presence_only.reserve(nfields);
+    // A field is read times-only when no request of it needs its value.
+    for (size_t i = 0; i < nfields; i++) {
+      bool value_needed = false;
+      for (size_t j = 0; j < nfields && !value_needed; j++) {
+        value_needed = r->presence_only[j] == 0 && r->fields[j] == r->fields[i];
+      }
+      if (!value_needed) row_options->presence_only.push_back(r->fields[i]);
+    }
+  }
+  return STRATA_OK;
+}
+
+// Runs the query on db's engine into r: a new cursor, or r's own restarted (reusing its buffers).
+// The fields are r->fields; q holds the rest.
+int RunQuery(strata_db* db, strata::QueryRequest& q, strata::RowOptions row_options,
+             strata_rows* r) {
+  q.fields = std::move(r->fields);  // lent to the query, not copied
+  auto snapshot = db->engine->Snapshot(q);
+  r->fields = std::move(q.fields);
+  if (!snapshot) return FromError(snapshot.error());
+  if (r->cursor != nullptr) {
+    r->cursor->Restart(std::move(*snapshot), std::move(row_options));
+  } else {
+    r->cursor = std::make_unique<strata::RowCursor>(std::move(*snapshot), std::move(row_options));
+  }
+  r->engine = db->engine;
+  r->group = nullptr;
+  r->slot.assign(r->fields.size(), -1);
+  r->have_row = false;
+  r->block = 0;
+  r->done = false;
+  return STRATA_OK;
+}
+
 // strata_query_rows and strata_query_rows_ex; `fn` names the function in error messages.
 int QueryRows(const char* fn, strata_db* db, const char* measurement,
               const strata_tag_filter* filters, size_t nfilters, const char* const* fields,
@@ -653,43 +748,9 @@ int QueryRows(const char* fn, strata_db* db, const char* measurement,
     if (db == nullptr) return NullArg(fn, "db");
     if (measurement == nullptr) return NullArg(fn, "measurement");
     if (*measurement == '\0') return SetError(STRATA_INVALID, std::string(fn) + ": measurement is empty");
-    if (nfilters > 0 && filters == nullptr) return NullArg(fn, "filters");
     if (nfields > 0 && fields == nullptr) return NullArg(fn, "fields");
-    if (options != nullptr &&
-        (options->version < 1 || options->version > STRATA_ROWS_OPTIONS_VERSION)) {
-      return SetError(STRATA_INVALID, std::string(fn) + ": options->version is " +
-                                          std::to_string(options->version) +
-                                          ", this library knows 1 to " +
-                                          std::to_string(STRATA_ROWS_OPTIONS_VERSION));
-    }
-    if (options != nullptr && options->presence_only != nullptr && nfields == 0) {
-      return SetError(STRATA_INVALID, std::string(fn) +
-                                          ": options->presence_only needs the fields named "
-                                          "(nfields > 0); with nfields 0 pass NULL");
-    }
-    strata::QueryRequest q;
-    q.measurement = measurement;
-    q.tags.reserve(nfilters);
-    for (size_t i = 0; i < nfilters; i++) {
-      if (filters[i].key == nullptr) {
-        return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) + "].key is NULL");
-      }
-      if (filters[i].nvalues > 0 && filters[i].values == nullptr) {
-        return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) + "].values is NULL");
-      }
-      strata::TagFilter f;
-      f.key = filters[i].key;
-      f.values.reserve(filters[i].nvalues);
-      for (size_t j = 0; j < filters[i].nvalues; j++) {
-        if (filters[i].values[j] == nullptr) {
-          return SetError(STRATA_INVALID, std::string(fn) + ": filters[" + std::to_string(i) +
-                                              "].values[" + std::to_string(j) + "] is NULL");
-        }
-        f.values.emplace_back(filters[i].values[j]);
-      }
-      q.tags.push_back(std::move(f));
-    }
     auto r = std::make_unique<strata_rows>();
+    r->measurement = measurement;
     r->fields.reserve(nfields);
     for (size_t i = 0; i < nfields; i++) {
       if (fields[i] == nullptr) {
@@ -697,45 +758,16 @@ int QueryRows(const char* fn, strata_db* db, const char* measurement,
       }
       r->fields.emplace_back(fields[i]);
     }
+    strata::QueryRequest q;
     strata::RowOptions row_options;
-    if (options != nullptr) {
-      row_options.descending = options->descending != 0;
-      // A version 1 caller's struct ends before limit_per_tagset.
-      if (options->version >= 2) row_options.limit_per_tagset = options->limit_per_tagset;
-      if (options->version >= 3) {
-        if (options->norder_tags > 0 && options->order_tags == nullptr) {
-          return NullArg(fn, "options->order_tags");
-        }
-        for (size_t i = 0; i < options->norder_tags; i++) {
-          if (options->order_tags[i] == nullptr) {
-            return SetError(STRATA_INVALID, std::string(fn) + ": options->order_tags[" +
-                                                std::to_string(i) + "] is NULL");
-          }
-          row_options.tagset_order.emplace_back(options->order_tags[i]);
-        }
-      }
-      if (options->presence_only != nullptr) {
-        r->presence_only.assign(options->presence_only, options->presence_only + nfields);
-        row_options.presence_only.reserve(nfields);
-        // A field is read times-only when no request of it needs its value.
-        for (size_t i = 0; i < nfields; i++) {
-          bool value_needed = false;
-          for (size_t j = 0; j < nfields && !value_needed; j++) {
-            value_needed = r->presence_only[j] == 0 && r->fields[j] == r->fields[i];
-          }
-          if (!value_needed) row_options.presence_only.push_back(r->fields[i]);
-        }
-      }
+    if (int rc = ConvertQuery(fn, filters, nfilters, options, r.get(), &q, &row_options);
+        rc != STRATA_OK) {
+      return rc;
     }
-    q.fields = std::move(r->fields);  // lent to the query, not copied
+    q.measurement = measurement;
     q.min_time = t_min;
     q.max_time = t_max;
-    auto cursor = db->engine->QueryRows(q, std::move(row_options));
-    r->fields = std::move(q.fields);
-    if (!cursor) return FromError(cursor.error());
-    r->engine = db->engine;
-    r->cursor = std::move(*cursor);
-    r->slot.assign(r->fields.size(), -1);
+    if (int rc = RunQuery(db, q, std::move(row_options), r.get()); rc != STRATA_OK) return rc;
     *out = r.release();
     return STRATA_OK;
   });
@@ -757,6 +789,44 @@ int strata_query_rows_ex(strata_db* db, const char* measurement, const strata_ta
                          int64_t t_max, const strata_rows_options* options, strata_rows** out) {
   return QueryRows("strata_query_rows_ex", db, measurement, filters, nfilters, fields, nfields,
                    t_min, t_max, options, out);
+}
+
+void strata_rows_reset(strata_rows* r) {
+  if (r == nullptr) return;
+  r->done = true;
+  r->have_row = false;
+  r->block = 0;
+  // An empty snapshot allocates nothing: releasing the old one is all this does.
+  try {
+    r->cursor->Restart(strata::QuerySnapshot{}, strata::RowOptions{});
+  } catch (...) {
+  }
+}
+
+int strata_rows_requery(strata_db* db, strata_rows* r, const strata_tag_filter* filters,
+                        size_t nfilters, int64_t t_min, int64_t t_max,
+                        const strata_rows_options* options) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_rows_requery";
+    if (r == nullptr) return NullArg(kFn, "r");
+    // Whatever happens next, the cursor's former query is over.
+    r->done = true;
+    r->have_row = false;
+    if (db == nullptr) return NullArg(kFn, "db");
+    if (db->engine == nullptr || r->engine != db->engine) {
+      return SetError(STRATA_INVALID, std::string(kFn) + ": the cursor is not from this database");
+    }
+    strata::QueryRequest q;
+    strata::RowOptions row_options;
+    if (int rc = ConvertQuery(kFn, filters, nfilters, options, r, &q, &row_options);
+        rc != STRATA_OK) {
+      return rc;
+    }
+    q.measurement = r->measurement;
+    q.min_time = t_min;
+    q.max_time = t_max;
+    return RunQuery(db, q, std::move(row_options), r);
+  });
 }
 
 namespace {

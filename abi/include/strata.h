@@ -385,6 +385,25 @@ STRATA_API int strata_query_rows_ex(strata_db *db, const char *measurement,
                                     int64_t t_max, const strata_rows_options *options,
                                     strata_rows **out);
 
+/* Runs a new query on the cursor r, which came from strata_query_rows or _ex on `db`: the same
+** measurement and fields, with new filters, time range and options, exactly as if r were freed and
+** strata_query_rows_ex(db, ...) had returned a new cursor -- but r's buffers are reused, so a
+** client that runs many small queries in a row (a join's lookups, one per outer row) saves their
+** allocations.  r's former query ends at once, whatever the outcome; on failure r stays done
+** (strata_rows_next returns STRATA_DONE) until a later strata_rows_requery succeeds, and is freed
+** with strata_rows_free as always.  Returns what strata_query_rows_ex returns, and STRATA_INVALID
+** for a NULL db or r or a cursor from another strata_db.  db must be open.  Thread-safe for db;
+** one thread at a time per cursor. */
+STRATA_API int strata_rows_requery(strata_db *db, strata_rows *r, const strata_tag_filter *filters,
+                                   size_t nfilters, int64_t t_min, int64_t t_max,
+                                   const strata_rows_options *options);
+
+/* Ends r's query at once: strata_rows_next returns STRATA_DONE, and the snapshot r held (with the
+** segment files and memory it kept from being released) is released, while r keeps its buffers
+** for a later strata_rows_requery.  For a client that keeps an idle cursor for reuse.  NULL is a
+** no-op.  One thread at a time per cursor. */
+STRATA_API void strata_rows_reset(strata_rows *r);
+
 /* Advances to the next row: STRATA_ROW, STRATA_DONE, or an error status (STRATA_CORRUPT, STRATA_IO,
 ** STRATA_NOMEM, STRATA_INVALID for NULL); after an error the cursor is done.  Strings returned by
 ** the strata_rows_* accessors stay valid until the next strata_rows_next / strata_rows_free.

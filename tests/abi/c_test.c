@@ -677,6 +677,18 @@ typedef struct {
 } rows_options_v2_and_more;
 
 /* "tagset@time" of each remaining row, joined with spaces, into buf; frees r. */
+/* The rest of r's rows as "tagset@time:x|s ..." (values shown as row_text shows them). */
+static void rows_read(strata_rows *r, char *buf, size_t cap) {
+  size_t used = 0;
+  char row[128];
+  buf[0] = '\0';
+  while (strata_rows_next(r) == STRATA_ROW && used < cap) {
+    row_text(r, row, sizeof row);
+    used += (size_t)snprintf(buf + used, cap - used, "%s%s@%s", used > 0 ? " " : "",
+                             strata_rows_tagset(r), row);
+  }
+}
+
 static void rows_list(strata_rows *r, char *buf, size_t cap) {
   size_t used = 0;
   buf[0] = '\0';
@@ -939,6 +951,102 @@ static void test_rows_blocks(void) {
   strata_close(db);
 }
 
+/* Checks that the rest of `r`'s rows are those of a new cursor of the same query on db. */
+static void check_as_new(strata_db *db, strata_rows *r, const strata_tag_filter *filters,
+                         size_t nfilters, int64_t t_min, int64_t t_max,
+                         const strata_rows_options *opts, int line) {
+  const char *fields[] = {"x", "s"};
+  strata_rows *fresh = NULL;
+  char got[512], want[512];
+  OK(strata_query_rows_ex(db, "m", filters, nfilters, fields, 2, t_min, t_max, opts, &fresh));
+  rows_read(r, got, sizeof got);
+  rows_read(fresh, want, sizeof want);
+  strata_rows_free(fresh);
+  if (strcmp(got, want) != 0 || want[0] == '\0') {
+    fprintf(stderr, "%s:%d [%s] requeried rows '%s', a new cursor's '%s'\n", __FILE__, line,
+            phase, got, want);
+    failures++;
+  }
+}
+
+/* strata_rows_requery: the cursor run again with other filters, range and options answers as a
+** new cursor would (whether it was read partly or to its end before, or reset), sees writes made
+** since, and fails for NULL arguments, a cursor of another database and bad options, after which
+** it is done until a requery succeeds.  strata_rows_reset ends a query. */
+static void test_rows_requery(void) {
+  strata_db *db = NULL, *other = NULL;
+  strata_rows *r = NULL;
+  strata_rows_options opts = STRATA_ROWS_OPTIONS_INIT;
+  strata_rows_options bad = STRATA_ROWS_OPTIONS_INIT;
+  const char *fields[] = {"x", "s"};
+  const char *hosts_b[] = {"b"};
+  const strata_tag_filter host_b = {"host", hosts_b, 1};
+  const unsigned char presence[] = {1, 0};
+  const char *lines = "m,host=a x=1.5,s=\"hi\" 10\nm,host=a x=2.5 20\nm,host=b x=9.5 5\n"
+                      "m,host=b s=\"b\" 15\n";
+  const char *later = "m,host=c x=4 12\nm,host=a x=7 30\n";
+  phase = "rows_requery";
+  OK(strata_open(path_in("rows_requery"), "sync=off", &db));
+  OK(strata_open(path_in("rows_requery_other"), "sync=off", &other));
+  if (db == NULL || other == NULL) {
+    strata_close(db);
+    strata_close(other);
+    return;
+  }
+  OK(strata_write_lines(db, lines, strlen(lines)));
+  OK(strata_flush(db));
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, NULL, &r));
+  if (r == NULL) return;
+  CHECK(strata_rows_next(r) == STRATA_ROW); /* left after one row */
+  opts.descending = 1;
+  OK(strata_rows_requery(db, r, &host_b, 1, INT64_MIN, INT64_MAX, &opts));
+  check_as_new(db, r, &host_b, 1, INT64_MIN, INT64_MAX, &opts, __LINE__); /* read to its end */
+  opts.descending = 0;
+  opts.presence_only = presence;
+  OK(strata_rows_requery(db, r, NULL, 0, 10, 20, &opts));
+  check_as_new(db, r, NULL, 0, 10, 20, &opts, __LINE__);
+  OK(strata_write_lines(db, later, strlen(later)));
+  OK(strata_rows_requery(db, r, NULL, 0, INT64_MIN, INT64_MAX, NULL));
+  check_as_new(db, r, NULL, 0, INT64_MIN, INT64_MAX, NULL, __LINE__);
+  opts.presence_only = NULL;
+  opts.descending = 1;
+  opts.limit_per_tagset = 1;
+  OK(strata_rows_requery(db, r, NULL, 0, INT64_MIN, INT64_MAX, &opts));
+  check_as_new(db, r, NULL, 0, INT64_MIN, INT64_MAX, &opts, __LINE__);
+
+  /* Errors end the cursor's query until a requery succeeds. */
+  OK(strata_rows_requery(db, r, NULL, 0, INT64_MIN, INT64_MAX, NULL));
+  CHECK_RC(strata_rows_requery(NULL, r, NULL, 0, 0, 1, NULL), STRATA_INVALID,
+           "strata_rows_requery: db");
+  CHECK(strata_rows_next(r) == STRATA_DONE);
+  CHECK_RC(strata_rows_requery(db, NULL, NULL, 0, 0, 1, NULL), STRATA_INVALID,
+           "strata_rows_requery: r");
+  CHECK_RC(strata_rows_requery(other, r, NULL, 0, 0, 1, NULL), STRATA_INVALID,
+           "not from this database");
+  CHECK(strata_rows_next(r) == STRATA_DONE);
+  bad.version = 0;
+  CHECK_RC(strata_rows_requery(db, r, NULL, 0, 0, 1, &bad), STRATA_INVALID,
+           "strata_rows_requery: options->version is 0");
+  CHECK_RC(strata_rows_requery(db, r, NULL, 1, 0, 1, NULL), STRATA_INVALID,
+           "strata_rows_requery: filters");
+  CHECK(strata_rows_next(r) == STRATA_DONE && strata_rows_time(r) == 0);
+  OK(strata_rows_requery(db, r, &host_b, 1, INT64_MIN, INT64_MAX, NULL));
+  check_as_new(db, r, &host_b, 1, INT64_MIN, INT64_MAX, NULL, __LINE__);
+
+  /* A reset ends the query (the cursor can be requeried later); NULL is a no-op. */
+  OK(strata_rows_requery(db, r, NULL, 0, INT64_MIN, INT64_MAX, NULL));
+  CHECK(strata_rows_next(r) == STRATA_ROW);
+  strata_rows_reset(r);
+  CHECK(strata_rows_next(r) == STRATA_DONE && strata_rows_tagset(r) == NULL);
+  strata_rows_reset(r);
+  strata_rows_reset(NULL);
+  OK(strata_rows_requery(db, r, NULL, 0, INT64_MIN, INT64_MAX, NULL));
+  check_as_new(db, r, NULL, 0, INT64_MIN, INT64_MAX, NULL, __LINE__);
+  strata_rows_free(r);
+  strata_close(other);
+  strata_close(db);
+}
+
 int main(void) {
   strata_db *db = NULL;
   const char *tmp = getenv("TMPDIR");
@@ -961,6 +1069,7 @@ int main(void) {
   }
   test_rows_and_batch_deletes();
   test_rows_ex();
+  test_rows_requery();
   test_rows_blocks();
   test_corrupt();
   nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
