@@ -55,7 +55,18 @@ const std::shared_ptr<const RowTagSet>& RowTagSetOf(Table* t, strata_rows* rows)
   });
 }
 
-Scan::~Scan() { strata_rows_free(rows_); }
+Scan::~Scan() { ReleaseRows(); }
+
+void Scan::ReleaseRows() {
+  if (rows_ == nullptr) return;
+  if (table_ != nullptr && table_->spare_engine_rows == nullptr) {
+    strata_rows_reset(rows_);  // an idle spare keeps no snapshot (files, MemStore copies)
+    table_->spare_engine_rows = rows_;
+  } else {
+    strata_rows_free(rows_);
+  }
+  rows_ = nullptr;
+}
 
 bool Scan::Matches(const PendingRow& p, int64_t time) const {
   if (time < spec_.t_min || time > spec_.t_max) return false;
@@ -219,10 +230,9 @@ const Row& Scan::row() const {
 }
 
 int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
+  if (table_ != t) ReleaseRows();
   table_ = t;
   spec_ = std::move(spec);
-  strata_rows_free(rows_);
-  rows_ = nullptr;
   block_n_ = block_k_ = 0;
   pend_pos_.reset();
   eof_ = false;
@@ -230,6 +240,7 @@ int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
   tag_ordered_ = false;
   row_ready_ = true;
   if (spec_.empty) {
+    ReleaseRows();
     table_ = nullptr;
     eof_ = true;
     engine_eof_ = true;
@@ -261,9 +272,23 @@ int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
   options.order_tags = order_tags.data();
   options.norder_tags = order_tags.size();
   options.presence_only = presence_only.empty() ? nullptr : presence_only.data();
-  int rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
-                                fields.data(), fields.size(), spec_.t_min, spec_.t_max, &options,
-                                &rows_);
+  // The scan's former engine cursor, or a closed scan's, is restarted rather than a new one made;
+  // should that fail (a cursor of a database since reopened), a new one is made after all.
+  if (rows_ == nullptr) std::swap(rows_, t->spare_engine_rows);
+  int rc = STRATA_ERROR;
+  if (rows_ != nullptr) {
+    rc = strata_rows_requery(t->conn->sdb, rows_, filters.data(), filters.size(), spec_.t_min,
+                             spec_.t_max, &options);
+    if (rc != STRATA_OK) {
+      strata_rows_free(rows_);
+      rows_ = nullptr;
+    }
+  }
+  if (rc != STRATA_OK) {
+    rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
+                              fields.data(), fields.size(), spec_.t_min, spec_.t_max, &options,
+                              &rows_);
+  }
   if (rc != STRATA_OK) {
     *err = std::string("query failed: ") + strata_errmsg();
     return rc;

@@ -191,6 +191,7 @@ Overlay& Table::overlay() {
 
 Table::~Table() {
   if (overlay_ != nullptr) overlay_->tables--;
+  strata_rows_free(spare_engine_rows);
 }
 
 void SetError(Table* t, const std::string& message) {

@@ -306,6 +306,10 @@ struct Table {
   std::shared_ptr<Conn> conn;
   bool log_inserts = false;        // INSERTs may take the overlay's insert log (Overlay::log_tags)
   RowBuffer spare_rows;            // lent to one cursor at a time (Cursor::rows)
+  // An engine cursor a closed scan left, reset (no snapshot kept), for the next scan to restart
+  // (strata_rows_requery): a statement's repeated lookups (a join's, a correlated subquery's,
+  // each on a cursor SQLite opens and closes) reuse its buffers.
+  strata_rows* spare_engine_rows = nullptr;
   std::vector<std::string_view> log_texts;  // scratch of the INSERT path (write.cc)
   std::string log_key;             // scratch of the INSERT path (write.cc)
 
@@ -425,6 +429,8 @@ class Scan {
   // Whether every matching overlay entry has tag-set key *order (set from the first when null).
   bool PendingWithin(const std::string* order);
   bool Matches(const PendingRow& p, int64_t time) const;
+  // Hands rows_ to the table as its spare engine cursor (freed if it has one) and clears it.
+  void ReleaseRows();
 
   Table* table_ = nullptr;
   ScanSpec spec_;
