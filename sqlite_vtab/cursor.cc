@@ -246,23 +246,29 @@ int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
     engine_eof_ = true;
     return STRATA_OK;
   }
-  std::vector<std::vector<const char*>> values(spec_.filters.size());
-  std::vector<strata_tag_filter> filters(spec_.filters.size());
+  Table::QueryArrays& a = t->query_arrays;
+  auto& values = a.values;
+  auto& filters = a.filters;
+  values.resize(spec_.filters.size());
+  filters.resize(spec_.filters.size());
   for (size_t i = 0; i < spec_.filters.size(); i++) {
-    values[i].reserve(spec_.filters[i].values.size());
+    values[i].clear();
     for (const std::string& v : spec_.filters[i].values) values[i].push_back(v.c_str());
     filters[i] = strata_tag_filter{spec_.filters[i].key.c_str(), values[i].data(), values[i].size()};
   }
-  std::vector<const char*> fields;
-  fields.reserve(t->schema.fields.size());
-  for (const std::string& f : t->schema.fields) fields.push_back(f.c_str());
-  std::vector<unsigned char> presence_only;
-  presence_only.reserve(spec_.values.size());
+  auto& fields = a.fields;
+  if (fields.size() != t->schema.fields.size()) {
+    fields.clear();
+    for (const std::string& f : t->schema.fields) fields.push_back(f.c_str());
+  }
+  auto& presence_only = a.presence_only;
+  presence_only.clear();
   for (uint8_t read : spec_.values) presence_only.push_back(read ? 0 : 1);
   const bool pending = t->overlay().HasPending();
   if (pending) spec_.limit_per_tagset = 0;
   tag_ordered_ = !spec_.order_tags.empty() && !pending;
-  std::vector<const char*> order_tags;
+  auto& order_tags = a.order_tags;
+  order_tags.clear();
   if (tag_ordered_) {
     for (int k : spec_.order_tags) order_tags.push_back(t->schema.tags[k].c_str());
   }

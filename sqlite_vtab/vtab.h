@@ -310,6 +310,15 @@ struct Table {
   // (strata_rows_requery): a statement's repeated lookups (a join's, a correlated subquery's,
   // each on a cursor SQLite opens and closes) reuse its buffers.
   strata_rows* spare_engine_rows = nullptr;
+  // Scratch of Scan::Start: the C arrays of an engine query, lent to the C ABI for the call only
+  // (Start is not reentrant), kept so that a statement's repeated lookups do not allocate them.
+  struct QueryArrays {
+    std::vector<std::vector<const char*>> values;  // per tag filter: its values
+    std::vector<strata_tag_filter> filters;
+    std::vector<const char*> fields;  // every declared field's name
+    std::vector<unsigned char> presence_only;
+    std::vector<const char*> order_tags;
+  } query_arrays;
   std::vector<std::string_view> log_texts;  // scratch of the INSERT path (write.cc)
   std::string log_key;             // scratch of the INSERT path (write.cc)
 
