@@ -730,7 +730,7 @@ int RunQuery(strata_db* db, strata::QueryRequest& q, strata::RowOptions row_opti
   }
   r->engine = db->engine;
   r->group = nullptr;
-  r->slot.assign(r->fields.size(), -1);
+  r->slot.resize(r->fields.size(), -1);  // a requery keeps them: MapFields checks each
   r->have_row = false;
   r->block = 0;
   r->done = false;
