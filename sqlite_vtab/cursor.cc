@@ -279,7 +279,7 @@ int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
   options.norder_tags = order_tags.size();
   options.presence_only = presence_only.empty() ? nullptr : presence_only.data();
   // The scan's former engine cursor, or a closed scan's, is restarted rather than a new one made;
-  // should that fail (a cursor of a database since reopened), a new one is made after all.
+  // should that fail, a new one is tried, and its error (if it fails too) is the one reported.
   if (rows_ == nullptr) std::swap(rows_, t->spare_engine_rows);
   int rc = STRATA_ERROR;
   if (rows_ != nullptr) {
