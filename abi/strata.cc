@@ -18,6 +18,7 @@
 #include "query_cursor.h"
 #include "result.h"
 #include "row_cursor.h"
+#include "series_key.h"
 #include "storage_engine.h"
 #include "write_batch.h"
 
@@ -30,6 +31,8 @@ static_assert(STRATA_LOCKED == static_cast<int>(strata::Code::kLocked));
 static_assert(STRATA_NOT_FOUND == static_cast<int>(strata::Code::kNotFound));
 static_assert(STRATA_TYPE_CONFLICT == static_cast<int>(strata::Code::kTypeConflict));
 static_assert(STRATA_NOMEM == static_cast<int>(strata::Code::kNoMem));
+static_assert(STRATA_MAX_NAME_BYTES == strata::kMaxNameBytes);
+static_assert(STRATA_MAX_SERIES_KEY_BYTES == strata::kMaxSeriesKeyBytes);
 static_assert(STRATA_FLOAT == static_cast<int>(strata::ValueType::kFloat));
 static_assert(STRATA_INT == static_cast<int>(strata::ValueType::kInt));
 static_assert(STRATA_BOOL == static_cast<int>(strata::ValueType::kBool));

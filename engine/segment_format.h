@@ -63,7 +63,7 @@ inline constexpr size_t kIndexEntryFixedSize = 4 + 8 + 1 + 8 + 8 + 8 + 8 + 4;
 inline constexpr size_t kIndexBlockRefSize = 8 + 4 + 8 + 8;
 
 inline constexpr uint32_t kMaxBlockPoints = 1024;
-// Keys longer than this are rejected by the writer and treated as corruption by the reader.
-inline constexpr uint32_t kMaxSeriesKeyBytes = 64 * 1024;
+// Keys are at most kMaxSeriesKeyBytes (series_key.h): the writer rejects longer ones and the reader
+// treats them as corruption.
 
 }  // namespace strata

@@ -10,6 +10,7 @@
 #include "coding.h"
 #include "crc32.h"
 #include "segment_format.h"
+#include "series_key.h"
 
 namespace strata {
 namespace {

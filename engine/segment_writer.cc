@@ -7,6 +7,7 @@
 #include "coding.h"
 #include "crc32.h"
 #include "segment_format.h"
+#include "series_key.h"
 
 namespace strata {
 

@@ -19,6 +19,10 @@ namespace strata {
 
 // Longest measurement, tag key, tag value or field name accepted, in bytes.
 inline constexpr size_t kMaxNameBytes = 64 * 1024;
+// Longest series key (MakeSeriesKey: the measurement, tags and field, escaped) accepted, in bytes.
+// Names within kMaxNameBytes can add up to more: a write refuses such a series (WriteBatch), as
+// segment files cannot hold its key.
+inline constexpr size_t kMaxSeriesKeyBytes = 64 * 1024;
 
 // Appends `part` to *dst with `,` `=` ` ` `#` and `\` preceded by a backslash. Allocates nothing
 // beyond the growth of *dst.

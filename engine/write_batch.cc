@@ -91,6 +91,13 @@ Result<uint32_t> WriteBatch::FindOrAddSeries(uint32_t tagset, std::string_view f
   s.key = ts.key;
   s.key.push_back('#');
   AppendEscaped(&s.key, field);
+  if (s.key.size() > kMaxSeriesKeyBytes) {
+    std::string msg = "series key '";
+    AppendSnippet(&msg, s.key, 64);
+    msg += "' is " + std::to_string(s.key.size()) + " bytes, longer than " +
+           std::to_string(kMaxSeriesKeyBytes) + " (its measurement, tags and field together)";
+    return unexpected(Error::Invalid(msg));
+  }
   s.points.type = type;
   series_.push_back(std::move(s));
   ts.fields.emplace_back(std::string(field), index);

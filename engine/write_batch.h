@@ -1,8 +1,9 @@
 // A WriteBatch collects points that are written atomically: after a crash all of them are there or
 // none. Points are grouped by series as they are added (a row of ten fields for one tag set costs one
-// tag-set lookup), validated on the way in (names, tag keys, NaN/Inf, one type per series) so a bad
-// point is reported by the call that added it, with what was wrong. Field types are checked against
-// the data directory when the batch is written. Not thread-safe: one thread at a time.
+// tag-set lookup), validated on the way in (names, tag keys, NaN/Inf, one type per series, series
+// keys within kMaxSeriesKeyBytes) so a bad point is reported by the call that added it, with what
+// was wrong. Field types are checked against the data directory when the batch is written. Not
+// thread-safe: one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -57,9 +58,9 @@ class WriteBatch {
   };
 
   // Adds one point. `tags` in any order; `str` is used for kString, `num` otherwise (FloatBits for
-  // floats, the int64 or 0/1). Invalid for bad names, duplicate tag keys or NaN/Inf; TypeConflict
-  // when the series already has points of another type in this batch. On error the batch is
-  // unchanged.
+  // floats, the int64 or 0/1). Invalid for bad names, duplicate tag keys, a series key longer than
+  // kMaxSeriesKeyBytes or NaN/Inf; TypeConflict when the series already has points of another type
+  // in this batch. On error the batch is unchanged.
   [[nodiscard]] Status Add(std::string_view measurement, std::span<const Tag> tags,
                            std::string_view field, int64_t time, ValueType type, uint64_t num,
                            std::string_view str = {});
@@ -93,8 +94,8 @@ class WriteBatch {
 
   // Columnar path. SeriesFor resolves (measurement, tags, field) to an index into series(),
   // creating the series (without points) when new; the same series gives the same index. Invalid
-  // for bad names or duplicate tag keys, TypeConflict when the series has another type. The index
-  // stays valid until Clear() (ClearPoints() keeps it).
+  // for bad names, duplicate tag keys or a series key over kMaxSeriesKeyBytes, TypeConflict when
+  // the series has another type. The index stays valid until Clear() (ClearPoints() keeps it).
   [[nodiscard]] Result<uint32_t> SeriesFor(std::string_view measurement,
                                            std::span<const TagView> tags, std::string_view field,
                                            ValueType type);

@@ -70,6 +70,14 @@ extern "C" {
 #define STRATA_BOOL 3   /* 0 or 1 */
 #define STRATA_STRING 4 /* bytes, with a length */
 
+/* ---- limits (pinned) ------------------------------------------------------------------------ */
+/* Longest measurement, tag key, tag value or field name, in bytes. */
+#define STRATA_MAX_NAME_BYTES 65536
+/* Longest series key, in bytes: the measurement, then ",key=value" per tag in key order, then
+** "#field", with each ',' '=' ' ' '#' and '\' in a name preceded by a backslash.  Names within
+** their own limit can add up to more; a write of such a series fails with STRATA_INVALID. */
+#define STRATA_MAX_SERIES_KEY_BYTES 65536
+
 typedef struct strata_db strata_db;         /* thread-safe */
 typedef struct strata_batch strata_batch;   /* one thread at a time */
 typedef struct strata_cursor strata_cursor; /* one thread at a time */
@@ -196,7 +204,8 @@ STRATA_API size_t strata_batch_count(const strata_batch *b);
 ** order (borrowed; NULL when ntags is 0); time_ns: the timestamp; value: see the suffix.  A second
 ** value for the same series and time replaces the first.  Consecutive points with the same
 ** measurement and tags are cheap (the tag set is resolved once).  Returns STRATA_OK,
-** STRATA_INVALID (NULL argument, empty or non-UTF-8 name, duplicate tag key, NaN or +-Inf) or
+** STRATA_INVALID (NULL argument, empty or non-UTF-8 name, duplicate tag key, a name or series
+** key over its limit (STRATA_MAX_NAME_BYTES, STRATA_MAX_SERIES_KEY_BYTES), NaN or +-Inf) or
 ** STRATA_TYPE_CONFLICT (the series already holds another type in this batch), or STRATA_NOMEM;
 ** on error the batch is unchanged.  One thread at a time per batch. */
 STRATA_API int strata_batch_add_f64(strata_batch *b, const char *measurement,

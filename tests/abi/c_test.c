@@ -177,6 +177,19 @@ static void test_batch_errors(strata_db *db) {
   CHECK_RC(strata_batch_add_bool(b, NULL, tags_a, 2, "f", 1, 1), STRATA_INVALID, "measurement");
   CHECK_RC(strata_batch_add_str(b, "cpu", tags_a, 2, "f", 1, NULL, 3), STRATA_INVALID, "value");
   CHECK_RC(strata_batch_add_str(b, "cpu", tags_a, 2, NULL, 1, "x", 1), STRATA_INVALID, "field");
+  {
+    /* Two tag values within STRATA_MAX_NAME_BYTES whose series key is over
+    ** STRATA_MAX_SERIES_KEY_BYTES: "cpu,a=<v>,b=<v>#f". */
+    const size_t n = STRATA_MAX_SERIES_KEY_BYTES / 2;
+    char *v = (char *)malloc(n + 1);
+    CHECK(v != NULL);
+    memset(v, 'v', n);
+    v[n] = '\0';
+    strata_tag long_tags[] = {{"a", v}, {"b", v}};
+    CHECK_RC(strata_batch_add_f64(b, "cpu", long_tags, 2, "f", 1, 1.0), STRATA_INVALID,
+             "longer than 65536");
+    free(v);
+  }
   CHECK(strata_batch_count(b) == 0);
 
   /* One series, two types within a batch. */

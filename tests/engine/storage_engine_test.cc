@@ -10,6 +10,7 @@
 
 #include "engine/engine_test_util.h"
 #include "engine/faulty_env.h"
+#include "series_key.h"
 
 namespace strata {
 namespace {
@@ -228,6 +229,41 @@ TEST_F(StorageEngineTest, NaNIsRejected) {
   auto s = b.AddFloat("m", {}, "v", 1, std::nan(""));
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code(), Code::kInvalid);
+}
+
+TEST_F(StorageEngineTest, ASeriesKeyOverTheLimitIsRefusedAndTheRestFlushes) {
+  // Tag values within their own limit can add up to a series key no segment could hold; such a
+  // write must fail when made, not stop the engine at its flush.
+  auto db = Open();
+  const std::string a(32768, 'a');
+  const std::string b(kMaxSeriesKeyBytes - 9 - a.size(), 'b');  // "m,a=<a>,b=<b>#v"
+  const std::vector<Tag> at_limit{{"a", a}, {"b", b}};
+  const std::vector<Tag> one_over{{"a", a}, {"b", b + "b"}};
+  WriteBatch fits;
+  ASSERT_TRUE(fits.AddInt("m", at_limit, "v", 10, 1));
+  ASSERT_EQ(fits.series()[0].key.size(), kMaxSeriesKeyBytes);
+  ASSERT_TRUE(db->Write(fits));
+  WriteBatch over;
+  ASSERT_TRUE(over.AddInt("m", std::vector<Tag>{{"h", "x"}}, "v", 20, 2));
+  auto s = over.AddInt("m", one_over, "v", 20, 3);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), Code::kInvalid);
+  EXPECT_NE(s.error().message().find("is 65537 bytes, longer than 65536"), std::string::npos)
+      << s.error().message().substr(0, 200);
+  EXPECT_LT(s.error().message().size(), 300u);  // quotes a snippet of the key, not all of it
+  ASSERT_TRUE(db->Write(over));                 // the batch keeps what was added before
+  auto lines = db->WriteLines("m,h=y v=4i 30\nm,a=" + a + ",b=" + b + "b v=5i 30\n");
+  ASSERT_FALSE(lines);
+  EXPECT_EQ(lines.error().code(), Code::kInvalid);
+  EXPECT_NE(lines.error().message().find("longer than 65536"), std::string::npos);
+  ASSERT_TRUE(db->Flush());
+  EXPECT_EQ(db->Stats().background_error, "");
+  db.reset();
+  db = Open();
+  auto got = QueryAll(*db, All("m"));
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_EQ(got["m,h=x#v"], (std::vector<PointValue>{{20, 2, ""}}));
+  EXPECT_EQ(got["m,a=" + a + ",b=" + b + "#v"], (std::vector<PointValue>{{10, 1, ""}}));
 }
 
 TEST_F(StorageEngineTest, DeleteRemovesRangeFromEverySource) {
