@@ -25,20 +25,6 @@ namespace {
 
 constexpr double kTwo63 = 9223372036854775808.0;
 
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  size_t n = 0;
-  for (char c : s) {
-    if (n++ >= 60) {
-      out += "...";
-      break;
-    }
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 std::string TextOf(sqlite3_value* v) {
   const unsigned char* t = sqlite3_value_text(v);
   return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t), sqlite3_value_bytes(v));
@@ -115,6 +101,20 @@ bool Digits(const std::string& s, size_t pos, size_t n, int* out) {
 }
 
 }  // namespace
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  size_t n = 0;
+  for (char c : s) {
+    if (n++ >= 60) {
+      out += "...";
+      break;
+    }
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
 
 std::string Describe(sqlite3_value* v) {
   switch (sqlite3_value_type(v)) {
@@ -223,6 +223,11 @@ bool ToTag(sqlite3_value* v, std::string* out, std::string* err) {
   *out = TextOf(v);
   if (out->empty()) {
     *err = "a tag cannot be empty";
+    return false;
+  }
+  if (out->size() > STRATA_MAX_NAME_BYTES) {
+    *err = "cannot use a tag value of " + std::to_string(out->size()) + " bytes: longer than " +
+           std::to_string(STRATA_MAX_NAME_BYTES);
     return false;
   }
   if (std::memchr(out->data(), '\0', out->size()) != nullptr) {

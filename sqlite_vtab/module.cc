@@ -69,6 +69,10 @@ int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
   };
   std::string err;
   if (!ValidUtf8(t->name.data(), t->name.size())) return fail("table name is not valid UTF-8");
+  if (t->name.size() > STRATA_MAX_NAME_BYTES) {
+    return fail("table name is " + std::to_string(t->name.size()) + " bytes, longer than " +
+                std::to_string(STRATA_MAX_NAME_BYTES) + " (it is the measurement name)");
+  }
   if (!ParseTableArgs(argc - 3, argv + 3, &t->schema, &err)) return fail(err);
   std::string dir;
   if (!ResolveDir(db, argv[1], t->schema, &dir, &err)) return fail(err);

@@ -175,6 +175,11 @@ bool ParseColumn(const std::string& arg, Schema* schema, std::set<std::string>* 
     *err = "column name '" + name + "' is not valid UTF-8 text";
     return false;
   }
+  if (name.size() > STRATA_MAX_NAME_BYTES) {
+    *err = "column name '" + name.substr(0, 60) + "...' is " + std::to_string(name.size()) +
+           " bytes, longer than " + std::to_string(STRATA_MAX_NAME_BYTES);
+    return false;
+  }
   if (!names->insert(lname).second) {
     *err = "duplicate column name '" + name + "'";
     return false;

@@ -125,6 +125,8 @@ int64_t NowNs();
 void ResultValue(sqlite3_context* ctx, const Value& v);
 // A printable excerpt of a value for error messages ("'abc'", "1.5", "NULL", "a BLOB").
 std::string Describe(sqlite3_value* v);
+// `s` in single quotes (quotes doubled), cut after 60 bytes with "...", for error messages.
+std::string Quote(const std::string& s);
 bool ValidUtf8(const char* s, size_t n);
 
 // ---- rows, keys and overlays -------------------------------------------------------------------------

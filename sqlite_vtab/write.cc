@@ -37,6 +37,30 @@ void AppendEscaped(std::string* dst, const std::string& part) {
   }
 }
 
+// Whether the series key of every declared field with the tag set whose key (TagSetKey + "#") is
+// `order` is within STRATA_MAX_SERIES_KEY_BYTES, the engine's limit: false with the table's error
+// set when not, so that such a row fails at its INSERT or UPDATE rather than at COMMIT. (Tag values
+// within their own limit can add up to more.)
+bool SeriesKeysFit(Table* t, const std::string& order) {
+  size_t longest = 0;
+  const std::string* field = nullptr;
+  std::string escaped;
+  for (const std::string& f : t->schema.fields) {
+    escaped.clear();
+    AppendEscaped(&escaped, f);
+    if (escaped.size() > longest) {
+      longest = escaped.size();
+      field = &f;
+    }
+  }
+  if (order.size() + longest <= STRATA_MAX_SERIES_KEY_BYTES) return true;
+  SetError(t, "the tags of this row and field " + Quote(field ? *field : std::string()) +
+                  " make a series key of " + std::to_string(order.size() + longest) +
+                  " bytes, longer than " + std::to_string(STRATA_MAX_SERIES_KEY_BYTES) +
+                  " (the table name, tags and field together)");
+  return false;
+}
+
 void SetColumnError(Table* t, const std::string& column, const std::string& message) {
   sqlite3_free(t->base.zErrMsg);
   t->base.zErrMsg = sqlite3_mprintf("strata: %s.%s: %s", t->name.c_str(), column.c_str(),
@@ -158,6 +182,7 @@ int64_t LogTagSet(Table* t, sqlite3_value** argv) {
   }
   SortTags(&ts.tags);
   ts.order = TagSetKey(t->name, ts.tags) + "#";
+  if (!SeriesKeysFit(t, ts.order)) return -2;
   const uint32_t id = static_cast<uint32_t>(log.tagsets.size());
   log.tagsets.push_back(std::move(ts));
   log.index.emplace(key, id);
@@ -252,7 +277,9 @@ int DoInsert(Table* t, sqlite3_value** argv) {
     SetError(t, "a row needs at least one non-NULL field");
     return SQLITE_ERROR;
   }
-  PendingRow& p = t->overlay().Touch(KeyOf(t, tags, nr.time), tags);
+  std::string order = TagSetKey(t->name, tags) + "#";
+  if (!SeriesKeysFit(t, order)) return SQLITE_ERROR;
+  PendingRow& p = t->overlay().Touch(RowKey(std::move(order), nr.time), tags);
   for (size_t i = 0; i < nr.fields.size(); i++) {
     if (nr.fields[i].type == 0) continue;
     p.state[i] = kSet;
@@ -316,6 +343,8 @@ int DoUpdate(Table* t, sqlite3_value** argv) {
     return SQLITE_OK;
   }
   // The row moves: read the unchanged fields first.
+  std::string new_order = TagSetKey(t->name, new_tags) + "#";
+  if (new_tags != old_tags && !SeriesKeysFit(t, new_order)) return SQLITE_ERROR;
   Row old;
   std::string err;
   int rc = STRATA_OK;
@@ -336,7 +365,7 @@ int DoUpdate(Table* t, sqlite3_value** argv) {
   }
   DeleteRow(t, old_tags, old_time);
   if (!any) return SQLITE_OK;
-  PendingRow& p = t->overlay().Touch(KeyOf(t, new_tags, new_time), new_tags);
+  PendingRow& p = t->overlay().Touch(RowKey(std::move(new_order), new_time), new_tags);
   for (int i = 0; i < s.nfields(); i++) {
     if (values[i].type == 0) continue;
     p.state[i] = kSet;

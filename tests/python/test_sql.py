@@ -63,11 +63,21 @@ class SqlModuleTest(unittest.TestCase):
              "strata: cpu.hostname: a tag cannot be NULL"),
             ("INSERT INTO cpu(time, hostname, region, load) VALUES('yesterday', 'a', 'eu', 1)",
              "strata: cpu.time: cannot use 'yesterday' as a time"),
+            ("INSERT INTO cpu(time, hostname, region, load) VALUES(2, '%s', 'eu', 1)"
+             % ("x" * 65537),
+             "strata: cpu.hostname: cannot use a tag value of 65537 bytes: longer than 65536"),
+            # Each value within its limit, the series key over the 65,536 bytes segments hold.
+            ("INSERT INTO cpu(time, hostname, region, load) VALUES(2, '%s', '%s', 1)"
+             % ("x" * 32768, "y" * 32768),
+             "strata: cpu: the tags of this row and field 'usage_user' make a series key of "
+             "65568 bytes, longer than 65536"),
         ]
         for sql, message in cases:
             with self.assertRaises(sqlite3.Error) as cm:
                 c.execute(sql)
             self.assertIn(message, str(cm.exception))
+        self.assertEqual(self.rows(c), [(1, "a", "eu", None, 1, None, None)])
+        c.execute("SELECT strata_flush()")
         self.assertEqual(self.rows(c), [(1, "a", "eu", None, 1, None, None)])
         with self.assertRaises(sqlite3.Error) as cm:
             c.execute("CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL, colour='red')")

@@ -73,6 +73,17 @@ TEST_F(VtabTest, BadTableArgumentsAreRejectedWithPreciseMessages) {
     const std::string err = Exec(db, std::string("CREATE VIRTUAL TABLE t USING strata(") + c.args + ")");
     EXPECT_NE(err.find(c.message), std::string::npos) << c.args << " -> " << err;
   }
+  // Names over the 65,536 bytes the engine takes for a measurement, tag key or field name.
+  const std::string long_name(65537, 'n');
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE t USING strata(" + long_name + " TAG, v REAL)")
+                .find("' is 65537 bytes, longer than 65536"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE t USING strata(h TAG, " + long_name + " REAL)")
+                .find("' is 65537 bytes, longer than 65536"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE " + long_name + " USING strata(h TAG, v REAL)")
+                .find(": table name is 65537 bytes, longer than 65536 (it is the measurement"),
+            std::string::npos);
   EXPECT_EQ(Rows(db, "SELECT name FROM sqlite_schema"), Strings{});
 }
 
@@ -158,6 +169,33 @@ TEST_F(VtabTest, BadValuesAreRejectedAndLeaveDataUntouched) {
   }
   // NaN: SQLite turns it into NULL, so the row has no field.
   EXPECT_NE(Exec(db, "INSERT INTO cpu(time,hostname,region,usage_user) VALUES(5,'a','eu',0.0/0.0)"), "");
+  // A tag value over the 65,536-byte limit, and tag values within it that make a series key over
+  // the 65,536 bytes segments hold, fail at their statement (on every write path), not at COMMIT.
+  const std::string big(65537, 'x'), half(32768, 'x');
+  const std::string too_long = "the tags of this row and field 'usage_user' make a series key of ";
+  const std::pair<std::string, std::string> long_cases[] = {
+      {"INSERT INTO cpu(time,hostname,region,load) VALUES(5,'" + big + "','eu',1)",
+       "strata: cpu.hostname: cannot use a tag value of 65537 bytes: longer than 65536"},
+      {"INSERT INTO cpu(time,hostname,region,load) VALUES(5,'" + half + "','" + half + "',1)",
+       "strata: cpu: " + too_long + "65568 bytes, longer than 65536"},
+      // Inside a savepoint (the DELETE joins the table to the transaction first), an INSERT
+      // takes the ordered path.
+      {"SAVEPOINT s; DELETE FROM cpu WHERE time = -1; SAVEPOINT t; INSERT INTO "
+       "cpu(time,hostname,region,load) VALUES(5,'a','" + half + "'||'" + half + "',1)",
+       too_long + "65569 bytes"},
+      {"ROLLBACK TO s; RELEASE s; UPDATE cpu SET region = '" + half + "', hostname = '" + half +
+           "' WHERE hostname = 'a'",
+       too_long + "65568 bytes"},
+  };
+  for (const auto& [sql, message] : long_cases) {
+    const std::string err = Exec(db, sql);
+    EXPECT_NE(err.find(message), std::string::npos) << sql.substr(0, 80) << " -> " << err;
+    EXPECT_EQ(All(db), kSeed) << sql.substr(0, 80);
+  }
+  EXPECT_EQ(Exec(db, "INSERT INTO cpu(time,hostname,region,load) VALUES(5,'" + half + "','eu',1)"),
+            "");  // long, but within both limits
+  EXPECT_EQ(One(db, "SELECT strata_flush()"), "NULL");
+  EXPECT_EQ(Exec(db, "DELETE FROM cpu WHERE time = 5"), "");
   Close(db);
   db = Open();
   EXPECT_EQ(All(db), kSeed);
