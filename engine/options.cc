@@ -310,7 +310,7 @@ std::string FormatOptions(const Options& o) {
   s += ";sync_interval_ms=" + std::to_string(o.sync_interval_ms);
   s += ";memstore_bytes=" + FormatByteSize(o.memstore_bytes);
   s += ";wal_segment_bytes=" + FormatByteSize(o.wal_segment_bytes);
-  s += ";shard_duration=" + FormatDuration(o.shard_duration_ns);
+  if (o.shard_duration_ns != 0) s += ";shard_duration=" + FormatDuration(o.shard_duration_ns);
   s += ";retention=" + FormatDuration(o.retention_ns);
   s += ";compaction_threads=" + std::to_string(o.compaction_threads);
   s += ";block_cache_bytes=" + FormatByteSize(o.block_cache_bytes);

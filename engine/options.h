@@ -23,7 +23,10 @@ struct Options {
   int64_t sync_interval_ms = 1000;        // sync=normal: fsync at most this often; 1..3600000
   uint64_t memstore_bytes = 64ull << 20;  // a shard's MemStore is frozen and flushed at this size
   uint64_t wal_segment_bytes = 64ull << 20;        // WAL files rotate at this size
-  int64_t shard_duration_ns = 86'400'000'000'000;  // time window of one shard (default 1d)
+  // Time window of one shard. It lays out a data directory's files, so it is the directory's: 0
+  // takes the one it was created with (kDefaultShardDurationNs for a new one); another value must
+  // equal it (StorageEngine::Open).
+  int64_t shard_duration_ns = 0;
   int64_t retention_ns = 0;                        // 0 = keep forever
   int compaction_threads = 1;                      // 1..64
   uint64_t block_cache_bytes = 32ull << 20;  // decoded segment blocks kept for reads; 0 = no cache
@@ -34,8 +37,9 @@ struct Options {
 
 // Smallest accepted memstore_bytes and wal_segment_bytes.
 inline constexpr uint64_t kMinBufferBytes = 64 * 1024;
-// Smallest accepted shard_duration.
+// Smallest accepted shard_duration, and a new data directory's when none is given (1d).
 inline constexpr int64_t kMinShardDurationNs = 1'000'000'000;
+inline constexpr int64_t kDefaultShardDurationNs = 86'400'000'000'000;
 inline constexpr int kMaxCompactionThreads = 64;
 inline constexpr int64_t kMaxSyncIntervalMs = 3'600'000;
 
@@ -49,7 +53,8 @@ inline constexpr int64_t kMaxSyncIntervalMs = 3'600'000;
 // naming the key and the value: "option memstore_bytes: '12x' is not a byte size".
 [[nodiscard]] Result<Options> ParseOptions(std::string_view text);
 
-// The text form of `options` (without env): ParseOptions(FormatOptions(o)) equals o apart from env.
+// The text form of `options` (without env; without shard_duration when it is 0):
+// ParseOptions(FormatOptions(o)) equals o apart from env.
 std::string FormatOptions(const Options& options);
 
 // A duration in nanoseconds: a non-negative integer followed by one of the units ns, us, ms, s, m,

@@ -1,6 +1,7 @@
 #include "storage_engine.h"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,14 @@ namespace {
 
 constexpr char kIdentityFile[] = "STRATA";
 constexpr char kIdentityText[] = "strata data directory\nformat 1\n";
+// A line of the identity file: this, the directory's shard duration in ns, '\n'.
+constexpr std::string_view kShardDurationKey = "shard_duration_ns ";
+
+std::string ShardDurationConflict(int64_t asked, int64_t own, const std::string& dir) {
+  return "shard_duration " + FormatDuration(asked) + " differs from " + FormatDuration(own) +
+         ", the one " + dir + " was created with (its shards are laid out by it); give that or none";
+}
+
 constexpr size_t kMaxGroupBytes = 8u << 20;  // a commit group stops growing past this much WAL
 constexpr size_t kCompactionTrigger = 8;     // segments in a shard that start a background merge
 
@@ -101,7 +110,15 @@ Result<std::shared_ptr<StorageEngine>> StorageEngine::Open(const std::string& di
   std::lock_guard lock(RegistryMutex());
   auto& registry = Registry();
   if (auto it = registry.find(canonical); it != registry.end()) {
-    if (auto live = it->second.lock()) return live;
+    if (auto live = it->second.lock()) {
+      // Only the shard duration is the directory's; other options are the first open's.
+      const int64_t d = live->options_.shard_duration_ns;
+      if (options.shard_duration_ns != 0 && options.shard_duration_ns != d) {
+        return unexpected(Error::Invalid(ShardDurationConflict(options.shard_duration_ns, d,
+                                                               canonical)));
+      }
+      return live;
+    }
   }
   std::shared_ptr<StorageEngine> engine(new StorageEngine(canonical, options));
   STRATA_RETURN_IF_ERROR(engine->Init());
@@ -127,9 +144,7 @@ Status StorageEngine::Init() {
     STRATA_RETURN_IF_ERROR(env_->CreateDirs(dir_));
   }
   STRATA_ASSIGN_OR_RETURN(lock_, env_->LockFile(JoinPath(dir_, "LOCK")));
-  if (!env_->FileExists(identity)) {
-    STRATA_RETURN_IF_ERROR(env_->WriteFileAtomically(identity, kIdentityText));
-  }
+  STRATA_RETURN_IF_ERROR(SettleShardDuration(identity));
   STRATA_ASSIGN_OR_RETURN(catalog_, Catalog::Open(env_, JoinPath(dir_, "catalog")));
   std::shared_ptr<BlockCache> block_cache;
   if (options_.block_cache_bytes > 0) {
@@ -146,6 +161,34 @@ Status StorageEngine::Init() {
     compaction_threads_.emplace_back([this] { CompactionThreadMain(); });
   }
   return OkStatus();
+}
+
+Status StorageEngine::SettleShardDuration(const std::string& identity) {
+  std::string text;
+  if (env_->FileExists(identity)) {
+    STRATA_ASSIGN_OR_RETURN(text, env_->ReadFile(identity));
+  }
+  const int64_t asked = options_.shard_duration_ns;
+  if (const size_t at = text.find("\n" + std::string(kShardDurationKey)); at != std::string::npos) {
+    const char* begin = text.data() + at + 1 + kShardDurationKey.size();
+    const char* end = text.data() + text.size();
+    int64_t recorded = 0;
+    const auto [next, ec] = std::from_chars(begin, end, recorded);
+    if (ec != std::errc() || next == end || *next != '\n' || recorded < kMinShardDurationNs) {
+      return unexpected(Error::Corrupt(identity, at + 1, "damaged shard_duration_ns line"));
+    }
+    if (asked != 0 && asked != recorded) {
+      return unexpected(Error::Invalid(ShardDurationConflict(asked, recorded, dir_)));
+    }
+    options_.shard_duration_ns = recorded;
+    return OkStatus();
+  }
+  // A new directory, or one made before the duration was recorded: its shards so far were laid
+  // out by the options it was opened with, which this open is taken to repeat.
+  options_.shard_duration_ns = asked != 0 ? asked : kDefaultShardDurationNs;
+  return env_->WriteFileAtomically(identity, std::string(kIdentityText) +
+                                                 std::string(kShardDurationKey) +
+                                                 std::to_string(options_.shard_duration_ns) + "\n");
 }
 
 // ---- recovery -------------------------------------------------------------------------------------

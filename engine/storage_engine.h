@@ -62,7 +62,9 @@ class StorageEngine {
   // Opens the data directory, creating it when it does not exist or is empty; a non-empty directory
   // without Strata's identity file is refused (Invalid). Recovers: opens the shards' segments,
   // replays the WAL past each shard's flush point (a torn tail is truncated and logged; corruption
-  // before it is a Corrupt error).
+  // before it is a Corrupt error). The shard duration is the directory's, recorded in its identity
+  // file when it is created: options.shard_duration_ns 0 takes it, another value is Invalid. A
+  // directory this process has open is shared: the same engine, with the first open's options.
   [[nodiscard]] static Result<std::shared_ptr<StorageEngine>> Open(const std::string& dir,
                                                                    const Options& options);
 
@@ -112,6 +114,9 @@ class StorageEngine {
 
   StorageEngine(std::string dir, const Options& options);
   Status Init();
+  // Sets options_.shard_duration_ns to the directory's, recorded in the identity file; records
+  // the asked one (or the default) when the file holds none. Invalid when another one is asked.
+  Status SettleShardDuration(const std::string& identity);
   Status Recover();
   Status ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload, bool recovering);
 
@@ -145,7 +150,7 @@ class StorageEngine {
   void CompactionThreadMain();
 
   const std::string dir_;
-  const Options options_;
+  Options options_;  // shard_duration_ns settled by Init, nothing changed after it
   Env* const env_;
   std::unique_ptr<FileLock> lock_;
   std::unique_ptr<Catalog> catalog_;

@@ -22,7 +22,7 @@ TEST(ParseOptions, EmptyTextGivesDefaults) {
   EXPECT_EQ(r->sync_interval_ms, 1000);
   EXPECT_EQ(r->memstore_bytes, 64ull << 20);
   EXPECT_EQ(r->wal_segment_bytes, 64ull << 20);
-  EXPECT_EQ(r->shard_duration_ns, 86400ll * 1000 * 1000 * 1000);
+  EXPECT_EQ(r->shard_duration_ns, 0);  // the data directory's (1d for a new one)
   EXPECT_EQ(r->retention_ns, 0);
   EXPECT_EQ(r->compaction_threads, 1);
   EXPECT_EQ(r->block_cache_bytes, 32ull << 20);
@@ -134,7 +134,9 @@ TEST(ParseOptions, FormatRoundTrips) {
   EXPECT_EQ(*r, o);
   EXPECT_EQ(FormatOptions(Options()),
             "sync=full;sync_interval_ms=1000;memstore_bytes=64MiB;wal_segment_bytes=64MiB;"
-            "shard_duration=1d;retention=0ns;compaction_threads=1;block_cache_bytes=32MiB");
+            "retention=0ns;compaction_threads=1;block_cache_bytes=32MiB");
+  o.shard_duration_ns = 0;
+  EXPECT_EQ(*ParseOptions(FormatOptions(o)), o);
 }
 
 TEST(ParseDuration, UnitsScaleToNanoseconds) {

@@ -266,6 +266,61 @@ TEST_F(StorageEngineTest, ASeriesKeyOverTheLimitIsRefusedAndTheRestFlushes) {
   EXPECT_EQ(got["m,a=" + a + ",b=" + b + "#v"], (std::vector<PointValue>{{10, 1, ""}}));
 }
 
+TEST_F(StorageEngineTest, TheShardDurationIsTheDirectorysOwn) {
+  // Shards are laid out by the shard duration: a later open that asks for none gets the one the
+  // directory was created with (before, it took the default and left most shards unread).
+  constexpr int64_t kHour = 3'600'000'000'000;
+  Options hourly;
+  hourly.shard_duration_ns = kHour;
+  auto db = Open(hourly);
+  std::string lines;
+  for (int h = 0; h < 5; h++) {
+    lines += "m v=" + std::to_string(h) + "i " + std::to_string(kT0 + h * kHour + 7) + "\n";
+  }
+  ASSERT_TRUE(db->WriteLines(lines));
+  ASSERT_TRUE(db->Flush());
+  ASSERT_TRUE(db->WriteLines("m v=9i " + std::to_string(kT0 + 5 * kHour) + "\n"));  // in the WAL
+  db.reset();
+  db = Open();
+  EXPECT_EQ(db->options().shard_duration_ns, kHour);
+  EXPECT_EQ(db->Stats().shards.size(), 6u);
+  EXPECT_EQ(QueryAll(*db, All("m"))["m#v"].size(), 6u);
+  db.reset();
+  Options daily;
+  daily.shard_duration_ns = kDay;
+  auto refused = StorageEngine::Open(dir_.Sub("db"), daily);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), Code::kInvalid);
+  EXPECT_NE(refused.error().message().find("shard_duration 1d differs from 1h, the one "),
+            std::string::npos)
+      << refused.error().message();
+  db = Open(hourly);  // the same one, given again
+  EXPECT_EQ(QueryAll(*db, All("m"))["m#v"].size(), 6u);
+  auto shared = StorageEngine::Open(dir_.Sub("db"), daily);  // while open in this process
+  ASSERT_FALSE(shared);
+  EXPECT_NE(shared.error().message().find("differs from 1h"), std::string::npos);
+  EXPECT_EQ(StorageEngine::Open(dir_.Sub("db"), Options()).value(), db);
+  db.reset();
+
+  // A directory whose identity file records no duration (made before it was recorded) takes the
+  // one it is opened with, and keeps it from then on.
+  auto legacy = dir_.Sub("legacy");
+  db = StorageEngine::Open(legacy, hourly).value();
+  db.reset();
+  std::ofstream(legacy + "/STRATA", std::ios::trunc) << "strata data directory\nformat 1\n";
+  db = StorageEngine::Open(legacy, hourly).value();
+  db.reset();
+  db = StorageEngine::Open(legacy, Options()).value();
+  EXPECT_EQ(db->options().shard_duration_ns, kHour);
+  db.reset();
+  std::ofstream(legacy + "/STRATA", std::ios::trunc)
+      << "strata data directory\nformat 1\nshard_duration_ns 12x\n";
+  auto damaged = StorageEngine::Open(legacy, Options());
+  ASSERT_FALSE(damaged);
+  EXPECT_EQ(damaged.error().code(), Code::kCorrupt);
+  EXPECT_NE(damaged.error().message().find("damaged shard_duration_ns line"), std::string::npos);
+}
+
 TEST_F(StorageEngineTest, DeleteRemovesRangeFromEverySource) {
   auto db = Open();
   ASSERT_TRUE(db->WriteLines("m,h=a v=1i 100\nm,h=a v=2i 200\nm,h=b v=9i 150\n"));
