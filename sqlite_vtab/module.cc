@@ -225,6 +225,17 @@ std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std
                                   bool create, std::string* err) {
   std::lock_guard lock(g_registry_mu);
   auto& reg = Registry();
+  if (create) {
+    for (const auto& [other_key, other] : reg) {
+      const auto live = other.lock();
+      if (!live || other_key.second != dir || live->options == options) continue;
+      auto shown = [](const std::string& o) { return o.empty() ? "none" : "'" + o + "'"; };
+      *err = "options " + shown(options) + " differ from " + shown(live->options) +
+             ", those of the tables of '" + dir + "' open in this process: the tables of a "
+             "directory share one engine, so declare the same options";
+      return nullptr;
+    }
+  }
   const auto key = std::make_pair(db, dir);
   if (auto it = reg.find(key); it != reg.end()) {
     if (auto live = it->second.lock()) return live;
@@ -247,6 +258,7 @@ std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std
   auto conn = std::make_shared<Conn>();
   conn->db = db;
   conn->dir = dir;
+  conn->options = options;
   conn->sdb = sdb;
   reg[key] = conn;
   return conn;

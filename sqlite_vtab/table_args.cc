@@ -240,6 +240,19 @@ bool ParseTableArgs(int argc, const char* const* argv, Schema* schema, std::stri
     *err = "no field column: declare at least one REAL, INTEGER, TEXT or BOOLEAN column";
     return false;
   }
+  // Sorted by name, so that tables declaring the same options in another order compare equal.
+  std::vector<std::string> items;
+  for (size_t at = 0; at < schema->options.size();) {
+    const size_t end = std::min(schema->options.find(';', at), schema->options.size());
+    items.push_back(schema->options.substr(at, end - at));
+    at = end + 1;
+  }
+  std::sort(items.begin(), items.end());
+  schema->options.clear();
+  for (const std::string& item : items) {
+    if (!schema->options.empty()) schema->options += ";";
+    schema->options += item;
+  }
   return true;
 }
 

@@ -46,8 +46,12 @@
 // tables of several directories commits one batch per directory (atomic per directory only); two
 // tables of one measurement and directory in ONE connection (e.g. main.cpu and aux.cpu) share one
 // overlay and must declare the same fields (one that declares others is refused with an error while
-// the other is in use); DROP TABLE keeps the directory's recorded field types, so
-// re-creating the table with another type for a field is refused; ALTER TABLE RENAME is refused.
+// the other is in use); the tables of a directory share its engine and so its options: CREATE
+// refuses options that differ from those of the directory's tables open in the process, but tables
+// whose options differ (made while none of the others was open) get those of the first one opened,
+// except shard_duration, which is the directory's; DROP TABLE keeps the directory's recorded field
+// types, so re-creating the table with another type for a field is refused; ALTER TABLE RENAME is
+// refused.
 #pragma once
 
 #include <sqlite3ext.h>
@@ -76,7 +80,7 @@ struct Schema {
   std::vector<std::string> fields;  // field column names, in declaration order
   std::vector<int> field_types;     // STRATA_FLOAT / _INT / _BOOL / _STRING per field
   std::string dir;                  // the dir= option as given; empty: <database file>.strata
-  std::string options;              // the other options as strata_open text "k=v;k=v"
+  std::string options;              // the other options as strata_open text "k=v;k=v", by name
 
   int ntags() const { return static_cast<int>(tags.size()); }
   int nfields() const { return static_cast<int>(fields.size()); }
@@ -274,7 +278,8 @@ int WriteInsertLog(Conn* conn, const std::string& measurement, Overlay& ov);
 // Per (connection, data directory) state.
 struct Conn {
   sqlite3* db = nullptr;
-  std::string dir;  // canonical path
+  std::string dir;      // canonical path
+  std::string options;  // Schema::options of the table that opened it
   strata_db* sdb = nullptr;
   std::map<std::string, Overlay> overlays;  // by measurement
   // The commit batch, emptied of points after each commit but keeping its series, so a series
@@ -292,7 +297,9 @@ struct Conn {
 };
 
 // The Conn for (db, dir), opening the directory if needed. `create`: xCreate (strata_open may create
-// the directory); otherwise the directory must already hold Strata's identity file. Null with *err.
+// the directory, and a table whose options differ from those of a Conn of the directory open in
+// this process is refused, as the tables of a directory share one engine); otherwise the
+// directory must already hold Strata's identity file. Null with *err.
 std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std::string& options,
                                   bool create, std::string* err);
 // Every live Conn of a connection.

@@ -48,8 +48,52 @@ TEST_F(VtabTest, RelativeAndExplicitDir) {
   EXPECT_EQ(Exec(db, "INSERT INTO t VALUES(1,'x',2)"), "");
   EXPECT_TRUE(std::filesystem::exists(Path("data/STRATA")));
   sqlite3* mem = Open(":memory:");
-  EXPECT_EQ(Exec(mem, "CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL, dir='" + Path("data") + "')"), "");
+  // The directory is open in this process with sync=off: a table of it must declare that too.
+  EXPECT_NE(Exec(mem, "CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL, dir='" + Path("data") + "')")
+                .find("strata: t: options none differ from 'sync=off', those of the tables of '"),
+            std::string::npos);
+  EXPECT_EQ(Exec(mem, "CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL, sync=off, dir='" +
+                          Path("data") + "')"),
+            "");
   EXPECT_EQ(Rows(mem, "SELECT * FROM t"), Strings{"1|x|2.0"});
+}
+
+TEST_F(VtabTest, TablesOfOneDirectoryDeclareTheSameOptions) {
+  // They share one engine: a table declaring other options than the open ones would not get them.
+  sqlite3* db = Open();
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE a USING strata(h TAG, v REAL, sync='normal', "
+                     "retention='30d', shard_duration='1h')"),
+            "");
+  EXPECT_EQ(Exec(db, "INSERT INTO a VALUES(NULL,'x',2)"), "");
+  const std::string refused[] = {
+      "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL)",
+      "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, sync='full', retention='30d', "
+      "shard_duration='1h')",
+      "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, sync='normal', retention='30d')",
+  };
+  for (const std::string& sql : refused) {
+    // (A failed CREATE makes SQLite disconnect every virtual table; this connects `a` again.)
+    EXPECT_EQ(Rows(db, "SELECT count(*) FROM a"), Strings{"1"});
+    const std::string err = Exec(db, sql);
+    EXPECT_NE(err.find("differ from 'retention=30d;shard_duration=1h;sync=normal', those of the "
+                       "tables of '"),
+              std::string::npos)
+        << sql << " -> " << err;
+  }
+  // The same options in another order; another directory may have others.
+  EXPECT_EQ(Rows(db, "SELECT count(*) FROM a"), Strings{"1"});
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, shard_duration='1h', "
+                     "sync='normal', retention='30d')"),
+            "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE c USING strata(h TAG, v REAL, dir='other')"), "");
+  EXPECT_EQ(Rows(db, "SELECT name FROM sqlite_schema ORDER BY name"), (Strings{"a", "b", "c"}));
+  Close(db);
+  // With no table of it open, the directory's shard duration is still checked, by the engine.
+  db = Open();
+  const std::string err = Exec(db, "CREATE VIRTUAL TABLE d USING strata(h TAG, v REAL, "
+                                   "shard_duration='2h')");
+  EXPECT_NE(err.find("shard_duration 2h differs from 1h, the one "), std::string::npos) << err;
+  EXPECT_EQ(Rows(db, "SELECT count(*) FROM a"), Strings{"1"});
 }
 
 TEST_F(VtabTest, BadTableArgumentsAreRejectedWithPreciseMessages) {
