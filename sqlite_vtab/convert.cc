@@ -241,7 +241,8 @@ bool ToTag(sqlite3_value* v, std::string* out, std::string* err) {
   return true;
 }
 
-bool ParseIsoTime(const std::string& text, int64_t* out) {
+bool ParseIsoTime(const std::string& text, int64_t* out, bool* out_of_range) {
+  if (out_of_range != nullptr) *out_of_range = false;
   const std::string s = Trimmed(text);
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   if (!Digits(s, 0, 4, &y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
@@ -303,10 +304,11 @@ bool ParseIsoTime(const std::string& text, int64_t* out) {
   const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   const int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
   // int64 ns covers 1677-09-21 .. 2262-04-11.
-  if (secs < -9223372036LL || secs > 9223372035LL) return false;
   int64_t ns = 0;
-  if (__builtin_mul_overflow(secs, int64_t{1000000000}, &ns) ||
+  if (secs < -9223372036LL || secs > 9223372035LL ||
+      __builtin_mul_overflow(secs, int64_t{1000000000}, &ns) ||
       __builtin_add_overflow(ns, frac_ns, &ns)) {
+    if (out_of_range != nullptr) *out_of_range = true;
     return false;
   }
   *out = ns;
@@ -323,10 +325,13 @@ bool ToTime(sqlite3_value* v, int64_t* out, std::string* err) {
       return false;
     case SQLITE_TEXT: {
       const std::string t = TextOf(v);
-      if (ParseInt(t, out) || ParseIsoTime(t, out)) return true;
+      bool out_of_range = false;
+      if (ParseInt(t, out) || ParseIsoTime(t, out, &out_of_range)) return true;
       *err = "cannot use " + Describe(v) +
-             " as a time: expected integer nanoseconds or ISO-8601 text like "
-             "'2016-01-01T00:00:00Z'";
+             (out_of_range ? " as a time: outside 1677-09-21T00:12:44Z to "
+                             "2262-04-11T23:47:15.999999999Z, the text times int64 ns hold"
+                           : " as a time: expected integer nanoseconds or ISO-8601 text like "
+                             "'2016-01-01T00:00:00Z'");
       return false;
     }
     default: *err = "cannot use a BLOB as a time"; return false;

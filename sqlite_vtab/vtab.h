@@ -120,8 +120,8 @@ bool ToTag(sqlite3_value* v, std::string* out, std::string* err);
 // A timestamp: integer ns, integral REAL, integer or ISO-8601 text; NULL is the current time.
 bool ToTime(sqlite3_value* v, int64_t* out, std::string* err);
 // ISO-8601 date-time ("2016-01-01", "2016-01-01T00:00:00Z", "...T00:00:00.123456789+02:00"); no
-// zone means UTC.
-bool ParseIsoTime(const std::string& text, int64_t* out);
+// zone means UTC. False also for a valid one outside int64 ns, then with *out_of_range set.
+bool ParseIsoTime(const std::string& text, int64_t* out, bool* out_of_range = nullptr);
 // A positive width in ns: an integer, or a duration text ('30s', '1m', '1h'). False with *err.
 bool ParseWidth(sqlite3_value* v, int64_t* ns, std::string* err);
 // The current time in ns.

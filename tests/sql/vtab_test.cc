@@ -200,6 +200,11 @@ TEST_F(VtabTest, BadValuesAreRejectedAndLeaveDataUntouched) {
        "strata: cpu.time: cannot use '2016-13-01T00:00:00Z' as a time"},
       {"INSERT INTO cpu(time,hostname,region,load) VALUES(1.5,'a','eu',1)",
        "strata: cpu.time: cannot use 1.5 as a time"},
+      {"INSERT INTO cpu(time,hostname,region,load) VALUES('2262-04-11T23:47:16Z','a','eu',1)",
+       "strata: cpu.time: cannot use '2262-04-11T23:47:16Z' as a time: outside "
+       "1677-09-21T00:12:44Z to 2262-04-11T23:47:15.999999999Z, the text times int64 ns hold"},
+      {"INSERT INTO cpu(time,hostname,region,load) VALUES('1677-09-21T00:12:43.999Z','a','eu',1)",
+       "as a time: outside 1677-09-21T00:12:44Z to"},
       {"INSERT INTO cpu(time,hostname,region) VALUES(5,'a','eu')",
        "a row needs at least one non-NULL field"},
       {"UPDATE cpu SET load = 'x' WHERE hostname = 'a'", "cannot store 'x' in an INTEGER field"},
@@ -272,6 +277,9 @@ TEST_F(VtabTest, FunctionsWork) {
                      "('1m', 3700000000000), (7, 3700000000000), ('1h', 7300000000000))"),
             (Strings{"3600000000000", "3660000000000", "3699999999997", "7200000000000"}));
   EXPECT_EQ(One(db, "SELECT strata_time('2016-01-01T00:00:00Z')"), "1451606400000000000");
+  EXPECT_EQ(One(db, "SELECT strata_time('1677-09-21T00:12:44Z'), "
+                    "strata_time('2262-04-11T23:47:15.999999999Z')"),
+            "-9223372036000000000|9223372035999999999");  // the ends of the text times
   EXPECT_EQ(One(db, "SELECT json_extract(strata_stats(), '$.series') > 0"), "1");
   EXPECT_EQ(One(db, "SELECT strata_flush(), strata_compact('cpu')"), "NULL|NULL");
   EXPECT_EQ(All(db), kSeed);
