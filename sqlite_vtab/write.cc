@@ -261,8 +261,14 @@ int LogInsert(Table* t, sqlite3_value** argv) {
   return SQLITE_OK;
 }
 
+// An INSERT sets the fields it gives of the row at its (tags, time), adding the row when new.
+// INSERT OR IGNORE leaves an existing row as it is, and INSERT OR REPLACE (REPLACE INTO) replaces
+// it whole, the fields it does not give becoming NULL; OR ABORT, FAIL and ROLLBACK never meet a
+// conflict.
 int DoInsert(Table* t, sqlite3_value** argv) {
-  if (t->overlay().marks.empty()) {
+  const int on_conflict = sqlite3_vtab_on_conflict(t->db);
+  const bool ignore = on_conflict == SQLITE_IGNORE, replace = on_conflict == SQLITE_REPLACE;
+  if (t->overlay().marks.empty() && !ignore && !replace) {
     const int rc = LogInsert(t, argv);
     if (rc != -1) return rc;
   }
@@ -279,6 +285,18 @@ int DoInsert(Table* t, sqlite3_value** argv) {
   }
   std::string order = TagSetKey(t->name, tags) + "#";
   if (!SeriesKeysFit(t, order)) return SQLITE_ERROR;
+  if (ignore) {
+    Row old;
+    std::string err;
+    int rc = STRATA_OK;
+    const bool found = ReadRow(t, tags, nr.time, &old, &err, &rc);
+    if (rc != STRATA_OK) {
+      SetError(t, err);
+      return SqliteCode(rc);
+    }
+    if (found) return SQLITE_OK;
+  }
+  if (replace) DeleteRow(t, tags, nr.time);
   PendingRow& p = t->overlay().Touch(RowKey(std::move(order), nr.time), tags);
   for (size_t i = 0; i < nr.fields.size(); i++) {
     if (nr.fields[i].type == 0) continue;

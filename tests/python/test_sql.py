@@ -50,6 +50,17 @@ class SqlModuleTest(unittest.TestCase):
         c.execute(CPU)
         self.assertEqual(self.rows(c), [])
 
+    def test_insert_or_ignore_keeps_and_replace_replaces_an_existing_row(self):
+        c = self.connect()
+        c.execute(CPU)
+        c.execute("INSERT INTO cpu VALUES(1, 'a', 'eu', 1.5, 3, 'ok', 1)")
+        c.execute("INSERT INTO cpu(time, hostname, region, load) VALUES(1, 'a', 'eu', 4)")
+        self.assertEqual(self.rows(c), [(1, "a", "eu", 1.5, 4, "ok", 1)])  # the fields given
+        c.execute("INSERT OR IGNORE INTO cpu(time, hostname, region, load) VALUES(1, 'a', 'eu', 5)")
+        self.assertEqual(self.rows(c), [(1, "a", "eu", 1.5, 4, "ok", 1)])
+        c.execute("REPLACE INTO cpu(time, hostname, region, load) VALUES(1, 'a', 'eu', 6)")
+        self.assertEqual(self.rows(c), [(1, "a", "eu", None, 6, None, None)])
+
     def test_errors_name_table_column_and_value(self):
         c = self.connect()
         c.execute(CPU)

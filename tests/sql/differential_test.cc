@@ -57,6 +57,18 @@ class Differential : public SqlTest {
       std::vector<std::string> v;
       const std::string row = std::to_string(Time()) + ", '" + Host() + "', '" + (Chance(0.5) ? "eu" : "us") +
                               "', 'r" + std::to_string(Rand(2)) + "', " + Fields(&v);
+      // Mostly plain INSERTs (an existing row takes the fields given: the plain table's upsert),
+      // some INSERT OR IGNORE (an existing row stays) and OR REPLACE (it is replaced whole).
+      const int mode = Rand(10);
+      if (mode < 2) {
+        const std::string verb = mode == 0 ? "INSERT OR IGNORE" : "INSERT OR REPLACE";
+        for (const char* table : {"m", "r"}) {
+          ASSERT_EQ(Exec(db_, verb + " INTO " + table +
+                                  "(time, host, region, rack, f, i, s) VALUES(" + row + ")"),
+                    "");
+        }
+        continue;
+      }
       ASSERT_EQ(Exec(db_, "INSERT INTO m(time, host, region, rack, f, i, s) VALUES(" + row + ")"), "");
       ASSERT_EQ(Exec(db_, "INSERT INTO r(time, host, region, rack, f, i, s) VALUES(" + row +
                               ") ON CONFLICT(host, region, rack, time) DO UPDATE SET f = coalesce(excluded.f, f), "

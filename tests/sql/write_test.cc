@@ -54,8 +54,39 @@ TEST_F(WriteTest, InsertOfAnExistingRowOverwritesGivenFieldsAndKeepsOthers) {
   EXPECT_EQ(Exec(db_, "INSERT INTO cpu VALUES(1,'a','eu',1.5,3,'ok',1)"), "");
   EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load,status) VALUES(1,'a','eu',9,NULL)"), "");
   EXPECT_EQ(All(), Strings{"1|a|eu|1.5|9|ok|1"});
-  EXPECT_EQ(Exec(db_, "INSERT OR REPLACE INTO cpu(time,hostname,region,up) VALUES(1,'a','eu',0)"), "");
+  EXPECT_EQ(Exec(db_, "INSERT OR ABORT INTO cpu(time,hostname,region,up) VALUES(1,'a','eu',0)"), "");
   EXPECT_EQ(All(), Strings{"1|a|eu|1.5|9|ok|0"});
+  // INSERT OR REPLACE replaces the row whole, as for a plain table.
+  EXPECT_EQ(Exec(db_, "INSERT OR REPLACE INTO cpu(time,hostname,region,up) VALUES(1,'a','eu',1)"), "");
+  EXPECT_EQ(All(), Strings{"1|a|eu|NULL|NULL|NULL|1"});
+}
+
+TEST_F(WriteTest, InsertOrIgnoreKeepsAndInsertOrReplaceReplacesAnExistingRowAsAPlainTable) {
+  CreateRef();
+  const std::string rows[] = {
+      "(1,'a','eu',1.5,1,'x',1)",      "(2,'a','eu',2.5,NULL,NULL,0)",
+      "(1,'a','eu',9.5,NULL,NULL,NULL)", "(1,'a','us',NULL,7,NULL,NULL)",
+      "(2,'a','eu',NULL,NULL,'y',NULL)",
+  };
+  const std::string verbs[] = {"INSERT OR IGNORE", "INSERT OR REPLACE", "REPLACE"};
+  for (const std::string& verb : verbs) {
+    for (const char* table : {"cpu", "ref"}) {
+      ASSERT_EQ(Exec(db_, std::string("DELETE FROM ") + table), "");
+      ASSERT_EQ(Exec(db_, std::string("INSERT INTO ") + table + " VALUES" + rows[0]), "");
+      // In one transaction, and again after a flush, so that the existing row is pending in one
+      // case and stored in the other.
+      ASSERT_EQ(Exec(db_, "BEGIN"), "");
+      for (size_t i = 1; i < 3; i++) {
+        ASSERT_EQ(Exec(db_, verb + " INTO " + table + " VALUES" + rows[i]), "") << verb;
+      }
+      ASSERT_EQ(Exec(db_, "COMMIT"), "");
+      ASSERT_EQ(One(db_, "SELECT strata_flush()"), "NULL");
+      for (size_t i = 3; i < 5; i++) {
+        ASSERT_EQ(Exec(db_, verb + " INTO " + table + " VALUES" + rows[i]), "") << verb;
+      }
+    }
+    ExpectSameAsRef({"SELECT * FROM %s ORDER BY hostname, region, time"}, " after " + verb);
+  }
 }
 
 TEST_F(WriteTest, DeleteAndUpdateAffectExactlyTheMatchingRows) {
