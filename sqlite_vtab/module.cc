@@ -56,6 +56,43 @@ bool ResolveDir(sqlite3* db, const char* schema_name, const Schema& schema, std:
 
 void Disconnect(Table* t) { delete t; }
 
+// Connects every other strata table of the connection's databases, so that AcquireConn sees the
+// options of each directory's tables (a CREATE must declare the same as those of its directory).
+// A table that cannot connect (its directory gone or locked) is skipped: its own use will say why.
+void ConnectOtherTables(sqlite3* db, const std::string& creating) {
+  std::vector<std::pair<std::string, std::string>> tables;  // (schema, name)
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list", -1, &st, nullptr) !=
+      SQLITE_OK) {
+    return;
+  }
+  std::vector<std::string> schemas;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    schemas.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  for (const std::string& schema : schemas) {
+    char* sql = sqlite3_mprintf(
+        "SELECT name FROM \"%w\".sqlite_schema WHERE type = 'table' AND "
+        "sql LIKE 'CREATE VIRTUAL TABLE%%USING strata%%'",
+        schema.c_str());
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        tables.emplace_back(schema, reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+      }
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+  }
+  for (const auto& [schema, name] : tables) {
+    if (name == creating) continue;
+    char* sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" WHERE 0", schema.c_str(),
+                                name.c_str());
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) sqlite3_finalize(st);
+    sqlite3_free(sql);
+  }
+}
+
 int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** pzErr,
          bool create) {
   *out = nullptr;
@@ -76,6 +113,7 @@ int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
   if (!ParseTableArgs(argc - 3, argv + 3, &t->schema, &err)) return fail(err);
   std::string dir;
   if (!ResolveDir(db, argv[1], t->schema, &dir, &err)) return fail(err);
+  if (create) ConnectOtherTables(db, t->name);
   t->conn = AcquireConn(db, dir, t->schema.options, create, &err);
   if (!t->conn) return fail(err);
   if (create) {
@@ -231,8 +269,8 @@ std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std
       if (!live || other_key.second != dir || live->options == options) continue;
       auto shown = [](const std::string& o) { return o.empty() ? "none" : "'" + o + "'"; };
       *err = "options " + shown(options) + " differ from " + shown(live->options) +
-             ", those of the tables of '" + dir + "' open in this process: the tables of a "
-             "directory share one engine, so declare the same options";
+             ", those of the other tables of '" + dir + "': the tables of a directory share one "
+             "engine, so declare the same options";
       return nullptr;
     }
   }

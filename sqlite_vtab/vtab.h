@@ -47,8 +47,9 @@
 // tables of one measurement and directory in ONE connection (e.g. main.cpu and aux.cpu) share one
 // overlay and must declare the same fields (one that declares others is refused with an error while
 // the other is in use); the tables of a directory share its engine and so its options: CREATE
-// refuses options that differ from those of the directory's tables open in the process, but tables
-// whose options differ (made while none of the others was open) get those of the first one opened,
+// refuses options that differ from those of the directory's other tables (in the connection's
+// databases, or open in the process), but tables of one directory in different database files, or
+// made with different options by an older version, get those of the first one a process opens,
 // except shard_duration, which is the directory's; DROP TABLE keeps the directory's recorded field
 // types, so re-creating the table with another type for a field is refused; ALTER TABLE RENAME is
 // refused.
@@ -298,8 +299,9 @@ struct Conn {
 
 // The Conn for (db, dir), opening the directory if needed. `create`: xCreate (strata_open may create
 // the directory, and a table whose options differ from those of a Conn of the directory open in
-// this process is refused, as the tables of a directory share one engine); otherwise the
-// directory must already hold Strata's identity file. Null with *err.
+// this process is refused, as the tables of a directory share one engine; xCreate connects the
+// connection's other strata tables first, so that their Conns are open); otherwise the directory
+// must already hold Strata's identity file. Null with *err.
 std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std::string& options,
                                   bool create, std::string* err);
 // Every live Conn of a connection.
