@@ -173,6 +173,16 @@ int xDisconnect(sqlite3_vtab* vtab) {
 int xDestroy(sqlite3_vtab* vtab) {
   Table* t = reinterpret_cast<Table*>(vtab);
   return Guard(t, [&] {
+    // The data goes at once, and a ROLLBACK would bring back the table but not its data: inside a
+    // transaction (BEGIN or SAVEPOINT) the DROP is refused. SQLite does not pass on the message
+    // of a failed xDestroy, only its code: SQLITE_LOCKED reads "database table is locked", as for
+    // a DROP of a table in use; the reason goes to sqlite3_log.
+    if (!sqlite3_get_autocommit(t->db)) {
+      sqlite3_log(SQLITE_LOCKED, "strata: %s: DROP TABLE inside a transaction is refused: it "
+                  "removes the data at once, which a ROLLBACK could not bring back (COMMIT first)",
+                  t->name.c_str());
+      return SQLITE_LOCKED;
+    }
     t->overlay().Clear();
     if (strata_drop_measurement(t->conn->sdb, t->name.c_str()) != STRATA_OK) {
       SetError(t, std::string("cannot drop the data: ") + strata_errmsg());

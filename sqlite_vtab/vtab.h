@@ -50,7 +50,9 @@
 // refuses options that differ from those of the directory's other tables (in the connection's
 // databases, or open in the process), but tables of one directory in different database files, or
 // made with different options by an older version, get those of the first one a process opens,
-// except shard_duration, which is the directory's; DROP TABLE keeps the directory's recorded field
+// except shard_duration, which is the directory's; DROP TABLE inside a transaction is refused
+// (its data would be gone after a ROLLBACK), with SQLite's "database table is locked", as SQLite
+// passes on no message of xDestroy; DROP TABLE keeps the directory's recorded field
 // types, so re-creating the table with another type for a field is refused; ALTER TABLE RENAME is
 // refused.
 #pragma once

@@ -36,6 +36,14 @@ TEST_F(VtabTest, DropTableRemovesTheMeasurementsData) {
   sqlite3* db = Seeded();
   EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE mem USING strata(host TAG, used INTEGER)"), "");
   EXPECT_EQ(Exec(db, "INSERT INTO mem VALUES(1,'a',5)"), "");
+  // Inside a transaction it is refused: a ROLLBACK would bring the table back without its data.
+  for (const char* begin : {"BEGIN", "SAVEPOINT s"}) {
+    EXPECT_EQ(Exec(db, begin), "");
+    EXPECT_EQ(Exec(db, "INSERT INTO cpu(time,hostname,region,load) VALUES(9,'z','eu',9)"), "");
+    EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "database table is locked");
+    EXPECT_EQ(Exec(db, "ROLLBACK"), "");
+    EXPECT_EQ(All(db), kSeed) << begin;
+  }
   EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "");
   EXPECT_EQ(Exec(db, kCpu), "");
   EXPECT_EQ(All(db), Strings{});
