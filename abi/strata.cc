@@ -1040,6 +1040,17 @@ int strata_field_type(strata_db* db, const char* measurement, const char* field,
   });
 }
 
+int strata_oldest_writable_time(strata_db* db, int64_t* out) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_oldest_writable_time";
+    if (out == nullptr) return NullArg(kFn, "out");
+    *out = 0;
+    if (db == nullptr) return NullArg(kFn, "db");
+    *out = db->engine->OldestWritableTime();
+    return STRATA_OK;
+  });
+}
+
 int strata_parse_duration(const char* text, int64_t* out) {
   return Guard([&] {
     if (out == nullptr) return NullArg("strata_parse_duration", "out");

@@ -345,6 +345,13 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
   return p;
 }
 
+int64_t StorageEngine::OldestWritableTime() const {
+  const int64_t routable = INT64_MIN + options_.shard_duration_ns;
+  if (options_.retention_ns <= 0) return routable;
+  // As PrepareWrite: a point is refused when its window ends at or before now - retention.
+  return std::max(routable, router_->WindowStart(env_->NowNanos() - options_.retention_ns));
+}
+
 Status StorageEngine::Write(const WriteBatch& batch) {
   STRATA_RETURN_IF_ERROR(BackgroundError());
   STRATA_ASSIGN_OR_RETURN(auto prepared, PrepareWrite(batch));

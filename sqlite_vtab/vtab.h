@@ -284,6 +284,9 @@ struct Conn {
   std::string dir;      // canonical path
   std::string options;  // Schema::options of the table that opened it
   strata_db* sdb = nullptr;
+  // strata_oldest_writable_time at the last xBegin: rows older than it are refused at their
+  // INSERT or UPDATE rather than with the whole transaction at COMMIT.
+  int64_t oldest_writable = INT64_MIN;
   std::map<std::string, Overlay> overlays;  // by measurement
   // The commit batch, emptied of points after each commit but keeping its series, so a series
   // is resolved once per generation rather than per commit. A new generation (the batch cleared)

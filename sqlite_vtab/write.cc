@@ -67,6 +67,17 @@ void SetColumnError(Table* t, const std::string& column, const std::string& mess
                                     message.c_str());
 }
 
+// False with the table's error set when `time` is older than the directory takes (its retention
+// period, or the storable range).
+bool TimeWritable(Table* t, int64_t time) {
+  if (time >= t->conn->oldest_writable) return true;
+  SetColumnError(t, "time", "cannot store " + std::to_string(time) + ": older than " +
+                                std::to_string(t->conn->oldest_writable) +
+                                ", the oldest time the data directory takes now (its retention "
+                                "period, or the storable range)");
+  return false;
+}
+
 // The new row of an INSERT or UPDATE, converted.
 struct NewRow {
   int64_t time = 0;
@@ -88,6 +99,7 @@ bool ConvertRow(Table* t, sqlite3_value** argv, bool update, NewRow* out) {
     SetColumnError(t, "time", err);
     return false;
   }
+  if (!update && !TimeWritable(t, out->time)) return false;  // DoUpdate checks its new time
   out->tags.assign(s.ntags(), std::nullopt);
   out->tag_nochange.assign(s.ntags(), false);
   for (int k = 0; k < s.ntags(); k++) {
@@ -199,6 +211,7 @@ int LogInsert(Table* t, sqlite3_value** argv) {
     SetColumnError(t, "time", err);
     return SQLITE_ERROR;
   }
+  if (!TimeWritable(t, time)) return SQLITE_ERROR;
   const int64_t id = LogTagSet(t, argv);
   if (id == -1) return -1;
   if (id < 0) return SQLITE_ERROR;
@@ -327,6 +340,7 @@ int DoUpdate(Table* t, sqlite3_value** argv) {
   if (!ConvertRow(t, argv, true, &nr)) return SQLITE_ERROR;
   const Schema& s = t->schema;
   const int64_t new_time = nr.time_nochange ? old_time : nr.time;
+  if (!TimeWritable(t, new_time)) return SQLITE_ERROR;
   std::vector<Tag> new_tags = old_tags;
   for (int k = 0; k < s.ntags(); k++) {
     if (nr.tag_nochange[k]) continue;
@@ -580,7 +594,15 @@ int Update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
   });
 }
 
-int Begin(sqlite3_vtab*) { return SQLITE_OK; }
+int Begin(sqlite3_vtab* vtab) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  // Only moves forward while the transaction runs: a row it passes may still be refused at COMMIT
+  // (at the edge of the retention period), never the other way round.
+  if (strata_oldest_writable_time(t->conn->sdb, &t->conn->oldest_writable) != STRATA_OK) {
+    t->conn->oldest_writable = INT64_MIN;
+  }
+  return SQLITE_OK;
+}
 
 int Sync(sqlite3_vtab* vtab) {
   Table* t = reinterpret_cast<Table*>(vtab);

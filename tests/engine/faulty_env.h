@@ -12,6 +12,7 @@
 //   with ENOSPC env.FailSync(1);                       // the next sync fails with EIO
 //   env.SetDiskFull(true);                 // every append fails with ENOSPC until cleared
 //   env.SetSkipSyncs(true);                // fsyncs become no-ops (fast tests), still tracked
+//   env.SetNow(t);                         // NowNanos() returns t (0: the real clock again)
 //   ... destroy the writers ...; ASSERT_TRUE(env.DropUnsyncedData());   // power cut
 #pragma once
 
@@ -188,7 +189,12 @@ class FaultyEnv final : public Env {
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
     return base_->LockFile(path);
   }
-  int64_t NowNanos() override { return base_->NowNanos(); }
+  // The clock: `ns` from now on (0: the wrapped Env's again).
+  void SetNow(int64_t ns) { now_.store(ns); }
+  int64_t NowNanos() override {
+    const int64_t now = now_.load();
+    return now != 0 ? now : base_->NowNanos();
+  }
 
  private:
   struct Fault {
@@ -293,6 +299,7 @@ class FaultyEnv final : public Env {
   }
 
   Env* const base_;
+  std::atomic<int64_t> now_{0};  // SetNow; 0: base_'s clock
   mutable std::mutex mu_;
   std::optional<Fault> append_fault_;       // GUARDED_BY(mu_)
   std::optional<Fault> sync_fault_;         // GUARDED_BY(mu_)

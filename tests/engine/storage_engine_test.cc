@@ -403,6 +403,30 @@ TEST_F(StorageEngineTest, PointsOlderThanRetentionAreRefused) {
   EXPECT_NE(s.error().message().find("retention"), std::string::npos);
 }
 
+TEST_F(StorageEngineTest, OldestWritableTimeIsWhereWritesStartToBeRefused) {
+  FaultyEnv env(Env::Default());
+  env.SetNow(kT0 + 10 * kDay + 5);
+  Options o;
+  o.env = &env;
+  o.retention_ns = 2 * kDay;  // refused: points whose window ends by now - 2d = kT0 + 8d + 5
+  auto db = Open(o);
+  EXPECT_EQ(db->OldestWritableTime(), kT0 + 8 * kDay);
+  auto s = db->WriteLines("m v=1i " + std::to_string(kT0 + 8 * kDay - 1) + "\n");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message().find("older than the retention period"), std::string::npos);
+  EXPECT_TRUE(db->WriteLines("m v=1i " + std::to_string(kT0 + 8 * kDay) + "\n"));
+  env.SetNow(kT0 + 11 * kDay);
+  EXPECT_EQ(db->OldestWritableTime(), kT0 + 9 * kDay);
+  db.reset();
+  // Without retention: the oldest routable time.
+  db = Open();
+  EXPECT_EQ(db->OldestWritableTime(), INT64_MIN + kDay);
+  auto t = db->WriteLines("m v=1i " + std::to_string(INT64_MIN + kDay - 1) + "\n");
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().message().find("outside the storable range"), std::string::npos);
+  EXPECT_TRUE(db->WriteLines("m v=1i " + std::to_string(INT64_MIN + kDay) + "\n"));
+}
+
 TEST_F(StorageEngineTest, SmallMemStoresFlushInBackgroundAndStayReadable) {
   auto db = Open(SmallOptions());
   std::vector<Tag> tags{{"h", "a"}};

@@ -265,6 +265,27 @@ TEST_F(VtabTest, BadValuesAreRejectedAndLeaveDataUntouched) {
   EXPECT_EQ(All(db), kSeed);
 }
 
+TEST_F(VtabTest, RowsOlderThanTheRetentionPeriodFailAtTheirStatementNotAtCommit) {
+  sqlite3* db = Open();
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE r USING strata(h TAG, v REAL, retention='1h')"), "");
+  EXPECT_EQ(Exec(db, "BEGIN"), "");
+  EXPECT_EQ(Exec(db, "INSERT INTO r VALUES(NULL,'a',1)"), "");  // now
+  const char* too_old[] = {
+      "INSERT INTO r VALUES(1,'a',2)",
+      "SAVEPOINT s; INSERT INTO r VALUES('2016-01-01','b',2)",  // the ordered path
+      "UPDATE r SET time = 5 WHERE h = 'a'",
+  };
+  for (const char* sql : too_old) {
+    const std::string err = Exec(db, sql);
+    EXPECT_NE(err.find("strata: r.time: cannot store "), std::string::npos) << sql << " -> " << err;
+    EXPECT_NE(err.find(", the oldest time the data directory takes now (its retention period"),
+              std::string::npos)
+        << err;
+  }
+  EXPECT_EQ(Exec(db, "COMMIT"), "");  // the rows of the transaction that were taken
+  EXPECT_EQ(Rows(db, "SELECT h, v FROM r"), Strings{"a|1.0"});
+}
+
 TEST_F(VtabTest, LosslessConversionsAreAccepted) {
   sqlite3* db = Open();
   EXPECT_EQ(Exec(db, kCpu), "");

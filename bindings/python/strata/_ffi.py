@@ -143,6 +143,7 @@ _SIGNATURES = {
     "strata_batch_delete_count": (c_size_t, [BatchP]),
     "strata_drop_measurement": (c_int, [DbP, c_char_p]),
     "strata_field_type": (c_int, [DbP, c_char_p, c_char_p, POINTER(c_int)]),
+    "strata_oldest_writable_time": (c_int, [DbP, I64P]),
     "strata_parse_duration": (c_int, [c_char_p, POINTER(c_int64)]),
 }
 
