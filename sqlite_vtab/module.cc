@@ -74,7 +74,7 @@ void ConnectOtherTables(sqlite3* db, const std::string& creating) {
   for (const std::string& schema : schemas) {
     char* sql = sqlite3_mprintf(
         "SELECT name FROM \"%w\".sqlite_schema WHERE type = 'table' AND "
-        "sql LIKE 'CREATE VIRTUAL TABLE%%USING strata%%'",
+        "sql LIKE 'CREATE VIRTUAL TABLE%%USING%%strata%%'",
         schema.c_str());
     if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) {
       while (sqlite3_step(st) == SQLITE_ROW) {

@@ -52,9 +52,8 @@
 // made with different options by an older version, get those of the first one a process opens,
 // except shard_duration, which is the directory's; DROP TABLE inside a transaction is refused
 // (its data would be gone after a ROLLBACK), with SQLite's "database table is locked", as SQLite
-// passes on no message of xDestroy; DROP TABLE keeps the directory's recorded field
-// types, so re-creating the table with another type for a field is refused; ALTER TABLE RENAME is
-// refused.
+// passes on no message of xDestroy; DROP TABLE keeps the directory's recorded field types, so
+// re-creating the table with another type for a field is refused; ALTER TABLE RENAME is refused.
 #pragma once
 
 #include <sqlite3ext.h>

@@ -119,9 +119,10 @@ STRATA_API void strata_free(void *p);
 **            repeated reads; 0 = none).  Unknown keys and bad values are STRATA_INVALID.
 **   out      receives the handle, to be closed with strata_close(); NULL on failure.
 ** Opening a directory this process already has open shares the same engine (later options are
-** ignored, but for a shard_duration that differs: STRATA_INVALID).  Returns STRATA_OK, STRATA_INVALID (NULL argument, bad option, a non-empty directory
-** that is not a Strata directory), STRATA_LOCKED (open in another process), STRATA_IO,
-** STRATA_CORRUPT (recovery found damaged data) or STRATA_NOMEM.  Thread-safe. */
+** ignored, but for a shard_duration that differs: STRATA_INVALID).  Returns STRATA_OK,
+** STRATA_INVALID (NULL argument, bad option, a non-empty directory that is not a Strata
+** directory), STRATA_LOCKED (open in another process), STRATA_IO, STRATA_CORRUPT (recovery found
+** damaged data) or STRATA_NOMEM.  Thread-safe. */
 STRATA_API int strata_open(const char *dir, const char *options, strata_db **out);
 
 /* Closes the handle.  Acknowledged writes are already durable per the `sync` option; close does
