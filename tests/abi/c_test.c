@@ -654,7 +654,7 @@ static void test_rows_and_batch_deletes(void) {
   OK(strata_drop_measurement(db, "unknown"));
   CHECK_RC(strata_drop_measurement(db, NULL), STRATA_INVALID, "measurement");
 
-  /* No retention: the oldest time is the oldest routable one, a shard window (1d) above INT64_MIN. */
+  /* No retention: the oldest routable time, a shard window (1d) above INT64_MIN. */
   OK(strata_oldest_writable_time(db, &d));
   CHECK(d == INT64_MIN + 86400000000000LL);
   CHECK_RC(strata_oldest_writable_time(NULL, &d), STRATA_INVALID, "db");

@@ -57,9 +57,12 @@ TEST_F(VtabTest, RelativeAndExplicitDir) {
   EXPECT_TRUE(std::filesystem::exists(Path("data/STRATA")));
   sqlite3* mem = Open(":memory:");
   // The directory is open in this process with sync=off: a table of it must declare that too.
-  EXPECT_NE(Exec(mem, "CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL, dir='" + Path("data") + "')")
-                .find("strata: t: options none differ from 'sync=off', those of the other tables of '"),
-            std::string::npos);
+  const std::string no_options =
+      Exec(mem, "CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL, dir='" + Path("data") + "')");
+  EXPECT_NE(no_options.find("strata: t: options none differ from 'sync=off', those of the other "
+                            "tables of '"),
+            std::string::npos)
+      << no_options;
   EXPECT_EQ(Exec(mem, "CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL, sync=off, dir='" +
                           Path("data") + "')"),
             "");

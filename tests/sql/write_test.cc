@@ -54,10 +54,12 @@ TEST_F(WriteTest, InsertOfAnExistingRowOverwritesGivenFieldsAndKeepsOthers) {
   EXPECT_EQ(Exec(db_, "INSERT INTO cpu VALUES(1,'a','eu',1.5,3,'ok',1)"), "");
   EXPECT_EQ(Exec(db_, "INSERT INTO cpu(time,hostname,region,load,status) VALUES(1,'a','eu',9,NULL)"), "");
   EXPECT_EQ(All(), Strings{"1|a|eu|1.5|9|ok|1"});
-  EXPECT_EQ(Exec(db_, "INSERT OR ABORT INTO cpu(time,hostname,region,up) VALUES(1,'a','eu',0)"), "");
+  EXPECT_EQ(Exec(db_, "INSERT OR ABORT INTO cpu(time,hostname,region,up) VALUES(1,'a','eu',0)"),
+            "");
   EXPECT_EQ(All(), Strings{"1|a|eu|1.5|9|ok|0"});
   // INSERT OR REPLACE replaces the row whole, as for a plain table.
-  EXPECT_EQ(Exec(db_, "INSERT OR REPLACE INTO cpu(time,hostname,region,up) VALUES(1,'a','eu',1)"), "");
+  EXPECT_EQ(Exec(db_, "INSERT OR REPLACE INTO cpu(time,hostname,region,up) VALUES(1,'a','eu',1)"),
+            "");
   EXPECT_EQ(All(), Strings{"1|a|eu|NULL|NULL|NULL|1"});
 }
 
