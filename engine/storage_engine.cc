@@ -177,11 +177,13 @@ Status StorageEngine::SettleShardDuration(const std::string& identity) {
     if (ec != std::errc() || next == end || *next != '\n' || recorded < kMinShardDurationNs) {
       return unexpected(Error::Corrupt(identity, at + 1, "damaged shard_duration_ns line"));
     }
-    if (asked != 0 && asked != recorded) {
-      return unexpected(Error::Invalid(ShardDurationConflict(asked, recorded, dir_)));
+    if (asked == 0 || asked == recorded) {
+      options_.shard_duration_ns = recorded;
+      return OkStatus();
     }
-    options_.shard_duration_ns = recorded;
-    return OkStatus();
+    STRATA_ASSIGN_OR_RETURN(const bool empty, HoldsNoPoints());
+    if (!empty) return unexpected(Error::Invalid(ShardDurationConflict(asked, recorded, dir_)));
+    // Nothing is laid out by the recorded duration yet: the asked one replaces it.
   }
   // A new directory, or one made before the duration was recorded: its shards so far were laid
   // out by the options it was opened with, which this open is taken to repeat.
@@ -189,6 +191,26 @@ Status StorageEngine::SettleShardDuration(const std::string& identity) {
   return env_->WriteFileAtomically(identity, std::string(kIdentityText) +
                                                  std::string(kShardDurationKey) +
                                                  std::to_string(options_.shard_duration_ns) + "\n");
+}
+
+Result<bool> StorageEngine::HoldsNoPoints() {
+  const std::string shards = JoinPath(dir_, "shards");
+  if (env_->FileExists(shards)) {
+    STRATA_ASSIGN_OR_RETURN(auto measurements, env_->ListDir(shards));
+    for (const std::string& m : measurements) {
+      STRATA_ASSIGN_OR_RETURN(auto windows, env_->ListDir(JoinPath(shards, m)));
+      if (!windows.empty()) return false;
+    }
+  }
+  const std::string wal = JoinPath(dir_, "wal");
+  if (env_->FileExists(wal)) {
+    STRATA_ASSIGN_OR_RETURN(auto files, env_->ListDir(wal));
+    for (const std::string& f : files) {
+      STRATA_ASSIGN_OR_RETURN(const uint64_t size, env_->FileSize(JoinPath(wal, f)));
+      if (size != 0) return false;
+    }
+  }
+  return true;
 }
 
 // ---- recovery -------------------------------------------------------------------------------------

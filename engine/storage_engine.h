@@ -63,7 +63,8 @@ class StorageEngine {
   // without Strata's identity file is refused (Invalid). Recovers: opens the shards' segments,
   // replays the WAL past each shard's flush point (a torn tail is truncated and logged; corruption
   // before it is a Corrupt error). The shard duration is the directory's, recorded in its identity
-  // file when it is created: options.shard_duration_ns 0 takes it, another value is Invalid. A
+  // file when it is created: options.shard_duration_ns 0 takes it, another value is Invalid once
+  // the directory holds points (before, it replaces the recorded one). A
   // directory this process has open is shared: the same engine, with the first open's options.
   [[nodiscard]] static Result<std::shared_ptr<StorageEngine>> Open(const std::string& dir,
                                                                    const Options& options);
@@ -119,8 +120,11 @@ class StorageEngine {
   StorageEngine(std::string dir, const Options& options);
   Status Init();
   // Sets options_.shard_duration_ns to the directory's, recorded in the identity file; records
-  // the asked one (or the default) when the file holds none. Invalid when another one is asked.
+  // the asked one (or the default) when the file holds none, or when it holds another but the
+  // directory holds no points yet (HoldsNoPoints). Invalid when another one is asked otherwise.
   Status SettleShardDuration(const std::string& identity);
+  // No shard window directory and no WAL file with bytes: nothing is laid out by a shard duration.
+  Result<bool> HoldsNoPoints();
   Status Recover();
   Status ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload, bool recovering);
 

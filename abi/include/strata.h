@@ -114,9 +114,10 @@ STRATA_API void strata_free(void *p);
 **   options  borrowed "k=v;k=v" text or NULL for the defaults.  Keys: sync=full|normal|off,
 **            sync_interval_ms, memstore_bytes, wal_segment_bytes (e.g. 64MiB), shard_duration
 **            (1h, 1d, 7d, ...; the directory's own: set when it is created, default 1d; later
-**            opens may leave it out, and another value is STRATA_INVALID), retention (0 =
-**            forever), compaction_threads, block_cache_bytes (decoded segment blocks kept for
-**            repeated reads; 0 = none).  Unknown keys and bad values are STRATA_INVALID.
+**            opens may leave it out, and once the directory holds points another value is
+**            STRATA_INVALID), retention (0 = forever), compaction_threads, block_cache_bytes
+**            (decoded segment blocks kept for repeated reads; 0 = none).  Unknown keys and bad
+**            values are STRATA_INVALID.
 **   out      receives the handle, to be closed with strata_close(); NULL on failure.
 ** Opening a directory this process already has open shares the same engine (later options are
 ** ignored, but for a shard_duration that differs: STRATA_INVALID).  Returns STRATA_OK,

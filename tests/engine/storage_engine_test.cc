@@ -302,6 +302,20 @@ TEST_F(StorageEngineTest, TheShardDurationIsTheDirectorysOwn) {
   EXPECT_EQ(StorageEngine::Open(dir_.Sub("db"), Options()).value(), db);
   db.reset();
 
+  // While a directory holds no points, nothing is laid out by its duration: another replaces it.
+  auto fresh = dir_.Sub("fresh");
+  db = StorageEngine::Open(fresh, daily).value();
+  db.reset();
+  db = StorageEngine::Open(fresh, hourly).value();
+  EXPECT_EQ(db->options().shard_duration_ns, kHour);
+  ASSERT_TRUE(db->WriteLines("m v=1i 10\n"));  // in the WAL only
+  db.reset();
+  EXPECT_FALSE(StorageEngine::Open(fresh, daily));
+  db = StorageEngine::Open(fresh, Options()).value();
+  EXPECT_EQ(db->options().shard_duration_ns, kHour);
+  EXPECT_EQ(QueryAll(*db, All("m"))["m#v"].size(), 1u);
+  db.reset();
+
   // A directory whose identity file records no duration (made before it was recorded) takes the
   // one it is opened with, and keeps it from then on.
   auto legacy = dir_.Sub("legacy");

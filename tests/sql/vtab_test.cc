@@ -149,6 +149,26 @@ TEST_F(VtabTest, BadTableArgumentsAreRejectedWithPreciseMessages) {
   EXPECT_EQ(Rows(db, "SELECT name FROM sqlite_schema"), Strings{});
 }
 
+TEST_F(VtabTest, ADroppedTableCanComeBackWithAnotherShardDuration) {
+  // Once the directory holds no points, its shard duration is free to change.
+  sqlite3* db = Open();
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL)"), "");
+  EXPECT_EQ(Exec(db, "INSERT INTO t VALUES(1,'a',1)"), "");
+  EXPECT_EQ(Exec(db, "DROP TABLE t"), "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE t USING strata(h TAG, v REAL, shard_duration='1h')"),
+            "");
+  EXPECT_EQ(Exec(db, "INSERT INTO t VALUES(7200000000000,'a',2)"), "");
+  Close(db);
+  db = Open();
+  EXPECT_EQ(Rows(db, "SELECT time, v FROM t"), Strings{"7200000000000|2.0"});
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE u USING strata(h TAG, w REAL, shard_duration='1h')"),
+            "");
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE w USING strata(h TAG, w REAL, shard_duration='2h')")
+                .find("differ from 'shard_duration=1h'"),
+            std::string::npos);
+  EXPECT_EQ(Rows(db, "SELECT time, v FROM t"), Strings{"7200000000000|2.0"});
+}
+
 TEST_F(VtabTest, InMemoryDatabaseNeedsDir) {
   sqlite3* db = Open(":memory:");
   const std::string err = Exec(db, kCpu);
