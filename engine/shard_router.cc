@@ -18,6 +18,7 @@ ShardRouter::ShardRouter(Env* env, const Options& options, std::string shards_di
                          std::shared_ptr<BlockCache> block_cache)
     : env_(env),
       options_(options),
+      first_window_start_(INT64_MIN / options.shard_duration_ns * options.shard_duration_ns),
       shards_dir_(std::move(shards_dir)),
       catalog_(catalog),
       block_cache_(std::move(block_cache)) {}
@@ -54,7 +55,7 @@ int64_t ShardRouter::WindowStart(int64_t time) const {
   const int64_t d = options_.shard_duration_ns;
   int64_t q = time / d;
   if (time % d != 0 && time < 0) q--;
-  return q * d;  // >= time - d + 1, which Routable keeps above INT64_MIN
+  return q * d;  // >= first_window_start_, as time is (Routable)
 }
 
 Status ShardRouter::LoadExisting() {

@@ -33,11 +33,11 @@ class ShardRouter {
   // first, partial window of the int64 range map to INT64_MIN; writes there are refused
   // (see Routable).
   int64_t WindowStart(int64_t time) const;
-  bool Routable(int64_t time) const {
-    // time - INT64_MIN, computed without overflow.
-    return static_cast<uint64_t>(time) - static_cast<uint64_t>(INT64_MIN) >=
-           static_cast<uint64_t>(options_.shard_duration_ns);
-  }
+  // The start of the first window that lies wholly in the int64 range: the smallest multiple of
+  // the shard duration not below INT64_MIN. Routable times are those from it on, so that every
+  // window start of a routable time is routable too.
+  int64_t FirstWindowStart() const { return first_window_start_; }
+  bool Routable(int64_t time) const { return time >= first_window_start_; }
   [[nodiscard]] Result<std::shared_ptr<Shard>> GetOrCreate(const std::string& measurement,
                                                            int64_t window_start);
   // Shards of `measurement` whose window overlaps [min_t, max_t], in time order.
@@ -58,6 +58,7 @@ class ShardRouter {
 
   Env* const env_;
   const Options options_;
+  const int64_t first_window_start_;  // INT64_MIN / d (rounded toward 0) * d
   const std::string shards_dir_;
   Catalog* const catalog_;
   const std::shared_ptr<BlockCache> block_cache_;

@@ -368,7 +368,7 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
 }
 
 int64_t StorageEngine::OldestWritableTime() const {
-  const int64_t routable = INT64_MIN + options_.shard_duration_ns;
+  const int64_t routable = router_->FirstWindowStart();
   if (options_.retention_ns <= 0) return routable;
   // As PrepareWrite: a point is refused when its window ends at or before now - retention.
   return std::max(routable, router_->WindowStart(env_->NowNanos() - options_.retention_ns));

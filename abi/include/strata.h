@@ -523,9 +523,10 @@ STRATA_API int strata_field_type(strata_db *db, const char *measurement, const c
                                  int *type);
 
 /* The oldest time a write takes now, into *out (0 on failure): the start of the shard window that
-** holds now minus the retention period, or without retention the oldest storable time (INT64_MIN
-** plus the shard duration).  A write of an older point is STRATA_INVALID.  Returns STRATA_OK or
-** STRATA_INVALID (NULL argument).  Thread-safe. */
+** holds now minus the retention period, or without retention the oldest storable time (the start
+** of the first whole shard window of the int64 range, less than a shard duration above
+** INT64_MIN).  A write of an older point is STRATA_INVALID.  Returns STRATA_OK or STRATA_INVALID
+** (NULL argument).  Thread-safe. */
 STRATA_API int strata_oldest_writable_time(strata_db *db, int64_t *out);
 
 /* Parses a duration ("500ms", "10s", "1m", "1h", "7d", "2w" or a bare integer of nanoseconds) into

@@ -432,13 +432,15 @@ TEST_F(StorageEngineTest, OldestWritableTimeIsWhereWritesStartToBeRefused) {
   env.SetNow(kT0 + 11 * kDay);
   EXPECT_EQ(db->OldestWritableTime(), kT0 + 9 * kDay);
   db.reset();
-  // Without retention: the oldest routable time.
+  // Without retention: the oldest routable time, the first whole day of the int64 range.
   db = Open();
-  EXPECT_EQ(db->OldestWritableTime(), INT64_MIN + kDay);
-  auto t = db->WriteLines("m v=1i " + std::to_string(INT64_MIN + kDay - 1) + "\n");
+  const int64_t first_day = INT64_MIN / kDay * kDay;
+  EXPECT_EQ(db->OldestWritableTime(), first_day);
+  EXPECT_LT(first_day - INT64_MIN, kDay);
+  auto t = db->WriteLines("m v=1i " + std::to_string(first_day - 1) + "\n");
   ASSERT_FALSE(t);
   EXPECT_NE(t.error().message().find("outside the storable range"), std::string::npos);
-  EXPECT_TRUE(db->WriteLines("m v=1i " + std::to_string(INT64_MIN + kDay) + "\n"));
+  EXPECT_TRUE(db->WriteLines("m v=1i " + std::to_string(first_day) + "\n"));
 }
 
 TEST_F(StorageEngineTest, SmallMemStoresFlushInBackgroundAndStayReadable) {
@@ -536,6 +538,24 @@ TEST_F(StorageEngineTest, ExtremeTimesRoundTripOrAreRefused) {
   auto s = db->Write(bad);
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code(), Code::kInvalid);
+  // The oldest routable time, INT64_MIN + 1d and INT64_MIN + 1d + 1 are in the first whole day of
+  // the range; a reopen reads its shard again (before, a window that started less than a shard
+  // duration above INT64_MIN was taken for no window at all and left unread).
+  const int64_t first_day = INT64_MIN / kDay * kDay;
+  WriteBatch low;
+  for (int64_t t : {first_day, INT64_MIN + kDay, INT64_MIN + kDay + 1}) {
+    ASSERT_TRUE(low.AddInt("m", tags, "v", t, 4));
+  }
+  ASSERT_TRUE(db->Write(low));
+  ASSERT_TRUE(db->Flush());
+  db.reset();
+  db = Open();
+  EXPECT_EQ(QueryAll(*db, All("m"))["m,h=a#v"],
+            (std::vector<PointValue>{{first_day, 4, ""},
+                                     {INT64_MIN + kDay, 4, ""},
+                                     {INT64_MIN + kDay + 1, 4, ""},
+                                     {INT64_MIN + 2 * kDay, 2, ""},
+                                     {INT64_MAX, 1, ""}}));
 }
 
 // Reads through the engine share its block cache: a repeated query reads no segment bytes and
