@@ -74,9 +74,11 @@ class Aggregator {
     size_t i = 0;
     while (i < n) {
       int64_t end = 0;
-      Acc& a = Group(times[i], &end)[slot_[j]];
-      const size_t stop =
-          agg_.every == 0 ? n : std::lower_bound(times + i, times + n, end) - times;
+      bool unbounded = false;
+      Acc& a = Group(times[i], &end, &unbounded)[slot_[j]];
+      const size_t stop = agg_.every == 0 || unbounded
+                              ? n
+                              : std::lower_bound(times + i, times + n, end) - times;
       if (type == STRATA_FLOAT) {
         Fold(a, type, times, static_cast<const double*>(values), i, stop);
       } else {
@@ -88,7 +90,8 @@ class Aggregator {
 
   void AddString(int j, int64_t time, std::string_view v) {
     int64_t end = 0;
-    Acc& a = Group(time, &end)[slot_[j]];
+    bool unbounded = false;
+    Acc& a = Group(time, &end, &unbounded)[slot_[j]];
     Count(a, time, time, 1);
     const bool take = a.pick.type == 0 || agg_.fn == AggregateFn::kLast ||
                       (agg_.fn == AggregateFn::kMin && v < std::string_view(a.pick.s)) ||
@@ -138,15 +141,15 @@ class Aggregator {
            agg_.fn == AggregateFn::kFirst || agg_.fn == AggregateFn::kLast;
   }
 
-  // The accumulators of the group holding `time`; *end receives the end of its bucket (exclusive;
-  // INT64_MAX when it reaches past the largest time).
-  std::vector<Acc>& Group(int64_t time, int64_t* end) {
+  // The accumulators of the group holding `time`; *end receives the end of its bucket
+  // (exclusive), or *unbounded is set when the bucket reaches past the largest time.
+  std::vector<Acc>& Group(int64_t time, int64_t* end, bool* unbounded) {
     int64_t start = 0;
     if (agg_.every != 0) {
+      start = BucketStart(time, agg_.every);
       int64_t r = time % agg_.every;
       if (r < 0) r += agg_.every;
-      start = time - r;
-      if (__builtin_add_overflow(start, agg_.every, end)) *end = INT64_MAX;
+      *unbounded = __builtin_add_overflow(time, agg_.every - r, end);
     }
     if (cached_ == nullptr || cached_start_ != start) {
       auto [it, added] = current_->try_emplace(start);

@@ -338,6 +338,13 @@ bool ToTime(sqlite3_value* v, int64_t* out, std::string* err) {
   }
 }
 
+int64_t BucketStart(int64_t time, int64_t width) {
+  int64_t r = time % width;
+  if (r < 0) r += width;
+  int64_t start = 0;
+  return __builtin_sub_overflow(time, r, &start) ? INT64_MIN : start;
+}
+
 bool ParseWidth(sqlite3_value* v, int64_t* ns, std::string* err) {
   int64_t width = 0;
   if (sqlite3_value_type(v) == SQLITE_INTEGER) {

@@ -133,9 +133,7 @@ void FnTimeBucket(sqlite3_context* ctx, int, sqlite3_value** argv) {
       sqlite3_result_error(ctx, ("strata: time_bucket: " + err).c_str(), -1);
       return SQLITE_OK;
     }
-    int64_t r = time % width;
-    if (r < 0) r += width;
-    sqlite3_result_int64(ctx, time - r);
+    sqlite3_result_int64(ctx, BucketStart(time, width));
     return SQLITE_OK;
   });
 }

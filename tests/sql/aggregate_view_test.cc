@@ -107,6 +107,32 @@ TEST_F(AggregateViewTest, BadArgumentsAreRejectedAndTheViewIsReadOnly) {
   EXPECT_EQ(Rows(db, "SELECT * FROM m ORDER BY host, time"), before);
 }
 
+TEST_F(AggregateViewTest, BucketsAtTheEndsOfTheInt64RangeAsTimeBucket) {
+  // The last bucket reaches past INT64_MAX and the first starts before INT64_MIN (reported at
+  // INT64_MIN, as time_bucket() does). Before, a point at INT64_MAX made the view loop forever.
+  sqlite3* db = Open();
+  EXPECT_EQ(Exec(db, kTable), "");
+  const long long first_day = INT64_MIN / (24 * kHour) * (24 * kHour);  // the oldest storable
+  EXPECT_EQ(Exec(db, "INSERT INTO m(time, host, v, s) VALUES (9223372036854775807,'a',1,'x'), "
+                     "(9223372036854775806,'a',2,'y'), (" + std::to_string(first_day) +
+                     ",'a',3,'z'), (" + std::to_string(first_day + 5) + ",'a',4,'w')"),
+            "");
+  EXPECT_EQ(Rows(db, "SELECT time, v, s FROM m('max', '7d') ORDER BY time"),
+            Rows(db, "SELECT time_bucket('7d', time) AS bucket, max(v), max(s) FROM m "
+                     "GROUP BY bucket ORDER BY bucket"));
+  EXPECT_EQ(Rows(db, "SELECT time, v, s FROM m('count', '7d') ORDER BY time"),
+            (Strings{"-9223372036854775808|2|2", "9223200000000000000|2|2"}));
+  EXPECT_EQ(Rows(db, "SELECT time, v, s FROM m('max', '7d') ORDER BY time"),
+            (Strings{"-9223372036854775808|4.0|z", "9223200000000000000|2.0|y"}));
+  EXPECT_EQ(View(db, "'count', 9223372036854775807"),
+            (Strings{"a|-9223372036854775807|2|0|2|0", "a|0|1|0|1|0",
+                     "a|9223372036854775807|1|0|1|0"}));
+  EXPECT_EQ(View(db, "'mean', '1h'"),
+            (Strings{"a|-9223286400000000000|3.5|NULL|NULL|NULL",
+                     "a|9223369200000000000|1.5|NULL|NULL|NULL"}));
+  EXPECT_EQ(One(db, "SELECT time_bucket('1h', -9223372036854775808)"), "-9223372036854775808");
+}
+
 TEST_F(AggregateViewTest, IntegerSumOverflowIsAnError) {
   sqlite3* db = Open();
   ASSERT_EQ(Exec(db, kTable), "");
