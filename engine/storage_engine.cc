@@ -293,23 +293,18 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
     return p;
   }
 
-  const int64_t cutoff =
-      options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
+  const int64_t oldest = OldestWritableTime();
   // Route first so that a refused point registers nothing in the catalog.
   std::map<std::pair<std::string, int64_t>, std::vector<std::pair<size_t, const Column*>>> routed;
   for (size_t k = 0; k < which.size(); k++) {
     const WriteBatch::Series& s = series[which[k]];
     const std::string& m = tagsets[s.tagset].measurement;
     const auto [lo, hi] = std::minmax_element(s.points.times.begin(), s.points.times.end());
-    for (int64_t t : {*lo, *hi}) {
-      if (!router_->Routable(t)) {
-        return unexpected(Error::Invalid("time " + std::to_string(t) + " of series '" + s.key +
-                                         "' is outside the storable range"));
-      }
-      if (SaturatingAdd(router_->WindowStart(t), options_.shard_duration_ns) <= cutoff) {
-        return unexpected(Error::Invalid("time " + std::to_string(t) + " of series '" + s.key +
-                                         "' is older than the retention period"));
-      }
+    if (*lo < oldest) {
+      return unexpected(Error::Invalid(
+          "time " + std::to_string(*lo) + " of series '" + s.key +
+          (router_->Routable(*lo) ? "' is older than the retention period"
+                                  : "' is outside the storable range")));
     }
     const int64_t first = router_->WindowStart(*lo);
     if (first == router_->WindowStart(*hi)) {
@@ -370,7 +365,7 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
 int64_t StorageEngine::OldestWritableTime() const {
   const int64_t routable = router_->FirstWindowStart();
   if (options_.retention_ns <= 0) return routable;
-  // As PrepareWrite: a point is refused when its window ends at or before now - retention.
+  // A window that ends at or before now - retention is expired: the oldest kept one holds it.
   return std::max(routable, router_->WindowStart(env_->NowNanos() - options_.retention_ns));
 }
 

@@ -76,7 +76,7 @@ class StorageEngine {
   // The oldest time a write takes now: the start of the shard window holding now - retention, or
   // without retention the oldest routable time (the start of the first whole shard window of the
   // int64 range, within a shard duration above INT64_MIN). Write refuses a batch with an older
-  // point.
+  // point (the one bound the write path checks).
   int64_t OldestWritableTime() const;
   // As Write, then leaves the batch as after ClearPoints(): the engine takes the points instead
   // of copying them, and its apply thread places them in the MemStores after this returns; every

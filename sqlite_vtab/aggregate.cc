@@ -145,12 +145,7 @@ class Aggregator {
   // (exclusive), or *unbounded is set when the bucket reaches past the largest time.
   std::vector<Acc>& Group(int64_t time, int64_t* end, bool* unbounded) {
     int64_t start = 0;
-    if (agg_.every != 0) {
-      start = BucketStart(time, agg_.every);
-      int64_t r = time % agg_.every;
-      if (r < 0) r += agg_.every;
-      *unbounded = __builtin_add_overflow(time, agg_.every - r, end);
-    }
+    if (agg_.every != 0) *unbounded = !BucketOf(time, agg_.every, &start, end);
     if (cached_ == nullptr || cached_start_ != start) {
       auto [it, added] = current_->try_emplace(start);
       if (added) it->second.resize(read_.size());

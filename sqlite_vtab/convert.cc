@@ -338,11 +338,11 @@ bool ToTime(sqlite3_value* v, int64_t* out, std::string* err) {
   }
 }
 
-int64_t BucketStart(int64_t time, int64_t width) {
+bool BucketOf(int64_t time, int64_t width, int64_t* start, int64_t* end) {
   int64_t r = time % width;
   if (r < 0) r += width;
-  int64_t start = 0;
-  return __builtin_sub_overflow(time, r, &start) ? INT64_MIN : start;
+  if (__builtin_sub_overflow(time, r, start)) *start = INT64_MIN;
+  return !__builtin_add_overflow(time, width - r, end);
 }
 
 bool ParseWidth(sqlite3_value* v, int64_t* ns, std::string* err) {

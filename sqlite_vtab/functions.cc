@@ -133,7 +133,9 @@ void FnTimeBucket(sqlite3_context* ctx, int, sqlite3_value** argv) {
       sqlite3_result_error(ctx, ("strata: time_bucket: " + err).c_str(), -1);
       return SQLITE_OK;
     }
-    sqlite3_result_int64(ctx, BucketStart(time, width));
+    int64_t start = 0, end = 0;
+    BucketOf(time, width, &start, &end);
+    sqlite3_result_int64(ctx, start);
     return SQLITE_OK;
   });
 }

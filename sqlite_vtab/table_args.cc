@@ -15,6 +15,7 @@ SQLITE_EXTENSION_INIT3
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <map>
 
 #include "vtab.h"
 
@@ -92,8 +93,10 @@ bool ParseType(const std::string& word, bool* is_tag, int* type) {
   return true;
 }
 
-bool ParseOption(const std::string& arg, size_t eq, Schema* schema, std::set<std::string>* seen,
-                 std::string* err) {
+// Parses `name = value` into schema->dir, or into *options (name -> value, so sorted by name) for
+// the others.
+bool ParseOption(const std::string& arg, size_t eq, Schema* schema,
+                 std::map<std::string, std::string>* options, std::string* err) {
   std::string name = Lower(Trim(arg.substr(0, eq)));
   if (name.size() >= 2 && (name.front() == '"' || name.front() == '\'')) {
     name = name.substr(1, name.size() - 2);
@@ -105,7 +108,7 @@ bool ParseOption(const std::string& arg, size_t eq, Schema* schema, std::set<std
            "shard_duration, retention, compaction_threads, block_cache_bytes)";
     return false;
   }
-  if (!seen->insert(name).second) {
+  if (options->count(name) != 0 || (name == "dir" && !schema->dir.empty())) {
     *err = "option '" + name + "' is given twice";
     return false;
   }
@@ -135,8 +138,7 @@ bool ParseOption(const std::string& arg, size_t eq, Schema* schema, std::set<std
   if (name == "dir") {
     schema->dir = value;
   } else {
-    if (!schema->options.empty()) schema->options += ";";
-    schema->options += name + "=" + value;
+    (*options)[name] = value;
   }
   return true;
 }
@@ -215,7 +217,8 @@ const char* SqlTypeName(int strata_type) {
 }
 
 bool ParseTableArgs(int argc, const char* const* argv, Schema* schema, std::string* err) {
-  std::set<std::string> names, options;
+  std::set<std::string> names;
+  std::map<std::string, std::string> options;
   for (int i = 0; i < argc; i++) {
     const std::string arg = argv[i] == nullptr ? "" : argv[i];
     if (Trim(arg).empty()) {
@@ -240,18 +243,10 @@ bool ParseTableArgs(int argc, const char* const* argv, Schema* schema, std::stri
     *err = "no field column: declare at least one REAL, INTEGER, TEXT or BOOLEAN column";
     return false;
   }
-  // Sorted by name, so that tables declaring the same options in another order compare equal.
-  std::vector<std::string> items;
-  for (size_t at = 0; at < schema->options.size();) {
-    const size_t end = std::min(schema->options.find(';', at), schema->options.size());
-    items.push_back(schema->options.substr(at, end - at));
-    at = end + 1;
-  }
-  std::sort(items.begin(), items.end());
-  schema->options.clear();
-  for (const std::string& item : items) {
+  // By name, so that tables declaring the same options in another order compare equal.
+  for (const auto& [name, value] : options) {
     if (!schema->options.empty()) schema->options += ";";
-    schema->options += item;
+    schema->options += name + "=" + value;
   }
   return true;
 }

@@ -126,10 +126,10 @@ bool ToTime(sqlite3_value* v, int64_t* out, std::string* err);
 bool ParseIsoTime(const std::string& text, int64_t* out, bool* out_of_range = nullptr);
 // A positive width in ns: an integer, or a duration text ('30s', '1m', '1h'). False with *err.
 bool ParseWidth(sqlite3_value* v, int64_t* ns, std::string* err);
-// The start of the bucket of `width` (> 0, aligned to the epoch) that holds `time`, as
-// time_bucket(); INT64_MIN for the first, partial bucket of the int64 range, which starts before
-// it.
-int64_t BucketStart(int64_t time, int64_t width);
+// The bucket of `width` (> 0, aligned to the epoch) that holds `time`, as time_bucket(): *start
+// (INT64_MIN for the first, partial bucket of the int64 range, which starts before it) and *end,
+// exclusive; false when the bucket reaches past INT64_MAX (then *end is meaningless).
+bool BucketOf(int64_t time, int64_t width, int64_t* start, int64_t* end);
 // The current time in ns.
 int64_t NowNs();
 void ResultValue(sqlite3_context* ctx, const Value& v);
