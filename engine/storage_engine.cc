@@ -290,6 +290,9 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
   }
   if (which.empty()) {
     if (!p->deletes.empty()) EncodeWriteRecord(p->deletes, {}, &p->payload);
+#ifdef STRATA_CHECK_ENCODINGS
+    STRATA_RETURN_IF_ERROR(CheckWriteRecord(p->payload, p->deletes, {}));
+#endif
     return p;
   }
 
@@ -358,6 +361,9 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
     p->parts.push_back(std::move(part));
   }
   EncodeWriteRecord(p->deletes, wal_parts, &p->payload);
+#ifdef STRATA_CHECK_ENCODINGS
+  STRATA_RETURN_IF_ERROR(CheckWriteRecord(p->payload, p->deletes, wal_parts));
+#endif
   p->points = batch.point_count();
   return p;
 }
