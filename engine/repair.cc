@@ -303,7 +303,8 @@ class Repairer {
       return std::optional<ManifestSegment>();
     }
     STRATA_ASSIGN_OR_RETURN(SegmentSalvage salvage,
-                            SalvageSegment(env_, path, meta.min_time, meta.max_time));
+                            SalvageSegment(env_, path, meta.min_time, meta.max_time,
+                                           meta.point_count));
     for (LostData& lost : salvage.lost) Lose(std::move(lost));
     // Keep what the catalog can place and what lies in the shard's window and measurement.
     std::vector<SalvagedSeries> keep;

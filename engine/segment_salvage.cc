@@ -33,8 +33,13 @@ SegmentSalvage SalvageByIndex(const SegmentReader& reader) {
 // Walks a segment's bytes, for a segment whose index cannot be used.
 class SegmentWalk {
  public:
-  SegmentWalk(std::string path, std::string data, int64_t min_time, int64_t max_time)
-      : path_(std::move(path)), data_(std::move(data)), min_time_(min_time), max_time_(max_time) {}
+  SegmentWalk(std::string path, std::string data, int64_t min_time, int64_t max_time,
+              uint64_t points)
+      : path_(std::move(path)),
+        data_(std::move(data)),
+        min_time_(min_time),
+        max_time_(max_time),
+        points_(points) {}
 
   SegmentSalvage Run() {
     size_t pos = kHeaderSize;
@@ -50,6 +55,12 @@ class SegmentWalk {
     }
     std::sort(out_.series.begin(), out_.series.end(),
               [](const SalvagedSeries& a, const SalvagedSeries& b) { return a.key < b.key; });
+    uint64_t recovered = 0;
+    for (const SalvagedSeries& s : out_.series) recovered += s.points.size();
+    if (points_ != 0 && recovered == points_) {
+      // Every point the manifest counts is here: what could not be read held none.
+      std::erase_if(out_.lost, [](const LostData& l) { return l.series_key.empty(); });
+    }
     return std::move(out_);
   }
 
@@ -160,18 +171,19 @@ class SegmentWalk {
   const std::string path_;
   const std::string data_;
   const int64_t min_time_, max_time_;
+  const uint64_t points_;  // from the manifest; 0: unknown
   SegmentSalvage out_;
 };
 
 }  // namespace
 
 Result<SegmentSalvage> SalvageSegment(Env* env, const std::string& path, int64_t min_time,
-                                      int64_t max_time) {
+                                      int64_t max_time, uint64_t points) {
   auto reader = SegmentReader::Open(env, path);
   if (reader) return SalvageByIndex(**reader);
   if (reader.error().code() != Code::kCorrupt) return unexpected(reader.error());
   STRATA_ASSIGN_OR_RETURN(std::string data, env->ReadFile(path));
-  return SegmentWalk(path, std::move(data), min_time, max_time).Run();
+  return SegmentWalk(path, std::move(data), min_time, max_time, points).Run();
 }
 
 }  // namespace strata

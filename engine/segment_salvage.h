@@ -29,9 +29,12 @@ struct SegmentSalvage {
   std::vector<LostData> lost;
 };
 
-// `min_time`/`max_time`: the segment's time range from its manifest entry, which bounds what an
-// unreadable stretch may have held. IO errors only; damage is what the result reports.
+// `min_time`, `max_time` and `points`: the segment's time range and point count from its
+// manifest entry (points 0: unknown), which bound what an unreadable stretch may have held; a walk
+// that recovers all `points` reports no stretch of unknown series (it was the index). IO errors
+// only; damage is what the result reports.
 [[nodiscard]] Result<SegmentSalvage> SalvageSegment(Env* env, const std::string& path,
-                                                    int64_t min_time, int64_t max_time);
+                                                    int64_t min_time, int64_t max_time,
+                                                    uint64_t points);
 
 }  // namespace strata

@@ -223,7 +223,9 @@ Status Shard::Load() {
   for (const ManifestSegment& meta : manifest_.segments) {
     listed.push_back(meta.file);
     const std::string path = JoinPath(dir_, meta.file);
-    auto reader = SegmentReader::Open(env_, path);
+    auto reader = env_->FileExists(path)
+                      ? SegmentReader::Open(env_, path)
+                      : unexpected(Error::NotFound("segment " + path + " not found"));
     if (reader) {
       if (std::optional<Error> foreign = CheckAgainstCatalog(**reader)) {
         reader = unexpected(*foreign);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the `strata` tool: import a tiny line-protocol file, check stats/query/verify output
 # and exit codes, the error paths (bad usage, malformed line), then damage a segment file and check
-# that verify names it and exits 1.   Usage: cli_smoke.sh path/to/strata
+# that verify names it and exits 1, and that repair mends it.   Usage: cli_smoke.sh path/to/strata
 set -euo pipefail
 strata=${1:?usage: cli_smoke.sh STRATA_BINARY}
 work=$(mktemp -d)
@@ -106,6 +106,18 @@ expect_in "$work/out" "$seg"
 expect_in "$work/out" "1 problem(s) found"
 after=$(find "$dir" -type f -printf '%p %s %T@\n' | sort)
 [[ "$before" == "$after" ]] || fail "verify changed the directory"
+
+# repair keeps the intact blocks, quarantines the damaged file, reports the loss; verify then
+# passes and the directory opens.
+expect_exit 0 "$strata" repair "$dir"
+expect_in "$work/out" "loss(es) reported"
+expect_in "$work/out" "the directory now passes verify"
+[[ -n $(find "$dir/quarantine" -name "$(basename "$seg")") ]] || fail "the damaged segment is not in quarantine/"
+expect_exit 0 "$strata" verify "$dir"
+expect_in "$work/out" "no damage found"
+expect_exit 0 "$strata" query "$dir" cpu
+expect_exit 0 "$strata" repair "$dir"
+expect_in "$work/out" "no damage found; nothing changed"
 
 if ((failures)); then
   echo "cli_smoke: $failures failure(s)" >&2

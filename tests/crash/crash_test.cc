@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -85,27 +87,51 @@ ChildReport RunAndKill(const std::string& dir, int64_t first, uint64_t seed,
   return report;
 }
 
-// batch -> (points in day 0, points in day 1), checking every value matches its batch's times.
+// batch -> (points in day 0, points in day 1) of field "v", checking that every value of every
+// field matches the batch and row its time belongs to, and that every row has all its fields.
 std::map<int64_t, std::pair<int, int>> CountByBatch(StorageEngine& db) {
   std::map<int64_t, std::pair<int, int>> counts;
+  std::map<int64_t, int> fields_at;  // time -> fields read there
   QueryRequest q;
   q.measurement = kMeasurement;
   auto cursor = db.Query(q);
   EXPECT_TRUE(cursor.has_value());
   if (!cursor) return counts;
+  std::string str;
   while (true) {
     auto more = (*cursor)->Next();
     EXPECT_TRUE(more.has_value()) << more.error().ToString();
     if (!more || !*more) break;
     const Column& c = (*cursor)->points();
+    const std::string& field = (*cursor)->series().field;
     for (size_t i = 0; i < c.size(); i++) {
-      const int64_t n = static_cast<int64_t>(c.nums[i]);
       const int day = c.times[i] >= kT0 + kDay ? 1 : 0;
-      const int64_t j = c.times[i] - kT0 - day * kDay - n * kRowsPerBatch;
-      EXPECT_TRUE(j >= 0 && j < kRowsPerBatch) << "point at " << c.times[i] << " holds value " << n
-                                               << ", which no batch wrote there";
-      (day == 0 ? counts[n].first : counts[n].second)++;
+      const int64_t n = (c.times[i] - kT0 - day * kDay) / kRowsPerBatch;
+      const int j = static_cast<int>((c.times[i] - kT0 - day * kDay) % kRowsPerBatch);
+      fields_at[c.times[i]]++;
+      if (field == "v") {
+        EXPECT_EQ(static_cast<int64_t>(c.nums[i]), n)
+            << "point at " << c.times[i] << " holds a value no batch wrote there";
+        (day == 0 ? counts[n].first : counts[n].second)++;
+        continue;
+      }
+      const int f = static_cast<int>(
+          std::find(std::begin(kShapedFields), std::end(kShapedFields), field) -
+          std::begin(kShapedFields));
+      if (f == 4) {
+        ADD_FAILURE() << "unknown field " << field;
+        continue;
+      }
+      const FieldValue want = ShapedValue(f, n, j, &str);
+      if (c.type == ValueType::kString) {
+        EXPECT_EQ(c.strs[i], want.str) << field << " at " << c.times[i];
+      } else {
+        EXPECT_EQ(c.nums[i], want.num) << field << " at " << c.times[i];
+      }
     }
+  }
+  for (const auto& [t, n] : fields_at) {
+    EXPECT_EQ(n, 5) << "the row at " << t << " has " << n << " of its 5 fields";
   }
   return counts;
 }
