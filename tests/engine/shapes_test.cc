@@ -74,6 +74,8 @@ TEST(Shapes, WriteRecordsRoundTripEveryShapeAsWritten) {
     WritePart part{"m", 0, {SeriesPoints{7, &written}}};
     std::string payload;
     EncodeWriteRecord({}, std::span<const WritePart>(&part, 1), &payload);
+    auto check = CheckWriteRecord(payload, {}, std::span<const WritePart>(&part, 1));
+    ASSERT_TRUE(check) << shapes::Name(shape) << ": " << check.error().ToString();
     DecodedWrite decoded;
     ASSERT_TRUE(DecodeWriteRecord(payload, &decoded)) << shapes::Name(shape);
     ASSERT_EQ(decoded.parts.size(), 1u);
