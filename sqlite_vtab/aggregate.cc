@@ -17,16 +17,22 @@
 // read only each tag set's oldest or newest point of each field read (strata_query_rows_ex with
 // limit_per_tagset 1). When the connection has pending changes to the table (an open transaction)
 // they come from the merged row scan instead, so the view reads the transaction's own writes.
+#include "aggregate.h"
+
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
 
-#include "vtab.h"
+#include "convert.h"
+#include "scan.h"
+#include "table.h"
+#include "time_bucket.h"
 
 namespace strata_sql {
 namespace {

@@ -11,12 +11,18 @@
 //                            WHERE time >= strata_time('2016-01-01T00:00:00Z').
 // strata_flush/compact/stats are SQLITE_DIRECTONLY (not usable from views or triggers of a
 // possibly untrusted schema); time_bucket and strata_time are deterministic and innocuous.
+#include "functions.h"
+
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
 #include <cstring>
 
-#include "vtab.h"
+#include "connection.h"
+#include "convert.h"
+#include "error.h"
+#include "strata.h"
+#include "time_bucket.h"
 
 namespace strata_sql {
 namespace {

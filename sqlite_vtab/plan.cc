@@ -43,14 +43,18 @@
 // consumed (the view has one row per tag set and bucket, few next to the points).
 // Cost: a full scan is priced as 1e7 rows; a time range divides that (= by 1e6, two bounds by 100,
 // one bound by 4), each pinned tag by 100, each IN list by 30 (a tag typically has many values).
+#include "plan.h"
+
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <set>
 
-#include "vtab.h"
+#include "table.h"
 
 namespace strata_sql {
 namespace {

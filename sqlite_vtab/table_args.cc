@@ -9,6 +9,8 @@
 // Reserved column names: time, _strata_key, _strata_aggregate, _strata_every (case-insensitive);
 // names must be unique ignoring case (SQLite's rule); at least one field column is required.
 // Option values are checked by strata_open.
+#include "table_args.h"
+
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
@@ -16,8 +18,10 @@ SQLITE_EXTENSION_INIT3
 #include <cctype>
 #include <cstring>
 #include <map>
+#include <set>
 
-#include "vtab.h"
+#include "convert.h"
+#include "strata.h"
 
 namespace strata_sql {
 namespace {

@@ -3,7 +3,7 @@
 // the argument parser's fuzz target can use it.
 #include <cstddef>
 
-#include "vtab.h"
+#include "convert.h"
 
 namespace strata_sql {
 

@@ -1,77 +1,13 @@
-// The insert log of an Overlay (vtab.h): folding it into the ordered pending rows, and writing it
-// into the commit batch with the columnar batch calls (a series reference per tag set and field,
-// resolved once per batch generation, then one append of all its points).
-#include <sqlite3ext.h>
-SQLITE_EXTENSION_INIT3
-
-#include <xxhash.h>
+#include "commit_writer.h"
 
 #include <bit>
+#include <vector>
 
-#include "vtab.h"
+#include "strata.h"
 
 namespace strata_sql {
-
-size_t TextHash::operator()(std::string_view text) const {
-  return static_cast<size_t>(XXH3_64bits(text.data(), text.size()));
-}
-
-void InsertLog::TagSet::ClearRows() {
-  times.clear();
-  cells.clear();
-  present.clear();
-  strs.clear();
-  absent = 0;
-}
-
-void InsertLog::Clear() {
-  for (uint32_t id : dirty) {
-    tagsets[id].ClearRows();
-    tagsets[id].listed = false;
-  }
-  dirty.clear();
-  rows = 0;
-  if (tagsets.size() > kMaxTagSets) {
-    tagsets.clear();
-    index.clear();
-  }
-}
-
-void Overlay::Fold() {
-  if (log.empty()) return;
-  const size_t n = fields.size();
-  for (uint32_t id : log.dirty) {
-    const InsertLog::TagSet& ts = log.tagsets[id];
-    for (size_t r = 0; r < ts.rows(); r++) {
-      // No undo entry: the log only grows while no savepoint is open. Later rows overwrite
-      // earlier ones, as their INSERTs did.
-      auto [it, added] = rows.try_emplace(RowKey(ts.order, ts.times[r]));
-      PendingRow& p = it->second;
-      if (added) {
-        p.tags = ts.tags;
-        p.state.assign(n, kUntouched);
-        p.values.assign(n, Value{});
-      }
-      for (size_t i = 0; i < n; i++) {
-        if (!ts.present[r * n + i]) continue;
-        const uint64_t cell = ts.cells[r * n + i];
-        Value& v = p.values[i];
-        v = Value{};
-        v.type = field_types[i];
-        switch (v.type) {
-          case STRATA_FLOAT: v.f = std::bit_cast<double>(cell); break;
-          case STRATA_INT:
-          case STRATA_BOOL: v.i = static_cast<int64_t>(cell); break;
-          default: v.s = ts.strs[cell]; break;
-        }
-        p.state[i] = kSet;
-      }
-    }
-  }
-  log.Clear();
-}
-
 namespace {
+
 
 // Gathers field i (of n) of the logged rows of `ts` that have it: each cell converted by `convert`
 // into *values and, unless every row has the field, its time into *times. Returns the times that
@@ -94,7 +30,6 @@ const int64_t* GatherField(const InsertLog::TagSet& ts, size_t n, size_t i, Conv
   return times->data();
 }
 
-}  // namespace
 
 int WriteInsertLog(Conn* conn, const std::string& measurement, Overlay& ov) {
   InsertLog& log = ov.log;
@@ -153,6 +88,88 @@ int WriteInsertLog(Conn* conn, const std::string& measurement, Overlay& ov) {
       }
     }
     if (rc != STRATA_OK) break;
+  }
+  return rc;
+}
+
+}  // namespace
+
+int CommitPending(Conn* conn, std::string* err) {
+  auto& overlays = conn->overlays;
+  if (!conn->HasPending()) return STRATA_OK;
+  if (conn->batch != nullptr && conn->batch_series >= Conn::kMaxBatchSeries) {
+    strata_batch_clear(conn->batch);
+    conn->batch_generation++;
+    conn->batch_series = 0;
+  }
+  int rc = conn->batch == nullptr ? strata_batch_new(&conn->batch) : STRATA_OK;
+  strata_batch* b = conn->batch;
+  strata_batch_clear_points(b);
+  std::vector<strata_tag> ctags;
+  std::vector<const char*> deleted;
+  // Rows come sorted by tag-set key, so numeric fields resolve their series once per tag set
+  // (strata_batch_series) and append by reference instead of re-reading the tags per point.
+  std::vector<uint32_t> refs;
+  std::vector<uint8_t> resolved;
+  const std::string* last_order = nullptr;
+  for (auto& [measurement, ov] : overlays) {
+    last_order = nullptr;
+    for (auto& [key, p] : ov.rows) {
+      if (rc != STRATA_OK) break;
+      ctags.clear();
+      for (const Tag& tag : p.tags) ctags.push_back(strata_tag{tag.key.c_str(), tag.value.c_str()});
+      if (last_order == nullptr || *last_order != key.first) {
+        refs.assign(p.state.size(), 0);
+        resolved.assign(p.state.size(), 0);
+        last_order = &key.first;
+      }
+      deleted.clear();
+      for (size_t i = 0; i < p.state.size(); i++) {
+        if (p.state[i] == kDeleted) deleted.push_back(ov.fields[i].c_str());
+      }
+      const int64_t time = key.second;
+      if (!deleted.empty()) {
+        rc = strata_batch_delete(b, measurement.c_str(), ctags.data(), ctags.size(), 1,
+                                 deleted.data(), deleted.size(), time, time);
+      }
+      for (size_t i = 0; i < p.state.size() && rc == STRATA_OK; i++) {
+        if (p.state[i] != kSet) continue;
+        const Value& v = p.values[i];
+        const char* f = ov.fields[i].c_str();
+        if (v.type == STRATA_STRING) {
+          rc = strata_batch_add_str(b, measurement.c_str(), ctags.data(), ctags.size(), f, time,
+                                    v.s.data(), v.s.size());
+          continue;
+        }
+        if (resolved[i] != v.type) {
+          rc = strata_batch_series(b, measurement.c_str(), ctags.data(), ctags.size(), f, v.type,
+                                   &refs[i]);
+          if (rc != STRATA_OK) break;
+          resolved[i] = static_cast<uint8_t>(v.type);
+          conn->batch_series++;
+        }
+        switch (v.type) {
+          case STRATA_FLOAT: rc = strata_batch_append_f64(b, refs[i], &time, &v.f, 1); break;
+          case STRATA_INT: rc = strata_batch_append_i64(b, refs[i], &time, &v.i, 1); break;
+          case STRATA_BOOL: {
+            const int x = static_cast<int>(v.i);
+            rc = strata_batch_append_bool(b, refs[i], &time, &x, 1);
+            break;
+          }
+        }
+      }
+    }
+  }
+  // The insert logs last: they are newer than the ordered rows, and a repeated time keeps the
+  // later value.
+  for (auto& [measurement, ov] : overlays) {
+    if (rc == STRATA_OK) rc = WriteInsertLog(conn, measurement, ov);
+  }
+  if (rc == STRATA_OK) rc = strata_write_and_clear(conn->sdb, b);
+  if (rc != STRATA_OK) *err = std::string("commit failed: ") + strata_errmsg();
+  strata_batch_clear_points(b);
+  if (rc == STRATA_OK) {
+    for (auto& [m, ov] : overlays) ov.Clear();
   }
   return rc;
 }
