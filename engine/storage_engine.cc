@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "coding.h"
+#include "data_dir.h"
 #include "line_protocol.h"
 #include "logger.h"
 #include "wal_entry.h"
@@ -15,7 +16,6 @@
 namespace strata {
 namespace {
 
-constexpr char kIdentityFile[] = "STRATA";
 constexpr char kIdentityText[] = "strata data directory\nformat 1\n";
 // A line of the identity file: this, the directory's shard duration in ns, '\n'.
 constexpr std::string_view kShardDurationKey = "shard_duration_ns ";
@@ -103,10 +103,7 @@ StorageEngine::~StorageEngine() {
 
 Result<std::shared_ptr<StorageEngine>> StorageEngine::Open(const std::string& dir,
                                                            const Options& options) {
-  if (dir.empty()) return unexpected(Error::Invalid("data directory path is empty"));
-  std::error_code ec;
-  std::string canonical = std::filesystem::weakly_canonical(dir, ec).string();
-  if (ec) return unexpected(Error::IO("resolve " + dir + ": " + ec.message()));
+  STRATA_ASSIGN_OR_RETURN(const std::string canonical, CanonicalDataDir(dir));
   std::lock_guard lock(RegistryMutex());
   auto& registry = Registry();
   if (auto it = registry.find(canonical); it != registry.end()) {
@@ -127,8 +124,8 @@ Result<std::shared_ptr<StorageEngine>> StorageEngine::Open(const std::string& di
 }
 
 Status StorageEngine::Init() {
-  const std::string identity = JoinPath(dir_, kIdentityFile);
-  if (env_->FileExists(identity)) {
+  const std::string identity = JoinPath(dir_, kIdentityFileName);
+  if (IsDataDirectory(env_, dir_)) {
     STRATA_ASSIGN_OR_RETURN(std::string text, env_->ReadFile(identity));
     if (text.rfind("strata data directory\n", 0) != 0) {
       return unexpected(Error::Invalid(dir_ + " is not a Strata data directory (" + identity +

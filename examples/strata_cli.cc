@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "data_dir.h"
 #include "line_protocol.h"
 #include "manifest.h"
 #include "options.h"
@@ -130,9 +131,9 @@ std::string FormatValue(const Column& c, size_t i) {
   return "?";
 }
 
+// The engine's definition (data_dir.h), for the directory as the command names it.
 bool IsDataDirectory(const std::string& dir) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(std::filesystem::path(dir) / "STRATA", ec);
+  return strata::IsDataDirectory(Env::Default(), dir);
 }
 
 Result<std::shared_ptr<StorageEngine>> OpenExisting(const std::string& dir, const Options& options) {
