@@ -38,4 +38,21 @@ extern "C" {
 
 const char* strata_errmsg(void) { return strata_abi::t_errmsg; }
 
+const char* strata_status_name(int code) {
+  switch (code) {
+    case STRATA_OK: return "STRATA_OK";
+    case STRATA_ERROR: return "STRATA_ERROR";
+    case STRATA_INVALID: return "STRATA_INVALID";
+    case STRATA_IO: return "STRATA_IO";
+    case STRATA_CORRUPT: return "STRATA_CORRUPT";
+    case STRATA_LOCKED: return "STRATA_LOCKED";
+    case STRATA_NOT_FOUND: return "STRATA_NOT_FOUND";
+    case STRATA_TYPE_CONFLICT: return "STRATA_TYPE_CONFLICT";
+    case STRATA_NOMEM: return "STRATA_NOMEM";
+    case STRATA_ROW: return "STRATA_ROW";
+    case STRATA_DONE: return "STRATA_DONE";
+  }
+  return nullptr;
+}
+
 }  // extern "C"

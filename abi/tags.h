@@ -12,6 +12,7 @@
 #include "point.h"
 #include "query_cursor.h"
 #include "strata.h"
+#include "write_batch.h"
 
 namespace strata_abi {
 

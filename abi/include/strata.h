@@ -14,7 +14,8 @@
 **    library and valid until the next strata_* call on the same thread.
 **  - Out-parameters come last, as T **out; *out is set to NULL (or 0) on failure.
 **  - Ownership.  Pointers passed in are borrowed for the duration of the call only; the library
-**    copies what it keeps.  Heap results (strata_stats_json) are freed with strata_free().
+**    copies what it keeps.  Heap results (strata_stats_json, strata_canonical_dir,
+**    strata_parse_series_key) are freed with strata_free().
 **    Strings returned by cursor accessors belong to the cursor and stay valid until the next
 **    strata_cursor_next / strata_cursor_next_block / strata_cursor_free on that cursor.
 **    strata_close() and every *_free() accept NULL.
@@ -35,7 +36,8 @@
 **    undefined behaviour.
 **  - Layout.  The declarations are grouped by concept: errors and the library; opening and
 **    closing a data directory; writing (batches, then the write calls); queries by series;
-**    queries by rows; administration; and the rules of text (durations, ...) that clients share.
+**    queries by rows; administration; and the rules that clients share (durations, times as
+**    text, series keys, UTF-8, data directories).
 **  - Compatibility.  strata_abi_version() changes only when a change breaks existing callers;
 **    functions and codes are only ever added.
 */
@@ -108,8 +110,13 @@ typedef struct {
 ** a call returned an error status.  Thread-safe (thread-local). */
 STRATA_API const char *strata_errmsg(void);
 
-/* Frees memory the library returned to the caller (strata_stats_json).  NULL is a no-op.
-** Thread-safe. */
+/* The name of the status code `code` as its macro spells it ("STRATA_INVALID", "STRATA_ROW"), for
+** messages and logs; NULL when `code` is none of the STRATA_* status codes.  Static storage; never
+** freed.  Thread-safe. */
+STRATA_API const char *strata_status_name(int code);
+
+/* Frees memory the library returned to the caller (strata_stats_json, strata_canonical_dir,
+** strata_parse_series_key).  NULL is a no-op.  Thread-safe. */
 STRATA_API void strata_free(void *p);
 
 /* The ABI generation of the loaded library (STRATA_ABI_VERSION of its header).  Incremented only
@@ -143,6 +150,21 @@ STRATA_API int strata_open(const char *dir, const char *options, strata_db **out
 ** stays open until the last of them is freed.  NULL is a no-op.  Returns STRATA_OK.
 ** Thread-safety: no other thread may use `db` during or after the call. */
 STRATA_API int strata_close(strata_db *db);
+
+/* Whether `dir` is a Strata data directory: *out receives 1 when it holds Strata's identity file
+** (which strata_open creates in a directory it makes), 0 otherwise (a missing path, an empty or a
+** foreign directory).  Nothing is opened, locked or created: a client that must not create a data
+** directory asks this before strata_open.  Returns STRATA_OK or STRATA_INVALID (NULL argument;
+** *out 0).  Thread-safe. */
+STRATA_API int strata_is_data_directory(const char *dir, int *out);
+
+/* The canonical path of the data directory `dir`: absolute, without '.' and '..', with symbolic
+** links resolved as far as the path exists, without a trailing '/'.  Paths with the same canonical
+** path name one directory, which strata_open opens once per process and shares; a client that
+** keeps state per data directory keys it by this.  *out receives a NUL-terminated string the
+** caller frees with strata_free() (NULL on failure).  Returns STRATA_OK, STRATA_INVALID (NULL
+** argument, empty path), STRATA_IO (the path cannot be resolved) or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_canonical_dir(const char *dir, char **out);
 
 /* ---- writing: batches ---------------------------------------------------------------------- */
 
@@ -554,6 +576,63 @@ STRATA_API int strata_oldest_writable_time(strata_db *db, int64_t *out);
 ** *out (0 on failure).  Returns STRATA_OK or STRATA_INVALID (malformed, negative or overflowing
 ** text, NULL argument).  Thread-safe. */
 STRATA_API int strata_parse_duration(const char *text, int64_t *out);
+
+/* The size of a buffer that holds any text strata_format_time writes, with its NUL:
+** "YYYY-MM-DDThh:mm:ss.nnnnnnnnnZ" and a NUL. */
+#define STRATA_TIME_TEXT_BYTES 31
+
+/* Parses a time given as text into *out (ns since the epoch, UTC; 0 on failure).  `len` bytes at
+** `text` (borrowed, need not be NUL-terminated; NULL only when len is 0), white space around them
+** ignored, holding integer nanoseconds ([+|-]digits, within int64) or an ISO-8601 date-time
+** YYYY-MM-DD[(T|t| )hh:mm[:ss[(.|,)fraction]]][Z|z|(+|-)hh[:]mm], UTC when it has no zone.
+** Refused: a date that does not exist (2016-02-30), an hour past 23, a minute past 59, a leap
+** second (:60), a fraction finer than a nanosecond, a zone past 23:59, and ISO text outside
+** 1677-09-21T00:12:44Z to 2262-04-11T23:47:15.999999999Z (the whole seconds int64 ns hold).  The
+** rule of the SQLite module's time column and of the CLI.  Returns STRATA_OK or STRATA_INVALID
+** (the message quotes the text and says why; NULL argument).  Thread-safe. */
+STRATA_API int strata_parse_time(const char *text, size_t len, int64_t *out);
+
+/* Writes `time_ns` as RFC 3339 text in UTC, NUL-terminated, into buf: "2016-01-01T00:00:10Z",
+** with as many fraction digits as the time needs (none, or up to nine: "...:10.5Z").  cap is buf's
+** size, at least STRATA_TIME_TEXT_BYTES.  strata_parse_time reads the text back to the same time
+** (within its range).  Returns STRATA_OK or STRATA_INVALID (NULL buf; cap too small, when buf
+** holds "" if cap > 0).  Thread-safe. */
+STRATA_API int strata_format_time(int64_t time_ns, char *buf, size_t cap);
+
+/* Builds the canonical series key of (measurement, tags, field): the measurement, then
+** ",key=value" per tag in key order, then "#field", with each ',' '=' ' ' '#' and '\' in a name
+** preceded by a backslash -- the key strata_cursor_series returns and STRATA_MAX_SERIES_KEY_BYTES
+** limits.  With field NULL, the tag-set key strata_rows_tagset returns: the same without "#field".
+** tags: ntags entries in any order (borrowed; NULL when ntags is 0), each key once.  Names are
+** taken as they are (the write calls check them).  *len receives the key's length in bytes;
+** the key and a NUL are written to buf when they fit (cap > *len), else buf is left alone and the
+** caller may call again with a larger one (buf may be NULL when cap is 0).  Returns STRATA_OK or
+** STRATA_INVALID (NULL argument, a tag key given twice; *len 0).  Thread-safe. */
+STRATA_API int strata_series_key(const char *measurement, const strata_tag *tags, size_t ntags,
+                                 const char *field, char *buf, size_t cap, size_t *len);
+
+/* The parts of a series key (strata_parse_series_key): NUL-terminated, unescaped strings.  The
+** library fills this struct; fields are only ever appended to it. */
+typedef struct {
+  const char *measurement;
+  const strata_tag *tags; /* ntags tags, sorted by key */
+  size_t ntags;
+  const char *field;      /* NULL for a tag-set key */
+  size_t tagset_len;      /* bytes of the key before "#field" (all of a tag-set key) */
+} strata_series_key_parts;
+
+/* Splits a canonical series key (`len` bytes at `key`, as strata_series_key builds it and
+** strata_cursor_series returns it), or a canonical tag-set key, into its parts.  *out receives
+** them in one allocation the caller frees with strata_free() (NULL on failure).  Returns
+** STRATA_OK, STRATA_INVALID (not canonical: an empty part, a bad escape, tags out of key order or
+** repeated, an unescaped special character; NULL argument) or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_parse_series_key(const char *key, size_t len,
+                                       strata_series_key_parts **out);
+
+/* 1 when `len` bytes at `text` are well-formed UTF-8 (no overlong forms, surrogates or code points
+** past U+10FFFF; a NUL byte is well-formed), else 0; NULL text is 1 with len 0, else 0.  The check
+** the write calls apply to names.  Thread-safe. */
+STRATA_API int strata_valid_utf8(const char *text, size_t len);
 
 #ifdef __cplusplus
 } /* extern "C" */
