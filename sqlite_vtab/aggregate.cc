@@ -263,129 +263,122 @@ class Aggregator {
   int64_t cached_start_ = 0;
 };
 
-// Splits a canonical series key `measurement,k=v,...#field` into the tag-set key (before the first
-// unescaped '#') and its tags (unescaped). False when it is not of that form.
-bool ParseSeriesKey(std::string_view key, std::string_view* tagset, std::vector<Tag>* tags) {
+// The tag set of the series `key` (a canonical series key the engine gave): its tag-set key + "#"
+// into *order and its tags, unescaped, into *tags (strata_parse_series_key). False when the key
+// does not parse.
+bool SeriesTagSet(const char* key, std::string* order, std::vector<Tag>* tags) {
+  strata_series_key_parts* parts = nullptr;
+  if (strata_parse_series_key(key, std::strlen(key), &parts) != STRATA_OK) return false;
+  order->assign(key, parts->tagset_len).push_back('#');
   tags->clear();
-  std::string token;
-  Tag tag;
-  bool in_value = false, in_measurement = true;
-  auto finish = [&]() {
-    if (in_measurement) {
-      in_measurement = false;
-      return true;
-    }
-    if (!in_value) return false;
-    tag.value = std::move(token);
-    tags->push_back(std::move(tag));
-    tag = Tag{};
-    in_value = false;
-    return true;
-  };
-  for (size_t i = 0; i < key.size(); i++) {
-    const char ch = key[i];
-    if (ch == '\\' && i + 1 < key.size()) {
-      token.push_back(key[++i]);
-    } else if (ch == ',' || ch == '#') {
-      if (!finish()) return false;
-      token.clear();
-      if (ch == '#') {
-        *tagset = key.substr(0, i);
-        return true;
-      }
-    } else if (ch == '=' && !in_measurement && !in_value) {
-      tag.key = std::move(token);
-      token.clear();
-      in_value = true;
-    } else {
-      token.push_back(ch);
-    }
+  for (size_t i = 0; i < parts->ntags; i++) {
+    tags->push_back(Tag{parts->tags[i].key, parts->tags[i].value});
   }
-  return false;
+  strata_free(parts);
+  return true;
 }
 
-// Feeds the engine's points of the fields in `read`, series by series: one query per field read and
-// value of the first multi-valued tag filter (single values go to the engine as equalities, further
-// lists are checked here).
-int FeedEngine(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, Aggregator* agg,
-               std::string* err) {
-  std::vector<strata_tag> eq;
-  const TagFilter* split = nullptr;  // the filter queried value by value
-  std::vector<const TagFilter*> checked;
-  for (const TagFilter& f : spec.filters) {
-    if (f.values.size() == 1) {
-      eq.push_back(strata_tag{f.key.c_str(), f.values.begin()->c_str()});
-    } else if (split == nullptr) {
-      split = &f;
-    } else {
-      checked.push_back(&f);
+// How the engine is queried for the tag filters of a scan: single values go to the engine as
+// equalities, the first list is queried value by value (a query each), and further lists are
+// checked on each series here.
+class EngineFilters {
+ public:
+  explicit EngineFilters(const ScanSpec& spec) {
+    for (const TagFilter& f : spec.filters) {
+      if (f.values.size() == 1) {
+        eq_.push_back(strata_tag{f.key.c_str(), f.values.begin()->c_str()});
+      } else if (split_ == nullptr) {
+        split_ = &f;
+        split_values_.assign(f.values.begin(), f.values.end());
+      } else {
+        checked_.push_back(&f);
+      }
     }
   }
-  std::vector<std::string> split_values;
-  if (split != nullptr) split_values.assign(split->values.begin(), split->values.end());
+  size_t queries() const { return split_ == nullptr ? 1 : split_values_.size(); }
+  // The tag equalities of query q.
+  std::vector<strata_tag> Query(size_t q) const {
+    std::vector<strata_tag> tags = eq_;
+    if (split_ != nullptr) tags.push_back(strata_tag{split_->key.c_str(), split_values_[q].c_str()});
+    return tags;
+  }
+  // Whether a series with `tags` passes the lists checked here.
+  bool Passes(const std::vector<Tag>& tags) const {
+    for (const TagFilter* f : checked_) {
+      auto tag = std::find_if(tags.begin(), tags.end(), [&](const Tag& x) { return x.key == f->key; });
+      if (tag == tags.end() || f->values.count(tag->value) == 0) return false;
+    }
+    return true;
+  }
+
+ private:
+  std::vector<strata_tag> eq_;
+  const TagFilter* split_ = nullptr;  // the filter queried value by value
+  std::vector<std::string> split_values_;
+  std::vector<const TagFilter*> checked_;
+};
+
+// Feeds the points of field j that one engine query (tag equalities `tags`) returns, block by
+// block and series by series.
+int FeedQuery(Table* t, const ScanSpec& spec, size_t j, const std::vector<strata_tag>& tags,
+              const EngineFilters& filters, Aggregator* agg, std::string* err) {
   constexpr size_t kCap = 4096;
   std::vector<int64_t> times(kCap), values(kCap);  // int64_t storage is aligned for double too
+  strata_cursor* cur = nullptr;
+  int rc = strata_query(t->conn->sdb, t->name.c_str(), tags.data(), tags.size(),
+                        t->schema.fields[j].c_str(), spec.t_min, spec.t_max, &cur);
+  if (rc != STRATA_OK) {
+    *err = std::string("query failed: ") + strata_errmsg();
+    return rc;
+  }
+  std::string series, order;
+  std::vector<Tag> parsed;
+  bool skip = false;  // the series fails a checked filter
+  size_t n = 0;
+  while ((rc = strata_cursor_next_block(cur, times.data(), values.data(), kCap, &n)) == STRATA_ROW) {
+    if (const char* key = strata_cursor_series(cur); series != key) {
+      series.assign(key);
+      if (!SeriesTagSet(key, &order, &parsed)) break;
+      skip = !filters.Passes(parsed);
+      if (!skip && !agg->SelectTagSet(order)) {
+        const std::string_view tagset(order.data(), order.size() - 1);
+        agg->SetTagSet(t->TagSet(tagset, [&] {
+          return std::make_shared<const RowTagSet>(order, std::move(parsed), t->schema.tags);
+        }));
+      }
+    }
+    if (skip) continue;
+    if (strata_cursor_type(cur) != STRATA_STRING) {
+      agg->AddNumbers(static_cast<int>(j), strata_cursor_type(cur), times.data(), values.data(), n);
+      continue;
+    }
+    for (size_t i = 0; i < n; i++) {
+      size_t len = 0;
+      const char* s = strata_cursor_block_str(cur, i, &len);
+      agg->AddString(static_cast<int>(j), times[i], std::string_view(s == nullptr ? "" : s, len));
+    }
+  }
+  strata_cursor_free(cur);
+  if (rc == STRATA_ROW) {
+    *err = "internal error: unreadable series key '" + series + "'";
+    return STRATA_CORRUPT;
+  }
+  if (rc != STRATA_DONE) {
+    *err = std::string("read failed: ") + strata_errmsg();
+    return rc;
+  }
+  return STRATA_OK;
+}
+
+// Feeds the engine's points of the fields in `read`: one query per field read and value of the
+// first multi-valued tag filter (EngineFilters).
+int FeedEngine(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, Aggregator* agg,
+               std::string* err) {
+  const EngineFilters filters(spec);
   for (size_t j : read) {
-    for (size_t q = 0; q < (split == nullptr ? 1 : split_values.size()); q++) {
-      std::vector<strata_tag> tags = eq;
-      if (split != nullptr) tags.push_back(strata_tag{split->key.c_str(), split_values[q].c_str()});
-      strata_cursor* cur = nullptr;
-      int rc = strata_query(t->conn->sdb, t->name.c_str(), tags.data(), tags.size(),
-                            t->schema.fields[j].c_str(), spec.t_min, spec.t_max, &cur);
-      if (rc != STRATA_OK) {
-        *err = std::string("query failed: ") + strata_errmsg();
-        return rc;
-      }
-      std::string series, order;
-      bool skip = false;  // the series fails a checked filter
-      bool bad_key = false;
-      std::vector<Tag> parsed;
-      while (true) {
-        size_t n = 0;
-        rc = strata_cursor_next_block(cur, times.data(), values.data(), kCap, &n);
-        if (rc != STRATA_ROW) break;
-        const char* key = strata_cursor_series(cur);
-        if (series != key) {
-          series.assign(key);
-          std::string_view tagset;
-          if (!ParseSeriesKey(series, &tagset, &parsed)) {
-            bad_key = true;
-            break;
-          }
-          skip = false;
-          for (const TagFilter* f : checked) {
-            auto tag = std::find_if(parsed.begin(), parsed.end(),
-                                    [&](const Tag& x) { return x.key == f->key; });
-            skip = skip || tag == parsed.end() || f->values.count(tag->value) == 0;
-          }
-          order.assign(tagset).push_back('#');
-          if (!skip && !agg->SelectTagSet(order)) {
-            agg->SetTagSet(t->TagSet(tagset, [&] {
-              return std::make_shared<const RowTagSet>(order, std::move(parsed), t->schema.tags);
-            }));
-          }
-        }
-        if (skip) continue;
-        const int type = strata_cursor_type(cur);
-        if (type == STRATA_STRING) {
-          for (size_t i = 0; i < n; i++) {
-            size_t len = 0;
-            const char* s = strata_cursor_block_str(cur, i, &len);
-            agg->AddString(static_cast<int>(j), times[i], std::string_view(s == nullptr ? "" : s, len));
-          }
-        } else {
-          agg->AddNumbers(static_cast<int>(j), type, times.data(), values.data(), n);
-        }
-      }
-      strata_cursor_free(cur);
-      if (bad_key) {
-        *err = "internal error: unreadable series key '" + series + "'";
-        return STRATA_CORRUPT;
-      }
-      if (rc != STRATA_DONE) {
-        *err = std::string("read failed: ") + strata_errmsg();
-        return rc;
-      }
+    for (size_t q = 0; q < filters.queries(); q++) {
+      const int rc = FeedQuery(t, spec, j, filters.Query(q), filters, agg, err);
+      if (rc != STRATA_OK) return rc;
     }
   }
   return STRATA_OK;

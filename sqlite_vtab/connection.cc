@@ -1,7 +1,5 @@
 #include "connection.h"
 
-#include <sys/stat.h>
-
 #include <mutex>
 
 namespace strata_sql {
@@ -41,9 +39,8 @@ std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std
     reg.erase(it);
   }
   if (!create) {
-    struct stat st;
-    const std::string identity = dir + "/STRATA";
-    if (::stat(identity.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    int is_data = 0;
+    if (strata_is_data_directory(dir.c_str(), &is_data) != STRATA_OK || !is_data) {
       *err = "'" + dir + "' is not a Strata data directory (no STRATA identity file); only "
              "CREATE VIRTUAL TABLE creates one";
       return nullptr;

@@ -25,11 +25,9 @@ struct Value {
 bool ToField(sqlite3_value* v, int type, Value* out, std::string* err);
 // A tag value: TEXT (numbers rendered as SQLite renders them), non-empty, no NUL, valid UTF-8.
 bool ToTag(sqlite3_value* v, std::string* out, std::string* err);
-// A timestamp: integer ns, integral REAL, integer or ISO-8601 text; NULL is the current time.
+// A timestamp: integer ns, integral REAL, or text as strata_parse_time reads it (integer ns or
+// ISO-8601); NULL is the current time.
 bool ToTime(sqlite3_value* v, int64_t* out, std::string* err);
-// ISO-8601 date-time ("2016-01-01", "2016-01-01T00:00:00Z", "...T00:00:00.123456789+02:00"); no
-// zone means UTC. False also for a valid one outside int64 ns, then with *out_of_range set.
-bool ParseIsoTime(const std::string& text, int64_t* out, bool* out_of_range = nullptr);
 // The current time in ns.
 int64_t NowNs();
 // Sets v as the SQL result: NULL for type 0.
@@ -38,6 +36,5 @@ void ResultValue(sqlite3_context* ctx, const Value& v);
 std::string Describe(sqlite3_value* v);
 // `s` in single quotes (quotes doubled), cut after 60 bytes with "...", for error messages.
 std::string Quote(const std::string& s);
-bool ValidUtf8(const char* s, size_t n);
 
 }  // namespace strata_sql

@@ -8,11 +8,15 @@ SQLITE_EXTENSION_INIT3
 
 #include "convert.h"
 #include "error.h"
+#include "row_key.h"
 
 namespace strata_sql {
 namespace {
 
-// The data directory of a table: absolute and lexically normal. False with *err.
+// The data directory of a table: the dir= option, relative to the database file's folder (the
+// current directory for an in-memory database), else <database file>.strata; as its canonical
+// path (strata_canonical_dir), which keys the Conns as the engine keys its open directories.
+// False with *err.
 bool ResolveDir(sqlite3* db, const char* schema_name, const Schema& schema, std::string* out,
                 std::string* err) {
   const char* file = sqlite3_db_filename(db, schema_name);
@@ -20,7 +24,8 @@ bool ResolveDir(sqlite3* db, const char* schema_name, const Schema& schema, std:
   std::filesystem::path p;
   if (schema.dir.empty()) {
     if (dbfile.empty()) {
-      *err = "an in-memory or temporary database needs the dir='...' option (where to keep the data)";
+      *err = "an in-memory or temporary database needs the dir='...' option (where to keep the "
+             "data)";
       return false;
     }
     p = dbfile + ".strata";
@@ -32,10 +37,13 @@ bool ResolveDir(sqlite3* db, const char* schema_name, const Schema& schema, std:
       p = base / p;
     }
   }
-  p = std::filesystem::absolute(p).lexically_normal();
-  std::string s = p.string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  *out = s;
+  char* canonical = nullptr;
+  if (strata_canonical_dir(p.c_str(), &canonical) != STRATA_OK) {
+    *err = std::string("cannot resolve the data directory: ") + strata_errmsg();
+    return false;
+  }
+  *out = canonical;
+  strata_free(canonical);
   return true;
 }
 
@@ -90,12 +98,15 @@ int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
     return SQLITE_ERROR;
   };
   std::string err;
-  if (!ValidUtf8(t->name.data(), t->name.size())) return fail("table name is not valid UTF-8");
+  if (!strata_valid_utf8(t->name.data(), t->name.size())) {
+    return fail("table name is not valid UTF-8");
+  }
   if (t->name.size() > STRATA_MAX_NAME_BYTES) {
     return fail("table name is " + std::to_string(t->name.size()) + " bytes, longer than " +
                 std::to_string(STRATA_MAX_NAME_BYTES) + " (it is the measurement name)");
   }
   if (!ParseTableArgs(argc - 3, argv + 3, &t->schema, &err)) return fail(err);
+  t->field_suffix_bytes = LongestFieldSuffix(t->name, t->schema.fields, &t->longest_field);
   std::string dir;
   if (!ResolveDir(db, argv[1], t->schema, &dir, &err)) return fail(err);
   if (create) ConnectOtherTables(db, t->name);

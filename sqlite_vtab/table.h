@@ -30,6 +30,11 @@ struct Table {
   Schema schema;
   std::shared_ptr<Conn> conn;
   bool log_inserts = false;        // INSERTs may take the overlay's insert log (Overlay::log_tags)
+  // What the longest field name adds to a tag-set key to make a series key (LongestFieldSuffix),
+  // and that field's index: a row's series keys fit the engine's limit when its tag-set key and
+  // this do.
+  size_t field_suffix_bytes = 0;
+  size_t longest_field = 0;
   RowBuffer spare_rows;            // lent to one cursor at a time (Cursor::rows)
   // An engine cursor a closed scan left, reset (no snapshot kept), for the next scan to restart
   // (strata_rows_requery): a statement's repeated lookups (a join's, a correlated subquery's,

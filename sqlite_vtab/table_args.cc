@@ -11,16 +11,12 @@
 // Option values are checked by strata_open.
 #include "table_args.h"
 
-#include <sqlite3ext.h>
-SQLITE_EXTENSION_INIT3
-
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <map>
 #include <set>
 
-#include "convert.h"
 #include "strata.h"
 
 namespace strata_sql {
@@ -177,7 +173,8 @@ bool ParseColumn(const std::string& arg, Schema* schema, std::set<std::string>* 
     *err = "column name '" + name + "' is reserved";
     return false;
   }
-  if (std::memchr(name.data(), '\0', name.size()) != nullptr || !ValidUtf8(name.data(), name.size())) {
+  if (std::memchr(name.data(), '\0', name.size()) != nullptr ||
+      !strata_valid_utf8(name.data(), name.size())) {
     *err = "column name '" + name + "' is not valid UTF-8 text";
     return false;
   }

@@ -31,27 +31,16 @@ SQLITE_EXTENSION_INIT3
 namespace strata_sql {
 namespace {
 
-
 // Whether the series key of every declared field with the tag set whose key (TagSetKey + "#") is
 // `order` is within STRATA_MAX_SERIES_KEY_BYTES, the engine's limit: false with the table's error
 // set when not, so that such a row fails at its INSERT or UPDATE rather than at COMMIT. (Tag values
 // within their own limit can add up to more.)
 bool SeriesKeysFit(Table* t, const std::string& order) {
-  size_t longest = 0;
-  const std::string* field = nullptr;
-  std::string escaped;
-  for (const std::string& f : t->schema.fields) {
-    escaped.clear();
-    AppendEscaped(&escaped, f);
-    if (escaped.size() > longest) {
-      longest = escaped.size();
-      field = &f;
-    }
-  }
-  if (order.size() + longest <= STRATA_MAX_SERIES_KEY_BYTES) return true;
-  SetError(t, "the tags of this row and field " + Quote(field ? *field : std::string()) +
-                  " make a series key of " + std::to_string(order.size() + longest) +
-                  " bytes, longer than " + std::to_string(STRATA_MAX_SERIES_KEY_BYTES) +
+  const size_t bytes = order.size() - 1 + t->field_suffix_bytes;
+  if (bytes <= STRATA_MAX_SERIES_KEY_BYTES) return true;
+  SetError(t, "the tags of this row and field " + Quote(t->schema.fields[t->longest_field]) +
+                  " make a series key of " + std::to_string(bytes) + " bytes, longer than " +
+                  std::to_string(STRATA_MAX_SERIES_KEY_BYTES) +
                   " (the table name, tags and field together)");
   return false;
 }
