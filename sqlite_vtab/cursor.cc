@@ -83,6 +83,40 @@ void SortByTags(const std::vector<int>& order, RowBuffer* rows) {
   });
 }
 
+// Reads the rest of the scan into c->rows. STRATA status with *err.
+int CollectRows(Cursor* c, std::string* err) {
+  while (!c->scan.eof()) {
+    c->rows.Add(Row(c->scan.row()));
+    if (const int rc = c->scan.Next(err); rc != STRATA_OK) return rc;
+  }
+  c->materialized = true;
+  return STRATA_OK;
+}
+
+// Starts the merged scan of `spec`. Its rows are collected at once and sorted when the plan
+// consumed an order the scan does not give by itself (ORDER BY time over several tag sets, ORDER BY
+// tag columns over pending changes), and collected when the scan is limited (Scan::limited).
+// STRATA status with *err.
+int StartScan(Cursor* c, Table* t, ScanSpec spec, std::string* err) {
+  int rc = c->scan.Start(t, std::move(spec), err);
+  if (rc != STRATA_OK) return rc;
+  const ScanSpec& s = c->scan.spec();
+  if (!s.order_tags.empty() && !c->scan.tag_ordered()) {
+    // The rows merge pending changes in tag-set key order.
+    if ((rc = CollectRows(c, err)) == STRATA_OK) SortByTags(s.order_tags, &c->rows);
+    return rc;
+  }
+  const bool sort = s.by_time && !c->scan.single_tagset();
+  if (!sort && !c->scan.limited()) return STRATA_OK;
+  if ((rc = CollectRows(c, err)) != STRATA_OK || !sort) return rc;
+  // By time, stable, so that equal times keep the scan's order.
+  const bool desc = s.descending;
+  std::stable_sort(c->rows.begin(), c->rows.end(), [desc](const Row& a, const Row& b) {
+    return desc ? a.time > b.time : a.time < b.time;
+  });
+  return STRATA_OK;
+}
+
 }  // namespace
 
 int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
@@ -90,55 +124,31 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
   Cursor* c = reinterpret_cast<Cursor*>(cur);
   Table* t = reinterpret_cast<Table*>(cur->pVtab);
   return Guard(t, [&] {
+    Plan plan;
     ScanSpec spec;
     AggregateSpec agg;
     std::string err;
-    if (!DecodePlan(t, idx_num, idx_str, argc, argv, &spec, &agg, &err)) {
+    if (!DecodePlan(idx_num, idx_str, t->schema.ntags(), t->schema.nfields(), &plan, &err) ||
+        !BindPlan(t, plan, argc, argv, &spec, &agg, &err)) {
       SetError(t, err);
       return SQLITE_ERROR;
     }
     c->materialized = false;
-    c->aggregate = (idx_num & kPlanAggregate) != 0;
+    c->aggregate = plan.aggregate();
     if (c->rows.capacity() < t->spare_rows.capacity()) std::swap(c->rows, t->spare_rows);
     c->rows.Clear();
     c->pos = 0;
     c->rowid = 0;
     c->aggregate_arg = CopyValue(agg.fn_arg);
     c->every_arg = CopyValue(agg.every_arg);
+    int rc = STRATA_OK;
     if (c->aggregate) {
       c->materialized = true;
-      const int rc = Aggregate(t, spec, agg, &c->rows, &err);
-      return rc == STRATA_OK ? SQLITE_OK : Fail(c, err, rc);
+      rc = Aggregate(t, spec, agg, &c->rows, &err);
+    } else {
+      rc = StartScan(c, t, std::move(spec), &err);
     }
-    int rc = c->scan.Start(t, std::move(spec), &err);
-    if (rc != STRATA_OK) return Fail(c, err, rc);
-    const std::vector<int>& order_tags = c->scan.spec().order_tags;
-    const bool sort_by_tags = !order_tags.empty() && !c->scan.tag_ordered();
-    const bool sort = (idx_num & kPlanOrderTime) && !c->scan.single_tagset();
-    if (sort_by_tags) {
-      // The rows merge pending changes in tag-set key order: collect and sort them.
-      while (!c->scan.eof()) {
-        c->rows.Add(Row(c->scan.row()));
-        if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
-      }
-      SortByTags(order_tags, &c->rows);
-      c->materialized = true;
-    } else if (sort || c->scan.limited()) {
-      // ORDER BY time over several tag sets: collect the rows and sort them by time (stable, so
-      // equal times keep the scan's order). A limited scan is collected too (Scan::limited).
-      while (!c->scan.eof()) {
-        c->rows.Add(Row(c->scan.row()));
-        if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
-      }
-      const bool desc = (idx_num & kPlanDescending) != 0;
-      if (sort) {
-        std::stable_sort(c->rows.begin(), c->rows.end(), [desc](const Row& a, const Row& b) {
-          return desc ? a.time > b.time : a.time < b.time;
-        });
-      }
-      c->materialized = true;
-    }
-    return SQLITE_OK;
+    return rc == STRATA_OK ? SQLITE_OK : Fail(c, err, rc);
   });
 }
 
