@@ -6,7 +6,7 @@
 
 namespace strata_sql {
 
-void InsertLog::TagSet::ClearRows() {
+void RowBlock::ClearRows() {
   times.clear();
   cells.clear();
   present.clear();

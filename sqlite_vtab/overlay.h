@@ -32,33 +32,38 @@ struct PendingRow {
   std::vector<Value> values;
 };
 
+// Rows of one tag set, row-major (a row's fields side by side): row r has time times[r] and, with
+// n declared fields, field i in cells[r * n + i] when present[r * n + i]: a double's bits
+// (STRATA_FLOAT), the int64 (STRATA_INT; STRATA_BOOL as 0/1), or an index into strs
+// (STRATA_STRING). The insert log keeps its rows so, and every pending point reaches the commit
+// batch in this form (commit_writer.h).
+struct RowBlock {
+  std::vector<int64_t> times;
+  std::vector<uint64_t> cells;
+  std::vector<uint8_t> present;
+  std::vector<std::string> strs;
+  size_t absent = 0;  // cells without a value (when 0, every row has every field)
+
+  size_t rows() const { return times.size(); }
+  void ClearRows();
+};
+
 // The bulk-load path of an Overlay: rows INSERTed while no savepoint is open, appended per tag set
 // in insertion order instead of being merged into the ordered `rows` map one by one. A tag set is
 // found by one hash lookup on the text of its declared tag values (`index`), so a row costs that
 // and a few appends to one place; its tags are validated, sorted and keyed once, when first seen.
-// Rows are kept row-major (a row's fields side by side), so that logging a row touches a few cache
-// lines however many fields it has. Overlay::Fold moves the log into `rows` before anything reads
-// or changes them; the commit writer writes it with the columnar batch calls.
+// Rows are kept row-major (RowBlock), so that logging a row touches a few cache lines however many
+// fields it has. Overlay::Fold moves the log into `rows` before anything reads or changes them;
+// the commit writer writes it with the columnar batch calls.
 struct InsertLog {
-  struct TagSet {
+  struct TagSet : RowBlock {
     std::vector<Tag> tags;  // sorted by key
     std::string order;      // tag-set key + "#"
-    // The logged rows: row r has time times[r] and, with n declared fields, field i in
-    // cells[r * n + i] when present[r * n + i]: a double's bits (STRATA_FLOAT), the int64
-    // (STRATA_INT; STRATA_BOOL as 0/1), or an index into strs (STRATA_STRING).
-    std::vector<int64_t> times;
-    std::vector<uint64_t> cells;
-    std::vector<uint8_t> present;
-    std::vector<std::string> strs;
-    size_t absent = 0;      // cells without a value (when 0, every row has every field)
     bool listed = false;    // in `dirty`
     // Per field, its series reference in the Conn's commit batch plus one, valid while
     // refs_generation is Conn::batch_generation (0: not resolved yet).
     std::vector<uint32_t> refs;
     uint64_t refs_generation = 0;
-
-    size_t rows() const { return times.size(); }
-    void ClearRows();
   };
   // Tag sets ever seen (bounded: forgotten when the log is empty and it passes kMaxTagSets).
   std::vector<TagSet> tagsets;
