@@ -1,8 +1,8 @@
-// The aggregate view: `cpu('mean', '1h')` (vtab.h). Groups are (tag set, bucket), with buckets
-// aligned to multiples of `every` from the epoch (as time_bucket), or one per tag set. Only the fields
-// the statement reads are read (all declared fields when it reads none), and a group exists when it
-// holds a point of one of them; each such field column then holds the field's aggregate over the
-// group's points:
+// The aggregate view: `cpu('mean', '1h')` (aggregate.h). Groups are (tag set, bucket), with buckets
+// aligned to multiples of `every` from the epoch (as time_bucket), or one per tag set. Only the
+// fields the statement reads are read (all declared fields when it reads none), and a group exists
+// when it holds a point of one of them; each such field column then holds the field's aggregate
+// over the group's points:
 //   count  the number of points (0 when the field has none in the group)          INTEGER
 //   sum    the sum: REAL for a REAL field, INTEGER for INTEGER and BOOLEAN (an error when it
 //          overflows, as SQLite's sum); NULL for TEXT
@@ -237,7 +237,8 @@ class Aggregator {
       case AggregateFn::kMean:
         if (type != STRATA_STRING) {
           out->type = STRATA_FLOAT;
-          const double sum = type == STRATA_FLOAT || a.overflow ? a.fsum : static_cast<double>(a.isum);
+          const double sum =
+              type == STRATA_FLOAT || a.overflow ? a.fsum : static_cast<double>(a.isum);
           out->f = sum / static_cast<double>(a.count);
         }
         return true;
@@ -247,7 +248,8 @@ class Aggregator {
     }
   }
 
-  using Groups = std::map<int64_t, std::vector<Acc>>;  // bucket start (0 without `every`) -> per field
+  // Bucket start (0 without `every`) -> per field.
+  using Groups = std::map<int64_t, std::vector<Acc>>;
   struct TagSetGroups {
     std::shared_ptr<const RowTagSet> tagset;
     Groups groups;
@@ -299,13 +301,16 @@ class EngineFilters {
   // The tag equalities of query q.
   std::vector<strata_tag> Query(size_t q) const {
     std::vector<strata_tag> tags = eq_;
-    if (split_ != nullptr) tags.push_back(strata_tag{split_->key.c_str(), split_values_[q].c_str()});
+    if (split_ != nullptr) {
+      tags.push_back(strata_tag{split_->key.c_str(), split_values_[q].c_str()});
+    }
     return tags;
   }
   // Whether a series with `tags` passes the lists checked here.
   bool Passes(const std::vector<Tag>& tags) const {
     for (const TagFilter* f : checked_) {
-      auto tag = std::find_if(tags.begin(), tags.end(), [&](const Tag& x) { return x.key == f->key; });
+      auto tag =
+          std::find_if(tags.begin(), tags.end(), [&](const Tag& x) { return x.key == f->key; });
       if (tag == tags.end() || f->values.count(tag->value) == 0) return false;
     }
     return true;
@@ -335,7 +340,8 @@ int FeedQuery(Table* t, const ScanSpec& spec, size_t j, const std::vector<strata
   std::vector<Tag> parsed;
   bool skip = false;  // the series fails a checked filter
   size_t n = 0;
-  while ((rc = strata_cursor_next_block(cur, times.data(), values.data(), kCap, &n)) == STRATA_ROW) {
+  while ((rc = strata_cursor_next_block(cur, times.data(), values.data(), kCap, &n)) ==
+         STRATA_ROW) {
     if (const char* key = strata_cursor_series(cur); series != key) {
       series.assign(key);
       if (!SeriesTagSet(key, &order, &parsed)) break;
@@ -538,7 +544,8 @@ int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, RowBuffe
   if (read.empty()) {
     for (size_t j = 0; j < t->schema.fields.size(); j++) read.push_back(j);
   }
-  const bool edge = agg.every == 0 && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
+  const bool edge =
+      agg.every == 0 && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
   const bool pending = t->overlay().HasPending();
   if (edge && !pending) return EdgeRows(t, spec, read, agg.fn == AggregateFn::kLast, rows, err);
   Aggregator aggregator(t, agg, read);

@@ -33,9 +33,9 @@ bool ParseAggregateFn(sqlite3_value* v, AggregateFn* fn, std::string* err);
 bool ParseEvery(sqlite3_value* v, int64_t* every, std::string* err);
 
 // Computes the aggregate view for the points `spec` selects (ScanSpec::values: the fields read; the
-// others are neither aggregated nor read) into *rows, in (tag-set key, time) order. Reads the engine
-// block by block, or merges the connection's pending rows when the table has some. STRATA status
-// with *err on failure.
+// others are neither aggregated nor read) into *rows, in (tag-set key, time) order. Reads the
+// engine block by block, or merges the connection's pending rows when the table has some. STRATA
+// status with *err on failure.
 int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, RowBuffer* rows,
               std::string* err);
 

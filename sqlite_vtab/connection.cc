@@ -64,8 +64,8 @@ std::vector<std::shared_ptr<Conn>> ConnsOf(sqlite3* db) {
   std::lock_guard lock(g_registry_mu);
   std::vector<std::shared_ptr<Conn>> out;
   auto& reg = Registry();
-  for (auto it = reg.lower_bound(std::make_pair(db, std::string())); it != reg.end() && it->first.first == db;
-       ++it) {
+  for (auto it = reg.lower_bound(std::make_pair(db, std::string()));
+       it != reg.end() && it->first.first == db; ++it) {
     if (auto live = it->second.lock()) out.push_back(std::move(live));
   }
   return out;

@@ -41,9 +41,9 @@ struct Conn {
   bool HasPending() const;
 };
 
-// The Conn for (db, dir), opening the directory if needed. `create`: xCreate (strata_open may create
-// the directory, and a table whose options differ from those of a Conn of the directory open in
-// this process is refused, as the tables of a directory share one engine; xCreate connects the
+// The Conn for (db, dir), opening the directory if needed. `create`: xCreate (strata_open may
+// create the directory, and a table whose options differ from those of a Conn of the directory open
+// in this process is refused, as the tables of a directory share one engine; xCreate connects the
 // connection's other strata tables first, so that their Conns are open); otherwise the directory
 // must already hold Strata's identity file. Null with *err.
 std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std::string& options,

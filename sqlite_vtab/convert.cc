@@ -30,7 +30,8 @@ constexpr double kTwo63 = 9223372036854775808.0;
 
 std::string TextOf(sqlite3_value* v) {
   const unsigned char* t = sqlite3_value_text(v);
-  return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t), sqlite3_value_bytes(v));
+  return t == nullptr ? std::string()
+                      : std::string(reinterpret_cast<const char*>(t), sqlite3_value_bytes(v));
 }
 
 std::string Trimmed(const std::string& s) {

@@ -32,7 +32,8 @@ Value CopyValue(sqlite3_value* v) {
     default: {
       const unsigned char* text = sqlite3_value_text(v);
       out.type = STRATA_STRING;
-      if (text != nullptr) out.s.assign(reinterpret_cast<const char*>(text), sqlite3_value_bytes(v));
+      if (text != nullptr)
+        out.s.assign(reinterpret_cast<const char*>(text), sqlite3_value_bytes(v));
     }
   }
   return out;

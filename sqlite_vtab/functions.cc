@@ -34,22 +34,25 @@ std::shared_ptr<Conn> ConnFor(sqlite3_context* ctx, int argc, sqlite3_value** ar
   if (argc == 0) {
     auto conns = ConnsOf(db);
     if (conns.size() == 1) return conns[0];
-    std::string msg = std::string("strata: ") + fn +
-                      (conns.empty() ? "(): no strata table is in use on this connection; name one: "
-                                     : "(): this connection uses several strata directories; name a "
-                                       "table: ") +
-                      fn + "('table')";
+    std::string msg =
+        std::string("strata: ") + fn +
+        (conns.empty() ? "(): no strata table is in use on this connection; name one: "
+                       : "(): this connection uses several strata directories; name a "
+                         "table: ") +
+        fn + "('table')";
     sqlite3_result_error(ctx, msg.c_str(), -1);
     return nullptr;
   }
   const unsigned char* name = sqlite3_value_text(argv[0]);
   if (name == nullptr) {
-    sqlite3_result_error(ctx, (std::string("strata: ") + fn + "(): the table name is NULL").c_str(), -1);
+    sqlite3_result_error(ctx, (std::string("strata: ") + fn + "(): the table name is NULL").c_str(),
+                         -1);
     return nullptr;
   }
   // Connect the table (xConnect) if this connection has not used it yet, and make sure it is
   // a strata table.
-  char* sql = sqlite3_mprintf("SELECT \"time\" FROM \"%w\" WHERE 0", reinterpret_cast<const char*>(name));
+  char* sql =
+      sqlite3_mprintf("SELECT \"time\" FROM \"%w\" WHERE 0", reinterpret_cast<const char*>(name));
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
   sqlite3_free(sql);

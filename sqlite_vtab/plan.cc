@@ -38,7 +38,8 @@ bool Plan::aggregate() const {
                      [](const PlanSlot& s) { return s.code == SlotCode::kAggregate; });
 }
 
-// ---- encoding ------------------------------------------------------------------------------------
+// ---- encoding
+// ------------------------------------------------------------------------------------
 
 int EncodePlanNum(const Plan& plan) {
   return (plan.order_by_time ? kPlanOrderByTime : 0) | (plan.descending ? kPlanDescending : 0);
@@ -129,7 +130,8 @@ bool DecodePlan(int idx_num, const char* idx_str, int ntags, int nfields, Plan* 
   return false;
 }
 
-// ---- choosing a plan (xBestIndex) --------------------------------------------------------------------
+// ---- choosing a plan (xBestIndex)
+// --------------------------------------------------------------------
 
 namespace {
 
@@ -321,7 +323,8 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   return SQLITE_OK;
 }
 
-// ---- binding xFilter's values (xFilter) ------------------------------------------------------------
+// ---- binding xFilter's values (xFilter)
+// ------------------------------------------------------------
 
 namespace {
 

@@ -86,7 +86,9 @@ bool Scan::NextPending(RowKey* key) {
   }
   // Tag sets ascending, times descending: walk each tag set's entries backwards.
   using It = std::map<RowKey, PendingRow>::iterator;
-  auto group_end = [&](const std::string& order) { return rows.upper_bound(RowKey(order, INT64_MAX)); };
+  auto group_end = [&](const std::string& order) {
+    return rows.upper_bound(RowKey(order, INT64_MAX));
+  };
   It it;
   if (!pend_pos_) {
     if (rows.empty()) return false;
@@ -215,23 +217,8 @@ const Row& Scan::row() const {
   return row_;
 }
 
-int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
-  if (table_ != t) ReleaseRows();
-  table_ = t;
-  spec_ = std::move(spec);
-  block_n_ = block_k_ = 0;
-  pend_pos_.reset();
-  eof_ = false;
-  direct_ = false;
-  tag_ordered_ = false;
-  row_ready_ = true;
-  if (spec_.empty) {
-    ReleaseRows();
-    table_ = nullptr;
-    eof_ = true;
-    engine_eof_ = true;
-    return STRATA_OK;
-  }
+int Scan::Query(std::string* err) {
+  Table* t = table_;
   Table::QueryArrays& a = t->query_arrays;
   auto& values = a.values;
   auto& filters = a.filters;
@@ -240,7 +227,8 @@ int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
   for (size_t i = 0; i < spec_.filters.size(); i++) {
     values[i].clear();
     for (const std::string& v : spec_.filters[i].values) values[i].push_back(v.c_str());
-    filters[i] = strata_tag_filter{spec_.filters[i].key.c_str(), values[i].data(), values[i].size()};
+    filters[i] =
+        strata_tag_filter{spec_.filters[i].key.c_str(), values[i].data(), values[i].size()};
   }
   auto& fields = a.fields;
   if (fields.size() != t->schema.fields.size()) {
@@ -250,9 +238,6 @@ int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
   auto& presence_only = a.presence_only;
   presence_only.clear();
   for (uint8_t read : spec_.values) presence_only.push_back(read ? 0 : 1);
-  const bool pending = t->overlay().HasPending();
-  if (pending) spec_.limit_per_tagset = 0;
-  tag_ordered_ = !spec_.order_tags.empty() && !pending;
   auto& order_tags = a.order_tags;
   order_tags.clear();
   if (tag_ordered_) {
@@ -281,10 +266,32 @@ int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
                               fields.data(), fields.size(), spec_.t_min, spec_.t_max, &options,
                               &rows_);
   }
-  if (rc != STRATA_OK) {
-    *err = std::string("query failed: ") + strata_errmsg();
-    return rc;
+  if (rc != STRATA_OK) *err = std::string("query failed: ") + strata_errmsg();
+  return rc;
+}
+
+int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
+  if (table_ != t) ReleaseRows();
+  table_ = t;
+  spec_ = std::move(spec);
+  block_n_ = block_k_ = 0;
+  pend_pos_.reset();
+  eof_ = false;
+  direct_ = false;
+  tag_ordered_ = false;
+  row_ready_ = true;
+  if (spec_.empty) {
+    ReleaseRows();
+    table_ = nullptr;
+    eof_ = true;
+    engine_eof_ = true;
+    return STRATA_OK;
   }
+  const bool pending = t->overlay().HasPending();
+  if (pending) spec_.limit_per_tagset = 0;
+  tag_ordered_ = !spec_.order_tags.empty() && !pending;
+  int rc = Query(err);
+  if (rc != STRATA_OK) return rc;
   direct_ = !t->overlay().HasPending();
   if (direct_) {
     rc = StepEngine(err);

@@ -71,6 +71,9 @@ class Scan {
   bool tag_ordered() const { return tag_ordered_; }
 
  private:
+  // Runs spec_ as an engine row query into rows_ (restarting the scan's engine cursor, or the
+  // table's spare one, when there is one). STRATA status with *err.
+  int Query(std::string* err);
   // Moves to the engine's next row, the next of the current block or the first of the next
   // block (strata_rows_next_block), and notes its tag set (engine_eof_ at the end).
   int StepEngine(std::string* err);

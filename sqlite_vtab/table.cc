@@ -144,7 +144,8 @@ int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
   t->log_inserts = ov.log_tags == t->schema.tags;
   const std::string sql = DeclareSql(t->schema);
   int rc = sqlite3_declare_vtab(db, sql.c_str());
-  if (rc != SQLITE_OK) return fail(std::string("sqlite3_declare_vtab failed: ") + sqlite3_errmsg(db));
+  if (rc != SQLITE_OK)
+    return fail(std::string("sqlite3_declare_vtab failed: ") + sqlite3_errmsg(db));
   *out = &t.release()->base;
   return SQLITE_OK;
 }

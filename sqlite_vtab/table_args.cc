@@ -1,7 +1,7 @@
 // Parsing of the module arguments of CREATE VIRTUAL TABLE ... USING strata(...): one helper per
 // argument kind (a column definition, an option), each with a precise message. Column names are
-// SQL identifiers (bare, "double-quoted", [bracketed] or `backticked`); option values are bare words
-// or 'single-quoted' / "double-quoted" strings with doubled quotes inside.
+// SQL identifiers (bare, "double-quoted", [bracketed] or `backticked`); option values are bare
+// words or 'single-quoted' / "double-quoted" strings with doubled quotes inside.
 //   column:  <name> TAG | REAL | FLOAT | DOUBLE | INTEGER | INT | BIGINT | TEXT | STRING |
 //            BOOLEAN | BOOL                           (case-insensitive)
 //   option:  <name> = <value>, name one of dir, sync, sync_interval_ms, memstore_bytes,
@@ -22,9 +22,9 @@
 namespace strata_sql {
 namespace {
 
-constexpr const char* kOptionNames[] = {"dir",            "sync",           "sync_interval_ms",
-                                        "memstore_bytes", "wal_segment_bytes", "shard_duration",
-                                        "retention",      "compaction_threads", "block_cache_bytes"};
+constexpr const char* kOptionNames[] = {
+    "dir",       "sync",           "sync_interval_ms",   "memstore_bytes",    "wal_segment_bytes",
+    "retention", "shard_duration", "compaction_threads", "block_cache_bytes"};
 
 std::string Trim(const std::string& s) {
   size_t b = 0, e = s.size();

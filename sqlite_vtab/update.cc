@@ -1,8 +1,8 @@
 // xUpdate: see update.h. Semantics (README.md, "Writes"):
-//   INSERT   time NULL = now; every tag required (non-NULL, non-empty); NULL fields are not written;
-//            a row with no non-NULL field is an error; an existing (tags, time) row keeps the fields
-//            not given (no UPSERT syntax on virtual tables); INSERT OR IGNORE leaves it as it is,
-//            INSERT OR REPLACE replaces it whole.
+//   INSERT   time NULL = now; every tag required (non-NULL, non-empty); NULL fields are not
+//            written; a row with no non-NULL field is an error; an existing (tags, time) row
+//            keeps the fields not given (no UPSERT syntax on virtual tables); INSERT OR IGNORE
+//            leaves it as it is, INSERT OR REPLACE replaces it whole.
 //   DELETE   deletes the declared fields of exactly that (tag set, time).
 //   UPDATE   SET field = NULL deletes that field's point; unchanged fields (sqlite3_value_nochange)
 //            stay; changing a tag or time deletes the old row and inserts the new one with the old

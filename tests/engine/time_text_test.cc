@@ -59,7 +59,8 @@ TEST(TimeText, TextThatIsNoTimeIsRefusedSayingWhy) {
         "2016-01-01T00:00:00.0000000001Z", "2016-01-01Z", "2016-01-01T00:00:00+24:00",
         "2016-01-01T00:00:00+01", "2016-01-01T00:00:00ZZ", "2016-01-01x00:00"}) {
     const std::string message = Refusal(text);
-    EXPECT_EQ(message.rfind(std::string("cannot use '") + text + "' as a time: ", 0), 0u) << message;
+    EXPECT_EQ(message.rfind(std::string("cannot use '") + text + "' as a time: ", 0), 0u)
+        << message;
     EXPECT_NE(message.find(expected), std::string::npos) << text << ": " << message;
   }
 }

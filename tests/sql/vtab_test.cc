@@ -75,7 +75,8 @@ TEST_F(VtabTest, ADirectoryNamedThroughALinkIsTheSameDirectory) {
   EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE a USING strata(h TAG, v REAL, dir='data', sync=off)"),
             "");
   std::filesystem::create_directory_symlink(Path("data"), Path("link"));
-  const std::string err = Exec(db, "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, dir='link/')");
+  const std::string err =
+      Exec(db, "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, dir='link/')");
   EXPECT_NE(err.find("options none differ from 'sync=off', those of the other tables of '" +
                      std::filesystem::canonical(Path("data")).string() + "'"),
             std::string::npos)
