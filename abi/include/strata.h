@@ -381,10 +381,10 @@ typedef struct {
   size_t nvalues;
 } strata_tag_filter;
 
-/* Starts a row-view query (DESIGN section 1): the fields of one tag set at one timestamp form a
-** row.  measurement: required.  filters: nfilters entries that must all match (borrowed; NULL
-** when nfilters is 0).  fields: the nfields field names to read (borrowed; NULL with nfields 0
-** means every field of each tag set); a row exists when at least one of them has a value.
+/* Starts a row-view query: the fields of one tag set at one timestamp form a row.
+** measurement: required.  filters: nfilters entries that must all match (borrowed; NULL when
+** nfilters is 0).  fields: the nfields field names to read (borrowed; NULL with nfields 0 means
+** every field of each tag set); a row exists when at least one of them has a value.
 ** t_min <= time <= t_max (inclusive).  Rows come in tag-set order (that of the canonical series
 ** keys, i.e. of tag-set key + "#"), then by time, from a snapshot taken now.  *out receives the
 ** cursor (NULL on failure), freed with strata_rows_free(); it may outlive strata_close(db).
