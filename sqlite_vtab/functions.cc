@@ -74,11 +74,13 @@ void ResultStrataError(sqlite3_context* ctx, const char* fn, int rc) {
   sqlite3_result_error_code(ctx, SqliteCode(rc));
 }
 
-void FnFlush(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+// strata_flush([table]) and strata_compact([table]): `op` on the table's directory; NULL.
+template <int (*op)(strata_db*)>
+void FnMaintain(sqlite3_context* ctx, int argc, sqlite3_value** argv, const char* fn) {
   Guard(nullptr, [&] {
-    if (auto c = ConnFor(ctx, argc, argv, "strata_flush")) {
-      if (int rc = strata_flush(c->sdb); rc != STRATA_OK) {
-        ResultStrataError(ctx, "strata_flush", rc);
+    if (auto c = ConnFor(ctx, argc, argv, fn)) {
+      if (int rc = op(c->sdb); rc != STRATA_OK) {
+        ResultStrataError(ctx, fn, rc);
       } else {
         sqlite3_result_null(ctx);
       }
@@ -87,17 +89,12 @@ void FnFlush(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   });
 }
 
+void FnFlush(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  FnMaintain<strata_flush>(ctx, argc, argv, "strata_flush");
+}
+
 void FnCompact(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-  Guard(nullptr, [&] {
-    if (auto c = ConnFor(ctx, argc, argv, "strata_compact")) {
-      if (int rc = strata_compact(c->sdb); rc != STRATA_OK) {
-        ResultStrataError(ctx, "strata_compact", rc);
-      } else {
-        sqlite3_result_null(ctx);
-      }
-    }
-    return SQLITE_OK;
-  });
+  FnMaintain<strata_compact>(ctx, argc, argv, "strata_compact");
 }
 
 void FnStats(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
