@@ -24,11 +24,10 @@ SQLITE_EXTENSION_INIT3
 
 #include <algorithm>
 #include <cstring>
-#include <map>
 #include <string_view>
-#include <type_traits>
-#include <unordered_map>
+#include <vector>
 
+#include "aggregator.h"
 #include "convert.h"
 #include "scan.h"
 #include "table.h"
@@ -36,234 +35,6 @@ SQLITE_EXTENSION_INIT3
 
 namespace strata_sql {
 namespace {
-
-// The running aggregate of one field in one group.
-struct Acc {
-  int64_t count = 0;
-  int64_t first_time = 0, last_time = 0;
-  double fsum = 0;       // sum of the values as doubles
-  int64_t isum = 0;      // sum of INTEGER / BOOLEAN values ...
-  bool overflow = false;  // ... unless it overflowed
-  Value pick;             // min, max, first or last so far (type 0: none yet)
-};
-
-// Folds points into groups, tag set by tag set in any order, and turns the groups into rows.
-class Aggregator {
- public:
-  // `read`: the fields whose points are added (the only ones aggregated).
-  Aggregator(const Table* t, const AggregateSpec& agg, const std::vector<size_t>& read)
-      : schema_(t->schema), agg_(agg), read_(read), slot_(t->schema.fields.size(), 0) {
-    for (size_t k = 0; k < read.size(); k++) slot_[read[k]] = k;
-  }
-
-  // Makes `ts` the tag set of the points added next.
-  void SetTagSet(const std::shared_ptr<const RowTagSet>& ts) {
-    auto [it, added] = tagsets_.try_emplace(ts->order);
-    if (added) it->second.tagset = ts;
-    current_ = &it->second.groups;
-    cached_ = nullptr;
-  }
-
-  // Makes the tag set keyed `order` (tag-set key + "#") current when it is known; false when it is
-  // not (then call SetTagSet), which spares building a RowTagSet for each further field.
-  bool SelectTagSet(const std::string& order) {
-    auto it = tagsets_.find(order);
-    if (it == tagsets_.end()) return false;
-    current_ = &it->second.groups;
-    cached_ = nullptr;
-    return true;
-  }
-
-  // Points [0, n) of field j, times ascending. values: doubles for STRATA_FLOAT, int64_t for
-  // STRATA_INT / STRATA_BOOL; strings (STRATA_STRING) are added one by one with AddString.
-  void AddNumbers(int j, int type, const int64_t* times, const void* values, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-      int64_t end = 0;
-      bool unbounded = false;
-      Acc& a = Group(times[i], &end, &unbounded)[slot_[j]];
-      const size_t stop = agg_.every == 0 || unbounded
-                              ? n
-                              : std::lower_bound(times + i, times + n, end) - times;
-      if (type == STRATA_FLOAT) {
-        Fold(a, type, times, static_cast<const double*>(values), i, stop);
-      } else {
-        Fold(a, type, times, static_cast<const int64_t*>(values), i, stop);
-      }
-      i = stop;
-    }
-  }
-
-  void AddString(int j, int64_t time, std::string_view v) {
-    int64_t end = 0;
-    bool unbounded = false;
-    Acc& a = Group(time, &end, &unbounded)[slot_[j]];
-    Count(a, time, time, 1);
-    const bool take = a.pick.type == 0 || agg_.fn == AggregateFn::kLast ||
-                      (agg_.fn == AggregateFn::kMin && v < std::string_view(a.pick.s)) ||
-                      (agg_.fn == AggregateFn::kMax && v > std::string_view(a.pick.s));
-    if (take && Picks()) {
-      a.pick.type = STRATA_STRING;
-      a.pick.s.assign(v);
-    }
-  }
-
-  // Appends the groups' rows to *out in (tag-set key, time) order. False with *err (an INTEGER sum
-  // that overflowed).
-  bool Finish(RowBuffer* out, std::string* err) {
-    std::vector<TagSetGroups*> sorted;
-    for (auto& [order, ts] : tagsets_) sorted.push_back(&ts);
-    std::sort(sorted.begin(), sorted.end(), [](const TagSetGroups* a, const TagSetGroups* b) {
-      return a->tagset->order < b->tagset->order;
-    });
-    for (TagSetGroups* ts : sorted) {
-      for (auto& [start, accs] : ts->groups) {
-        Row row;
-        row.tagset = ts->tagset;
-        row.fields.resize(schema_.fields.size());
-        bool any = false;
-        for (size_t k = 0; k < accs.size(); k++) {
-          const size_t j = read_[k];
-          Acc& a = accs[k];
-          if (a.count > 0) {
-            const int64_t t = agg_.fn == AggregateFn::kLast ? a.last_time : a.first_time;
-            row.time = !any                          ? t
-                       : agg_.fn == AggregateFn::kLast ? std::max(row.time, t)
-                                                       : std::min(row.time, t);
-            any = true;
-          }
-          if (!Result(j, a, &row.fields[j], err)) return false;
-        }
-        if (agg_.every != 0) row.time = start;
-        if (any) out->Add(std::move(row));
-      }
-    }
-    return true;
-  }
-
- private:
-  bool Picks() const {
-    return agg_.fn == AggregateFn::kMin || agg_.fn == AggregateFn::kMax ||
-           agg_.fn == AggregateFn::kFirst || agg_.fn == AggregateFn::kLast;
-  }
-
-  // The accumulators of the group holding `time`; *end receives the end of its bucket
-  // (exclusive), or *unbounded is set when the bucket reaches past the largest time.
-  std::vector<Acc>& Group(int64_t time, int64_t* end, bool* unbounded) {
-    int64_t start = 0;
-    if (agg_.every != 0) *unbounded = !BucketOf(time, agg_.every, &start, end);
-    if (cached_ == nullptr || cached_start_ != start) {
-      auto [it, added] = current_->try_emplace(start);
-      if (added) it->second.resize(read_.size());
-      cached_ = &it->second;
-      cached_start_ = start;
-    }
-    return *cached_;
-  }
-
-  static void Count(Acc& a, int64_t first, int64_t last, size_t n) {
-    if (a.count == 0) a.first_time = first;
-    a.last_time = last;
-    a.count += static_cast<int64_t>(n);
-  }
-
-  // Folds points [i, stop) of one group: T is double for STRATA_FLOAT, int64_t for STRATA_INT and
-  // STRATA_BOOL (`type`), whose sum is also kept exactly.
-  template <class T>
-  void Fold(Acc& a, int type, const int64_t* times, const T* v, size_t i, size_t stop) {
-    constexpr bool kFloat = std::is_same_v<T, double>;
-    const bool had = a.count > 0;
-    Count(a, times[i], times[stop - 1], stop - i);
-    T* pick = nullptr;
-    if constexpr (kFloat) {
-      pick = &a.pick.f;
-    } else {
-      pick = &a.pick.i;
-    }
-    switch (agg_.fn) {
-      case AggregateFn::kSum:
-      case AggregateFn::kMean:
-        for (size_t k = i; k < stop; k++) {
-          a.fsum += static_cast<double>(v[k]);
-          if constexpr (!kFloat) {
-            a.overflow = a.overflow || __builtin_add_overflow(a.isum, v[k], &a.isum);
-          }
-        }
-        break;
-      case AggregateFn::kMin:
-      case AggregateFn::kMax: {
-        const bool min = agg_.fn == AggregateFn::kMin;
-        T m = had ? *pick : v[i];
-        for (size_t k = i; k < stop; k++) m = min ? std::min(m, v[k]) : std::max(m, v[k]);
-        a.pick.type = type;
-        *pick = m;
-        break;
-      }
-      case AggregateFn::kFirst:
-        if (!had) a.pick.type = type, *pick = v[i];
-        break;
-      case AggregateFn::kLast:
-        a.pick.type = type;
-        *pick = v[stop - 1];
-        break;
-      case AggregateFn::kCount: break;
-    }
-  }
-
-  // The result of field j over a group.
-  bool Result(size_t j, Acc& a, Value* out, std::string* err) const {
-    const int type = schema_.field_types[j];
-    *out = Value{};
-    if (agg_.fn == AggregateFn::kCount) {
-      out->type = STRATA_INT;
-      out->i = a.count;
-      return true;
-    }
-    if (a.count == 0) return true;
-    switch (agg_.fn) {
-      case AggregateFn::kSum:
-        if (type == STRATA_FLOAT) {
-          out->type = STRATA_FLOAT;
-          out->f = a.fsum;
-        } else if (type != STRATA_STRING) {
-          if (a.overflow) {
-            *err = "integer overflow in the sum of " + schema_.fields[j];
-            return false;
-          }
-          out->type = STRATA_INT;
-          out->i = a.isum;
-        }
-        return true;
-      case AggregateFn::kMean:
-        if (type != STRATA_STRING) {
-          out->type = STRATA_FLOAT;
-          const double sum =
-              type == STRATA_FLOAT || a.overflow ? a.fsum : static_cast<double>(a.isum);
-          out->f = sum / static_cast<double>(a.count);
-        }
-        return true;
-      default:
-        *out = std::move(a.pick);
-        return true;
-    }
-  }
-
-  // Bucket start (0 without `every`) -> per field.
-  using Groups = std::map<int64_t, std::vector<Acc>>;
-  struct TagSetGroups {
-    std::shared_ptr<const RowTagSet> tagset;
-    Groups groups;
-  };
-
-  const Schema& schema_;
-  const AggregateSpec& agg_;
-  const std::vector<size_t>& read_;  // slot k of a group aggregates field read_[k]
-  std::vector<size_t> slot_;         // field -> slot
-  std::unordered_map<std::string, TagSetGroups> tagsets_;  // by tag-set key + "#"
-  Groups* current_ = nullptr;        // the groups of the current tag set
-  std::vector<Acc>* cached_ = nullptr;            // ... and the group of cached_start_
-  int64_t cached_start_ = 0;
-};
 
 // The tag set of the series `key` (a canonical series key the engine gave): its tag-set key + "#"
 // into *order and its tags, unescaped, into *tags (strata_parse_series_key). False when the key
@@ -548,7 +319,7 @@ int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, RowBuffe
       agg.every == 0 && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
   const bool pending = t->overlay().HasPending();
   if (edge && !pending) return EdgeRows(t, spec, read, agg.fn == AggregateFn::kLast, rows, err);
-  Aggregator aggregator(t, agg, read);
+  Aggregator aggregator(t->schema, agg, read);
   const int rc = pending ? FeedRows(t, spec, read, &aggregator, err)
                          : FeedEngine(t, spec, read, &aggregator, err);
   if (rc != STRATA_OK) return rc;

@@ -23,6 +23,8 @@ int Begin(sqlite3_vtab* vtab) {
   return SQLITE_OK;
 }
 
+// The durable write of the transaction: every pending change of the directory as one batch. The
+// first xSync of a transaction does it; the others find nothing pending.
 int Sync(sqlite3_vtab* vtab) {
   Table* t = reinterpret_cast<Table*>(vtab);
   return Guard(t, [&] {
@@ -36,6 +38,8 @@ int Sync(sqlite3_vtab* vtab) {
   });
 }
 
+// Only clears state (nothing is left after a successful xSync) and never fails: SQLite ignores
+// xCommit's result, so the write that can fail is xSync's.
 int Commit(sqlite3_vtab* vtab) {
   Table* t = reinterpret_cast<Table*>(vtab);
   return Guard(t, [&] {
