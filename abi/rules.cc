@@ -10,6 +10,7 @@
 
 #include "data_dir.h"
 #include "errors.h"
+#include "identity_file.h"
 #include "options.h"
 #include "series_key.h"
 #include "strata.h"
@@ -170,7 +171,7 @@ int strata_is_data_directory(const char* dir, int* out) {
     if (out == nullptr) return NullArg("strata_is_data_directory", "out");
     *out = 0;
     if (dir == nullptr) return NullArg("strata_is_data_directory", "dir");
-    *out = strata::IsDataDirectory(strata::Env::Default(), dir) ? 1 : 0;
+    *out = strata::HasIdentityFile(strata::Env::Default(), dir) ? 1 : 0;
     return STRATA_OK;
   });
 }

@@ -46,8 +46,38 @@ Catalog::~Catalog() = default;
 Result<std::unique_ptr<Catalog>> Catalog::Open(Env* env, const std::string& dir) {
   STRATA_ASSIGN_OR_RETURN(auto log, Wal::Open(env, dir, kCatalogFileBytes));
   std::unique_ptr<Catalog> catalog(new Catalog(env, dir, std::move(log)));
-  STRATA_RETURN_IF_ERROR(catalog->Replay());
+  std::unique_lock lock(catalog->mu_);
+  STRATA_ASSIGN_OR_RETURN(catalog->recovery_,
+                          catalog->log_->Replay([&](WalRecordType, uint64_t lsn,
+                                                    std::string_view payload) -> Status {
+                            catalog->next_record_ = lsn + 1;
+                            return catalog->ApplyRecord(payload);
+                          }));
   return catalog;
+}
+
+Result<std::unique_ptr<Catalog>> Catalog::OpenReadOnly(Env* env, const std::string& dir,
+                                                       std::optional<Error>* damage) {
+  std::unique_ptr<Catalog> catalog(new Catalog(env, dir, nullptr));
+  if (!env->FileExists(dir)) return catalog;
+  std::unique_lock lock(catalog->mu_);
+  auto read = Wal::Read(env, dir, [&](WalRecordType, uint64_t, std::string_view payload) {
+    return catalog->ApplyRecord(payload);
+  });
+  if (!read) {
+    if (damage == nullptr || read.error().code() != Code::kCorrupt) return unexpected(read.error());
+    *damage = read.error();
+  } else {
+    catalog->recovery_ = *read;
+  }
+  return catalog;
+}
+
+Result<WalReplayStats> Catalog::FinishRecovery() {
+  std::unique_lock lock(mu_);
+  if (log_ == nullptr) return unexpected(Error::Invalid("catalog " + dir_ + " is read-only"));
+  STRATA_RETURN_IF_ERROR(log_->FinishReplay());
+  return recovery_;
 }
 
 std::string Catalog::FieldKey(std::string_view measurement, std::string_view field) {
@@ -58,41 +88,93 @@ std::string Catalog::FieldKey(std::string_view measurement, std::string_view fie
   return k;
 }
 
-Status Catalog::Replay() {
-  std::unique_lock lock(mu_);
-  auto stats = log_->Replay([&](WalRecordType, uint64_t lsn, std::string_view payload) -> Status {
-    next_record_ = lsn + 1;
-    Decoder d(payload);
-    uint8_t kind = 0, type = 0;
-    if (!d.GetFixed8(&kind)) return unexpected(Error::Invalid("empty catalog record"));
-    if (kind == kFieldRecord) {
-      std::string_view m, f;
-      if (!d.GetLengthPrefixed(&m) || !d.GetLengthPrefixed(&f) || !d.GetFixed8(&type) ||
-          !IsValidValueType(type)) {
-        return unexpected(Error::Invalid("malformed catalog field record"));
-      }
-      RegisterField(std::string(m), std::string(f), static_cast<ValueType>(type));
-      return OkStatus();
+Result<Catalog::Record> Catalog::DecodeRecord(std::string_view payload) {
+  Decoder d(payload);
+  uint8_t kind = 0, type = 0;
+  Record r;
+  if (!d.GetFixed8(&kind)) return unexpected(Error::Invalid("empty catalog record"));
+  if (kind == kFieldRecord) {
+    std::string_view m, f;
+    if (!d.GetLengthPrefixed(&m) || !d.GetLengthPrefixed(&f) || !d.GetFixed8(&type) ||
+        !IsValidValueType(type) || d.remaining() != 0) {
+      return unexpected(Error::Invalid("malformed catalog field record"));
     }
-    if (kind == kSeriesRecord) {
-      uint64_t id;
-      std::string_view key;
-      if (!d.GetVarint64(&id) || !d.GetLengthPrefixed(&key) || !d.GetFixed8(&type) ||
-          !IsValidValueType(type)) {
-        return unexpected(Error::Invalid("malformed catalog series record"));
-      }
-      return RegisterSeries(id, std::string(key), static_cast<ValueType>(type));
+    r.measurement = m;
+    r.field = f;
+  } else if (kind == kSeriesRecord) {
+    std::string_view key;
+    if (!d.GetVarint64(&r.series_id) || r.series_id == 0 || !d.GetLengthPrefixed(&key) ||
+        !d.GetFixed8(&type) || !IsValidValueType(type) || d.remaining() != 0) {
+      return unexpected(Error::Invalid("malformed catalog series record"));
     }
+    r.key = key;
+  } else {
     return unexpected(Error::Invalid("unknown catalog record kind " + std::to_string(kind)));
-  });
-  if (!stats) {
-    const Error& e = stats.error();
-    if (e.code() == Code::kInvalid) {
-      return unexpected(Error(Code::kCorrupt, "catalog " + dir_ + ": " + e.message()));
-    }
-    return unexpected(e);
   }
+  r.type = static_cast<ValueType>(type);
+  return r;
+}
+
+std::string Catalog::EncodeRecord(const Record& r) {
+  std::string payload;
+  if (r.series_id == 0) {
+    PutFixed8(&payload, kFieldRecord);
+    PutLengthPrefixed(&payload, r.measurement);
+    PutLengthPrefixed(&payload, r.field);
+  } else {
+    PutFixed8(&payload, kSeriesRecord);
+    PutVarint64(&payload, r.series_id);
+    PutLengthPrefixed(&payload, r.key);
+  }
+  PutFixed8(&payload, static_cast<uint8_t>(r.type));
+  return payload;
+}
+
+Status Catalog::ApplyRecord(std::string_view payload) {
+  auto r = DecodeRecord(payload);
+  Status s = !r ? Status(unexpected(r.error())) : OkStatus();
+  if (r && r->series_id == 0) RegisterField(r->measurement, r->field, r->type);
+  if (r && r->series_id != 0) s = RegisterSeries(r->series_id, std::move(r->key), r->type);
+  if (!s) return unexpected(Error(Code::kCorrupt, "catalog record: " + s.error().message()));
   return OkStatus();
+}
+
+Result<Catalog::Salvage> Catalog::SalvageRecords(Env* env, const std::string& dir) {
+  Salvage out;
+  auto read = Wal::Read(env, dir, [&](WalRecordType, uint64_t, std::string_view payload) -> Status {
+    auto decoded = DecodeRecord(payload);
+    if (!decoded) {
+      return unexpected(Error(Code::kCorrupt, "catalog record: " + decoded.error().message()));
+    }
+    Record r = std::move(*decoded);
+    if (r.series_id != 0) {
+      uint64_t last = 0;
+      for (auto it = out.records.rbegin(); it != out.records.rend() && last == 0; ++it) {
+        last = it->series_id;
+      }
+      if (r.series_id <= last || r.series_id - last > kMaxSkippedIds || !ParseSeriesKey(r.key)) {
+        return unexpected(Error(Code::kCorrupt, "catalog record: series " +
+                                                    std::to_string(r.series_id) +
+                                                    " out of sequence or with a bad key"));
+      }
+    }
+    out.records.push_back(std::move(r));
+    return OkStatus();
+  });
+  if (!read) {
+    if (read.error().code() != Code::kCorrupt) return unexpected(read.error());
+    out.damage = read.error();
+  }
+  return out;
+}
+
+Status Catalog::WriteRecords(Env* env, const std::string& dir, const std::vector<Record>& records) {
+  STRATA_ASSIGN_OR_RETURN(auto log, Wal::Open(env, dir, kCatalogFileBytes));
+  uint64_t lsn = 0;
+  for (const Record& r : records) {
+    STRATA_RETURN_IF_ERROR(log->Append(WalRecordType::kWrite, ++lsn, EncodeRecord(r)));
+  }
+  return log->Sync();
 }
 
 void Catalog::RegisterField(const std::string& measurement, const std::string& field,
@@ -101,8 +183,11 @@ void Catalog::RegisterField(const std::string& measurement, const std::string& f
 }
 
 Status Catalog::RegisterSeries(uint64_t id, std::string key, ValueType type) {
-  if (id != series_.size() + 1) {
+  if (id <= series_.size()) {
     return unexpected(Error::Invalid("series id " + std::to_string(id) + " out of sequence"));
+  }
+  if (id - series_.size() > kMaxSkippedIds) {
+    return unexpected(Error::Invalid("series id " + std::to_string(id) + " skips too many ids"));
   }
   auto parts = ParseSeriesKey(key);
   if (!parts) return unexpected(Error::Invalid("bad series key '" + key + "'"));
@@ -118,11 +203,14 @@ Status Catalog::RegisterSeries(uint64_t id, std::string key, ValueType type) {
   info->type = type;
   tag_index_.Add(id, info->measurement, info->tags, info->field);
   by_key_.emplace(info->key, id);
+  series_.resize(id - 1);  // IDs a repair skipped stay null
   series_.push_back(std::move(info));
+  series_count_++;
   return OkStatus();
 }
 
 Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
+  if (log_ == nullptr) return unexpected(Error::Invalid("catalog " + dir_ + " is read-only"));
   std::vector<size_t> missing;
   {
     std::shared_lock lock(mu_);
@@ -185,11 +273,7 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
     const SeriesSpec& s = specs[i];
     std::string fk = FieldKey(s.measurement, s.field);
     if (new_fields.count(fk) && !fields_logged.count(fk)) {
-      payload.clear();
-      PutFixed8(&payload, kFieldRecord);
-      PutLengthPrefixed(&payload, s.measurement);
-      PutLengthPrefixed(&payload, s.field);
-      PutFixed8(&payload, static_cast<uint8_t>(s.type));
+      payload = EncodeRecord(Record{0, "", std::string(s.measurement), std::string(s.field), s.type});
       STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, payload));
       fields_logged.emplace(fk, s.type);
     }
@@ -204,11 +288,7 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
       continue;
     }
     const uint64_t id = next_id++;
-    payload.clear();
-    PutFixed8(&payload, kSeriesRecord);
-    PutVarint64(&payload, id);
-    PutLengthPrefixed(&payload, s.key);
-    PutFixed8(&payload, static_cast<uint8_t>(s.type));
+    payload = EncodeRecord(Record{id, std::string(s.key), "", "", s.type});
     STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, payload));
     created.emplace(s.key, id);
     assigned.emplace_back(i, id);
@@ -225,6 +305,7 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
 }
 
 Status Catalog::Sync() {
+  if (log_ == nullptr) return unexpected(Error::Invalid("catalog " + dir_ + " is read-only"));
   std::lock_guard sync_lock(sync_mu_);
   {
     std::shared_lock lock(mu_);
@@ -343,7 +424,7 @@ std::vector<std::string> Catalog::Measurements() const {
 
 size_t Catalog::series_count() const {
   std::shared_lock lock(mu_);
-  return series_.size();
+  return series_count_;
 }
 
 }  // namespace strata

@@ -5,8 +5,10 @@
 // registered: stable while the catalog is open (it is not stored; a reopened catalog numbers its
 // tag sets alike). Registrations are appended to a CRC-checked log (the Wal record format, in
 // `<dir>/catalog/`) and made durable by Sync(), which the write path calls before the WAL record
-// that uses them is synced. It also keeps the TagIndex. Thread-safe: lookups take a shared lock,
-// registrations an exclusive one; SeriesInfo pointers stay valid for the Catalog's lifetime.
+// that uses them is synced. IDs only grow: a catalog that `strata repair` rebuilt may skip IDs
+// whose registration was lost (Series() is null for them), and never hands them out again. It
+// also keeps the TagIndex. Thread-safe: lookups take a shared lock, registrations an exclusive
+// one; SeriesInfo pointers stay valid for the Catalog's lifetime.
 #pragma once
 
 #include <cstdint>
@@ -24,10 +26,9 @@
 #include "point.h"
 #include "result.h"
 #include "tag_index.h"
+#include "wal.h"
 
 namespace strata {
-
-class Wal;
 
 struct SeriesInfo {
   uint64_t id;
@@ -51,9 +52,45 @@ struct SeriesSpec {
 
 class Catalog {
  public:
+  // The most IDs one series record may skip after the previous one (a rebuilt catalog skips those
+  // whose registration was lost; `strata repair` keeps within this, dropping series past it).
+  static constexpr uint64_t kMaxSkippedIds = uint64_t{1} << 24;
+
   ~Catalog();
-  // Opens or creates the catalog under `dir` and replays it. Corrupt when the log is damaged.
+  // Opens or creates the catalog under `dir` and replays it, changing no file; FinishRecovery()
+  // must follow before the first Resolve. Corrupt when the log is damaged.
   [[nodiscard]] static Result<std::unique_ptr<Catalog>> Open(Env* env, const std::string& dir);
+  // Reads the catalog under `dir` without opening its log for writing (`strata verify`): Resolve
+  // and Sync fail with Invalid. A missing `dir` reads as an empty catalog. With `damage`, a damaged log
+  // gives the catalog of the records before the damage, and the Corrupt error in *damage.
+  [[nodiscard]] static Result<std::unique_ptr<Catalog>> OpenReadOnly(
+      Env* env, const std::string& dir, std::optional<Error>* damage = nullptr);
+  // What the replay of Open or OpenReadOnly found: records, and a torn tail of the log (which
+  // FinishRecovery truncates).
+  const WalReplayStats& recovery() const { return recovery_; }
+  // Truncates a torn tail of the log that Open found (a registration that was never synced) and
+  // makes the catalog writable. Returns what was truncated, for the caller to log.
+  [[nodiscard]] Result<WalReplayStats> FinishRecovery();
+
+  // One record of the log, as repair rebuilds a catalog from what survived: a field type
+  // (series_id 0, key empty) or a series.
+  struct Record {
+    uint64_t series_id = 0;
+    std::string key;                     // series key (series records)
+    std::string measurement, field;      // field records
+    ValueType type = ValueType::kFloat;
+  };
+  // The records of the log under `dir` up to its first damaged one, in order, and where that
+  // damage is (an error; nullopt when the log is intact). For `strata repair`.
+  struct Salvage {
+    std::vector<Record> records;
+    std::optional<Error> damage;
+  };
+  [[nodiscard]] static Result<Salvage> SalvageRecords(Env* env, const std::string& dir);
+  // Writes a new catalog log under `dir` (which must hold none) from `records`, synced. Series IDs
+  // must increase. For `strata repair`.
+  [[nodiscard]] static Status WriteRecords(Env* env, const std::string& dir,
+                                           const std::vector<Record>& records);
 
   // Sets ids[i] to the ID of specs[i], registering new series and field types. All or nothing: a
   // type conflict (the field already has another type, or the batch itself mixes types) registers
@@ -86,7 +123,10 @@ class Catalog {
   using KeyMap = std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>>;
 
   Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log);
-  Status Replay();
+  // Registers what one log record says. Invalid (Corrupt to callers) when it is malformed.
+  Status ApplyRecord(std::string_view payload);
+  static Result<Record> DecodeRecord(std::string_view payload);
+  static std::string EncodeRecord(const Record& r);
   // REQUIRES: mu_ held exclusively.
   void RegisterField(const std::string& measurement, const std::string& field, ValueType type);
   Status RegisterSeries(uint64_t id, std::string key, ValueType type);
@@ -96,10 +136,13 @@ class Catalog {
   const std::string dir_;
   const uint64_t instance_;
   mutable std::shared_mutex mu_;
-  std::unique_ptr<Wal> log_;                             // GUARDED_BY(mu_)
+  std::unique_ptr<Wal> log_;  // GUARDED_BY(mu_); null when read-only (its pointer is const)
+  WalReplayStats recovery_;  // what Open's replay found
   uint64_t next_record_ = 1;                             // GUARDED_BY(mu_)
+  size_t series_count_ = 0;  // GUARDED_BY(mu_): registered series (IDs skipped not counted)
   bool dirty_ = false;                                   // GUARDED_BY(mu_)
-  std::vector<std::unique_ptr<SeriesInfo>> series_;      // GUARDED_BY(mu_); series_[id - 1]
+  // GUARDED_BY(mu_); series_[id - 1], null for an ID a repair skipped
+  std::vector<std::unique_ptr<SeriesInfo>> series_;
   KeyMap by_key_;                                        // GUARDED_BY(mu_)
   // Tag-set key (a view of its first series' tagset_key) -> its tagset_id.
   std::unordered_map<std::string_view, uint64_t> tagset_ids_;  // GUARDED_BY(mu_)

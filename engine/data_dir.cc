@@ -5,10 +5,6 @@
 
 namespace strata {
 
-bool IsDataDirectory(Env* env, const std::string& dir) {
-  return env->FileExists(JoinPath(dir, kIdentityFileName));
-}
-
 Result<std::string> CanonicalDataDir(const std::string& dir) {
   if (dir.empty()) return unexpected(Error::Invalid("data directory path is empty"));
   std::error_code ec;

@@ -1,29 +1,20 @@
-// A data directory as the process sees it from outside the engine: what makes a directory one of
-// Strata's, and the one name under which a process knows an open directory. Every layer asks here
-// (StorageEngine::Open, the CLI, and through the C ABI's strata_is_data_directory and
-// strata_canonical_dir the SQLite module), so that they agree on both. The identity file's content
-// is the engine's (storage_engine.cc); its name and presence are defined here.
-// Stateless and thread-safe.
+// The name under which a process knows an open data directory: StorageEngine::Open keys its
+// registry of open engines by it (opening one directory twice shares one engine), and the C ABI
+// exports it (strata_canonical_dir) so that clients keeping state per directory, such as the SQLite
+// module, key it the same way. Whether a directory is Strata's at all is identity_file.h's
+// HasIdentityFile. Stateless and thread-safe.
 #pragma once
 
 #include <string>
 
-#include "env.h"
 #include "result.h"
 
 namespace strata {
 
-// The identity file every data directory holds at its top: created with the directory, it marks it
-// as Strata's and records its format and shard duration.
-inline constexpr char kIdentityFileName[] = "STRATA";
-
-// Whether `dir` holds the identity file, read through `env`: true for a data directory, false for
-// a missing path, an empty directory or someone else's.
-bool IsDataDirectory(Env* env, const std::string& dir);
-
 // The name of `dir` as a key for the directories open in this process: absolute, without '.' and
 // '..', with symbolic links resolved as far as the path exists, and without a trailing '/'. Two
-// paths of one directory have the same key. IO error when the path cannot be resolved.
+// paths of one directory have the same key. Invalid for an empty path; IO error when the path
+// cannot be resolved.
 [[nodiscard]] Result<std::string> CanonicalDataDir(const std::string& dir);
 
 }  // namespace strata

@@ -171,7 +171,7 @@ void EncodeStrings(const Column& col, size_t begin, size_t end, std::string* out
     if (compress2(reinterpret_cast<Bytef*>(z.data()), &bound,
                   reinterpret_cast<const Bytef*>(body.data()), static_cast<uLong>(body.size()),
                   Z_DEFAULT_COMPRESSION) == Z_OK &&
-        bound + 10 < body.size()) {
+        bound + 10 < body.size() && body.size() <= kMaxZlibRatio * bound) {
       out->push_back(1);
       PutVarint64(out, body.size());
       PutVarint64(out, bound);
@@ -202,9 +202,9 @@ bool DecodeStrings(Decoder* d, size_t n, std::vector<std::string>* out) {
   if (mode != 1) return false;
   Decoder z(rest);
   uint64_t raw_size, z_size;
-  // zlib expands at most ~1032:1; anything claiming more is damage, not data.
+  // The encoder compresses only bodies of at most kMaxZlibRatio times their stream.
   if (!z.GetVarint64(&raw_size) || !z.GetVarint64(&z_size) || z_size != z.remaining() ||
-      raw_size > z_size * 1032 || raw_size > (1u << 30)) {
+      raw_size > z_size * kMaxZlibRatio) {
     return false;
   }
   std::string body(raw_size, '\0');
@@ -219,6 +219,19 @@ bool DecodeStrings(Decoder* d, size_t n, std::vector<std::string>* out) {
 }
 
 }  // namespace
+
+uint64_t MaxPackedPoints(ValueType type, size_t bytes) {
+  switch (type) {
+    case ValueType::kFloat:
+    case ValueType::kInt:
+      return bytes;
+    case ValueType::kBool:
+      return uint64_t{8} * bytes;
+    case ValueType::kString:
+      return kMaxZlibRatio * bytes;
+  }
+  return 0;
+}
 
 void EncodePacked(const Column& col, size_t begin, size_t end, std::string* out) {
   const size_t n = end - begin;
@@ -256,8 +269,9 @@ void EncodePacked(const Column& col, size_t begin, size_t end, std::string* out)
   }
 }
 
-bool DecodePacked(ValueType type, std::string_view bytes, uint32_t count, Column* out) {
-  const size_t n = count;
+bool DecodePacked(ValueType type, std::string_view bytes, uint64_t count, Column* out) {
+  if (count > MaxPackedPoints(type, bytes.size())) return false;
+  const size_t n = static_cast<size_t>(count);
   const size_t old_times = out->times.size(), old_nums = out->nums.size(),
                old_strs = out->strs.size();
   auto fail = [&] {
@@ -267,8 +281,6 @@ bool DecodePacked(ValueType type, std::string_view bytes, uint32_t count, Column
     return false;
   };
   if (n == 0) return bytes.empty();
-  // Each point takes at least a bit: bounds what a damaged count can make us reserve.
-  if (n > bytes.size() * 8) return false;
   Decoder d(bytes);
   if (!DecodeTimes(&d, n, &out->times)) return fail();
   if (out->times_only) return true;

@@ -17,9 +17,12 @@
 //   bool      = ceil(count / 8) bytes, bit i of the block in byte i/8, bit i%8 (low first)
 //   string    = [0][each: varint length + bytes]
 //             | [1][length of the mode-0 body: varint][length of the zlib stream: varint]
-//               [zlib stream of that body]
+//               [zlib stream of that body]; only when the body is at most kMaxZlibRatio times
+//               the stream (zlib's own limit is about 1032:1, so this always holds in practice)
 //
-// Decoding treats its input as untrusted. Stateless functions: thread-safe.
+// Decoding treats its input as untrusted, and every bound it checks is one the encoder guarantees
+// (MaxPackedPoints): a payload EncodePacked produced always decodes. Stateless functions:
+// thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -30,12 +33,21 @@
 
 namespace strata {
 
+// The largest ratio of a string body to its zlib stream that the encoder stores compressed.
+inline constexpr uint64_t kMaxZlibRatio = 1024;
+
+// The most points a payload of `bytes` bytes of `type` can hold, which bounds what a damaged
+// count can make the decoder allocate. A true bound of the encoder's output: a float or integer
+// takes at least one byte, a bool one bit, a string one byte of its uncompressed body, which is at
+// most kMaxZlibRatio times the payload.
+uint64_t MaxPackedPoints(ValueType type, size_t bytes);
+
 // Appends the packed payload of points [begin, end) of `col` to *out.
 void EncodePacked(const Column& col, size_t begin, size_t end, std::string* out);
 
 // Appends `count` decoded points to *out. False, with *out unchanged, when `bytes` is not exactly
 // a valid payload of `count` points of `type`. For a times-only *out only the times are decoded
 // (they come first) and the values part is neither decoded nor checked.
-[[nodiscard]] bool DecodePacked(ValueType type, std::string_view bytes, uint32_t count, Column* out);
+[[nodiscard]] bool DecodePacked(ValueType type, std::string_view bytes, uint64_t count, Column* out);
 
 }  // namespace strata

@@ -531,4 +531,14 @@ Status SegmentReader::Verify() const {
   return OkStatus();
 }
 
+Status SegmentReader::ReadBlock(const SeriesIndexEntry& entry, size_t k, Column* out) const {
+  STRATA_RETURN_IF_ERROR(CheckReadable(entry, *out));
+  if (k >= entry.blocks.size()) {
+    return unexpected(Error::Invalid("segment " + path() + ": no block " + std::to_string(k)));
+  }
+  const size_t series = static_cast<size_t>(&entry - index_.data());
+  return ReadBlocks(series, k, k, std::numeric_limits<int64_t>::min(),
+                    std::numeric_limits<int64_t>::max(), out);
+}
+
 }  // namespace strata

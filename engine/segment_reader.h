@@ -93,9 +93,12 @@ class SegmentReader {
                                   BlockCache* cache = nullptr,
                                   uint64_t* fill_budget = nullptr) const;
 
-  // Reads every section header and every block and checks every checksum (`strata verify`).
-  // Never uses a cache: it reads the file.
+  // Reads every section header and every block, checks every checksum and decodes every block
+  // (`strata verify`). Never uses a cache: it reads the file.
   [[nodiscard]] Status Verify() const;
+  // Appends block k of `entry` to *out, checked and decoded as Read does; for `strata repair`,
+  // which keeps each intact block of a damaged segment. REQUIRES: as Read; k < blocks.size().
+  [[nodiscard]] Status ReadBlock(const SeriesIndexEntry& entry, size_t k, Column* out) const;
 
  private:
   SegmentReader() = default;

@@ -13,10 +13,11 @@ namespace strata {
 
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, std::string path,
                                                              uint64_t segment_id,
-                                                             int64_t created_at_ns) {
+                                                             int64_t created_at_ns,
+                                                             BlockEncoder encode) {
   STRATA_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path + ".tmp"));
   std::unique_ptr<SegmentWriter> w(
-      new SegmentWriter(env, std::move(path), std::move(file), segment_id));
+      new SegmentWriter(env, std::move(path), std::move(file), segment_id, encode));
   std::string& b = w->buf_;
   PutFixed64(&b, kSegmentMagic);
   PutFixed32(&b, kSegmentFormatVersion);
@@ -28,12 +29,13 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, std::stri
 }
 
 SegmentWriter::SegmentWriter(Env* env, std::string path, std::unique_ptr<WritableFile> file,
-                             uint64_t id)
+                             uint64_t id, BlockEncoder encode)
     : env_(env),
       path_(std::move(path)),
       tmp_path_(path_ + ".tmp"),
       file_(std::move(file)),
       id_(id),
+      encode_(encode),
       min_time_(std::numeric_limits<int64_t>::max()),
       max_time_(std::numeric_limits<int64_t>::min()) {
   buf_.reserve(kWriteBufferBytes + (kWriteBufferBytes >> 2));
@@ -83,18 +85,46 @@ Status SegmentWriter::CheckAdd(const SegmentSeries& series, const Column& points
       if (v > 1) return unexpected(Error::Invalid(what + "bool value other than 0 or 1"));
     }
   }
-  if (is_string) {
-    // Every block's payload length must fit its u32 length field.
-    for (size_t b = 0; b < n; b += kMaxBlockPoints) {
-      uint64_t bytes = 0;
-      for (size_t i = b; i < std::min(n, b + kMaxBlockPoints); i++) {
-        bytes += 8 + 10 + points.strs[i].size();
-      }
-      if (bytes > std::numeric_limits<uint32_t>::max()) {
-        return unexpected(Error::Invalid(what + "strings too large for one block"));
-      }
-    }
+  return OkStatus();
+}
+
+size_t SegmentWriter::BlockEnd(const Column& points, size_t begin) {
+  const size_t limit = std::min(points.size(), begin + kMaxBlockPoints);
+  if (points.type != ValueType::kString) return limit;
+  size_t bytes = 0;
+  size_t end = begin;
+  while (end < limit && (end == begin || bytes + points.strs[end].size() <= kMaxBlockValueBytes)) {
+    bytes += points.strs[end++].size();
   }
+  return end;
+}
+
+Status SegmentWriter::CheckRoundTrip(const SegmentSeries& series, const Column& points,
+                                     size_t begin, size_t end, std::string_view payload) {
+  auto fail = [&](const std::string& what) {
+    return unexpected(Error::Internal(
+        "segment " + path_ + ": series '" + series.key + "': the block of " +
+        std::to_string(end - begin) + " points from time " + std::to_string(points.times[begin]) +
+        " " + what + "; nothing was written and the points stay in the MemStore and WAL"));
+  };
+  if (payload.size() > std::numeric_limits<uint32_t>::max()) {
+    return fail("encodes to " + std::to_string(payload.size()) + " bytes, over the u32 limit");
+  }
+  decoded_.clear();
+  decoded_.type = points.type;
+  if (!DecodeBlock(kDefaultBlockEncoding, points.type, payload, static_cast<uint32_t>(end - begin),
+                   &decoded_)) {
+    return fail("does not decode");
+  }
+  const bool same =
+      std::equal(decoded_.times.begin(), decoded_.times.end(), points.times.begin() + begin,
+                 points.times.begin() + end) &&
+      (points.type == ValueType::kString
+           ? std::equal(decoded_.strs.begin(), decoded_.strs.end(), points.strs.begin() + begin,
+                        points.strs.begin() + end)
+           : std::equal(decoded_.nums.begin(), decoded_.nums.end(), points.nums.begin() + begin,
+                        points.nums.begin() + end));
+  if (!same || decoded_.size() != end - begin) return fail("decodes to other points");
   return OkStatus();
 }
 
@@ -134,8 +164,8 @@ Status SegmentWriter::Add(const SegmentSeries& series, const Column& points) {
   buf_.append(series.key);
   PutFixed32(&buf_, Crc32(buf_.data() + section_start, buf_.size() - section_start));
 
-  for (size_t begin = 0; begin < n; begin += kMaxBlockPoints) {
-    const size_t end = std::min(n, begin + kMaxBlockPoints);
+  for (size_t begin = 0, end; begin < n; begin = end) {
+    end = BlockEnd(points, begin);
     BlockRef ref{offset(), static_cast<uint32_t>(end - begin), points.times[begin],
                  points.times[end - 1]};
     const size_t block_start = buf_.size();
@@ -145,9 +175,13 @@ Status SegmentWriter::Add(const SegmentSeries& series, const Column& points) {
     PutFixed64(&buf_, static_cast<uint64_t>(ref.max_time));
     PutFixed32(&buf_, 0);  // payload length, patched below
     const size_t payload_start = buf_.size();
-    EncodeBlock(points, begin, end, &buf_);
-    EncodeFixed32(buf_.data() + payload_start - 4,
-                  static_cast<uint32_t>(buf_.size() - payload_start));
+    encode_(points, begin, end, &buf_, kDefaultBlockEncoding);
+    const std::string_view payload(buf_.data() + payload_start, buf_.size() - payload_start);
+    if (Status s = CheckRoundTrip(series, points, begin, end, payload); !s) {
+      failed_ = s;  // the segment is abandoned: Finish refuses, the destructor removes the file
+      return s;
+    }
+    EncodeFixed32(buf_.data() + payload_start - 4, static_cast<uint32_t>(payload.size()));
     PutFixed32(&buf_, Crc32(buf_.data() + block_start, buf_.size() - block_start));
     entry.blocks.push_back(ref);
     STRATA_RETURN_IF_ERROR(MaybeFlushBuffer(false));

@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "block_codec.h"
 #include "env.h"
 #include "point.h"
 #include "result.h"
@@ -40,11 +41,18 @@ class SegmentWriter {
  public:
   // Bytes buffered before each Env append.
   static constexpr size_t kWriteBufferBytes = 1 << 20;
+  // A block of strings ends before its values pass this many bytes (it holds at least one value),
+  // so that its payload fits the u32 length field whatever the strings are.
+  static constexpr size_t kMaxBlockValueBytes = 4 << 20;
+
+  // How points become a block's payload: EncodeBlock (tests substitute a faulty one).
+  using BlockEncoder = void (*)(const Column& col, size_t begin, size_t end, std::string* out,
+                                BlockEncoding encoding);
 
   // Creates `path + ".tmp"` (replacing any stale one). Nothing appears at `path` until Finish.
-  [[nodiscard]] static Result<std::unique_ptr<SegmentWriter>> Create(Env* env, std::string path,
-                                                                     uint64_t segment_id,
-                                                                     int64_t created_at_ns);
+  [[nodiscard]] static Result<std::unique_ptr<SegmentWriter>> Create(
+      Env* env, std::string path, uint64_t segment_id, int64_t created_at_ns,
+      BlockEncoder encode = &EncodeBlock);
 
   SegmentWriter(const SegmentWriter&) = delete;
   SegmentWriter& operator=(const SegmentWriter&) = delete;
@@ -54,7 +62,8 @@ class SegmentWriter {
   // non-empty, at most kMaxSeriesKeyBytes, and bytewise greater than every key added before;
   // series.id differs from every id added before; series.type is valid and equals points.type;
   // points is non-empty, its value array matches its size, its times strictly increase.
-  // An I/O error leaves the writer failed: every later call returns that error.
+  // An I/O error leaves the writer failed: every later call returns that error. Internal when a
+  // block does not decode to its points (a codec bug), which fails the writer the same way.
   [[nodiscard]] Status Add(const SegmentSeries& series, const Column& points);
 
   // Writes index and footer, fsyncs, renames to `path`, fsyncs the directory. A segment with zero
@@ -62,9 +71,16 @@ class SegmentWriter {
   [[nodiscard]] Result<SegmentInfo> Finish();
 
  private:
-  SegmentWriter(Env* env, std::string path, std::unique_ptr<WritableFile> file, uint64_t id);
+  SegmentWriter(Env* env, std::string path, std::unique_ptr<WritableFile> file, uint64_t id,
+                BlockEncoder encode);
 
   Status CheckAdd(const SegmentSeries& series, const Column& points) const;
+  // The end of the block that starts at point `begin`: at most kMaxBlockPoints points and, for
+  // strings, kMaxBlockValueBytes of values.
+  static size_t BlockEnd(const Column& points, size_t begin);
+  // Decodes `payload`, the encoding of points [begin, end), and compares it with them.
+  Status CheckRoundTrip(const SegmentSeries& series, const Column& points, size_t begin,
+                        size_t end, std::string_view payload);
   // Appends buf_ to the file when it has grown past kWriteBufferBytes (or always, if `force`).
   Status MaybeFlushBuffer(bool force);
   uint64_t offset() const { return flushed_bytes_ + buf_.size(); }
@@ -74,8 +90,10 @@ class SegmentWriter {
   const std::string tmp_path_;
   std::unique_ptr<WritableFile> file_;
   const uint64_t id_;
+  const BlockEncoder encode_;
 
   std::string buf_;             // bytes not yet appended to file_
+  Column decoded_;              // CheckRoundTrip's scratch, reused
   uint64_t flushed_bytes_ = 0;  // bytes already appended to file_
   std::vector<SeriesIndexEntry> index_;
   std::unordered_set<uint64_t> ids_;

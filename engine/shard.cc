@@ -24,6 +24,7 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 // ---- ShardSnapshot ----------------------------------------------------------------------------
 
 Status ShardSnapshot::Read(uint64_t series_id, int64_t min_t, int64_t max_t, Column* out) const {
+  if (damage_) return unexpected(*damage_);
   min_t = std::max(min_t, min_t_);
   max_t = std::min(max_t, max_t_);
   if (min_t > max_t) return OkStatus();
@@ -81,6 +82,7 @@ Status ShardSnapshot::Read(uint64_t series_id, int64_t min_t, int64_t max_t, Col
 
 bool ShardSnapshot::ReadNewest(uint64_t series_id, int64_t min_t, int64_t max_t,
                                Column* out) const {
+  if (damage_) return false;  // Read reports it
   min_t = std::max(min_t, min_t_);
   max_t = std::min(max_t, max_t_);
   if (min_t > max_t) return true;
@@ -219,9 +221,25 @@ Status Shard::Load() {
   }
   std::vector<std::string> listed;
   for (const ManifestSegment& meta : manifest_.segments) {
-    STRATA_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(env_, JoinPath(dir_, meta.file)));
-    segments_.push_back(SegmentHandle{std::move(reader), meta});
     listed.push_back(meta.file);
+    const std::string path = JoinPath(dir_, meta.file);
+    auto reader = SegmentReader::Open(env_, path);
+    if (reader) {
+      if (std::optional<Error> foreign = CheckAgainstCatalog(**reader)) {
+        reader = unexpected(*foreign);
+      } else {
+        segments_.push_back(SegmentHandle{std::move(*reader), meta});
+        continue;
+      }
+    }
+    if (reader.error().code() != Code::kCorrupt && reader.error().code() != Code::kNotFound) {
+      return unexpected(reader.error());
+    }
+    Error why = reader.error().code() == Code::kCorrupt
+                    ? reader.error()
+                    : Error::Corrupt(path, 0, "segment listed in the manifest is missing");
+    Log("shard " + dir_ + ": " + why.ToString() + "; reads of its times fail until `strata repair`");
+    damaged_.push_back(DamagedSegment{meta, std::move(why)});
   }
   for (const Tombstone& t : manifest_.tombstones) tombstones_[t.series_id].push_back(t);
   last_applied_lsn_ = manifest_.flushed_lsn;
@@ -231,12 +249,48 @@ Status Shard::Load() {
   for (const std::string& name : names) {
     const bool stray_segment = name.rfind("seg-", 0) == 0 &&
                                std::find(listed.begin(), listed.end(), name) == listed.end();
-    if (stray_segment || EndsWith(name, ".tmp")) {
-      Log("removing " + JoinPath(dir_, name) + ", left over from an interrupted flush or compaction");
-      STRATA_RETURN_IF_ERROR(env_->RemoveFile(JoinPath(dir_, name)));
-    }
+    if (stray_segment || EndsWith(name, ".tmp")) leftovers_.push_back(name);
   }
   return OkStatus();
+}
+
+std::optional<Error> Shard::CheckAgainstCatalog(const SegmentReader& reader) const {
+  for (const SeriesIndexEntry& e : reader.index()) {
+    const SeriesInfo* info = catalog_->Series(e.id);
+    if (info == nullptr || info->key != e.key || info->type != e.type ||
+        info->measurement != measurement_) {
+      return Error::Corrupt(reader.path(), e.section_offset,
+                            "segment: series " + std::to_string(e.id) + " '" + e.key +
+                                "' does not match the catalog (or is not of measurement '" +
+                                measurement_ + "')");
+    }
+  }
+  return std::nullopt;
+}
+
+Status Shard::RemoveLeftovers() {
+  std::vector<std::string> names;
+  {
+    std::lock_guard lock(mu_);
+    names.swap(leftovers_);
+  }
+  for (const std::string& name : names) {
+    Log("removing " + JoinPath(dir_, name) + ", left over from an interrupted flush or compaction");
+    STRATA_RETURN_IF_ERROR(env_->RemoveFile(JoinPath(dir_, name)));
+  }
+  return OkStatus();
+}
+
+std::optional<Error> Shard::Damage() const {
+  if (!damaged_.empty()) {
+    const DamagedSegment& d = damaged_.front();
+    return Error::Corrupt(JoinPath(dir_, d.meta.file), 0,
+                          "damaged segment of times " + std::to_string(d.meta.min_time) + " to " +
+                              std::to_string(d.meta.max_time) + " (" + d.error.ToString() +
+                              "); `strata repair` salvages its intact blocks");
+  }
+  std::lock_guard lock(mu_);
+  return compaction_damage_;
 }
 
 uint64_t Shard::flushed_lsn() const {
@@ -290,18 +344,6 @@ uint64_t Shard::OldestUnflushedLsn() const {
   for (const auto& f : frozen_) oldest = std::min(oldest, f->first_lsn);
   if (active_->first_lsn != 0) oldest = std::min(oldest, active_->first_lsn);
   return oldest;
-}
-
-uint64_t Shard::ActiveBytes() const {
-  std::lock_guard lock(mu_);
-  return active_->ApproximateBytes();
-}
-
-uint64_t Shard::FrozenBytes() const {
-  std::lock_guard lock(mu_);
-  uint64_t n = 0;
-  for (const auto& f : frozen_) n += f->ApproximateBytes();
-  return n;
 }
 
 Status Shard::PersistManifest(const Manifest& m) {
@@ -423,6 +465,16 @@ size_t Shard::SegmentCount() const {
 
 Status Shard::Compact() {
   std::lock_guard compact_lock(compact_mu_);
+  if (std::optional<Error> damage = Damage()) return unexpected(*damage);
+  Status s = CompactSegments();
+  if (!s && s.error().code() == Code::kCorrupt) {
+    std::lock_guard lock(mu_);
+    compaction_damage_ = s.error();
+  }
+  return s;
+}
+
+Status Shard::CompactSegments() {
   std::vector<SegmentHandle> inputs;
   std::unordered_map<uint64_t, std::vector<Tombstone>> ts;
   uint64_t flushed_lsn;
@@ -524,6 +576,14 @@ std::shared_ptr<ShardSnapshot> Shard::Snapshot(std::span<const uint64_t> series_
   snap->min_t_ = min_t;
   snap->max_t_ = max_t;
   snap->block_cache_ = block_cache_;
+  for (const DamagedSegment& d : damaged_) {
+    if (d.meta.max_time < min_t || d.meta.min_time > max_t) continue;
+    snap->damage_ = Error::Corrupt(
+        JoinPath(dir_, d.meta.file), 0,
+        "this read needs a damaged segment (" + d.error.ToString() +
+            "); `strata repair` salvages its intact blocks");
+    break;
+  }
   if (block_cache_) {
     snap->cache_fill_left_ = block_cache_->capacity() / ShardSnapshot::kScanFillFraction;
   }
@@ -560,6 +620,11 @@ ShardStats Shard::Stats() const {
   }
   for (const auto& [id, list] : tombstones_) s.tombstones += list.size();
   s.flushed_lsn = manifest_.flushed_lsn;
+  if (!damaged_.empty()) {
+    s.damage = damaged_.front().error.ToString();
+  } else if (compaction_damage_) {
+    s.damage = compaction_damage_->ToString();
+  }
   return s;
 }
 
@@ -570,6 +635,7 @@ std::vector<std::string> Shard::Verify() const {
     segs = segments_;
   }
   std::vector<std::string> problems;
+  for (const DamagedSegment& d : damaged_) problems.push_back(d.error.ToString());
   for (const SegmentHandle& h : segs) {
     if (auto s = h.reader->Verify(); !s) problems.push_back(s.error().ToString());
   }

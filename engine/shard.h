@@ -49,6 +49,7 @@ struct ShardStats {
   uint64_t segment_points = 0;
   uint64_t tombstones = 0;
   uint64_t flushed_lsn = 0;
+  std::string damage;  // empty, or why reads of part of the shard fail (see Shard::Open)
 };
 
 // A consistent view of one shard for reads; keeps what it references alive. Thread-compatible.
@@ -101,14 +102,20 @@ class ShardSnapshot {
   std::vector<std::shared_ptr<const MemStore>> frozen_;       // oldest first, sealed
   std::unordered_map<uint64_t, Column> active_;               // copied at snapshot time
   std::unordered_map<uint64_t, std::vector<Tombstone>> tombstones_;
+  std::optional<Error> damage_;  // a damaged segment overlaps the range: every Read fails so
 };
 
 class Shard {
  public:
-  // Opens (creating if needed) the shard in `dir`: reads its manifest, opens the segments it lists
-  // and removes files a crash left behind (temp files, segments the manifest never listed).
-  // Snapshot reads of segments go through `block_cache` (the engine's, shared by all its shards;
-  // null: no cache); compaction and Verify read the files directly.
+  // Opens (creating if needed) the shard in `dir`: reads its manifest and opens the segments it
+  // lists, changing no file; RemoveLeftovers() then removes what a crash left behind. A listed
+  // segment that is missing, damaged (Corrupt) or names series the catalog does not have does not
+  // fail the open: it is kept in the
+  // manifest, logged and reported by Stats and Verify, and every read whose range overlaps its
+  // time range fails with Corrupt naming it, while reads of other times and of other shards work;
+  // the shard is not compacted until `strata repair` salvages the segment. A damaged manifest is
+  // Corrupt. Snapshot reads of segments go through `block_cache` (the engine's, shared by all its
+  // shards; null: no cache); compaction and Verify read the files directly.
   [[nodiscard]] static Result<std::shared_ptr<Shard>> Open(
       Env* env, const Options& options, std::string dir, std::string measurement,
       int64_t window_start, Catalog* catalog, std::shared_ptr<BlockCache> block_cache = nullptr);
@@ -118,6 +125,13 @@ class Shard {
   int64_t window_end() const { return window_end_; }
   const std::string& dir() const { return dir_; }
   uint64_t flushed_lsn() const;
+  // Removes, with a log line each, the files a crash left behind: temp files, and segments the
+  // manifest never listed (their points are still in the WAL). Called once recovery is sure to
+  // succeed, so that a failed open changes nothing.
+  [[nodiscard]] Status RemoveLeftovers();
+  // Why part of the shard cannot be read (a damaged segment, or a compaction that found damage);
+  // nullopt when nothing is known to be damaged.
+  std::optional<Error> Damage() const;
 
   // ---- write path: the commit leader (or recovery), in increasing LSN order ----
   void ApplyWrite(uint64_t lsn, std::span<const SeriesPoints> series);
@@ -137,27 +151,32 @@ class Shard {
   // (optional). On error nothing changes.
   [[nodiscard]] Status FlushOldestFrozen(uint64_t* released_bytes = nullptr);
   // Merges every segment into one, applying tombstones and dropping overwritten points. Flushes
-  // go on meanwhile; only the final manifest swap is serialised with them.
+  // go on meanwhile; only the final manifest swap is serialised with them. Corrupt, without
+  // reading anything, once the shard is known to be damaged (Damage()); a compaction that finds
+  // damage records it there.
   [[nodiscard]] Status Compact();
   size_t SegmentCount() const;
 
   // The lowest LSN whose effect on this shard is only in the WAL; UINT64_MAX when none.
   uint64_t OldestUnflushedLsn() const;
-  uint64_t ActiveBytes() const;
-  uint64_t FrozenBytes() const;
 
   // ---- reads ----
   // Pins the current sources and copies the active MemStore's points of `series_ids` in range.
   std::shared_ptr<ShardSnapshot> Snapshot(std::span<const uint64_t> series_ids, int64_t min_t,
                                           int64_t max_t);
   ShardStats Stats() const;
-  // Reads every block of every segment, checking checksums. Returns the problems found.
+  // Reads and decodes every block of every segment. Returns the problems found, damaged segments
+  // among them.
   std::vector<std::string> Verify() const;
 
  private:
   struct SegmentHandle {
     std::shared_ptr<SegmentReader> reader;
     ManifestSegment meta;
+  };
+  struct DamagedSegment {
+    ManifestSegment meta;
+    Error error;  // why it cannot be opened
   };
 
   Shard(Env* env, const Options& options, std::string dir, std::string measurement,
@@ -169,6 +188,11 @@ class Shard {
   };
 
   Status Load();
+  // Corrupt when a series of the segment is not the catalog's series of that ID in this
+  // measurement (reads of it would go to the wrong series, or nowhere).
+  std::optional<Error> CheckAgainstCatalog(const SegmentReader& reader) const;
+  // Compact() once the shard is known to be undamaged. REQUIRES: compact_mu_ held.
+  Status CompactSegments();
   uint64_t AllocateSegmentId();
   // Writes `series` (sorted by key) to a new segment; nullopt when none had points.
   Result<std::optional<SegmentHandle>> WriteSegment(const std::vector<SeriesSource>& series,
@@ -199,6 +223,9 @@ class Shard {
   std::shared_ptr<MemStore> active_;                           // GUARDED_BY(mu_)
   std::deque<std::shared_ptr<MemStore>> frozen_;               // GUARDED_BY(mu_), oldest first
   std::vector<SegmentHandle> segments_;                        // GUARDED_BY(mu_), oldest first
+  std::vector<DamagedSegment> damaged_;      // listed segments that could not be opened; const
+  std::optional<Error> compaction_damage_;   // GUARDED_BY(mu_): what a compaction found damaged
+  std::vector<std::string> leftovers_;       // GUARDED_BY(mu_): files RemoveLeftovers removes
   std::unordered_map<uint64_t, std::vector<Tombstone>> tombstones_;  // GUARDED_BY(mu_): all live ones
   uint64_t last_applied_lsn_ = 0;                              // GUARDED_BY(mu_)
 };

@@ -18,7 +18,7 @@ ShardRouter::ShardRouter(Env* env, const Options& options, std::string shards_di
                          std::shared_ptr<BlockCache> block_cache)
     : env_(env),
       options_(options),
-      first_window_start_(INT64_MIN / options.shard_duration_ns * options.shard_duration_ns),
+      windows_(options.shard_duration_ns),
       shards_dir_(std::move(shards_dir)),
       catalog_(catalog),
       block_cache_(std::move(block_cache)) {}
@@ -50,14 +50,6 @@ std::string ShardRouter::ShardDir(const std::string& measurement, int64_t window
   return JoinPath(JoinPath(shards_dir_, EscapeMeasurement(measurement)), std::to_string(window_start));
 }
 
-int64_t ShardRouter::WindowStart(int64_t time) const {
-  if (!Routable(time)) return INT64_MIN;
-  const int64_t d = options_.shard_duration_ns;
-  int64_t q = time / d;
-  if (time % d != 0 && time < 0) q--;
-  return q * d;  // >= first_window_start_, as time is (Routable)
-}
-
 Status ShardRouter::LoadExisting() {
   STRATA_RETURN_IF_ERROR(env_->CreateDirs(shards_dir_));
   std::map<std::string, std::string> by_dir;
@@ -73,10 +65,18 @@ Status ShardRouter::LoadExisting() {
     for (const std::string& w : windows) {
       int64_t start = 0;
       auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), start);
-      if (ec != std::errc() || end != w.data() + w.size() || WindowStart(start) != start) {
-        Log("ignoring " + JoinPath(JoinPath(shards_dir_, name), w) +
-            ": not a shard window of the configured shard_duration");
+      if (ec != std::errc() || end != w.data() + w.size()) {
+        Log("ignoring " + JoinPath(JoinPath(shards_dir_, name), w) + ": not a shard window");
         continue;
+      }
+      if (!windows_.IsStart(start)) {
+        // Its points would be invisible: the directory's recorded duration is not the one that
+        // laid it out.
+        return unexpected(Error::Corrupt(
+            JoinPath(JoinPath(shards_dir_, name), w), 0,
+            "shard window " + w + " does not start at a multiple of the directory's shard "
+            "duration, " + std::to_string(options_.shard_duration_ns) +
+            " ns (STRATA, the identity file, or this directory is damaged)"));
       }
       STRATA_ASSIGN_OR_RETURN(auto shard, Shard::Open(env_, options_, ShardDir(m->second, start),
                                                       m->second, start, catalog_, block_cache_));

@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "options.h"
 #include "shard.h"
+#include "shard_windows.h"
 
 namespace strata {
 
@@ -24,20 +25,17 @@ class ShardRouter {
   ShardRouter(Env* env, const Options& options, std::string shards_dir, Catalog* catalog,
               std::shared_ptr<BlockCache> block_cache = nullptr);
 
-  // Opens every shard found on disk. A measurement directory that no catalog measurement maps to
-  // holds no data that was ever acknowledged (series are registered before their points) and is
-  // skipped with a log line.
+  // Opens every shard found on disk (changing no file: see Shard::Open). A measurement directory
+  // that no catalog measurement maps to holds no data that was ever acknowledged (series are
+  // registered before their points) and is skipped with a log line, as is a name that is not a
+  // number; a window that does not start at a multiple of the shard duration is Corrupt.
   [[nodiscard]] Status LoadExisting();
 
-  // Start of the window holding `time` (floor division, also for negative times). Times in the
-  // first, partial window of the int64 range map to INT64_MIN; writes there are refused
-  // (see Routable).
-  int64_t WindowStart(int64_t time) const;
-  // The start of the first window that lies wholly in the int64 range: the smallest multiple of
-  // the shard duration not below INT64_MIN. Routable times are those from it on, so that every
-  // window start of a routable time is routable too.
-  int64_t FirstWindowStart() const { return first_window_start_; }
-  bool Routable(int64_t time) const { return time >= first_window_start_; }
+  // The directory's window arithmetic (shard_windows.h).
+  const ShardWindows& windows() const { return windows_; }
+  int64_t WindowStart(int64_t time) const { return windows_.Start(time); }
+  int64_t FirstWindowStart() const { return windows_.FirstStart(); }
+  bool Routable(int64_t time) const { return windows_.Routable(time); }
   [[nodiscard]] Result<std::shared_ptr<Shard>> GetOrCreate(const std::string& measurement,
                                                            int64_t window_start);
   // Shards of `measurement` whose window overlaps [min_t, max_t], in time order.
@@ -58,7 +56,7 @@ class ShardRouter {
 
   Env* const env_;
   const Options options_;
-  const int64_t first_window_start_;  // INT64_MIN / d (rounded toward 0) * d
+  const ShardWindows windows_;
   const std::string shards_dir_;
   Catalog* const catalog_;
   const std::shared_ptr<BlockCache> block_cache_;

@@ -9,6 +9,8 @@
 
 #include "coding.h"
 #include "data_dir.h"
+#include "directory_check.h"
+#include "identity_file.h"
 #include "line_protocol.h"
 #include "logger.h"
 #include "wal_entry.h"
@@ -16,15 +18,12 @@
 namespace strata {
 namespace {
 
-constexpr char kIdentityText[] = "strata data directory\nformat 1\n";
-// A line of the identity file: this, the directory's shard duration in ns, '\n'.
-constexpr std::string_view kShardDurationKey = "shard_duration_ns ";
-
 std::string ShardDurationConflict(int64_t asked, int64_t own, const std::string& dir) {
   return "shard_duration " + FormatDuration(asked) + " differs from " + FormatDuration(own) +
          ", the one " + dir + " was created with (its shards are laid out by it); give that or none";
 }
 
+constexpr char kLockFileName[] = "LOCK";
 constexpr size_t kMaxGroupBytes = 8u << 20;  // a commit group stops growing past this much WAL
 constexpr size_t kCompactionTrigger = 8;     // segments in a shard that start a background merge
 
@@ -123,25 +122,20 @@ Result<std::shared_ptr<StorageEngine>> StorageEngine::Open(const std::string& di
   return engine;
 }
 
+// An open reads and checks everything it depends on before it changes any file, so that an open
+// that fails leaves the directory exactly as it found it (and `strata repair` can work on it):
+// the identity file, the catalog, every shard's manifest and segment indexes, and every WAL
+// record (decoded and checked against the catalog). Only then does it truncate torn tails, remove
+// what a crash left behind, record the shard duration and replay the WAL into the MemStores.
 Status StorageEngine::Init() {
-  const std::string identity = JoinPath(dir_, kIdentityFileName);
-  if (IsDataDirectory(env_, dir_)) {
-    STRATA_ASSIGN_OR_RETURN(std::string text, env_->ReadFile(identity));
-    if (text.rfind("strata data directory\n", 0) != 0) {
-      return unexpected(Error::Invalid(dir_ + " is not a Strata data directory (" + identity +
-                                       " has unexpected content)"));
-    }
-  } else {
-    if (env_->FileExists(dir_)) {
-      STRATA_ASSIGN_OR_RETURN(auto names, env_->ListDir(dir_));
-      if (!names.empty()) {
-        return unexpected(Error::Invalid(dir_ + " is not empty and is not a Strata data directory"));
-      }
-    }
-    STRATA_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  STRATA_ASSIGN_OR_RETURN(bool write_identity, SettleShardDuration());
+  const bool fresh = !HasIdentityFile(env_, dir_);
+  if (fresh) STRATA_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  STRATA_ASSIGN_OR_RETURN(lock_, env_->LockFile(JoinPath(dir_, kLockFileName)));
+  if (fresh) {  // nothing to check in a new directory: it is one from now on
+    STRATA_RETURN_IF_ERROR(WriteIdentity(env_, dir_, Identity{options_.shard_duration_ns}));
+    write_identity = false;
   }
-  STRATA_ASSIGN_OR_RETURN(lock_, env_->LockFile(JoinPath(dir_, "LOCK")));
-  STRATA_RETURN_IF_ERROR(SettleShardDuration(identity));
   STRATA_ASSIGN_OR_RETURN(catalog_, Catalog::Open(env_, JoinPath(dir_, "catalog")));
   std::shared_ptr<BlockCache> block_cache;
   if (options_.block_cache_bytes > 0) {
@@ -150,6 +144,23 @@ Status StorageEngine::Init() {
   router_ = std::make_unique<ShardRouter>(env_, options_, JoinPath(dir_, "shards"), catalog_.get(),
                                           std::move(block_cache));
   STRATA_RETURN_IF_ERROR(router_->LoadExisting());
+  {
+    std::lock_guard lock(wal_mu_);
+    STRATA_ASSIGN_OR_RETURN(wal_,
+                            Wal::Open(env_, JoinPath(dir_, "wal"), options_.wal_segment_bytes));
+    STRATA_RETURN_IF_ERROR(wal_->Replay([&](WalRecordType type, uint64_t lsn,
+                                            std::string_view payload) -> Status {
+      DecodedWrite decoded;
+      return CheckRecord(type, lsn, payload, &decoded);
+    }));
+  }
+  // Everything checked: from here on the open changes files.
+  if (write_identity) {
+    STRATA_RETURN_IF_ERROR(WriteIdentity(env_, dir_, Identity{options_.shard_duration_ns}));
+  }
+  STRATA_ASSIGN_OR_RETURN(const WalReplayStats catalog_tail, catalog_->FinishRecovery());
+  LogTruncatedTail(catalog_tail);
+  for (const auto& shard : router_->All()) STRATA_RETURN_IF_ERROR(shard->RemoveLeftovers());
   STRATA_RETURN_IF_ERROR(Recover());
   DeleteObsoleteWal();  // what replay found already in segments need not be replayed again
   flush_thread_ = std::thread([this] { FlushThreadMain(); });
@@ -160,34 +171,35 @@ Status StorageEngine::Init() {
   return OkStatus();
 }
 
-Status StorageEngine::SettleShardDuration(const std::string& identity) {
-  std::string text;
-  if (env_->FileExists(identity)) {
-    STRATA_ASSIGN_OR_RETURN(text, env_->ReadFile(identity));
-  }
+Result<bool> StorageEngine::SettleShardDuration() {
   const int64_t asked = options_.shard_duration_ns;
-  if (const size_t at = text.find("\n" + std::string(kShardDurationKey)); at != std::string::npos) {
-    const char* begin = text.data() + at + 1 + kShardDurationKey.size();
-    const char* end = text.data() + text.size();
-    int64_t recorded = 0;
-    const auto [next, ec] = std::from_chars(begin, end, recorded);
-    if (ec != std::errc() || next == end || *next != '\n' || recorded < kMinShardDurationNs) {
-      return unexpected(Error::Corrupt(identity, at + 1, "damaged shard_duration_ns line"));
+  auto identity = ReadIdentity(env_, dir_);
+  if (!identity) {
+    if (identity.error().code() != Code::kNotFound) return unexpected(identity.error());
+    if (env_->FileExists(dir_)) {
+      STRATA_ASSIGN_OR_RETURN(auto names, env_->ListDir(dir_));
+      // A lone LOCK file: an open that created the directory and stopped before its identity.
+      if (!names.empty() && names != std::vector<std::string>{kLockFileName}) {
+        return unexpected(Error::Invalid(dir_ + " is not empty and is not a Strata data directory"));
+      }
     }
+    options_.shard_duration_ns = asked != 0 ? asked : kDefaultShardDurationNs;
+    return true;  // a new directory
+  }
+  const int64_t recorded = identity->shard_duration_ns;
+  if (recorded != 0) {
     if (asked == 0 || asked == recorded) {
       options_.shard_duration_ns = recorded;
-      return OkStatus();
+      return false;
     }
     STRATA_ASSIGN_OR_RETURN(const bool empty, HoldsNoPoints());
     if (!empty) return unexpected(Error::Invalid(ShardDurationConflict(asked, recorded, dir_)));
     // Nothing is laid out by the recorded duration yet: the asked one replaces it.
   }
-  // A new directory, or one made before the duration was recorded: its shards so far were laid
-  // out by the options it was opened with, which this open is taken to repeat.
+  // No points yet, or a directory made before the duration was recorded: its shards so far were
+  // laid out by the options it was opened with, which this open is taken to repeat.
   options_.shard_duration_ns = asked != 0 ? asked : kDefaultShardDurationNs;
-  return env_->WriteFileAtomically(identity, std::string(kIdentityText) +
-                                                 std::string(kShardDurationKey) +
-                                                 std::to_string(options_.shard_duration_ns) + "\n");
+  return true;
 }
 
 Result<bool> StorageEngine::HoldsNoPoints() {
@@ -210,49 +222,56 @@ Result<bool> StorageEngine::HoldsNoPoints() {
   return true;
 }
 
+void StorageEngine::LogTruncatedTail(const WalReplayStats& stats) {
+  if (stats.truncated_bytes == 0) return;
+  Log("recovery: truncated a torn write of " + std::to_string(stats.truncated_bytes) +
+      " bytes at offset " + std::to_string(stats.truncated_at) + " of " + stats.truncated_file +
+      " (a write that was never acknowledged)");
+}
+
 // ---- recovery -------------------------------------------------------------------------------------
 
 Status StorageEngine::Recover() {
   std::lock_guard lock(wal_mu_);
   for (const auto& shard : router_->All()) last_lsn_ = std::max(last_lsn_, shard->flushed_lsn());
-  STRATA_ASSIGN_OR_RETURN(wal_, Wal::Open(env_, JoinPath(dir_, "wal"), options_.wal_segment_bytes));
   STRATA_ASSIGN_OR_RETURN(WalReplayStats stats,
                           wal_->Replay([&](WalRecordType type, uint64_t lsn, std::string_view payload) {
                             last_lsn_ = std::max(last_lsn_, lsn);
-                            return ApplyRecord(type, lsn, payload, /*recovering=*/true);
+                            return ApplyRecord(type, lsn, payload);
                           }));
+  STRATA_RETURN_IF_ERROR(wal_->FinishReplay());
   applied_lsn_ = last_lsn_;
   committed_lsn_ = last_lsn_;
-  if (stats.truncated_bytes > 0) {
-    Log("recovery: truncated a torn write of " + std::to_string(stats.truncated_bytes) +
-        " bytes at offset " + std::to_string(stats.truncated_at) + " of " + stats.truncated_file +
-        " (a write that was never acknowledged)");
+  LogTruncatedTail(stats);
+  return OkStatus();
+}
+
+Status StorageEngine::CheckRecord(WalRecordType type, uint64_t lsn, std::string_view payload,
+                                  DecodedWrite* decoded) const {
+  auto corrupt = [&](const std::string& what) {
+    return unexpected(Error(Code::kCorrupt, "WAL record " + std::to_string(lsn) + ": " + what +
+                                                "; `strata repair` can cut the log before it"));
+  };
+  if (type != WalRecordType::kWrite || !DecodeWriteRecord(payload, decoded)) {
+    return corrupt("malformed write record");
+  }
+  if (std::string why = CheckLoggedWrite(*decoded, *catalog_, router_->windows()); !why.empty()) {
+    return corrupt(why);
   }
   return OkStatus();
 }
 
-Status StorageEngine::ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload,
-                                  bool recovering) {
-  const std::string where = "WAL record " + std::to_string(lsn) + " in " + JoinPath(dir_, "wal");
+Status StorageEngine::ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload) {
   DecodedWrite decoded;
-  if (type != WalRecordType::kWrite || !DecodeWriteRecord(payload, &decoded)) {
-    return unexpected(Error(Code::kCorrupt, where + ": malformed write record"));
-  }
-  for (const DeleteRecord& rec : decoded.deletes) ApplyDeleteRecord(rec, lsn, recovering);
+  STRATA_RETURN_IF_ERROR(CheckRecord(type, lsn, payload, &decoded));
+  for (const DeleteRecord& rec : decoded.deletes) ApplyDeleteRecord(rec, lsn, /*recovering=*/true);
   const int64_t cutoff =
       options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
   for (const WritePart& part : decoded.parts) {
-    for (const SeriesPoints& s : part.series) {
-      const SeriesInfo* info = catalog_->Series(s.id);
-      if (info == nullptr || info->type != s.points->type || info->measurement != part.measurement) {
-        return unexpected(Error(Code::kCorrupt, where + ": series " + std::to_string(s.id) +
-                                                    " does not match the catalog"));
-      }
-    }
     STRATA_ASSIGN_OR_RETURN(auto shard, router_->GetOrCreate(part.measurement, part.window_start));
     if (shard->window_end() <= cutoff || lsn <= shard->flushed_lsn()) continue;
     shard->ApplyWrite(lsn, part.series);
-    if (recovering && shard->NeedsFreeze() && shard->Freeze()) {
+    if (shard->NeedsFreeze() && shard->Freeze()) {
       // Flush as we go so that replaying a long WAL needs no more memory than normal operation.
       STRATA_RETURN_IF_ERROR(shard->FlushOldestFrozen());
     }
@@ -287,6 +306,9 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
   }
   if (which.empty()) {
     if (!p->deletes.empty()) EncodeWriteRecord(p->deletes, {}, &p->payload);
+#ifdef STRATA_CHECK_ENCODINGS
+    STRATA_RETURN_IF_ERROR(CheckWriteRecord(p->payload, p->deletes, {}));
+#endif
     return p;
   }
 
@@ -355,6 +377,9 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
     p->parts.push_back(std::move(part));
   }
   EncodeWriteRecord(p->deletes, wal_parts, &p->payload);
+#ifdef STRATA_CHECK_ENCODINGS
+  STRATA_RETURN_IF_ERROR(CheckWriteRecord(p->payload, p->deletes, wal_parts));
+#endif
   p->points = batch.point_count();
   return p;
 }
@@ -657,7 +682,8 @@ void StorageEngine::FlushThreadMain() {
       frozen_bytes_ -= released;  // exactly what Freeze added for these MemStores
       if (!s) SetBackgroundError(s.error());
       DeleteObsoleteWal();
-      const bool compact = shard->SegmentCount() >= kCompactionTrigger;
+      // A damaged shard is not merged until `strata repair` (Shard::Compact would refuse).
+      const bool compact = shard->SegmentCount() >= kCompactionTrigger && !shard->Damage();
       lock.lock();
       if (compact && std::find(compact_queue_.begin(), compact_queue_.end(), shard) ==
                          compact_queue_.end()) {
@@ -760,8 +786,14 @@ Status StorageEngine::Flush() {
 
 Status StorageEngine::Compact() {
   STRATA_RETURN_IF_ERROR(Flush());
-  for (const auto& shard : router_->All()) STRATA_RETURN_IF_ERROR(shard->Compact());
-  return OkStatus();
+  // Every undamaged shard is merged; the first damage met is reported once they are.
+  Status damaged = OkStatus();
+  for (const auto& shard : router_->All()) {
+    Status s = shard->Compact();
+    if (!s && s.error().code() != Code::kCorrupt) return s;
+    if (!s && damaged) damaged = s;
+  }
+  return damaged;
 }
 
 // ---- reads --------------------------------------------------------------------------------------
@@ -849,7 +881,8 @@ std::string StorageEngine::StatsJson() const {
                            {"segment_bytes", s.segment_bytes},
                            {"segment_points", s.segment_points},
                            {"tombstones", s.tombstones},
-                           {"flushed_lsn", s.flushed_lsn}});
+                           {"flushed_lsn", s.flushed_lsn},
+                           {"damage", s.damage.empty() ? nlohmann::json() : nlohmann::json(s.damage)}});
   }
   j["segment_bytes"] = seg_bytes;
   j["segment_points"] = seg_points;

@@ -32,6 +32,7 @@
 #include "query_cursor.h"
 #include "result.h"
 #include "row_cursor.h"
+#include "wal_entry.h"
 #include "shard_router.h"
 #include "wal.h"
 #include "write_batch.h"
@@ -102,7 +103,8 @@ class StorageEngine {
 
   // Writes every MemStore to segments and waits for it.
   [[nodiscard]] Status Flush();
-  // Flush, then merge each shard's segments into one.
+  // Flush, then merge each shard's segments into one. A damaged shard (Shard::Damage) is left as
+  // it is, and once the others are merged the call returns its Corrupt error.
   [[nodiscard]] Status Compact();
 
   EngineStats Stats() const;
@@ -120,14 +122,21 @@ class StorageEngine {
 
   StorageEngine(std::string dir, const Options& options);
   Status Init();
-  // Sets options_.shard_duration_ns to the directory's, recorded in the identity file; records
-  // the asked one (or the default) when the file holds none, or when it holds another but the
-  // directory holds no points yet (HoldsNoPoints). Invalid when another one is asked otherwise.
-  Status SettleShardDuration(const std::string& identity);
+  // Sets options_.shard_duration_ns to the directory's, recorded in the identity file, or to the
+  // asked one (or the default) when the file holds none, or holds another but the directory holds
+  // no points yet (HoldsNoPoints); returns whether the identity file must then be written. Invalid
+  // when another one is asked otherwise, or the directory is not empty and not Strata's. Reads
+  // only.
+  Result<bool> SettleShardDuration();
   // No shard window directory and no WAL file with bytes: nothing is laid out by a shard duration.
   Result<bool> HoldsNoPoints();
+  static void LogTruncatedTail(const WalReplayStats& stats);
   Status Recover();
-  Status ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload, bool recovering);
+  // Decodes a WAL record into *decoded and checks it against the catalog and the shard windows:
+  // Corrupt, naming the record, unless recovery can apply it.
+  Status CheckRecord(WalRecordType type, uint64_t lsn, std::string_view payload,
+                     DecodedWrite* decoded) const;
+  Status ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload);
 
   struct PendingApply;
 

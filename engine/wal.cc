@@ -67,24 +67,23 @@ Result<std::unique_ptr<Wal>> Wal::Open(Env* env, std::string dir, uint64_t segme
   return wal;
 }
 
-Result<WalReplayStats> Wal::Replay(const ReplayFn& fn) {
-  if (replay_started_ || appended_) {
-    return unexpected(
-        Error::Invalid("wal " + dir_ + ": Replay must be called once, before Append"));
-  }
-  replay_started_ = true;
+Result<WalReplayStats> Wal::ReadFiles(Env* env, std::vector<FileInfo>* files,
+                                      const ReplayFn& fn) {
   WalReplayStats stats;
-  for (size_t i = 0; i < files_.size(); i++) {
-    FileInfo& file = files_[i];
-    const bool last = i + 1 == files_.size();
-    STRATA_ASSIGN_OR_RETURN(const std::string data, env_->ReadFile(file.path));
+  for (size_t i = 0; i < files->size(); i++) {
+    FileInfo& file = (*files)[i];
+    const bool last = i + 1 == files->size();
+    STRATA_ASSIGN_OR_RETURN(const std::string data, env->ReadFile(file.path));
     WalReader reader(file.path, data, last);
     WalRecord record;
     uint64_t max_lsn = 0;
     for (;;) {
       STRATA_ASSIGN_OR_RETURN(const bool more, reader.Next(&record));
       if (!more) break;
-      STRATA_RETURN_IF_ERROR(fn(record.type, record.lsn, record.payload));
+      if (Status st = fn(record.type, record.lsn, record.payload); !st) {
+        if (st.error().code() != Code::kCorrupt) return unexpected(st.error());
+        return unexpected(Error::Corrupt(file.path, record.offset, st.error().message()));
+      }
       stats.records++;
       max_lsn = std::max(max_lsn, record.lsn);
     }
@@ -92,21 +91,50 @@ Result<WalReplayStats> Wal::Replay(const ReplayFn& fn) {
     file.max_lsn = max_lsn;
     file.lsn_known = true;
     file.size = data.size();
-    last_lsn_ = std::max(last_lsn_, max_lsn);
-    if (last) {
-      // Either way the newest file is made durable before any newer file can exist: its tail may be
-      // unsynced writes of a crashed process.
-      if (reader.torn_tail()) {
-        stats.truncated_file = file.path;
-        stats.truncated_at = reader.valid_end();
-        stats.truncated_bytes = data.size() - reader.valid_end();
-        file.size = reader.valid_end();
-      }
-      STRATA_RETURN_IF_ERROR(TruncateAndSync(file.path, reader.torn_tail(), reader.valid_end()));
+    stats.last_lsn = std::max(stats.last_lsn, max_lsn);
+    if (last && reader.torn_tail()) {
+      stats.truncated_file = file.path;
+      stats.truncated_at = reader.valid_end();
+      stats.truncated_bytes = data.size() - reader.valid_end();
     }
   }
-  replayed_ = true;
   return stats;
+}
+
+Result<WalReplayStats> Wal::Replay(const ReplayFn& fn) {
+  if (appended_ || replayed_) {
+    return unexpected(
+        Error::Invalid("wal " + dir_ + ": Replay must come before FinishReplay and Append"));
+  }
+  replay_.reset();
+  STRATA_ASSIGN_OR_RETURN(WalReplayStats stats, ReadFiles(env_, &files_, fn));
+  replay_ = stats;
+  return stats;
+}
+
+Status Wal::FinishReplay() {
+  if (!replay_ || replayed_) {
+    return unexpected(Error::Invalid("wal " + dir_ + ": FinishReplay needs a successful Replay"));
+  }
+  last_lsn_ = std::max(last_lsn_, replay_->last_lsn);
+  if (!files_.empty()) {
+    // Either way the newest file is made durable before any newer file can exist: its tail may be
+    // unsynced writes of a crashed process.
+    FileInfo& newest = files_.back();
+    const bool torn = !replay_->truncated_file.empty();
+    if (torn) newest.size = replay_->truncated_at;
+    STRATA_RETURN_IF_ERROR(TruncateAndSync(newest.path, torn, newest.size));
+  }
+  replayed_ = true;
+  return OkStatus();
+}
+
+Result<WalReplayStats> Wal::Read(Env* env, const std::string& dir, const ReplayFn& fn) {
+  if (!env->FileExists(dir)) return unexpected(Error::NotFound("no WAL directory " + dir));
+  STRATA_ASSIGN_OR_RETURN(std::vector<ListedFile> found, ListWalFiles(env, dir));
+  std::vector<FileInfo> files;
+  for (ListedFile& f : found) files.push_back(FileInfo{.number = f.number, .path = std::move(f.path)});
+  return ReadFiles(env, &files, fn);
 }
 
 Status Wal::TruncateAndSync(const std::string& path, bool truncate, uint64_t size) {
@@ -124,7 +152,7 @@ Status Wal::Append(WalRecordType type, uint64_t lsn,
                    std::span<const std::string_view> payload_pieces) {
   STRATA_RETURN_IF_ERROR(CheckUsable());
   if (needs_replay_ && !replayed_) {
-    return unexpected(Error::Invalid("wal " + dir_ + ": Append before a successful Replay"));
+    return unexpected(Error::Invalid("wal " + dir_ + ": Append before FinishReplay"));
   }
   if (!IsKnownWalRecordType(static_cast<uint8_t>(type))) {
     return unexpected(Error::Invalid("wal " + dir_ + ": unknown record type " +
@@ -271,32 +299,6 @@ Status Wal::CheckUsable() const {
               "wal " + dir_ + " refuses writes after an earlier failure: " + error_->message()));
   }
   return OkStatus();
-}
-
-Result<std::vector<std::string>> Wal::Verify(Env* env, const std::string& dir) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<ListedFile> files, ListWalFiles(env, dir));
-  std::vector<std::string> problems;
-  for (size_t i = 0; i < files.size(); i++) {
-    const std::string& path = files[i].path;
-    STRATA_ASSIGN_OR_RETURN(const std::string data, env->ReadFile(path));
-    WalReader reader(path, data, i + 1 == files.size());
-    WalRecord record;
-    for (;;) {
-      Result<bool> more = reader.Next(&record);
-      if (!more) {
-        problems.push_back(more.error().ToString());
-        break;
-      }
-      if (!*more) break;
-    }
-    if (reader.torn_tail()) {
-      problems.push_back("torn tail: " + path + " at offset " + std::to_string(reader.valid_end()) +
-                         ": " + std::to_string(data.size() - reader.valid_end()) +
-                         " bytes of an incomplete or damaged last record (opening the log "
-                         "truncates them)");
-    }
-  }
-  return problems;
 }
 
 }  // namespace strata

@@ -35,9 +35,10 @@ namespace strata {
 struct WalReplayStats {
   uint64_t records = 0;          // records passed to the callback
   uint64_t files = 0;            // files read
-  std::string truncated_file;    // path of the file whose torn tail was cut; empty if none
-  uint64_t truncated_at = 0;     // new size of truncated_file
-  uint64_t truncated_bytes = 0;  // bytes removed from it
+  uint64_t last_lsn = 0;         // largest LSN read
+  std::string truncated_file;    // path of the file that ends in a torn tail; empty if none
+  uint64_t truncated_at = 0;     // where the torn tail starts: the file's size once truncated
+  uint64_t truncated_bytes = 0;  // bytes of the torn tail
 };
 
 class Wal {
@@ -55,14 +56,26 @@ class Wal {
   Wal& operator=(const Wal&) = delete;
 
   // Calls fn(type, lsn, payload) for every record of every file, oldest file first; `payload` is
-  // valid during the call only. A torn tail of the newest file is truncated (durably) and reported
-  // in the stats, for the caller to log. Corruption stops the replay with Error::Corrupt naming the
-  // file and byte offset; fn is not called for that record or any after it. An error returned by fn
-  // stops the replay and is returned. Remembers each file's largest LSN for DeleteObsolete().
-  // REQUIRES: called at most once, before any Append (Error::Invalid otherwise). A crash between a
-  // DeleteObsolete() and its directory fsync can bring deleted files back, so the caller must skip
-  // records whose LSN is already flushed.
+  // valid during the call only. Changes no file: a torn tail of the newest file is reported in the
+  // stats (FinishReplay truncates it). Corruption stops the replay with Error::Corrupt naming the
+  // file and byte offset; fn is not called for that record or any after it. An error returned by
+  // fn stops the replay and is returned; a Corrupt one with the file and offset of the record
+  // put before its message. May be called again (a caller that validates every
+  // record before it applies any reads the log twice). REQUIRES: no Append yet (Invalid
+  // otherwise). A crash between a DeleteObsolete() and its directory fsync can bring deleted files
+  // back, so the caller must skip records whose LSN is already flushed.
   [[nodiscard]] Result<WalReplayStats> Replay(const ReplayFn& fn);
+  // Ends recovery: truncates the torn tail the last Replay found (durably; the newest file is
+  // fdatasync'ed either way, as it may hold unsynced writes of a crashed process) and lets Append
+  // start. REQUIRES: a successful Replay (Invalid otherwise). Remembers each file's largest LSN for
+  // DeleteObsolete().
+  [[nodiscard]] Status FinishReplay();
+
+  // Reads every record of the log in `dir` as Replay does, without opening it for writing: for
+  // `strata verify` and `strata repair`, which must not change a directory they check. NotFound
+  // when `dir` does not exist.
+  [[nodiscard]] static Result<WalReplayStats> Read(Env* env, const std::string& dir,
+                                                   const ReplayFn& fn);
 
   // Appends one record to the active file with write(2) only; durability needs Sync(). Opens a new
   // file first when there is no active one (at the first Append after Open/Replay/Rotate) or the
@@ -98,13 +111,6 @@ class Wal {
   size_t file_count() const;
   const std::string& dir() const { return dir_; }
 
-  // Checks every record of every file in `dir` (crc, length, type) without changing anything, for
-  // `strata verify`. Returns one human-readable line per problem: "corrupt: <path> at offset <n>:
-  // ..." (reading of that file stops there) or "torn tail: <path> at offset <n>: ..." (the newest
-  // file ends in a torn tail, which opening the log would truncate). Empty when the log is clean.
-  // IO errors from the Env are returned as errors.
-  [[nodiscard]] static Result<std::vector<std::string>> Verify(Env* env, const std::string& dir);
-
  private:
   struct FileInfo {
     uint64_t number = 0;
@@ -127,6 +133,9 @@ class Wal {
                                    size_t payload_size);
   // Truncates `path` to `size` if `truncate`, then fdatasyncs it.
   [[nodiscard]] Status TruncateAndSync(const std::string& path, bool truncate, uint64_t size);
+  // Replay over `files`, setting each one's max_lsn and lsn_known.
+  static Result<WalReplayStats> ReadFiles(Env* env, std::vector<FileInfo>* files,
+                                          const ReplayFn& fn);
 
   Env* const env_;
   const std::string dir_;
@@ -137,8 +146,8 @@ class Wal {
   uint64_t next_number_ = 1;
   uint64_t last_lsn_ = 0;      // largest LSN replayed or appended
   bool needs_replay_ = false;  // the directory held WAL files at Open
-  bool replay_started_ = false;
-  bool replayed_ = false;  // Replay() succeeded
+  std::optional<WalReplayStats> replay_;  // the last successful Replay()
+  bool replayed_ = false;                 // FinishReplay() succeeded
   bool appended_ = false;
   bool dir_dirty_ = false;      // a file was created since the last directory fsync
   std::optional<Error> error_;  // sticky

@@ -98,18 +98,54 @@ bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out) {
       uint8_t type;
       std::string_view packed;
       if (!d.GetVarint64(&id) || !d.GetFixed8(&type) || !IsValidValueType(type) ||
-          !d.GetVarint64(&count) || count > UINT32_MAX || !d.GetLengthPrefixed(&packed)) {
+          !d.GetVarint64(&count) || !d.GetLengthPrefixed(&packed)) {
         return false;
       }
       auto col = std::make_unique<Column>();
       col->type = static_cast<ValueType>(type);
-      if (!DecodePacked(col->type, packed, static_cast<uint32_t>(count), col.get())) return false;
+      if (!DecodePacked(col->type, packed, count, col.get())) return false;
       part.series.push_back(SeriesPoints{id, col.get()});
       out->columns.push_back(std::move(col));
     }
     out->parts.push_back(std::move(part));
   }
   return d.remaining() == 0;
+}
+
+Status CheckWriteRecord(std::string_view payload, std::span<const DeleteRecord> deletes,
+                        std::span<const WritePart> parts) {
+  auto differs = [](const std::string& what) {
+    return unexpected(Error::Internal("a WAL write record does not decode to what it was encoded "
+                                      "from: " + what));
+  };
+  DecodedWrite got;
+  if (!DecodeWriteRecord(payload, &got)) return differs("it does not decode");
+  if (got.deletes.size() != deletes.size() || got.parts.size() != parts.size()) {
+    return differs("other numbers of deletes or parts");
+  }
+  for (size_t i = 0; i < deletes.size(); i++) {
+    const DeleteRecord &a = deletes[i], &b = got.deletes[i];
+    if (a.measurement != b.measurement || a.min_time != b.min_time || a.max_time != b.max_time ||
+        a.series_ids != b.series_ids) {
+      return differs("delete " + std::to_string(i));
+    }
+  }
+  for (size_t i = 0; i < parts.size(); i++) {
+    const WritePart &a = parts[i], &b = got.parts[i];
+    if (a.measurement != b.measurement || a.window_start != b.window_start ||
+        a.series.size() != b.series.size()) {
+      return differs("part " + std::to_string(i));
+    }
+    for (size_t j = 0; j < a.series.size(); j++) {
+      const Column &x = *a.series[j].points, &y = *b.series[j].points;
+      if (a.series[j].id != b.series[j].id || x.type != y.type || x.times != y.times ||
+          x.nums != y.nums || x.strs != y.strs) {
+        return differs("series " + std::to_string(a.series[j].id) + " of part " +
+                       std::to_string(i));
+      }
+    }
+  }
+  return OkStatus();
 }
 
 }  // namespace strata

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "point.h"
+#include "result.h"
 
 namespace strata {
 
@@ -55,5 +56,11 @@ struct DecodedWrite {
 };
 // False when the payload is malformed (never over-reads).
 [[nodiscard]] bool DecodeWriteRecord(std::string_view payload, DecodedWrite* out);
+
+// Decodes `payload` and compares it with the deletes and parts it was encoded from: Internal,
+// saying what differs, when it does not decode to exactly them. Debug and sanitizer builds check
+// every record the engine writes (STRATA_CHECK_ENCODINGS); tests check shaped data in every build.
+[[nodiscard]] Status CheckWriteRecord(std::string_view payload, std::span<const DeleteRecord> deletes,
+                                      std::span<const WritePart> parts);
 
 }  // namespace strata

@@ -85,7 +85,7 @@ Result<bool> WalReader::Next(WalRecord* record) {
         done_ = true;
         return false;
       case Scan::kFound:
-        what += ", followed by valid records";
+        what += ", followed by valid records: damage inside the log, not a torn write";
         break;
       case Scan::kUndecided:
         what += ", followed by data too damaged to tell whether it is a torn tail";

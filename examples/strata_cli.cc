@@ -1,12 +1,13 @@
 // `strata`, the command-line tool of a Strata data directory:
 //   strata import [--options 'k=v;...'] [--batch-lines N] [--no-flush] DIR FILE...
 //   strata verify DIR
+//   strata repair [--shard-duration D] DIR
 //   strata stats [--json] DIR
 //   strata query DIR MEASUREMENT [--tag k=v]... [--field F]... [--start T] [--end T] [--limit N]
 //                [--ns]
-// `verify` reads the files directly, without opening the engine: it works on a directory that
-// another process holds open and never changes anything. The other commands open the engine, so
-// they take the directory's lock. Errors print "strata: <message>" and exit 1; bad usage exits 2.
+// `verify` reads and decodes every file directly, without opening the engine: it never changes
+// anything, and works on a directory another process holds open. `repair` works offline: it takes
+// the directory's lock, as the other commands do by opening the engine. Errors print "strata: <message>" and exit 1; bad usage exits 2.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -25,10 +26,12 @@
 #include <string_view>
 #include <vector>
 
-#include "data_dir.h"
+#include "directory_check.h"
+#include "identity_file.h"
 #include "line_protocol.h"
 #include "manifest.h"
 #include "options.h"
+#include "repair.h"
 #include "segment_reader.h"
 #include "storage_engine.h"
 #include "time_text.h"
@@ -48,8 +51,13 @@ constexpr char kUsage[] =
     "      Ingest InfluxDB line protocol (FILE '-' reads stdin) in batches of N lines\n"
     "      (default 5000), then flush the MemStores to segments (unless --no-flush).\n"
     "  strata verify DIR\n"
-    "      Check every checksum of every WAL, catalog, manifest and segment file without\n"
-    "      opening the engine (safe on a directory in use). Exit 0 clean, 1 damaged.\n"
+    "      Read and decode every WAL, catalog, manifest and segment file, checking each\n"
+    "      against the others, without changing anything (safe on a directory in use).\n"
+    "      Exit 0 when the directory opens and reads completely, 1 when damaged.\n"
+    "  strata repair [--shard-duration D] DIR\n"
+    "      Mend a damaged directory (offline): keep every intact block, record and file,\n"
+    "      move what is replaced into DIR/quarantine/, and report exactly what is lost.\n"
+    "      --shard-duration is needed only when the STRATA identity file is damaged.\n"
     "  strata stats [--json] DIR\n"
     "      Shards, MemStores and segments of a data directory.\n"
     "  strata query DIR MEASUREMENT [--tag k=v]... [--field F]... [--start T] [--end T]\n"
@@ -131,13 +139,8 @@ std::string FormatValue(const Column& c, size_t i) {
   return "?";
 }
 
-// The engine's definition (data_dir.h), for the directory as the command names it.
-bool IsDataDirectory(const std::string& dir) {
-  return strata::IsDataDirectory(Env::Default(), dir);
-}
-
 Result<std::shared_ptr<StorageEngine>> OpenExisting(const std::string& dir, const Options& options) {
-  if (!IsDataDirectory(dir)) {
+  if (!HasIdentityFile(Env::Default(), dir)) {
     return unexpected(Error::NotFound(dir + " is not a Strata data directory (no STRATA file)"));
   }
   return StorageEngine::Open(dir, options);
@@ -408,160 +411,89 @@ int CmdImport(const std::vector<std::string>& args) {
 
 // ---- verify --------------------------------------------------------------------------------------
 
-struct VerifyReport {
-  uint64_t wal_files = 0, catalog_files = 0, manifests = 0, segments = 0;
-  uint64_t segment_bytes = 0, segment_points = 0;
-  uint64_t damaged = 0, notes = 0;
-
-  void Damage(const std::string& what) {
-    std::printf("DAMAGED %s\n", what.c_str());
-    damaged++;
+// Prints the findings of a check, DAMAGED or note; returns how many are damage.
+size_t PrintFindings(const DirectoryReport& r) {
+  size_t damaged = 0;
+  for (const CheckFinding& f : r.findings) {
+    std::printf("%s %s\n", f.damage ? "DAMAGED" : "note:", f.message.c_str());
+    damaged += f.damage ? 1 : 0;
   }
-  void Note(const std::string& what) {
-    std::printf("note: %s\n", what.c_str());
-    notes++;
-  }
-};
-
-std::vector<std::string> ListNames(const std::string& dir) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    names.push_back(e.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-bool IsDir(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::is_directory(path, ec);
-}
-
-// A damage line naming `path` once, whatever the error message already says.
-std::string Describe(const std::string& path, const Error& e) {
-  if (e.message().find(path) != std::string::npos) return e.ToString();
-  return path + ": " + e.ToString();
-}
-
-void VerifyLog(Env* env, const std::string& dir, uint64_t* files, VerifyReport* r) {
-  if (!IsDir(dir)) return;
-  for (const std::string& name : ListNames(dir)) {
-    uint64_t n;
-    if (ParseWalFileName(name, &n)) (*files)++;
-  }
-  auto problems = Wal::Verify(env, dir);
-  if (!problems) problems = Wal::Verify(env, dir);  // a file may have been deleted meanwhile
-  if (!problems) {
-    r->Damage(Describe(dir, problems.error()));
-    return;
-  }
-  for (const std::string& p : *problems) {
-    // A torn tail is what a crash (or an append in progress in another process) leaves; opening
-    // the log truncates it, and no acknowledged write is lost with it.
-    if (p.rfind("torn tail:", 0) == 0) {
-      r->Note(p);
-    } else {
-      r->Damage(p);
-    }
-  }
-}
-
-void VerifySegment(Env* env, const std::string& path, const ManifestSegment* meta,
-                   VerifyReport* r) {
-  r->segments++;
-  auto reader = SegmentReader::Open(env, path);
-  if (!reader) {
-    r->Damage(Describe(path, reader.error()));
-    return;
-  }
-  r->segment_bytes += (*reader)->file_bytes();
-  r->segment_points += (*reader)->point_count();
-  if (Status s = (*reader)->Verify(); !s) {
-    r->Damage(Describe(path, s.error()));
-    return;
-  }
-  if (meta != nullptr) {
-    if (meta->file_bytes != (*reader)->file_bytes()) {
-      r->Damage(path + ": file has " + std::to_string((*reader)->file_bytes()) +
-                " bytes, MANIFEST says " + std::to_string(meta->file_bytes));
-    } else if (meta->point_count != (*reader)->point_count()) {
-      r->Damage(path + ": file holds " + std::to_string((*reader)->point_count()) +
-                " points, MANIFEST says " + std::to_string(meta->point_count));
-    }
-  }
-}
-
-void VerifyShard(Env* env, const std::string& dir, VerifyReport* r) {
-  const std::string manifest_path = JoinPath(dir, "MANIFEST");
-  std::vector<std::string> names = ListNames(dir);
-  std::optional<Manifest> manifest;
-  if (std::find(names.begin(), names.end(), "MANIFEST") != names.end()) {
-    r->manifests++;
-    auto m = ReadManifest(env, manifest_path);
-    if (m) {
-      manifest = std::move(*m);
-    } else if (m.error().code() != Code::kNotFound) {
-      r->Damage(Describe(manifest_path, m.error()));
-    }
-  }
-  std::map<std::string, const ManifestSegment*> listed;
-  if (manifest) {
-    for (const ManifestSegment& s : manifest->segments) listed[s.file] = &s;
-  }
-  for (const auto& [file, meta] : listed) {
-    const std::string path = JoinPath(dir, file);
-    if (std::find(names.begin(), names.end(), file) == names.end()) {
-      // Compaction in another process may have replaced it since the manifest was read.
-      auto again = ReadManifest(env, manifest_path);
-      bool still_listed =
-          again && std::any_of(again->segments.begin(), again->segments.end(),
-                               [&](const ManifestSegment& s) { return s.file == file; });
-      if (still_listed && !env->FileExists(path)) {
-        r->Damage(path + ": listed in " + manifest_path + " but missing");
-      }
-      continue;
-    }
-    VerifySegment(env, path, meta, r);
-  }
-  for (const std::string& name : names) {
-    if (name.rfind("seg-", 0) == 0 && !listed.contains(name) && !name.ends_with(".tmp")) {
-      r->Note(JoinPath(dir, name) +
-              ": not listed in the MANIFEST (left by an interrupted flush or compaction, or "
-              "being written now); opening the directory removes it");
-    }
-  }
+  return damaged;
 }
 
 int CmdVerify(const std::vector<std::string>& args) {
   if (args.size() != 1 || args[0].starts_with("--")) return Usage("verify needs exactly DIR");
   const std::string dir = args[0];
-  if (!IsDataDirectory(dir)) return Fail(dir + " is not a Strata data directory (no STRATA file)");
   Env* env = Env::Default();
-  VerifyReport r;
-  VerifyLog(env, JoinPath(dir, "wal"), &r.wal_files, &r);
-  VerifyLog(env, JoinPath(dir, "catalog"), &r.catalog_files, &r);
-  const std::string shards = JoinPath(dir, "shards");
-  if (IsDir(shards)) {
-    for (const std::string& m : ListNames(shards)) {
-      const std::string mdir = JoinPath(shards, m);
-      if (!IsDir(mdir)) continue;
-      for (const std::string& w : ListNames(mdir)) {
-        const std::string wdir = JoinPath(mdir, w);
-        if (IsDir(wdir)) VerifyShard(env, wdir, &r);
-      }
-    }
+  auto report = CheckDirectory(env, dir);
+  // A live writer may change files while they are read: what looks damaged is checked again.
+  if (report && report->live && report->damaged()) report = CheckDirectory(env, dir);
+  if (!report) return Fail(report.error().ToString());
+  const DirectoryReport& r = *report;
+  const size_t damaged = PrintFindings(r);
+  if (r.live) {
+    std::printf("note: another process has the directory open: files may change while they are "
+                "read\n");
   }
   std::printf(
-      "verify %s: %llu WAL file(s), %llu catalog file(s), %llu manifest(s), %llu segment(s) "
-      "(%s, %s points): %s\n",
-      dir.c_str(), static_cast<unsigned long long>(r.wal_files),
-      static_cast<unsigned long long>(r.catalog_files), static_cast<unsigned long long>(r.manifests),
-      static_cast<unsigned long long>(r.segments), HumanBytes(static_cast<double>(r.segment_bytes)).c_str(),
-      Grouped(r.segment_points).c_str(),
-      r.damaged == 0 ? "no damage found"
-                     : (std::to_string(r.damaged) + " problem(s) found").c_str());
-  return r.damaged == 0 ? kExitOk : kExitError;
+      "verify %s: %llu catalog file(s) with %llu series, %llu WAL file(s) with %llu record(s), "
+      "%llu manifest(s), %llu segment(s) (%s, %s points in %llu blocks, every one decoded): %s\n",
+      dir.c_str(), static_cast<unsigned long long>(r.catalog_files),
+      static_cast<unsigned long long>(r.catalog_series),
+      static_cast<unsigned long long>(r.wal_files), static_cast<unsigned long long>(r.wal_records),
+      static_cast<unsigned long long>(r.manifests), static_cast<unsigned long long>(r.segments),
+      HumanBytes(static_cast<double>(r.segment_bytes)).c_str(),
+      Grouped(r.segment_points).c_str(), static_cast<unsigned long long>(r.blocks),
+      damaged == 0 ? "no damage found"
+                   : (std::to_string(damaged) + " problem(s) found; `strata repair " + dir +
+                      "` salvages what is intact").c_str());
+  return damaged == 0 ? kExitOk : kExitError;
+}
+
+// ---- repair --------------------------------------------------------------------------------------
+
+std::string DescribeLoss(const LostData& lost) {
+  std::string out = lost.series_key.empty() ? "unknown series" : "series '" + lost.series_key + "'";
+  if (lost.min_time != INT64_MIN || lost.max_time != INT64_MAX) {
+    out += ", times " + std::to_string(lost.min_time) + " to " + std::to_string(lost.max_time);
+  }
+  if (lost.points > 0) out += ", " + Grouped(lost.points) + " point(s)";
+  return out + ": " + lost.what;
+}
+
+int CmdRepair(const std::vector<std::string>& args) {
+  RepairOptions options;
+  std::vector<std::string> positional;
+  for (size_t i = 0; i < args.size(); i++) {
+    if (args[i] == "--shard-duration" && i + 1 < args.size()) {
+      auto d = ParseDuration(args[++i]);
+      if (!d) return Usage("repair: --shard-duration: " + d.error().message());
+      options.shard_duration_ns = *d;
+    } else if (args[i].starts_with("--")) {
+      return Usage("repair: unknown flag " + args[i]);
+    } else {
+      positional.push_back(args[i]);
+    }
+  }
+  if (positional.size() != 1) return Usage("repair needs exactly DIR");
+  const std::string& dir = positional[0];
+  auto before = CheckDirectory(Env::Default(), dir);
+  if (!before) return Fail(before.error().ToString());
+  if (!before->damaged()) {
+    std::printf("repair %s: no damage found; nothing changed\n", dir.c_str());
+    return kExitOk;
+  }
+  PrintFindings(*before);
+  auto report = RepairDirectory(Env::Default(), dir, options);
+  if (!report) return Fail(report.error().ToString());
+  for (const std::string& a : report->actions) std::printf("repaired: %s\n", a.c_str());
+  for (const LostData& lost : report->lost) std::printf("LOST %s\n", DescribeLoss(lost).c_str());
+  std::printf("repair %s: done, %zu change(s), %zu loss(es) reported%s%s; the directory now "
+              "passes verify\n",
+              dir.c_str(), report->actions.size(), report->lost.size(),
+              report->quarantine.empty() ? "" : "; the replaced files are in ",
+              report->quarantine.c_str());
+  return kExitOk;
 }
 
 // ---- stats ---------------------------------------------------------------------------------------
@@ -704,6 +636,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "import") return CmdImport(args);
   if (cmd == "verify") return CmdVerify(args);
+  if (cmd == "repair") return CmdRepair(args);
   if (cmd == "stats") return CmdStats(args);
   if (cmd == "query") return CmdQuery(args);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") return Usage();

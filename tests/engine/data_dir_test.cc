@@ -1,5 +1,5 @@
-// What makes a directory a data directory, and the one key every layer gives an open directory
-// (data_dir.h): StorageEngine::Open, the CLI and, through the C ABI, the SQLite module.
+// The one key every layer gives an open data directory (data_dir.h): StorageEngine::Open and,
+// through the C ABI, the SQLite module; and the identity test they share (identity_file.h).
 #include "data_dir.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "engine_test_util.h"
+#include "identity_file.h"
 #include "storage_engine.h"
 
 namespace strata {
@@ -18,17 +19,17 @@ using strata::testing::TempDir;
 TEST(DataDir, OnlyADirectoryHoldingTheIdentityFileIsOne) {
   TempDir tmp;
   Env* env = Env::Default();
-  EXPECT_FALSE(IsDataDirectory(env, tmp.Sub("missing")));
+  EXPECT_FALSE(HasIdentityFile(env, tmp.Sub("missing")));
   std::filesystem::create_directory(tmp.Sub("empty"));
-  EXPECT_FALSE(IsDataDirectory(env, tmp.Sub("empty")));
+  EXPECT_FALSE(HasIdentityFile(env, tmp.Sub("empty")));
   std::filesystem::create_directory(tmp.Sub("foreign"));
   std::ofstream(tmp.Sub("foreign/notes.txt")) << "x";
-  EXPECT_FALSE(IsDataDirectory(env, tmp.Sub("foreign")));
+  EXPECT_FALSE(HasIdentityFile(env, tmp.Sub("foreign")));
   {
     auto engine = StorageEngine::Open(tmp.Sub("data"), Options());
     ASSERT_TRUE(engine.has_value()) << engine.error().message();
   }
-  EXPECT_TRUE(IsDataDirectory(env, tmp.Sub("data")));
+  EXPECT_TRUE(HasIdentityFile(env, tmp.Sub("data")));
   EXPECT_TRUE(std::filesystem::is_regular_file(tmp.Sub(std::string("data/") + kIdentityFileName)));
 }
 

@@ -19,8 +19,11 @@ namespace strata::testing {
 // A directory under $TMPDIR removed when the object goes out of scope.
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "strata-test-XXXXXX").string();
+  // In `base`, or in $TMPDIR when it is empty.
+  explicit TempDir(const std::string& base = "") {
+    const std::filesystem::path in =
+        base.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(base);
+    std::string tmpl = (in / "strata-test-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
     path_ = tmpl;
   }
@@ -34,6 +37,14 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// A file system in memory when the machine has one (/dev/shm), else $TMPDIR: for tests that
+// rewrite a directory thousands of times, which ext4 makes slow (renames and truncations over
+// existing files force writeback).
+inline std::string FastTempBase() {
+  std::error_code ec;
+  return std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm" : "";
+}
 
 struct PointValue {
   int64_t time;

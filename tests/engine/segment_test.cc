@@ -711,6 +711,66 @@ TEST_F(SegmentTest, AbandonedWriterRemovesItsTempFile) {
   EXPECT_TRUE(env_->ListDir(dir_)->empty());
 }
 
+// A codec bug must fail the write instead of persisting a block nobody can read (issue 13): the
+// writer decodes every block it encodes and compares it with its points.
+void EncodeWithAFlippedLastByte(const Column& col, size_t begin, size_t end, std::string* out,
+                                BlockEncoding encoding) {
+  const size_t start = out->size();
+  EncodeBlock(col, begin, end, out, encoding);
+  if (out->size() > start) out->back() = static_cast<char>(out->back() ^ 1);
+}
+
+void EncodeDroppingTheLastTime(const Column& col, size_t begin, size_t end, std::string* out,
+                               BlockEncoding encoding) {
+  Column shorter = col;
+  shorter.times.back() = shorter.times[shorter.size() - 2] + 1;  // still increasing, but not col's
+  EncodeBlock(shorter, begin, end, out, encoding);
+}
+
+TEST_F(SegmentTest, BlockThatDoesNotRoundTripFailsTheWriterAndLeavesNoFile) {
+  for (auto encode : {&EncodeWithAFlippedLastByte, &EncodeDroppingTheLastTime}) {
+    for (ValueType type : {ValueType::kFloat, ValueType::kInt, ValueType::kString}) {
+      auto w = SegmentWriter::Create(env_, path_, 1, 1, encode);
+      ASSERT_TRUE(w.has_value());
+      auto s = (*w)->Add({1, "a#f", type}, MakeColumn(type, 3000));
+      ASSERT_FALSE(s.has_value()) << ValueTypeName(type);
+      EXPECT_EQ(s.error().code(), Code::kError);
+      EXPECT_NE(s.error().message().find("stay in the MemStore"), std::string::npos)
+          << s.error().message();
+      // The writer stays failed: no segment can be finished from it.
+      EXPECT_FALSE((*w)->Add({2, "b#f", type}, MakeColumn(type, 3)).has_value());
+      EXPECT_FALSE((*w)->Finish().has_value());
+      w->reset();
+      EXPECT_FALSE(env_->FileExists(path_));
+      EXPECT_TRUE(env_->ListDir(dir_)->empty());
+    }
+  }
+}
+
+// Large strings end a block before its values pass kMaxBlockValueBytes, so every block's payload
+// fits its u32 length however large the strings are.
+TEST_F(SegmentTest, LargeStringsAreSplitIntoBlocksByBytes) {
+  Column c;
+  c.type = ValueType::kString;
+  for (int i = 0; i < 10; i++) {
+    c.times.push_back(100 + i);
+    c.strs.push_back(std::string(SegmentWriter::kMaxBlockValueBytes * 3 / 8 + i, 'a' + i));
+  }
+  c.times.push_back(200);
+  c.strs.push_back(std::string(SegmentWriter::kMaxBlockValueBytes + 5, 'z'));  // one alone
+  Write({{{1, "s#v", ValueType::kString}, c}});
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  const auto& blocks = r->index()[0].blocks;
+  ASSERT_EQ(blocks.size(), 6u);  // 2 + 2 + 2 + 2 + 2 + 1
+  for (size_t k = 0; k + 1 < blocks.size(); k++) EXPECT_EQ(blocks[k].count, 2u);
+  EXPECT_EQ(blocks.back().count, 1u);
+  Column got;
+  got.type = ValueType::kString;
+  ASSERT_TRUE(r->Read(r->index()[0], INT64_MIN, INT64_MAX, &got));
+  ExpectSameColumn(c, got);
+}
+
 TEST_F(SegmentTest, OpenOfMissingFileIsNotCorrupt) {
   auto r = SegmentReader::Open(env_, JoinPath(dir_, "nope.sst"));
   ASSERT_FALSE(r.has_value());

@@ -64,12 +64,16 @@ class WalTest : public ::testing::Test {
     return OpenWal(&fast_env_, segment_bytes);
   }
 
-  // Replays `wal` into *records; returns the replay's result.
+  // Replays `wal` into *records and, when that succeeds, finishes the replay (truncating a torn
+  // tail); returns the replay's result, or FinishReplay's error.
   static Result<WalReplayStats> ReplayInto(Wal* wal, std::vector<Rec>* records) {
-    return wal->Replay([records](WalRecordType type, uint64_t lsn, std::string_view payload) {
+    auto stats = wal->Replay([records](WalRecordType type, uint64_t lsn, std::string_view payload) {
       records->push_back(Rec{type, lsn, std::string(payload)});
       return OkStatus();
     });
+    if (!stats) return stats;
+    STRATA_RETURN_IF_ERROR(wal->FinishReplay());
+    return stats;
   }
 
   // Opens the log afresh and replays it, expecting success.
@@ -526,33 +530,51 @@ TEST_F(WalTest, RotationMakesTheFileLeftBehindDurable) {
   EXPECT_EQ(ReopenAndReplay(), std::vector<Rec>(all.begin(), all.begin() + 2));
 }
 
-TEST_F(WalTest, VerifyReportsTornTailsAndCorruption) {
+// Reading (Read, and Replay before FinishReplay) reports a torn tail or corruption and changes no
+// file: an open that fails later, or `strata verify`, must leave the log as it found it.
+TEST_F(WalTest, ReadingReportsTornTailsAndCorruptionAndChangesNothing) {
   std::unique_ptr<Wal> wal = OpenWal();
   AppendAll(wal.get(), ThreeRecords());
   ASSERT_TRUE(wal->Rotate());
   ASSERT_TRUE(wal->Append(WalRecordType::kWrite, 4, "four"));
   wal.reset();
-  Result<std::vector<std::string>> problems = Wal::Verify(env_, dir_);
-  ASSERT_TRUE(problems);
-  EXPECT_TRUE(problems->empty());
+  auto count = [](uint64_t* n) {
+    return [n](WalRecordType, uint64_t, std::string_view) {
+      ++*n;
+      return OkStatus();
+    };
+  };
+  uint64_t n = 0;
+  Result<WalReplayStats> stats = Wal::Read(env_, dir_, count(&n));
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(n, 4u);
+  EXPECT_TRUE(stats->truncated_file.empty());
+  EXPECT_EQ(stats->last_lsn, 4u);
 
   const std::vector<std::string> files = WalFiles();
   const std::string second = ReadBytes(files[1]);
   WriteBytes(files[1], second.substr(0, second.size() - 1));
-  problems = Wal::Verify(env_, dir_);
-  ASSERT_TRUE(problems);
-  ASSERT_EQ(problems->size(), 1u);
-  EXPECT_EQ((*problems)[0].rfind("torn tail: " + files[1] + " at offset 0", 0), 0u)
-      << (*problems)[0];
+  stats = Wal::Read(env_, dir_, count(&n));
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->truncated_file, files[1]);
+  EXPECT_EQ(stats->truncated_at, 0u);
+  wal = OpenWal();
+  ASSERT_TRUE(wal->Replay(count(&n)));
+  ASSERT_TRUE(wal->Replay(count(&n)));  // again: nothing was truncated yet
+  EXPECT_EQ(second.size() - 1, std::filesystem::file_size(files[1]));
+  ASSERT_TRUE(wal->FinishReplay());
+  EXPECT_EQ(0u, std::filesystem::file_size(files[1]));
+  EXPECT_FALSE(wal->Replay(count(&n)));  // recovery is over
+  wal.reset();
 
   std::string first = ReadBytes(files[0]);
   first[5] = static_cast<char>(first[5] ^ 0x10);
   WriteBytes(files[0], first);
-  problems = Wal::Verify(env_, dir_);
-  ASSERT_TRUE(problems);
-  ASSERT_EQ(problems->size(), 2u);
-  EXPECT_EQ((*problems)[0].rfind("corrupt: " + files[0] + " at offset 0", 0), 0u) << (*problems)[0];
-  EXPECT_EQ(second.size() - 1, std::filesystem::file_size(files[1]));  // Verify changes nothing
+  stats = Wal::Read(env_, dir_, count(&n));
+  ASSERT_FALSE(stats);
+  EXPECT_EQ(stats.error().code(), Code::kCorrupt);
+  EXPECT_NE(stats.error().message().find(files[0] + " at offset 0"), std::string::npos);
+  EXPECT_EQ(first, ReadBytes(files[0]));
 }
 
 TEST(WalFormat, FileNamesRoundTrip) {
