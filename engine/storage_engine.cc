@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "coding.h"
+#include "data_dir.h"
 #include "directory_check.h"
 #include "identity_file.h"
 #include "line_protocol.h"
@@ -101,10 +102,7 @@ StorageEngine::~StorageEngine() {
 
 Result<std::shared_ptr<StorageEngine>> StorageEngine::Open(const std::string& dir,
                                                            const Options& options) {
-  if (dir.empty()) return unexpected(Error::Invalid("data directory path is empty"));
-  std::error_code ec;
-  std::string canonical = std::filesystem::weakly_canonical(dir, ec).string();
-  if (ec) return unexpected(Error::IO("resolve " + dir + ": " + ec.message()));
+  STRATA_ASSIGN_OR_RETURN(const std::string canonical, CanonicalDataDir(dir));
   std::lock_guard lock(RegistryMutex());
   auto& registry = Registry();
   if (auto it = registry.find(canonical); it != registry.end()) {

@@ -34,6 +34,7 @@
 #include "repair.h"
 #include "segment_reader.h"
 #include "storage_engine.h"
+#include "time_text.h"
 #include "wal.h"
 #include "write_batch.h"
 
@@ -102,133 +103,10 @@ std::string Grouped(uint64_t n) {
   return out;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date, and back.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  using namespace std::chrono;
-  return sys_days{year{static_cast<int>(y)} / month{m} / day{d}}.time_since_epoch().count();
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  using namespace std::chrono;
-  const year_month_day ymd{sys_days{days{z}}};
-  *y = static_cast<int>(ymd.year());
-  *m = static_cast<unsigned>(ymd.month());
-  *d = static_cast<unsigned>(ymd.day());
-}
-
-// RFC 3339 in UTC, with a fraction of a second only when there is one: "2016-01-01T00:00:10Z".
-std::string IsoTime(int64_t ns) {
-  constexpr int64_t kNsPerSec = 1'000'000'000;
-  int64_t secs = ns / kNsPerSec;
-  int64_t frac = ns % kNsPerSec;
-  if (frac < 0) {
-    frac += kNsPerSec;
-    secs--;
-  }
-  int64_t days = secs / 86400;
-  int64_t sod = secs % 86400;
-  if (sod < 0) {
-    sod += 86400;
-    days--;
-  }
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(y),
-                        m, d, static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
-                        static_cast<int>(sod % 60));
-  std::string out(buf, static_cast<size_t>(n));
-  if (frac != 0) {
-    std::snprintf(buf, sizeof(buf), ".%09lld", static_cast<long long>(frac));
-    std::string f = buf;
-    while (f.back() == '0') f.pop_back();
-    out += f;
-  }
-  out += 'Z';
-  return out;
-}
-
 bool ParseUint(std::string_view s, uint64_t* out) {
   if (s.empty()) return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && p == s.data() + s.size();
-}
-
-// Reads exactly `n` digits at *p as an unsigned number.
-bool Digits(std::string_view s, size_t* p, size_t n, unsigned* out) {
-  if (*p + n > s.size()) return false;
-  unsigned v = 0;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[*p + i];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<unsigned>(c - '0');
-  }
-  *p += n;
-  *out = v;
-  return true;
-}
-
-// Nanoseconds since the epoch, or ISO-8601: YYYY-MM-DD[(T| )hh:mm[:ss[.fraction]]][Z|±hh:mm].
-// Without a zone the time is UTC.
-std::optional<int64_t> ParseTime(std::string_view s) {
-  const size_t sign = !s.empty() && s[0] == '-' ? 1 : 0;
-  if (s.size() > sign && s.find_first_not_of("0123456789", sign) == std::string_view::npos) {
-    int64_t v;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc() && p == s.data() + s.size()) return v;
-    return std::nullopt;
-  }
-  size_t p = 0;
-  unsigned y, mo, d, h = 0, mi = 0, sec = 0;
-  if (!Digits(s, &p, 4, &y) || p >= s.size() || s[p++] != '-' || !Digits(s, &p, 2, &mo) ||
-      p >= s.size() || s[p++] != '-' || !Digits(s, &p, 2, &d)) {
-    return std::nullopt;
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
-  int64_t frac_ns = 0;
-  if (p < s.size() && (s[p] == 'T' || s[p] == 't' || s[p] == ' ')) {
-    p++;
-    if (!Digits(s, &p, 2, &h) || p >= s.size() || s[p++] != ':' || !Digits(s, &p, 2, &mi)) {
-      return std::nullopt;
-    }
-    if (p < s.size() && s[p] == ':') {
-      p++;
-      if (!Digits(s, &p, 2, &sec)) return std::nullopt;
-      if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
-        p++;
-        int64_t scale = 100'000'000;
-        size_t start = p;
-        while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
-          frac_ns += (s[p] - '0') * scale;
-          scale /= 10;
-          p++;
-        }
-        if (p == start) return std::nullopt;
-      }
-    }
-    if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  }
-  int64_t offset_s = 0;
-  if (p < s.size()) {
-    if (s[p] == 'Z' || s[p] == 'z') {
-      p++;
-    } else if (s[p] == '+' || s[p] == '-') {
-      const int zone_sign = s[p] == '-' ? -1 : 1;
-      p++;
-      unsigned oh, om = 0;
-      if (!Digits(s, &p, 2, &oh)) return std::nullopt;
-      if (p < s.size() && s[p] == ':') p++;
-      if (p < s.size() && !Digits(s, &p, 2, &om)) return std::nullopt;
-      offset_s = zone_sign * static_cast<int64_t>(oh * 3600 + om * 60);
-    }
-  }
-  if (p != s.size()) return std::nullopt;
-  const int64_t days = DaysFromCivil(y, mo, d);
-  const int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
-  // Years 0000..9999 stay well inside the int64 nanosecond range only between 1678 and 2262.
-  if (secs < -9'223'372'036LL || secs > 9'223'372'035LL) return std::nullopt;
-  return secs * 1'000'000'000 + frac_ns;
 }
 
 std::string FormatValue(const Column& c, size_t i) {
@@ -654,7 +532,7 @@ int CmdStats(const std::vector<std::string>& args) {
   ShardStats total;
   for (const ShardStats& s : st.shards) {
     std::printf("%-16s %-21s %12s %12s %7llu %5llu %12s %14s %5llu\n", s.measurement.c_str(),
-                IsoTime(s.window_start).c_str(),
+                FormatTimeText(s.window_start).c_str(),
                 HumanBytes(static_cast<double>(s.active_bytes + s.frozen_bytes)).c_str(),
                 Grouped(s.active_points).c_str(), static_cast<unsigned long long>(s.frozen_count),
                 static_cast<unsigned long long>(s.segment_count),
@@ -718,8 +596,8 @@ int CmdQuery(const std::vector<std::string>& args) {
     } else if (a == "--limit") {
       if (!ParseUint(v, &limit)) return Usage("--limit: '" + v + "' is not a count");
     } else {
-      auto t = ParseTime(v);
-      if (!t) return Usage(a + ": '" + v + "' is not a time (nanoseconds or ISO-8601)");
+      auto t = ParseTimeText(v);
+      if (!t) return Usage(a + ": " + t.error().message());
       (a == "--start" ? q.min_time : q.max_time) = *t;
     }
   }
@@ -741,7 +619,7 @@ int CmdQuery(const std::vector<std::string>& args) {
     for (size_t i = 0; i < c.size() && printed < limit; i++, printed++) {
       line = key;
       line += '\t';
-      line += ns_times ? std::to_string(c.times[i]) : IsoTime(c.times[i]);
+      line += ns_times ? std::to_string(c.times[i]) : FormatTimeText(c.times[i]);
       line += '\t';
       line += FormatValue(c, i);
       line += '\n';

@@ -1,8 +1,8 @@
-// The aggregate view: `cpu('mean', '1h')` (vtab.h). Groups are (tag set, bucket), with buckets
-// aligned to multiples of `every` from the epoch (as time_bucket), or one per tag set. Only the fields
-// the statement reads are read (all declared fields when it reads none), and a group exists when it
-// holds a point of one of them; each such field column then holds the field's aggregate over the
-// group's points:
+// The aggregate view: `cpu('mean', '1h')` (aggregate.h). Groups are (tag set, bucket), with buckets
+// aligned to multiples of `every` from the epoch (as time_bucket), or one per tag set. Only the
+// fields the statement reads are read (all declared fields when it reads none), and a group exists
+// when it holds a point of one of them; each such field column then holds the field's aggregate
+// over the group's points:
 //   count  the number of points (0 when the field has none in the group)          INTEGER
 //   sum    the sum: REAL for a REAL field, INTEGER for INTEGER and BOOLEAN (an error when it
 //          overflows, as SQLite's sum); NULL for TEXT
@@ -17,369 +17,145 @@
 // read only each tag set's oldest or newest point of each field read (strata_query_rows_ex with
 // limit_per_tagset 1). When the connection has pending changes to the table (an open transaction)
 // they come from the merged row scan instead, so the view reads the transaction's own writes.
+#include "aggregate.h"
+
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
 #include <algorithm>
 #include <cstring>
 #include <string_view>
-#include <type_traits>
-#include <unordered_map>
+#include <vector>
 
-#include "vtab.h"
+#include "aggregator.h"
+#include "convert.h"
+#include "scan.h"
+#include "table.h"
+#include "time_bucket.h"
 
 namespace strata_sql {
 namespace {
 
-// The running aggregate of one field in one group.
-struct Acc {
-  int64_t count = 0;
-  int64_t first_time = 0, last_time = 0;
-  double fsum = 0;       // sum of the values as doubles
-  int64_t isum = 0;      // sum of INTEGER / BOOLEAN values ...
-  bool overflow = false;  // ... unless it overflowed
-  Value pick;             // min, max, first or last so far (type 0: none yet)
-};
+// The tag set of the series `key` (a canonical series key the engine gave): its tag-set key + "#"
+// into *order and its tags, unescaped, into *tags (strata_parse_series_key). False when the key
+// does not parse.
+bool SeriesTagSet(const char* key, std::string* order, std::vector<Tag>* tags) {
+  strata_series_key_parts* parts = nullptr;
+  if (strata_parse_series_key(key, std::strlen(key), &parts) != STRATA_OK) return false;
+  order->assign(key, parts->tagset_len).push_back('#');
+  tags->clear();
+  for (size_t i = 0; i < parts->ntags; i++) {
+    tags->push_back(Tag{parts->tags[i].key, parts->tags[i].value});
+  }
+  strata_free(parts);
+  return true;
+}
 
-// Folds points into groups, tag set by tag set in any order, and turns the groups into rows.
-class Aggregator {
+// How the engine is queried for the tag filters of a scan: single values go to the engine as
+// equalities, the first list is queried value by value (a query each), and further lists are
+// checked on each series here.
+class EngineFilters {
  public:
-  // `read`: the fields whose points are added (the only ones aggregated).
-  Aggregator(const Table* t, const AggregateSpec& agg, const std::vector<size_t>& read)
-      : schema_(t->schema), agg_(agg), read_(read), slot_(t->schema.fields.size(), 0) {
-    for (size_t k = 0; k < read.size(); k++) slot_[read[k]] = k;
-  }
-
-  // Makes `ts` the tag set of the points added next.
-  void SetTagSet(const std::shared_ptr<const RowTagSet>& ts) {
-    auto [it, added] = tagsets_.try_emplace(ts->order);
-    if (added) it->second.tagset = ts;
-    current_ = &it->second.groups;
-    cached_ = nullptr;
-  }
-
-  // Makes the tag set keyed `order` (tag-set key + "#") current when it is known; false when it is
-  // not (then call SetTagSet), which spares building a RowTagSet for each further field.
-  bool SelectTagSet(const std::string& order) {
-    auto it = tagsets_.find(order);
-    if (it == tagsets_.end()) return false;
-    current_ = &it->second.groups;
-    cached_ = nullptr;
-    return true;
-  }
-
-  // Points [0, n) of field j, times ascending. values: doubles for STRATA_FLOAT, int64_t for
-  // STRATA_INT / STRATA_BOOL; strings (STRATA_STRING) are added one by one with AddString.
-  void AddNumbers(int j, int type, const int64_t* times, const void* values, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-      int64_t end = 0;
-      bool unbounded = false;
-      Acc& a = Group(times[i], &end, &unbounded)[slot_[j]];
-      const size_t stop = agg_.every == 0 || unbounded
-                              ? n
-                              : std::lower_bound(times + i, times + n, end) - times;
-      if (type == STRATA_FLOAT) {
-        Fold(a, type, times, static_cast<const double*>(values), i, stop);
+  explicit EngineFilters(const ScanSpec& spec) {
+    for (const TagFilter& f : spec.filters) {
+      if (f.values.size() == 1) {
+        eq_.push_back(strata_tag{f.key.c_str(), f.values.begin()->c_str()});
+      } else if (split_ == nullptr) {
+        split_ = &f;
+        split_values_.assign(f.values.begin(), f.values.end());
       } else {
-        Fold(a, type, times, static_cast<const int64_t*>(values), i, stop);
+        checked_.push_back(&f);
       }
-      i = stop;
     }
   }
-
-  void AddString(int j, int64_t time, std::string_view v) {
-    int64_t end = 0;
-    bool unbounded = false;
-    Acc& a = Group(time, &end, &unbounded)[slot_[j]];
-    Count(a, time, time, 1);
-    const bool take = a.pick.type == 0 || agg_.fn == AggregateFn::kLast ||
-                      (agg_.fn == AggregateFn::kMin && v < std::string_view(a.pick.s)) ||
-                      (agg_.fn == AggregateFn::kMax && v > std::string_view(a.pick.s));
-    if (take && Picks()) {
-      a.pick.type = STRATA_STRING;
-      a.pick.s.assign(v);
+  size_t queries() const { return split_ == nullptr ? 1 : split_values_.size(); }
+  // The tag equalities of query q.
+  std::vector<strata_tag> Query(size_t q) const {
+    std::vector<strata_tag> tags = eq_;
+    if (split_ != nullptr) {
+      tags.push_back(strata_tag{split_->key.c_str(), split_values_[q].c_str()});
     }
+    return tags;
   }
-
-  // Appends the groups' rows to *out in (tag-set key, time) order. False with *err (an INTEGER sum
-  // that overflowed).
-  bool Finish(RowBuffer* out, std::string* err) {
-    std::vector<TagSetGroups*> sorted;
-    for (auto& [order, ts] : tagsets_) sorted.push_back(&ts);
-    std::sort(sorted.begin(), sorted.end(), [](const TagSetGroups* a, const TagSetGroups* b) {
-      return a->tagset->order < b->tagset->order;
-    });
-    for (TagSetGroups* ts : sorted) {
-      for (auto& [start, accs] : ts->groups) {
-        Row row;
-        row.tagset = ts->tagset;
-        row.fields.resize(schema_.fields.size());
-        bool any = false;
-        for (size_t k = 0; k < accs.size(); k++) {
-          const size_t j = read_[k];
-          Acc& a = accs[k];
-          if (a.count > 0) {
-            const int64_t t = agg_.fn == AggregateFn::kLast ? a.last_time : a.first_time;
-            row.time = !any                          ? t
-                       : agg_.fn == AggregateFn::kLast ? std::max(row.time, t)
-                                                       : std::min(row.time, t);
-            any = true;
-          }
-          if (!Result(j, a, &row.fields[j], err)) return false;
-        }
-        if (agg_.every != 0) row.time = start;
-        if (any) out->Add(std::move(row));
-      }
+  // Whether a series with `tags` passes the lists checked here.
+  bool Passes(const std::vector<Tag>& tags) const {
+    for (const TagFilter* f : checked_) {
+      auto tag =
+          std::find_if(tags.begin(), tags.end(), [&](const Tag& x) { return x.key == f->key; });
+      if (tag == tags.end() || f->values.count(tag->value) == 0) return false;
     }
     return true;
   }
 
  private:
-  bool Picks() const {
-    return agg_.fn == AggregateFn::kMin || agg_.fn == AggregateFn::kMax ||
-           agg_.fn == AggregateFn::kFirst || agg_.fn == AggregateFn::kLast;
-  }
-
-  // The accumulators of the group holding `time`; *end receives the end of its bucket
-  // (exclusive), or *unbounded is set when the bucket reaches past the largest time.
-  std::vector<Acc>& Group(int64_t time, int64_t* end, bool* unbounded) {
-    int64_t start = 0;
-    if (agg_.every != 0) *unbounded = !BucketOf(time, agg_.every, &start, end);
-    if (cached_ == nullptr || cached_start_ != start) {
-      auto [it, added] = current_->try_emplace(start);
-      if (added) it->second.resize(read_.size());
-      cached_ = &it->second;
-      cached_start_ = start;
-    }
-    return *cached_;
-  }
-
-  static void Count(Acc& a, int64_t first, int64_t last, size_t n) {
-    if (a.count == 0) a.first_time = first;
-    a.last_time = last;
-    a.count += static_cast<int64_t>(n);
-  }
-
-  // Folds points [i, stop) of one group: T is double for STRATA_FLOAT, int64_t for STRATA_INT and
-  // STRATA_BOOL (`type`), whose sum is also kept exactly.
-  template <class T>
-  void Fold(Acc& a, int type, const int64_t* times, const T* v, size_t i, size_t stop) {
-    constexpr bool kFloat = std::is_same_v<T, double>;
-    const bool had = a.count > 0;
-    Count(a, times[i], times[stop - 1], stop - i);
-    T* pick = nullptr;
-    if constexpr (kFloat) {
-      pick = &a.pick.f;
-    } else {
-      pick = &a.pick.i;
-    }
-    switch (agg_.fn) {
-      case AggregateFn::kSum:
-      case AggregateFn::kMean:
-        for (size_t k = i; k < stop; k++) {
-          a.fsum += static_cast<double>(v[k]);
-          if constexpr (!kFloat) {
-            a.overflow = a.overflow || __builtin_add_overflow(a.isum, v[k], &a.isum);
-          }
-        }
-        break;
-      case AggregateFn::kMin:
-      case AggregateFn::kMax: {
-        const bool min = agg_.fn == AggregateFn::kMin;
-        T m = had ? *pick : v[i];
-        for (size_t k = i; k < stop; k++) m = min ? std::min(m, v[k]) : std::max(m, v[k]);
-        a.pick.type = type;
-        *pick = m;
-        break;
-      }
-      case AggregateFn::kFirst:
-        if (!had) a.pick.type = type, *pick = v[i];
-        break;
-      case AggregateFn::kLast:
-        a.pick.type = type;
-        *pick = v[stop - 1];
-        break;
-      case AggregateFn::kCount: break;
-    }
-  }
-
-  // The result of field j over a group.
-  bool Result(size_t j, Acc& a, Value* out, std::string* err) const {
-    const int type = schema_.field_types[j];
-    *out = Value{};
-    if (agg_.fn == AggregateFn::kCount) {
-      out->type = STRATA_INT;
-      out->i = a.count;
-      return true;
-    }
-    if (a.count == 0) return true;
-    switch (agg_.fn) {
-      case AggregateFn::kSum:
-        if (type == STRATA_FLOAT) {
-          out->type = STRATA_FLOAT;
-          out->f = a.fsum;
-        } else if (type != STRATA_STRING) {
-          if (a.overflow) {
-            *err = "integer overflow in the sum of " + schema_.fields[j];
-            return false;
-          }
-          out->type = STRATA_INT;
-          out->i = a.isum;
-        }
-        return true;
-      case AggregateFn::kMean:
-        if (type != STRATA_STRING) {
-          out->type = STRATA_FLOAT;
-          const double sum = type == STRATA_FLOAT || a.overflow ? a.fsum : static_cast<double>(a.isum);
-          out->f = sum / static_cast<double>(a.count);
-        }
-        return true;
-      default:
-        *out = std::move(a.pick);
-        return true;
-    }
-  }
-
-  using Groups = std::map<int64_t, std::vector<Acc>>;  // bucket start (0 without `every`) -> per field
-  struct TagSetGroups {
-    std::shared_ptr<const RowTagSet> tagset;
-    Groups groups;
-  };
-
-  const Schema& schema_;
-  const AggregateSpec& agg_;
-  const std::vector<size_t>& read_;  // slot k of a group aggregates field read_[k]
-  std::vector<size_t> slot_;         // field -> slot
-  std::unordered_map<std::string, TagSetGroups> tagsets_;  // by tag-set key + "#"
-  Groups* current_ = nullptr;        // the groups of the current tag set
-  std::vector<Acc>* cached_ = nullptr;            // ... and the group of cached_start_
-  int64_t cached_start_ = 0;
+  std::vector<strata_tag> eq_;
+  const TagFilter* split_ = nullptr;  // the filter queried value by value
+  std::vector<std::string> split_values_;
+  std::vector<const TagFilter*> checked_;
 };
 
-// Splits a canonical series key `measurement,k=v,...#field` into the tag-set key (before the first
-// unescaped '#') and its tags (unescaped). False when it is not of that form.
-bool ParseSeriesKey(std::string_view key, std::string_view* tagset, std::vector<Tag>* tags) {
-  tags->clear();
-  std::string token;
-  Tag tag;
-  bool in_value = false, in_measurement = true;
-  auto finish = [&]() {
-    if (in_measurement) {
-      in_measurement = false;
-      return true;
-    }
-    if (!in_value) return false;
-    tag.value = std::move(token);
-    tags->push_back(std::move(tag));
-    tag = Tag{};
-    in_value = false;
-    return true;
-  };
-  for (size_t i = 0; i < key.size(); i++) {
-    const char ch = key[i];
-    if (ch == '\\' && i + 1 < key.size()) {
-      token.push_back(key[++i]);
-    } else if (ch == ',' || ch == '#') {
-      if (!finish()) return false;
-      token.clear();
-      if (ch == '#') {
-        *tagset = key.substr(0, i);
-        return true;
-      }
-    } else if (ch == '=' && !in_measurement && !in_value) {
-      tag.key = std::move(token);
-      token.clear();
-      in_value = true;
-    } else {
-      token.push_back(ch);
-    }
-  }
-  return false;
-}
-
-// Feeds the engine's points of the fields in `read`, series by series: one query per field read and
-// value of the first multi-valued tag filter (single values go to the engine as equalities, further
-// lists are checked here).
-int FeedEngine(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, Aggregator* agg,
-               std::string* err) {
-  std::vector<strata_tag> eq;
-  const TagFilter* split = nullptr;  // the filter queried value by value
-  std::vector<const TagFilter*> checked;
-  for (const TagFilter& f : spec.filters) {
-    if (f.values.size() == 1) {
-      eq.push_back(strata_tag{f.key.c_str(), f.values.begin()->c_str()});
-    } else if (split == nullptr) {
-      split = &f;
-    } else {
-      checked.push_back(&f);
-    }
-  }
-  std::vector<std::string> split_values;
-  if (split != nullptr) split_values.assign(split->values.begin(), split->values.end());
+// Feeds the points of field j that one engine query (tag equalities `tags`) returns, block by
+// block and series by series.
+int FeedQuery(Table* t, const ScanSpec& spec, size_t j, const std::vector<strata_tag>& tags,
+              const EngineFilters& filters, Aggregator* agg, std::string* err) {
   constexpr size_t kCap = 4096;
   std::vector<int64_t> times(kCap), values(kCap);  // int64_t storage is aligned for double too
+  strata_cursor* cur = nullptr;
+  int rc = strata_query(t->conn->sdb, t->name.c_str(), tags.data(), tags.size(),
+                        t->schema.fields[j].c_str(), spec.t_min, spec.t_max, &cur);
+  if (rc != STRATA_OK) {
+    *err = std::string("query failed: ") + strata_errmsg();
+    return rc;
+  }
+  std::string series, order;
+  std::vector<Tag> parsed;
+  bool skip = false;  // the series fails a checked filter
+  size_t n = 0;
+  while ((rc = strata_cursor_next_block(cur, times.data(), values.data(), kCap, &n)) ==
+         STRATA_ROW) {
+    if (const char* key = strata_cursor_series(cur); series != key) {
+      series.assign(key);
+      if (!SeriesTagSet(key, &order, &parsed)) break;
+      skip = !filters.Passes(parsed);
+      if (!skip && !agg->SelectTagSet(order)) {
+        const std::string_view tagset(order.data(), order.size() - 1);
+        agg->SetTagSet(t->TagSet(tagset, [&] {
+          return std::make_shared<const RowTagSet>(order, std::move(parsed), t->schema.tags);
+        }));
+      }
+    }
+    if (skip) continue;
+    if (strata_cursor_type(cur) != STRATA_STRING) {
+      agg->AddNumbers(static_cast<int>(j), strata_cursor_type(cur), times.data(), values.data(), n);
+      continue;
+    }
+    for (size_t i = 0; i < n; i++) {
+      size_t len = 0;
+      const char* s = strata_cursor_block_str(cur, i, &len);
+      agg->AddString(static_cast<int>(j), times[i], std::string_view(s == nullptr ? "" : s, len));
+    }
+  }
+  strata_cursor_free(cur);
+  if (rc == STRATA_ROW) {
+    *err = "internal error: unreadable series key '" + series + "'";
+    return STRATA_CORRUPT;
+  }
+  if (rc != STRATA_DONE) {
+    *err = std::string("read failed: ") + strata_errmsg();
+    return rc;
+  }
+  return STRATA_OK;
+}
+
+// Feeds the engine's points of the fields in `read`: one query per field read and value of the
+// first multi-valued tag filter (EngineFilters).
+int FeedEngine(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, Aggregator* agg,
+               std::string* err) {
+  const EngineFilters filters(spec);
   for (size_t j : read) {
-    for (size_t q = 0; q < (split == nullptr ? 1 : split_values.size()); q++) {
-      std::vector<strata_tag> tags = eq;
-      if (split != nullptr) tags.push_back(strata_tag{split->key.c_str(), split_values[q].c_str()});
-      strata_cursor* cur = nullptr;
-      int rc = strata_query(t->conn->sdb, t->name.c_str(), tags.data(), tags.size(),
-                            t->schema.fields[j].c_str(), spec.t_min, spec.t_max, &cur);
-      if (rc != STRATA_OK) {
-        *err = std::string("query failed: ") + strata_errmsg();
-        return rc;
-      }
-      std::string series, order;
-      bool skip = false;  // the series fails a checked filter
-      bool bad_key = false;
-      std::vector<Tag> parsed;
-      while (true) {
-        size_t n = 0;
-        rc = strata_cursor_next_block(cur, times.data(), values.data(), kCap, &n);
-        if (rc != STRATA_ROW) break;
-        const char* key = strata_cursor_series(cur);
-        if (series != key) {
-          series.assign(key);
-          std::string_view tagset;
-          if (!ParseSeriesKey(series, &tagset, &parsed)) {
-            bad_key = true;
-            break;
-          }
-          skip = false;
-          for (const TagFilter* f : checked) {
-            auto tag = std::find_if(parsed.begin(), parsed.end(),
-                                    [&](const Tag& x) { return x.key == f->key; });
-            skip = skip || tag == parsed.end() || f->values.count(tag->value) == 0;
-          }
-          order.assign(tagset).push_back('#');
-          if (!skip && !agg->SelectTagSet(order)) {
-            agg->SetTagSet(t->TagSet(tagset, [&] {
-              return std::make_shared<const RowTagSet>(order, std::move(parsed), t->schema.tags);
-            }));
-          }
-        }
-        if (skip) continue;
-        const int type = strata_cursor_type(cur);
-        if (type == STRATA_STRING) {
-          for (size_t i = 0; i < n; i++) {
-            size_t len = 0;
-            const char* s = strata_cursor_block_str(cur, i, &len);
-            agg->AddString(static_cast<int>(j), times[i], std::string_view(s == nullptr ? "" : s, len));
-          }
-        } else {
-          agg->AddNumbers(static_cast<int>(j), type, times.data(), values.data(), n);
-        }
-      }
-      strata_cursor_free(cur);
-      if (bad_key) {
-        *err = "internal error: unreadable series key '" + series + "'";
-        return STRATA_CORRUPT;
-      }
-      if (rc != STRATA_DONE) {
-        *err = std::string("read failed: ") + strata_errmsg();
-        return rc;
-      }
+    for (size_t q = 0; q < filters.queries(); q++) {
+      const int rc = FeedQuery(t, spec, j, filters.Query(q), filters, agg, err);
+      if (rc != STRATA_OK) return rc;
     }
   }
   return STRATA_OK;
@@ -539,10 +315,11 @@ int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, RowBuffe
   if (read.empty()) {
     for (size_t j = 0; j < t->schema.fields.size(); j++) read.push_back(j);
   }
-  const bool edge = agg.every == 0 && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
+  const bool edge =
+      agg.every == 0 && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
   const bool pending = t->overlay().HasPending();
   if (edge && !pending) return EdgeRows(t, spec, read, agg.fn == AggregateFn::kLast, rows, err);
-  Aggregator aggregator(t, agg, read);
+  Aggregator aggregator(t->schema, agg, read);
   const int rc = pending ? FeedRows(t, spec, read, &aggregator, err)
                          : FeedEngine(t, spec, read, &aggregator, err);
   if (rc != STRATA_OK) return rc;

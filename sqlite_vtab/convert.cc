@@ -1,24 +1,27 @@
-// SQL value <-> engine value, with loss checks (DESIGN section 7): a value is stored only when the
-// field's type holds it exactly.
+// SQL value <-> engine value, with loss checks (README.md, "Values"): a value is stored only when
+// the field's type holds it exactly.
 //   REAL     REAL (finite); INTEGER when the double represents it exactly; TEXT that reads entirely
 //            as a finite number (same rule).
 //   INTEGER  INTEGER; integral REAL within int64; TEXT that reads entirely as such a number.
 //   BOOLEAN  0/1 as INTEGER or REAL; TEXT 'true'/'false'/'1'/'0' (any case).
 //   TEXT     TEXT; INTEGER and REAL as SQLite renders them (text affinity).
 //   BLOB is never converted. Tags are TEXT (numbers rendered), non-empty, valid UTF-8, no NUL.
-//   time     INTEGER ns; integral REAL; TEXT holding an integer or an ISO-8601 date-time
-//            (YYYY-MM-DD[(T| )hh:mm[:ss[.fraction]]][Z|(+|-)hh[:]mm]); NULL = now.
+//   time     INTEGER ns; integral REAL; TEXT as the engine reads a time (strata_parse_time: integer
+//            ns or an ISO-8601 date-time); NULL = now.
+#include "convert.h"
+
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
 #include <cerrno>
 #include <chrono>
+#include <new>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
-#include "vtab.h"
+#include "strata.h"
 
 namespace strata_sql {
 namespace {
@@ -27,7 +30,8 @@ constexpr double kTwo63 = 9223372036854775808.0;
 
 std::string TextOf(sqlite3_value* v) {
   const unsigned char* t = sqlite3_value_text(v);
-  return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t), sqlite3_value_bytes(v));
+  return t == nullptr ? std::string()
+                      : std::string(reinterpret_cast<const char*>(t), sqlite3_value_bytes(v));
 }
 
 std::string Trimmed(const std::string& s) {
@@ -82,22 +86,6 @@ std::string FieldTypeName(int type) {
     case STRATA_STRING: return "a TEXT";
   }
   return "an unknown";
-}
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  using namespace std::chrono;
-  return sys_days{year{static_cast<int>(y)} / month{m} / day{d}}.time_since_epoch().count();
-}
-
-bool Digits(const std::string& s, size_t pos, size_t n, int* out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; i++) {
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
 }
 
 }  // namespace
@@ -202,7 +190,7 @@ bool ToField(sqlite3_value* v, int type, Value* out, std::string* err) {
     }
     case STRATA_STRING: {
       out->s = TextOf(v);
-      if (!ValidUtf8(out->s.data(), out->s.size())) return fail();
+      if (!strata_valid_utf8(out->s.data(), out->s.size())) return fail();
       out->type = STRATA_STRING;
       return true;
     }
@@ -234,84 +222,10 @@ bool ToTag(sqlite3_value* v, std::string* out, std::string* err) {
     *err = "cannot use " + Quote(*out) + " as a tag value: it contains a NUL byte";
     return false;
   }
-  if (!ValidUtf8(out->data(), out->size())) {
+  if (!strata_valid_utf8(out->data(), out->size())) {
     *err = "cannot use " + Describe(v) + " as a tag value: not valid UTF-8";
     return false;
   }
-  return true;
-}
-
-bool ParseIsoTime(const std::string& text, int64_t* out, bool* out_of_range) {
-  if (out_of_range != nullptr) *out_of_range = false;
-  const std::string s = Trimmed(text);
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  if (!Digits(s, 0, 4, &y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
-      s[7] != '-' || !Digits(s, 8, 2, &d)) {
-    return false;
-  }
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1]) return false;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (mo == 2 && d == 29 && !leap) return false;
-  size_t p = 10;
-  int64_t frac_ns = 0;
-  int64_t offset_s = 0;
-  if (p < s.size()) {
-    if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return false;
-    p++;
-    if (!Digits(s, p, 2, &h) || p + 2 >= s.size() || s[p + 2] != ':' || !Digits(s, p + 3, 2, &mi)) {
-      return false;
-    }
-    p += 5;
-    if (p < s.size() && s[p] == ':') {
-      if (!Digits(s, p + 1, 2, &sec)) return false;
-      p += 3;
-      if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
-        p++;
-        int n = 0;
-        while (p < s.size() && std::isdigit(static_cast<unsigned char>(s[p]))) {
-          if (n < 9) {
-            frac_ns = frac_ns * 10 + (s[p] - '0');
-            n++;
-          } else if (s[p] != '0') {
-            return false;  // finer than a nanosecond: not representable
-          }
-          p++;
-        }
-        if (n == 0) return false;
-        for (; n < 9; n++) frac_ns *= 10;
-      }
-    }
-    if (h > 23 || mi > 59 || sec > 60) return false;
-    if (sec == 60) return false;  // leap seconds are not representable in Unix time
-    if (p < s.size()) {
-      if ((s[p] == 'Z' || s[p] == 'z') && p + 1 == s.size()) {
-        p++;
-      } else if (s[p] == '+' || s[p] == '-') {
-        const int sign = s[p] == '-' ? -1 : 1;
-        int oh = 0, om = 0;
-        if (!Digits(s, p + 1, 2, &oh)) return false;
-        size_t q = p + 3;
-        if (q < s.size() && s[q] == ':') q++;
-        if (!Digits(s, q, 2, &om) || q + 2 != s.size() || oh > 23 || om > 59) return false;
-        offset_s = sign * (oh * 3600 + om * 60);
-        p = s.size();
-      } else {
-        return false;
-      }
-    }
-  }
-  const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  const int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
-  // int64 ns covers 1677-09-21 .. 2262-04-11.
-  int64_t ns = 0;
-  if (secs < -9223372036LL || secs > 9223372035LL ||
-      __builtin_mul_overflow(secs, int64_t{1000000000}, &ns) ||
-      __builtin_add_overflow(ns, frac_ns, &ns)) {
-    if (out_of_range != nullptr) *out_of_range = true;
-    return false;
-  }
-  *out = ns;
   return true;
 }
 
@@ -324,46 +238,18 @@ bool ToTime(sqlite3_value* v, int64_t* out, std::string* err) {
       *err = "cannot use " + Describe(v) + " as a time: not an integer number of nanoseconds";
       return false;
     case SQLITE_TEXT: {
-      const std::string t = TextOf(v);
-      bool out_of_range = false;
-      if (ParseInt(t, out) || ParseIsoTime(t, out, &out_of_range)) return true;
-      *err = "cannot use " + Describe(v) +
-             (out_of_range ? " as a time: outside 1677-09-21T00:12:44Z to "
-                             "2262-04-11T23:47:15.999999999Z, the text times int64 ns hold"
-                           : " as a time: expected integer nanoseconds or ISO-8601 text like "
-                             "'2016-01-01T00:00:00Z'");
+      // The engine's rule (strata_parse_time), whose message quotes the text and says why.
+      const unsigned char* text = sqlite3_value_text(v);
+      if (text == nullptr) throw std::bad_alloc();
+      if (strata_parse_time(reinterpret_cast<const char*>(text),
+                            static_cast<size_t>(sqlite3_value_bytes(v)), out) == STRATA_OK) {
+        return true;
+      }
+      *err = strata_errmsg();
       return false;
     }
     default: *err = "cannot use a BLOB as a time"; return false;
   }
-}
-
-bool BucketOf(int64_t time, int64_t width, int64_t* start, int64_t* end) {
-  int64_t r = time % width;
-  if (r < 0) r += width;
-  if (__builtin_sub_overflow(time, r, start)) *start = INT64_MIN;
-  return !__builtin_add_overflow(time, width - r, end);
-}
-
-bool ParseWidth(sqlite3_value* v, int64_t* ns, std::string* err) {
-  int64_t width = 0;
-  if (sqlite3_value_type(v) == SQLITE_INTEGER) {
-    width = sqlite3_value_int64(v);
-  } else {
-    const unsigned char* text = sqlite3_value_text(v);
-    if (sqlite3_value_type(v) != SQLITE_TEXT || text == nullptr ||
-        strata_parse_duration(reinterpret_cast<const char*>(text), &width) != STRATA_OK) {
-      *err = "bad width " + Describe(v) +
-             " (expected a duration like '30s', '1m', '1h' or integer nanoseconds)";
-      return false;
-    }
-  }
-  if (width <= 0) {
-    *err = "width must be positive, got " + Describe(v);
-    return false;
-  }
-  *ns = width;
-  return true;
 }
 
 void ResultValue(sqlite3_context* ctx, const Value& v) {

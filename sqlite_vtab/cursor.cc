@@ -1,380 +1,18 @@
-// The scan: xOpen/xFilter/xNext/xEof/xColumn/xRowid. Engine rows (strata_query_rows over the
-// declared fields) are merged with the connection's pending overlay in (tag-set key + "#", time)
-// order, the engine's order. An overlay entry replaces the engine values of the fields it sets or
-// deletes; a row whose fields are all NULL after the merge does not exist. The overlay is re-sought
-// by key at each step, so writes to it while a cursor is open (SQLite's two-pass UPDATE/DELETE, or
-// another statement) never invalidate the cursor.
+#include "cursor.h"
+
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
 #include <algorithm>
-#include <bit>
-#include <cstring>
+#include <utility>
 
-#include "vtab.h"
+#include "aggregate.h"
+#include "error.h"
+#include "plan.h"
+#include "row_key.h"
+#include "table.h"
 
 namespace strata_sql {
-
-RowTagSet::RowTagSet(std::string order_in, std::vector<Tag> tags_in,
-                     const std::vector<std::string>& declared)
-    : order(std::move(order_in)), tags(std::move(tags_in)), by_column(declared.size(), -1) {
-  for (size_t c = 0; c < declared.size(); c++) {
-    for (size_t k = 0; k < tags.size(); k++) {
-      if (tags[k].key == declared[c]) by_column[c] = static_cast<int>(k);
-    }
-  }
-}
-
-void ReadRowValue(strata_rows* rows, size_t i, Value* v) {
-  v->type = strata_rows_type(rows, i);
-  switch (v->type) {
-    case STRATA_FLOAT: v->f = strata_rows_f64(rows, i); break;
-    case STRATA_INT:
-    case STRATA_BOOL: v->i = strata_rows_i64(rows, i); break;
-    case STRATA_STRING: {
-      size_t len = 0;
-      const char* s = strata_rows_str(rows, i, &len);
-      v->s.assign(s, len);
-      break;
-    }
-    default: break;
-  }
-}
-
-const std::shared_ptr<const RowTagSet>& RowTagSetOf(Table* t, strata_rows* rows) {
-  return t->TagSet(strata_rows_tagset_id(rows), [&] {
-    const std::string_view key = strata_rows_tagset(rows);
-    const size_t ntags = strata_rows_tag_count(rows);
-    std::vector<Tag> tags(ntags);
-    for (size_t i = 0; i < ntags; i++) {
-      tags[i].key.assign(strata_rows_tag_key(rows, i));
-      tags[i].value.assign(strata_rows_tag_value(rows, i));
-    }
-    return std::make_shared<const RowTagSet>(std::string(key) + "#", std::move(tags),
-                                             t->schema.tags);
-  });
-}
-
-Scan::~Scan() { ReleaseRows(); }
-
-void Scan::ReleaseRows() {
-  if (rows_ == nullptr) return;
-  if (table_ != nullptr && table_->spare_engine_rows == nullptr) {
-    strata_rows_reset(rows_);  // an idle spare keeps no snapshot (files, MemStore copies)
-    table_->spare_engine_rows = rows_;
-  } else {
-    strata_rows_free(rows_);
-  }
-  rows_ = nullptr;
-}
-
-bool Scan::Matches(const PendingRow& p, int64_t time) const {
-  if (time < spec_.t_min || time > spec_.t_max) return false;
-  for (const TagFilter& f : spec_.filters) {
-    bool ok = false;
-    for (const Tag& tag : p.tags) {
-      if (tag.key == f.key) {
-        ok = f.values.count(tag.value) > 0;
-        break;
-      }
-    }
-    if (!ok) return false;
-  }
-  return true;
-}
-
-bool Scan::NextPending(RowKey* key) {
-  if (table_ == nullptr) return false;
-  Overlay& ov = table_->overlay();
-  ov.Fold();  // another statement may have inserted since
-  auto& rows = ov.rows;
-  if (!spec_.descending) {
-    auto it = pend_pos_ ? rows.upper_bound(*pend_pos_) : rows.begin();
-    for (; it != rows.end(); ++it) {
-      if (Matches(it->second, it->first.second)) {
-        *key = it->first;
-        return true;
-      }
-    }
-    return false;
-  }
-  // Tag sets ascending, times descending: walk each tag set's entries backwards.
-  using It = std::map<RowKey, PendingRow>::iterator;
-  auto group_end = [&](const std::string& order) { return rows.upper_bound(RowKey(order, INT64_MAX)); };
-  It it;
-  if (!pend_pos_) {
-    if (rows.empty()) return false;
-    it = std::prev(group_end(rows.begin()->first.first));
-  } else {
-    const It at = rows.lower_bound(*pend_pos_);
-    if (at != rows.begin() && std::prev(at)->first.first == pend_pos_->first) {
-      it = std::prev(at);
-    } else {
-      const It next = group_end(pend_pos_->first);
-      if (next == rows.end()) return false;
-      it = std::prev(group_end(next->first.first));
-    }
-  }
-  while (true) {
-    if (Matches(it->second, it->first.second)) {
-      *key = it->first;
-      return true;
-    }
-    if (it != rows.begin() && std::prev(it)->first.first == it->first.first) {
-      --it;
-      continue;
-    }
-    const It next = group_end(it->first.first);
-    if (next == rows.end()) return false;
-    it = std::prev(group_end(next->first.first));
-  }
-}
-
-bool Scan::PendingWithin(const std::string* order) {
-  Overlay& ov = table_->overlay();
-  ov.Fold();
-  for (const auto& [key, p] : ov.rows) {
-    if (!Matches(p, key.second)) continue;
-    if (order == nullptr) {
-      order = &key.first;
-    } else if (*order != key.first) {
-      return false;
-    }
-  }
-  return true;
-}
-
-int Scan::StepEngine(std::string* err) {
-  if (rows_ == nullptr) {
-    engine_eof_ = true;
-    return STRATA_OK;
-  }
-  if (block_k_ + 1 < block_n_) {  // the next row of the block
-    block_k_++;
-    return STRATA_OK;
-  }
-  size_t n = 0;
-  const int rc = strata_rows_next_block(rows_, kBlockRows, &n);
-  block_n_ = 0;
-  block_k_ = 0;
-  if (rc == STRATA_DONE) {
-    engine_eof_ = true;
-    return STRATA_OK;
-  }
-  if (rc != STRATA_ROW) {
-    engine_eof_ = true;
-    *err = std::string("read failed: ") + strata_errmsg();
-    return rc;
-  }
-  engine_eof_ = false;
-  block_n_ = n;
-  block_times_ = strata_rows_block_times(rows_);
-  const size_t nf = table_->schema.fields.size();
-  block_types_.resize(nf);
-  block_nums_.resize(nf);
-  for (size_t i = 0; i < nf; i++) {
-    block_types_[i] = strata_rows_type(rows_, i);
-    block_nums_[i] = reads_value(i) ? strata_rows_block_nums(rows_, i) : nullptr;
-  }
-  // Rows of one tag set come one after another: its tags are read through the ABI once.
-  const uint64_t tagset = strata_rows_tagset_id(rows_);
-  if (engine_ts_ == nullptr || tagset != engine_tagset_) {
-    engine_ts_ = RowTagSetOf(table_, rows_);
-    engine_tagset_ = tagset;
-  }
-  return STRATA_OK;
-}
-
-void Scan::ReadEngineValue(size_t i, Value* v) const {
-  v->type = block_types_[i];
-  const uint64_t* nums = block_nums_[i];
-  switch (v->type) {
-    case STRATA_FLOAT:
-      if (nums != nullptr) v->f = std::bit_cast<double>(nums[block_k_]);
-      break;
-    case STRATA_INT:
-    case STRATA_BOOL:
-      if (nums != nullptr) v->i = static_cast<int64_t>(nums[block_k_]);
-      break;
-    case STRATA_STRING:
-      if (reads_value(i)) {
-        size_t len = 0;
-        const char* s = strata_rows_block_str(rows_, i, block_k_, &len);
-        v->s.assign(s == nullptr ? "" : s, len);
-      }
-      break;
-    default: break;
-  }
-}
-
-void Scan::ReadEngineRow(Row* r) const {
-  r->time = block_times_[block_k_];
-  r->tagset = engine_ts_;
-  const size_t nf = table_->schema.fields.size();
-  r->fields.resize(nf);
-  for (size_t i = 0; i < nf; i++) ReadEngineValue(i, &r->fields[i]);
-}
-
-int Scan::AdvanceEngine(std::string* err) {
-  const int rc = StepEngine(err);
-  if (rc == STRATA_OK && !engine_eof_) ReadEngineRow(&erow_);
-  return rc;
-}
-
-const Row& Scan::row() const {
-  if (!row_ready_) {
-    ReadEngineRow(&row_);
-    row_ready_ = true;
-  }
-  return row_;
-}
-
-int Scan::Start(Table* t, ScanSpec spec, std::string* err) {
-  if (table_ != t) ReleaseRows();
-  table_ = t;
-  spec_ = std::move(spec);
-  block_n_ = block_k_ = 0;
-  pend_pos_.reset();
-  eof_ = false;
-  direct_ = false;
-  tag_ordered_ = false;
-  row_ready_ = true;
-  if (spec_.empty) {
-    ReleaseRows();
-    table_ = nullptr;
-    eof_ = true;
-    engine_eof_ = true;
-    return STRATA_OK;
-  }
-  Table::QueryArrays& a = t->query_arrays;
-  auto& values = a.values;
-  auto& filters = a.filters;
-  values.resize(spec_.filters.size());
-  filters.resize(spec_.filters.size());
-  for (size_t i = 0; i < spec_.filters.size(); i++) {
-    values[i].clear();
-    for (const std::string& v : spec_.filters[i].values) values[i].push_back(v.c_str());
-    filters[i] = strata_tag_filter{spec_.filters[i].key.c_str(), values[i].data(), values[i].size()};
-  }
-  auto& fields = a.fields;
-  if (fields.size() != t->schema.fields.size()) {
-    fields.clear();
-    for (const std::string& f : t->schema.fields) fields.push_back(f.c_str());
-  }
-  auto& presence_only = a.presence_only;
-  presence_only.clear();
-  for (uint8_t read : spec_.values) presence_only.push_back(read ? 0 : 1);
-  const bool pending = t->overlay().HasPending();
-  if (pending) spec_.limit_per_tagset = 0;
-  tag_ordered_ = !spec_.order_tags.empty() && !pending;
-  auto& order_tags = a.order_tags;
-  order_tags.clear();
-  if (tag_ordered_) {
-    for (int k : spec_.order_tags) order_tags.push_back(t->schema.tags[k].c_str());
-  }
-  strata_rows_options options = STRATA_ROWS_OPTIONS_INIT;
-  options.descending = spec_.descending ? 1 : 0;
-  options.limit_per_tagset = spec_.limit_per_tagset;
-  options.order_tags = order_tags.data();
-  options.norder_tags = order_tags.size();
-  options.presence_only = presence_only.empty() ? nullptr : presence_only.data();
-  // The scan's former engine cursor, or a closed scan's, is restarted rather than a new one made;
-  // should that fail, a new one is tried, and its error (if it fails too) is the one reported.
-  if (rows_ == nullptr) std::swap(rows_, t->spare_engine_rows);
-  int rc = STRATA_ERROR;
-  if (rows_ != nullptr) {
-    rc = strata_rows_requery(t->conn->sdb, rows_, filters.data(), filters.size(), spec_.t_min,
-                             spec_.t_max, &options);
-    if (rc != STRATA_OK) {
-      strata_rows_free(rows_);
-      rows_ = nullptr;
-    }
-  }
-  if (rc != STRATA_OK) {
-    rc = strata_query_rows_ex(t->conn->sdb, t->name.c_str(), filters.data(), filters.size(),
-                              fields.data(), fields.size(), spec_.t_min, spec_.t_max, &options,
-                              &rows_);
-  }
-  if (rc != STRATA_OK) {
-    *err = std::string("query failed: ") + strata_errmsg();
-    return rc;
-  }
-  direct_ = !t->overlay().HasPending();
-  if (direct_) {
-    rc = StepEngine(err);
-    eof_ = engine_eof_;
-    row_ready_ = false;
-    single_tagset_ = spec_.by_time && strata_rows_tagset_count(rows_) <= 1;
-    return rc;
-  }
-  if ((rc = AdvanceEngine(err)) != STRATA_OK) return rc;
-  single_tagset_ = spec_.by_time && strata_rows_tagset_count(rows_) <= 1 &&
-                   PendingWithin(engine_eof_ ? nullptr : &erow_.tagset->order);
-  return Next(err);
-}
-
-int Scan::Next(std::string* err) {
-  if (eof_) return STRATA_OK;
-  if (direct_) {
-    if (tag_ordered_ || !table_->overlay().HasPending()) {
-      const int rc = StepEngine(err);
-      eof_ = engine_eof_;
-      row_ready_ = false;
-      return rc;
-    }
-    // The connection changed the table while the scan is open: merge its changes from here on;
-    // entries up to the current row are behind the scan.
-    direct_ = false;
-    row_ready_ = true;
-    pend_pos_ = RowKey(engine_ts_->order, block_times_[block_k_]);
-    if (const int rc = AdvanceEngine(err); rc != STRATA_OK) return rc;
-  }
-  const size_t nf = table_ == nullptr ? 0 : table_->schema.fields.size();
-  while (true) {
-    RowKey pkey;
-    const bool have_pending = NextPending(&pkey);
-    if (engine_eof_ && !have_pending) {
-      eof_ = true;
-      return STRATA_OK;
-    }
-    int cmp = 0;  // <0: engine row first
-    if (engine_eof_) {
-      cmp = 1;
-    } else if (!have_pending) {
-      cmp = -1;
-    } else {
-      const int c = erow_.tagset->order.compare(pkey.first);
-      const int by_time = erow_.time < pkey.second ? -1 : erow_.time > pkey.second ? 1 : 0;
-      cmp = c != 0 ? c : spec_.descending ? -by_time : by_time;
-    }
-    if (cmp < 0) {
-      std::swap(row_, erow_);
-      int rc = AdvanceEngine(err);
-      if (rc != STRATA_OK) return rc;
-      return STRATA_OK;  // engine rows always have a declared field
-    }
-    const PendingRow& p = table_->overlay().rows.find(pkey)->second;
-    pend_pos_ = pkey;
-    if (cmp == 0) {
-      std::swap(row_, erow_);
-      int rc = AdvanceEngine(err);
-      if (rc != STRATA_OK) return rc;
-    } else {
-      row_.time = pkey.second;
-      if (row_.tagset == nullptr || row_.tagset->order != pkey.first) {
-        row_.tagset = std::make_shared<const RowTagSet>(pkey.first, p.tags, table_->schema.tags);
-      }
-      row_.fields.assign(nf, Value{});
-    }
-    bool any = false;
-    for (size_t i = 0; i < nf; i++) {
-      if (p.state[i] == kSet) row_.fields[i] = p.values[i];
-      if (p.state[i] == kDeleted) row_.fields[i].type = 0;
-      any = any || row_.fields[i].type != 0;
-    }
-    if (any) return STRATA_OK;
-  }
-}
 
 namespace {
 
@@ -394,7 +32,8 @@ Value CopyValue(sqlite3_value* v) {
     default: {
       const unsigned char* text = sqlite3_value_text(v);
       out.type = STRATA_STRING;
-      if (text != nullptr) out.s.assign(reinterpret_cast<const char*>(text), sqlite3_value_bytes(v));
+      if (text != nullptr)
+        out.s.assign(reinterpret_cast<const char*>(text), sqlite3_value_bytes(v));
     }
   }
   return out;
@@ -409,16 +48,6 @@ int Open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
     *out = &c->base;
     return SQLITE_OK;
   });
-}
-
-Row& RowBuffer::Add(size_t nfields) {
-  if (size_ == rows_.size()) rows_.emplace_back();
-  Row& row = rows_[size_++];
-  row.time = 0;
-  row.tagset.reset();
-  row.fields.resize(nfields);
-  for (Value& v : row.fields) v.type = 0;
-  return row;
 }
 
 int Close(sqlite3_vtab_cursor* cur) {
@@ -455,6 +84,40 @@ void SortByTags(const std::vector<int>& order, RowBuffer* rows) {
   });
 }
 
+// Reads the rest of the scan into c->rows. STRATA status with *err.
+int CollectRows(Cursor* c, std::string* err) {
+  while (!c->scan.eof()) {
+    c->rows.Add(Row(c->scan.row()));
+    if (const int rc = c->scan.Next(err); rc != STRATA_OK) return rc;
+  }
+  c->materialized = true;
+  return STRATA_OK;
+}
+
+// Starts the merged scan of `spec`. Its rows are collected at once and sorted when the plan
+// consumed an order the scan does not give by itself (ORDER BY time over several tag sets, ORDER BY
+// tag columns over pending changes), and collected when the scan is limited (Scan::limited).
+// STRATA status with *err.
+int StartScan(Cursor* c, Table* t, ScanSpec spec, std::string* err) {
+  int rc = c->scan.Start(t, std::move(spec), err);
+  if (rc != STRATA_OK) return rc;
+  const ScanSpec& s = c->scan.spec();
+  if (!s.order_tags.empty() && !c->scan.tag_ordered()) {
+    // The rows merge pending changes in tag-set key order.
+    if ((rc = CollectRows(c, err)) == STRATA_OK) SortByTags(s.order_tags, &c->rows);
+    return rc;
+  }
+  const bool sort = s.by_time && !c->scan.single_tagset();
+  if (!sort && !c->scan.limited()) return STRATA_OK;
+  if ((rc = CollectRows(c, err)) != STRATA_OK || !sort) return rc;
+  // By time, stable, so that equal times keep the scan's order.
+  const bool desc = s.descending;
+  std::stable_sort(c->rows.begin(), c->rows.end(), [desc](const Row& a, const Row& b) {
+    return desc ? a.time > b.time : a.time < b.time;
+  });
+  return STRATA_OK;
+}
+
 }  // namespace
 
 int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
@@ -462,55 +125,31 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
   Cursor* c = reinterpret_cast<Cursor*>(cur);
   Table* t = reinterpret_cast<Table*>(cur->pVtab);
   return Guard(t, [&] {
+    Plan plan;
     ScanSpec spec;
     AggregateSpec agg;
     std::string err;
-    if (!DecodePlan(t, idx_num, idx_str, argc, argv, &spec, &agg, &err)) {
+    if (!DecodePlan(idx_num, idx_str, t->schema.ntags(), t->schema.nfields(), &plan, &err) ||
+        !BindPlan(t, plan, argc, argv, &spec, &agg, &err)) {
       SetError(t, err);
       return SQLITE_ERROR;
     }
     c->materialized = false;
-    c->aggregate = (idx_num & kPlanAggregate) != 0;
+    c->aggregate = plan.aggregate();
     if (c->rows.capacity() < t->spare_rows.capacity()) std::swap(c->rows, t->spare_rows);
     c->rows.Clear();
     c->pos = 0;
     c->rowid = 0;
     c->aggregate_arg = CopyValue(agg.fn_arg);
     c->every_arg = CopyValue(agg.every_arg);
+    int rc = STRATA_OK;
     if (c->aggregate) {
       c->materialized = true;
-      const int rc = Aggregate(t, spec, agg, &c->rows, &err);
-      return rc == STRATA_OK ? SQLITE_OK : Fail(c, err, rc);
+      rc = Aggregate(t, spec, agg, &c->rows, &err);
+    } else {
+      rc = StartScan(c, t, std::move(spec), &err);
     }
-    int rc = c->scan.Start(t, std::move(spec), &err);
-    if (rc != STRATA_OK) return Fail(c, err, rc);
-    const std::vector<int>& order_tags = c->scan.spec().order_tags;
-    const bool sort_by_tags = !order_tags.empty() && !c->scan.tag_ordered();
-    const bool sort = (idx_num & kPlanOrderTime) && !c->scan.single_tagset();
-    if (sort_by_tags) {
-      // The rows merge pending changes in tag-set key order: collect and sort them.
-      while (!c->scan.eof()) {
-        c->rows.Add(Row(c->scan.row()));
-        if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
-      }
-      SortByTags(order_tags, &c->rows);
-      c->materialized = true;
-    } else if (sort || c->scan.limited()) {
-      // ORDER BY time over several tag sets: collect the rows and sort them by time (stable, so
-      // equal times keep the scan's order). A limited scan is collected too (Scan::limited).
-      while (!c->scan.eof()) {
-        c->rows.Add(Row(c->scan.row()));
-        if ((rc = c->scan.Next(&err)) != STRATA_OK) return Fail(c, err, rc);
-      }
-      const bool desc = (idx_num & kPlanDescending) != 0;
-      if (sort) {
-        std::stable_sort(c->rows.begin(), c->rows.end(), [desc](const Row& a, const Row& b) {
-          return desc ? a.time > b.time : a.time < b.time;
-        });
-      }
-      c->materialized = true;
-    }
-    return SQLITE_OK;
+    return rc == STRATA_OK ? SQLITE_OK : Fail(c, err, rc);
   });
 }
 
@@ -529,25 +168,6 @@ int NextRow(sqlite3_vtab_cursor* cur) {
 }
 
 int Eof(sqlite3_vtab_cursor* cur) { return reinterpret_cast<Cursor*>(cur)->eof() ? 1 : 0; }
-
-void Scan::ResultEngineValue(sqlite3_context* ctx, size_t i) const {
-  switch (block_types_[i]) {
-    case STRATA_FLOAT:
-      sqlite3_result_double(ctx, std::bit_cast<double>(block_nums_[i][block_k_]));
-      break;
-    case STRATA_INT:
-    case STRATA_BOOL:
-      sqlite3_result_int64(ctx, static_cast<int64_t>(block_nums_[i][block_k_]));
-      break;
-    case STRATA_STRING: {
-      size_t len = 0;
-      const char* s = strata_rows_block_str(rows_, i, block_k_, &len);
-      sqlite3_result_text64(ctx, s == nullptr ? "" : s, len, SQLITE_TRANSIENT, SQLITE_UTF8);
-      break;
-    }
-    default: sqlite3_result_null(ctx); break;
-  }
-}
 
 int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
   Cursor* c = reinterpret_cast<Cursor*>(cur);
@@ -599,24 +219,6 @@ int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
 int Rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
   *rowid = reinterpret_cast<Cursor*>(cur)->rowid;
   return SQLITE_OK;
-}
-
-bool ReadRow(Table* t, const std::vector<Tag>& tags, int64_t time, Row* out, std::string* err,
-             int* rc) {
-  ScanSpec spec;
-  spec.t_min = spec.t_max = time;
-  for (const Tag& tag : tags) spec.filters.push_back(TagFilter{tag.key, {tag.value}});
-  const std::string order = TagSetKey(t->name, tags) + "#";
-  Scan scan;
-  *rc = scan.Start(t, spec, err);
-  while (*rc == STRATA_OK && !scan.eof()) {
-    if (scan.row().tagset->order == order) {
-      *out = scan.row();
-      return true;
-    }
-    *rc = scan.Next(err);
-  }
-  return false;
 }
 
 }  // namespace strata_sql

@@ -11,12 +11,18 @@
 //                            WHERE time >= strata_time('2016-01-01T00:00:00Z').
 // strata_flush/compact/stats are SQLITE_DIRECTONLY (not usable from views or triggers of a
 // possibly untrusted schema); time_bucket and strata_time are deterministic and innocuous.
+#include "functions.h"
+
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
 #include <cstring>
 
-#include "vtab.h"
+#include "connection.h"
+#include "convert.h"
+#include "error.h"
+#include "strata.h"
+#include "time_bucket.h"
 
 namespace strata_sql {
 namespace {
@@ -28,22 +34,25 @@ std::shared_ptr<Conn> ConnFor(sqlite3_context* ctx, int argc, sqlite3_value** ar
   if (argc == 0) {
     auto conns = ConnsOf(db);
     if (conns.size() == 1) return conns[0];
-    std::string msg = std::string("strata: ") + fn +
-                      (conns.empty() ? "(): no strata table is in use on this connection; name one: "
-                                     : "(): this connection uses several strata directories; name a "
-                                       "table: ") +
-                      fn + "('table')";
+    std::string msg =
+        std::string("strata: ") + fn +
+        (conns.empty() ? "(): no strata table is in use on this connection; name one: "
+                       : "(): this connection uses several strata directories; name a "
+                         "table: ") +
+        fn + "('table')";
     sqlite3_result_error(ctx, msg.c_str(), -1);
     return nullptr;
   }
   const unsigned char* name = sqlite3_value_text(argv[0]);
   if (name == nullptr) {
-    sqlite3_result_error(ctx, (std::string("strata: ") + fn + "(): the table name is NULL").c_str(), -1);
+    sqlite3_result_error(ctx, (std::string("strata: ") + fn + "(): the table name is NULL").c_str(),
+                         -1);
     return nullptr;
   }
   // Connect the table (xConnect) if this connection has not used it yet, and make sure it is
   // a strata table.
-  char* sql = sqlite3_mprintf("SELECT \"time\" FROM \"%w\" WHERE 0", reinterpret_cast<const char*>(name));
+  char* sql =
+      sqlite3_mprintf("SELECT \"time\" FROM \"%w\" WHERE 0", reinterpret_cast<const char*>(name));
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
   sqlite3_free(sql);
@@ -65,11 +74,13 @@ void ResultStrataError(sqlite3_context* ctx, const char* fn, int rc) {
   sqlite3_result_error_code(ctx, SqliteCode(rc));
 }
 
-void FnFlush(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+// strata_flush([table]) and strata_compact([table]): `op` on the table's directory; NULL.
+template <int (*op)(strata_db*)>
+void FnMaintain(sqlite3_context* ctx, int argc, sqlite3_value** argv, const char* fn) {
   Guard(nullptr, [&] {
-    if (auto c = ConnFor(ctx, argc, argv, "strata_flush")) {
-      if (int rc = strata_flush(c->sdb); rc != STRATA_OK) {
-        ResultStrataError(ctx, "strata_flush", rc);
+    if (auto c = ConnFor(ctx, argc, argv, fn)) {
+      if (int rc = op(c->sdb); rc != STRATA_OK) {
+        ResultStrataError(ctx, fn, rc);
       } else {
         sqlite3_result_null(ctx);
       }
@@ -78,17 +89,12 @@ void FnFlush(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   });
 }
 
+void FnFlush(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  FnMaintain<strata_flush>(ctx, argc, argv, "strata_flush");
+}
+
 void FnCompact(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-  Guard(nullptr, [&] {
-    if (auto c = ConnFor(ctx, argc, argv, "strata_compact")) {
-      if (int rc = strata_compact(c->sdb); rc != STRATA_OK) {
-        ResultStrataError(ctx, "strata_compact", rc);
-      } else {
-        sqlite3_result_null(ctx);
-      }
-    }
-    return SQLITE_OK;
-  });
+  FnMaintain<strata_compact>(ctx, argc, argv, "strata_compact");
 }
 
 void FnStats(sqlite3_context* ctx, int argc, sqlite3_value** argv) {

@@ -1,328 +1,54 @@
-// The `strata` module table, the extension entry point sqlite3_strata_init, table creation,
-// connection and destruction, and the registry of per-connection state (Conn).
-//
-// Data directory: the dir= option, else `<database file>.strata`; a relative dir= is resolved
-// against the database file's folder (the current directory for in-memory databases). An in-memory
-// or temporary database without dir= is an error. xCreate opens (and may create) the directory and
-// checks the declared field types against those recorded for the measurement. xConnect never
-// creates anything: the directory must already hold Strata's identity file STRATA. xDestroy (DROP
-// TABLE) removes the measurement's data through strata_drop_measurement.
+// The `strata` SQLite module: its sqlite3_module table, every slot commented, and the extension's
+// entry point sqlite3_strata_init. How the module works as a whole is in README.md; each callback
+// lives in the file named after its concept. The module reaches SQLite only through sqlite3ext.h's
+// `sqlite3_api` (SQLITE_EXTENSION_INIT1 here, SQLITE_EXTENSION_INIT3 in the other files) and the
+// engine only through the C ABI (strata.h).
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
-#include <sys/stat.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <mutex>
-
-#include "vtab.h"
+#include "cursor.h"
+#include "error.h"
+#include "functions.h"
+#include "plan.h"
+#include "table.h"
+#include "transaction.h"
+#include "update.h"
 
 namespace strata_sql {
 namespace {
-
-std::mutex g_registry_mu;
-std::map<std::pair<sqlite3*, std::string>, std::weak_ptr<Conn>>& Registry() {
-  static auto* r = new std::map<std::pair<sqlite3*, std::string>, std::weak_ptr<Conn>>();
-  return *r;
-}
-
-// The data directory of a table: absolute and lexically normal. False with *err.
-bool ResolveDir(sqlite3* db, const char* schema_name, const Schema& schema, std::string* out,
-                std::string* err) {
-  const char* file = sqlite3_db_filename(db, schema_name);
-  const std::string dbfile = file == nullptr ? "" : file;
-  std::filesystem::path p;
-  if (schema.dir.empty()) {
-    if (dbfile.empty()) {
-      *err = "an in-memory or temporary database needs the dir='...' option (where to keep the data)";
-      return false;
-    }
-    p = dbfile + ".strata";
-  } else {
-    p = schema.dir;
-    if (p.is_relative()) {
-      std::filesystem::path base = dbfile.empty() ? std::filesystem::current_path()
-                                                  : std::filesystem::path(dbfile).parent_path();
-      p = base / p;
-    }
-  }
-  p = std::filesystem::absolute(p).lexically_normal();
-  std::string s = p.string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  *out = s;
-  return true;
-}
-
-void Disconnect(Table* t) { delete t; }
-
-// Connects every other strata table of the connection's databases, so that AcquireConn sees the
-// options of each directory's tables (a CREATE must declare the same as those of its directory).
-// A table that cannot connect (its directory gone or locked) is skipped: its own use will say why.
-void ConnectOtherTables(sqlite3* db, const std::string& creating) {
-  std::vector<std::pair<std::string, std::string>> tables;  // (schema, name)
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list", -1, &st, nullptr) !=
-      SQLITE_OK) {
-    return;
-  }
-  std::vector<std::string> schemas;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    schemas.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-  }
-  sqlite3_finalize(st);
-  for (const std::string& schema : schemas) {
-    char* sql = sqlite3_mprintf(
-        "SELECT name FROM \"%w\".sqlite_schema WHERE type = 'table' AND "
-        "sql LIKE 'CREATE VIRTUAL TABLE%%USING%%strata%%'",
-        schema.c_str());
-    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) {
-      while (sqlite3_step(st) == SQLITE_ROW) {
-        tables.emplace_back(schema, reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-      }
-    }
-    sqlite3_finalize(st);
-    sqlite3_free(sql);
-  }
-  for (const auto& [schema, name] : tables) {
-    if (name == creating) continue;
-    char* sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" WHERE 0", schema.c_str(),
-                                name.c_str());
-    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) sqlite3_finalize(st);
-    sqlite3_free(sql);
-  }
-}
-
-int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** pzErr,
-         bool create) {
-  *out = nullptr;
-  auto t = std::make_unique<Table>();
-  t->base = sqlite3_vtab{};
-  t->db = db;
-  t->name = argv[2];
-  auto fail = [&](const std::string& msg) {
-    *pzErr = sqlite3_mprintf("strata: %s: %s", t->name.c_str(), msg.c_str());
-    return SQLITE_ERROR;
-  };
-  std::string err;
-  if (!ValidUtf8(t->name.data(), t->name.size())) return fail("table name is not valid UTF-8");
-  if (t->name.size() > STRATA_MAX_NAME_BYTES) {
-    return fail("table name is " + std::to_string(t->name.size()) + " bytes, longer than " +
-                std::to_string(STRATA_MAX_NAME_BYTES) + " (it is the measurement name)");
-  }
-  if (!ParseTableArgs(argc - 3, argv + 3, &t->schema, &err)) return fail(err);
-  std::string dir;
-  if (!ResolveDir(db, argv[1], t->schema, &dir, &err)) return fail(err);
-  if (create) ConnectOtherTables(db, t->name);
-  t->conn = AcquireConn(db, dir, t->schema.options, create, &err);
-  if (!t->conn) return fail(err);
-  if (create) {
-    for (int i = 0; i < t->schema.nfields(); i++) {
-      int have = 0;
-      if (strata_field_type(t->conn->sdb, t->name.c_str(), t->schema.fields[i].c_str(), &have) ==
-              STRATA_OK &&
-          have != t->schema.field_types[i]) {
-        return fail("column " + t->schema.fields[i] + " is declared " +
-                    SqlTypeName(t->schema.field_types[i]) + " but " + dir +
-                    " already stores " + SqlTypeName(have) + " values for " + t->name + "." +
-                    t->schema.fields[i]);
-      }
-    }
-  }
-  Overlay& ov = t->overlay();
-  if (ov.tables == 1 && !ov.HasPending()) {
-    ov.fields = t->schema.fields;
-    ov.field_types = t->schema.field_types;
-    ov.log_tags = t->schema.tags;
-    ov.log = InsertLog();  // its tag sets were keyed by, and resolved for, the previous table's
-  } else if (ov.fields != t->schema.fields || ov.field_types != t->schema.field_types) {
-    std::string fields;
-    for (size_t i = 0; i < ov.fields.size(); i++) {
-      fields += (i == 0 ? "" : ", ") + ov.fields[i] + " " + SqlTypeName(ov.field_types[i]);
-    }
-    return fail("another table of this measurement over " + dir +
-                " is in use by this connection with the fields (" + fields +
-                "): the tables of one measurement and directory in one connection must declare the "
-                "same fields, in the same order, with the same types");
-  }
-  t->log_inserts = ov.log_tags == t->schema.tags;
-  const std::string sql = DeclareSql(t->schema);
-  int rc = sqlite3_declare_vtab(db, sql.c_str());
-  if (rc != SQLITE_OK) return fail(std::string("sqlite3_declare_vtab failed: ") + sqlite3_errmsg(db));
-  *out = &t.release()->base;
-  return SQLITE_OK;
-}
-
-int xCreate(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out,
-            char** pzErr) {
-  return Guard(nullptr, [&] { return Init(db, argc, argv, out, pzErr, true); });
-}
-
-int xConnect(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out,
-             char** pzErr) {
-  return Guard(nullptr, [&] { return Init(db, argc, argv, out, pzErr, false); });
-}
-
-int xDisconnect(sqlite3_vtab* vtab) {
-  return Guard(nullptr, [&] {
-    Disconnect(reinterpret_cast<Table*>(vtab));
-    return SQLITE_OK;
-  });
-}
-
-int xDestroy(sqlite3_vtab* vtab) {
-  Table* t = reinterpret_cast<Table*>(vtab);
-  return Guard(t, [&] {
-    // The data goes at once, and a ROLLBACK would bring back the table but not its data: inside a
-    // transaction (BEGIN or SAVEPOINT) the DROP is refused. SQLite does not pass on the message
-    // of a failed xDestroy, only its code: SQLITE_LOCKED reads "database table is locked", as for
-    // a DROP of a table in use; the reason goes to sqlite3_log.
-    if (!sqlite3_get_autocommit(t->db)) {
-      sqlite3_log(SQLITE_LOCKED, "strata: %s: DROP TABLE inside a transaction is refused: it "
-                  "removes the data at once, which a ROLLBACK could not bring back (COMMIT first)",
-                  t->name.c_str());
-      return SQLITE_LOCKED;
-    }
-    t->overlay().Clear();
-    if (strata_drop_measurement(t->conn->sdb, t->name.c_str()) != STRATA_OK) {
-      SetError(t, std::string("cannot drop the data: ") + strata_errmsg());
-      return SQLITE_ERROR;
-    }
-    Disconnect(t);
-    return SQLITE_OK;
-  });
-}
 
 int xBestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   return Guard(reinterpret_cast<Table*>(vtab), [&] { return BestIndex(vtab, info); });
 }
 
-int xRename(sqlite3_vtab* vtab, const char*) {
-  SetError(reinterpret_cast<Table*>(vtab),
-           "cannot rename a strata table: the table name is the measurement name");
-  return SQLITE_ERROR;
-}
-
 sqlite3_module g_module = {
     /* iVersion    */ 2,  // xSavepoint/xRelease/xRollbackTo; xShadowName unused
-    /* xCreate     */ xCreate,      // CREATE VIRTUAL TABLE: opens/creates the directory
-    /* xConnect    */ xConnect,     // existing table: opens only a verified Strata directory
-    /* xBestIndex  */ xBestIndex,   // plan.cc: time ranges and tag =/IN pushdown
-    /* xDisconnect */ xDisconnect,  // drops this instance; the Conn lives while others use it
-    /* xDestroy    */ xDestroy,     // DROP TABLE: removes the measurement's data
-    /* xOpen       */ Open,         // cursor.cc
+    /* xCreate     */ CreateTable,      // CREATE VIRTUAL TABLE: opens/creates the directory
+    /* xConnect    */ ConnectTable,     // existing table: opens only a verified Strata directory
+    /* xBestIndex  */ xBestIndex,       // plan.cc: time ranges and tag =/IN pushdown
+    /* xDisconnect */ DisconnectTable,  // drops this instance; the Conn lives while others use it
+    /* xDestroy    */ DestroyTable,     // DROP TABLE: removes the measurement's data
+    /* xOpen       */ Open,             // cursor.cc
     /* xClose      */ Close,
-    /* xFilter     */ Filter,       // starts the merged scan (engine rows + own pending changes)
+    /* xFilter     */ Filter,  // starts the merged scan (engine rows + own pending changes)
     /* xNext       */ NextRow,
     /* xEof        */ Eof,
-    /* xColumn     */ Column,       // time, tags, fields (NULL when absent), _strata_key
-    /* xRowid      */ Rowid,        // unused (WITHOUT ROWID); a per-scan sequence number
-    /* xUpdate     */ Update,       // write.cc: INSERT/DELETE/UPDATE into the pending overlay
-    /* xBegin      */ Begin,
-    /* xSync       */ Sync,         // commits all pending tables of the directory as one batch
-    /* xCommit     */ Commit,       // never fails: the work was done in xSync
-    /* xRollback   */ Rollback,     // discards pending changes
-    /* xFindFunction */ nullptr,    // no overloaded functions
-    /* xRename     */ xRename,      // refused: the name is the measurement
-    /* xSavepoint  */ Savepoint,    // statement and SAVEPOINT rollback through an undo log
+    /* xColumn     */ Column,  // time, tags, fields (NULL when absent), _strata_key
+    /* xRowid      */ Rowid,   // unused (WITHOUT ROWID); a per-scan sequence number
+    /* xUpdate     */ Update,  // update.cc: INSERT/DELETE/UPDATE into the pending overlay
+    /* xBegin      */ Begin,   // transaction.cc
+    /* xSync       */ Sync,    // THE durable write: all pending tables of the directory, one batch
+    /* xCommit     */ Commit,  // only clears state, never fails: the work was done in xSync
+    /* xRollback   */ Rollback,        // discards pending changes
+    /* xFindFunction */ nullptr,       // no overloaded functions
+    /* xRename     */ RenameTable,     // refused: the name is the measurement
+    /* xSavepoint  */ Savepoint,       // statement and SAVEPOINT rollback through an undo log
     /* xRelease    */ Release,
     /* xRollbackTo */ RollbackTo,
     /* xShadowName */ nullptr,
 };
 
 }  // namespace
-
-Overlay& Table::overlay() {
-  // Conn::overlays never erases an entry, so the node (and this pointer) lives as long as conn.
-  if (overlay_ == nullptr) {
-    overlay_ = &conn->overlays[name];
-    overlay_->tables++;
-  }
-  return *overlay_;
-}
-
-Table::~Table() {
-  if (overlay_ != nullptr) overlay_->tables--;
-  strata_rows_free(spare_engine_rows);
-}
-
-void SetError(Table* t, const std::string& message) {
-  sqlite3_free(t->base.zErrMsg);
-  t->base.zErrMsg = sqlite3_mprintf("strata: %s: %s", t->name.c_str(), message.c_str());
-}
-
-int SqliteCode(int status) {
-  switch (status) {
-    case STRATA_OK: return SQLITE_OK;
-    case STRATA_NOMEM: return SQLITE_NOMEM;
-    case STRATA_IO: return SQLITE_IOERR;
-    case STRATA_CORRUPT: return SQLITE_CORRUPT;
-    case STRATA_LOCKED: return SQLITE_BUSY;
-    case STRATA_TYPE_CONFLICT:
-    case STRATA_INVALID: return SQLITE_CONSTRAINT;
-    default: return SQLITE_ERROR;
-  }
-}
-
-Conn::~Conn() {
-  strata_batch_free(batch);
-  strata_close(sdb);
-}
-
-std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std::string& options,
-                                  bool create, std::string* err) {
-  std::lock_guard lock(g_registry_mu);
-  auto& reg = Registry();
-  if (create) {
-    for (const auto& [other_key, other] : reg) {
-      const auto live = other.lock();
-      if (!live || other_key.second != dir || live->options == options) continue;
-      auto shown = [](const std::string& o) { return o.empty() ? "none" : "'" + o + "'"; };
-      *err = "options " + shown(options) + " differ from " + shown(live->options) +
-             ", those of the other tables of '" + dir + "': the tables of a directory share one "
-             "engine, so declare the same options";
-      return nullptr;
-    }
-  }
-  const auto key = std::make_pair(db, dir);
-  if (auto it = reg.find(key); it != reg.end()) {
-    if (auto live = it->second.lock()) return live;
-    reg.erase(it);
-  }
-  if (!create) {
-    struct stat st;
-    const std::string identity = dir + "/STRATA";
-    if (::stat(identity.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-      *err = "'" + dir + "' is not a Strata data directory (no STRATA identity file); only "
-             "CREATE VIRTUAL TABLE creates one";
-      return nullptr;
-    }
-  }
-  strata_db* sdb = nullptr;
-  if (strata_open(dir.c_str(), options.empty() ? nullptr : options.c_str(), &sdb) != STRATA_OK) {
-    *err = std::string("cannot open '") + dir + "': " + strata_errmsg();
-    return nullptr;
-  }
-  auto conn = std::make_shared<Conn>();
-  conn->db = db;
-  conn->dir = dir;
-  conn->options = options;
-  conn->sdb = sdb;
-  reg[key] = conn;
-  return conn;
-}
-
-std::vector<std::shared_ptr<Conn>> ConnsOf(sqlite3* db) {
-  std::lock_guard lock(g_registry_mu);
-  std::vector<std::shared_ptr<Conn>> out;
-  auto& reg = Registry();
-  for (auto it = reg.lower_bound(std::make_pair(db, std::string())); it != reg.end() && it->first.first == db;
-       ++it) {
-    if (auto live = it->second.lock()) out.push_back(std::move(live));
-  }
-  return out;
-}
-
 }  // namespace strata_sql
 
 extern "C" __attribute__((visibility("default"))) int sqlite3_strata_init(

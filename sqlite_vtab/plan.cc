@@ -1,74 +1,336 @@
-// xBestIndex and the plan encoding.
-//
-// idxNum is a bitmask:
-//   1 (kPlanTime)       at least one constraint on `time` is in argv
-//   2 (kPlanTags)       at least one constraint on a tag is in argv
-//   4 (kPlanOrderTime)  ORDER BY time was consumed: rows must come in time order
-//   8 (kPlanDescending) ... newest first (ORDER BY time DESC)
-//  16 (kPlanAggregate)  the aggregate view (see '@' below)
-//  32 (kPlanOrderTags)  ORDER BY / GROUP BY of tag columns was consumed: rows ordered by them
-// argv holds the usable constraints in the order of aConstraint[], one slot each, and idxStr has one
-// printable character per slot saying what the slot is:
-//   '='  time = v       '>'  time > v      ']'  time >= v      '<'  time < v      '['  time <= v
-//   'A'+k  tag column k (0-based among the tags, k < 26) = v
-//   'a'+k  tag column k IN (list): the whole list in one xFilter (sqlite3_vtab_in(..., 1))
-//   '@'    _strata_aggregate = v (sets kPlanAggregate)      '~'  _strata_every = v
-//   '#'    _strata_key = v on the view: an error (a third argument); outside the view it is SQLite's
-//   '$'    LIMIT v (SQLite applies it too; see Order below)
-// so `EXPLAIN QUERY PLAN` shows e.g. "INDEX 3:]<A" for time >= ? AND time < ? AND hostname = ?.
-// With kPlanOrderTags the slots are followed by "|" and one letter per ORDER BY term, 'A'+k for tag
-// column k.
-// BETWEEN arrives as ']' and '['. When the statement reads only some fields (colUsed), idxStr ends
-// with "/" and one '1' (value read) or '0' (only presence needed) per declared field.
-// xColumn is called only for columns in colUsed (UPDATE marks every column used).
+// The query plan: see plan.h for the encoding and README.md ("Plans") for what is pushed down.
 //
 // Omit: time constraints are enforced exactly by the engine (values are converted as SQLite's
 // INTEGER affinity would), and tag =/IN with the BINARY collation too; both are omitted. Everything
-// else (other operators, other collations, fields, tags past the 26th) is left to SQLite.
+// else (other operators, other collations, fields) is left to SQLite.
 // Order: the scan yields rows by (tag-set key, time), or (tag-set key, time descending). ORDER BY
 // time [DESC] alone is consumed when a tag is pinned by a single-value = (the table has no declared
 // tags: always), so the rows likely belong to one tag set: the scan then streams in time order
 // when the engine and the pending rows hold one tag set, and otherwise the cursor collects the
-// rows and sorts them by time (cursor.cc). Streaming newest first makes `ORDER BY time DESC LIMIT
-// 1` read no block (RowCursor). With the order consumed, every other constraint applied here and
-// no OFFSET, a LIMIT of at most kMaxPushedLimit goes to the engine as a per-tag-set limit (SQLite
-// offers none to a correlated subquery); otherwise the cursor is lazy, so SQLite stopping early
-// stops the scan anyway. An ORDER BY of ascending tag columns only (also a GROUP BY of tag
+// rows and sorts them by time (cursor.cc). With the order consumed, every other constraint applied
+// here and no OFFSET, a LIMIT of at most kMaxPushedLimit goes to the engine as a per-tag-set limit
+// (SQLite offers none to a correlated subquery); otherwise the cursor is lazy, so SQLite stopping
+// early stops the scan anyway. An ORDER BY of ascending tag columns only (also a GROUP BY of tag
 // columns, which SQLite offers as one) is consumed too: the engine returns the tag sets ordered by
-// those tags' values (a missing tag is NULL, first), each tag set's rows together, which is SQL's
-// order of those columns (BINARY collation; SQLite offers no term with another). Other orders
-// (tag-set key order is not SQL's order of the tag columns) are left to SQLite.
-// Aggregate view: a plan needs its '@' slot; when that constraint is not usable the plan is refused
-// (SQLITE_CONSTRAINT), so SQLite only runs the view with its argument known. ORDER BY is not
-// consumed (the view has one row per tag set and bucket, few next to the points).
+// those tags' values (a missing tag is NULL, first). Other orders are left to SQLite.
+// Aggregate view: a plan needs its kAggregate slot; when that constraint is not usable the plan is
+// refused (SQLITE_CONSTRAINT), so SQLite only runs the view with its argument known. ORDER BY is
+// not consumed (the view has one row per tag set and bucket, few next to the points).
 // Cost: a full scan is priced as 1e7 rows; a time range divides that (= by 1e6, two bounds by 100,
-// one bound by 4), each pinned tag by 100, each IN list by 30 (a tag typically has many values).
+// one bound by 4), each pinned tag by 100, each IN list by 30 (a tag typically has many values),
+// the aggregate view by 100 (groups, not points).
+#include "plan.h"
+
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
+#include <map>
+#include <set>
 
-#include "vtab.h"
+#include "table.h"
 
 namespace strata_sql {
+
+bool Plan::aggregate() const {
+  return std::any_of(slots.begin(), slots.end(),
+                     [](const PlanSlot& s) { return s.code == SlotCode::kAggregate; });
+}
+
+// ---- encoding
+// ------------------------------------------------------------------------------------
+
+int EncodePlanNum(const Plan& plan) {
+  return (plan.order_by_time ? kPlanOrderByTime : 0) | (plan.descending ? kPlanDescending : 0);
+}
+
+std::string EncodePlan(const Plan& plan) {
+  std::string out;
+  for (const PlanSlot& slot : plan.slots) {
+    out.push_back(static_cast<char>(slot.code));
+    if (slot.code == SlotCode::kTagEq || slot.code == SlotCode::kTagIn) {
+      out += std::to_string(slot.tag);
+    }
+  }
+  for (size_t i = 0; i < plan.order_tags.size(); i++) {
+    out += (i == 0 ? "|" : ",") + std::to_string(plan.order_tags[i]);
+  }
+  if (!plan.values.empty()) {
+    out.push_back('/');
+    for (uint8_t read : plan.values) out.push_back(read ? '1' : '0');
+  }
+  return out;
+}
+
 namespace {
 
-char TimeChar(int op) {
-  switch (op) {
-    case SQLITE_INDEX_CONSTRAINT_EQ: return '=';
-    case SQLITE_INDEX_CONSTRAINT_GT: return '>';
-    case SQLITE_INDEX_CONSTRAINT_GE: return ']';
-    case SQLITE_INDEX_CONSTRAINT_LT: return '<';
-    case SQLITE_INDEX_CONSTRAINT_LE: return '[';
+bool IsSlotCode(char c) {
+  switch (static_cast<SlotCode>(c)) {
+    case SlotCode::kTimeEq:
+    case SlotCode::kTimeGt:
+    case SlotCode::kTimeGe:
+    case SlotCode::kTimeLt:
+    case SlotCode::kTimeLe:
+    case SlotCode::kTagEq:
+    case SlotCode::kTagIn:
+    case SlotCode::kAggregate:
+    case SlotCode::kEvery:
+    case SlotCode::kKey:
+    case SlotCode::kLimit: return true;
   }
-  return 0;
+  return false;
 }
+
+// A tag column's number at s[*p], below ntags.
+bool ReadTag(std::string_view s, size_t* p, int ntags, int* tag) {
+  const size_t start = *p;
+  int64_t k = 0;
+  while (*p < s.size() && s[*p] >= '0' && s[*p] <= '9' && k < ntags) k = k * 10 + (s[(*p)++] - '0');
+  if (*p == start || k >= ntags) return false;
+  *tag = static_cast<int>(k);
+  return true;
+}
+
+}  // namespace
+
+bool DecodePlan(int idx_num, const char* idx_str, int ntags, int nfields, Plan* plan,
+                std::string* err) {
+  const std::string_view s = idx_str == nullptr ? "" : idx_str;
+  plan->order_by_time = (idx_num & kPlanOrderByTime) != 0;
+  plan->descending = (idx_num & kPlanDescending) != 0;
+  size_t p = 0;
+  bool ok = true;
+  while (ok && p < s.size() && s[p] != '|' && s[p] != '/') {
+    PlanSlot slot;
+    ok = IsSlotCode(s[p]);
+    slot.code = static_cast<SlotCode>(s[p++]);
+    if (ok && (slot.code == SlotCode::kTagEq || slot.code == SlotCode::kTagIn)) {
+      ok = ReadTag(s, &p, ntags, &slot.tag);
+    }
+    plan->slots.push_back(slot);
+  }
+  if (ok && p < s.size() && s[p] == '|') {
+    do {
+      p++;
+      int tag = 0;
+      ok = ReadTag(s, &p, ntags, &tag);
+      plan->order_tags.push_back(tag);
+    } while (ok && p < s.size() && s[p] == ',');
+  }
+  if (ok && p < s.size() && s[p] == '/') {
+    const std::string_view used = s.substr(p + 1);
+    ok = static_cast<int>(used.size()) == nfields &&
+         used.find_first_not_of("01") == std::string_view::npos;
+    for (char c : used) plan->values.push_back(c == '1' ? 1 : 0);
+    p = s.size();
+  }
+  if (ok && p == s.size()) return true;
+  *err = "internal error: '" + std::string(s) + "' is not a plan of this table";
+  return false;
+}
+
+// ---- choosing a plan (xBestIndex)
+// --------------------------------------------------------------------
+
+namespace {
+
+// What the constraints a plan takes bound, for its cost and the orders it can consume.
+struct Bounds {
+  bool time_eq = false, time_lo = false, time_hi = false;
+  std::vector<uint8_t> pinned;  // per tag: bound by a single-value =
+  std::vector<uint8_t> used;    // per tag: bound by = or IN
+  double rows = 1e7;            // the estimate
+};
+
+bool TimeCode(int op, SlotCode* code) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_EQ: *code = SlotCode::kTimeEq; return true;
+    case SQLITE_INDEX_CONSTRAINT_GT: *code = SlotCode::kTimeGt; return true;
+    case SQLITE_INDEX_CONSTRAINT_GE: *code = SlotCode::kTimeGe; return true;
+    case SQLITE_INDEX_CONSTRAINT_LT: *code = SlotCode::kTimeLt; return true;
+    case SQLITE_INDEX_CONSTRAINT_LE: *code = SlotCode::kTimeLe; return true;
+  }
+  return false;
+}
+
+// Whether the statement is the aggregate view's: _strata_aggregate = v is usable.
+bool IsView(const Schema& s, const sqlite3_index_info* info) {
+  for (int i = 0; i < info->nConstraint; i++) {
+    const auto& c = info->aConstraint[i];
+    if (c.usable && c.op == SQLITE_INDEX_CONSTRAINT_EQ && c.iColumn == s.aggregate_column()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether constraint i is one of the hidden columns' = that the view takes (_strata_key = v is
+// taken only to refuse it on the view: a third function argument).
+bool IsHiddenEq(const Schema& s, const sqlite3_index_info::sqlite3_index_constraint& c,
+                bool view) {
+  return c.op == SQLITE_INDEX_CONSTRAINT_EQ &&
+         (c.iColumn == s.aggregate_column() || c.iColumn == s.every_column() ||
+          (c.iColumn == s.key_column() && view));
+}
+
+// The slot of usable constraint i, when the engine applies it; false when SQLite must.
+bool SlotOf(const Schema& s, sqlite3_index_info* info, int i, bool view, PlanSlot* slot) {
+  const auto& c = info->aConstraint[i];
+  if (IsHiddenEq(s, c, view)) {
+    slot->code = c.iColumn == s.aggregate_column() ? SlotCode::kAggregate
+                 : c.iColumn == s.every_column()   ? SlotCode::kEvery
+                                                   : SlotCode::kKey;
+    return true;
+  }
+  if (c.iColumn == 0) return TimeCode(c.op, &slot->code);
+  if (c.iColumn < 1 || c.iColumn > s.ntags() || c.op != SQLITE_INDEX_CONSTRAINT_EQ) return false;
+  const char* coll = sqlite3_vtab_collation(info, i);
+  if (coll != nullptr && sqlite3_stricmp(coll, "BINARY") != 0) return false;
+  const bool in = sqlite3_vtab_in(info, i, -1) != 0 && sqlite3_vtab_in(info, i, 1) != 0;
+  slot->code = in ? SlotCode::kTagIn : SlotCode::kTagEq;
+  slot->tag = c.iColumn - 1;
+  return true;
+}
+
+// Records what a taken slot bounds.
+void Note(const PlanSlot& slot, Bounds* b) {
+  switch (slot.code) {
+    case SlotCode::kTimeEq: b->time_eq = true; break;
+    case SlotCode::kTimeGt:
+    case SlotCode::kTimeGe: b->time_lo = true; break;
+    case SlotCode::kTimeLt:
+    case SlotCode::kTimeLe: b->time_hi = true; break;
+    case SlotCode::kTagEq:
+    case SlotCode::kTagIn: {
+      const bool in = slot.code == SlotCode::kTagIn;
+      if (!in) b->pinned[slot.tag] = 1;
+      if (!b->used[slot.tag]) b->rows /= in ? 30 : 100;
+      b->used[slot.tag] = 1;
+      break;
+    }
+    default: break;
+  }
+}
+
+// Takes the constraints the engine applies, in aConstraint order. SQLITE_CONSTRAINT when the
+// view's argument is not usable yet.
+int TakeConstraints(const Schema& s, sqlite3_index_info* info, Plan* plan, Bounds* b) {
+  const bool view = IsView(s, info);
+  for (int i = 0; i < info->nConstraint; i++) {
+    const auto& c = info->aConstraint[i];
+    if (!c.usable) {
+      if (c.op == SQLITE_INDEX_CONSTRAINT_EQ && c.iColumn == s.aggregate_column()) {
+        return SQLITE_CONSTRAINT;  // the view needs its argument
+      }
+      continue;
+    }
+    PlanSlot slot;
+    if (!SlotOf(s, info, i, view, &slot)) continue;
+    plan->slots.push_back(slot);
+    info->aConstraintUsage[i].argvIndex = static_cast<int>(plan->slots.size());
+    info->aConstraintUsage[i].omit = 1;
+    Note(slot, b);
+  }
+  return SQLITE_OK;
+}
+
+// ORDER BY time [DESC] with a tag pinned, or ORDER BY / GROUP BY of ascending tag columns: the
+// engine gives that order, so SQLite needs no sorter.
+void ConsumeOrder(const Schema& s, sqlite3_index_info* info, const Bounds& b, Plan* plan) {
+  if (info->nOrderBy == 0 || plan->aggregate()) return;
+  if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == 0) {
+    const bool pinned = s.ntags() == 0 || std::find(b.pinned.begin(), b.pinned.end(), 1) !=
+                                              b.pinned.end();
+    if (pinned) {
+      info->orderByConsumed = 1;
+      plan->order_by_time = true;
+      plan->descending = info->aOrderBy[0].desc != 0;
+    }
+    return;
+  }
+  std::vector<int> tags;
+  for (int i = 0; i < info->nOrderBy; i++) {
+    const auto& o = info->aOrderBy[i];
+    if (o.desc || o.iColumn < 1 || o.iColumn > s.ntags()) return;
+    tags.push_back(o.iColumn - 1);
+  }
+  info->orderByConsumed = 1;
+  plan->order_tags = std::move(tags);
+}
+
+// LIMIT n: the first n rows in time order are among the first n of each tag set, so the engine
+// need not read further. Only with the order consumed, without OFFSET, and when every other
+// constraint is applied exactly here (SQLite offers LIMIT even when it filters or sorts after).
+void PushLimit(sqlite3_index_info* info, Plan* plan) {
+  if (!plan->order_by_time) return;
+  int limit = -1;
+  for (int i = 0; i < info->nConstraint; i++) {
+    const auto& c = info->aConstraint[i];
+    if (c.op == SQLITE_INDEX_CONSTRAINT_LIMIT) {
+      if (c.usable) limit = i;
+    } else if (!c.usable || info->aConstraintUsage[i].argvIndex == 0 ||
+               !info->aConstraintUsage[i].omit) {
+      return;  // OFFSET, or a constraint SQLite checks itself
+    }
+  }
+  if (limit < 0) return;
+  plan->slots.push_back(PlanSlot{SlotCode::kLimit});
+  info->aConstraintUsage[limit].argvIndex = static_cast<int>(plan->slots.size());
+}
+
+// Fields the statement never reads need no values (their presence still decides which rows
+// exist): plan->values, set only when some field is unread.
+void FieldsRead(const Schema& s, const sqlite3_index_info* info, Plan* plan) {
+  std::vector<uint8_t> read(s.nfields(), 1);
+  for (int j = 0; j < s.nfields(); j++) {
+    const int col = s.first_field_column() + j;
+    if (((info->colUsed >> std::min(col, 63)) & 1) == 0) read[j] = 0;
+  }
+  if (std::find(read.begin(), read.end(), 0) != read.end()) plan->values = std::move(read);
+}
+
+}  // namespace
+
+int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
+  const Schema& s = reinterpret_cast<Table*>(vtab)->schema;
+  Plan plan;
+  Bounds b;
+  b.pinned.assign(s.ntags(), 0);
+  b.used.assign(s.ntags(), 0);
+  if (TakeConstraints(s, info, &plan, &b) != SQLITE_OK) return SQLITE_CONSTRAINT;
+  if (b.time_eq) {
+    b.rows /= 1e6;
+  } else if (b.time_lo && b.time_hi) {
+    b.rows /= 100;
+  } else if (b.time_lo || b.time_hi) {
+    b.rows /= 4;
+  }
+  if (plan.aggregate()) b.rows /= 100;  // groups, not points
+  b.rows = std::max(b.rows, 1.0);
+  ConsumeOrder(s, info, b, &plan);
+  PushLimit(info, &plan);
+  FieldsRead(s, info, &plan);
+  info->idxNum = EncodePlanNum(plan);
+  const std::string idx = EncodePlan(plan);
+  if (!idx.empty()) {
+    info->idxStr = sqlite3_mprintf("%s", idx.c_str());
+    if (info->idxStr == nullptr) return SQLITE_NOMEM;
+    info->needToFreeIdxStr = 1;
+  }
+  info->estimatedRows = static_cast<sqlite3_int64>(b.rows);
+  info->estimatedCost = b.rows + 10;
+  return SQLITE_OK;
+}
+
+// ---- binding xFilter's values (xFilter)
+// ------------------------------------------------------------
+
+namespace {
 
 // Applies SQLite's INTEGER affinity comparison "time OP v" to [*lo, *hi]; sets *empty when no
 // integer satisfies it.
-void ApplyTimeBound(char op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* empty) {
+void ApplyTimeBound(SlotCode op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* empty) {
   int type = sqlite3_value_type(v);
   if (type == SQLITE_TEXT) type = sqlite3_value_numeric_type(v);
   if (type == SQLITE_NULL) {
@@ -80,11 +342,12 @@ void ApplyTimeBound(char op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* e
   if (type == SQLITE_INTEGER) {
     const int64_t x = sqlite3_value_int64(v);
     switch (op) {
-      case '=': set_lo(x); set_hi(x); break;
-      case ']': set_lo(x); break;
-      case '[': set_hi(x); break;
-      case '>': if (x == INT64_MAX) *empty = true; else set_lo(x + 1); break;
-      case '<': if (x == INT64_MIN) *empty = true; else set_hi(x - 1); break;
+      case SlotCode::kTimeEq: set_lo(x); set_hi(x); break;
+      case SlotCode::kTimeGe: set_lo(x); break;
+      case SlotCode::kTimeLe: set_hi(x); break;
+      case SlotCode::kTimeGt: if (x == INT64_MAX) *empty = true; else set_lo(x + 1); break;
+      case SlotCode::kTimeLt: if (x == INT64_MIN) *empty = true; else set_hi(x - 1); break;
+      default: break;
     }
     return;
   }
@@ -93,20 +356,20 @@ void ApplyTimeBound(char op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* e
     constexpr double kTwo63 = 9223372036854775808.0;
     // SQLite compares an integer with a real exactly, so round to an integer bound first and do
     // the +-1 of a strict bound in int64 arithmetic (a double near 1e18 has a 256 ns step).
-    if (op == '=') {
+    if (op == SlotCode::kTimeEq) {
       if (d != std::floor(d) || d >= kTwo63 || d < -kTwo63) {
         *empty = true;
         return;
       }
       set_lo(static_cast<int64_t>(d));
       set_hi(static_cast<int64_t>(d));
-    } else if (op == '>' || op == ']') {
+    } else if (op == SlotCode::kTimeGt || op == SlotCode::kTimeGe) {
       const double c = std::ceil(d);  // the smallest integer >= d
       if (c >= kTwo63) {
         *empty = true;
       } else if (c >= -kTwo63) {
         int64_t n = static_cast<int64_t>(c);
-        if (op == '>' && c == d) {
+        if (op == SlotCode::kTimeGt && c == d) {
           if (n == INT64_MAX) {
             *empty = true;
             return;
@@ -121,7 +384,7 @@ void ApplyTimeBound(char op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* e
         *empty = true;
       } else if (f < kTwo63) {
         int64_t n = static_cast<int64_t>(f);
-        if (op == '<' && f == d) {
+        if (op == SlotCode::kTimeLt && f == d) {
           if (n == INT64_MIN) {
             *empty = true;
             return;
@@ -134,7 +397,7 @@ void ApplyTimeBound(char op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* e
     return;
   }
   // TEXT or BLOB: every integer sorts before it.
-  if (op == '=' || op == '>' || op == ']') *empty = true;
+  if (op == SlotCode::kTimeEq || op == SlotCode::kTimeGt || op == SlotCode::kTimeGe) *empty = true;
 }
 
 // A tag value as SQLite's TEXT affinity would compare it; false when nothing can equal it.
@@ -145,6 +408,23 @@ bool TagText(sqlite3_value* v, std::string* out) {
   if (t == nullptr) return false;
   out->assign(reinterpret_cast<const char*>(t), sqlite3_value_bytes(v));
   return true;
+}
+
+// The values a tag slot allows: v, or every value of the IN list v. False when the list cannot be
+// read.
+bool TagValues(SlotCode code, sqlite3_value* v, std::set<std::string>* values) {
+  std::string s;
+  if (code == SlotCode::kTagEq) {
+    if (TagText(v, &s)) values->insert(s);
+    return true;
+  }
+  sqlite3_value* item = nullptr;
+  int rc = sqlite3_vtab_in_first(v, &item);
+  while (rc == SQLITE_OK && item != nullptr) {
+    if (TagText(item, &s)) values->insert(s);
+    rc = sqlite3_vtab_in_next(v, &item);
+  }
+  return rc == SQLITE_OK || rc == SQLITE_DONE;
 }
 
 // Constrains tag column k to `vals`: the first constraint on k sets its values, later ones
@@ -159,229 +439,70 @@ void Restrict(std::map<int, std::set<std::string>>* tags, int k, std::set<std::s
   it->second = std::move(both);
 }
 
-}  // namespace
-
-int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
-  Table* t = reinterpret_cast<Table*>(vtab);
-  const int ntags = t->schema.ntags();
-  std::string idx;
-  int argv_index = 0;
-  int idx_num = 0;
-  bool has_eq = false, has_lo = false, has_hi = false;
-  std::vector<int> pinned(ntags, 0);  // single-value = per tag
-  double rows = 1e7;
-  std::vector<bool> tag_used(ntags, false);
-  bool view = false;  // the plan is the aggregate view's
-  for (int i = 0; i < info->nConstraint; i++) {
-    const auto& c = info->aConstraint[i];
-    view = view || (c.usable && c.op == SQLITE_INDEX_CONSTRAINT_EQ &&
-                    c.iColumn == t->schema.aggregate_column());
-  }
-  for (int i = 0; i < info->nConstraint; i++) {
-    const auto& c = info->aConstraint[i];
-    // _strata_key = v is taken only to reject it on the view (a third function argument).
-    const bool hidden_eq = c.op == SQLITE_INDEX_CONSTRAINT_EQ &&
-                           (c.iColumn == t->schema.aggregate_column() ||
-                            c.iColumn == t->schema.every_column() ||
-                            (c.iColumn == t->schema.key_column() && view));
-    if (hidden_eq && !c.usable && c.iColumn == t->schema.aggregate_column()) {
-      return SQLITE_CONSTRAINT;  // the view needs its argument
-    }
-    if (!c.usable) continue;
-    if (hidden_eq) {
-      const bool is_aggregate = c.iColumn == t->schema.aggregate_column();
-      idx.push_back(is_aggregate ? '@' : c.iColumn == t->schema.every_column() ? '~' : '#');
-      info->aConstraintUsage[i].argvIndex = ++argv_index;
-      info->aConstraintUsage[i].omit = 1;
-      if (is_aggregate) idx_num |= kPlanAggregate;
-    } else if (c.iColumn == 0) {
-      const char ch = TimeChar(c.op);
-      if (ch == 0) continue;
-      idx.push_back(ch);
-      info->aConstraintUsage[i].argvIndex = ++argv_index;
-      info->aConstraintUsage[i].omit = 1;
-      idx_num |= kPlanTime;
-      if (ch == '=') has_eq = true;
-      if (ch == '>' || ch == ']') has_lo = true;
-      if (ch == '<' || ch == '[') has_hi = true;
-    } else if (c.iColumn >= 1 && c.iColumn <= ntags && c.iColumn <= 26 &&
-               c.op == SQLITE_INDEX_CONSTRAINT_EQ) {
-      const char* coll = sqlite3_vtab_collation(info, i);
-      if (coll != nullptr && sqlite3_stricmp(coll, "BINARY") != 0) continue;
-      const int k = c.iColumn - 1;
-      const bool in = sqlite3_vtab_in(info, i, -1) != 0 && sqlite3_vtab_in(info, i, 1) != 0;
-      idx.push_back(static_cast<char>((in ? 'a' : 'A') + k));
-      info->aConstraintUsage[i].argvIndex = ++argv_index;
-      info->aConstraintUsage[i].omit = 1;
-      idx_num |= kPlanTags;
-      if (!in) pinned[k] = 1;
-      if (!tag_used[k]) rows /= in ? 30 : 100;
-      tag_used[k] = true;
-    }
-  }
-  if (has_eq) {
-    rows /= 1e6;
-  } else if (has_lo && has_hi) {
-    rows /= 100;
-  } else if (has_lo || has_hi) {
-    rows /= 4;
-  }
-  if (idx_num & kPlanAggregate) rows /= 100;  // groups, not points
-  if (rows < 1) rows = 1;
-  if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == 0 && !(idx_num & kPlanAggregate)) {
-    bool any = ntags == 0;
-    for (int k = 0; k < ntags; k++) any = any || pinned[k];
-    if (any) {
-      info->orderByConsumed = 1;
-      idx_num |= kPlanOrderTime;
-      if (info->aOrderBy[0].desc) idx_num |= kPlanDescending;
-    }
-  }
-  // ORDER BY (or GROUP BY) of tag columns only, ascending: the engine orders the tag sets by those
-  // tags' values, so SQLite needs no sorter.
-  std::string order_tags;
-  if (info->nOrderBy >= 1 && !(idx_num & (kPlanAggregate | kPlanOrderTime))) {
-    for (int i = 0; i < info->nOrderBy; i++) {
-      const auto& o = info->aOrderBy[i];
-      if (o.desc || o.iColumn < 1 || o.iColumn > ntags || o.iColumn > 26) {
-        order_tags.clear();
-        break;
-      }
-      order_tags.push_back(static_cast<char>('A' + o.iColumn - 1));
-    }
-    if (!order_tags.empty()) {
-      info->orderByConsumed = 1;
-      idx_num |= kPlanOrderTags;
-    }
-  }
-  // LIMIT n: the first n rows in time order are among the first n of each tag set, so the engine
-  // need not read further. Only with the order consumed, without OFFSET, and when every other
-  // constraint is applied exactly here (SQLite offers LIMIT even when it filters or sorts after).
-  if (idx_num & kPlanOrderTime) {
-    int limit = -1;
-    bool exact = true;
-    for (int i = 0; i < info->nConstraint; i++) {
-      const auto& c = info->aConstraint[i];
-      if (c.op == SQLITE_INDEX_CONSTRAINT_LIMIT) {
-        if (c.usable) limit = i;
-      } else if (!c.usable || info->aConstraintUsage[i].argvIndex == 0 ||
-                 !info->aConstraintUsage[i].omit) {
-        exact = false;  // OFFSET, or a constraint SQLite checks itself
-      }
-    }
-    if (limit >= 0 && exact) {
-      idx.push_back('$');
-      info->aConstraintUsage[limit].argvIndex = ++argv_index;
-    }
-  }
-  // Fields the statement never reads need no values (their presence still decides which rows
-  // exist): "/" then one '1' (read) or '0' per declared field, only when some field is unread.
-  const int nfields = t->schema.nfields();
-  std::string used(nfields, '1');
-  for (int j = 0; j < nfields; j++) {
-    const int col = t->schema.first_field_column() + j;
-    if (((info->colUsed >> std::min(col, 63)) & 1) == 0) used[j] = '0';
-  }
-  if (!order_tags.empty()) idx += "|" + order_tags;
-  if (used.find('0') != std::string::npos) idx += "/" + used;
-  info->idxNum = idx_num;
-  if (!idx.empty()) {
-    info->idxStr = sqlite3_mprintf("%s", idx.c_str());
-    if (info->idxStr == nullptr) return SQLITE_NOMEM;
-    info->needToFreeIdxStr = 1;
-  }
-  info->estimatedRows = static_cast<sqlite3_int64>(rows);
-  info->estimatedCost = rows + 10;
-  return SQLITE_OK;
-}
-
-bool DecodePlan(Table* t, int idx_num, const char* idx_str, int argc, sqlite3_value** argv,
-                ScanSpec* spec, AggregateSpec* agg, std::string* err) {
-  spec->by_time = (idx_num & kPlanOrderTime) != 0;
-  spec->descending = (idx_num & kPlanDescending) != 0;
-  const char* slash = idx_str == nullptr ? nullptr : std::strchr(idx_str, '/');
-  const char* bar = idx_str == nullptr ? nullptr : std::strchr(idx_str, '|');
-  const size_t n = idx_str == nullptr ? 0
-                   : bar != nullptr   ? bar - idx_str
-                   : slash != nullptr ? slash - idx_str
-                                      : std::strlen(idx_str);
-  if (bar != nullptr) {
-    for (const char* p = bar + 1; *p != '\0' && *p != '/'; p++) {
-      const int k = *p - 'A';
-      if (k < 0 || k >= t->schema.ntags()) {
-        *err = "internal error: plan '" + std::string(idx_str) + "' orders by an unknown tag";
-        return false;
-      }
-      spec->order_tags.push_back(k);
-    }
-  }
-  if (slash != nullptr) {
-    const std::string used(slash + 1);
-    if (static_cast<int>(used.size()) != t->schema.nfields()) {
-      *err = "internal error: plan '" + std::string(idx_str) + "' does not match the table's fields";
-      return false;
-    }
-    spec->values.reserve(used.size());
-    for (char ch : used) spec->values.push_back(ch == '1' ? 1 : 0);
-  }
-  if (static_cast<int>(n) != argc) {
-    *err = "internal error: plan '" + std::string(idx_str == nullptr ? "" : idx_str) + "' has " +
-           std::to_string(n) + " slots but xFilter got " + std::to_string(argc) + " values";
-    return false;
-  }
-  std::map<int, std::set<std::string>> tags;  // tag column -> allowed values (intersected)
-  for (int i = 0; i < argc; i++) {
-    const char ch = idx_str[i];
-    if (ch == '#') {
+// Binds the value of one slot that is not a tag's.
+bool BindSlot(const PlanSlot& slot, bool view, sqlite3_value* v, ScanSpec* spec, AggregateSpec* agg,
+              std::string* err) {
+  switch (slot.code) {
+    case SlotCode::kKey:
       *err = "the aggregate view takes at most two arguments: the aggregate and the bucket width";
       return false;
-    }
-    if (ch == '@' || ch == '~') {
-      if (!(idx_num & kPlanAggregate)) {
+    case SlotCode::kAggregate:
+      agg->fn_arg = v;
+      return ParseAggregateFn(v, &agg->fn, err);
+    case SlotCode::kEvery:
+      if (!view) {
         *err = "_strata_every needs _strata_aggregate (write cpu('mean', '1h'))";
         return false;
       }
-      if (!(ch == '@' ? ParseAggregateFn(argv[i], &agg->fn, err)
-                      : ParseEvery(argv[i], &agg->every, err))) {
-        return false;
-      }
-      (ch == '@' ? agg->fn_arg : agg->every_arg) = argv[i];
-    } else if (ch >= 'A' && ch < 'A' + 26) {
-      const int k = ch - 'A';
-      std::set<std::string> vals;
-      std::string s;
-      if (TagText(argv[i], &s)) vals.insert(s);
-      Restrict(&tags, k, std::move(vals));
-    } else if (ch >= 'a' && ch < 'a' + 26) {
-      const int k = ch - 'a';
-      std::set<std::string> vals;
-      sqlite3_value* v = nullptr;
-      int rc = sqlite3_vtab_in_first(argv[i], &v);
-      while (rc == SQLITE_OK && v != nullptr) {
-        std::string s;
-        if (TagText(v, &s)) vals.insert(s);
-        rc = sqlite3_vtab_in_next(argv[i], &v);
-      }
-      if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-        *err = "cannot read the IN list";
-        return false;
-      }
-      Restrict(&tags, k, std::move(vals));
-    } else if (ch == '$') {
+      agg->every_arg = v;
+      return ParseEvery(v, &agg->every, err);
+    case SlotCode::kLimit:
       // Not an integer or negative: SQLite applies (or rejects) it; the scan reads everything.
-      if (sqlite3_value_type(argv[i]) == SQLITE_INTEGER && sqlite3_value_int64(argv[i]) >= 0) {
-        const int64_t limit = sqlite3_value_int64(argv[i]);
+      if (sqlite3_value_type(v) == SQLITE_INTEGER && sqlite3_value_int64(v) >= 0) {
+        const int64_t limit = sqlite3_value_int64(v);
         if (limit == 0) spec->empty = true;
         if (limit <= kMaxPushedLimit) spec->limit_per_tagset = static_cast<size_t>(limit);
       }
-    } else {
-      ApplyTimeBound(ch, argv[i], &spec->t_min, &spec->t_max, &spec->empty);
+      return true;
+    default:
+      ApplyTimeBound(slot.code, v, &spec->t_min, &spec->t_max, &spec->empty);
+      return true;
+  }
+}
+
+}  // namespace
+
+bool BindPlan(const Table* t, const Plan& plan, int argc, sqlite3_value** argv, ScanSpec* spec,
+              AggregateSpec* agg, std::string* err) {
+  if (static_cast<int>(plan.slots.size()) != argc) {
+    *err = "internal error: plan '" + EncodePlan(plan) + "' has " +
+           std::to_string(plan.slots.size()) + " slots but xFilter got " + std::to_string(argc) +
+           " values";
+    return false;
+  }
+  spec->by_time = plan.order_by_time;
+  spec->descending = plan.descending;
+  spec->order_tags = plan.order_tags;
+  spec->values = plan.values;
+  const bool view = plan.aggregate();
+  std::map<int, std::set<std::string>> tags;  // tag column -> allowed values (intersected)
+  for (int i = 0; i < argc; i++) {
+    const PlanSlot& slot = plan.slots[i];
+    if (slot.code == SlotCode::kTagEq || slot.code == SlotCode::kTagIn) {
+      std::set<std::string> values;
+      if (!TagValues(slot.code, argv[i], &values)) {
+        *err = "cannot read the IN list";
+        return false;
+      }
+      Restrict(&tags, slot.tag, std::move(values));
+    } else if (!BindSlot(slot, view, argv[i], spec, agg, err)) {
+      return false;
     }
   }
   if (spec->t_min > spec->t_max) spec->empty = true;
-  for (auto& [k, vals] : tags) {
-    if (vals.empty()) spec->empty = true;
-    spec->filters.push_back(TagFilter{t->schema.tags[k], std::move(vals)});
+  for (auto& [k, values] : tags) {
+    if (values.empty()) spec->empty = true;
+    spec->filters.push_back(TagFilter{t->schema.tags[k], std::move(values)});
   }
   return true;
 }

@@ -1,7 +1,7 @@
 // Parsing of the module arguments of CREATE VIRTUAL TABLE ... USING strata(...): one helper per
 // argument kind (a column definition, an option), each with a precise message. Column names are
-// SQL identifiers (bare, "double-quoted", [bracketed] or `backticked`); option values are bare words
-// or 'single-quoted' / "double-quoted" strings with doubled quotes inside.
+// SQL identifiers (bare, "double-quoted", [bracketed] or `backticked`); option values are bare
+// words or 'single-quoted' / "double-quoted" strings with doubled quotes inside.
 //   column:  <name> TAG | REAL | FLOAT | DOUBLE | INTEGER | INT | BIGINT | TEXT | STRING |
 //            BOOLEAN | BOOL                           (case-insensitive)
 //   option:  <name> = <value>, name one of dir, sync, sync_interval_ms, memstore_bytes,
@@ -9,22 +9,22 @@
 // Reserved column names: time, _strata_key, _strata_aggregate, _strata_every (case-insensitive);
 // names must be unique ignoring case (SQLite's rule); at least one field column is required.
 // Option values are checked by strata_open.
-#include <sqlite3ext.h>
-SQLITE_EXTENSION_INIT3
+#include "table_args.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <map>
+#include <set>
 
-#include "vtab.h"
+#include "strata.h"
 
 namespace strata_sql {
 namespace {
 
-constexpr const char* kOptionNames[] = {"dir",            "sync",           "sync_interval_ms",
-                                        "memstore_bytes", "wal_segment_bytes", "shard_duration",
-                                        "retention",      "compaction_threads", "block_cache_bytes"};
+constexpr const char* kOptionNames[] = {
+    "dir",       "sync",           "sync_interval_ms",   "memstore_bytes",    "wal_segment_bytes",
+    "retention", "shard_duration", "compaction_threads", "block_cache_bytes"};
 
 std::string Trim(const std::string& s) {
   size_t b = 0, e = s.size();
@@ -173,7 +173,8 @@ bool ParseColumn(const std::string& arg, Schema* schema, std::set<std::string>* 
     *err = "column name '" + name + "' is reserved";
     return false;
   }
-  if (std::memchr(name.data(), '\0', name.size()) != nullptr || !ValidUtf8(name.data(), name.size())) {
+  if (std::memchr(name.data(), '\0', name.size()) != nullptr ||
+      !strata_valid_utf8(name.data(), name.size())) {
     *err = "column name '" + name + "' is not valid UTF-8 text";
     return false;
   }

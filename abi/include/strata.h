@@ -3,8 +3,9 @@
 ** Conventions (they hold for every function below unless its comment says otherwise):
 **
 **  - Names.  Every symbol starts with strata_ and every macro with STRATA_.  Handles are opaque
-**    pointers: strata_db (a data directory), strata_batch (points to write atomically) and
-**    strata_cursor (the result of a query), strata_rows (a row-view query).
+**    pointers: strata_db (a data directory), strata_batch (points to write atomically),
+**    strata_cursor (the result of a query by series) and strata_rows (the result of a query by
+**    rows).
 **  - Status codes.  Every fallible function returns an int status: STRATA_OK (0) on success, else
 **    one of the codes below.  The numbers are pinned and never renumbered.  The status code, not
 **    the message, signals failure.
@@ -13,18 +14,30 @@
 **    library and valid until the next strata_* call on the same thread.
 **  - Out-parameters come last, as T **out; *out is set to NULL (or 0) on failure.
 **  - Ownership.  Pointers passed in are borrowed for the duration of the call only; the library
-**    copies what it keeps.  Heap results (strata_stats_json) are freed with strata_free().
+**    copies what it keeps.  Heap results (strata_stats_json, strata_canonical_dir,
+**    strata_parse_series_key) are freed with strata_free().
 **    Strings returned by cursor accessors belong to the cursor and stay valid until the next
 **    strata_cursor_next / strata_cursor_next_block / strata_cursor_free on that cursor.
 **    strata_close() and every *_free() accept NULL.
 **  - Strings are NUL-terminated UTF-8 unless a length is passed with them.  Times are int64_t
 **    nanoseconds since the Unix epoch (UTC).  Booleans are int (0 false, anything else true).
-**  - Thread-safety.  A strata_db may be used from any number of threads at once.  A strata_batch
-**    and a strata_cursor are used by one thread at a time; different ones may be used
-**    concurrently.  Functions without a handle are thread-safe.
+**  - Thread-safety, per handle type (each function's comment repeats its rule):
+**      strata_db      thread-safe: any number of threads may use one handle at once, but none
+**                     during or after its strata_close.
+**      strata_batch   one thread at a time; different batches may be used concurrently, and a
+**                     batch may move between threads.  strata_write / strata_write_and_clear use
+**                     the batch for the duration of the call.
+**      strata_cursor  one thread at a time; different cursors (also of one strata_db) may run
+**                     concurrently.  A cursor reads a snapshot and may outlive strata_close.
+**      strata_rows    as strata_cursor; strata_rows_requery also needs its strata_db open.
+**    Functions without a handle are thread-safe.
 **  - No C++ exception and no abort crosses this interface: out-of-memory is STRATA_NOMEM, any
 **    other internal failure STRATA_ERROR.  Using a handle after it was freed or closed is
 **    undefined behaviour.
+**  - Layout.  The declarations are grouped by concept: errors and the library; opening and
+**    closing a data directory; writing (batches, then the write calls); queries by series;
+**    queries by rows; administration; and the rules that clients share (durations, times as
+**    text, series keys, UTF-8, data directories).
 **  - Compatibility.  strata_abi_version() changes only when a change breaks existing callers;
 **    functions and codes are only ever added.
 */
@@ -55,7 +68,7 @@ extern "C" {
 #define STRATA_OK 0            /* success */
 #define STRATA_ERROR 1         /* internal error; the message says what */
 #define STRATA_INVALID 2       /* bad argument, name, option, value or line-protocol text */
-#define STRATA_IO 3            /* an operating-system call failed (message has path and errno text) */
+#define STRATA_IO 3            /* an operating-system call failed (message: path, errno text) */
 #define STRATA_CORRUPT 4       /* damaged data; the message names the file and offset */
 #define STRATA_LOCKED 5        /* the data directory is open in another process */
 #define STRATA_NOT_FOUND 6     /* a required file or object does not exist */
@@ -81,6 +94,7 @@ extern "C" {
 typedef struct strata_db strata_db;         /* thread-safe */
 typedef struct strata_batch strata_batch;   /* one thread at a time */
 typedef struct strata_cursor strata_cursor; /* one thread at a time */
+typedef struct strata_rows strata_rows;     /* one thread at a time */
 
 /* One tag: key=value, both non-empty NUL-terminated UTF-8.  Tag arrays may be in any order; keys
 ** must be unique. */
@@ -89,7 +103,21 @@ typedef struct {
   const char *value;
 } strata_tag;
 
-/* ---- library ------------------------------------------------------------------------------- */
+/* ---- errors and the library ---------------------------------------------------------------- */
+
+/* The message of the calling thread's last failed strata_* call ("" when there is none).  Owned
+** by the library; valid until the next strata_* call on this thread.  Meaningful only right after
+** a call returned an error status.  Thread-safe (thread-local). */
+STRATA_API const char *strata_errmsg(void);
+
+/* The name of the status code `code` as its macro spells it ("STRATA_INVALID", "STRATA_ROW"), for
+** messages and logs; NULL when `code` is none of the STRATA_* status codes.  Static storage; never
+** freed.  Thread-safe. */
+STRATA_API const char *strata_status_name(int code);
+
+/* Frees memory the library returned to the caller (strata_stats_json, strata_canonical_dir,
+** strata_parse_series_key).  NULL is a no-op.  Thread-safe. */
+STRATA_API void strata_free(void *p);
 
 /* The ABI generation of the loaded library (STRATA_ABI_VERSION of its header).  Incremented only
 ** on an incompatible change.  Thread-safe. */
@@ -98,16 +126,7 @@ STRATA_API int strata_abi_version(void);
 /* The library version, "MAJOR.MINOR.PATCH".  Static storage; never freed.  Thread-safe. */
 STRATA_API const char *strata_version(void);
 
-/* The message of the calling thread's last failed strata_* call ("" when there is none).  Owned
-** by the library; valid until the next strata_* call on this thread.  Meaningful only right after
-** a call returned an error status.  Thread-safe (thread-local). */
-STRATA_API const char *strata_errmsg(void);
-
-/* Frees memory the library returned to the caller (strata_stats_json).  NULL is a no-op.
-** Thread-safe. */
-STRATA_API void strata_free(void *p);
-
-/* ---- database ------------------------------------------------------------------------------- */
+/* ---- opening and closing a data directory -------------------------------------------------- */
 
 /* Opens the data directory `dir`, creating it when it does not exist or is empty.
 **   dir      borrowed path; required.
@@ -132,53 +151,22 @@ STRATA_API int strata_open(const char *dir, const char *options, strata_db **out
 ** Thread-safety: no other thread may use `db` during or after the call. */
 STRATA_API int strata_close(strata_db *db);
 
-/* Writes InfluxDB line protocol: `lines` (borrowed, `len` bytes, need not be NUL-terminated; NULL
-** is allowed when len is 0).  All lines form one atomic batch; lines without a timestamp get the
-** current time.  Returns STRATA_OK, STRATA_INVALID (malformed text: the message gives line and
-** column; NULL argument), STRATA_TYPE_CONFLICT, STRATA_IO or STRATA_NOMEM; on error nothing is
-** written.  Thread-safe. */
-STRATA_API int strata_write_lines(strata_db *db, const char *lines, size_t len);
+/* Whether `dir` is a Strata data directory: *out receives 1 when it holds Strata's identity file
+** (which strata_open creates in a directory it makes), 0 otherwise (a missing path, an empty or a
+** foreign directory).  Nothing is opened, locked or created: a client that must not create a data
+** directory asks this before strata_open.  Returns STRATA_OK or STRATA_INVALID (NULL argument;
+** *out 0).  Thread-safe. */
+STRATA_API int strata_is_data_directory(const char *dir, int *out);
 
-/* Writes every point of `b` as one atomic batch: after a crash all of it is there or none.  When
-** it returns STRATA_OK the batch is durable per the `sync` option.  The batch is left unchanged
-** (call strata_batch_clear to reuse it).  An empty batch is STRATA_OK.  Returns STRATA_OK,
-** STRATA_INVALID (NULL argument, a time outside the storable range or retention),
-** STRATA_TYPE_CONFLICT (a field already has another type in this directory; nothing is written),
-** STRATA_IO or STRATA_NOMEM.  Thread-safe for `db`; `b` must not be used by another thread
-** meanwhile. */
-STRATA_API int strata_write(strata_db *db, strata_batch *b);
+/* The canonical path of the data directory `dir`: absolute, without '.' and '..', with symbolic
+** links resolved as far as the path exists, without a trailing '/'.  Paths with the same canonical
+** path name one directory, which strata_open opens once per process and shares; a client that
+** keeps state per data directory keys it by this.  *out receives a NUL-terminated string the
+** caller frees with strata_free() (NULL on failure).  Returns STRATA_OK, STRATA_INVALID (NULL
+** argument, empty path), STRATA_IO (the path cannot be resolved) or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_canonical_dir(const char *dir, char **out);
 
-/* As strata_write, then empties the batch as strata_batch_clear_points does (its series
-** references stay valid): the library takes the points instead of copying them, and may finish
-** placing them in memory after it returns, on a thread of its own.  Every read, flush or write
-** that starts after it returns sees them, as after strata_write.  For a writer that commits batch
-** after batch.  On error the batch is left unchanged.  Returns as strata_write.  Thread-safe for
-** `db`; `b` must not be used by another thread meanwhile. */
-STRATA_API int strata_write_and_clear(strata_db *db, strata_batch *b);
-
-/* Deletes the points of `measurement` whose series match every tag in tag_eq (ntags entries,
-** borrowed; NULL when ntags is 0) and, when `field` is not NULL, that field, with
-** t_min <= time <= t_max.  Atomic and durable like a write; affects only points written before
-** it.  Deleting nothing is STRATA_OK.  Returns STRATA_OK, STRATA_INVALID (NULL argument),
-** STRATA_IO or STRATA_NOMEM.  Thread-safe. */
-STRATA_API int strata_delete(strata_db *db, const char *measurement, const strata_tag *tag_eq,
-                             size_t ntags, const char *field, int64_t t_min, int64_t t_max);
-
-/* Writes every MemStore to segment files and waits for it.  Returns STRATA_OK, STRATA_INVALID
-** (NULL db), STRATA_IO or STRATA_NOMEM.  Thread-safe. */
-STRATA_API int strata_flush(strata_db *db);
-
-/* Flushes, then merges each shard's segments into one, synchronously.  Returns STRATA_OK,
-** STRATA_INVALID (NULL db), STRATA_IO, STRATA_CORRUPT or STRATA_NOMEM.  Thread-safe. */
-STRATA_API int strata_compact(strata_db *db);
-
-/* Statistics as a JSON object (series, points_written, wal_bytes, segment_bytes, shards, and
-** background_error when a background flush failed).  *out receives a NUL-terminated string the
-** caller frees with strata_free(); NULL on failure.  Returns STRATA_OK, STRATA_INVALID (NULL
-** argument) or STRATA_NOMEM.  Thread-safe. */
-STRATA_API int strata_stats_json(strata_db *db, char **out);
-
-/* ---- write batches -------------------------------------------------------------------------- */
+/* ---- writing: batches ---------------------------------------------------------------------- */
 
 /* Creates an empty batch; *out receives it (NULL on failure), to be freed with
 ** strata_batch_free().  Returns STRATA_OK, STRATA_INVALID (NULL out) or STRATA_NOMEM.
@@ -228,15 +216,15 @@ STRATA_API int strata_batch_add_str(strata_batch *b, const char *measurement,
                                     const strata_tag *tags, size_t ntags, const char *field,
                                     int64_t time_ns, const char *value, size_t len);
 
-/* ---- columnar fast path: series references and arrays -------------------------------------- */
+/* Columnar fast path: a series resolved once, then arrays of points. */
 
 /* Resolves a series of this batch once: (measurement, tags, field) with value type `type`
 ** (STRATA_FLOAT, STRATA_INT or STRATA_BOOL).  *out receives a reference for the
 ** strata_batch_append_* calls on this batch, valid until strata_batch_clear or strata_batch_free
 ** (strata_batch_clear_points keeps it; 0 on failure; a valid reference may also be 0).  Resolving
-** the same series again returns the same reference.  Returns STRATA_OK, STRATA_INVALID (as strata_batch_add_f64, or an unknown or
-** string type), STRATA_TYPE_CONFLICT (the series holds another type in this batch) or
-** STRATA_NOMEM.  One thread at a time per batch. */
+** the same series again returns the same reference.  Returns STRATA_OK, STRATA_INVALID (as
+** strata_batch_add_f64, or an unknown or string type), STRATA_TYPE_CONFLICT (the series holds
+** another type in this batch) or STRATA_NOMEM.  One thread at a time per batch. */
 STRATA_API int strata_batch_series(strata_batch *b, const char *measurement,
                                    const strata_tag *tags, size_t ntags, const char *field,
                                    int type, uint32_t *out);
@@ -256,7 +244,58 @@ STRATA_API int strata_batch_append_i64(strata_batch *b, uint32_t series, const i
 STRATA_API int strata_batch_append_bool(strata_batch *b, uint32_t series, const int64_t *times,
                                         const int *values, size_t n);
 
-/* ---- queries -------------------------------------------------------------------------------- */
+/* Deletes in a batch. */
+
+/* Adds a delete to the batch: the points of `measurement` whose series carry every tag of tags
+** (ntags entries, borrowed; NULL when ntags is 0) -- and, when `exact` is non-zero, no other tag --
+** restricted to the nfields fields named in `fields` (borrowed; NULL with nfields 0: every field),
+** with t_min <= time <= t_max.  A batch's deletes take effect before its points, atomically with
+** them, so delete-then-rewrite in one batch is one atomic replacement.  Returns STRATA_OK,
+** STRATA_INVALID (NULL argument, empty measurement, t_min > t_max) or STRATA_NOMEM; on error the
+** batch is unchanged.  One thread at a time per batch. */
+STRATA_API int strata_batch_delete(strata_batch *b, const char *measurement,
+                                   const strata_tag *tags, size_t ntags, int exact,
+                                   const char *const *fields, size_t nfields, int64_t t_min,
+                                   int64_t t_max);
+
+/* The number of deletes in the batch (0 for NULL).  One thread at a time per batch. */
+STRATA_API size_t strata_batch_delete_count(const strata_batch *b);
+
+/* ---- writing: the write calls -------------------------------------------------------------- */
+
+/* Writes every point of `b` as one atomic batch: after a crash all of it is there or none.  When
+** it returns STRATA_OK the batch is durable per the `sync` option.  The batch is left unchanged
+** (call strata_batch_clear to reuse it).  An empty batch is STRATA_OK.  Returns STRATA_OK,
+** STRATA_INVALID (NULL argument, a time outside the storable range or retention),
+** STRATA_TYPE_CONFLICT (a field already has another type in this directory; nothing is written),
+** STRATA_IO or STRATA_NOMEM.  Thread-safe for `db`; `b` must not be used by another thread
+** meanwhile. */
+STRATA_API int strata_write(strata_db *db, strata_batch *b);
+
+/* As strata_write, then empties the batch as strata_batch_clear_points does (its series
+** references stay valid): the library takes the points instead of copying them, and may finish
+** placing them in memory after it returns, on a thread of its own.  Every read, flush or write
+** that starts after it returns sees them, as after strata_write.  For a writer that commits batch
+** after batch.  On error the batch is left unchanged.  Returns as strata_write.  Thread-safe for
+** `db`; `b` must not be used by another thread meanwhile. */
+STRATA_API int strata_write_and_clear(strata_db *db, strata_batch *b);
+
+/* Writes InfluxDB line protocol: `lines` (borrowed, `len` bytes, need not be NUL-terminated; NULL
+** is allowed when len is 0).  All lines form one atomic batch; lines without a timestamp get the
+** current time.  Returns STRATA_OK, STRATA_INVALID (malformed text: the message gives line and
+** column; NULL argument), STRATA_TYPE_CONFLICT, STRATA_IO or STRATA_NOMEM; on error nothing is
+** written.  Thread-safe. */
+STRATA_API int strata_write_lines(strata_db *db, const char *lines, size_t len);
+
+/* Deletes the points of `measurement` whose series match every tag in tag_eq (ntags entries,
+** borrowed; NULL when ntags is 0) and, when `field` is not NULL, that field, with
+** t_min <= time <= t_max.  Atomic and durable like a write; affects only points written before
+** it.  Deleting nothing is STRATA_OK.  Returns STRATA_OK, STRATA_INVALID (NULL argument),
+** STRATA_IO or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_delete(strata_db *db, const char *measurement, const strata_tag *tag_eq,
+                             size_t ntags, const char *field, int64_t t_min, int64_t t_max);
+
+/* ---- queries by series --------------------------------------------------------------------- */
 
 /* Starts a query over the series of `measurement` (required) that carry every tag of tag_eq
 ** (ntags entries, borrowed; NULL when ntags is 0) and, unless `field` is NULL, that field, for
@@ -329,9 +368,10 @@ STRATA_API const char *strata_cursor_str(strata_cursor *c, size_t *len);
 ** cursor. */
 STRATA_API void strata_cursor_free(strata_cursor *c);
 
-/* ---- row view, batch deletes, catalog (used by the SQLite module) -------------------------- */
+/* ---- queries by rows ----------------------------------------------------------------------- */
 
-typedef struct strata_rows strata_rows; /* one thread at a time */
+/* A row is the values of the fields of one tag set at one timestamp.  Every strata_rows_*
+** function below is used by one thread at a time per cursor, unless its comment says more. */
 
 /* A tag filter: the series' tag `key` equals one of values[0..nvalues) (one value: equality,
 ** several: IN).  key and values are borrowed NUL-terminated strings; nvalues 0 matches nothing. */
@@ -341,10 +381,10 @@ typedef struct {
   size_t nvalues;
 } strata_tag_filter;
 
-/* Starts a row-view query (DESIGN section 1): the fields of one tag set at one timestamp form a
-** row.  measurement: required.  filters: nfilters entries that must all match (borrowed; NULL
-** when nfilters is 0).  fields: the nfields field names to read (borrowed; NULL with nfields 0
-** means every field of each tag set); a row exists when at least one of them has a value.
+/* Starts a row-view query: the fields of one tag set at one timestamp form a row.
+** measurement: required.  filters: nfilters entries that must all match (borrowed; NULL when
+** nfilters is 0).  fields: the nfields field names to read (borrowed; NULL with nfields 0 means
+** every field of each tag set); a row exists when at least one of them has a value.
 ** t_min <= time <= t_max (inclusive).  Rows come in tag-set order (that of the canonical series
 ** keys, i.e. of tag-set key + "#"), then by time, from a snapshot taken now.  *out receives the
 ** cursor (NULL on failure), freed with strata_rows_free(); it may outlive strata_close(db).
@@ -450,8 +490,8 @@ STRATA_API const char *strata_rows_tag_value(strata_rows *r, size_t i);
 ** fields of the current tag set. */
 STRATA_API size_t strata_rows_field_count(strata_rows *r);
 
-/* Field i's name (the requested name, or with nfields 0 the current tag set's i-th field, in series-key order);
-** NULL when out of range.  Lifetime: see strata_rows_next. */
+/* Field i's name (the requested name, or with nfields 0 the current tag set's i-th field, in
+** series-key order); NULL when out of range.  Lifetime: see strata_rows_next. */
 STRATA_API const char *strata_rows_field_name(strata_rows *r, size_t i);
 
 /* Field i's value type in the current row: STRATA_FLOAT, STRATA_INT, STRATA_BOOL, STRATA_STRING,
@@ -496,20 +536,21 @@ STRATA_API const char *strata_rows_block_str(strata_rows *r, size_t i, size_t k,
 /* Frees the cursor and its snapshot.  NULL is a no-op. */
 STRATA_API void strata_rows_free(strata_rows *r);
 
-/* Adds a delete to the batch: the points of `measurement` whose series carry every tag of tags
-** (ntags entries, borrowed; NULL when ntags is 0) -- and, when `exact` is non-zero, no other tag --
-** restricted to the nfields fields named in `fields` (borrowed; NULL with nfields 0: every field),
-** with t_min <= time <= t_max.  A batch's deletes take effect before its points, atomically with
-** them, so delete-then-rewrite in one batch is one atomic replacement.  Returns STRATA_OK,
-** STRATA_INVALID (NULL argument, empty measurement, t_min > t_max) or STRATA_NOMEM; on error the
-** batch is unchanged.  One thread at a time per batch. */
-STRATA_API int strata_batch_delete(strata_batch *b, const char *measurement,
-                                   const strata_tag *tags, size_t ntags, int exact,
-                                   const char *const *fields, size_t nfields, int64_t t_min,
-                                   int64_t t_max);
+/* ---- administration ------------------------------------------------------------------------ */
 
-/* The number of deletes in the batch (0 for NULL).  One thread at a time per batch. */
-STRATA_API size_t strata_batch_delete_count(const strata_batch *b);
+/* Writes every MemStore to segment files and waits for it.  Returns STRATA_OK, STRATA_INVALID
+** (NULL db), STRATA_IO or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_flush(strata_db *db);
+
+/* Flushes, then merges each shard's segments into one, synchronously.  Returns STRATA_OK,
+** STRATA_INVALID (NULL db), STRATA_IO, STRATA_CORRUPT or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_compact(strata_db *db);
+
+/* Statistics as a JSON object (series, points_written, wal_bytes, segment_bytes, shards, and
+** background_error when a background flush failed).  *out receives a NUL-terminated string the
+** caller frees with strata_free(); NULL on failure.  Returns STRATA_OK, STRATA_INVALID (NULL
+** argument) or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_stats_json(strata_db *db, char **out);
 
 /* Removes every point of `measurement` (all its shards), durably.  Field types stay recorded for
 ** the directory.  Dropping an unknown measurement is STRATA_OK.  Returns STRATA_OK, STRATA_INVALID
@@ -529,10 +570,69 @@ STRATA_API int strata_field_type(strata_db *db, const char *measurement, const c
 ** (NULL argument).  Thread-safe. */
 STRATA_API int strata_oldest_writable_time(strata_db *db, int64_t *out);
 
+/* ---- rules shared with clients ------------------------------------------------------------- */
+
 /* Parses a duration ("500ms", "10s", "1m", "1h", "7d", "2w" or a bare integer of nanoseconds) into
 ** *out (0 on failure).  Returns STRATA_OK or STRATA_INVALID (malformed, negative or overflowing
 ** text, NULL argument).  Thread-safe. */
 STRATA_API int strata_parse_duration(const char *text, int64_t *out);
+
+/* The size of a buffer that holds any text strata_format_time writes, with its NUL:
+** "YYYY-MM-DDThh:mm:ss.nnnnnnnnnZ" and a NUL. */
+#define STRATA_TIME_TEXT_BYTES 31
+
+/* Parses a time given as text into *out (ns since the epoch, UTC; 0 on failure).  `len` bytes at
+** `text` (borrowed, need not be NUL-terminated; NULL only when len is 0), white space around them
+** ignored, holding integer nanoseconds ([+|-]digits, within int64) or an ISO-8601 date-time
+** YYYY-MM-DD[(T|t| )hh:mm[:ss[(.|,)fraction]]][Z|z|(+|-)hh[:]mm], UTC when it has no zone.
+** Refused: a date that does not exist (2016-02-30), an hour past 23, a minute past 59, a leap
+** second (:60), a fraction finer than a nanosecond, a zone past 23:59, and ISO text outside
+** 1677-09-21T00:12:44Z to 2262-04-11T23:47:15.999999999Z (the whole seconds int64 ns hold).  The
+** rule of the SQLite module's time column and of the CLI.  Returns STRATA_OK or STRATA_INVALID
+** (the message quotes the text and says why; NULL argument).  Thread-safe. */
+STRATA_API int strata_parse_time(const char *text, size_t len, int64_t *out);
+
+/* Writes `time_ns` as RFC 3339 text in UTC, NUL-terminated, into buf: "2016-01-01T00:00:10Z",
+** with as many fraction digits as the time needs (none, or up to nine: "...:10.5Z").  cap is buf's
+** size, at least STRATA_TIME_TEXT_BYTES.  strata_parse_time reads the text back to the same time
+** (within its range).  Returns STRATA_OK or STRATA_INVALID (NULL buf; cap too small, when buf
+** holds "" if cap > 0).  Thread-safe. */
+STRATA_API int strata_format_time(int64_t time_ns, char *buf, size_t cap);
+
+/* Builds the canonical series key of (measurement, tags, field): the measurement, then
+** ",key=value" per tag in key order, then "#field", with each ',' '=' ' ' '#' and '\' in a name
+** preceded by a backslash -- the key strata_cursor_series returns and STRATA_MAX_SERIES_KEY_BYTES
+** limits.  With field NULL, the tag-set key strata_rows_tagset returns: the same without "#field".
+** tags: ntags entries in any order (borrowed; NULL when ntags is 0), each key once.  Names are
+** taken as they are (the write calls check them).  *len receives the key's length in bytes;
+** the key and a NUL are written to buf when they fit (cap > *len), else buf is left alone and the
+** caller may call again with a larger one (buf may be NULL when cap is 0).  Returns STRATA_OK or
+** STRATA_INVALID (NULL argument, a tag key given twice; *len 0).  Thread-safe. */
+STRATA_API int strata_series_key(const char *measurement, const strata_tag *tags, size_t ntags,
+                                 const char *field, char *buf, size_t cap, size_t *len);
+
+/* The parts of a series key (strata_parse_series_key): NUL-terminated, unescaped strings.  The
+** library fills this struct; fields are only ever appended to it. */
+typedef struct {
+  const char *measurement;
+  const strata_tag *tags; /* ntags tags, sorted by key */
+  size_t ntags;
+  const char *field;      /* NULL for a tag-set key */
+  size_t tagset_len;      /* bytes of the key before "#field" (all of a tag-set key) */
+} strata_series_key_parts;
+
+/* Splits a canonical series key (`len` bytes at `key`, as strata_series_key builds it and
+** strata_cursor_series returns it), or a canonical tag-set key, into its parts.  *out receives
+** them in one allocation the caller frees with strata_free() (NULL on failure).  Returns
+** STRATA_OK, STRATA_INVALID (not canonical: an empty part, a bad escape, tags out of key order or
+** repeated, an unescaped special character; NULL argument) or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_parse_series_key(const char *key, size_t len,
+                                       strata_series_key_parts **out);
+
+/* 1 when `len` bytes at `text` are well-formed UTF-8 (no overlong forms, surrogates or code points
+** past U+10FFFF; a NUL byte is well-formed), else 0; NULL text is 1 with len 0, else 0.  The check
+** the write calls apply to names.  Thread-safe. */
+STRATA_API int strata_valid_utf8(const char *text, size_t len);
 
 #ifdef __cplusplus
 } /* extern "C" */

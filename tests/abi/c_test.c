@@ -18,40 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "abi_check.h"
 #include "strata.h"
 
-static int failures = 0;
-
-/* Whether the last error message contains `needle` (NULL: no requirement). */
-static int mentions(const char *needle) {
-  return needle == NULL || strstr(strata_errmsg(), needle) != NULL;
-}
-static const char *phase = "";
-
-#define CHECK(cond)                                                                     \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      fprintf(stderr, "%s:%d [%s] CHECK failed: %s\n", __FILE__, __LINE__, phase, #cond); \
-      failures++;                                                                       \
-    }                                                                                   \
-  } while (0)
-
-/* Checks that `call` returns `want` and, for an error, that strata_errmsg() contains `needle`. */
-#define CHECK_RC(call, want, needle)                                                       \
-  do {                                                                                     \
-    int rc_ = (call);                                                                      \
-    if (rc_ != (want)) {                                                                   \
-      fprintf(stderr, "%s:%d [%s] %s returned %d, want %d (errmsg: %s)\n", __FILE__,       \
-              __LINE__, phase, #call, rc_, (want), strata_errmsg());                       \
-      failures++;                                                                          \
-    } else if (!mentions(needle)) {                                                        \
-      fprintf(stderr, "%s:%d [%s] %s: errmsg '%s' does not mention '%s'\n", __FILE__,      \
-              __LINE__, phase, #call, strata_errmsg(), (const char *)(needle));            \
-      failures++;                                                                          \
-    }                                                                                      \
-  } while (0)
-
-#define OK(call) CHECK_RC(call, STRATA_OK, NULL)
 
 static char root[256];
 

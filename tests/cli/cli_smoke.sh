@@ -71,6 +71,11 @@ expect_in "$work/err" "usage:"
 expect_exit 2 "$strata" frobnicate
 expect_exit 2 "$strata" query "$dir"
 expect_exit 2 "$strata" query "$dir" cpu --start yesterday
+expect_in "$work/err" "cannot use 'yesterday' as a time: expected integer nanoseconds or ISO-8601"
+# Times are read as everywhere else (engine/time_text.h): a date that does not exist is refused.
+expect_exit 2 "$strata" query "$dir" cpu --start 2016-02-30T00:00:00Z
+expect_in "$work/err" "--start: cannot use '2016-02-30T00:00:00Z' as a time: 2016-02 has no day 30"
+expect_exit 2 "$strata" query "$dir" cpu --end 2016-01-01T00:00:60Z
 expect_exit 1 "$strata" stats "$work/nowhere"
 expect_in "$work/err" "strata: "
 [[ ! -e "$work/nowhere" ]] || fail "stats created a directory"

@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "vtab.h"
+#include "strata.h"
+#include "table_args.h"
 
 namespace {
 

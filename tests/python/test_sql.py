@@ -129,7 +129,7 @@ class SqlModuleTest(unittest.TestCase):
             q = " %s ORDER BY hostname, region, time" % where
             self.assertEqual(self.rows(c, "SELECT * FROM cpu" + q), self.rows(c, "SELECT * FROM ref" + q), where)
         plan = self.rows(c, "EXPLAIN QUERY PLAN SELECT * FROM cpu WHERE hostname = 'h1' AND time >= 5")
-        self.assertIn("INDEX 3:A]", plan[0][3])
+        self.assertIn("INDEX 0:T0]", plan[0][3])
         # The aggregate view against GROUP BY over the plain table.
         for where in ["", "WHERE hostname IN ('h0', 'h2') AND time >= 36000000000000"]:
             got = self.rows(c, "SELECT hostname, region, time, usage_user, load FROM cpu('mean', ?) %s "

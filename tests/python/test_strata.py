@@ -326,6 +326,47 @@ class FfiTest(unittest.TestCase):
         names.discard("sqlite3_strata_init")  # the SQLite entry point, not for ctypes
         self.assertEqual(sorted(names - set(_ffi._SIGNATURES)), [])
 
+    def test_rules_shared_with_clients_are_declared_right(self):
+        import ctypes
+        from strata import _ffi
+        lib = _ffi.lib()
+        out = ctypes.c_int64()
+        self.assertEqual(lib.strata_parse_time(b"2016-01-01T00:00:00Z", 20, ctypes.byref(out)), 0)
+        self.assertEqual(out.value, 1451606400000000000)
+        self.assertEqual(lib.strata_parse_time(b"2016-02-30", 10, ctypes.byref(out)), 2)
+        self.assertIn("2016-02 has no day 30", _ffi.errmsg())
+        self.assertEqual(lib.strata_status_name(2), b"STRATA_INVALID")
+        buf = ctypes.create_string_buffer(_ffi.TIME_TEXT_BYTES)
+        self.assertEqual(lib.strata_format_time(-1, buf, len(buf)), 0)
+        self.assertEqual(buf.value, b"1969-12-31T23:59:59.999999999Z")
+        tags, ntags = _ffi.tag_array({"region": "eu", "host": "a b"})
+        length = ctypes.c_size_t()
+        key = ctypes.create_string_buffer(64)
+        self.assertEqual(lib.strata_series_key(b"cpu", tags, ntags, b"usage", key, len(key),
+                                               ctypes.byref(length)), 0)
+        self.assertEqual(key.value, b"cpu,host=a\\ b,region=eu#usage")
+        parts = ctypes.POINTER(_ffi.SeriesKeyParts)()
+        self.assertEqual(lib.strata_parse_series_key(key.value, length.value,
+                                                     ctypes.byref(parts)), 0)
+        try:
+            p = parts.contents
+            self.assertEqual((p.measurement, p.ntags, p.field, p.tagset_len),
+                             (b"cpu", 2, b"usage", len(b"cpu,host=a\\ b,region=eu")))
+            self.assertEqual((p.tags[0].key, p.tags[0].value), (b"host", b"a b"))
+        finally:
+            lib.strata_free(parts)
+        self.assertEqual(lib.strata_valid_utf8(b"\xc3\xa9", 2), 1)
+        self.assertEqual(lib.strata_valid_utf8(b"\xc3", 1), 0)
+        path = ctypes.c_void_p()
+        self.assertEqual(lib.strata_canonical_dir(b"/tmp/./x/", ctypes.byref(path)), 0)
+        try:
+            self.assertTrue(ctypes.string_at(path.value).endswith(b"/x"))
+        finally:
+            lib.strata_free(path)
+        is_data = ctypes.c_int(7)
+        self.assertEqual(lib.strata_is_data_directory(b"/nonexistent/dir", ctypes.byref(is_data)), 0)
+        self.assertEqual(is_data.value, 0)
+
 
 if __name__ == "__main__":
     unittest.main()

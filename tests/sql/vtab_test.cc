@@ -69,6 +69,30 @@ TEST_F(VtabTest, RelativeAndExplicitDir) {
   EXPECT_EQ(Rows(mem, "SELECT * FROM t"), Strings{"1|x|2.0"});
 }
 
+TEST_F(VtabTest, ADirectoryNamedThroughALinkIsTheSameDirectory) {
+  // The module knows a directory by its canonical path (strata_canonical_dir), as the engine does.
+  sqlite3* db = Open();
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE a USING strata(h TAG, v REAL, dir='data', sync=off)"),
+            "");
+  std::filesystem::create_directory_symlink(Path("data"), Path("link"));
+  const std::string err =
+      Exec(db, "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, dir='link/')");
+  EXPECT_NE(err.find("options none differ from 'sync=off', those of the other tables of '" +
+                     std::filesystem::canonical(Path("data")).string() + "'"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, dir='link/', sync=off)"),
+            "");
+  // One directory, so one transaction of the connection over both tables, and one directory for
+  // the maintenance functions.
+  EXPECT_EQ(Exec(db, "BEGIN; INSERT INTO a VALUES(1,'x',1); INSERT INTO b VALUES(1,'x',2); COMMIT"),
+            "");
+  EXPECT_EQ(One(db, "SELECT strata_flush()"), "NULL");
+  Close(db);
+  db = Open();
+  EXPECT_EQ(Rows(db, "SELECT a.v, b.w FROM a JOIN b USING (time, h)"), Strings{"1.0|2.0"});
+}
+
 TEST_F(VtabTest, TablesOfOneDirectoryDeclareTheSameOptions) {
   // They share one engine: a table declaring other options than the open ones would not get them.
   sqlite3* db = Open();

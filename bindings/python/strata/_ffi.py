@@ -61,6 +61,14 @@ class RowsOptions(ctypes.Structure):
                 ("presence_only", POINTER(ctypes.c_ubyte)), ("limit_per_tagset", c_size_t)]
 
 
+class SeriesKeyParts(ctypes.Structure):
+    """strata_series_key_parts: what strata_parse_series_key returns (freed with strata_free)."""
+    _fields_ = [("measurement", c_char_p), ("tags", POINTER(Tag)), ("ntags", c_size_t),
+                ("field", c_char_p), ("tagset_len", c_size_t)]
+
+
+TIME_TEXT_BYTES = 31  # STRATA_TIME_TEXT_BYTES
+
 DbP = POINTER(_Db)
 RowsP = POINTER(_Rows)
 BatchP = POINTER(_Batch)
@@ -145,6 +153,15 @@ _SIGNATURES = {
     "strata_field_type": (c_int, [DbP, c_char_p, c_char_p, POINTER(c_int)]),
     "strata_oldest_writable_time": (c_int, [DbP, I64P]),
     "strata_parse_duration": (c_int, [c_char_p, POINTER(c_int64)]),
+    "strata_status_name": (c_char_p, [c_int]),
+    "strata_is_data_directory": (c_int, [c_char_p, POINTER(c_int)]),
+    "strata_canonical_dir": (c_int, [c_char_p, POINTER(c_void_p)]),
+    "strata_parse_time": (c_int, [c_char_p, c_size_t, I64P]),
+    "strata_format_time": (c_int, [c_int64, c_char_p, c_size_t]),
+    "strata_series_key": (c_int, [c_char_p, TagP, c_size_t, c_char_p, c_char_p, c_size_t,
+                                  POINTER(c_size_t)]),
+    "strata_parse_series_key": (c_int, [c_char_p, c_size_t, POINTER(POINTER(SeriesKeyParts))]),
+    "strata_valid_utf8": (c_int, [c_char_p, c_size_t]),
 }
 
 _lock = threading.Lock()

@@ -1,22 +1,16 @@
-// Writes and transactions: xUpdate and xBegin/xSync/xCommit/xRollback/xSavepoint/xRelease/
-// xRollbackTo.
-//
-// xUpdate never touches the engine: it converts and validates the whole row first (so a failing
-// row changes nothing: single-row failures get no savepoint from SQLite), then records the row in
-// the table's Overlay. Semantics (DESIGN section 7):
-//   INSERT   time NULL = now; every tag required (non-NULL, non-empty); NULL fields are not written;
-//            a row with no non-NULL field is an error; an existing (tags, time) row keeps the fields
-//            not given (no UPSERT syntax on virtual tables).
+// xUpdate: see update.h. Semantics (README.md, "Writes"):
+//   INSERT   time NULL = now; every tag required (non-NULL, non-empty); NULL fields are not
+//            written; a row with no non-NULL field is an error; an existing (tags, time) row
+//            keeps the fields not given (no UPSERT syntax on virtual tables); INSERT OR IGNORE
+//            leaves it as it is, INSERT OR REPLACE replaces it whole.
 //   DELETE   deletes the declared fields of exactly that (tag set, time).
 //   UPDATE   SET field = NULL deletes that field's point; unchanged fields (sqlite3_value_nochange)
 //            stay; changing a tag or time deletes the old row and inserts the new one with the old
 //            row's fields overridden by the new values.
 // INSERTs while no savepoint is open take the bulk path: they are appended to the overlay's insert
-// log (vtab.h), which is folded into the ordered rows before anything reads or changes them.
-// xSync writes the overlays of every table of the directory as one strata batch (deletes, then
-// points: one WAL record, durable under sync=full) and clears them; xCommit has nothing left to do
-// and cannot fail; xRollback clears. Savepoints: an undo log of (row key, previous entry), kept
-// only while a savepoint is open.
+// log (overlay.h), which is folded into the ordered rows before anything reads or changes them.
+#include "update.h"
+
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
@@ -24,47 +18,31 @@ SQLITE_EXTENSION_INIT3
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
 
-#include "vtab.h"
+#include "convert.h"
+#include "error.h"
+#include "row_key.h"
+#include "scan.h"
+#include "table.h"
 
 namespace strata_sql {
 namespace {
-
-void AppendEscaped(std::string* dst, const std::string& part) {
-  for (char c : part) {
-    if (c == ',' || c == '=' || c == ' ' || c == '#' || c == '\\') dst->push_back('\\');
-    dst->push_back(c);
-  }
-}
 
 // Whether the series key of every declared field with the tag set whose key (TagSetKey + "#") is
 // `order` is within STRATA_MAX_SERIES_KEY_BYTES, the engine's limit: false with the table's error
 // set when not, so that such a row fails at its INSERT or UPDATE rather than at COMMIT. (Tag values
 // within their own limit can add up to more.)
 bool SeriesKeysFit(Table* t, const std::string& order) {
-  size_t longest = 0;
-  const std::string* field = nullptr;
-  std::string escaped;
-  for (const std::string& f : t->schema.fields) {
-    escaped.clear();
-    AppendEscaped(&escaped, f);
-    if (escaped.size() > longest) {
-      longest = escaped.size();
-      field = &f;
-    }
-  }
-  if (order.size() + longest <= STRATA_MAX_SERIES_KEY_BYTES) return true;
-  SetError(t, "the tags of this row and field " + Quote(field ? *field : std::string()) +
-                  " make a series key of " + std::to_string(order.size() + longest) +
-                  " bytes, longer than " + std::to_string(STRATA_MAX_SERIES_KEY_BYTES) +
+  const size_t bytes = order.size() - 1 + t->field_suffix_bytes;
+  if (bytes <= STRATA_MAX_SERIES_KEY_BYTES) return true;
+  SetError(t, "the tags of this row and field " + Quote(t->schema.fields[t->longest_field]) +
+                  " make a series key of " + std::to_string(bytes) + " bytes, longer than " +
+                  std::to_string(STRATA_MAX_SERIES_KEY_BYTES) +
                   " (the table name, tags and field together)");
   return false;
-}
-
-void SetColumnError(Table* t, const std::string& column, const std::string& message) {
-  sqlite3_free(t->base.zErrMsg);
-  t->base.zErrMsg = sqlite3_mprintf("strata: %s.%s: %s", t->name.c_str(), column.c_str(),
-                                    message.c_str());
 }
 
 // False with the table's error set when `time` is older than the directory takes (its retention
@@ -408,164 +386,6 @@ int DoUpdate(Table* t, sqlite3_value** argv) {
 
 }  // namespace
 
-std::string TagSetKey(const std::string& measurement, const std::vector<Tag>& tags) {
-  std::string key;
-  AppendEscaped(&key, measurement);
-  for (const Tag& tag : tags) {
-    key.push_back(',');
-    AppendEscaped(&key, tag.key);
-    key.push_back('=');
-    AppendEscaped(&key, tag.value);
-  }
-  return key;
-}
-
-std::string EncodeKey(int64_t time, const std::vector<Tag>& tags) {
-  std::string out(8, '\0');
-  const uint64_t u = static_cast<uint64_t>(time) ^ (1ull << 63);
-  for (int i = 0; i < 8; i++) out[i] = static_cast<char>(u >> (56 - 8 * i));
-  for (const Tag& tag : tags) {
-    out += tag.key;
-    out.push_back('\0');
-    out += tag.value;
-    out.push_back('\0');
-  }
-  return out;
-}
-
-bool DecodeKey(const void* data, int n, int64_t* time, std::vector<Tag>* tags) {
-  if (data == nullptr || n < 8) return false;
-  const char* p = static_cast<const char*>(data);
-  uint64_t u = 0;
-  for (int i = 0; i < 8; i++) u = (u << 8) | static_cast<unsigned char>(p[i]);
-  *time = static_cast<int64_t>(u ^ (1ull << 63));
-  tags->clear();
-  size_t i = 8;
-  const size_t size = static_cast<size_t>(n);
-  while (i < size) {
-    const void* z1 = std::memchr(p + i, '\0', size - i);
-    if (z1 == nullptr) return false;
-    const size_t k_end = static_cast<const char*>(z1) - p;
-    const void* z2 = std::memchr(p + k_end + 1, '\0', size - k_end - 1);
-    if (z2 == nullptr) return false;
-    const size_t v_end = static_cast<const char*>(z2) - p;
-    Tag tag{std::string(p + i, k_end - i), std::string(p + k_end + 1, v_end - k_end - 1)};
-    if (tag.key.empty() || tag.value.empty()) return false;
-    tags->push_back(std::move(tag));
-    i = v_end + 1;
-  }
-  return true;
-}
-
-PendingRow& Overlay::Touch(const RowKey& key, const std::vector<Tag>& tags) {
-  Fold();
-  auto it = rows.find(key);
-  if (!marks.empty()) {
-    undo.emplace_back(key, it == rows.end() ? std::nullopt : std::optional<PendingRow>(it->second));
-  }
-  if (it == rows.end()) {
-    PendingRow p;
-    p.tags = tags;
-    p.state.assign(fields.size(), kUntouched);
-    p.values.assign(fields.size(), Value{});
-    it = rows.emplace(key, std::move(p)).first;
-  }
-  return it->second;
-}
-
-void Overlay::Clear() {
-  log.Clear();
-  rows.clear();
-  undo.clear();
-  marks.clear();
-}
-
-bool Conn::HasPending() const {
-  for (const auto& [m, ov] : overlays) {
-    if (ov.HasPending()) return true;
-  }
-  return false;
-}
-
-int Conn::CommitAll(std::string* err) {
-  if (!HasPending()) return STRATA_OK;
-  if (batch != nullptr && batch_series >= kMaxBatchSeries) {
-    strata_batch_clear(batch);
-    batch_generation++;
-    batch_series = 0;
-  }
-  int rc = batch == nullptr ? strata_batch_new(&batch) : STRATA_OK;
-  strata_batch* b = batch;
-  strata_batch_clear_points(b);
-  std::vector<strata_tag> ctags;
-  std::vector<const char*> deleted;
-  // Rows come sorted by tag-set key, so numeric fields resolve their series once per tag set
-  // (strata_batch_series) and append by reference instead of re-reading the tags per point.
-  std::vector<uint32_t> refs;
-  std::vector<uint8_t> resolved;
-  const std::string* last_order = nullptr;
-  for (auto& [measurement, ov] : overlays) {
-    last_order = nullptr;
-    for (auto& [key, p] : ov.rows) {
-      if (rc != STRATA_OK) break;
-      ctags.clear();
-      for (const Tag& tag : p.tags) ctags.push_back(strata_tag{tag.key.c_str(), tag.value.c_str()});
-      if (last_order == nullptr || *last_order != key.first) {
-        refs.assign(p.state.size(), 0);
-        resolved.assign(p.state.size(), 0);
-        last_order = &key.first;
-      }
-      deleted.clear();
-      for (size_t i = 0; i < p.state.size(); i++) {
-        if (p.state[i] == kDeleted) deleted.push_back(ov.fields[i].c_str());
-      }
-      const int64_t time = key.second;
-      if (!deleted.empty()) {
-        rc = strata_batch_delete(b, measurement.c_str(), ctags.data(), ctags.size(), 1,
-                                 deleted.data(), deleted.size(), time, time);
-      }
-      for (size_t i = 0; i < p.state.size() && rc == STRATA_OK; i++) {
-        if (p.state[i] != kSet) continue;
-        const Value& v = p.values[i];
-        const char* f = ov.fields[i].c_str();
-        if (v.type == STRATA_STRING) {
-          rc = strata_batch_add_str(b, measurement.c_str(), ctags.data(), ctags.size(), f, time,
-                                    v.s.data(), v.s.size());
-          continue;
-        }
-        if (resolved[i] != v.type) {
-          rc = strata_batch_series(b, measurement.c_str(), ctags.data(), ctags.size(), f, v.type,
-                                   &refs[i]);
-          if (rc != STRATA_OK) break;
-          resolved[i] = static_cast<uint8_t>(v.type);
-          batch_series++;
-        }
-        switch (v.type) {
-          case STRATA_FLOAT: rc = strata_batch_append_f64(b, refs[i], &time, &v.f, 1); break;
-          case STRATA_INT: rc = strata_batch_append_i64(b, refs[i], &time, &v.i, 1); break;
-          case STRATA_BOOL: {
-            const int x = static_cast<int>(v.i);
-            rc = strata_batch_append_bool(b, refs[i], &time, &x, 1);
-            break;
-          }
-        }
-      }
-    }
-  }
-  // The insert logs last: they are newer than the ordered rows, and a repeated time keeps the
-  // later value.
-  for (auto& [measurement, ov] : overlays) {
-    if (rc == STRATA_OK) rc = WriteInsertLog(this, measurement, ov);
-  }
-  if (rc == STRATA_OK) rc = strata_write_and_clear(sdb, b);
-  if (rc != STRATA_OK) *err = std::string("commit failed: ") + strata_errmsg();
-  strata_batch_clear_points(b);
-  if (rc == STRATA_OK) {
-    for (auto& [m, ov] : overlays) ov.Clear();
-  }
-  return rc;
-}
-
 int Update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
   Table* t = reinterpret_cast<Table*>(vtab);
   return Guard(t, [&] {
@@ -591,88 +411,6 @@ int Update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
     }
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return DoInsert(t, argv);
     return DoUpdate(t, argv);
-  });
-}
-
-int Begin(sqlite3_vtab* vtab) {
-  Table* t = reinterpret_cast<Table*>(vtab);
-  // Only moves forward while the transaction runs: a row it passes may still be refused at COMMIT
-  // (at the edge of the retention period), never the other way round.
-  if (strata_oldest_writable_time(t->conn->sdb, &t->conn->oldest_writable) != STRATA_OK) {
-    t->conn->oldest_writable = INT64_MIN;
-  }
-  return SQLITE_OK;
-}
-
-int Sync(sqlite3_vtab* vtab) {
-  Table* t = reinterpret_cast<Table*>(vtab);
-  return Guard(t, [&] {
-    std::string err;
-    const int rc = t->conn->CommitAll(&err);
-    if (rc != STRATA_OK) {
-      SetError(t, err);
-      return SqliteCode(rc);
-    }
-    return SQLITE_OK;
-  });
-}
-
-int Commit(sqlite3_vtab* vtab) {
-  Table* t = reinterpret_cast<Table*>(vtab);
-  return Guard(t, [&] {
-    t->overlay().Clear();
-    return SQLITE_OK;
-  });
-}
-
-int Rollback(sqlite3_vtab* vtab) {
-  Table* t = reinterpret_cast<Table*>(vtab);
-  return Guard(t, [&] {
-    t->overlay().Clear();
-    return SQLITE_OK;
-  });
-}
-
-int Savepoint(sqlite3_vtab* vtab, int n) {
-  Table* t = reinterpret_cast<Table*>(vtab);
-  return Guard(t, [&] {
-    Overlay& ov = t->overlay();
-    if (n < 0) return SQLITE_OK;
-    ov.Fold();  // rows inserted before the savepoint are not undone by it
-    const size_t at = ov.undo.size();
-    ov.marks.resize(static_cast<size_t>(n) + 1, at);
-    ov.marks[n] = at;
-    return SQLITE_OK;
-  });
-}
-
-int Release(sqlite3_vtab* vtab, int n) {
-  Table* t = reinterpret_cast<Table*>(vtab);
-  return Guard(t, [&] {
-    Overlay& ov = t->overlay();
-    if (n >= 0 && static_cast<size_t>(n) < ov.marks.size()) ov.marks.resize(n);
-    if (ov.marks.empty()) ov.undo.clear();
-    return SQLITE_OK;
-  });
-}
-
-int RollbackTo(sqlite3_vtab* vtab, int n) {
-  Table* t = reinterpret_cast<Table*>(vtab);
-  return Guard(t, [&] {
-    Overlay& ov = t->overlay();
-    if (n < 0 || static_cast<size_t>(n) >= ov.marks.size()) return SQLITE_OK;
-    const size_t target = ov.marks[n];
-    while (ov.undo.size() > target) {
-      auto& [key, prev] = ov.undo.back();
-      if (prev) {
-        ov.rows[key] = std::move(*prev);
-      } else {
-        ov.rows.erase(key);
-      }
-      ov.undo.pop_back();
-    }
-    ov.marks.resize(static_cast<size_t>(n) + 1);
-    return SQLITE_OK;
   });
 }
 

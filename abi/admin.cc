@@ -1,0 +1,82 @@
+// Administration of an open data directory: flush, compaction, statistics, dropping a
+// measurement, and what the directory records (field types, the oldest writable time).
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "errors.h"
+#include "handles.h"
+#include "strata.h"
+
+using namespace strata_abi;
+
+extern "C" {
+
+int strata_flush(strata_db* db) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_flush", "db");
+    return ToStatus(db->engine->Flush());
+  });
+}
+
+int strata_compact(strata_db* db) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_compact", "db");
+    return ToStatus(db->engine->Compact());
+  });
+}
+
+int strata_stats_json(strata_db* db, char** out) {
+  return Guard([&] {
+    if (out == nullptr) return NullArg("strata_stats_json", "out");
+    *out = nullptr;
+    if (db == nullptr) return NullArg("strata_stats_json", "db");
+    const std::string json = db->engine->StatsJson();
+    char* copy = static_cast<char*>(std::malloc(json.size() + 1));
+    if (copy == nullptr) return SetStaticError(STRATA_NOMEM, "out of memory");
+    std::memcpy(copy, json.c_str(), json.size() + 1);
+    *out = copy;
+    return STRATA_OK;
+  });
+}
+
+int strata_drop_measurement(strata_db* db, const char* measurement) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_drop_measurement", "db");
+    if (measurement == nullptr) return NullArg("strata_drop_measurement", "measurement");
+    if (*measurement == '\0') {
+      return SetStaticError(STRATA_INVALID, "strata_drop_measurement: measurement is empty");
+    }
+    return ToStatus(db->engine->DropMeasurement(measurement));
+  });
+}
+
+int strata_field_type(strata_db* db, const char* measurement, const char* field, int* type) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_field_type";
+    if (type == nullptr) return NullArg(kFn, "type");
+    *type = 0;
+    if (db == nullptr) return NullArg(kFn, "db");
+    if (measurement == nullptr) return NullArg(kFn, "measurement");
+    if (field == nullptr) return NullArg(kFn, "field");
+    auto t = db->engine->catalog().FieldType(measurement, field);
+    if (!t) {
+      return SetError(STRATA_NOT_FOUND, std::string(kFn) + ": no field '" + field +
+                                            "' recorded for measurement '" + measurement + "'");
+    }
+    *type = static_cast<int>(*t);
+    return STRATA_OK;
+  });
+}
+
+int strata_oldest_writable_time(strata_db* db, int64_t* out) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_oldest_writable_time";
+    if (out == nullptr) return NullArg(kFn, "out");
+    *out = 0;
+    if (db == nullptr) return NullArg(kFn, "db");
+    *out = db->engine->OldestWritableTime();
+    return STRATA_OK;
+  });
+}
+}  // extern "C"

@@ -1,0 +1,81 @@
+#include "connection.h"
+
+#include <mutex>
+
+namespace strata_sql {
+namespace {
+
+std::mutex g_registry_mu;
+std::map<std::pair<sqlite3*, std::string>, std::weak_ptr<Conn>>& Registry() {
+  static auto* r = new std::map<std::pair<sqlite3*, std::string>, std::weak_ptr<Conn>>();
+  return *r;
+}
+
+}  // namespace
+
+Conn::~Conn() {
+  strata_batch_free(batch);
+  strata_close(sdb);
+}
+
+std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std::string& options,
+                                  bool create, std::string* err) {
+  std::lock_guard lock(g_registry_mu);
+  auto& reg = Registry();
+  if (create) {
+    for (const auto& [other_key, other] : reg) {
+      const auto live = other.lock();
+      if (!live || other_key.second != dir || live->options == options) continue;
+      auto shown = [](const std::string& o) { return o.empty() ? "none" : "'" + o + "'"; };
+      *err = "options " + shown(options) + " differ from " + shown(live->options) +
+             ", those of the other tables of '" + dir + "': the tables of a directory share one "
+             "engine, so declare the same options";
+      return nullptr;
+    }
+  }
+  const auto key = std::make_pair(db, dir);
+  if (auto it = reg.find(key); it != reg.end()) {
+    if (auto live = it->second.lock()) return live;
+    reg.erase(it);
+  }
+  if (!create) {
+    int is_data = 0;
+    if (strata_is_data_directory(dir.c_str(), &is_data) != STRATA_OK || !is_data) {
+      *err = "'" + dir + "' is not a Strata data directory (no STRATA identity file); only "
+             "CREATE VIRTUAL TABLE creates one";
+      return nullptr;
+    }
+  }
+  strata_db* sdb = nullptr;
+  if (strata_open(dir.c_str(), options.empty() ? nullptr : options.c_str(), &sdb) != STRATA_OK) {
+    *err = std::string("cannot open '") + dir + "': " + strata_errmsg();
+    return nullptr;
+  }
+  auto conn = std::make_shared<Conn>();
+  conn->db = db;
+  conn->dir = dir;
+  conn->options = options;
+  conn->sdb = sdb;
+  reg[key] = conn;
+  return conn;
+}
+
+std::vector<std::shared_ptr<Conn>> ConnsOf(sqlite3* db) {
+  std::lock_guard lock(g_registry_mu);
+  std::vector<std::shared_ptr<Conn>> out;
+  auto& reg = Registry();
+  for (auto it = reg.lower_bound(std::make_pair(db, std::string()));
+       it != reg.end() && it->first.first == db; ++it) {
+    if (auto live = it->second.lock()) out.push_back(std::move(live));
+  }
+  return out;
+}
+
+bool Conn::HasPending() const {
+  for (const auto& [m, ov] : overlays) {
+    if (ov.HasPending()) return true;
+  }
+  return false;
+}
+
+}  // namespace strata_sql

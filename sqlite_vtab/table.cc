@@ -1,0 +1,215 @@
+#include "table.h"
+
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include <filesystem>
+#include <memory>
+
+#include "convert.h"
+#include "error.h"
+#include "row_key.h"
+
+namespace strata_sql {
+namespace {
+
+// The data directory of a table: the dir= option, relative to the database file's folder (the
+// current directory for an in-memory database), else <database file>.strata; as its canonical
+// path (strata_canonical_dir), which keys the Conns as the engine keys its open directories.
+// False with *err.
+bool ResolveDir(sqlite3* db, const char* schema_name, const Schema& schema, std::string* out,
+                std::string* err) {
+  const char* file = sqlite3_db_filename(db, schema_name);
+  const std::string dbfile = file == nullptr ? "" : file;
+  std::filesystem::path p;
+  if (schema.dir.empty()) {
+    if (dbfile.empty()) {
+      *err = "an in-memory or temporary database needs the dir='...' option (where to keep the "
+             "data)";
+      return false;
+    }
+    p = dbfile + ".strata";
+  } else {
+    p = schema.dir;
+    if (p.is_relative()) {
+      std::filesystem::path base = dbfile.empty() ? std::filesystem::current_path()
+                                                  : std::filesystem::path(dbfile).parent_path();
+      p = base / p;
+    }
+  }
+  char* canonical = nullptr;
+  if (strata_canonical_dir(p.c_str(), &canonical) != STRATA_OK) {
+    *err = std::string("cannot resolve the data directory: ") + strata_errmsg();
+    return false;
+  }
+  *out = canonical;
+  strata_free(canonical);
+  return true;
+}
+
+void Disconnect(Table* t) { delete t; }
+
+// Connects every other strata table of the connection's databases, so that AcquireConn sees the
+// options of each directory's tables (a CREATE must declare the same as those of its directory).
+// A table that cannot connect (its directory gone or locked) is skipped: its own use will say why.
+void ConnectOtherTables(sqlite3* db, const std::string& creating) {
+  std::vector<std::pair<std::string, std::string>> tables;  // (schema, name)
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list", -1, &st, nullptr) !=
+      SQLITE_OK) {
+    return;
+  }
+  std::vector<std::string> schemas;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    schemas.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  for (const std::string& schema : schemas) {
+    char* sql = sqlite3_mprintf(
+        "SELECT name FROM \"%w\".sqlite_schema WHERE type = 'table' AND "
+        "sql LIKE 'CREATE VIRTUAL TABLE%%USING%%strata%%'",
+        schema.c_str());
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        tables.emplace_back(schema, reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+      }
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+  }
+  for (const auto& [schema, name] : tables) {
+    if (name == creating) continue;
+    char* sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" WHERE 0", schema.c_str(),
+                                name.c_str());
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) sqlite3_finalize(st);
+    sqlite3_free(sql);
+  }
+}
+
+int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** pzErr,
+         bool create) {
+  *out = nullptr;
+  auto t = std::make_unique<Table>();
+  t->base = sqlite3_vtab{};
+  t->db = db;
+  t->name = argv[2];
+  auto fail = [&](const std::string& msg) {
+    *pzErr = sqlite3_mprintf("strata: %s: %s", t->name.c_str(), msg.c_str());
+    return SQLITE_ERROR;
+  };
+  std::string err;
+  if (!strata_valid_utf8(t->name.data(), t->name.size())) {
+    return fail("table name is not valid UTF-8");
+  }
+  if (t->name.size() > STRATA_MAX_NAME_BYTES) {
+    return fail("table name is " + std::to_string(t->name.size()) + " bytes, longer than " +
+                std::to_string(STRATA_MAX_NAME_BYTES) + " (it is the measurement name)");
+  }
+  if (!ParseTableArgs(argc - 3, argv + 3, &t->schema, &err)) return fail(err);
+  t->field_suffix_bytes = LongestFieldSuffix(t->name, t->schema.fields, &t->longest_field);
+  std::string dir;
+  if (!ResolveDir(db, argv[1], t->schema, &dir, &err)) return fail(err);
+  if (create) ConnectOtherTables(db, t->name);
+  t->conn = AcquireConn(db, dir, t->schema.options, create, &err);
+  if (!t->conn) return fail(err);
+  if (create) {
+    for (int i = 0; i < t->schema.nfields(); i++) {
+      int have = 0;
+      if (strata_field_type(t->conn->sdb, t->name.c_str(), t->schema.fields[i].c_str(), &have) ==
+              STRATA_OK &&
+          have != t->schema.field_types[i]) {
+        return fail("column " + t->schema.fields[i] + " is declared " +
+                    SqlTypeName(t->schema.field_types[i]) + " but " + dir +
+                    " already stores " + SqlTypeName(have) + " values for " + t->name + "." +
+                    t->schema.fields[i]);
+      }
+    }
+  }
+  Overlay& ov = t->overlay();
+  if (ov.tables == 1 && !ov.HasPending()) {
+    ov.fields = t->schema.fields;
+    ov.field_types = t->schema.field_types;
+    ov.log_tags = t->schema.tags;
+    ov.log = InsertLog();  // its tag sets were keyed by, and resolved for, the previous table's
+  } else if (ov.fields != t->schema.fields || ov.field_types != t->schema.field_types) {
+    std::string fields;
+    for (size_t i = 0; i < ov.fields.size(); i++) {
+      fields += (i == 0 ? "" : ", ") + ov.fields[i] + " " + SqlTypeName(ov.field_types[i]);
+    }
+    return fail("another table of this measurement over " + dir +
+                " is in use by this connection with the fields (" + fields +
+                "): the tables of one measurement and directory in one connection must declare the "
+                "same fields, in the same order, with the same types");
+  }
+  t->log_inserts = ov.log_tags == t->schema.tags;
+  const std::string sql = DeclareSql(t->schema);
+  int rc = sqlite3_declare_vtab(db, sql.c_str());
+  if (rc != SQLITE_OK)
+    return fail(std::string("sqlite3_declare_vtab failed: ") + sqlite3_errmsg(db));
+  *out = &t.release()->base;
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+int CreateTable(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out,
+                char** pzErr) {
+  return Guard(nullptr, [&] { return Init(db, argc, argv, out, pzErr, true); });
+}
+
+int ConnectTable(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out,
+                 char** pzErr) {
+  return Guard(nullptr, [&] { return Init(db, argc, argv, out, pzErr, false); });
+}
+
+int DisconnectTable(sqlite3_vtab* vtab) {
+  return Guard(nullptr, [&] {
+    Disconnect(reinterpret_cast<Table*>(vtab));
+    return SQLITE_OK;
+  });
+}
+
+int DestroyTable(sqlite3_vtab* vtab) {
+  Table* t = reinterpret_cast<Table*>(vtab);
+  return Guard(t, [&] {
+    // The data goes at once, and a ROLLBACK would bring back the table but not its data: inside a
+    // transaction (BEGIN or SAVEPOINT) the DROP is refused. SQLite does not pass on the message
+    // of a failed xDestroy, only its code: SQLITE_LOCKED reads "database table is locked", as for
+    // a DROP of a table in use; the reason goes to sqlite3_log.
+    if (!sqlite3_get_autocommit(t->db)) {
+      sqlite3_log(SQLITE_LOCKED, "strata: %s: DROP TABLE inside a transaction is refused: it "
+                  "removes the data at once, which a ROLLBACK could not bring back (COMMIT first)",
+                  t->name.c_str());
+      return SQLITE_LOCKED;
+    }
+    t->overlay().Clear();
+    if (strata_drop_measurement(t->conn->sdb, t->name.c_str()) != STRATA_OK) {
+      SetError(t, std::string("cannot drop the data: ") + strata_errmsg());
+      return SQLITE_ERROR;
+    }
+    Disconnect(t);
+    return SQLITE_OK;
+  });
+}
+
+int RenameTable(sqlite3_vtab* vtab, const char*) {
+  SetError(reinterpret_cast<Table*>(vtab),
+           "cannot rename a strata table: the table name is the measurement name");
+  return SQLITE_ERROR;
+}
+
+Overlay& Table::overlay() {
+  // Conn::overlays never erases an entry, so the node (and this pointer) lives as long as conn.
+  if (overlay_ == nullptr) {
+    overlay_ = &conn->overlays[name];
+    overlay_->tables++;
+  }
+  return *overlay_;
+}
+
+Table::~Table() {
+  if (overlay_ != nullptr) overlay_->tables--;
+  strata_rows_free(spare_engine_rows);
+}
+
+}  // namespace strata_sql
