@@ -1,0 +1,116 @@
+package strata
+
+/*
+#include <stdlib.h>
+#include "strata.h"
+*/
+import "C"
+
+import (
+	"sort"
+	"unsafe"
+)
+
+// cArena holds the C memory of one call's arguments (names, tag arrays), freed together. C
+// memory, not Go memory, because these arrays hold pointers (cgo's pointer rules).
+type cArena struct {
+	blocks []unsafe.Pointer
+}
+
+func (a *cArena) free() {
+	for _, p := range a.blocks {
+		C.free(p)
+	}
+	a.blocks = a.blocks[:0]
+}
+
+func (a *cArena) alloc(size uintptr) unsafe.Pointer {
+	if size == 0 {
+		size = 1
+	}
+	p := C.calloc(1, C.size_t(size))
+	if p == nil {
+		panic("strata: out of C memory")
+	}
+	a.blocks = append(a.blocks, p)
+	return p
+}
+
+// str is s as a NUL-terminated C string; a NUL byte inside is an invalid-argument error.
+func (a *cArena) str(s, what string) (*C.char, error) {
+	cs, err := cString(s, what)
+	if err != nil {
+		return nil, err
+	}
+	a.blocks = append(a.blocks, unsafe.Pointer(cs))
+	return cs, nil
+}
+
+// optStr is str, or NULL for "".
+func (a *cArena) optStr(s, what string) (*C.char, error) {
+	if s == "" {
+		return nil, nil
+	}
+	return a.str(s, what)
+}
+
+// tags is a strata_tag array of the map (in key order, so errors are deterministic).
+func (a *cArena) tags(tags map[string]string) (*C.strata_tag, C.size_t, error) {
+	if len(tags) == 0 {
+		return nil, 0, nil
+	}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	arr := unsafe.Slice((*C.strata_tag)(a.alloc(unsafe.Sizeof(C.strata_tag{})*uintptr(len(keys)))),
+		len(keys))
+	for i, k := range keys {
+		var err error
+		if arr[i].key, err = a.str(k, "tag key"); err != nil {
+			return nil, 0, err
+		}
+		if arr[i].value, err = a.str(tags[k], "tag value"); err != nil {
+			return nil, 0, err
+		}
+	}
+	return &arr[0], C.size_t(len(keys)), nil
+}
+
+// strs is a const char *const * array of the names (NULL for none).
+func (a *cArena) strs(names []string, what string) (**C.char, C.size_t, error) {
+	if len(names) == 0 {
+		return nil, 0, nil
+	}
+	arr := unsafe.Slice((**C.char)(a.alloc(unsafe.Sizeof((*C.char)(nil))*uintptr(len(names)))),
+		len(names))
+	for i, n := range names {
+		var err error
+		if arr[i], err = a.str(n, what); err != nil {
+			return nil, 0, err
+		}
+	}
+	return &arr[0], C.size_t(len(names)), nil
+}
+
+// filters is a strata_tag_filter array: key = one of values.
+func (a *cArena) filters(filters []tagFilter) (*C.strata_tag_filter, C.size_t, error) {
+	if len(filters) == 0 {
+		return nil, 0, nil
+	}
+	arr := unsafe.Slice((*C.strata_tag_filter)(a.alloc(
+		unsafe.Sizeof(C.strata_tag_filter{})*uintptr(len(filters)))), len(filters))
+	for i, f := range filters {
+		var err error
+		if arr[i].key, err = a.str(f.key, "tag key"); err != nil {
+			return nil, 0, err
+		}
+		values, n, err := a.strs(f.values, "tag value")
+		if err != nil {
+			return nil, 0, err
+		}
+		arr[i].values, arr[i].nvalues = values, n
+	}
+	return &arr[0], C.size_t(len(filters)), nil
+}
