@@ -7,7 +7,7 @@ package strata
 import "C"
 
 import (
-	"sort"
+	"strings"
 	"unsafe"
 )
 
@@ -54,28 +54,31 @@ func (a *cArena) optStr(s, what string) (*C.char, error) {
 	return a.str(s, what)
 }
 
-// tags is a strata_tag array of the map (in key order, so errors are deterministic).
+// tags is a strata_tag array of the map, its strings in one C block (a write resolves series
+// tag set by tag set, so this is on the columnar path's way).
 func (a *cArena) tags(tags map[string]string) (*C.strata_tag, C.size_t, error) {
 	if len(tags) == 0 {
 		return nil, 0, nil
 	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	arr := unsafe.Slice((*C.strata_tag)(a.alloc(unsafe.Sizeof(C.strata_tag{})*uintptr(len(keys)))),
-		len(keys))
-	for i, k := range keys {
-		var err error
-		if arr[i].key, err = a.str(k, "tag key"); err != nil {
-			return nil, 0, err
+	size := 0
+	for k, v := range tags {
+		if strings.IndexByte(k, 0) >= 0 || strings.IndexByte(v, 0) >= 0 {
+			return nil, 0, invalid("tag %q=%q contains a NUL byte", k, v)
 		}
-		if arr[i].value, err = a.str(tags[k], "tag value"); err != nil {
-			return nil, 0, err
-		}
+		size += len(k) + len(v) + 2
 	}
-	return &arr[0], C.size_t(len(keys)), nil
+	arr := unsafe.Slice((*C.strata_tag)(a.alloc(unsafe.Sizeof(C.strata_tag{})*uintptr(len(tags)))),
+		len(tags))
+	buf := unsafe.Slice((*byte)(a.alloc(uintptr(size))), size) // calloc: NULs in place
+	pos, i := 0, 0
+	for k, v := range tags {
+		arr[i].key = (*C.char)(unsafe.Pointer(&buf[pos]))
+		pos += copy(buf[pos:], k) + 1
+		arr[i].value = (*C.char)(unsafe.Pointer(&buf[pos]))
+		pos += copy(buf[pos:], v) + 1
+		i++
+	}
+	return &arr[0], C.size_t(len(tags)), nil
 }
 
 // strs is a const char *const * array of the names (NULL for none).

@@ -60,7 +60,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("csv")
     ap.add_argument("--options", default="", help="k=v;k=v for strata.open")
-    ap.add_argument("--repeat", type=int, default=5, help="runs per read; the median is printed")
+    ap.add_argument("--repeat", type=int, default=11, help="runs per read; the median is printed")
     a = ap.parse_args()
     options = dict(kv.split("=", 1) for kv in a.options.split(";") if kv)
     text = pd.read_csv(a.csv, dtype={t: str for t in TAGS})

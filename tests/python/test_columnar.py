@@ -323,6 +323,34 @@ class FrameTest(Case):
         self.db.write_frame("cpu2", expected)
         pd.testing.assert_frame_equal(self.db.read_frame("cpu2"), expected)
 
+    def test_batches_of_any_size_write_the_same_rows(self):
+        df = self.sample_frame(rows=500, hosts=3)
+        total = self.db.write_frame("one", df, tags=["hostname", "region"], batch_points=None)
+        expected = self.db.read_frame("one")
+        for size in (1, 7, 100, 10_000):
+            with self.subTest(batch_points=size):
+                n = self.db.write_frame("m%d" % size, df, tags=["hostname", "region"],
+                                        batch_points=size)
+                self.assertEqual(n, total)
+                pd.testing.assert_frame_equal(self.db.read_frame("m%d" % size), expected)
+
+    def test_conflicts_and_old_times_are_refused_before_any_batch_is_written(self):
+        self.db.write_lines("m,host=a v=1i %d\n" % T0)  # v is an integer field
+        df = pd.DataFrame({"time": [T0 + i for i in range(10)],
+                           "host": pd.Categorical(["b"] * 10),
+                           "w": [float(i) for i in range(10)], "v": [1.5] * 10})
+        with self.assertRaisesRegex(strata.TypeConflictError, "'v'.*integer.*float"):
+            self.db.write_frame("m", df, batch_points=2)
+        self.assertEqual(self.db.read_columns("m").nrows, 1)
+        root = tempfile.mkdtemp(prefix="strata-col-")
+        self.addCleanup(shutil.rmtree, root, True)
+        with strata.open(os.path.join(root, "db"), sync="off", retention="1d") as db:
+            now = pd.Timestamp.now(tz="UTC").value
+            recent = pd.DataFrame({"time": [now - 5, now - 4, T0], "v": [1.0, 2.0, 3.0]})
+            with self.assertRaisesRegex(strata.InvalidError, r"\(row 2\) is older"):
+                db.write_frame("m", recent, batch_points=1)
+            self.assertEqual(db.read_columns("m").nrows, 0)
+
     def test_bad_frames_are_refused(self):
         df = pd.DataFrame({"time": [T0], "host": [3], "v": [1.0]})
         with self.assertRaisesRegex(strata.InvalidError, "tag values are text"):
@@ -333,6 +361,10 @@ class FrameTest(Case):
             self.db.write_frame("m", df.drop(columns="time"))
         with self.assertRaisesRegex(strata.InvalidError, "DataFrame"):
             self.db.write_frame("m", {"v": [1.0]})
+        with self.assertRaisesRegex(strata.InvalidError, "non-empty"):
+            self.db.write_frame("m", df.astype({"host": str}).assign(host=[""]), tags=["host"])
+        with self.assertRaisesRegex(strata.InvalidError, "batch_points"):
+            self.db.write_frame("m", df, batch_points=0)
         self.assertEqual(self.db.read_columns("m").nrows, 0)
         self.db.write_lines("m,v=x v=1 %d\n" % T0)  # a tag named as a field
         with self.assertRaisesRegex(strata.InvalidError, "read_columns"):

@@ -226,16 +226,22 @@ class Database(_Closeable):
         _writer = _import("_column_writer", "numpy", "python3-numpy")
         return _writer.write_columns(self._lib, self._handle(), measurement, tags, time, fields)
 
-    def write_frame(self, measurement, frame, tags=None, time="time", fields=None):
-        """Writes a pandas DataFrame as one atomic batch, a row per tag set and time: `tags` the
-        tag columns (default: the categorical ones, as read_frame makes them), `time` the time
-        column (int ns or datetime64; naive times are UTC; default "time", else a
-        DatetimeIndex), `fields` the field columns (default: all others). Rows are grouped by
-        tag set and each field written as arrays; NaN, None and NA are no value. Returns the
-        number of points written. Needs pandas."""
+    def write_frame(self, measurement, frame, tags=None, time="time", fields=None,
+                    batch_points=1_000_000):
+        """Writes a pandas DataFrame, a row per tag set and time: `tags` the tag columns
+        (default: the categorical ones, as read_frame makes them), `time` the time column (int
+        ns or datetime64; naive times are UTC; default "time", else a DatetimeIndex), `fields`
+        the field columns (default: all others). Rows are grouped by tag set and each field
+        written as arrays; NaN, None and NA are no value. The points go in atomic batches of
+        about batch_points (None: the whole frame in one batch, which the engine writes more
+        slowly when it is large). Every column is converted and checked first, and so are the
+        directory's field types and oldest writable time, so bad input (a wrong type, an old
+        time, an empty or non-text tag) is refused before anything is written; a failure after
+        the first batch (I/O, a series key over the library's limit) leaves the batches before
+        it written. Returns the number of points written. Needs pandas."""
         _frames = _import("_frames", "pandas", "python3-pandas")
         return _frames.write_frame(self._lib, self._handle(), measurement, frame, tags, time,
-                                   fields)
+                                   fields, batch_points)
 
     # -- maintenance -----------------------------------------------------------------------------
     def flush(self):

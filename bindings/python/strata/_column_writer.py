@@ -133,8 +133,16 @@ class ColumnWriter:
         return self._lib.strata_batch_count(self._batch)
 
     def write(self, db):
-        """Writes every point added as one atomic batch."""
+        """Writes every point added as one atomic batch; returns their number."""
+        n = self.count()
         _ffi.check(self._lib.strata_write(db, self._batch))
+        return n
+
+    def write_and_refill(self, db):
+        """write(), then empties the batch of points, keeping its series resolved."""
+        n = self.write(db)
+        self._lib.strata_batch_clear_points(self._batch)
+        return n
 
     def close(self):
         batch, self._batch = self._batch, None
@@ -147,6 +155,34 @@ class ColumnWriter:
     def __exit__(self, *exc):
         self.close()
         return False
+
+
+def check_writable(lib, db, measurement, prepared, times):
+    """Refuses, before anything is written, what the library would refuse at write time: a field
+    whose type differs from the one the directory holds (TypeConflictError), and a time older
+    than the oldest writable one (retention; InvalidError)."""
+    m = _ffi.encode(measurement, "measurement")
+    kind = ctypes.c_int()
+    for name, (want, _values, _present) in prepared.items():
+        rc = lib.strata_field_type(db, m, _ffi.encode(name, "field name"), ctypes.byref(kind))
+        if rc == _errors.NOT_FOUND:
+            continue
+        _ffi.check(rc)
+        if kind.value != want:
+            raise _errors.TypeConflictError(
+                "field %r of %r holds %s values in this directory; the data to write is %s"
+                % (name, measurement, _TYPE_NAMES[kind.value], _TYPE_NAMES[want]))
+    if len(times):
+        oldest = ctypes.c_int64()
+        _ffi.check(lib.strata_oldest_writable_time(db, ctypes.byref(oldest)))
+        first = int(times.argmin())
+        if int(times[first]) < oldest.value:
+            raise _errors.InvalidError("time %d (row %d) is older than the oldest writable time %d"
+                                       % (int(times[first]), first, oldest.value))
+
+
+_TYPE_NAMES = {_ffi.FLOAT: "float", _ffi.INT: "integer", _ffi.BOOL: "boolean",
+               _ffi.STRING: "string"}
 
 
 def write_columns(lib, db, measurement, tags, time, fields):

@@ -15,6 +15,7 @@ from ._times import time_bound
 
 _BLOCK_ROWS = 1 << 20  # max rows per strata_rows_next_block call
 _FIRST_CAPACITY = 1 << 16
+_MAX_GUESS = 1 << 26  # rows reserved at most on the guess from the first block
 _DTYPES = {_ffi.FLOAT: np.float64, _ffi.INT: np.int64, _ffi.BOOL: np.bool_, _ffi.STRING: object}
 
 
@@ -274,6 +275,7 @@ class _Reader:
         n = ctypes.c_size_t()
         times, codes = self.times, self.codes
         current_id, code = None, -1
+        guessed = False
         while True:
             rc = next_block(r, _BLOCK_ROWS, ctypes.byref(n))
             if rc != _errors.ROW:
@@ -281,6 +283,11 @@ class _Reader:
                     break
                 _ffi.check(rc)
             k = n.value
+            if not guessed:
+                # Tag sets tend to be alike: reserve the first block's rows times their number
+                # (memory that stays untouched costs nothing), rather than grow and copy.
+                guessed = True
+                self._reserve_all(min(_MAX_GUESS, k * lib.strata_rows_tagset_count(r)))
             tid = tagset_id(r)
             if tid != current_id:
                 current_id = tid
@@ -310,6 +317,12 @@ class _Reader:
         return Columns(times.finish(), codes.finish(), self.tagsets,
                        {name: col.finish() for name, col in self.columns.items()},
                        {name: col.type for name, col in self.columns.items()})
+
+    def _reserve_all(self, rows):
+        self.times.reserve(rows)
+        self.codes.reserve(rows)
+        for col in self.columns.values():
+            col.values.reserve(rows)
 
     def _reuse_tagset(self, code):
         """A tag set seen before, met again (a query of every field re-reads its field list)."""

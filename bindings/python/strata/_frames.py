@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import _errors, _ffi
-from ._column_writer import ColumnWriter, field_values, times_ns
+from ._column_writer import ColumnWriter, check_writable, field_values, times_ns
 
 _CODE_LIMIT = 1 << 62  # combined tag codes are made dense again before they could pass this
 
@@ -85,14 +85,20 @@ def _tag_codes(frame, key):
         if not isinstance(v, str):
             raise _errors.InvalidError("tag column %r holds %s %r: tag values are text (convert "
                                        "the column with astype(str))" % (key, type(v).__name__, v))
+        if not v or "\0" in v:
+            raise _errors.InvalidError("tag column %r holds %r: a tag value is non-empty text "
+                                       "without NUL bytes" % (key, v))
     return codes, values
 
 
-def write_frame(lib, db, measurement, frame, tags=None, time="time", fields=None):
+def write_frame(lib, db, measurement, frame, tags=None, time="time", fields=None,
+                batch_points=1_000_000):
     """See Database.write_frame."""
     if not isinstance(frame, pd.DataFrame):
         raise _errors.InvalidError("write_frame takes a pandas DataFrame, not %s"
                                    % type(frame).__name__)
+    if batch_points is not None and (not isinstance(batch_points, int) or batch_points < 1):
+        raise _errors.InvalidError("batch_points must be a positive int or None")
     if tags is None:
         tags = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
     tags = list(tags)
@@ -104,7 +110,7 @@ def write_frame(lib, db, measurement, frame, tags=None, time="time", fields=None
             raise _errors.InvalidError("the frame has no column %r" % (name,))
     if not fields:
         raise _errors.InvalidError("write_frame needs at least one field column")
-    times = _frame_times(frame, time)
+    frame_times = times = _frame_times(frame, time)
     n = len(times)
     group, tag_columns = _group_by_tags(frame, tags, n)
     if tag_columns:
@@ -119,17 +125,28 @@ def write_frame(lib, db, measurement, frame, tags=None, time="time", fields=None
     for name in fields:
         values = _series_values(frame[name])
         prepared[name] = field_values(name, values if order is None else values[order], n)
+    check_writable(lib, db, measurement, prepared, frame_times)
+    rows_per_batch = n if batch_points is None else max(1, batch_points // len(fields))
+    written = pending = 0
     with ColumnWriter(lib, measurement) as w:
         for g in range(ngroups):
             a, b = int(bounds[g]), int(bounds[g + 1])
             first = a if order is None else int(order[a])
             tagset = {key: values[codes[first]]
                       for key, codes, values in tag_columns if codes[first] >= 0}
-            w.add(tagset, times[a:b],
-                  {name: (kind, vals[a:b], None if present is None else present[a:b])
-                   for name, (kind, vals, present) in prepared.items()})
-        w.write(db)
-        return w.count()
+            while a < b:
+                e = min(b, a + rows_per_batch - pending)
+                w.add(tagset, times[a:e],
+                      {name: (kind, vals[a:e], None if present is None else present[a:e])
+                       for name, (kind, vals, present) in prepared.items()})
+                pending += e - a
+                a = e
+                if pending >= rows_per_batch:
+                    written += w.write_and_refill(db)
+                    pending = 0
+        if pending:
+            written += w.write(db)
+        return written
 
 
 def _group_by_tags(frame, tags, n):
