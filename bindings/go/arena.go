@@ -81,6 +81,25 @@ func (a *cArena) tags(tags map[string]string) (*C.strata_tag, C.size_t, error) {
 	return &arr[0], C.size_t(len(tags)), nil
 }
 
+// tagSet is a measurement and tags in C memory, as the calls that name series take them.
+type tagSet struct {
+	m     *C.char
+	tags  *C.strata_tag
+	ntags C.size_t
+}
+
+func (a *cArena) tagSet(measurement string, tags map[string]string) (tagSet, error) {
+	m, err := a.str(measurement, "measurement")
+	if err != nil {
+		return tagSet{}, err
+	}
+	ctags, ntags, err := a.tags(tags)
+	if err != nil {
+		return tagSet{}, err
+	}
+	return tagSet{m, ctags, ntags}, nil
+}
+
 // strs is a const char *const * array of the names (NULL for none).
 func (a *cArena) strs(names []string, what string) (**C.char, C.size_t, error) {
 	if len(names) == 0 {

@@ -113,11 +113,7 @@ func (b *Batch) point(measurement string, tags map[string]string, field string,
 	}
 	var a cArena
 	defer a.free()
-	m, err := a.str(measurement, "measurement")
-	if err != nil {
-		return err
-	}
-	ctags, ntags, err := a.tags(tags)
+	ts, err := a.tagSet(measurement, tags)
 	if err != nil {
 		return err
 	}
@@ -125,7 +121,7 @@ func (b *Batch) point(measurement string, tags map[string]string, field string,
 	if err != nil {
 		return err
 	}
-	return call(func() C.int { return f(h, m, ctags, ntags, fl) })
+	return call(func() C.int { return f(h, ts.m, ts.tags, ts.ntags, fl) })
 }
 
 // AddFloat adds one float point (NaN and ±Inf are ErrInvalid). A second value for the same
@@ -263,11 +259,7 @@ func (b *Batch) Delete(measurement string, tags map[string]string, exact bool, f
 	}
 	var a cArena
 	defer a.free()
-	m, err := a.str(measurement, "measurement")
-	if err != nil {
-		return err
-	}
-	ctags, ntags, err := a.tags(tags)
+	ts, err := a.tagSet(measurement, tags)
 	if err != nil {
 		return err
 	}
@@ -276,7 +268,7 @@ func (b *Batch) Delete(measurement string, tags map[string]string, exact bool, f
 		return err
 	}
 	return call(func() C.int {
-		return C.strata_batch_delete(h, m, ctags, ntags, cBool(exact), cfields, nfields,
+		return C.strata_batch_delete(h, ts.m, ts.tags, ts.ntags, cBool(exact), cfields, nfields,
 			C.int64_t(start), C.int64_t(end))
 	})
 }

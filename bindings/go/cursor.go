@@ -82,11 +82,7 @@ func (d *DB) Query(measurement string, opts ...QueryOption) (*Cursor, error) {
 	defer d.mu.RUnlock()
 	var a cArena
 	defer a.free()
-	m, err := a.str(measurement, "measurement")
-	if err != nil {
-		return nil, err
-	}
-	ctags, ntags, err := a.tags(tags)
+	ts, err := a.tagSet(measurement, tags)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +94,8 @@ func (d *DB) Query(measurement string, opts ...QueryOption) (*Cursor, error) {
 	}
 	var c *C.strata_cursor
 	if err := call(func() C.int {
-		return C.strata_query(h, m, ctags, ntags, field, C.int64_t(q.start), C.int64_t(q.end), &c)
+		return C.strata_query(h, ts.m, ts.tags, ts.ntags, field, C.int64_t(q.start), C.int64_t(q.end),
+			&c)
 	}); err != nil {
 		return nil, err
 	}

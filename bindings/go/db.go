@@ -115,11 +115,7 @@ func (d *DB) Delete(measurement string, tags map[string]string, field string, st
 	defer d.mu.RUnlock()
 	var a cArena
 	defer a.free()
-	m, err := a.str(measurement, "measurement")
-	if err != nil {
-		return err
-	}
-	ctags, ntags, err := a.tags(tags)
+	ts, err := a.tagSet(measurement, tags)
 	if err != nil {
 		return err
 	}
@@ -128,7 +124,7 @@ func (d *DB) Delete(measurement string, tags map[string]string, field string, st
 		return err
 	}
 	return call(func() C.int {
-		return C.strata_delete(h, m, ctags, ntags, f, C.int64_t(start), C.int64_t(end))
+		return C.strata_delete(h, ts.m, ts.tags, ts.ntags, f, C.int64_t(start), C.int64_t(end))
 	})
 }
 

@@ -7,12 +7,13 @@
 
 const { lib, check, ROWS_OPTIONS_VERSION } = require('./ffi');
 const { Status, invalid } = require('./errors');
-const { Type, INT64_MIN, INT64_MAX, bound, name, finalizers } = require('./values');
+const { Type, INT64_MIN, INT64_MAX, bound, name } = require('./values');
 const { textAt } = require('./cursor');
+const { BlockReader } = require('./block_reader');
 
 const DEFAULT_BLOCK = 4096;
 
-class Rows {
+class Rows extends BlockReader {
   /** See Database.queryRows. */
   static start(db, measurement, opts) {
     const { tags, fields, start, end, descending = false, limitPerTagSet = 0, orderTags } = opts;
@@ -40,18 +41,14 @@ class Rows {
   }
 
   constructor(handle, fields) {
-    this._r = handle;
-    this._token = {};
-    finalizers.register(this, { free: lib().strata_rows_free, handle }, this._token);
+    super(handle, lib().strata_rows_free);
     this._asked = fields;
     this._tagsetId = null;
-    this._pending = null;
-    this._pos = 0;
   }
 
   /** The number of tag sets the query matched (some may have no row in the range). */
   get tagsetCount() {
-    return this._r ? Number(lib().strata_rows_tagset_count(this._r)) : 0;
+    return this._handle ? Number(lib().strata_rows_tagset_count(this._handle)) : 0;
   }
 
   /** The next block: up to `max` consecutive rows of one tag set in which each field has a
@@ -60,9 +57,9 @@ class Rows {
    * Float64Array | BigInt64Array | booleans | strings, or null where the block has no value})}.
    */
   readBlock(max = DEFAULT_BLOCK) {
-    if (!this._r) return null;
+    if (!this._handle) return null;
     const c = lib();
-    const r = this._r;
+    const r = this._handle;
     const n = [0];
     const rc = c.strata_rows_next_block(r, max, n);
     if (rc !== Status.ROW) {
@@ -120,40 +117,14 @@ class Rows {
     return Array.from(new BigInt64Array(words), (w) => w !== 0n);
   }
 
-  /** Iterator protocol: rows {time (BigInt), tagset, tags, fields: {name: value}} (a field
-   * without a value in the row is left out). */
-  next() {
-    while (this._pending === null || this._pos >= this._pending.times.length) {
-      this._pending = this.readBlock();
-      this._pos = 0;
-      if (this._pending === null) return { value: undefined, done: true };
-    }
-    const b = this._pending;
-    const i = this._pos++;
+  /** The iterator's items: rows {time (BigInt), tagset, tags, fields: {name: value}} (a
+   * field without a value in the row is left out). */
+  item(b, i) {
     const fields = {};
     for (const f in b.fields) {
       if (b.fields[f] !== null) fields[f] = b.fields[f][i];
     }
-    return { value: { time: b.times[i], tagset: b.tagset, tags: b.tags, fields }, done: false };
-  }
-
-  return() {
-    this.close();
-    return { value: undefined, done: true };
-  }
-
-  [Symbol.iterator]() {
-    return this;
-  }
-
-  /** Releases the query and its snapshot; idempotent. */
-  close() {
-    if (this._r) {
-      finalizers.unregister(this._token);
-      lib().strata_rows_free(this._r);
-      this._r = null;
-    }
-    this._pending = null;
+    return { time: b.times[i], tagset: b.tagset, tags: b.tags, fields };
   }
 }
 
