@@ -141,6 +141,42 @@ class ReadColumnsTest(Case):
         nothing = self.db.read_columns("nothing")
         self.assertEqual((nothing.nrows, list(nothing)), (0, ["time"]))
 
+    def test_many_rows_of_fields_written_apart_are_joined_as_the_row_view_gives_them(self):
+        # Past a few thousand one-row blocks, read_columns reads field by field and joins them.
+        from strata import _columns
+        rnd = random.Random(5)
+        lines = []
+        for host in ("x", "y", "z"):
+            for i in range(4000):
+                t = T0 + i * SEC
+                lines.append("m,host=%s a=%d.5 %d\n" % (host, i, t + rnd.randrange(2)))
+                if i % 3 == 0:
+                    lines.append("m,host=%s b=%di %d\n" % (host, -i, t + 1))
+                if host == "y" and i % 5 == 0:
+                    lines.append('m,host=%s c="s%d",d=true %d\n' % (host, i % 4, t + 2))
+        self.db.write_lines("".join(lines))
+        self.db.flush()
+        self.db.write_lines("m,host=x a=0.25 %d\n" % (T0 + 7 * SEC + 5))  # a MemStore row too
+        for fields, tags, start in ((["a", "b", "c", "d"], None, None), (None, None, None),
+                                    (["b", "a"], {"host": ["z", "y"]}, T0 + 100 * SEC)):
+            with self.subTest(fields=fields, tags=tags):
+                got = self.db.read_columns("m", fields=fields, tags=tags, start=start)
+                query = _columns.RowQuery(self.db._lib, self.db._db, "m", tags, start, None)
+                want = query.read(fields).result  # the row view, one row per block
+                with self.assertRaises(_columns.Unaligned):  # so read_columns joined fields
+                    query.read(fields, give_up_when_unaligned=True)
+                self.assertGreater(got.nrows, 4096)
+                np.testing.assert_array_equal(got.times, want.times)
+                self.assertEqual([got.tagsets[c] for c in got.tagset[::97]],
+                                 [want.tagsets[c] for c in want.tagset[::97]])
+                self.assertEqual(list(got.fields), list(want.fields))
+                for name in want.fields:
+                    g, w = got[name], want[name]
+                    np.testing.assert_array_equal(np.ma.getmaskarray(g), np.ma.getmaskarray(w))
+                    np.testing.assert_array_equal(np.ma.getdata(g)[~np.ma.getmaskarray(g)],
+                                                  np.ma.getdata(w)[~np.ma.getmaskarray(w)])
+                    self.assertEqual(got.field_types[name], want.field_types[name])
+
     def test_every_field_of_tag_sets_with_different_fields(self):
         # Many short series: each tag set has its own subset of fields.
         lines = []

@@ -211,34 +211,85 @@ def _field_type(lib, db, m, name):
 
 def read_columns(lib, db, measurement, fields=None, tags=None, start=None, end=None):
     """See Database.read_columns."""
-    m = _ffi.encode(measurement, "measurement")
     names = _name_list(fields)
-    filters, nfilters, keep = tag_filters(tags)
-    t_min = time_bound(start, _ffi.INT64_MIN, "start")
-    t_max = time_bound(end, _ffi.INT64_MAX, "end")
-    if names is None:
-        cfields, nfields = None, 0
-    else:
-        cfields = (_ffi.c_char_p * len(names))(*[_ffi.encode(n, "field name") for n in names])
-        nfields = len(names)
-    rows = _ffi.RowsP()
-    _ffi.check(lib.strata_query_rows(db, m, filters, nfilters, cfields, nfields, t_min, t_max,
-                                     ctypes.byref(rows)))
-    del keep
+    query = RowQuery(lib, db, measurement, tags, start, end)
     try:
-        return _Reader(lib, db, m, rows, names).run()
-    finally:
-        lib.strata_rows_free(rows)
+        return query.read(names, give_up_when_unaligned=names is None or len(names) > 1).result
+    except Unaligned:
+        from . import _column_join
+        return _column_join.read_field_by_field(query, names)
+
+
+class Unaligned(Exception):
+    """Raised by a read that finds most rows coming one per block: the fields of the tag sets
+    were written at different times, and reading them field by field is much faster."""
+
+
+_UNALIGNED_ROWS = 4096  # one-row blocks tolerated before a read gives up on the row view
+
+
+class RowQuery:
+    """One read_columns call's query: measurement, tag filters and time range, run as row
+    queries of given fields."""
+
+    def __init__(self, lib, db, measurement, tags, start, end):
+        self.lib, self.db = lib, db
+        self.measurement = measurement
+        self.m = _ffi.encode(measurement, "measurement")
+        self.filters, self.nfilters, self._keep = tag_filters(tags)
+        self.t_min = time_bound(start, _ffi.INT64_MIN, "start")
+        self.t_max = time_bound(end, _ffi.INT64_MAX, "end")
+
+    def _start(self, names, options=None):
+        if names is None:
+            cfields, nfields = None, 0
+        else:
+            cfields = (_ffi.c_char_p * len(names))(*[_ffi.encode(n, "field name") for n in names])
+            nfields = len(names)
+        rows = _ffi.RowsP()
+        _ffi.check(self.lib.strata_query_rows_ex(
+            self.db, self.m, self.filters, self.nfilters, cfields, nfields, self.t_min,
+            self.t_max, options, ctypes.byref(rows)))
+        return rows
+
+    def read(self, names, give_up_when_unaligned=False):
+        """A finished _Reader of the rows of `names` (None: every field)."""
+        rows = self._start(names)
+        try:
+            reader = _Reader(self.lib, self.db, self.m, rows, names, give_up_when_unaligned)
+            reader.run()
+            return reader
+        finally:
+            self.lib.strata_rows_free(rows)
+
+    def field_names(self):
+        """The fields of the matching tag sets, in order of first appearance (one row per tag
+        set is read to learn them)."""
+        options = _ffi.RowsOptions(version=_ffi.ROWS_OPTIONS_VERSION, limit_per_tagset=1)
+        rows = self._start(None, ctypes.byref(options))
+        lib, names = self.lib, {}
+        try:
+            while _ffi.check(lib.strata_rows_next(rows)) == _errors.ROW:
+                for i in range(lib.strata_rows_field_count(rows)):
+                    names.setdefault(_ffi.decode(lib.strata_rows_field_name(rows, i)), None)
+        finally:
+            lib.strata_rows_free(rows)
+        return list(names)
 
 
 class _Reader:
-    """Drains one strata_rows cursor block by block into growing arrays."""
+    """Drains one strata_rows cursor block by block into growing arrays; run() leaves the
+    Columns in `result`, and in `ids` and `keys` each tag set's strata_rows_tagset_id and
+    canonical key (bytes)."""
 
-    def __init__(self, lib, db, m, rows, names):
+    def __init__(self, lib, db, m, rows, names, give_up_when_unaligned=False):
         self.lib, self.db, self.m, self.rows = lib, db, m, rows
+        self.give_up = give_up_when_unaligned
         self.times = _Growing(np.int64)
         self.codes = _Growing(np.int32)
         self.tagsets = []
+        self.ids = []
+        self.keys = []
         self.code_of = {}  # strata_rows_tagset_id -> index into tagsets
         self.columns = {}  # name -> _FieldColumn
         self.fixed = names is not None
@@ -253,6 +304,8 @@ class _Reader:
             tags[_ffi.decode(lib.strata_rows_tag_key(r, i))] = _ffi.decode(
                 lib.strata_rows_tag_value(r, i))
         self.tagsets.append(tags)
+        self.ids.append(lib.strata_rows_tagset_id(r))
+        self.keys.append(lib.strata_rows_tagset(r))
         if not self.fixed:  # every field of each tag set: its own list
             self.slots = []
             for i in range(lib.strata_rows_field_count(r)):
@@ -276,6 +329,7 @@ class _Reader:
         times, codes = self.times, self.codes
         current_id, code = None, -1
         guessed = False
+        single_rows = 0
         while True:
             rc = next_block(r, _BLOCK_ROWS, ctypes.byref(n))
             if rc != _errors.ROW:
@@ -283,6 +337,10 @@ class _Reader:
                     break
                 _ffi.check(rc)
             k = n.value
+            if k == 1 and self.give_up:
+                single_rows += 1
+                if single_rows >= _UNALIGNED_ROWS and single_rows * 2 >= times.n:
+                    raise Unaligned()
             if not guessed:
                 # Tag sets tend to be alike: reserve the first block's rows times their number
                 # (memory that stays untouched costs nothing), rather than grow and copy.
@@ -314,9 +372,9 @@ class _Reader:
                     col.skip(k)
             times.n += k
             codes.n += k
-        return Columns(times.finish(), codes.finish(), self.tagsets,
-                       {name: col.finish() for name, col in self.columns.items()},
-                       {name: col.type for name, col in self.columns.items()})
+        self.result = Columns(times.finish(), codes.finish(), self.tagsets,
+                              {name: col.finish() for name, col in self.columns.items()},
+                              {name: col.type for name, col in self.columns.items()})
 
     def _reserve_all(self, rows):
         self.times.reserve(rows)
