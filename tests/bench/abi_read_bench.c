@@ -47,7 +47,8 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Growing output arrays, as a client that keeps what it reads would have. */
+/* Growing output arrays, as a client that keeps what it reads would have: new ones for every
+** read (sink_free between reads), as the bindings return new arrays. */
 typedef struct {
   int64_t *times;
   uint64_t *values;
@@ -60,6 +61,14 @@ static void sink_reserve(sink_t *s, size_t extra) {
   s->times = realloc(s->times, s->cap * sizeof *s->times);
   s->values = realloc(s->values, s->cap * sizeof *s->values);
   if (s->times == NULL || s->values == NULL) exit(1);
+}
+
+static void sink_free(sink_t *s) {
+  free(s->times);
+  free(s->values);
+  s->times = NULL;
+  s->values = NULL;
+  s->n = s->cap = 0;
 }
 
 /* Reads by series into the sink; returns the number of points. */
@@ -164,23 +173,24 @@ int main(int argc, char **argv) {
   for (i = 0; i < repeat; i++) {
     const double t0 = now_s();
     points = read_series(db, "usage_user", &sink);
+    sink_free(&sink);
     secs[i] = now_s() - t0;
   }
   report("cursor_next_block 1 field", points, secs, repeat);
   for (i = 0; i < repeat; i++) {
     const double t0 = now_s();
     points = read_series(db, NULL, &sink);
+    sink_free(&sink);
     secs[i] = now_s() - t0;
   }
   report("cursor_next_block 10 fields", points, secs, repeat);
   for (i = 0; i < repeat; i++) {
     const double t0 = now_s();
     points = read_rows(db, &sink);
+    sink_free(&sink);
     secs[i] = now_s() - t0;
   }
   report("rows_next_block 10 fields", points, secs, repeat);
-  free(sink.times);
-  free(sink.values);
   if ((rc = strata_close(db)) != STRATA_OK) die("close", rc);
   nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   return 0;

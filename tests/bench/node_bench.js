@@ -2,9 +2,9 @@
 'use strict';
 // node_bench: the Node.js binding's write and read throughput on the TSBS-like cpu data, beside
 // the C figures of abi_bench and abi_read_bench (tests/bench/bindings_bench.sh runs them
-// together). Writes: the columnar path (Batch.series + appendFloats of typed arrays per host and
-// field, write, clear: as abi_bench's columnar mode) and writeLines of the .lp file, each into a
-// fresh directory. Reads, after compaction, the median of --repeat runs: one field and every
+// together). Writes: the columnar path (Batch.series once per host and field, then per batch
+// appendFloats of typed arrays, write and clearPoints) and writeLines of the .lp file, each into
+// a fresh directory. Reads, after compaction, the median of --repeat runs: one field and every
 // field by series (Cursor.readBlock), and every field by rows (Rows.readBlock).
 //
 //   STRATA_LIBRARY=build/libstrata.so node tests/bench/node_bench.js cpu.csv [cpu.lp]
@@ -74,23 +74,23 @@ const cpuSince = (m) => {
   return (u.user + u.system) / 1e6;
 };
 
+// Batches of about batchPoints points as a Node.js writer would write them: each series
+// resolved once (series), its arrays appended (appendFloats), write, then clearPoints, which
+// keeps the series resolved for the next batch.
 function benchColumnar(d, db, batchPoints) {
   const b = new strata.Batch();
   const per = Math.max(1, Math.floor(batchPoints / (d.hosts.length * d.fields.length)));
   let points = 0;
   const t0 = mark();
+  const refs = d.hosts.flatMap((tags) => d.fields.map((field) => b.series('cpu', tags, field,
+    'float')));
   for (let s = 0; s < d.times.length; s += per) {
     const e = Math.min(s + per, d.times.length);
     const times = d.times.subarray(s, e);
-    d.hosts.forEach((tags, h) => {
-      d.fields.forEach((field, f) => {
-        const ref = b.series('cpu', tags, field, 'float');
-        b.appendFloats(ref, times, d.cols[h * d.fields.length + f].subarray(s, e));
-      });
-    });
+    refs.forEach((ref, c) => b.appendFloats(ref, times, d.cols[c].subarray(s, e)));
     db.write(b);
     points += b.count;
-    b.clear();
+    b.clearPoints();
   }
   report('columnar write', points, wallSince(t0), cpuSince(t0));
   b.close();

@@ -1,7 +1,7 @@
 // go_bench: the Go binding's write and read throughput on the TSBS-like cpu data, beside the C
 // figures of abi_bench and abi_read_bench (tests/bench/bindings_bench.sh runs them together).
-// Writes: the columnar path (Batch.Series + AppendFloats per host and field, Write, Clear: as
-// abi_bench's columnar mode) and WriteLines of the .lp file, each into a fresh directory. Reads,
+// Writes: the columnar path (Batch.Series once per host and field, then per batch AppendFloats,
+// Write and ClearPoints) and WriteLines of the .lp file, each into a fresh directory. Reads,
 // after compaction, the median of -repeat runs: one field and every field by series
 // (Cursor.NextBlock into Go slices), and every field by rows (Rows.NextBlock with
 // AppendBlockTimes/AppendBlockFloats).
@@ -107,6 +107,9 @@ func report(what string, points int, secs, cpu float64) {
 		what, points, secs, float64(points)/secs, cpu, float64(points)/cpu)
 }
 
+// benchColumnar writes batches of about batchPoints points as a Go writer would: each series
+// resolved once (Batch.Series), its arrays appended (AppendFloats), Write, then ClearPoints,
+// which keeps the series resolved for the next batch.
 func benchColumnar(d *data, db *strata.DB, batchPoints int) {
 	b, err := strata.NewBatch()
 	if err != nil {
@@ -119,27 +122,29 @@ func benchColumnar(d *data, db *strata.DB, batchPoints int) {
 	}
 	points := 0
 	t0, c0 := time.Now(), cpuSeconds()
+	refs := make([]strata.SeriesRef, len(d.cols))
+	for h, tags := range d.hosts {
+		for fi, field := range d.fields {
+			if refs[h*len(d.fields)+fi], err = b.Series("cpu", tags, field, strata.Float); err != nil {
+				log.Fatal(err)
+			}
+		}
+	}
 	for s := 0; s < len(d.steps); s += per {
 		e := s + per
 		if e > len(d.steps) {
 			e = len(d.steps)
 		}
-		for h, tags := range d.hosts {
-			for fi, field := range d.fields {
-				ref, err := b.Series("cpu", tags, field, strata.Float)
-				if err != nil {
-					log.Fatal(err)
-				}
-				if err := b.AppendFloats(ref, d.steps[s:e], d.cols[h*len(d.fields)+fi][s:e]); err != nil {
-					log.Fatal(err)
-				}
+		for c, ref := range refs {
+			if err := b.AppendFloats(ref, d.steps[s:e], d.cols[c][s:e]); err != nil {
+				log.Fatal(err)
 			}
 		}
 		if err := db.Write(b); err != nil {
 			log.Fatal(err)
 		}
 		points += b.Len()
-		b.Clear()
+		b.ClearPoints()
 	}
 	report("columnar write", points, time.Since(t0).Seconds(), cpuSeconds()-c0)
 }
