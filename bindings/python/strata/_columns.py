@@ -20,8 +20,9 @@ _DTYPES = {_ffi.FLOAT: np.float64, _ffi.INT: np.int64, _ffi.BOOL: np.bool_, _ffi
 
 
 class _Growing:
-    """A 1-d array filled from the front, its capacity doubled in place (ndarray.resize, a realloc
-    that the allocator may satisfy without copying)."""
+    """A 1-d array filled from the front, its capacity doubled as needed. A larger array is a new
+    np.empty (numpy asks the kernel for huge pages for large ones, so filling it takes far fewer
+    page faults than memory from realloc) with the filled part copied over."""
 
     __slots__ = ("array", "n", "_base", "_itemsize")
 
@@ -37,7 +38,9 @@ class _Growing:
         if need > cap:
             while cap < need:
                 cap *= 2
-            self.array.resize(cap, refcheck=False)
+            bigger = np.empty(cap, dtype=self.array.dtype)
+            bigger[: self.n] = self.array[: self.n]
+            self.array = bigger
             self._base = self.array.ctypes.data
 
     def address(self):
