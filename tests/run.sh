@@ -22,7 +22,9 @@ case "$mode" in
     cmake --build build-asan -j "$jobs"
     # /usr/bin/python3 is not built with ASan, so it cannot load an ASan-built libstrata.so: the
     # Python tests run in the release configuration; the C++ SQL and ABI tests cover that code here.
-    ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 900 -E '^(python\.|sql\.python)'
+    # The same holds for the Go and Node.js bindings' tests.
+    ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 900 \
+      -E '^(python\.|sql\.python|go\.|node\.)'
     ;;
   tsan)
     .ci/install-deps

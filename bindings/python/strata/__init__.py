@@ -8,8 +8,12 @@
             print(p.series, p.field, p.time, p.value)
         db.delete("cpu", tags={"hostname": "a"}, start=t0, end=t1)
         db.flush(); db.compact(); print(db.stats())
+        cols = db.read_columns("cpu", fields=["usage_user"], tags={"hostname": ["a", "b"]})
+        df = db.read_frame("cpu", start=t0, end=t1)       # pandas; db.write_frame("cpu", df)
 
-Times are int nanoseconds since the Unix epoch. Errors raise strata.Error subclasses, one per C
+Times are int nanoseconds since the Unix epoch (the columnar calls also take numpy.datetime64
+and pandas.Timestamp, and give datetime64[ns]). numpy and pandas are optional: only
+read_columns/write_columns (numpy) and read_frame/write_frame (pandas) import them. Errors raise strata.Error subclasses, one per C
 status code: InvalidError, IoError (not IOError, to leave the built-in alone), CorruptError,
 LockedError, NotFoundError, TypeConflictError, NoMemError; Error itself for internal errors.
 
@@ -22,10 +26,11 @@ import json
 import time as _time
 
 from . import _ffi
+from ._times import time_bound as _time_bound
 from ._errors import (CorruptError, Error, InvalidError, IoError, LockedError, NoMemError,
                       NotFoundError, TypeConflictError)
 
-__all__ = ["open", "Database", "Query", "Point", "load_extension", "library_path", "version",
+__all__ = ["open", "Database", "Query", "Point", "Columns", "load_extension", "library_path", "version",
            "abi_version", "Error", "InvalidError", "IoError", "CorruptError", "LockedError",
            "NotFoundError", "TypeConflictError", "NoMemError"]
 
@@ -37,6 +42,12 @@ _check = _ffi.check
 _INT64_MIN = _ffi.INT64_MIN
 _INT64_MAX = _ffi.INT64_MAX
 _BLOCK = 4096  # points per strata_cursor_next_block call
+
+
+def __getattr__(name):
+    if name == "Columns":  # the result of read_columns; importing it needs numpy
+        return _import("_columns", "numpy", "python3-numpy").Columns
+    raise AttributeError("module 'strata' has no attribute %r" % name)
 
 
 def version():
@@ -64,16 +75,6 @@ def _option_text(options):
             raise InvalidError("option %s: %r may not contain ';' or '='" % (key, value))
         parts.append("%s=%s" % (key, text))
     return ";".join(parts)
-
-
-def _time_bound(value, default, what):
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidError("%s must be an int (ns), not %s" % (what, type(value).__name__))
-    if not _INT64_MIN <= value <= _INT64_MAX:
-        raise InvalidError("%s %d is outside the int64 range" % (what, value))
-    return value
 
 
 def open(path, **options):  # noqa: A001 - the documented name
@@ -196,6 +197,52 @@ class Database(_Closeable):
             ctypes.byref(cursor)))
         return Query(self._lib, cursor)
 
+    # -- columnar: numpy and pandas (imported only here) ------------------------------------------
+    def read_columns(self, measurement, fields=None, tags=None, start=None, end=None):
+        """Reads rows of `measurement` into numpy arrays, a block at a time: one row per tag set
+        and time, as the SQL row view. fields: a name or list of names (None: every field);
+        tags: {key: value or [values]} (a list is IN); start <= time <= end (int ns,
+        numpy.datetime64 or pandas.Timestamp; None: unbounded). Rows come in tag-set order, then
+        by time, from a snapshot taken now. Returns a strata.Columns mapping (see its doc):
+        cols["time"] is datetime64[ns], cols[field] a typed array, masked where rows lack a
+        value. Needs numpy."""
+        _columns = _import("_columns", "numpy", "python3-numpy")
+        return _columns.read_columns(self._lib, self._handle(), measurement, fields, tags, start,
+                                     end)
+
+    def read_frame(self, measurement, fields=None, tags=None, start=None, end=None):
+        """read_columns as a pandas DataFrame: columns time (datetime64[ns], UTC), the tags
+        (categorical; NaN where a tag set lacks the key), the fields (float64 with NaN, Int64 and
+        boolean where rows lack a value, object for text). Needs pandas."""
+        _import("_frames", "pandas", "python3-pandas")
+        return self.read_columns(measurement, fields, tags, start, end).to_frame()
+
+    def write_columns(self, measurement, tags, time, fields):
+        """Writes the points of one tag set from arrays, as one atomic batch through the columnar
+        calls: tags {key: value}; time an array of int ns or datetime64; fields {name: array}
+        of the same length (float -> float field, int -> integer, bool -> boolean, str objects
+        -> string). NaN, None and masked entries are no value (skipped). Returns the number of
+        points written. Needs numpy."""
+        _writer = _import("_column_writer", "numpy", "python3-numpy")
+        return _writer.write_columns(self._lib, self._handle(), measurement, tags, time, fields)
+
+    def write_frame(self, measurement, frame, tags=None, time="time", fields=None,
+                    batch_points=1_000_000):
+        """Writes a pandas DataFrame, a row per tag set and time: `tags` the tag columns
+        (default: the categorical ones, as read_frame makes them), `time` the time column (int
+        ns or datetime64; naive times are UTC; default "time", else a DatetimeIndex), `fields`
+        the field columns (default: all others). Rows are grouped by tag set and each field
+        written as arrays; NaN, None and NA are no value. The points go in atomic batches of
+        about batch_points (None: the whole frame in one batch, which the engine writes more
+        slowly when it is large). Every column is converted and checked first, and so are the
+        directory's field types and oldest writable time, so bad input (a wrong type, an old
+        time, an empty or non-text tag) is refused before anything is written; a failure after
+        the first batch (I/O, a series key over the library's limit) leaves the batches before
+        it written. Returns the number of points written. Needs pandas."""
+        _frames = _import("_frames", "pandas", "python3-pandas")
+        return _frames.write_frame(self._lib, self._handle(), measurement, frame, tags, time,
+                                   fields, batch_points)
+
     # -- maintenance -----------------------------------------------------------------------------
     def flush(self):
         """Writes every MemStore to segment files and waits for it."""
@@ -281,6 +328,18 @@ class Query(_Closeable):
         if cursor:
             self._lib.strata_cursor_free(cursor)
 
+
+
+def _import(module, needs, package):
+    """The binding's module that needs numpy or pandas, imported on first use; a clear
+    ImportError when they are missing."""
+    import importlib
+    try:
+        importlib.import_module(needs)
+    except ImportError as e:
+        raise ImportError("this call needs %s (Debian: apt-get install %s): %s"
+                          % (needs, package, e)) from e
+    return importlib.import_module("." + module, __name__)
 
 
 def load_extension(conn):

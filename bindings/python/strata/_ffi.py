@@ -131,7 +131,7 @@ _SIGNATURES = {
     "strata_rows_next_block": (c_int, [RowsP, c_size_t, POINTER(c_size_t)]),
     "strata_rows_block_times": (POINTER(c_int64), [RowsP]),
     "strata_rows_block_nums": (POINTER(c_uint64), [RowsP, c_size_t]),
-    "strata_rows_block_str": (c_char_p, [RowsP, c_size_t, c_size_t, POINTER(c_size_t)]),
+    "strata_rows_block_str": (c_void_p, [RowsP, c_size_t, c_size_t, POINTER(c_size_t)]),
     "strata_rows_tagset_count": (c_size_t, [RowsP]),
     "strata_rows_time": (c_int64, [RowsP]),
     "strata_rows_tagset": (c_char_p, [RowsP]),
@@ -233,6 +233,11 @@ def encode(text, what):
     if b"\0" in data:
         raise _errors.InvalidError("%s %r contains a NUL byte" % (what, text))
     return data
+
+
+def decode(raw):
+    """Library bytes (a name, a tag value) as str; undecodable bytes kept as surrogates."""
+    return raw.decode("utf-8", "surrogateescape")
 
 
 def tag_array(tags):
