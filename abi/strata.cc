@@ -3,6 +3,7 @@
 // argument at fault. Nothing here throws or aborts across the boundary.
 #include "strata.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -10,9 +11,12 @@
 #include <limits>
 #include <memory>
 #include <new>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "options.h"
 #include "query_cursor.h"
@@ -294,6 +298,66 @@ int strata_write_lines(strata_db* db, const char* lines, size_t len) {
     if (db == nullptr) return NullArg("strata_write_lines", "db");
     if (lines == nullptr && len > 0) return NullArg("strata_write_lines", "lines");
     return ToStatus(db->engine->WriteLines(std::string_view(lines == nullptr ? "" : lines, len)));
+  });
+}
+
+int strata_write_lines_ex(strata_db* db, const char* lines, size_t len,
+                          const strata_lines_options* options) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_write_lines_ex", "db");
+    if (lines == nullptr && len > 0) return NullArg("strata_write_lines_ex", "lines");
+    strata::Precision precision = strata::Precision::kNanosecond;
+    if (options != nullptr) {
+      if (options->version < 1 || options->version > STRATA_LINES_OPTIONS_VERSION) {
+        return SetError(STRATA_INVALID, "strata_write_lines_ex: options->version is " +
+                                            std::to_string(options->version) +
+                                            "; this library knows 1 to " +
+                                            std::to_string(STRATA_LINES_OPTIONS_VERSION));
+      }
+      switch (options->precision) {
+        case STRATA_PRECISION_NS: precision = strata::Precision::kNanosecond; break;
+        case STRATA_PRECISION_US: precision = strata::Precision::kMicrosecond; break;
+        case STRATA_PRECISION_MS: precision = strata::Precision::kMillisecond; break;
+        case STRATA_PRECISION_S: precision = strata::Precision::kSecond; break;
+        default:
+          return SetError(STRATA_INVALID, "strata_write_lines_ex: options->precision is " +
+                                              std::to_string(options->precision) +
+                                              ", not a STRATA_PRECISION_* value");
+      }
+    }
+    return ToStatus(
+        db->engine->WriteLines(std::string_view(lines == nullptr ? "" : lines, len), precision));
+  });
+}
+
+int strata_schema_json(strata_db* db, char** out) {
+  return Guard([&] {
+    if (out == nullptr) return NullArg("strata_schema_json", "out");
+    *out = nullptr;
+    if (db == nullptr) return NullArg("strata_schema_json", "db");
+    const strata::Catalog& catalog = db->engine->catalog();
+    nlohmann::json measurements = nlohmann::json::array();
+    std::vector<std::string> names = catalog.Measurements();
+    std::sort(names.begin(), names.end());
+    for (const std::string& m : names) {
+      std::set<std::string> tag_keys;
+      for (const strata::SeriesInfo* s : catalog.Match(m, {}, {})) {
+        for (const strata::Tag& t : s->tags) tag_keys.insert(t.key);
+      }
+      nlohmann::json fields = nlohmann::json::array();
+      for (const auto& [field, type] : catalog.Fields(m)) {
+        fields.push_back({{"name", field}, {"type", strata::ValueTypeName(type)}});
+      }
+      measurements.push_back({{"name", m}, {"tags", tag_keys}, {"fields", std::move(fields)}});
+    }
+    const std::string json =
+        nlohmann::json{{"measurements", std::move(measurements)}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    char* copy = static_cast<char*>(std::malloc(json.size() + 1));
+    if (copy == nullptr) return SetStaticError(STRATA_NOMEM, "out of memory");
+    std::memcpy(copy, json.c_str(), json.size() + 1);
+    *out = copy;
+    return STRATA_OK;
   });
 }
 
