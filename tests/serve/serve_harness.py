@@ -26,6 +26,7 @@ class Server:
         self.flags = list(flags)
         self.proc = None
         self.port = None
+        self.default_headers = {}  # sent with every request(), e.g. a token
         self.stderr_path = os.path.join(os.path.dirname(data_dir.rstrip("/")) or ".",
                                         os.path.basename(data_dir.rstrip("/")) + ".stderr")
         self.start()
@@ -97,7 +98,8 @@ class Server:
         try:
             if isinstance(body, str):
                 body = body.encode()
-            conn.request(method, path, body=body, headers=headers or {})
+            conn.request(method, path, body=body, headers=dict(self.default_headers,
+                                                               **(headers or {})))
             r = conn.getresponse()
             return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
         finally:
