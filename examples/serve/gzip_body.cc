@@ -3,8 +3,22 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace strata::serve {
+
+namespace {
+
+// The size the last gzip member says its data has (its ISIZE trailer, the size modulo 2^32):
+// a hint for the output's first allocation, never trusted beyond that.
+size_t SizeHint(std::string_view gz) {
+  if (gz.size() < 18) return 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(gz.data() + gz.size() - 4);
+  return static_cast<size_t>(p[0]) | static_cast<size_t>(p[1]) << 8 |
+         static_cast<size_t>(p[2]) << 16 | static_cast<size_t>(p[3]) << 24;
+}
+
+}  // namespace
 
 GunzipStatus Gunzip(std::string_view gz, size_t max_bytes, std::string* out, std::string* error) {
   out->clear();
@@ -19,21 +33,26 @@ GunzipStatus Gunzip(std::string_view gz, size_t max_bytes, std::string* out, std
   }
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
   z.avail_in = static_cast<uInt>(gz.size());
+  // The output grows in steps without being zero-filled first; one byte past the limit tells
+  // that the data goes over it.
+  size_t capacity = std::min(max_bytes + 1, std::max<size_t>(SizeHint(gz) + 1, 64 << 10));
+  size_t size = 0;
   GunzipStatus status = GunzipStatus::kOk;
   bool member_done = false;
+  std::string buffer;
   for (;;) {
-    if (out->size() == max_bytes + 1 || out->size() > max_bytes) {
+    if (size > max_bytes) {
       status = GunzipStatus::kTooLarge;
       break;
     }
-    const size_t room = std::min<size_t>(max_bytes + 1 - out->size(),
-                                         std::max<size_t>(64 << 10, out->size()));
-    const size_t old = out->size();
-    out->resize(old + room);
-    z.next_out = reinterpret_cast<Bytef*>(out->data() + old);
-    z.avail_out = static_cast<uInt>(room);
+    if (size == capacity) capacity = std::min(max_bytes + 1, 2 * capacity);
+    if (buffer.size() < capacity) {
+      buffer.resize_and_overwrite(capacity, [&](char*, size_t n) { return n; });
+    }
+    z.next_out = reinterpret_cast<Bytef*>(buffer.data() + size);
+    z.avail_out = static_cast<uInt>(capacity - size);
     const int rc = inflate(&z, Z_NO_FLUSH);
-    out->resize(old + room - z.avail_out);
+    size = capacity - z.avail_out;
     if (rc == Z_STREAM_END) {
       member_done = true;
       if (z.avail_in == 0) break;
@@ -62,7 +81,10 @@ GunzipStatus Gunzip(std::string_view gz, size_t max_bytes, std::string* out, std
     status = GunzipStatus::kCorrupt;
     *error = "gzip body is truncated (it ends before the gzip trailer)";
   }
-  if (status != GunzipStatus::kOk) out->clear();
+  if (status == GunzipStatus::kOk) {
+    buffer.resize(size);
+    *out = std::move(buffer);
+  }
   return status;
 }
 
