@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -105,6 +106,9 @@ int ServeCommand(const std::vector<std::string>& args) {
     if (a == "--max-body-bytes") http.max_body_bytes = service_options.max_body_bytes = size;
   }
   if (dir.empty()) return Usage("serve needs DIR");
+  // The SQL endpoint's tables name the directory by this path too: the same path is the same
+  // open directory in this process.
+  dir = std::filesystem::absolute(dir).lexically_normal().string();
   if (!token_file.empty()) {
     std::ifstream in(token_file);
     if (!in) return Fail("cannot read --token-file " + token_file);

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 #include <string_view>
@@ -169,8 +170,14 @@ SqlQuery::Connection SqlQuery::Acquire(std::string* error) {
     return {};
   }
   for (const std::string& sql : TableStatements(c.schema, dir_)) {
-    // A measurement the module refuses (a name SQLite folds onto another's) is left out.
-    sqlite3_exec(c.db, sql.c_str(), nullptr, nullptr, nullptr);
+    // A measurement the module refuses (a name SQLite folds onto another's) is left out, and
+    // said so on stderr.
+    char* why = nullptr;
+    if (sqlite3_exec(c.db, sql.c_str(), nullptr, nullptr, &why) != SQLITE_OK) {
+      std::fprintf(stderr, "strata serve: /query leaves out a table: %s: %s\n", sql.c_str(),
+                   why != nullptr ? why : "");
+    }
+    sqlite3_free(why);
   }
   sqlite3_set_authorizer(c.db, &Authorize, nullptr);
   sqlite3_limit(c.db, SQLITE_LIMIT_ATTACHED, 0);

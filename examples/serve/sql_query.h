@@ -25,7 +25,8 @@ namespace strata::serve {
 
 class SqlQuery {
  public:
-  // `db` and `dir` (the directory strata_open took) are borrowed for the object's lifetime.
+  // `db` is borrowed for the object's lifetime; `dir` is the absolute, normal path strata_open
+  // took (the tables open the directory by it, and only the same path shares the open engine).
   SqlQuery(strata_db* db, std::string dir, unsigned time_limit_seconds, size_t max_result_bytes);
   ~SqlQuery();
   SqlQuery(const SqlQuery&) = delete;

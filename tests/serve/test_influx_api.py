@@ -8,12 +8,13 @@ import http.client
 import json
 import os
 import socket
+import subprocess
 import threading
 import time
 import unittest
 import urllib.parse
 
-from serve_harness import Server, TempDir, wait_until
+from serve_harness import Server, TempDir, free_port, wait_until
 
 T0 = 1_700_000_000  # seconds
 
@@ -111,6 +112,23 @@ class WriteApiTest(ServeTestCase):
         self.assertEqual(s.sql("SELECT host, v, w FROM a ORDER BY time"),
                          [[None, 1.0, None], ["x", None, 2]])
         self.assertEqual(s.sql("SELECT count(*) FROM b"), [[1]])
+
+
+class ReadmeExampleTest(unittest.TestCase):
+    def test_the_readme_serve_example_runs(self):
+        """The block after README's "serve example" marker, with its port made a free one."""
+        readme = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
+        with open(readme) as f:
+            text = f.read()
+        block = text.split("<!-- serve example", 1)[1].split("```sh\n", 1)[1].split("```")[0]
+        port = str(free_port())
+        script = "set -e\n" + block.replace("build/strata", os.environ["STRATA_BIN"]).replace(
+            "8086", port) + "wait\n"
+        with TempDir() as root:
+            out = subprocess.run(["bash", "-c", script], cwd=root, capture_output=True,
+                                 text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('{"columns":["host","usage"],"rows":[["a",1.5]]}', out.stdout)
 
 
 class BadRequestTest(ServeTestCase):
