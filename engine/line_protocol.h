@@ -7,9 +7,10 @@
 //
 // The dialect is the one InfluxDB's reference decoder reads (the `lineprotocol` package of
 // InfluxData's line-protocol repository), byte for byte; line_protocol_conformance_test.cc (in
-// tests/engine) holds one case per rule of InfluxDB's documented syntax. Where Strata differs, it refuses what
-// the reference accepts, never the other way round: duplicate tag or field keys, NaN/Inf, unsigned
-// integers above INT64_MAX (stored as int64), names over 65,536 bytes or with a NUL byte.
+// tests/engine) holds one case per rule of InfluxDB's documented syntax. Where Strata differs,
+// it refuses what the reference accepts, never the other way round: duplicate tag or field keys,
+// NaN/Inf, unsigned integers above INT64_MAX (stored as int64), names over 65,536 bytes or with
+// a NUL byte.
 //  - Names. A measurement ends at an unescaped `,` or space; a tag key, tag value or field key at
 //    an unescaped `,` `=` or space. A backslash escapes exactly those bytes (`\,` `\ `, and `\=`
 //    outside the measurement); before any other byte, including another backslash, it is a plain

@@ -11,16 +11,13 @@
 #include <chrono>
 #include <cstring>
 
+#include "http_text.h"
+
 namespace strata::serve {
 
 namespace {
 
 const std::string kEmpty;
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // "HOST:PORT" or "[HOST]:PORT" into a socket address; false when it is neither.
 bool ParseListenAddress(const std::string& listen, sockaddr_storage* addr, socklen_t* len) {
@@ -88,9 +85,9 @@ const std::string& HttpRequest::Param(const std::string& name) const {
 struct HttpServer::Request {
   HttpRequest http;
   std::chrono::steady_clock::time_point start;
-  bool answered = false;    // a response was queued before the body was read
-  bool too_large = false;   // the body went over the limit; the rest is discarded
-  bool too_slow = false;    // the body was still arriving after the request timeout
+  bool answered = false;   // a response was queued before the body was read
+  bool too_large = false;  // the body went over the limit; the rest is discarded
+  bool too_slow = false;   // the body was still arriving after the request timeout
 };
 
 struct HttpServer::Callbacks {
@@ -111,7 +108,7 @@ struct HttpServer::Callbacks {
 
   static MHD_Result CollectHeader(void* cls, MHD_ValueKind, const char* key, const char* value) {
     auto* headers = static_cast<std::map<std::string, std::string>*>(cls);
-    headers->emplace(Lower(key), value == nullptr ? "" : value);
+    headers->emplace(AsciiLower(key), value == nullptr ? "" : value);
     return MHD_YES;
   }
 
@@ -151,10 +148,10 @@ struct HttpServer::Callbacks {
       uint64_t declared = 0;
       if (!early) {
         const std::string& length = request->http.Header("content-length");
-        const auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(),
-                                               declared);
-        if (!length.empty() && (ec == std::errc::result_out_of_range ||
-                                declared > server->options_.max_body_bytes)) {
+        const auto [end, ec] =
+            std::from_chars(length.data(), length.data() + length.size(), declared);
+        if (!length.empty() &&
+            (ec == std::errc::result_out_of_range || declared > server->options_.max_body_bytes)) {
           early = server->service_->Refusal(
               request->http, 413,
               "request body of " + length + " bytes is over the limit of " +
@@ -188,19 +185,17 @@ struct HttpServer::Callbacks {
     if (request->answered) return MHD_YES;
     request->answered = true;
     if (request->too_large) {
-      return Send(connection,
-                  server->service_->Refusal(
-                      request->http, 413,
-                      "request body is over the limit of " +
-                          std::to_string(server->options_.max_body_bytes) + " bytes"));
+      return Send(connection, server->service_->Refusal(
+                                  request->http, 413,
+                                  "request body is over the limit of " +
+                                      std::to_string(server->options_.max_body_bytes) + " bytes"));
     }
     if (request->too_slow) {
-      return Send(connection,
-                  server->service_->Refusal(
-                      request->http, 408,
-                      "request body took over " +
-                          std::to_string(server->options_.request_timeout_seconds) +
-                          " seconds to arrive"));
+      return Send(connection, server->service_->Refusal(
+                                  request->http, 408,
+                                  "request body took over " +
+                                      std::to_string(server->options_.request_timeout_seconds) +
+                                      " seconds to arrive"));
     }
     return Send(connection, server->service_->Handle(request->http));
   }
@@ -272,8 +267,7 @@ unsigned HttpServer::Shutdown(unsigned grace_seconds) {
   unsigned left;
   {
     std::unique_lock lock(mu_);
-    idle_cv_.wait_for(lock, std::chrono::seconds(grace_seconds),
-                      [&] { return in_progress_ == 0; });
+    idle_cv_.wait_for(lock, std::chrono::seconds(grace_seconds), [&] { return in_progress_ == 0; });
     left = in_progress_;
   }
   MHD_stop_daemon(daemon_);

@@ -27,8 +27,8 @@ namespace strata::serve {
 
 struct HttpRequest {
   std::string method;
-  std::string path;                           // without the query string
-  std::map<std::string, std::string> query;   // decoded; a repeated name keeps the first value
+  std::string path;                            // without the query string
+  std::map<std::string, std::string> query;    // decoded; a repeated name keeps the first value
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;                            // as received (not decoded)
 
@@ -60,10 +60,10 @@ class HttpService {
 };
 
 struct HttpServerOptions {
-  size_t max_body_bytes = 64 << 20;   // a larger body gets 413
-  unsigned max_requests = 32;         // in progress at once; one more gets 503
-  unsigned max_connections = 128;     // open at once; more are refused by closing them
-  unsigned idle_timeout_seconds = 30;  // a connection silent this long is closed
+  size_t max_body_bytes = 64 << 20;       // a larger body gets 413
+  unsigned max_requests = 32;             // in progress at once; one more gets 503
+  unsigned max_connections = 128;         // open at once; more are refused by closing them
+  unsigned idle_timeout_seconds = 30;     // a connection silent this long is closed
   unsigned request_timeout_seconds = 60;  // a body still arriving after this gets 408
 };
 

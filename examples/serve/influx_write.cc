@@ -1,31 +1,16 @@
 #include "influx_write.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "gzip_body.h"
+#include "http_text.h"
 
 namespace strata::serve {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// The media type of a Content-Type value, without parameters, in lower case.
-std::string MediaType(const std::string& content_type) {
-  std::string_view v = content_type;
-  v = v.substr(0, v.find(';'));
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  return Lower(v);
-}
 
 // STRATA_PRECISION_* for the API's precision parameter; -1 when it is not one.
 int PrecisionOf(InfluxApi api, const std::string& p) {
@@ -54,17 +39,28 @@ uint64_t LineOf(std::string_view msg) {
 
 std::string InfluxCode(int status) {
   switch (status) {
-    case 400: return "invalid";
-    case 401: return "unauthorized";
-    case 403: return "forbidden";
-    case 404: return "not found";
-    case 405: return "method not allowed";
-    case 408: return "request timeout";
-    case 413: return "request too large";
-    case 415: return "unsupported media type";
-    case 422: return "unprocessable entity";
-    case 503: return "unavailable";
-    default: return "internal error";
+    case 400:
+      return "invalid";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not found";
+    case 405:
+      return "method not allowed";
+    case 408:
+      return "request timeout";
+    case 413:
+      return "request too large";
+    case 415:
+      return "unsupported media type";
+    case 422:
+      return "unprocessable entity";
+    case 503:
+      return "unavailable";
+    default:
+      return "internal error";
   }
 }
 
@@ -98,11 +94,11 @@ std::optional<HttpResponse> ScreenInfluxWrite(InfluxApi api, const HttpRequest& 
   // curl's default for --data-binary, which InfluxDB's own examples use.
   if (!type.empty() && type != "text/plain" && type != "application/octet-stream" &&
       type != "application/x-www-form-urlencoded") {
-    return InfluxError(api, 415, InfluxCode(415),
-                       "Content-Type '" + request.Header("content-type") +
-                           "' is not line protocol (text/plain)");
+    return InfluxError(
+        api, 415, InfluxCode(415),
+        "Content-Type '" + request.Header("content-type") + "' is not line protocol (text/plain)");
   }
-  const std::string encoding = Lower(request.Header("content-encoding"));
+  const std::string encoding = AsciiLower(request.Header("content-encoding"));
   if (!encoding.empty() && encoding != "identity" && encoding != "gzip") {
     return InfluxError(api, 415, InfluxCode(415),
                        "Content-Encoding '" + request.Header("content-encoding") +
@@ -130,16 +126,16 @@ HttpResponse HandleInfluxWrite(strata_db* db, InfluxApi api, const HttpRequest& 
 
   std::string inflated;
   const std::string* text = &request.body;
-  if (Lower(request.Header("content-encoding")) == "gzip") {
+  if (AsciiLower(request.Header("content-encoding")) == "gzip") {
     std::string why;
     switch (Gunzip(request.body, max_body_bytes, &inflated, &why)) {
       case GunzipStatus::kOk:
         text = &inflated;
         break;
       case GunzipStatus::kTooLarge:
-        return InfluxError(api, 413, InfluxCode(413),
-                           "request body inflates past the limit of " +
-                               std::to_string(max_body_bytes) + " bytes");
+        return InfluxError(
+            api, 413, InfluxCode(413),
+            "request body inflates past the limit of " + std::to_string(max_body_bytes) + " bytes");
       case GunzipStatus::kCorrupt:
         return InfluxError(api, 400, InfluxCode(400), why);
     }

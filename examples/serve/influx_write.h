@@ -5,10 +5,10 @@
 // 400 naming the line and reason of the first bad line ({"error": ...} for 1.x, {"code":
 // "invalid", "message": ..., "line": N} for 2.x); 413 for a body that inflates past the limit;
 // 415 for a content type or encoding that is not line protocol (types taken: none,
-// text/plain, application/octet-stream and curl's application/x-www-form-urlencoded); 422 (2.x; 400 for 1.x) for
-// points the directory refuses as a whole (a field of another type, a time outside retention);
-// 503 with Retry-After when the directory cannot write (an I/O error). The database or bucket
-// name is required, as InfluxDB requires it, and not used: every write goes to the one
+// text/plain, application/octet-stream and curl's application/x-www-form-urlencoded); 422 (2.x; 400
+// for 1.x) for points the directory refuses as a whole (a field of another type, a time outside
+// retention); 503 with Retry-After when the directory cannot write (an I/O error). The database or
+// bucket name is required, as InfluxDB requires it, and not used: every write goes to the one
 // directory. Stateless apart from the borrowed strata_db; thread-safe.
 #pragma once
 

@@ -10,16 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "http_text.h"
 #include "remote_write.pb.h"
 
 namespace strata::serve {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 HttpResponse Text(int status, std::string message) {
   HttpResponse r;
@@ -37,13 +33,11 @@ struct BatchFree {
 }  // namespace
 
 std::optional<HttpResponse> ScreenRemoteWrite(const HttpRequest& request) {
-  std::string type = Lower(request.Header("content-type"));
-  type = type.substr(0, type.find(';'));
-  if (type != "application/x-protobuf") {
+  if (MediaType(request.Header("content-type")) != "application/x-protobuf") {
     return Text(415, "remote write takes Content-Type application/x-protobuf, not '" +
                          request.Header("content-type") + "'");
   }
-  if (Lower(request.Header("content-encoding")) != "snappy") {
+  if (AsciiLower(request.Header("content-encoding")) != "snappy") {
     return Text(415, "remote write takes Content-Encoding snappy, not '" +
                          request.Header("content-encoding") + "'");
   }
@@ -57,8 +51,8 @@ HttpResponse HandleRemoteWrite(strata_db* db, const HttpRequest& request, size_t
     return Text(400, "body is not snappy-compressed (block format)");
   }
   if (raw_size > max_body_bytes) {
-    return Text(413, "body inflates to " + std::to_string(raw_size) +
-                         " bytes, over the limit of " + std::to_string(max_body_bytes));
+    return Text(413, "body inflates to " + std::to_string(raw_size) + " bytes, over the limit of " +
+                         std::to_string(max_body_bytes));
   }
   std::string raw;
   if (!snappy::Uncompress(request.body.data(), request.body.size(), &raw)) {
@@ -110,8 +104,8 @@ HttpResponse HandleRemoteWrite(strata_db* db, const HttpRequest& request, size_t
     }
     if (times.empty()) continue;
     uint32_t ref = 0;
-    int rc = strata_batch_series(batch.get(), name, tags.data(), tags.size(), "value",
-                                 STRATA_FLOAT, &ref);
+    int rc = strata_batch_series(batch.get(), name, tags.data(), tags.size(), "value", STRATA_FLOAT,
+                                 &ref);
     if (rc == STRATA_OK) {
       rc = strata_batch_append_f64(batch.get(), ref, times.data(), values.data(), times.size());
     }

@@ -58,10 +58,14 @@ bool ParseSize(const std::string& s, uint64_t* out) {
     if (suffix.size() > 1 && suffix.ends_with(tail)) suffix.resize(suffix.size() - strlen(tail));
   }
   int shift = 0;
-  if (suffix == "K" || suffix == "k") shift = 10;
-  else if (suffix == "M" || suffix == "m") shift = 20;
-  else if (suffix == "G" || suffix == "g") shift = 30;
-  else if (!suffix.empty()) return false;
+  if (suffix == "K" || suffix == "k")
+    shift = 10;
+  else if (suffix == "M" || suffix == "m")
+    shift = 20;
+  else if (suffix == "G" || suffix == "g")
+    shift = 30;
+  else if (!suffix.empty())
+    return false;
   if (v > (UINT64_MAX >> shift)) return false;
   *out = v << shift;
   return true;
@@ -91,17 +95,28 @@ int ServeCommand(const std::vector<std::string>& args) {
     const std::string& v = args[++i];
     uint64_t size = 0;
     bool ok = true;
-    if (a == "--listen") listen = v;
-    else if (a == "--options") options_text = v;
-    else if (a == "--token-file") token_file = v;
-    else if (a == "--max-body-bytes") ok = ParseSize(v, &size) && size > 0;
-    else if (a == "--max-requests") ok = ParseCount(v, &http.max_requests);
-    else if (a == "--max-connections") ok = ParseCount(v, &http.max_connections);
-    else if (a == "--idle-timeout") ok = ParseCount(v, &http.idle_timeout_seconds);
-    else if (a == "--request-timeout") ok = ParseCount(v, &http.request_timeout_seconds);
-    else if (a == "--query-timeout") ok = ParseCount(v, &service_options.query_time_limit_seconds);
-    else if (a == "--shutdown-timeout") ok = ParseCount(v, &shutdown_seconds);
-    else return Usage("unknown flag " + a);
+    if (a == "--listen")
+      listen = v;
+    else if (a == "--options")
+      options_text = v;
+    else if (a == "--token-file")
+      token_file = v;
+    else if (a == "--max-body-bytes")
+      ok = ParseSize(v, &size) && size > 0;
+    else if (a == "--max-requests")
+      ok = ParseCount(v, &http.max_requests);
+    else if (a == "--max-connections")
+      ok = ParseCount(v, &http.max_connections);
+    else if (a == "--idle-timeout")
+      ok = ParseCount(v, &http.idle_timeout_seconds);
+    else if (a == "--request-timeout")
+      ok = ParseCount(v, &http.request_timeout_seconds);
+    else if (a == "--query-timeout")
+      ok = ParseCount(v, &service_options.query_time_limit_seconds);
+    else if (a == "--shutdown-timeout")
+      ok = ParseCount(v, &shutdown_seconds);
+    else
+      return Usage("unknown flag " + a);
     if (!ok) return Usage(a + ": '" + v + "' is not a positive number");
     if (a == "--max-body-bytes") http.max_body_bytes = service_options.max_body_bytes = size;
   }
@@ -151,8 +166,8 @@ int ServeCommand(const std::vector<std::string>& args) {
     service.Stop();
     if (unsigned left = server.Shutdown(shutdown_seconds); left > 0) {
       std::fprintf(stderr,
-                   "strata serve: %u request(s) still in progress after %u s were cut off\n",
-                   left, shutdown_seconds);
+                   "strata serve: %u request(s) still in progress after %u s were cut off\n", left,
+                   shutdown_seconds);
       exit_status = 1;
     }
   }

@@ -1,8 +1,7 @@
 #include "service.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "influx_write.h"
@@ -81,8 +80,7 @@ bool Service::Authorized(Route route, const HttpRequest& request) const {
     if (auth.starts_with("Basic ")) {
       const std::string user_pass = Base64Decode(auth.substr(6));
       const size_t colon = user_pass.find(':');
-      return colon != std::string::npos &&
-             SameSecret(user_pass.substr(colon + 1), options_.token);
+      return colon != std::string::npos && SameSecret(user_pass.substr(colon + 1), options_.token);
     }
     if (auth.empty() && !request.Param("p").empty()) {
       return SameSecret(request.Param("p"), options_.token);
@@ -119,13 +117,13 @@ std::optional<HttpResponse> Service::Screen(const HttpRequest& request) {
   const bool get = request.method == "GET" || request.method == "HEAD";
   const bool post = request.method == "POST";
   const bool allowed = route == Route::kPing || route == Route::kHealth ? get
-                       : route == Route::kQuery                          ? get || post
-                                                                         : post;
+                       : route == Route::kQuery                         ? get || post
+                                                                        : post;
   if (!allowed) {
     HttpResponse r = ErrorFor(route, 405, request.method + " is not allowed on " + request.path);
     r.headers.emplace_back("Allow", route == Route::kPing || route == Route::kHealth ? "GET, HEAD"
-                                    : route == Route::kQuery                          ? "GET, POST"
-                                                                                      : "POST");
+                                    : route == Route::kQuery                         ? "GET, POST"
+                                                                                     : "POST");
     return r;
   }
   if (!Authorized(route, request)) {
@@ -133,14 +131,18 @@ std::optional<HttpResponse> Service::Screen(const HttpRequest& request) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
-  const bool write = route == Route::kWriteV1 || route == Route::kWriteV2 ||
-                     route == Route::kRemoteWrite;
+  const bool write =
+      route == Route::kWriteV1 || route == Route::kWriteV2 || route == Route::kRemoteWrite;
   if (write && stopping_) return ErrorFor(route, 503, "the server is shutting down");
   switch (route) {
-    case Route::kWriteV1: return ScreenInfluxWrite(InfluxApi::kV1, request);
-    case Route::kWriteV2: return ScreenInfluxWrite(InfluxApi::kV2, request);
-    case Route::kRemoteWrite: return ScreenRemoteWrite(request);
-    default: return std::nullopt;
+    case Route::kWriteV1:
+      return ScreenInfluxWrite(InfluxApi::kV1, request);
+    case Route::kWriteV2:
+      return ScreenInfluxWrite(InfluxApi::kV2, request);
+    case Route::kRemoteWrite:
+      return ScreenRemoteWrite(request);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -154,16 +156,16 @@ HttpResponse Service::Handle(const HttpRequest& request) {
     }
     case Route::kHealth: {
       const bool ok = !stopping_;
-      HttpResponse r = Json(ok ? 200 : 503,
-                            {{"name", "strata"},
-                             {"message", ok ? "ready for queries and writes" : "shutting down"},
-                             {"status", ok ? "pass" : "fail"},
-                             {"checks", nlohmann::json::array()},
-                             {"version", strata_version()},
-                             {"requests_in_progress", server_ ? server_->in_progress() : 0},
-                             {"remote_write_samples_written", remote_counters_.samples_written.load()},
-                             {"remote_write_samples_skipped",
-                              remote_counters_.samples_skipped.load()}});
+      HttpResponse r =
+          Json(ok ? 200 : 503,
+               {{"name", "strata"},
+                {"message", ok ? "ready for queries and writes" : "shutting down"},
+                {"status", ok ? "pass" : "fail"},
+                {"checks", nlohmann::json::array()},
+                {"version", strata_version()},
+                {"requests_in_progress", server_ ? server_->in_progress() : 0},
+                {"remote_write_samples_written", remote_counters_.samples_written.load()},
+                {"remote_write_samples_skipped", remote_counters_.samples_skipped.load()}});
       AddInfluxHeaders(&r);
       return r;
     }

@@ -26,7 +26,7 @@
 namespace strata::serve {
 
 struct ServiceOptions {
-  std::string token;           // empty: no authentication
+  std::string token;                 // empty: no authentication
   size_t max_body_bytes = 64 << 20;  // a body inflated past this gets 413
   unsigned query_time_limit_seconds = 30;
   size_t max_result_bytes = 64 << 20;
@@ -40,8 +40,7 @@ class Service : public HttpService {
 
   std::optional<HttpResponse> Screen(const HttpRequest& request) override;
   HttpResponse Handle(const HttpRequest& request) override;
-  HttpResponse Refusal(const HttpRequest& request, int status,
-                       const std::string& reason) override;
+  HttpResponse Refusal(const HttpRequest& request, int status, const std::string& reason) override;
 
   // From now on writes get 503.
   void Stop() { stopping_ = true; }

@@ -2,14 +2,15 @@
 
 #include <sqlite3.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
+
+#include "http_text.h"
 
 // The SQLite module's entry point, exported by libstrata.so.
 extern "C" int sqlite3_strata_init(sqlite3* db, char** err, const sqlite3_api_routines* api);
@@ -38,11 +39,6 @@ std::string QuoteString(const std::string& s) {
   return out + "'";
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 const char* SqlType(const std::string& strata_type) {
   if (strata_type == "float") return "REAL";
   if (strata_type == "integer") return "INTEGER";
@@ -58,7 +54,7 @@ std::vector<std::string> TableStatements(const std::string& schema_json, const s
     std::set<std::string> taken = {"time", "_strata_key", "_strata_aggregate", "_strata_every"};
     std::string columns;
     auto add = [&](const std::string& name, const char* type) {
-      if (!taken.insert(Lower(name)).second) return false;
+      if (!taken.insert(AsciiLower(name)).second) return false;
       columns += QuoteIdentifier(name) + " " + type + ", ";
       return true;
     };
@@ -82,7 +78,7 @@ int Authorize(void*, int action, const char*, const char* function, const char*,
     case SQLITE_RECURSIVE:
       return SQLITE_OK;
     case SQLITE_FUNCTION: {
-      const std::string name = Lower(function == nullptr ? "" : function);
+      const std::string name = AsciiLower(function == nullptr ? "" : function);
       if (name == "strata_flush" || name == "strata_compact" || name == "load_extension") {
         return SQLITE_DENY;
       }
@@ -256,9 +252,15 @@ HttpResponse SqlQuery::Handle(const HttpRequest& request) {
       nlohmann::json row = nlohmann::json::array();
       for (int i = 0; i < ncols; i++) {
         switch (sqlite3_column_type(stmt, i)) {
-          case SQLITE_INTEGER: row.push_back(sqlite3_column_int64(stmt, i)); break;
-          case SQLITE_FLOAT: row.push_back(sqlite3_column_double(stmt, i)); break;
-          case SQLITE_NULL: row.push_back(nullptr); break;
+          case SQLITE_INTEGER:
+            row.push_back(sqlite3_column_int64(stmt, i));
+            break;
+          case SQLITE_FLOAT:
+            row.push_back(sqlite3_column_double(stmt, i));
+            break;
+          case SQLITE_NULL:
+            row.push_back(nullptr);
+            break;
           default: {
             const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
             row.push_back(std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, i))));

@@ -157,7 +157,8 @@ def run_influx_js(strata_dir, path, js_dir, gzipped):
     with open(script, "w") as f:
         f.write(JS_BENCH)
     with ServerCpu(strata_dir) as server:
-        out = subprocess.run(["node", script, path, "gzip" if gzipped else "plain"], cwd=js_dir, check=True, capture_output=True,
+        out = subprocess.run(["node", script, path, "gzip" if gzipped else "plain"], cwd=js_dir,
+                             check=True, capture_output=True,
                              text=True, env=dict(os.environ, STRATA_URL=server.url)).stdout
         return float(out.strip().splitlines()[-1])
 

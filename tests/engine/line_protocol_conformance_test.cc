@@ -108,8 +108,8 @@ std::vector<Case> Cases() {
       {"the field set is required, also before a timestamp", "cpu 17",
        "ERROR line 1, column 7: missing '=' after field key"},
       {"the measurement is required", ",host=a v=1", "ERROR line 1, column 1: missing measurement"},
-      {"several fields are comma-separated", "m a=1,b=2i,c=t", "m||a:f:1,b:i:2,c:b:true|" +
-                                                                   std::to_string(kDefaultTime)},
+      {"several fields are comma-separated", "m a=1,b=2i,c=t",
+       "m||a:f:1,b:i:2,c:b:true|" + std::to_string(kDefaultTime)},
       {"tags are sorted by key (the documentation asks writers to; readers sort)",
        "m,z=1,a=2 v=1 1", "m|a=2,z=1|v:f:1|1"},
       {"tag values may not be empty", "m,t= v=1", "ERROR line 1, column 5: missing tag value"},
@@ -129,8 +129,8 @@ std::vector<Case> Cases() {
       {"a TAB at the start of a line (reference decoder)", "\tm v=1",
        "ERROR line 1, column 1: control character 0x09 in measurement"},
       // ---- data types
-      {"float: IEEE-754 64-bit, decimal", "m v=-1.25", "m||v:f:-1.25|" +
-                                                           std::to_string(kDefaultTime)},
+      {"float: IEEE-754 64-bit, decimal", "m v=-1.25",
+       "m||v:f:-1.25|" + std::to_string(kDefaultTime)},
       {"float: scientific notation", "m a=1e3,b=-1.5E-2,c=2e+2 1",
        "m||a:f:1000,b:f:-0.014999999999999999,c:f:200|1"},
       {"float: a bare integer is a float", "m v=3 1", "m||v:f:3|1"},
@@ -154,8 +154,7 @@ std::vector<Case> Cases() {
        "m||a:b:false,b:b:false,c:b:false,d:b:false,e:b:false|1"},
       {"boolean: other spellings are refused", "m a=tRUE 1",
        "ERROR line 1, column 5: invalid boolean value"},
-      {"string: double-quoted", "m s=\"hello world, a=b\" 1",
-       "m||s:s:\"hello world, a=b\"|1"},
+      {"string: double-quoted", "m s=\"hello world, a=b\" 1", "m||s:s:\"hello world, a=b\"|1"},
       {"string: empty", "m s=\"\" 1", "m||s:s:\"\"|1"},
       {"string: may hold newlines and span lines", "m s=\"a\nb\" 1\nm v=1 2",
        "m||s:s:\"a\\x0Ab\"|1 // m||v:f:1|2"},
@@ -176,10 +175,9 @@ std::vector<Case> Cases() {
        Precision::kMillisecond},
       {"precision s", "m v=1 -1700000000", "m||v:f:1|-1700000000000000000", Precision::kSecond},
       {"precision s: a time that does not fit int64 nanoseconds", "m v=1 9223372037",
-       "ERROR line 1, column 7: timestamp out of int64 range once scaled",
-       Precision::kSecond},
-      {"precision: the default time is rounded down to it", "m v=1",
-       "m||v:f:1|1700000000123000000", Precision::kMillisecond},
+       "ERROR line 1, column 7: timestamp out of int64 range once scaled", Precision::kSecond},
+      {"precision: the default time is rounded down to it", "m v=1", "m||v:f:1|1700000000123000000",
+       Precision::kMillisecond},
       {"precision s: the default time is rounded down to it", "m v=1",
        "m||v:f:1|1700000000000000000", Precision::kSecond},
       // ---- quotes
@@ -234,8 +232,7 @@ std::vector<Case> Cases() {
        "m||v:f:1|1 // m||v:f:2|2 // m||v:f:3|3"},
       {"a CR that ends the input ends the line (reference decoder)", "m v=1\r",
        "m||v:f:1|" + std::to_string(kDefaultTime)},
-      {"a CR that ends the input ends the line, after a timestamp", "m v=1 123\r",
-       "m||v:f:1|123"},
+      {"a CR that ends the input ends the line, after a timestamp", "m v=1 123\r", "m||v:f:1|123"},
       {"a CR elsewhere is an error", "m v=1\rm v=2",
        "ERROR line 1, column 6: expected ',' or ' ' after field value"},
       {"a CR after the timestamp, not before LF, is an error", "m v=1 5\rx",
@@ -281,11 +278,11 @@ TEST(LineProtocolConformance, PrecisionNamesAreInfluxDb2s) {
 TEST(LineProtocolConformance, NegativeDefaultTimeRoundsDown) {
   LineProtocolParser parser;
   int64_t got = 0;
-  ASSERT_TRUE(parser.Parse("m v=1", -1'500'000'000, Precision::kSecond,
-                           [&](const ParsedLine& l) -> Status {
-                             got = l.time;
-                             return OkStatus();
-                           }));
+  ASSERT_TRUE(
+      parser.Parse("m v=1", -1'500'000'000, Precision::kSecond, [&](const ParsedLine& l) -> Status {
+        got = l.time;
+        return OkStatus();
+      }));
   EXPECT_EQ(got, -2'000'000'000);
 }
 
