@@ -365,7 +365,7 @@ class ShutdownTest(ServeTestCase):
         c.sendall(b"m v=2 2\n")
         self.assertIn(b" 204 ", c.recv(4096).split(b"\r\n")[0])
         c.close()
-        self.assertEqual(self.server.proc.wait(30), 0)
+        self.assertEqual(self.server.stop(), 0)  # already stopping: waits and closes its pipes
         self.server = Server(self.dir)
         self.assertEqual(self.server.count("m"), 2)
 
