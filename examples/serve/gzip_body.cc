@@ -1,9 +1,10 @@
 #include "gzip_body.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 
 namespace strata::serve {
 
@@ -18,74 +19,64 @@ size_t SizeHint(std::string_view gz) {
          static_cast<size_t>(p[2]) << 16 | static_cast<size_t>(p[3]) << 24;
 }
 
+struct DecompressorFree {
+  void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+};
+
+// A decompressor per thread: libdeflate's are not shareable, and cheap to keep.
+libdeflate_decompressor* ThreadDecompressor() {
+  thread_local std::unique_ptr<libdeflate_decompressor, DecompressorFree> d(
+      libdeflate_alloc_decompressor());
+  return d.get();
+}
+
 }  // namespace
 
+// libdeflate inflates a whole member into a buffer of known size, about twice as fast as zlib
+// (it checks each member's CRC-32 and size trailer, so a truncated or damaged body fails). The
+// buffer starts at the size the trailer gives and doubles, up to one byte past the limit.
 GunzipStatus Gunzip(std::string_view gz, size_t max_bytes, std::string* out, std::string* error) {
   out->clear();
+  libdeflate_decompressor* d = ThreadDecompressor();
+  if (d == nullptr) {
+    *error = "out of memory for a gzip decompressor";
+    return GunzipStatus::kCorrupt;
+  }
   if (gz.empty()) {
     *error = "empty gzip body";
     return GunzipStatus::kCorrupt;
   }
-  z_stream z{};
-  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {  // 16: a gzip wrapper, not zlib's
-    *error = "zlib could not start";
-    return GunzipStatus::kCorrupt;
-  }
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  // The output grows in steps without being zero-filled first; one byte past the limit tells
-  // that the data goes over it.
-  size_t capacity = std::min(max_bytes + 1, std::max<size_t>(SizeHint(gz) + 1, 64 << 10));
-  size_t size = 0;
-  GunzipStatus status = GunzipStatus::kOk;
-  bool member_done = false;
   std::string buffer;
-  for (;;) {
-    if (size > max_bytes) {
-      status = GunzipStatus::kTooLarge;
-      break;
-    }
-    if (size == capacity) capacity = std::min(max_bytes + 1, 2 * capacity);
-    if (buffer.size() < capacity) {
-      buffer.resize_and_overwrite(capacity, [&](char*, size_t n) { return n; });
-    }
-    z.next_out = reinterpret_cast<Bytef*>(buffer.data() + size);
-    z.avail_out = static_cast<uInt>(capacity - size);
-    const int rc = inflate(&z, Z_NO_FLUSH);
-    size = capacity - z.avail_out;
-    if (rc == Z_STREAM_END) {
-      member_done = true;
-      if (z.avail_in == 0) break;
-      // Another gzip member follows (concatenated streams, as gzip(1) reads them).
-      if (inflateReset(&z) != Z_OK) {
-        status = GunzipStatus::kCorrupt;
-        *error = "zlib could not restart";
+  size_t size = 0;  // bytes of `buffer` holding inflated members
+  size_t in = 0;    // bytes of `gz` consumed by them
+  size_t capacity = std::min(max_bytes + 1, std::max<size_t>(SizeHint(gz), 64 << 10));
+  while (in < gz.size()) {  // one member (gzip(1) reads concatenated members as one stream)
+    for (;;) {
+      if (buffer.size() < capacity) {
+        buffer.resize_and_overwrite(capacity, [](char*, size_t n) { return n; });
+      }
+      size_t used_in = 0, produced = 0;
+      const libdeflate_result rc = libdeflate_gzip_decompress_ex(
+          d, gz.data() + in, gz.size() - in, buffer.data() + size, capacity - size, &used_in,
+          &produced);
+      if (rc == LIBDEFLATE_SUCCESS) {
+        in += used_in;
+        size += produced;
         break;
       }
-      member_done = false;
-      continue;
+      if (rc != LIBDEFLATE_INSUFFICIENT_SPACE) {
+        *error = in == 0 ? "gzip body is corrupt or truncated"
+                         : "gzip body is corrupt or truncated after its first member";
+        return GunzipStatus::kCorrupt;
+      }
+      if (capacity > max_bytes) return GunzipStatus::kTooLarge;
+      capacity = std::min(max_bytes + 1, 2 * capacity);
     }
-    if (rc == Z_OK) continue;
-    if (rc == Z_BUF_ERROR && z.avail_in == 0) {
-      status = GunzipStatus::kCorrupt;
-      *error = "gzip body is truncated (it ends before the gzip trailer)";
-      break;
-    }
-    if (rc == Z_BUF_ERROR) continue;  // output full: the loop checks the limit
-    status = GunzipStatus::kCorrupt;
-    *error = std::string("gzip body is corrupt: ") + (z.msg != nullptr ? z.msg : "bad data");
-    break;
+    if (size > max_bytes) return GunzipStatus::kTooLarge;
   }
-  inflateEnd(&z);
-  if (status == GunzipStatus::kOk && !member_done) {
-    status = GunzipStatus::kCorrupt;
-    *error = "gzip body is truncated (it ends before the gzip trailer)";
-  }
-  if (status == GunzipStatus::kOk) {
-    buffer.resize(size);
-    *out = std::move(buffer);
-  }
-  return status;
+  buffer.resize(size);
+  *out = std::move(buffer);
+  return GunzipStatus::kOk;
 }
 
 }  // namespace strata::serve

@@ -1,6 +1,7 @@
-// Decoding of a gzip-encoded request body (RFC 1952, as zlib reads it), bounded: a body that
-// inflates past the limit is refused without being inflated further, and one that ends before
-// its gzip trailer (a truncated upload) or fails its CRC is refused, never taken in part.
+// Decoding of a gzip-encoded request body (RFC 1952; one member or several concatenated, as
+// gzip(1) reads them), bounded: a body that inflates past the limit is refused, and one that
+// ends before its gzip trailer (a truncated upload) or fails its CRC is refused, never taken in
+// part.
 // Stateless and thread-safe.
 #pragma once
 

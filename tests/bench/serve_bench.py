@@ -141,7 +141,7 @@ JS_BENCH = r"""
 import {InfluxDB} from '@influxdata/influxdb-client'
 import {readFileSync} from 'node:fs'
 const lines = readFileSync(process.argv[2], 'utf8').split('\n').filter((l) => l.length > 0)
-const api = new InfluxDB({url: process.env.STRATA_URL, token: 'x'})
+const api = new InfluxDB({url: process.env.STRATA_URL, token: 'x', timeout: 600000})
     .getWriteApi('org', 'bucket', 'ns', {batchSize: 5000, flushInterval: 0, maxRetries: 0,
                                          maxBufferLines: 1e7,
                                          gzipThreshold: process.argv[3] === 'gzip' ? 1000 : 1e12})
@@ -158,9 +158,11 @@ def run_influx_js(strata_dir, path, js_dir, gzipped):
         f.write(JS_BENCH)
     with ServerCpu(strata_dir) as server:
         out = subprocess.run(["node", script, path, "gzip" if gzipped else "plain"], cwd=js_dir,
-                             check=True, capture_output=True,
-                             text=True, env=dict(os.environ, STRATA_URL=server.url)).stdout
-        return float(out.strip().splitlines()[-1])
+                             capture_output=True, text=True,
+                             env=dict(os.environ, STRATA_URL=server.url))
+        if out.returncode != 0:
+            raise RuntimeError("the JavaScript client failed: " + out.stderr[-2000:])
+        return float(out.stdout.strip().splitlines()[-1])
 
 
 def main():
