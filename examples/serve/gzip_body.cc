@@ -56,9 +56,9 @@ GunzipStatus Gunzip(std::string_view gz, size_t max_bytes, std::string* out, std
         buffer.resize_and_overwrite(capacity, [](char*, size_t n) { return n; });
       }
       size_t used_in = 0, produced = 0;
-      const libdeflate_result rc = libdeflate_gzip_decompress_ex(
-          d, gz.data() + in, gz.size() - in, buffer.data() + size, capacity - size, &used_in,
-          &produced);
+      const libdeflate_result rc =
+          libdeflate_gzip_decompress_ex(d, gz.data() + in, gz.size() - in, buffer.data() + size,
+                                        capacity - size, &used_in, &produced);
       if (rc == LIBDEFLATE_SUCCESS) {
         in += used_in;
         size += produced;

@@ -85,6 +85,7 @@ const std::string& HttpRequest::Param(const std::string& name) const {
 struct HttpServer::Request {
   HttpRequest http;
   std::chrono::steady_clock::time_point start;
+  bool bounded = false;    // counted in in_progress_
   bool answered = false;   // a response was queued before the body was read
   bool too_large = false;  // the body went over the limit; the rest is discarded
   bool too_slow = false;   // the body was still arriving after the request timeout
@@ -133,8 +134,9 @@ struct HttpServer::Callbacks {
                                 &request->http.headers);
       MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectArgument,
                                 &request->http.query);
-      bool busy;
-      {
+      bool busy = false;
+      if (server->service_->Bounded(request->http)) {
+        request->bounded = true;
         std::lock_guard lock(server->mu_);
         busy = server->in_progress_ >= server->options_.max_requests;
         server->in_progress_++;
@@ -204,8 +206,10 @@ struct HttpServer::Callbacks {
     auto* server = static_cast<HttpServer*>(cls);
     auto* request = static_cast<Request*>(*con_cls);
     if (request == nullptr) return;
+    const bool bounded = request->bounded;
     delete request;
     *con_cls = nullptr;
+    if (!bounded) return;
     std::lock_guard lock(server->mu_);
     if (--server->in_progress_ == 0) server->idle_cv_.notify_all();
   }

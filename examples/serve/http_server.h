@@ -3,7 +3,8 @@
 // gathers each request's body in memory up to a limit and hands the whole request to the
 // service's Handle(); Screen() sees the headers first and may answer at once (a bad token, an
 // unknown path, a declared length over the limit), so that such a body is never read. It bounds
-// the requests in progress (one more is answered 503 with Retry-After at once), the connections,
+// the requests in progress that the service says count (one more is answered 503 with
+// Retry-After at once), the connections,
 // a connection's idle time and a request's total time (a slow client gets 408). Shutdown() stops
 // accepting, lets the requests in progress finish and then closes every connection.
 // Thread-safety: Start and Shutdown from one thread; the service is called from many at once.
@@ -53,6 +54,9 @@ class HttpService {
   virtual std::optional<HttpResponse> Screen(const HttpRequest& request) = 0;
   // Called with the whole request.
   virtual HttpResponse Handle(const HttpRequest& request) = 0;
+  // Whether the request counts toward the bound on requests in progress (a cheap probe such as
+  // a health check need not, so that it answers while writes fill the bound).
+  virtual bool Bounded(const HttpRequest& request) = 0;
   // The answer to a request refused by the server itself: `status` 408 (too slow), 413 (body
   // over the limit) or 503 (too many requests in progress), with `reason`.
   virtual HttpResponse Refusal(const HttpRequest& request, int status,
@@ -86,7 +90,7 @@ class HttpServer {
   // when the grace period ran out (0: all were answered).
   unsigned Shutdown(unsigned grace_seconds);
 
-  // Requests between their headers and their completion, this one included.
+  // Requests that count toward the bound, between their headers and their completion.
   unsigned in_progress();
 
  private:
@@ -101,7 +105,7 @@ class HttpServer {
   std::string bound_;
   std::mutex mu_;
   std::condition_variable idle_cv_;
-  unsigned in_progress_ = 0;  // guarded by mu_
+  unsigned in_progress_ = 0;  // bounded requests in progress; guarded by mu_
 };
 
 }  // namespace strata::serve

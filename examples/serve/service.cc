@@ -107,6 +107,11 @@ HttpResponse Service::ErrorFor(Route route, int status, const std::string& messa
   }
 }
 
+bool Service::Bounded(const HttpRequest& request) {
+  const Route route = RouteOf(request.path);
+  return route != Route::kPing && route != Route::kHealth;
+}
+
 HttpResponse Service::Refusal(const HttpRequest& request, int status, const std::string& reason) {
   return ErrorFor(RouteOf(request.path), status, reason);
 }

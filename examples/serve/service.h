@@ -9,8 +9,9 @@
 // With a token, every route but /ping and /health needs it, as "Authorization: Bearer T" or
 // "Authorization: Token T" (what InfluxDB 2.x clients send), or for the 1.x routes as the
 // password of Basic authentication or the `p` parameter (what 1.x clients send); otherwise 401.
-// Once Stop() is called, writes get 503 with Retry-After (the server is going away; requests
-// already in progress finish). Thread-safe.
+// /ping and /health answer even while --max-requests requests are in progress (they do not
+// count toward that bound). Once Stop() is called, writes get 503 with Retry-After (the server
+// is going away; requests already in progress finish). Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -40,6 +41,8 @@ class Service : public HttpService {
 
   std::optional<HttpResponse> Screen(const HttpRequest& request) override;
   HttpResponse Handle(const HttpRequest& request) override;
+  // All but /ping and /health.
+  bool Bounded(const HttpRequest& request) override;
   HttpResponse Refusal(const HttpRequest& request, int status, const std::string& reason) override;
 
   // From now on writes get 503.
