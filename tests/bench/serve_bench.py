@@ -18,7 +18,9 @@ weighs on all of them alike. Modes:
                 batch_size=5000) from one thread, as an application would
   influx-js     npm @influxdata/influxdb-client: writeRecords with batchSize 5000 (the client
                 gzips bodies over 1000 bytes, as it does by default); needs tests/serve/js
-                installed (the serve.js_client test installs it into build/tests/serve/js)
+                installed (the serve.js_client test installs it into build/tests/serve/js).
+                It sends every batch at once; those over the server's bound on requests in
+                progress get 503 with Retry-After, and the client sends them again
   influx-js-plain  the same client with gzip turned off (gzipThreshold above any body)
 Client-side work (splitting, compressing beforehand) is outside the timed part for http-*; the
 clients' own work is inside it for influx-*, which share the machine's two cores with the server.
@@ -142,7 +144,7 @@ import {InfluxDB} from '@influxdata/influxdb-client'
 import {readFileSync} from 'node:fs'
 const lines = readFileSync(process.argv[2], 'utf8').split('\n').filter((l) => l.length > 0)
 const api = new InfluxDB({url: process.env.STRATA_URL, token: 'x', timeout: 600000})
-    .getWriteApi('org', 'bucket', 'ns', {batchSize: 5000, flushInterval: 0, maxRetries: 0,
+    .getWriteApi('org', 'bucket', 'ns', {batchSize: 5000, flushInterval: 0, maxRetries: 20,
                                          maxBufferLines: 1e7,
                                          gzipThreshold: process.argv[3] === 'gzip' ? 1000 : 1e12})
 const t0 = process.hrtime.bigint()
