@@ -6,12 +6,15 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import unittest
 
 from serve_harness import Server, TempDir
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-JS_DIR = os.environ.get("STRATA_JS_DIR", os.path.join(HERE, "js"))
+# Never the source folder: the package is installed where the tests run, not kept in the tree.
+JS_DIR = os.environ.get("STRATA_JS_DIR",
+                        os.path.join(tempfile.gettempdir(), "strata-serve-js-client"))
 
 
 def prepare_js_dir():
