@@ -1,8 +1,14 @@
 // Administration of an open data directory: flush, compaction, statistics, dropping a
-// measurement, and what the directory records (field types, the oldest writable time).
+// measurement, and what the directory records (field types, the oldest writable time, the
+// schema of its measurements).
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "errors.h"
 #include "handles.h"
@@ -76,6 +82,37 @@ int strata_oldest_writable_time(strata_db* db, int64_t* out) {
     *out = 0;
     if (db == nullptr) return NullArg(kFn, "db");
     *out = db->engine->OldestWritableTime();
+    return STRATA_OK;
+  });
+}
+
+int strata_schema_json(strata_db* db, char** out) {
+  return Guard([&] {
+    if (out == nullptr) return NullArg("strata_schema_json", "out");
+    *out = nullptr;
+    if (db == nullptr) return NullArg("strata_schema_json", "db");
+    const strata::Catalog& catalog = db->engine->catalog();
+    nlohmann::json measurements = nlohmann::json::array();
+    std::vector<std::string> names = catalog.Measurements();
+    std::sort(names.begin(), names.end());
+    for (const std::string& m : names) {
+      std::set<std::string> tag_keys;
+      for (const strata::SeriesInfo* s : catalog.Match(m, {}, {})) {
+        for (const strata::Tag& t : s->tags) tag_keys.insert(t.key);
+      }
+      nlohmann::json fields = nlohmann::json::array();
+      for (const auto& [field, type] : catalog.Fields(m)) {
+        fields.push_back({{"name", field}, {"type", strata::ValueTypeName(type)}});
+      }
+      measurements.push_back({{"name", m}, {"tags", tag_keys}, {"fields", std::move(fields)}});
+    }
+    const std::string json =
+        nlohmann::json{{"measurements", std::move(measurements)}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    char* copy = static_cast<char*>(std::malloc(json.size() + 1));
+    if (copy == nullptr) return SetStaticError(STRATA_NOMEM, "out of memory");
+    std::memcpy(copy, json.c_str(), json.size() + 1);
+    *out = copy;
     return STRATA_OK;
   });
 }

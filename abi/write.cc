@@ -1,9 +1,12 @@
-// Writing: a batch (strata_write, strata_write_and_clear), line protocol (strata_write_lines) and
+// Writing: a batch (strata_write, strata_write_and_clear), line protocol (strata_write_lines,
+// strata_write_lines_ex with a precision) and
 // deletes by tags and time (strata_delete).
+#include <string>
 #include <string_view>
 
 #include "errors.h"
 #include "handles.h"
+#include "line_protocol.h"
 #include "strata.h"
 #include "tags.h"
 
@@ -16,6 +19,35 @@ int strata_write_lines(strata_db* db, const char* lines, size_t len) {
     if (db == nullptr) return NullArg("strata_write_lines", "db");
     if (lines == nullptr && len > 0) return NullArg("strata_write_lines", "lines");
     return ToStatus(db->engine->WriteLines(std::string_view(lines == nullptr ? "" : lines, len)));
+  });
+}
+
+int strata_write_lines_ex(strata_db* db, const char* lines, size_t len,
+                          const strata_lines_options* options) {
+  return Guard([&] {
+    if (db == nullptr) return NullArg("strata_write_lines_ex", "db");
+    if (lines == nullptr && len > 0) return NullArg("strata_write_lines_ex", "lines");
+    strata::Precision precision = strata::Precision::kNanosecond;
+    if (options != nullptr) {
+      if (options->version < 1 || options->version > STRATA_LINES_OPTIONS_VERSION) {
+        return SetError(STRATA_INVALID, "strata_write_lines_ex: options->version is " +
+                                            std::to_string(options->version) +
+                                            "; this library knows 1 to " +
+                                            std::to_string(STRATA_LINES_OPTIONS_VERSION));
+      }
+      switch (options->precision) {
+        case STRATA_PRECISION_NS: precision = strata::Precision::kNanosecond; break;
+        case STRATA_PRECISION_US: precision = strata::Precision::kMicrosecond; break;
+        case STRATA_PRECISION_MS: precision = strata::Precision::kMillisecond; break;
+        case STRATA_PRECISION_S: precision = strata::Precision::kSecond; break;
+        default:
+          return SetError(STRATA_INVALID, "strata_write_lines_ex: options->precision is " +
+                                              std::to_string(options->precision) +
+                                              ", not a STRATA_PRECISION_* value");
+      }
+    }
+    return ToStatus(
+        db->engine->WriteLines(std::string_view(lines == nullptr ? "" : lines, len), precision));
   });
 }
 

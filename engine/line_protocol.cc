@@ -4,6 +4,7 @@
 #include <bit>
 #include <charconv>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -16,39 +17,55 @@ namespace strata {
 namespace {
 
 // Byte classes, as bit masks in kClass.
-constexpr uint8_t kMeasurementStop = 1;  // ends a measurement: , space LF, or starts an escape
-constexpr uint8_t kKeyStop = 2;          // ends a tag key/value or field key: , = space LF, escape
-constexpr uint8_t kTokenEnd = 4;         // ends a number, boolean or timestamp: , space tab CR LF
-constexpr uint8_t kSpace = 8;            // space or tab
-constexpr uint8_t kSuspect = 16;         // NUL or non-ASCII: a name holding one needs ValidateName
+constexpr uint8_t kMeasurementStop = 1;  // ends a measurement: , space control, or an escape
+constexpr uint8_t kKeyStop = 2;          // ends a key or tag value: , = space control, escape
+constexpr uint8_t kTokenEnd = 4;         // ends a number, boolean or timestamp: , space CR LF
+constexpr uint8_t kControl = 8;          // 0x00-0x1F and 0x7F: never in a name
+constexpr uint8_t kNonAscii = 16;        // a name holding one needs its UTF-8 checked
+constexpr uint8_t kMeasurementEscapable = 32;  // `\` escapes it in a measurement: , space
+constexpr uint8_t kKeyEscapable = 64;          // `\` escapes it in keys and tag values: , = space
 
 struct ClassTable {
   uint8_t c[256] = {};
   constexpr ClassTable() {
-    c[static_cast<uint8_t>(',')] = kMeasurementStop | kKeyStop | kTokenEnd;
-    c[static_cast<uint8_t>(' ')] = kMeasurementStop | kKeyStop | kTokenEnd | kSpace;
-    c[static_cast<uint8_t>('\n')] = kMeasurementStop | kKeyStop | kTokenEnd;
+    for (int i = 0; i < 0x20; i++) c[i] = kMeasurementStop | kKeyStop | kControl;
+    c[0x7F] = kMeasurementStop | kKeyStop | kControl;
+    c[static_cast<uint8_t>('\r')] |= kTokenEnd;
+    c[static_cast<uint8_t>('\n')] |= kTokenEnd;
+    c[static_cast<uint8_t>(',')] =
+        kMeasurementStop | kKeyStop | kTokenEnd | kMeasurementEscapable | kKeyEscapable;
+    c[static_cast<uint8_t>(' ')] =
+        kMeasurementStop | kKeyStop | kTokenEnd | kMeasurementEscapable | kKeyEscapable;
+    c[static_cast<uint8_t>('=')] = kKeyStop | kKeyEscapable;
     c[static_cast<uint8_t>('\\')] = kMeasurementStop | kKeyStop;
-    c[static_cast<uint8_t>('=')] = kKeyStop;
-    c[static_cast<uint8_t>('\t')] = kTokenEnd | kSpace;
-    c[static_cast<uint8_t>('\r')] = kTokenEnd;
-    c[0] = kSuspect;
-    for (int i = 0x80; i < 0x100; i++) c[i] = kSuspect;
+    for (int i = 0x80; i < 0x100; i++) c[i] = kNonAscii;
   }
 };
 constexpr ClassTable kClass;
 
 inline uint8_t ClassOf(char c) { return kClass.c[static_cast<uint8_t>(c)]; }
 
-// Bytes that a backslash escapes in a measurement (`,` space `\`), in keys and tag values
-// (`,` `=` space `\`) and in strings (`"` `\`).
-inline bool MeasurementEscapable(char c) { return c == ',' || c == ' ' || c == '\\'; }
-inline bool KeyEscapable(char c) { return c == ',' || c == '=' || c == ' ' || c == '\\'; }
-inline bool StringEscapable(char c) { return c == '"' || c == '\\'; }
-
 // What ScanName saw in a name.
 constexpr unsigned kHasEscape = 1;
-constexpr unsigned kHasSuspect = 2;
+constexpr unsigned kHasNonAscii = 2;
+
+// The byte a string escape `\<c>` stands for, or 0 when the backslash is literal before `c`.
+inline char StringUnescaped(char c) {
+  switch (c) {
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    case 'n':
+      return '\n';
+    case 't':
+      return '\t';
+    case 'r':
+      return '\r';
+    default:
+      return 0;
+  }
+}
 
 // The first 8 bytes of `s`, zero-padded, as a big-endian number: when two prefixes differ they
 // order the names as a byte-wise comparison would.
@@ -188,6 +205,7 @@ struct LineProtocolParser::State {
   const char* end;
   size_t line_no;
   const char* line_start;
+  int64_t unit;  // ns per timestamp unit
 
   Error Fail(const char* pos, std::string_view what) const {
     return FailAt(line_no, line_start, pos, what);
@@ -215,33 +233,35 @@ struct LineProtocolParser::State {
     return Error::Invalid(std::move(msg));
   }
 
+  // A line ends at LF, CRLF, a CR that ends the input, or the end of the input.
   bool AtLineEnd() const {
-    return p == end || *p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n');
+    return p == end || *p == '\n' || (*p == '\r' && (p + 1 == end || p[1] == '\n'));
   }
 
-  // Advances past a LF or CRLF at p (REQUIRES AtLineEnd()) and starts the next line.
+  // Advances past the line end at p (REQUIRES AtLineEnd()) and starts the next line.
   void NextLine() {
     if (p == end) return;
-    p += (*p == '\r') ? 2 : 1;
+    p += (*p == '\r' && p + 1 < end) ? 2 : 1;
     line_no++;
     line_start = p;
   }
 
-  // Scans from p to the first unescaped byte of class `stop` (or the end). Sets kHasEscape and
-  // kHasSuspect in *flags when the name holds a backslash, or a NUL or non-ASCII byte.
-  const char* ScanName(uint8_t stop, unsigned* flags) const {
+  // Scans from p to the first byte of class `stop` that no backslash escapes (or the end). A
+  // backslash escapes the byte after it when that byte is of class `escapable`; before any other
+  // byte it is a plain byte of the name. Sets kHasEscape and kHasNonAscii in *flags when the name
+  // holds an escape or a non-ASCII byte.
+  const char* ScanName(uint8_t stop, uint8_t escapable, unsigned* flags) const {
     const char* q = p;
-    const uint8_t mask = stop | kSuspect;
+    const uint8_t mask = stop | kNonAscii;
     for (;;) {
       while (q < end && !(ClassOf(*q) & mask)) q++;
       if (q == end) break;
-      if (ClassOf(*q) & kSuspect) {
-        *flags |= kHasSuspect;
+      if (ClassOf(*q) & kNonAscii) {
+        *flags |= kHasNonAscii;
         q++;
       } else if (*q == '\\') {
-        *flags |= kHasEscape;
-        if (q + 1 < end && q[1] != '\n') {
-          if (ClassOf(q[1]) & kSuspect) *flags |= kHasSuspect;
+        if (q + 1 < end && (ClassOf(q[1]) & escapable)) {
+          *flags |= kHasEscape;
           q += 2;
         } else {
           q++;
@@ -250,14 +270,21 @@ struct LineProtocolParser::State {
         break;
       }
     }
-    // The CR of a CRLF line end is not part of the name.
-    if (q < end && *q == '\n' && q > p && q[-1] == '\r') q--;
     return q;
+  }
+
+  // After a name: a control character at p that does not end the line is an error.
+  Status CheckNoControl(const char* what) const {
+    if (p == end || !(ClassOf(*p) & kControl) || AtLineEnd()) return OkStatus();
+    char msg[64];
+    std::snprintf(msg, sizeof msg, "control character 0x%02X in %s", static_cast<uint8_t>(*p),
+                  what);
+    return unexpected(Fail(p, msg));
   }
 
   // ValidateName for a non-empty name; plain short ASCII needs no further check.
   Status CheckName(const char* what, std::string_view name, unsigned flags, const char* pos) const {
-    if (!(flags & kHasSuspect) && name.size() <= kMaxNameBytes) [[likely]] {
+    if (!(flags & kHasNonAscii) && name.size() <= kMaxNameBytes) [[likely]] {
       return OkStatus();
     }
     if (auto st = ValidateName(what, name); !st) return unexpected(Fail(pos, st.error().message()));
@@ -265,13 +292,13 @@ struct LineProtocolParser::State {
   }
 
   // `raw` without its escapes: a view of the input when it has none, else a copy in the arena.
-  template <bool (*Escapable)(char)>
-  std::string_view Unescape(std::string_view raw, unsigned flags) {
+  // `escapable` as for ScanName.
+  std::string_view Unescape(std::string_view raw, uint8_t escapable, unsigned flags) {
     if (!(flags & kHasEscape)) return raw;
     char* out = parser->arena_->Allocate(raw.size());
     size_t n = 0;
     for (size_t i = 0; i < raw.size(); i++) {
-      if (raw[i] == '\\' && i + 1 < raw.size() && Escapable(raw[i + 1])) i++;
+      if (raw[i] == '\\' && i + 1 < raw.size() && (ClassOf(raw[i + 1]) & escapable)) i++;
       out[n++] = raw[i];
     }
     return std::string_view(out, n);
@@ -281,52 +308,107 @@ struct LineProtocolParser::State {
   Status ParseTags(ParsedLine* line);
   Status ParseFields(ParsedLine* line);
   Status ParseFieldValue(ParsedField* field);
+  Status ParseString(ParsedField* field);
   Status ParseNumber(std::string_view token, const char* pos, ParsedField* field);
   Status ParseTimestamp(int64_t default_time, ParsedLine* line);
+  Status SkipComment();
 };
+
+Result<Precision> ParsePrecision(std::string_view name) {
+  for (Precision p : {Precision::kNanosecond, Precision::kMicrosecond, Precision::kMillisecond,
+                      Precision::kSecond}) {
+    if (name == PrecisionName(p)) return p;
+  }
+  std::string msg = "unknown precision '";
+  AppendSnippet(&msg, name, 30);
+  msg += "' (ns, us, ms or s)";
+  return unexpected(Error::Invalid(std::move(msg)));
+}
+
+std::string_view PrecisionName(Precision p) {
+  switch (p) {
+    case Precision::kNanosecond:
+      return "ns";
+    case Precision::kMicrosecond:
+      return "us";
+    case Precision::kMillisecond:
+      return "ms";
+    case Precision::kSecond:
+      return "s";
+  }
+  return "ns";
+}
+
+int64_t PrecisionNanos(Precision p) {
+  switch (p) {
+    case Precision::kNanosecond:
+      return 1;
+    case Precision::kMicrosecond:
+      return 1'000;
+    case Precision::kMillisecond:
+      return 1'000'000;
+    case Precision::kSecond:
+      return 1'000'000'000;
+  }
+  return 1;
+}
 
 LineProtocolParser::LineProtocolParser() : arena_(std::make_unique<Arena>()) {}
 LineProtocolParser::~LineProtocolParser() = default;
 
-Status LineProtocolParser::Parse(std::string_view text, int64_t default_time,
+Status LineProtocolParser::Parse(std::string_view text, int64_t default_time, Precision precision,
                                  const std::function<Status(const ParsedLine&)>& fn) {
-  State s{this, text.data(), text.data() + text.size(), 1, text.data()};
+  const int64_t unit = PrecisionNanos(precision);
+  // The default time rounded down to a whole unit.
+  int64_t rounded_default = default_time - default_time % unit;
+  if (default_time % unit < 0) {
+    rounded_default = rounded_default >= std::numeric_limits<int64_t>::min() + unit
+                          ? rounded_default - unit
+                          : rounded_default;
+  }
+  State s{this, text.data(), text.data() + text.size(), 1, text.data(), unit};
   while (s.p < s.end) {
-    // Leading blanks; blank and comment lines.
-    while (s.p < s.end && (*s.p == ' ' || *s.p == '\t' || *s.p == '\r')) s.p++;
+    // Leading spaces; blank and comment lines.
+    while (s.p < s.end && *s.p == ' ') s.p++;
     if (s.p == s.end) break;
-    if (*s.p == '\n') {
+    if (s.AtLineEnd()) {
       s.NextLine();
       continue;
     }
     if (*s.p == '#') {
-      const char* eol =
-          static_cast<const char*>(std::memchr(s.p, '\n', static_cast<size_t>(s.end - s.p)));
-      s.p = eol == nullptr ? s.end : eol;
+      STRATA_RETURN_IF_ERROR(s.SkipComment());
       s.NextLine();
       continue;
     }
     arena_->Reset();
     line_.line_number = s.line_no;
-    STRATA_RETURN_IF_ERROR(s.ParseLine(default_time, &line_));
+    STRATA_RETURN_IF_ERROR(s.ParseLine(rounded_default, &line_));
     STRATA_RETURN_IF_ERROR(fn(line_));
     s.NextLine();
   }
   return OkStatus();
 }
 
+Status LineProtocolParser::State::SkipComment() {
+  while (p < end && !(ClassOf(*p) & kControl)) p++;
+  if (!AtLineEnd()) return unexpected(Fail(p, "control character in a comment line"));
+  return OkStatus();
+}
+
 Status LineProtocolParser::State::ParseLine(int64_t default_time, ParsedLine* line) {
   const char* start = p;
   unsigned flags = 0;
-  p = ScanName(kMeasurementStop, &flags);
+  p = ScanName(kMeasurementStop, kMeasurementEscapable, &flags);
+  STRATA_RETURN_IF_ERROR(CheckNoControl("measurement"));
   if (p == start) return unexpected(Fail(p, "missing measurement"));
-  line->measurement = Unescape<MeasurementEscapable>(std::string_view(start, p - start), flags);
+  line->measurement =
+      Unescape(std::string_view(start, p - start), kMeasurementEscapable, flags);
   STRATA_RETURN_IF_ERROR(CheckName("measurement", line->measurement, flags, start));
   STRATA_RETURN_IF_ERROR(ParseTags(line));
   line->series_section = std::string_view(start, p - start);
 
   if (p == end || *p != ' ') return unexpected(Fail(p, "missing fields"));
-  while (p < end && (ClassOf(*p) & kSpace)) p++;
+  while (p < end && *p == ' ') p++;
   if (AtLineEnd()) return unexpected(Fail(p, "missing fields"));
   STRATA_RETURN_IF_ERROR(ParseFields(line));
   return ParseTimestamp(default_time, line);
@@ -339,20 +421,22 @@ Status LineProtocolParser::State::ParseTags(ParsedLine* line) {
     p++;
     const char* key_start = p;
     unsigned flags = 0;
-    p = ScanName(kKeyStop, &flags);
+    p = ScanName(kKeyStop, kKeyEscapable, &flags);
+    STRATA_RETURN_IF_ERROR(CheckNoControl("tag key"));
     if (p == key_start) return unexpected(Fail(p, "missing tag key"));
     if (p == end || *p != '=') return unexpected(Fail(p, "missing '=' after tag key"));
     const std::string_view key =
-        Unescape<KeyEscapable>(std::string_view(key_start, p - key_start), flags);
+        Unescape(std::string_view(key_start, p - key_start), kKeyEscapable, flags);
     STRATA_RETURN_IF_ERROR(CheckName("tag key", key, flags, key_start));
     p++;
     const char* value_start = p;
     flags = 0;
-    p = ScanName(kKeyStop, &flags);
+    p = ScanName(kKeyStop, kKeyEscapable, &flags);
+    STRATA_RETURN_IF_ERROR(CheckNoControl("tag value"));
     if (p == value_start) return unexpected(Fail(p, "missing tag value"));
     if (p < end && *p == '=') return unexpected(Fail(p, "unescaped '=' in tag value"));
     const std::string_view value =
-        Unescape<KeyEscapable>(std::string_view(value_start, p - value_start), flags);
+        Unescape(std::string_view(value_start, p - value_start), kKeyEscapable, flags);
     STRATA_RETURN_IF_ERROR(CheckName("tag value", value, flags, value_start));
     if (n == work.size()) work.resize(2 * n + 16);
     work[n++] = KeyPos{key, value, key_start, KeyPrefix(key)};
@@ -393,11 +477,12 @@ Status LineProtocolParser::State::ParseFields(ParsedLine* line) {
   for (;;) {
     const char* key_start = p;
     unsigned flags = 0;
-    p = ScanName(kKeyStop, &flags);
+    p = ScanName(kKeyStop, kKeyEscapable, &flags);
+    STRATA_RETURN_IF_ERROR(CheckNoControl("field key"));
     if (p == key_start) return unexpected(Fail(p, "missing field key"));
     if (p == end || *p != '=') return unexpected(Fail(p, "missing '=' after field key"));
     ParsedField field;
-    field.key = Unescape<KeyEscapable>(std::string_view(key_start, p - key_start), flags);
+    field.key = Unescape(std::string_view(key_start, p - key_start), kKeyEscapable, flags);
     STRATA_RETURN_IF_ERROR(CheckName("field key", field.key, flags, key_start));
     p++;
     STRATA_RETURN_IF_ERROR(ParseFieldValue(&field));
@@ -408,7 +493,7 @@ Status LineProtocolParser::State::ParseFields(ParsedLine* line) {
       p++;
       continue;
     }
-    if (p < end && (ClassOf(*p) & kSpace)) break;
+    if (p < end && *p == ' ') break;
     if (AtLineEnd()) break;
     return unexpected(Fail(p, "expected ',' or ' ' after field value"));
   }
@@ -443,36 +528,7 @@ Status LineProtocolParser::State::ParseFieldValue(ParsedField* field) {
   const char* value_start = p;
   field->num = 0;
   field->str = {};
-  if (p < end && *p == '"') {
-    const size_t start_line_no = line_no;
-    const char* start_line_start = line_start;
-    unsigned flags = 0;
-    const char* q = p + 1;
-    for (;;) {
-      while (q < end && *q != '"' && *q != '\\' && *q != '\n') q++;
-      if (q == end) {
-        return unexpected(
-            FailAt(start_line_no, start_line_start, value_start, "unterminated string"));
-      }
-      if (*q == '"') break;
-      if (*q == '\n') {  // strings may span lines
-        line_no++;
-        line_start = ++q;
-        continue;
-      }
-      // A backslash escapes `"` and `\`; before anything else it is literal.
-      if (q + 1 < end && StringEscapable(q[1])) {
-        flags |= kHasEscape;
-        q += 2;
-      } else {
-        q++;
-      }
-    }
-    field->type = ValueType::kString;
-    field->str = Unescape<StringEscapable>(std::string_view(p + 1, q - p - 1), flags);
-    p = q + 1;
-    return OkStatus();
-  }
+  if (p < end && *p == '"') return ParseString(field);
 
   const char* q = p;
   while (q < end && !(ClassOf(*q) & kTokenEnd)) q++;
@@ -497,6 +553,59 @@ Status LineProtocolParser::State::ParseFieldValue(ParsedField* field) {
     default:
       return ParseNumber(token, value_start, field);
   }
+}
+
+// A double-quoted string at p: may span lines; `\"` `\\` `\n` `\t` `\r` are escapes (see
+// StringUnescaped) and any other backslash is literal; the unescaped bytes must be valid UTF-8.
+Status LineProtocolParser::State::ParseString(ParsedField* field) {
+  const char* value_start = p;
+  const size_t start_line_no = line_no;
+  const char* start_line_start = line_start;
+  bool escaped = false, non_ascii = false;
+  const char* q = p + 1;
+  for (;;) {
+    while (q < end && *q != '"' && *q != '\\' && *q != '\n') {
+      non_ascii |= static_cast<uint8_t>(*q) >= 0x80;
+      q++;
+    }
+    if (q == end) {
+      return unexpected(
+          FailAt(start_line_no, start_line_start, value_start, "unterminated string"));
+    }
+    if (*q == '"') break;
+    if (*q == '\n') {  // strings may span lines
+      line_no++;
+      line_start = ++q;
+      continue;
+    }
+    if (q + 1 < end && StringUnescaped(q[1]) != 0) {
+      escaped = true;
+      q += 2;
+    } else {
+      q++;
+    }
+  }
+  std::string_view raw(p + 1, static_cast<size_t>(q - p - 1));
+  if (escaped) {
+    char* out = parser->arena_->Allocate(raw.size());
+    size_t n = 0;
+    for (size_t i = 0; i < raw.size(); i++) {
+      char c = raw[i];
+      if (c == '\\' && i + 1 < raw.size() && StringUnescaped(raw[i + 1]) != 0) {
+        c = StringUnescaped(raw[++i]);
+      }
+      out[n++] = c;
+    }
+    raw = std::string_view(out, n);
+  }
+  if (non_ascii && !IsValidUtf8(raw)) {
+    return unexpected(FailAt(start_line_no, start_line_start, value_start,
+                             "string field value is not valid UTF-8"));
+  }
+  field->type = ValueType::kString;
+  field->str = raw;
+  p = q + 1;
+  return OkStatus();
 }
 
 Status LineProtocolParser::State::ParseNumber(std::string_view token, const char* pos,
@@ -564,7 +673,7 @@ Status LineProtocolParser::State::ParseNumber(std::string_view token, const char
 }
 
 Status LineProtocolParser::State::ParseTimestamp(int64_t default_time, ParsedLine* line) {
-  while (p < end && (ClassOf(*p) & kSpace)) p++;
+  while (p < end && *p == ' ') p++;
   if (AtLineEnd()) {
     line->time = default_time;
     return OkStatus();
@@ -578,8 +687,15 @@ Status LineProtocolParser::State::ParseTimestamp(int64_t default_time, ParsedLin
     return unexpected(Fail(start, "timestamp out of int64 range"));
   }
   if (ec != std::errc()) return unexpected(Fail(start, "invalid timestamp"));
+  if (unit != 1) {
+    if (t > std::numeric_limits<int64_t>::max() / unit ||
+        t < std::numeric_limits<int64_t>::min() / unit) {
+      return unexpected(Fail(start, "timestamp out of int64 range once scaled to nanoseconds"));
+    }
+    t *= unit;
+  }
   line->time = t;
-  while (p < end && (ClassOf(*p) & kSpace)) p++;
+  while (p < end && *p == ' ') p++;
   if (!AtLineEnd()) return unexpected(Fail(p, "unexpected text after timestamp"));
   return OkStatus();
 }

@@ -408,11 +408,18 @@ Status StorageEngine::WriteAndClear(WriteBatch& batch) {
   return OkStatus();
 }
 
-Status StorageEngine::WriteLines(std::string_view text) {
+Status StorageEngine::WriteLines(std::string_view text, Precision precision) {
   WriteBatch batch;
   LineProtocolParser parser;
-  STRATA_RETURN_IF_ERROR(parser.Parse(text, env_->NowNanos(),
-                                      [&](const ParsedLine& line) { return batch.AddLine(line); }));
+  STRATA_RETURN_IF_ERROR(
+      parser.Parse(text, env_->NowNanos(), precision, [&](const ParsedLine& line) -> Status {
+        Status st = batch.AddLine(line);
+        if (!st && st.error().code() == Code::kInvalid) {
+          return unexpected(Error::Invalid("line " + std::to_string(line.line_number) + ": " +
+                                           st.error().message()));
+        }
+        return st;
+      }));
   return Write(batch);
 }
 

@@ -28,6 +28,7 @@
 
 #include "catalog.h"
 #include "env.h"
+#include "line_protocol.h"
 #include "options.h"
 #include "query_cursor.h"
 #include "result.h"
@@ -84,9 +85,12 @@ class StorageEngine {
   // read, flush or write that starts after it returns still sees them. On error the batch is
   // unchanged.
   [[nodiscard]] Status WriteAndClear(WriteBatch& batch);
-  // Parses InfluxDB line protocol and writes every line as one atomic batch; a malformed line fails
-  // the whole call (Invalid naming line and column). Lines without a timestamp get the current time.
-  [[nodiscard]] Status WriteLines(std::string_view text);
+  // Parses InfluxDB line protocol (timestamps in `precision` units) and writes every line as one
+  // atomic batch; a malformed line fails the whole call (Invalid, the message starting "line N, "
+  // and naming the column when the text is malformed, "line N: " when a name or value is refused).
+  // Lines without a timestamp get the current time, rounded down to the precision.
+  [[nodiscard]] Status WriteLines(std::string_view text,
+                                  Precision precision = Precision::kNanosecond);
   // Deletes the points of the matching series in [min_time, max_time]. Atomic and durable like a
   // write; it affects only points written before it. (A WriteBatch can carry deletes too.)
   [[nodiscard]] Status Delete(const QueryRequest& what);

@@ -1,5 +1,7 @@
 // `strata`, the command-line tool of a Strata data directory:
-//   strata import [--options 'k=v;...'] [--batch-lines N] [--no-flush] DIR FILE...
+//   strata import [--options 'k=v;...'] [--batch-lines N] [--precision P] [--no-flush]
+//                 DIR FILE...
+//   strata serve DIR [--listen ADDR:PORT] [...]   (examples/serve/)
 //   strata verify DIR
 //   strata repair [--shard-duration D] DIR
 //   strata stats [--json] DIR
@@ -30,6 +32,7 @@
 #include "identity_file.h"
 #include "line_protocol.h"
 #include "manifest.h"
+#include "serve/serve_command.h"
 #include "options.h"
 #include "repair.h"
 #include "segment_reader.h"
@@ -47,9 +50,14 @@ constexpr int kExitUsage = 2;
 
 constexpr char kUsage[] =
     "usage:\n"
-    "  strata import [--options 'k=v;...'] [--batch-lines N] [--no-flush] DIR FILE...\n"
+    "  strata import [--options 'k=v;...'] [--batch-lines N] [--precision P] [--no-flush]\n"
+    "                DIR FILE...\n"
     "      Ingest InfluxDB line protocol (FILE '-' reads stdin) in batches of N lines\n"
     "      (default 5000), then flush the MemStores to segments (unless --no-flush).\n"
+    "      P is the unit of the timestamps: ns (default), us, ms or s.\n"
+    "  strata serve DIR [--listen ADDR:PORT] [options]\n"
+    "      Serve the InfluxDB write API, Prometheus remote write and SQL queries over HTTP\n"
+    "      (strata serve --help lists the options).\n"
     "  strata verify DIR\n"
     "      Read and decode every WAL, catalog, manifest and segment file, checking each\n"
     "      against the others, without changing anything (safe on a directory in use).\n"
@@ -182,8 +190,8 @@ class LineSplitter {
     while (i < n) {
       const char c = t[i];
       if (c == '\n') return i + 1;
-      if (c == '\\' && section != kTime) {
-        i += (i + 1 < n && t[i + 1] != '\n') ? 2 : 1;
+      if (c == '\\' && section != kTime) {  // escapes only , = and space (line_protocol.h)
+        i += (i + 1 < n && (t[i + 1] == ',' || t[i + 1] == '=' || t[i + 1] == ' ')) ? 2 : 1;
         continue;
       }
       if (c == ' ') {
@@ -237,9 +245,11 @@ class ProgressLine {
 };
 
 struct ImportState {
-  ImportState(StorageEngine* e, size_t lines) : engine(e), batch_lines(lines) {}
+  ImportState(StorageEngine* e, size_t lines, Precision p)
+      : engine(e), batch_lines(lines), precision(p) {}
   StorageEngine* const engine;
   const size_t batch_lines;
+  const Precision precision;
   LineProtocolParser parser;
   WriteBatch batch;
   uint64_t points = 0;
@@ -267,11 +277,12 @@ Status ImportChunk(ImportState* st, const std::string& name, std::string_view ch
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   uint64_t bad_line = 0;
-  Status parsed = st->parser.Parse(chunk, now, [&](const ParsedLine& line) -> Status {
+  auto add = [&](const ParsedLine& line) -> Status {
     Status s = st->batch.AddLine(line);
     if (!s) bad_line = first_line + line.line_number - 1;
     return s;
-  });
+  };
+  Status parsed = st->parser.Parse(chunk, now, st->precision, add);
   std::string where;
   Error error(Code::kOk, "");
   if (!parsed) {
@@ -357,14 +368,19 @@ int CmdImport(const std::vector<std::string>& args) {
   std::string options_text;
   uint64_t batch_lines = 5000;
   bool flush = true;
+  Precision precision = Precision::kNanosecond;
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); i++) {
     const std::string& a = args[i];
-    if (a == "--options" || a == "--batch-lines") {
+    if (a == "--options" || a == "--batch-lines" || a == "--precision") {
       if (i + 1 >= args.size()) return Usage(a + " needs a value");
       const std::string& v = args[++i];
       if (a == "--options") {
         options_text = v;
+      } else if (a == "--precision") {
+        auto p = ParsePrecision(v);
+        if (!p) return Usage("--precision: " + p.error().message());
+        precision = *p;
       } else if (!ParseUint(v, &batch_lines) || batch_lines == 0) {
         return Usage("--batch-lines: '" + v + "' is not a positive integer");
       }
@@ -382,7 +398,7 @@ int CmdImport(const std::vector<std::string>& args) {
   auto engine = StorageEngine::Open(positional[0], *options);
   if (!engine) return Fail(engine.error().ToString());
 
-  ImportState st(engine->get(), batch_lines);
+  ImportState st(engine->get(), batch_lines, precision);
   for (size_t f = 1; f < positional.size(); f++) {
     if (Status s = ImportFile(&st, positional[f]); !s) {
       st.progress.Break();
@@ -635,6 +651,7 @@ int Main(int argc, char** argv) {
   const std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "import") return CmdImport(args);
+  if (cmd == "serve") return serve::ServeCommand(args);
   if (cmd == "verify") return CmdVerify(args);
   if (cmd == "repair") return CmdRepair(args);
   if (cmd == "stats") return CmdStats(args);

@@ -287,6 +287,31 @@ STRATA_API int strata_write_and_clear(strata_db *db, strata_batch *b);
 ** written.  Thread-safe. */
 STRATA_API int strata_write_lines(strata_db *db, const char *lines, size_t len);
 
+/* The unit of line-protocol timestamps (pinned). */
+#define STRATA_PRECISION_NS 0 /* nanoseconds: what strata_write_lines takes */
+#define STRATA_PRECISION_US 1 /* microseconds */
+#define STRATA_PRECISION_MS 2 /* milliseconds */
+#define STRATA_PRECISION_S 3  /* seconds */
+
+/* Options of strata_write_lines_ex.  Initialise with STRATA_LINES_OPTIONS_INIT, then set fields;
+** `version` tells the library which fields the caller's struct has. */
+#define STRATA_LINES_OPTIONS_VERSION 1
+typedef struct {
+  int version;   /* STRATA_LINES_OPTIONS_VERSION of the caller's header */
+  int precision; /* STRATA_PRECISION_*: the unit of the text's timestamps */
+} strata_lines_options;
+#define STRATA_LINES_OPTIONS_INIT {STRATA_LINES_OPTIONS_VERSION, STRATA_PRECISION_NS}
+
+/* strata_write_lines with options (NULL: exactly strata_write_lines).  Timestamps are read in
+** options->precision units and stored as nanoseconds; one that does not fit int64 nanoseconds
+** once scaled is malformed.  Lines without a timestamp get the current time rounded down to the
+** precision.  The message of a refused line starts "line N, column C: " for malformed text and
+** "line N: " for a name or value that cannot be stored, N counting lines from 1.  Returns what
+** strata_write_lines returns, and STRATA_INVALID when options->version is not one this library
+** knows (1) or options->precision is not a STRATA_PRECISION_* value.  Thread-safe. */
+STRATA_API int strata_write_lines_ex(strata_db *db, const char *lines, size_t len,
+                                     const strata_lines_options *options);
+
 /* Deletes the points of `measurement` whose series match every tag in tag_eq (ntags entries,
 ** borrowed; NULL when ntags is 0) and, when `field` is not NULL, that field, with
 ** t_min <= time <= t_max.  Atomic and durable like a write; affects only points written before
@@ -551,6 +576,14 @@ STRATA_API int strata_compact(strata_db *db);
 ** caller frees with strata_free(); NULL on failure.  Returns STRATA_OK, STRATA_INVALID (NULL
 ** argument) or STRATA_NOMEM.  Thread-safe. */
 STRATA_API int strata_stats_json(strata_db *db, char **out);
+
+/* The directory's measurements as a JSON object, for a client that maps them to tables:
+** {"measurements":[{"name":"cpu","tags":["host",...],"fields":[{"name":"usage","type":"float"},
+** ...]}, ...]}, measurements, tags and fields sorted by name, tags the union of the tag keys of
+** the measurement's series, types "float", "integer", "boolean" or "string".  *out receives a
+** NUL-terminated string the caller frees with strata_free(); NULL on failure.  Returns STRATA_OK, STRATA_INVALID
+** (NULL argument) or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_schema_json(strata_db *db, char **out);
 
 /* Removes every point of `measurement` (all its shards), durably.  Field types stay recorded for
 ** the directory.  Dropping an unknown measurement is STRATA_OK.  Returns STRATA_OK, STRATA_INVALID

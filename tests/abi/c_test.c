@@ -1036,6 +1036,55 @@ static void test_rows_requery(void) {
   strata_close(db);
 }
 
+/* strata_write_lines_ex: precisions, option errors, the line number of a refused line; and
+** strata_schema_json. */
+static void test_write_lines_ex_and_schema(void) {
+  strata_db *db = NULL;
+  strata_lines_options o = STRATA_LINES_OPTIONS_INIT;
+  char *json = NULL;
+  const char *text = "m,host=a v=1 1700000000\nm,host=b,dc=x n=2i 1700000001\n";
+  phase = "write_lines_ex";
+  OK(strata_open(path_in("lines_ex"), "sync=off", &db));
+  if (db == NULL) return;
+  CHECK(o.version == STRATA_LINES_OPTIONS_VERSION && o.precision == STRATA_PRECISION_NS);
+  o.precision = STRATA_PRECISION_S;
+  CHECK_RC(strata_write_lines_ex(NULL, text, strlen(text), &o), STRATA_INVALID, "db");
+  CHECK_RC(strata_write_lines_ex(db, NULL, 3, &o), STRATA_INVALID, "lines");
+  OK(strata_write_lines_ex(db, text, strlen(text), &o));
+  CHECK(count_points(db, "m", NULL, 0, NULL, 1700000000000000000, 1700000000000000000) == 1);
+  CHECK(count_points(db, "m", NULL, 0, NULL, 1700000001000000000, 1700000001000000000) == 1);
+  o.precision = STRATA_PRECISION_MS;
+  OK(strata_write_lines_ex(db, "m,host=a v=3 1700000000001\n", 27, &o));
+  CHECK(count_points(db, "m", NULL, 0, "v", 1700000000001000000, 1700000000001000000) == 1);
+  o.precision = STRATA_PRECISION_US;
+  OK(strata_write_lines_ex(db, "m,host=a v=4 1700000000000002\n", 30, &o));
+  CHECK(count_points(db, "m", NULL, 0, "v", 1700000000000002000, 1700000000000002000) == 1);
+  OK(strata_write_lines_ex(db, "m,host=a v=5 7\n", 15, NULL)); /* NULL: nanoseconds */
+  CHECK(count_points(db, "m", NULL, 0, "v", 7, 7) == 1);
+  o.precision = STRATA_PRECISION_S;
+  CHECK_RC(strata_write_lines_ex(db, "m v=1 1\nm v=1 9223372037\n", 25, &o), STRATA_INVALID,
+           "line 2, column 7");
+  CHECK(count_points(db, "m", NULL, 0, "v", 1000000000, 1000000000) == 0); /* nothing written */
+  o.precision = 4;
+  CHECK_RC(strata_write_lines_ex(db, "m v=1 1\n", 8, &o), STRATA_INVALID, "precision");
+  o.precision = STRATA_PRECISION_NS;
+  o.version = 2;
+  CHECK_RC(strata_write_lines_ex(db, "m v=1 1\n", 8, &o), STRATA_INVALID, "version");
+
+  phase = "schema_json";
+  CHECK_RC(strata_schema_json(db, NULL), STRATA_INVALID, "out");
+  CHECK_RC(strata_schema_json(NULL, &json), STRATA_INVALID, "db");
+  CHECK(json == NULL);
+  OK(strata_schema_json(db, &json));
+  CHECK(json != NULL &&
+        strcmp(json, "{\"measurements\":[{\"fields\":[{\"name\":\"n\",\"type\":\"integer\"},"
+                     "{\"name\":\"v\",\"type\":\"float\"}],\"name\":\"m\",\"tags\":[\"dc\","
+                     "\"host\"]}]}") == 0);
+  if (json != NULL) printf("schema: %s\n", json);
+  strata_free(json);
+  OK(strata_close(db));
+}
+
 int main(void) {
   strata_db *db = NULL;
   const char *tmp = getenv("TMPDIR");
@@ -1060,6 +1109,7 @@ int main(void) {
   test_rows_ex();
   test_rows_requery();
   test_rows_blocks();
+  test_write_lines_ex_and_schema();
   test_corrupt();
   nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   if (failures != 0) {

@@ -34,9 +34,11 @@ void Check(bool ok) {
   if (!ok) abort();
 }
 
+// As InfluxDB's encoders escape names: the separators only, never a backslash (a parsed name
+// never ends in one, so a backslash before an escaped separator stays a plain byte).
 void AppendEscapedLp(std::string* out, std::string_view s, bool escape_equals) {
   for (char c : s) {
-    if (c == ',' || c == ' ' || c == '\\' || (escape_equals && c == '=')) out->push_back('\\');
+    if (c == ',' || c == ' ' || (escape_equals && c == '=')) out->push_back('\\');
     out->push_back(c);
   }
 }
@@ -88,29 +90,38 @@ bool Within(std::string_view v, const uint8_t* data, size_t size) {
   return v.empty() || (p >= data && p + v.size() <= data + size);
 }
 
+// A name of line protocol: valid, and without control characters (line_protocol.h).
+bool GoodName(std::string_view name) {
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
+  }
+  return strata::ValidateName("name", name).has_value();
+}
+
 std::vector<OwnedLine> ParseOwned(strata::LineProtocolParser& parser, std::string_view text,
                                   const uint8_t* data, size_t size, Status* status) {
   std::vector<OwnedLine> lines;
   *status = parser.Parse(text, 7, [&](const ParsedLine& pl) -> Status {
     Check(pl.line_number >= 1);
     Check(Within(pl.series_section, data, size));
-    Check(strata::ValidateName("m", pl.measurement).has_value());
+    Check(GoodName(pl.measurement));
     OwnedLine l;
     l.measurement = pl.measurement;
     for (size_t i = 0; i < pl.tags.size(); i++) {
-      Check(strata::ValidateName("k", pl.tags[i].first).has_value());
-      Check(strata::ValidateName("v", pl.tags[i].second).has_value());
+      Check(GoodName(pl.tags[i].first));
+      Check(GoodName(pl.tags[i].second));
       if (i > 0) Check(pl.tags[i - 1].first < pl.tags[i].first);
       l.tags.emplace_back(pl.tags[i].first, pl.tags[i].second);
     }
     Check(!pl.fields.empty());
     for (size_t i = 0; i < pl.fields.size(); i++) {
       const ParsedField& f = pl.fields[i];
-      Check(strata::ValidateName("f", f.key).has_value());
+      Check(GoodName(f.key));
       for (size_t j = 0; j < i; j++) Check(pl.fields[j].key != f.key);
       if (f.type == ValueType::kFloat) Check(std::isfinite(strata::BitsFloat(f.num)));
       if (f.type == ValueType::kBool) Check(f.num <= 1);
       if (f.type != ValueType::kString) Check(f.str.empty());
+      if (f.type == ValueType::kString) Check(strata::IsValidUtf8(f.str));
       l.fields.emplace_back(std::string(f.key), f.type, f.num, std::string(f.str));
     }
     l.time = pl.time;

@@ -73,6 +73,30 @@ class RoundTripTest(TempDirCase):
         self.assertEqual(list(db.query("nothing")), [])
         self.assertEqual(list(db.query("cpu", start=T0 + 100 * SEC)), [])
 
+    def test_write_lines_with_a_precision(self):
+        db = self.open()
+        s = T0 // SEC
+        db.write_lines("m,h=a v=1 %d\n" % s, precision="s")
+        db.write_lines("m,h=a v=2 %d001\n" % s, precision="ms")
+        db.write_lines("m,h=a v=3 %d000002\n" % s, precision="us")
+        db.write_lines(b"m,h=a v=4 %d000000003\n" % s, precision="ns")
+        self.assertEqual([(p.time, p.value) for p in db.query("m")],
+                         [(T0, 1.0), (T0 + 3, 4.0), (T0 + 2000, 3.0), (T0 + 1000000, 2.0)])
+        with self.assertRaises(strata.InvalidError):
+            db.write_lines("m v=1 1\n", precision="h")
+        with self.assertRaisesRegex(strata.InvalidError, "line 2, column 7"):
+            db.write_lines("m v=5 1\nm v=1 9223372037\n", precision="s")
+        self.assertEqual(len(list(db.query("m"))), 4)
+
+    def test_schema_lists_measurements_tags_and_field_types(self):
+        db = self.open()
+        db.write_lines('cpu,host=a,dc=x u=1,n=2i,ok=t,s="x" 1\nmem,host=a free=3i 1\n')
+        self.assertEqual(db.schema(), {"measurements": [
+            {"name": "cpu", "tags": ["dc", "host"],
+             "fields": [{"name": "n", "type": "integer"}, {"name": "ok", "type": "boolean"},
+                        {"name": "s", "type": "string"}, {"name": "u", "type": "float"}]},
+            {"name": "mem", "tags": ["host"], "fields": [{"name": "free", "type": "integer"}]}]})
+
     def test_query_crosses_block_boundaries(self):
         db = self.open()
         n = 10_000

@@ -169,10 +169,28 @@ class Database(_Closeable):
         finally:
             lib.strata_batch_free(batch)
 
-    def write_lines(self, text):
-        """Writes InfluxDB line protocol (str or bytes) as one atomic batch."""
+    def write_lines(self, text, precision="ns"):
+        """Writes InfluxDB line protocol (str or bytes) as one atomic batch. `precision` is the
+        unit of its timestamps: "ns", "us", "ms" or "s"."""
         data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
-        _check(self._lib.strata_write_lines(self._handle(), data, len(data)))
+        if precision == "ns":
+            _check(self._lib.strata_write_lines(self._handle(), data, len(data)))
+            return
+        if precision not in _ffi.PRECISIONS:
+            raise InvalidError("unknown precision %r (ns, us, ms or s)" % (precision,))
+        options = _ffi.LinesOptions(_ffi.LINES_OPTIONS_VERSION, _ffi.PRECISIONS[precision])
+        _check(self._lib.strata_write_lines_ex(self._handle(), data, len(data),
+                                               ctypes.byref(options)))
+
+    def schema(self):
+        """The directory's measurements with their tag keys and field types (see
+        strata_schema_json): {"measurements": [{"name", "tags", "fields": [{"name", "type"}]}]}."""
+        out = ctypes.c_void_p()
+        _check(self._lib.strata_schema_json(self._handle(), ctypes.byref(out)))
+        try:
+            return json.loads(ctypes.string_at(out.value).decode("utf-8"))
+        finally:
+            self._lib.strata_free(out)
 
     def delete(self, measurement, tags=None, field=None, start=None, end=None):
         """Deletes the points of `measurement` matching every tag of `tags` and, unless None,

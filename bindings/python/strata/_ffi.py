@@ -69,6 +69,15 @@ class SeriesKeyParts(ctypes.Structure):
 
 TIME_TEXT_BYTES = 31  # STRATA_TIME_TEXT_BYTES
 
+LINES_OPTIONS_VERSION = 1  # STRATA_LINES_OPTIONS_VERSION: the layout of LinesOptions
+# STRATA_PRECISION_* by the names InfluxDB 2.x gives them.
+PRECISIONS = {"ns": 0, "us": 1, "ms": 2, "s": 3}
+
+
+class LinesOptions(ctypes.Structure):
+    _fields_ = [("version", c_int), ("precision", c_int)]
+
+
 DbP = POINTER(_Db)
 RowsP = POINTER(_Rows)
 BatchP = POINTER(_Batch)
@@ -85,6 +94,8 @@ _SIGNATURES = {
     "strata_open": (c_int, [c_char_p, c_char_p, POINTER(DbP)]),
     "strata_close": (c_int, [DbP]),
     "strata_write_lines": (c_int, [DbP, c_char_p, c_size_t]),
+    "strata_write_lines_ex": (c_int, [DbP, c_char_p, c_size_t, POINTER(LinesOptions)]),
+    "strata_schema_json": (c_int, [DbP, POINTER(c_void_p)]),
     "strata_write": (c_int, [DbP, BatchP]),
     "strata_write_and_clear": (c_int, [DbP, BatchP]),
     "strata_delete": (c_int, [DbP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_int64]),
