@@ -177,6 +177,7 @@ class ProcCollectorTest(unittest.TestCase):
         cls.started = time.time_ns()
         process = subprocess.Popen([PYTHON, os.path.join(HERE, "proc_collector.py"),
                                     "--seconds", "2.2", "--interval", "0.5", "--exe", "python3",
+                                    "--pattern", "proc_collector", "--exe", "^kthreadd$",
                                     "--out", cls.path])
         cls.collector_pid = process.pid
         process.wait(timeout=60)
@@ -240,17 +241,32 @@ class ProcCollectorTest(unittest.TestCase):
 
     def test_procstat_follows_the_collector_itself(self):
         own = [point for point in self.by_measurement("procstat")
-               if point[1]["pid"] == str(self.collector_pid)]
+               if point[1]["pid"] == str(self.collector_pid) and "exe" in point[1]]
+        by_pattern = [point for point in self.by_measurement("procstat")
+                      if point[1]["pid"] == str(self.collector_pid) and "pattern" in point[1]]
         self.assertGreaterEqual(len(own), 3)
-        for _, tags, fields, _ in own:
+        self.assertEqual(len(own), len(by_pattern))  # each finder stamps its own read time
+        for _, tags, fields, _ in own + by_pattern:
             self.assertEqual(tags["process_name"], "python3")
-            self.assertEqual(tags["exe"], "python3")
+            self.assertEqual(tags.get("exe", tags.get("pattern")),
+                             "python3" if "exe" in tags else "proc_collector")
             self.assertTrue(is_string(fields["status"]))
             self.assertIn("proc_collector.py", fields["cmdline"])
             self.assertTrue(is_integer(fields["memory_rss"]))
             self.assertTrue(is_integer(fields["num_threads"]))
         self.assertNotIn("cpu_usage", own[0][2])  # needs a previous tick
         self.assertTrue(all(is_float(point[2]["cpu_usage"]) for point in own[1:]))
+
+    def test_a_kernel_thread_has_no_memory_map_fields(self):
+        threads = [point for point in self.by_measurement("procstat")
+                   if point[1].get("exe") == "^kthreadd$"]
+        if not threads:
+            self.skipTest("no kthreadd on this machine")
+        for _, tags, fields, _ in threads:
+            self.assertEqual(tags["process_name"], "kthreadd")
+            self.assertEqual(fields["cmdline"], '""')
+            self.assertNotIn("memory_pss", fields)
+            self.assertTrue(is_integer(fields["num_threads"]))
 
     def test_every_field_is_a_point_in_strata(self):
         directory = os.path.join(self.work.name, "db")

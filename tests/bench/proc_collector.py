@@ -10,8 +10,12 @@ Usage:
   proc_collector.py --minutes 40 --out /work/data/proc_40min.lp
   proc_collector.py --seconds 10                # to stdout
 Options: --interval S (default 1), --minutes N | --seconds N (default 1 minute), --out FILE,
-  --exe REGEX (repeatable; procstat's `exe` finder, matched like `pgrep REGEX` against the
-  process name; default: python3, ninja, cc1plus, ctest, strata).
+  --exe REGEX and --pattern REGEX (repeatable): the processes procstat follows, by name as
+  `pgrep REGEX` or by command line as `pgrep -f REGEX` (Telegraf's exe and pattern finders).
+  Without either: a handful of long-lived processes, --pattern proc_collector (the collector
+  itself) and --exe '^kswapd' '^kcompactd' '^khugepaged$' '^ksmd$'. On a build machine,
+  `--exe python3 --exe ninja --exe cc1plus --exe ctest --exe strata` follows hundreds of
+  short-lived processes instead (a series per pid and field: the many-short-series shape).
 
 Each tick starts on a multiple of --interval (Telegraf's round_interval = true). Each input takes
 its timestamp with time.time_ns() immediately before it reads its files, so all series of one input
@@ -50,8 +54,9 @@ Integers end in `i` (Telegraf's influx serializer without uint support: unsigned
              uptime (integer); uptime_format (string, Telegraf's "%d days, %2d:%02d").
   processes  blocked, dead, idle, paging, parked (only when a parked task exists), running,
              sleeping, stopped, total, total_threads, unknown, zombies (integers).
-  procstat   one point per process matched by each --exe, tags exe, pid (tag_with = ["pid"]),
-             process_name; properties = ["cpu", "limits", "memory", "mmap"]: num_threads,
+  procstat   one point per process each finder matches, tags exe or pattern (the finder's
+             regex), pid (tag_with = ["pid"]), process_name; properties = ["cpu", "limits",
+             "memory", "mmap"]: num_threads,
              num_fds, voluntary/involuntary_context_switches, minor/major/child_minor/child_major
              _faults, read_count, write_count, read_bytes, write_bytes (rchar/wchar),
              disk_read_bytes, disk_write_bytes, created_at (ns), cpu_time_user, cpu_time_system,
@@ -65,13 +70,14 @@ Integers end in `i` (Telegraf's influx serializer without uint support: unsigned
              only), signals_pending, nice_priority, realtime_priority; ppid; strings cmdline,
              status (gopsutil's names: running, sleep, blocked, idle, stop, zombie, wait, ...),
              user.
-  procstat_lookup  per --exe: tags exe, pid_finder=pgrep, result=success; pid_count, running,
-             result_code.
-Deviations from Telegraf, on purpose: timestamps are each input's own read time in nanoseconds
-(Telegraf's default precision rounds to the interval's order, and one gather time is shared by
-all inputs' accumulators); a process's name is matched as a Python regular expression (pgrep uses
-POSIX extended ones); procstat's `memory_rss` is gopsutil's RSS (the rlimit `used` value, equal);
-no pressure (psi), ksm, core_id or cmdline tags. The data is real and so not reproducible: keep the
+  procstat_lookup  per finder: tags exe or pattern, pid_finder=pgrep, result=success;
+             pid_count, running, result_code.
+Deviations from Telegraf, on purpose: timestamps keep their nanoseconds (Telegraf rounds them
+to its precision, by default the order of the interval: whole seconds here), and each input
+stamps all its points with the one time taken before its reads (as Telegraf's cpu and procstat
+do; its other inputs take the time as each point is added); a process's name or command line is
+matched as a Python regular expression (pgrep uses POSIX extended ones); no pressure (psi), ksm,
+core_id or cmdline tags. The data is real and so not reproducible: keep the
 file with the figures measured on it.
 """
 
@@ -89,7 +95,9 @@ import time
 USER_HZ = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 INT64_MAX = (1 << 63) - 1
-DEFAULT_EXES = ["python3", "ninja", "cc1plus", "ctest", "strata"]
+# A handful of long-lived processes: the collector itself and four kernel threads every Linux has.
+DEFAULT_FINDERS = [("pattern", "proc_collector"), ("exe", "^kswapd"), ("exe", "^kcompactd"),
+                   ("exe", "^khugepaged$"), ("exe", "^ksmd$")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,27 +473,35 @@ SMAPS_FIELDS = {"Rss": "memory_size", "Pss": "memory_pss", "Shared_Clean": "memo
 
 
 class ProcstatInput:
-    """procstat and procstat_lookup for the processes whose names match each --exe."""
+    """procstat and procstat_lookup for the processes each finder matches.
 
-    def __init__(self, exes):
-        self.exes = exes
-        self.patterns = [re.compile(exe) for exe in exes]
-        self.last_cpu = {}  # pid -> (start time, cpu seconds, time_ns)
+    A finder is ("exe", regex), matched against the process name as `pgrep REGEX` does, or
+    ("pattern", regex), matched against the command line as `pgrep -f REGEX` does; its kind and
+    regex are the tag Telegraf gives the points (exe=... or pattern=...).
+    """
+
+    def __init__(self, finders):
+        self.finders = [(kind, text, re.compile(text)) for kind, text in finders]
+        self.last_cpu = {}  # (pid, start ticks) -> (cpu seconds, time_ns) of the last tick
         self.mem_total = int(read_key_values("/proc/meminfo")["MemTotal"][0]) * 1024
         self.boot_time = next(int(line.split()[1]) for line in read_text("/proc/stat")
                               .splitlines() if line.startswith("btime"))
 
     def gather(self, host, out):
         seen = set()
-        names = {}
+        texts = {"exe": {}, "pattern": {}}
+        kinds = {kind for kind, _, _ in self.finders}
         for pid in list_pids():
             try:
-                names[pid] = read_text("/proc/%d/comm" % pid).rstrip("\n")
+                if "exe" in kinds:
+                    texts["exe"][pid] = read_text("/proc/%d/comm" % pid).rstrip("\n")
+                if "pattern" in kinds:
+                    texts["pattern"][pid] = read_command_line(pid)
             except OSError:
                 continue
-        for exe, pattern in zip(self.exes, self.patterns):
+        for kind, text, regex in self.finders:
             now = time.time_ns()
-            pids = [pid for pid, name in names.items() if pattern.search(name)]
+            pids = [pid for pid, value in texts[kind].items() if regex.search(value)]
             running = 0
             for pid in pids:
                 try:
@@ -494,11 +510,11 @@ class ProcstatInput:
                     continue  # the process ended while it was read
                 running += 1
                 seen.add(key)
-                out.append(format_line("procstat", {"host": host, "exe": exe, "pid": str(pid),
+                out.append(format_line("procstat", {"host": host, kind: text, "pid": str(pid),
                                                     "process_name": name}, fields, now))
             out.append(format_line(
                 "procstat_lookup",
-                {"host": host, "exe": exe, "pid_finder": "pgrep", "result": "success"},
+                {"host": host, kind: text, "pid_finder": "pgrep", "result": "success"},
                 {"pid_count": len(pids), "running": running, "result_code": 0}, now))
         self.last_cpu = {key: value for key, value in self.last_cpu.items() if key in seen}
 
@@ -540,7 +556,11 @@ class ProcstatInput:
         fields["memory_vms"] = vms
         fields["memory_usage"] = struct.unpack("f", struct.pack("f", rss / self.mem_total
                                                                 * 100))[0]
-        for key_name, value in read_key_values("/proc/%d/smaps_rollup" % pid).items():
+        try:
+            smaps = read_key_values("/proc/%d/smaps_rollup" % pid)
+        except OSError:  # a kernel thread has no memory map: Telegraf then writes no mmap fields
+            smaps = {}
+        for key_name, value in smaps.items():
             if key_name in SMAPS_FIELDS:
                 fields[SMAPS_FIELDS[key_name]] = int(value[0])
         used = {
@@ -558,9 +578,7 @@ class ProcstatInput:
                     fields["rlimit_%s_hard" % limit_name] = parse_limit(hard)
                     if limit_name in used:
                         fields[limit_name] = used[limit_name]
-        with open("/proc/%d/cmdline" % pid, "rb") as handle:
-            fields["cmdline"] = handle.read().rstrip(b"\0").replace(b"\0", b" ").decode(
-                "utf-8", "replace")
+        fields["cmdline"] = read_command_line(pid)
         fields["ppid"] = int(stat[1])
         fields["status"] = STATUS_NAMES.get(stat[0][0], "")
         uid = int(status["Uid"][0])
@@ -569,6 +587,12 @@ class ProcstatInput:
         except KeyError:
             fields["user"] = str(uid)
         return fields, name, key
+
+
+def read_command_line(pid):
+    """The arguments of /proc/PID/cmdline joined by spaces (empty for a kernel thread)."""
+    with open("/proc/%d/cmdline" % pid, "rb") as handle:
+        return handle.read().rstrip(b"\0").replace(b"\0", b" ").decode("utf-8", "replace")
 
 
 def kilobytes(status, key):
@@ -590,7 +614,10 @@ def parse_arguments(argv):
     duration.add_argument("--seconds", type=float)
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between ticks")
     parser.add_argument("--out", help="output file (default: stdout)")
-    parser.add_argument("--exe", action="append", help="procstat exe regex (repeatable)")
+    parser.add_argument("--exe", action="append", default=[],
+                        help="procstat: processes whose name matches this regex (repeatable)")
+    parser.add_argument("--pattern", action="append", default=[],
+                        help="procstat: processes whose command line matches (repeatable)")
     arguments = parser.parse_args(argv)
     if arguments.interval <= 0:
         parser.error("--interval must be positive")
@@ -605,11 +632,17 @@ def parse_arguments(argv):
     return arguments
 
 
+def procstat_finders(arguments):
+    finders = ([("exe", text) for text in arguments.exe]
+               + [("pattern", text) for text in arguments.pattern])
+    return finders or DEFAULT_FINDERS
+
+
 def main(argv):
     arguments = parse_arguments(argv)
     host = socket.gethostname()
     inputs = [CpuInput(), MemInput(), DiskioInput(), NetInput(), KernelInput(), SystemInput(),
-              ProcessesInput(), ProcstatInput(arguments.exe or DEFAULT_EXES)]
+              ProcessesInput(), ProcstatInput(procstat_finders(arguments))]
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     output = open(arguments.out, "w", encoding="utf-8") if arguments.out else sys.stdout
