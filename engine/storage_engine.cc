@@ -305,7 +305,8 @@ Result<std::unique_ptr<StorageEngine::Prepared>> StorageEngine::PrepareWrite(con
     if (!series[i].points.empty()) which.push_back(i);
   }
   if (which.empty()) {
-    if (!p->deletes.empty()) EncodeWriteRecord(p->deletes, {}, &p->payload);
+    if (p->deletes.empty()) return p;  // nothing to log
+    EncodeWriteRecord(p->deletes, {}, &p->payload);
 #ifdef STRATA_CHECK_ENCODINGS
     STRATA_RETURN_IF_ERROR(CheckWriteRecord(p->payload, p->deletes, {}));
 #endif
