@@ -64,10 +64,11 @@ expect_exit 0 "$strata" query "$dir" cpu --limit 3
 expect_exit 0 "$strata" verify "$dir"
 expect_in "$work/out" "no damage found"
 
-# Usage errors exit 2; runtime errors exit 1 with "strata: ".
+# Usage errors exit 2; runtime errors exit 1 with "strata: ". Help asked for goes to stdout, exit 0.
 expect_exit 2 "$strata"
-expect_exit 2 "$strata" help
 expect_in "$work/err" "usage:"
+expect_exit 0 "$strata" help
+expect_in "$work/out" "usage:"
 expect_exit 2 "$strata" frobnicate
 expect_exit 2 "$strata" query "$dir"
 expect_exit 2 "$strata" query "$dir" cpu --start yesterday
