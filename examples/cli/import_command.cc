@@ -1,6 +1,8 @@
 // `strata import`: InfluxDB line protocol from files or stdin into a data directory, in atomic
-// batches of whole lines. A malformed line stops the import; the batches before its batch are
-// written.
+// batches of whole lines. A line that cannot be written (malformed, or refused by the engine: a
+// type conflict, a time outside retention) never costs the lines around it: every line before it
+// is written; the import then stops there, or with --skip-errors reports the line and goes on.
+// Lines are numbered as a text editor numbers them (a newline inside a string value counts).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -26,77 +28,168 @@ namespace strata::cli {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: strata import [--options 'k=v;...'] [--batch-lines N] [--precision P] [--no-flush]\n"
-    "                     DIR FILE...\n"
-    "  Ingest InfluxDB line protocol (FILE '-' reads stdin) in batches of N lines\n"
-    "  (default 5000), then flush the MemStores to segments (unless --no-flush).\n"
-    "  P is the unit of the timestamps: ns (default), us, ms or s.\n";
+    "usage: strata import [--options 'k=v;...'] [--batch-lines N] [--precision P]\n"
+    "                     [--skip-errors] [--no-flush] DIR FILE...\n"
+    "  Ingest InfluxDB line protocol (FILE '-' reads stdin) in atomic batches of N lines\n"
+    "  (default 5000), then flush the MemStores to segments (unless --no-flush). DIR is\n"
+    "  created when it does not exist. P is the unit of the timestamps: ns (default), us, ms\n"
+    "  or s. A line that is malformed or refused (a field type conflict, a time outside\n"
+    "  retention) is reported with its file and line number; every line before it is\n"
+    "  written. The import stops there, or with --skip-errors skips the line and goes on.\n"
+    "  Exit 1 when any line was bad.\n";
 
 struct ImportState {
-  ImportState(StorageEngine* e, size_t lines, Precision p)
-      : engine(e), batch_lines(lines), precision(p) {}
+  ImportState(StorageEngine* e, size_t lines, Precision p, bool skip)
+      : engine(e), batch_lines(lines), precision(p), skip_errors(skip) {}
   StorageEngine* const engine;
   const size_t batch_lines;
   const Precision precision;
+  const bool skip_errors;
   LineProtocolParser parser;
   WriteBatch batch;
   uint64_t points = 0;
   uint64_t batches = 0;
   uint64_t bytes_read = 0;
+  uint64_t bad_lines = 0;
   ProgressLine progress;
 };
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 uint64_t Newlines(std::string_view text) {
   return static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-// "line 17, column 3: <what>" from the parser, renumbered to `first_line` + 16.
-std::string AbsoluteLineMessage(const std::string& msg, uint64_t first_line) {
+// The line number N of the parser's "line N, column C: ..." (0 when the message has none).
+uint64_t ParserLine(const std::string& msg) {
   constexpr std::string_view kPrefix = "line ";
-  if (msg.rfind(kPrefix, 0) != 0) return msg;
-  uint64_t rel = 0;
-  const char* b = msg.data() + kPrefix.size();
-  auto [p, ec] = std::from_chars(b, msg.data() + msg.size(), rel);
-  if (ec != std::errc() || rel == 0) return msg;
-  return "line " + std::to_string(first_line + rel - 1) + std::string(p, msg.data() + msg.size());
+  if (msg.rfind(kPrefix, 0) != 0) return 0;
+  uint64_t n = 0;
+  auto [p, ec] = std::from_chars(msg.data() + kPrefix.size(), msg.data() + msg.size(), n);
+  return ec == std::errc() ? n : 0;
 }
 
-// Parses and writes one chunk of whole lines; `first_line` is the absolute number of its first line.
-Status ImportChunk(ImportState* st, const std::string& name, std::string_view chunk,
-                   uint64_t first_line) {
-  st->batch.Clear();
-  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  uint64_t bad_line = 0;
-  auto add = [&](const ParsedLine& line) -> Status {
-    Status s = st->batch.AddLine(line);
-    if (!s) bad_line = first_line + line.line_number - 1;
-    return s;
-  };
-  Status parsed = st->parser.Parse(chunk, now, st->precision, add);
-  std::string where;
-  Error error(Code::kOk, "");
-  if (!parsed) {
-    error = parsed.error();
-    where = bad_line != 0 ? name + ": line " + std::to_string(bad_line) + ": " + error.message()
-                          : name + ": " + AbsoluteLineMessage(error.message(), first_line);
-  } else {
-    Status written = st->engine->Write(st->batch);
-    if (written) {
+// The parser's message with its line number (relative to `text`) made absolute.
+std::string AbsoluteLineMessage(const std::string& msg, uint64_t first_line) {
+  const uint64_t rel = ParserLine(msg);
+  if (rel == 0) return msg;
+  const size_t digits_end = msg.find_first_not_of("0123456789", 5);
+  return "line " + std::to_string(first_line + rel - 1) +
+         (digits_end == std::string::npos ? "" : msg.substr(digits_end));
+}
+
+// The [begin, end) of the whole line of `text` that holds its physical line `rel` (1-based).
+std::pair<size_t, size_t> LineSpan(std::string_view text, uint64_t rel) {
+  size_t begin = 0;
+  uint64_t line = 1;
+  while (begin < text.size()) {
+    const size_t end = LineSplitter::LineEndOrTail(text, begin);
+    const uint64_t next = line + Newlines(text.substr(begin, end - begin));
+    if (rel < next || end == text.size()) return {begin, end};
+    begin = end;
+    line = next;
+  }
+  return {text.size(), text.size()};
+}
+
+// Counts the bad line; returns OK to go on (--skip-errors), or the error that stops the import.
+Status BadLine(ImportState* st, Code code, const std::string& where) {
+  st->bad_lines++;
+  if (st->skip_errors) {
+    st->progress.Break();
+    std::fprintf(stderr, "strata: %s (skipped)\n", where.c_str());
+    return OkStatus();
+  }
+  return unexpected(Error(code, where + "; import stopped: every line before it is written (" +
+                                    Grouped(st->points) + " points), nothing from it on"));
+}
+
+// Writes st->batch, the parsed lines of `text` (whole lines, the first numbered `first_line`).
+// When the engine refuses the batch, its lines are written one by one, so that only the refused
+// ones are lost. Other errors (I/O) stop the import.
+Status WriteLines(ImportState* st, const std::string& name, std::string_view text,
+                  uint64_t first_line) {
+  if (st->batch.point_count() == 0) return OkStatus();
+  Status written = st->engine->Write(st->batch);
+  if (written) {
+    st->points += st->batch.point_count();
+    st->batches++;
+    return OkStatus();
+  }
+  const Code code = written.error().code();
+  if (code != Code::kInvalid && code != Code::kTypeConflict) {
+    return unexpected(Error(code, name + ": lines " + std::to_string(first_line) + "-" +
+                                      std::to_string(first_line + Newlines(text)) + ": " +
+                                      written.error().ToString()));
+  }
+  const int64_t now = NowNs();
+  for (size_t begin = 0; begin < text.size();) {
+    const size_t end = LineSplitter::LineEndOrTail(text, begin);
+    const std::string_view line = text.substr(begin, end - begin);
+    const uint64_t number = first_line + Newlines(text.substr(0, begin));
+    begin = end;
+    st->batch.Clear();
+    Status s = st->parser.Parse(line, now, st->precision,
+                                [st](const ParsedLine& l) { return st->batch.AddLine(l); });
+    if (s && st->batch.point_count() == 0) continue;  // a comment or an empty line
+    if (s) s = st->engine->Write(st->batch);
+    if (s) {
       st->points += st->batch.point_count();
       st->batches++;
-      return OkStatus();
+      continue;
     }
-    error = written.error();
-    const uint64_t lines = Newlines(chunk);
-    where = name + ": lines " + std::to_string(first_line) + "-" +
-            std::to_string(first_line + (lines > 0 ? lines - 1 : 0)) + ": " + error.ToString();
+    if (s.error().code() != Code::kInvalid && s.error().code() != Code::kTypeConflict) {
+      return unexpected(Error(s.error().code(), name + ": line " + std::to_string(number) + ": " +
+                                                    s.error().ToString()));
+    }
+    STRATA_RETURN_IF_ERROR(BadLine(st, s.error().code(), name + ": line " +
+                                                             std::to_string(number) + ": " +
+                                                             s.error().message()));
   }
-  where += "; import stopped: the " + Grouped(st->points) + " points of the " +
-           std::to_string(st->batches) + " batch(es) before line " + std::to_string(first_line) +
-           " are written, nothing from that line on is";
-  return unexpected(Error(error.code(), where));
+  return OkStatus();
+}
+
+// Parses and writes one chunk of whole lines; `first_line` is the absolute number of its first.
+Status ImportChunk(ImportState* st, const std::string& name, std::string_view chunk,
+                   uint64_t first_line) {
+  const int64_t now = NowNs();
+  while (!chunk.empty()) {
+    st->batch.Clear();
+    uint64_t refused_line = 0;  // relative number of a line the batch refused
+    Error refusal(Code::kOk, "");
+    Status parsed = st->parser.Parse(chunk, now, st->precision, [&](const ParsedLine& line) {
+      Status s = st->batch.AddLine(line);
+      if (!s) {
+        refused_line = line.line_number;
+        refusal = s.error();
+      }
+      return s;
+    });
+    if (parsed) return WriteLines(st, name, chunk, first_line);
+    const uint64_t rel = refused_line != 0 ? refused_line : ParserLine(parsed.error().message());
+    if (rel == 0) return unexpected(Error(parsed.error().code(), name + ": " + parsed.error().message()));
+    auto [bad_begin, bad_end] = LineSpan(chunk, rel);
+    STRATA_RETURN_IF_ERROR(WriteLines(st, name, chunk.substr(0, bad_begin), first_line));
+    if (refused_line != 0 && refusal.code() == Code::kTypeConflict && bad_begin > 0) {
+      // The line's field has another type than in lines before it: it starts a batch of its
+      // own, where the engine judges it against what those lines wrote.
+      first_line += Newlines(chunk.substr(0, bad_begin));
+      chunk.remove_prefix(bad_begin);
+      continue;
+    }
+    const std::string why =
+        refused_line != 0
+            ? "line " + std::to_string(first_line + rel - 1) + ": " + refusal.message()
+            : AbsoluteLineMessage(parsed.error().message(), first_line);
+    STRATA_RETURN_IF_ERROR(BadLine(st, parsed.error().code(), name + ": " + why));
+    first_line += Newlines(chunk.substr(0, bad_end));
+    chunk.remove_prefix(bad_end);
+  }
+  return OkStatus();
 }
 
 Status ImportFile(ImportState* st, const std::string& path) {
@@ -160,6 +253,7 @@ struct ImportArgs {
   std::string options_text;
   uint64_t batch_lines = 5000;
   bool flush = true;
+  bool skip_errors = false;
   Precision precision = Precision::kNanosecond;
   std::vector<std::string> positional;  // DIR FILE...
 };
@@ -182,6 +276,8 @@ std::string ParseArgs(const std::vector<std::string>& args, ImportArgs* out) {
       }
     } else if (a == "--no-flush") {
       out->flush = false;
+    } else if (a == "--skip-errors") {
+      out->skip_errors = true;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
       return "unknown flag " + a;
     } else {
@@ -199,30 +295,34 @@ int Run(const std::vector<std::string>& args) {
   auto engine = StorageEngine::Open(ia.positional[0], *options);
   if (!engine) return Fail(engine.error().ToString());
 
-  ImportState st(engine->get(), ia.batch_lines, ia.precision);
-  for (size_t f = 1; f < ia.positional.size(); f++) {
-    if (Status s = ImportFile(&st, ia.positional[f]); !s) {
-      st.progress.Break();
-      return Fail(s.error().message());
-    }
+  ImportState st(engine->get(), ia.batch_lines, ia.precision, ia.skip_errors);
+  Status imported = OkStatus();
+  size_t files = 0;
+  for (size_t f = 1; f < ia.positional.size() && imported; f++, files++) {
+    imported = ImportFile(&st, ia.positional[f]);
   }
   const double ingest_secs = st.progress.elapsed();
-  st.progress.Update(st.points, st.bytes_read, /*force=*/true);
+  if (imported) st.progress.Update(st.points, st.bytes_read, /*force=*/true);
   st.progress.Break();
+  if (!imported) std::fprintf(stderr, "strata: %s\n", imported.error().message().c_str());
   double flush_secs = 0;
-  if (ia.flush) {
+  if (ia.flush) {  // what was written is flushed even when the import stopped early
     auto t0 = std::chrono::steady_clock::now();
     if (Status s = (*engine)->Flush(); !s) return Fail("flush: " + s.error().ToString());
     flush_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
+  if (!imported) return kExitError;
   char flushed[64] = "";
   if (ia.flush) std::snprintf(flushed, sizeof(flushed), ", then flushed in %.2f s", flush_secs);
   std::fprintf(stderr,
                "import done: %s points in %s batches from %zu file(s), %.1f MB in %.2f s "
                "(%s points/s)%s\n",
-               Grouped(st.points).c_str(), Grouped(st.batches).c_str(), ia.positional.size() - 1,
+               Grouped(st.points).c_str(), Grouped(st.batches).c_str(), files,
                st.bytes_read / 1e6, ingest_secs,
                Grouped(ProgressLine::Rate(st.points, ingest_secs)).c_str(), flushed);
+  if (st.bad_lines > 0) {
+    return Fail(Grouped(st.bad_lines) + " bad line(s) skipped (listed above)");
+  }
   return kExitOk;
 }
 

@@ -83,7 +83,7 @@ expect_in "$work/err" "strata: "
 expect_exit 1 "$strata" import --options 'bogus=1' "$work/other" "$work/cpu.lp"
 expect_in "$work/err" "bogus"
 
-# A malformed line: absolute line number, earlier batches kept.
+# A malformed line: absolute line number; every line before it is written, even those of its batch.
 {
   for i in 1 2 3 4 5; do echo "cpu,host=c usage_user=$i $((t0 + i * 1000000000))"; done
   echo "cpu,host=c usage_user= $t0"
@@ -91,9 +91,9 @@ expect_in "$work/err" "bogus"
 } >"$work/bad.lp"
 expect_exit 1 "$strata" import --batch-lines 2 "$dir" "$work/bad.lp"
 expect_in "$work/err" "bad.lp: line 6, column"
-expect_in "$work/err" "the 4 points of the 2 batch(es) before line 5 are written"
+expect_in "$work/err" "every line before it is written (5 points)"
 expect_exit 0 "$strata" query "$dir" cpu --tag host=c
-[[ $(wc -l <"$work/out") -eq 4 ]] || fail "after the malformed line: want 4 points of host c, got $(wc -l <"$work/out")"
+[[ $(wc -l <"$work/out") -eq 5 ]] || fail "after the malformed line: want 5 points of host c, got $(wc -l <"$work/out")"
 # stdin works too.
 echo "cpu,host=d usage_user=1 $t0" | { expect_exit 0 "$strata" import "$dir" -; }
 expect_in "$work/err" "import done: 1 points"

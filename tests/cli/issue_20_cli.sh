@@ -2,7 +2,8 @@
 # Issue 20, the CLI as users of other tools expect it: help on stdout with exit 0 (strata --help,
 # strata help [COMMAND], strata COMMAND --help), --version, an unknown measurement or field in
 # `query` is an error, `query --format tsv|csv|jsonl|lp` (line protocol re-imports to the same
-# points) and --time-format, and --start/--end inclusive as SQL's BETWEEN.
+# points) and --time-format, --start/--end inclusive as SQL's BETWEEN, and `import` keeping the
+# good lines around a bad one (and --skip-errors).
 # Usage: issue_20_cli.sh path/to/strata path/to/libstrata.so
 set -euo pipefail
 strata=${1:?usage: issue_20_cli.sh STRATA_BINARY LIBSTRATA}
@@ -152,6 +153,42 @@ got = db.execute("SELECT time FROM cpu WHERE time BETWEEN ? AND ? ORDER BY time"
                  (t0 + 10 * 10**9, t0 + 30 * 10**9)).fetchall()
 assert [t for (t,) in got] == [t0 + 10 * 10**9, t0 + 20 * 10**9, t0 + 30 * 10**9], got
 PY
+
+# ---- import: a bad line costs only itself ---------------------------------------------------------
+{
+  echo "m,h=a v=1 $t0"
+  echo "m,h=a v=2 $((t0 + s))"
+  echo "m,h=a s=\"multi"
+  echo "line\" $((t0 + 2 * s))"
+  echo "m,h=a v=oops $((t0 + 3 * s))"      # line 5: malformed
+  echo "m,h=a v=4 $((t0 + 4 * s))"
+  echo "m,h=a v=5i $((t0 + 5 * s))"        # line 7: v holds floats (refused by the engine)
+  echo "m,h=a v=6 $((t0 + 6 * s))"
+} >"$work/bad.lp"
+expect_exit 1 "$strata" import --batch-lines 100 "$work/d3" "$work/bad.lp"
+expect_in "$work/err" "bad.lp: line 5, column"
+expect_in "$work/err" "every line before it is written (3 points), nothing from it on"
+expect_exit 0 "$strata" query "$work/d3" m --ns
+expect_lines "$work/out" 3
+expect_exit 1 "$strata" import --batch-lines 100 --skip-errors "$work/d4" "$work/bad.lp"
+expect_in "$work/err" "bad.lp: line 5, column"
+expect_in "$work/err" "bad.lp: line 7: field 'v' of measurement 'm' has type float; cannot write an integer value (skipped)"
+expect_in "$work/err" "import done: 5 points"
+expect_in "$work/err" "2 bad line(s) skipped"
+expect_exit 0 "$strata" query "$work/d4" m --field v --ns
+expect_lines "$work/out" 4
+expect_in "$work/out" "$((t0 + 6 * s))	6"
+# The same with batches of 2 lines: numbers stay absolute, and a refusal costs only its line.
+expect_exit 1 "$strata" import --batch-lines 2 --skip-errors "$work/d5" "$work/bad.lp"
+expect_in "$work/err" "bad.lp: line 5, column"
+expect_in "$work/err" "bad.lp: line 7: "
+expect_in "$work/err" "import done: 5 points"
+# A type conflict with what the directory holds, in the middle of a batch.
+printf 'm,h=b v=1 %s\nm,h=b v=2i %s\nm,h=b v=3 %s\n' "$t0" "$((t0 + s))" "$((t0 + 2 * s))" >"$work/conflict.lp"
+expect_exit 1 "$strata" import "$work/d4" "$work/conflict.lp"
+expect_in "$work/err" "conflict.lp: line 2: field 'v' of measurement 'm' has type float; cannot write an integer value; import stopped"
+expect_exit 0 "$strata" query "$work/d4" m --tag h=b --ns
+expect_lines "$work/out" 1
 
 if ((failures)); then
   echo "issue_20_cli: $failures failure(s)" >&2
