@@ -1,11 +1,11 @@
-// `strata stats [--json] DIR`: the shards, MemStores and segments of a data directory.
-#include <algorithm>
+// `strata stats [--json] DIR`: what the directory holds (directory_totals.h), per measurement
+// and per shard, with its totals.
 #include <cstdio>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "commands.h"
+#include "directory_totals.h"
 #include "text_format.h"
 #include "time_text.h"
 
@@ -14,9 +14,55 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: strata stats [--json] DIR\n"
-    "  Shards, MemStores and segments of a data directory.\n";
+    "  What the directory holds: per measurement its series, tag sets, points, segments and\n"
+    "  bytes on disk, then per shard (time window), and the totals. Points are counted as\n"
+    "  stored: a point overwritten or deleted since its shard's last compaction still counts.\n"
+    "  --json prints one JSON object with the same figures.\n";
 
 std::string Bytes(uint64_t n) { return HumanBytes(static_cast<double>(n)); }
+
+void PrintMeasurements(const DirectoryTotals& d) {
+  std::printf("\n%-16s %8s %8s %6s %14s %5s %12s\n", "MEASUREMENT", "SERIES", "TAGSETS", "SHARDS",
+              "POINTS", "SEGS", "ON DISK");
+  for (const MeasurementTotals& m : d.measurements) {
+    std::printf("%-16s %8s %8s %6zu %14s %5llu %12s\n", m.name.c_str(), Grouped(m.series).c_str(),
+                Grouped(m.tagsets).c_str(), m.shards.size(), Grouped(m.points).c_str(),
+                static_cast<unsigned long long>(m.segments), Bytes(m.disk_bytes).c_str());
+  }
+}
+
+void PrintShards(const DirectoryTotals& d) {
+  std::printf("\n%-16s %-21s %14s %12s %5s %12s %12s %5s\n", "MEASUREMENT", "WINDOW START",
+              "POINTS", "MEM POINTS", "SEGS", "SEG BYTES", "ON DISK", "TOMBS");
+  size_t shards = 0;
+  uint64_t mem_points = 0, seg_bytes = 0, disk = 0, tombstones = 0;
+  for (const MeasurementTotals& m : d.measurements) {
+    for (const ShardTotals& t : m.shards) {
+      const ShardStats& s = t.stats;
+      std::printf("%-16s %-21s %14s %12s %5llu %12s %12s %5llu\n", m.name.c_str(),
+                  FormatTimeText(s.window_start).c_str(),
+                  Grouped(s.segment_points + s.active_points).c_str(),
+                  Grouped(s.active_points).c_str(),
+                  static_cast<unsigned long long>(s.segment_count), Bytes(s.segment_bytes).c_str(),
+                  Bytes(t.disk_bytes).c_str(), static_cast<unsigned long long>(s.tombstones));
+      if (!s.damage.empty()) std::printf("  damaged: %s\n", s.damage.c_str());
+      shards++;
+      mem_points += s.active_points;
+      seg_bytes += s.segment_bytes;
+      disk += t.disk_bytes;
+      tombstones += s.tombstones;
+    }
+  }
+  std::printf("%-16s %-21s %14s %12s %5llu %12s %12s %5llu\n",
+              ("total (" + std::to_string(shards) + ")").c_str(), "", Grouped(d.points).c_str(),
+              Grouped(mem_points).c_str(), static_cast<unsigned long long>(d.segments),
+              Bytes(seg_bytes).c_str(), Bytes(disk).c_str(),
+              static_cast<unsigned long long>(tombstones));
+  if (d.points > 0 && seg_bytes > 0 && mem_points == 0) {
+    std::printf("segment bytes per point: %.2f\n",
+                static_cast<double>(seg_bytes) / static_cast<double>(d.points));
+  }
+}
 
 int Run(const std::vector<std::string>& args) {
   bool json = false;
@@ -33,54 +79,29 @@ int Run(const std::vector<std::string>& args) {
   if (positional.size() != 1) return UsageError("stats", "needs exactly DIR");
   auto engine = OpenExisting(positional[0], Options());
   if (!engine) return Fail(engine.error().ToString());
+  const DirectoryTotals d = GatherTotals(**engine);
   if (json) {
-    std::printf("%s\n", (*engine)->StatsJson().c_str());
+    std::printf("%s\n", TotalsJson(d).c_str());
     return kExitOk;
   }
-  EngineStats st = (*engine)->Stats();
-  std::sort(st.shards.begin(), st.shards.end(), [](const ShardStats& a, const ShardStats& b) {
-    return std::tie(a.measurement, a.window_start) < std::tie(b.measurement, b.window_start);
-  });
-  std::printf("data directory %s\n", st.dir.c_str());
-  std::printf("series %s, WAL %llu file(s) %s, last LSN %llu\n", Grouped(st.series).c_str(),
-              static_cast<unsigned long long>(st.wal_files), Bytes(st.wal_bytes).c_str(),
-              static_cast<unsigned long long>(st.last_lsn));
-  if (!st.background_error.empty()) std::printf("background error: %s\n", st.background_error.c_str());
-  std::printf("\n%-16s %-21s %12s %12s %7s %5s %12s %14s %5s\n", "MEASUREMENT", "WINDOW START",
-              "MEMSTORE", "MEM POINTS", "FROZEN", "SEGS", "SEG BYTES", "SEG POINTS", "TOMBS");
-  ShardStats total;
-  for (const ShardStats& s : st.shards) {
-    std::printf("%-16s %-21s %12s %12s %7llu %5llu %12s %14s %5llu\n", s.measurement.c_str(),
-                FormatTimeText(s.window_start).c_str(),
-                Bytes(s.active_bytes + s.frozen_bytes).c_str(), Grouped(s.active_points).c_str(),
-                static_cast<unsigned long long>(s.frozen_count),
-                static_cast<unsigned long long>(s.segment_count), Bytes(s.segment_bytes).c_str(),
-                Grouped(s.segment_points).c_str(), static_cast<unsigned long long>(s.tombstones));
-    total.active_bytes += s.active_bytes + s.frozen_bytes;
-    total.active_points += s.active_points;
-    total.frozen_count += s.frozen_count;
-    total.segment_count += s.segment_count;
-    total.segment_bytes += s.segment_bytes;
-    total.segment_points += s.segment_points;
-    total.tombstones += s.tombstones;
+  std::printf("data directory %s\n", d.dir.c_str());
+  std::printf("%zu measurement(s), %s series, %s points, %llu segment(s); %s on disk "
+              "(WAL %s in %llu file(s), catalog %s)\n",
+              d.measurements.size(), Grouped(d.series).c_str(), Grouped(d.points).c_str(),
+              static_cast<unsigned long long>(d.segments), Bytes(d.disk_bytes).c_str(),
+              Bytes(d.wal_bytes).c_str(), static_cast<unsigned long long>(d.wal_files),
+              Bytes(d.catalog_bytes).c_str());
+  if (!d.background_error.empty()) {
+    std::printf("background error: %s\n", d.background_error.c_str());
   }
-  std::printf("%-16s %-21s %12s %12s %7llu %5llu %12s %14s %5llu\n",
-              ("total (" + std::to_string(st.shards.size()) + ")").c_str(), "",
-              Bytes(total.active_bytes).c_str(), Grouped(total.active_points).c_str(),
-              static_cast<unsigned long long>(total.frozen_count),
-              static_cast<unsigned long long>(total.segment_count),
-              Bytes(total.segment_bytes).c_str(), Grouped(total.segment_points).c_str(),
-              static_cast<unsigned long long>(total.tombstones));
-  if (total.segment_points > 0) {
-    std::printf("segment bytes per point: %.2f\n",
-                static_cast<double>(total.segment_bytes) / static_cast<double>(total.segment_points));
-  }
+  PrintMeasurements(d);
+  PrintShards(d);
   return kExitOk;
 }
 
 }  // namespace
 
-const Command kStatsCommand = {"stats", "shards, MemStores and segments of a directory", kUsage,
-                               Run};
+const Command kStatsCommand = {"stats", "what a directory holds: series, points, bytes on disk",
+                               kUsage, Run};
 
 }  // namespace strata::cli

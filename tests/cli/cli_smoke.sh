@@ -42,10 +42,11 @@ expect_in "$work/err" "import done: 11 points"
 
 expect_exit 0 "$strata" stats "$dir"
 expect_in "$work/out" "2016-01-01T00:00:00Z"
-expect_in "$work/out" "series 7"
+expect_in "$work/out" "2 measurement(s), 7 series, 11 points"
 expect_in "$work/out" "total (2)"
 expect_exit 0 "$strata" stats --json "$dir"
 expect_in "$work/out" '"series":7'
+expect_in "$work/out" '"points":11'
 
 expect_exit 0 "$strata" query "$dir" cpu --tag host=a --field usage_user
 printf 'cpu,host=a,region=eu#usage_user\t2016-01-01T00:00:00Z\t1.5\ncpu,host=a,region=eu#usage_user\t2016-01-01T00:00:10Z\t5.5\n' >"$work/want"

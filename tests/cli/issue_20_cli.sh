@@ -2,8 +2,8 @@
 # Issue 20, the CLI as users of other tools expect it: help on stdout with exit 0 (strata --help,
 # strata help [COMMAND], strata COMMAND --help), --version, an unknown measurement or field in
 # `query` is an error, `query --format tsv|csv|jsonl|lp` (line protocol re-imports to the same
-# points) and --time-format, --start/--end inclusive as SQL's BETWEEN, and `import` keeping the
-# good lines around a bad one (and --skip-errors).
+# points) and --time-format, --start/--end inclusive as SQL's BETWEEN, `import` keeping the good
+# lines around a bad one (and --skip-errors), and `stats` showing the directory's totals.
 # Usage: issue_20_cli.sh path/to/strata path/to/libstrata.so
 set -euo pipefail
 strata=${1:?usage: issue_20_cli.sh STRATA_BINARY LIBSTRATA}
@@ -189,6 +189,29 @@ expect_exit 1 "$strata" import "$work/d4" "$work/conflict.lp"
 expect_in "$work/err" "conflict.lp: line 2: field 'v' of measurement 'm' has type float; cannot write an integer value; import stopped"
 expect_exit 0 "$strata" query "$work/d4" m --tag h=b --ns
 expect_lines "$work/out" 1
+
+# ---- stats: the directory's totals, whoever wrote them ------------------------------------------
+expect_exit 0 "$strata" stats --json "$dir"
+/usr/bin/python3 - "$work/out" <<'PY' || fail "stats --json"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["points"] == 18 and j["series"] == 10, j
+assert "points_written" not in j, j
+m = {x["name"]: x for x in j["measurements"]}
+assert m["cpu"]["points"] == 16 and m["cpu"]["series"] == 8 and m["cpu"]["tagsets"] == 2, m["cpu"]
+assert m["weird"]["points"] == 1 and m["weird"]["shards"][0]["window_start_text"] == "1969-12-31T00:00:00Z", m
+assert all(x["disk_bytes"] > 0 for x in j["measurements"]), j
+assert j["disk_bytes"] >= sum(x["disk_bytes"] for x in j["measurements"]) + j["wal_bytes"], j
+PY
+expect_exit 0 "$strata" stats "$dir"
+expect_in "$work/out" "3 measurement(s), 10 series, 18 points"
+expect_in "$work/out" "TAGSETS"
+# Written but not flushed: the points are in the MemStores (from the WAL) and still counted.
+printf 'n v=1 %s\nn v=2 %s\n' "$t0" "$((t0 + s))" >"$work/n.lp"
+expect_exit 0 "$strata" import --no-flush "$work/d6" "$work/n.lp"
+expect_exit 0 "$strata" stats --json "$work/d6"
+expect_in "$work/out" '"points":2'
+expect_in "$work/out" '"memstore_points":2'
 
 if ((failures)); then
   echo "issue_20_cli: $failures failure(s)" >&2
