@@ -46,6 +46,8 @@ class IntIntoFloatFieldTest(Issue20Case):
         self.db.write("m", {"h": "a"}, {"v": 1.5}, time=T0)
         with self.assertRaisesRegex(strata.InvalidError, "no exact float value"):
             self.db.write("m", {"h": "a"}, {"v": (1 << 53) + 1}, time=T0)
+        with self.assertRaisesRegex(strata.InvalidError, "no exact float value"):
+            self.db.write("m", {"h": "a"}, {"v": 10 ** 400}, time=T0)
         self.db.write("m", {"h": "a"}, {"v": 1 << 60}, time=T0)  # a power of two is exact
         self.assertEqual(self.points("m"), [("m,h=a#v", T0, float(1 << 60))])
 

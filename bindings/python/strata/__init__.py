@@ -164,7 +164,10 @@ class Database(_Closeable):
                 if isinstance(value, bool):  # before int: bool is an int subclass
                     rc = lib.strata_batch_add_bool(batch, m, tag_arr, ntags, f, t, 1 if value else 0)
                 elif isinstance(value, int) and self._holds_floats(m, f):
-                    as_float = float(value)
+                    try:
+                        as_float = float(value)
+                    except OverflowError:  # beyond the largest double
+                        as_float = None
                     if as_float != value:
                         raise InvalidError("field %r holds floats: %d has no exact float value"
                                            % (name, value))
