@@ -75,6 +75,8 @@ DirectoryTotals GatherTotals(const StorageEngine& engine) {
   for (auto& [name, shards] : by_measurement) {
     d.measurements.push_back(GatherMeasurement(engine, name, std::move(shards)));
     d.points += d.measurements.back().points;
+    d.segment_points += d.measurements.back().segment_points;
+    d.memstore_points += d.measurements.back().memstore_points;
     d.segments += d.measurements.back().segments;
   }
   d.catalog_bytes = BytesUnder(fs::path(engine.dir()) / "catalog");
@@ -87,6 +89,8 @@ std::string TotalsJson(const DirectoryTotals& d) {
   j["dir"] = d.dir;
   j["series"] = d.series;
   j["points"] = d.points;
+  j["segment_points"] = d.segment_points;
+  j["memstore_points"] = d.memstore_points;
   j["segments"] = d.segments;
   j["disk_bytes"] = d.disk_bytes;
   j["wal_bytes"] = d.wal_bytes;

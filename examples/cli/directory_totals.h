@@ -39,7 +39,9 @@ struct MeasurementTotals {
 struct DirectoryTotals {
   std::string dir;
   uint64_t series = 0;
-  uint64_t points = 0;
+  uint64_t points = 0;  // segment_points + memstore_points
+  uint64_t segment_points = 0;
+  uint64_t memstore_points = 0;
   uint64_t segments = 0;
   uint64_t disk_bytes = 0;     // every file under the directory
   uint64_t wal_bytes = 0;
@@ -51,7 +53,9 @@ struct DirectoryTotals {
 };
 
 DirectoryTotals GatherTotals(const StorageEngine& engine);
-// The totals as one JSON object (see the README's `strata stats --json`).
+// The totals as one JSON object: DirectoryTotals' fields by their names, "measurements" an array
+// of MeasurementTotals' fields, each with "shards" (window_start in ns and as text, points,
+// segment_points, memstore_points, segments, segment_bytes, disk_bytes, tombstones, damage).
 std::string TotalsJson(const DirectoryTotals& totals);
 
 }  // namespace strata::cli

@@ -196,6 +196,7 @@ expect_exit 0 "$strata" stats --json "$dir"
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["points"] == 18 and j["series"] == 10, j
+assert j["segment_points"] == 18 and j["memstore_points"] == 0, j
 assert "points_written" not in j, j
 m = {x["name"]: x for x in j["measurements"]}
 assert m["cpu"]["points"] == 16 and m["cpu"]["series"] == 8 and m["cpu"]["tagsets"] == 2, m["cpu"]
