@@ -108,29 +108,20 @@ Status BadLine(ImportState* st, Code code, const std::string& where) {
                                     Grouped(st->points) + " points), nothing from it on"));
 }
 
-// Writes st->batch, the parsed lines of `text` (whole lines, the first numbered `first_line`).
-// When the engine refuses the batch, its lines are written one by one, so that only the refused
-// ones are lost. Other errors (I/O) stop the import.
-Status WriteLines(ImportState* st, const std::string& name, std::string_view text,
-                  uint64_t first_line) {
-  if (st->batch.point_count() == 0) return OkStatus();
-  Status written = st->engine->Write(st->batch);
-  if (written) {
-    st->points += st->batch.point_count();
-    st->batches++;
-    return OkStatus();
-  }
-  const Code code = written.error().code();
-  if (code != Code::kInvalid && code != Code::kTypeConflict) {
-    return unexpected(Error(code, name + ": lines " + std::to_string(first_line) + "-" +
-                                      std::to_string(first_line + Newlines(text)) + ": " +
-                                      written.error().ToString()));
-  }
+// Lines of the input, as text with the absolute number of its first line.
+struct LineRange {
+  std::string_view text;
+  uint64_t first_line;
+};
+
+// Writes the lines of `range` one batch each, so that only the lines the engine refuses are lost
+// (each reported by BadLine). Other errors (I/O) stop the import.
+Status WriteLineByLine(ImportState* st, const std::string& name, LineRange range) {
   const int64_t now = NowNs();
-  for (size_t begin = 0; begin < text.size();) {
-    const size_t end = LineSplitter::LineEndOrTail(text, begin);
-    const std::string_view line = text.substr(begin, end - begin);
-    const uint64_t number = first_line + Newlines(text.substr(0, begin));
+  for (size_t begin = 0; begin < range.text.size();) {
+    const size_t end = LineSplitter::LineEndOrTail(range.text, begin);
+    const std::string_view line = range.text.substr(begin, end - begin);
+    const uint64_t number = range.first_line + Newlines(range.text.substr(0, begin));
     begin = end;
     st->batch.Clear();
     Status s = st->parser.Parse(line, now, st->precision,
@@ -142,23 +133,47 @@ Status WriteLines(ImportState* st, const std::string& name, std::string_view tex
       st->batches++;
       continue;
     }
-    if (s.error().code() != Code::kInvalid && s.error().code() != Code::kTypeConflict) {
-      return unexpected(Error(s.error().code(), name + ": line " + std::to_string(number) + ": " +
-                                                    s.error().ToString()));
+    const Code code = s.error().code();
+    if (code != Code::kInvalid && code != Code::kTypeConflict) {
+      return unexpected(
+          Error(code, name + ": line " + std::to_string(number) + ": " + s.error().ToString()));
     }
-    STRATA_RETURN_IF_ERROR(BadLine(st, s.error().code(), name + ": line " +
-                                                             std::to_string(number) + ": " +
-                                                             s.error().message()));
+    STRATA_RETURN_IF_ERROR(
+        BadLine(st, code, name + ": line " + std::to_string(number) + ": " + s.error().message()));
   }
   return OkStatus();
 }
 
-// Parses and writes one chunk of whole lines; `first_line` is the absolute number of its first.
+// Writes st->batch, which holds the lines of `parts`. When the engine refuses it, the lines are
+// written one by one (WriteLineByLine). Other errors (I/O) stop the import.
+Status WriteParts(ImportState* st, const std::string& name, const std::vector<LineRange>& parts) {
+  if (st->batch.point_count() == 0) return OkStatus();
+  Status written = st->engine->Write(st->batch);
+  if (written) {
+    st->points += st->batch.point_count();
+    st->batches++;
+    return OkStatus();
+  }
+  const Code code = written.error().code();
+  if (code != Code::kInvalid && code != Code::kTypeConflict) {
+    const LineRange& last = parts.back();
+    return unexpected(Error(code, name + ": lines " + std::to_string(parts.front().first_line) +
+                                      "-" + std::to_string(last.first_line + Newlines(last.text)) +
+                                      ": " + written.error().ToString()));
+  }
+  for (const LineRange& part : parts) STRATA_RETURN_IF_ERROR(WriteLineByLine(st, name, part));
+  return OkStatus();
+}
+
+// Parses one chunk of whole lines, `first_line` the absolute number of its first, into one batch
+// and writes it. At a malformed line the lines before it are written and the import stops, or
+// with --skip-errors the line is left out and the rest of the chunk goes into the same batch.
 Status ImportChunk(ImportState* st, const std::string& name, std::string_view chunk,
                    uint64_t first_line) {
   const int64_t now = NowNs();
+  st->batch.Clear();
+  std::vector<LineRange> parts;  // the lines in st->batch
   while (!chunk.empty()) {
-    st->batch.Clear();
     uint64_t refused_line = 0;  // relative number of a line the batch refused
     Error refusal(Code::kOk, "");
     Status parsed = st->parser.Parse(chunk, now, st->precision, [&](const ParsedLine& line) {
@@ -169,27 +184,34 @@ Status ImportChunk(ImportState* st, const std::string& name, std::string_view ch
       }
       return s;
     });
-    if (parsed) return WriteLines(st, name, chunk, first_line);
+    if (parsed) {
+      parts.push_back({chunk, first_line});
+      break;
+    }
     const uint64_t rel = refused_line != 0 ? refused_line : ParserLine(parsed.error().message());
     if (rel == 0) return unexpected(Error(parsed.error().code(), name + ": " + parsed.error().message()));
     auto [bad_begin, bad_end] = LineSpan(chunk, rel);
-    STRATA_RETURN_IF_ERROR(WriteLines(st, name, chunk.substr(0, bad_begin), first_line));
+    parts.push_back({chunk.substr(0, bad_begin), first_line});
     if (refused_line != 0 && refusal.code() == Code::kTypeConflict && bad_begin > 0) {
       // The line's field has another type than in lines before it: it starts a batch of its
       // own, where the engine judges it against what those lines wrote.
+      STRATA_RETURN_IF_ERROR(WriteParts(st, name, parts));
+      parts.clear();
+      st->batch.Clear();
       first_line += Newlines(chunk.substr(0, bad_begin));
       chunk.remove_prefix(bad_begin);
       continue;
     }
-    const std::string why =
-        refused_line != 0
-            ? "line " + std::to_string(first_line + rel - 1) + ": " + refusal.message()
-            : AbsoluteLineMessage(parsed.error().message(), first_line);
-    STRATA_RETURN_IF_ERROR(BadLine(st, parsed.error().code(), name + ": " + why));
+    const std::string where =
+        name + ": " +
+        (refused_line != 0 ? "line " + std::to_string(first_line + rel - 1) + ": " + refusal.message()
+                           : AbsoluteLineMessage(parsed.error().message(), first_line));
+    if (!st->skip_errors) STRATA_RETURN_IF_ERROR(WriteParts(st, name, parts));
+    STRATA_RETURN_IF_ERROR(BadLine(st, parsed.error().code(), where));
     first_line += Newlines(chunk.substr(0, bad_end));
     chunk.remove_prefix(bad_end);
   }
-  return OkStatus();
+  return WriteParts(st, name, parts);
 }
 
 Status ImportFile(ImportState* st, const std::string& path) {

@@ -183,6 +183,12 @@ expect_exit 1 "$strata" import --batch-lines 2 --skip-errors "$work/d5" "$work/b
 expect_in "$work/err" "bad.lp: line 5, column"
 expect_in "$work/err" "bad.lp: line 7: "
 expect_in "$work/err" "import done: 5 points"
+# Skipped malformed lines do not split the batch: the good lines around them commit together.
+printf 'k v=1 1\nk v= 2\nk v=3 3\nk v=4 4\nk,=x v=5 5\nk v=6 6\n' >"$work/gaps.lp"
+expect_exit 1 "$strata" import --skip-errors "$work/d7" "$work/gaps.lp"
+expect_in "$work/err" "gaps.lp: line 2, column"
+expect_in "$work/err" "gaps.lp: line 5, column"
+expect_in "$work/err" "import done: 4 points in 1 batches"
 # A type conflict with what the directory holds, in the middle of a batch.
 printf 'm,h=b v=1 %s\nm,h=b v=2i %s\nm,h=b v=3 %s\n' "$t0" "$((t0 + s))" "$((t0 + 2 * s))" >"$work/conflict.lp"
 expect_exit 1 "$strata" import "$work/d4" "$work/conflict.lp"
