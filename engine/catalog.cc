@@ -18,8 +18,8 @@ constexpr uint64_t kCatalogFileBytes = 64ull << 20;
 std::string TypeConflictMessage(std::string_view measurement, std::string_view field,
                                 ValueType existing, ValueType wanted) {
   return "field '" + std::string(field) + "' of measurement '" + std::string(measurement) +
-         "' has type " + ValueTypeName(existing) + "; cannot write a " + ValueTypeName(wanted) +
-         " value";
+         "' has type " + ValueTypeName(existing) + "; cannot write " +
+         (wanted == ValueType::kInt ? "an " : "a ") + ValueTypeName(wanted) + " value";
 }
 
 // The 8 bytes of `key` from `from` on, zero-padded, as a big-endian number: if a's is less than

@@ -1,8 +1,8 @@
 // The aggregate view: `cpu('mean', '1h')` (aggregate.h). Groups are (tag set, bucket), with buckets
-// aligned to multiples of `every` from the epoch (as time_bucket), or one per tag set. Only the
-// fields the statement reads are read (all declared fields when it reads none), and a group exists
-// when it holds a point of one of them; each such field column then holds the field's aggregate
-// over the group's points:
+// as time_bucket(every, time) cuts them (time_bucket.h: fixed or calendar widths, from the epoch,
+// in UTC), or one per tag set. Only the fields the statement reads are read (all declared fields
+// when it reads none), and a group exists when it holds a point of one of them; each such field
+// column then holds the field's aggregate over the group's points:
 //   count  the number of points (0 when the field has none in the group)          INTEGER
 //   sum    the sum: REAL for a REAL field, INTEGER for INTEGER and BOOLEAN (an error when it
 //          overflows, as SQLite's sum); NULL for TEXT
@@ -292,12 +292,12 @@ bool ParseAggregateFn(sqlite3_value* v, AggregateFn* fn, std::string* err) {
   return false;
 }
 
-bool ParseEvery(sqlite3_value* v, int64_t* every, std::string* err) {
+bool ParseEvery(sqlite3_value* v, BucketRule* every, std::string* err) {
   if (sqlite3_value_type(v) == SQLITE_NULL) {
-    *every = 0;
+    *every = BucketRule();
     return true;
   }
-  if (!ParseWidth(v, every, err)) {
+  if (!ParseBucketWidth(v, every, err)) {
     *err = "_strata_every: " + *err;
     return false;
   }
@@ -316,7 +316,7 @@ int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, RowBuffe
     for (size_t j = 0; j < t->schema.fields.size(); j++) read.push_back(j);
   }
   const bool edge =
-      agg.every == 0 && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
+      agg.every.empty() && (agg.fn == AggregateFn::kFirst || agg.fn == AggregateFn::kLast);
   const bool pending = t->overlay().HasPending();
   if (edge && !pending) return EdgeRows(t, spec, read, agg.fn == AggregateFn::kLast, rows, err);
   Aggregator aggregator(t->schema, agg, read);

@@ -12,6 +12,7 @@
 
 #include "row.h"
 #include "scan_spec.h"
+#include "time_bucket.h"
 
 namespace strata_sql {
 
@@ -21,7 +22,7 @@ struct Table;
 enum class AggregateFn { kCount, kSum, kMean, kMin, kMax, kFirst, kLast };
 struct AggregateSpec {
   AggregateFn fn = AggregateFn::kCount;
-  int64_t every = 0;  // bucket width in ns; 0: one bucket per tag set
+  BucketRule every;  // the buckets (time_bucket.h); empty: one bucket per tag set
   sqlite3_value* fn_arg = nullptr;     // the arguments as given (echoed by the hidden columns),
   sqlite3_value* every_arg = nullptr;  // valid during xFilter only
 };
@@ -29,8 +30,9 @@ struct AggregateSpec {
 // The aggregate named by v: 'count', 'sum', 'mean' (or 'avg'), 'min', 'max', 'first', 'last', in
 // any case. False with *err.
 bool ParseAggregateFn(sqlite3_value* v, AggregateFn* fn, std::string* err);
-// A bucket width: NULL (0: none) or as ParseWidth. False with *err.
-bool ParseEvery(sqlite3_value* v, int64_t* every, std::string* err);
+// The buckets of a width: NULL (empty: none) or as time_bucket(width, time) has them (default
+// origin, UTC). False with *err.
+bool ParseEvery(sqlite3_value* v, BucketRule* every, std::string* err);
 
 // Computes the aggregate view for the points `spec` selects (ScanSpec::values: the fields read; the
 // others are neither aggregated nor read) into *rows, in (tag-set key, time) order. Reads the

@@ -36,7 +36,7 @@ void Aggregator::AddNumbers(int j, int type, const int64_t* times, const void* v
     int64_t end = 0;
     bool unbounded = false;
     Acc& a = Group(times[i], &end, &unbounded)[slot_[j]];
-    const size_t stop = agg_.every == 0 || unbounded
+    const size_t stop = agg_.every.empty() || unbounded
                             ? n
                             : std::lower_bound(times + i, times + n, end) - times;
     if (type == STRATA_FLOAT) {
@@ -86,7 +86,7 @@ bool Aggregator::Finish(RowBuffer* out, std::string* err) {
         }
         if (!Result(j, a, &row.fields[j], err)) return false;
       }
-      if (agg_.every != 0) row.time = start;
+      if (!agg_.every.empty()) row.time = start;
       if (any) out->Add(std::move(row));
     }
   }
@@ -100,7 +100,7 @@ bool Aggregator::Picks() const {
 
 std::vector<Aggregator::Acc>& Aggregator::Group(int64_t time, int64_t* end, bool* unbounded) {
   int64_t start = 0;
-  if (agg_.every != 0) *unbounded = !BucketOf(time, agg_.every, &start, end);
+  if (!agg_.every.empty()) *unbounded = !BucketOf(agg_.every, time, &start, end);
   if (cached_ == nullptr || cached_start_ != start) {
     auto [it, added] = current_->try_emplace(start);
     if (added) it->second.resize(read_.size());

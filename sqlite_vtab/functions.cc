@@ -4,13 +4,9 @@
 //                            returns NULL.
 //   strata_compact([table])  likewise, a full compaction.
 //   strata_stats([table])    the directory's statistics as JSON text (strata_stats_json).
-//   time_bucket(width, time) time rounded down to a multiple of width: width is a duration text
-//                            ('30s', '1m', '1h', '1d', ...) or integer nanoseconds > 0; time is
-//                            integer ns (or text as INSERT accepts it). NULL when either is NULL.
-//   strata_time(text)        an ISO-8601 date-time (or integer text) as integer ns, for writing
-//                            WHERE time >= strata_time('2016-01-01T00:00:00Z').
+// and the functions of time (time_functions.h: time_bucket, strata_time, strata_format_time).
 // strata_flush/compact/stats are SQLITE_DIRECTONLY (not usable from views or triggers of a
-// possibly untrusted schema); time_bucket and strata_time are deterministic and innocuous.
+// possibly untrusted schema); the functions of time are deterministic and innocuous.
 #include "functions.h"
 
 #include <sqlite3ext.h>
@@ -22,7 +18,7 @@ SQLITE_EXTENSION_INIT3
 #include "convert.h"
 #include "error.h"
 #include "strata.h"
-#include "time_bucket.h"
+#include "time_functions.h"
 
 namespace strata_sql {
 namespace {
@@ -113,61 +109,10 @@ void FnStats(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   });
 }
 
-void FnTimeBucket(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  Guard(nullptr, [&] {
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-      sqlite3_result_null(ctx);
-      return SQLITE_OK;
-    }
-    int64_t width = 0;
-    std::string err;
-    // A constant width ('1h') is parsed once per statement: SQLite keeps it as auxiliary data.
-    if (const auto* parsed = static_cast<const int64_t*>(sqlite3_get_auxdata(ctx, 0))) {
-      width = *parsed;
-    } else {
-      if (!ParseWidth(argv[0], &width, &err)) {
-        sqlite3_result_error(ctx, ("strata: time_bucket: " + err).c_str(), -1);
-        return SQLITE_OK;
-      }
-      if (auto* keep = static_cast<int64_t*>(sqlite3_malloc64(sizeof(int64_t)))) {
-        *keep = width;
-        sqlite3_set_auxdata(ctx, 0, keep, sqlite3_free);
-      }
-    }
-    int64_t time = 0;
-    if (!ToTime(argv[1], &time, &err)) {
-      sqlite3_result_error(ctx, ("strata: time_bucket: " + err).c_str(), -1);
-      return SQLITE_OK;
-    }
-    int64_t start = 0, end = 0;
-    BucketOf(time, width, &start, &end);
-    sqlite3_result_int64(ctx, start);
-    return SQLITE_OK;
-  });
-}
-
-void FnTime(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  Guard(nullptr, [&] {
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-      sqlite3_result_null(ctx);
-      return SQLITE_OK;
-    }
-    int64_t time = 0;
-    std::string err;
-    if (!ToTime(argv[0], &time, &err)) {
-      sqlite3_result_error(ctx, ("strata: strata_time: " + err).c_str(), -1);
-    } else {
-      sqlite3_result_int64(ctx, time);
-    }
-    return SQLITE_OK;
-  });
-}
-
 }  // namespace
 
 int RegisterFunctions(sqlite3* db) {
   constexpr int kAdmin = SQLITE_UTF8 | SQLITE_DIRECTONLY;
-  constexpr int kPure = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   struct Fn {
     const char* name;
     int nargs;
@@ -178,14 +123,13 @@ int RegisterFunctions(sqlite3* db) {
       {"strata_flush", 0, kAdmin, FnFlush},     {"strata_flush", 1, kAdmin, FnFlush},
       {"strata_compact", 0, kAdmin, FnCompact}, {"strata_compact", 1, kAdmin, FnCompact},
       {"strata_stats", 0, kAdmin, FnStats},     {"strata_stats", 1, kAdmin, FnStats},
-      {"time_bucket", 2, kPure, FnTimeBucket},  {"strata_time", 1, kPure, FnTime},
   };
   for (const Fn& f : fns) {
     int rc = sqlite3_create_function_v2(db, f.name, f.nargs, f.flags, nullptr, f.fn, nullptr,
                                         nullptr, nullptr);
     if (rc != SQLITE_OK) return rc;
   }
-  return SQLITE_OK;
+  return RegisterTimeFunctions(db);
 }
 
 }  // namespace strata_sql

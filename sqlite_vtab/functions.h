@@ -1,5 +1,5 @@
 // The module's SQL functions (README.md, "Functions"): strata_flush, strata_compact,
-// strata_stats, time_bucket and strata_time.
+// strata_stats, and the functions of time (time_functions.h).
 #pragma once
 
 #include <sqlite3ext.h>

@@ -78,6 +78,8 @@ bool ParseCount(const std::string& s, unsigned* out) {
 
 }  // namespace
 
+const char* ServeUsage() { return kUsage; }
+
 int ServeCommand(const std::vector<std::string>& args) {
   std::string listen = "127.0.0.1:8086", options_text = "sync=full", token_file, dir;
   HttpServerOptions http;
@@ -85,7 +87,10 @@ int ServeCommand(const std::vector<std::string>& args) {
   unsigned shutdown_seconds = 30;
   for (size_t i = 0; i < args.size(); i++) {
     const std::string& a = args[i];
-    if (a == "--help" || a == "-h") return Usage("");
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
     if (!a.starts_with("--")) {
       if (!dir.empty()) return Usage("one DIR only ('" + a + "' is a second)");
       dir = a;

@@ -144,12 +144,13 @@ def measure(dataset, arguments, workdir):
     compact_seconds = time.monotonic() - started
     compacted = directory_sizes(directory)
     stats = strata_stats(strata, directory)
+    shards = [s for m in stats["measurements"] for s in m["shards"]]
     compressed = gzip_bytes(path)
     return {
         "dataset": dataset, "file": path, "text_bytes": os.path.getsize(path),
         "imported_points": imported, "points": stats["segment_points"],
-        "series": stats["series"], "shards": len(stats["shards"]),
-        "segments_per_shard_after_compaction": max(s["segments"] for s in stats["shards"]),
+        "series": stats["series"], "shards": len(shards),
+        "segments_per_shard_after_compaction": max(s["segments"] for s in shards),
         "after_flush": flushed, "after_compaction": compacted, "gzip9_bytes": compressed,
         "import_seconds": round(import_seconds, 2), "compact_seconds": round(compact_seconds, 2),
     }

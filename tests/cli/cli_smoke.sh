@@ -42,10 +42,11 @@ expect_in "$work/err" "import done: 11 points"
 
 expect_exit 0 "$strata" stats "$dir"
 expect_in "$work/out" "2016-01-01T00:00:00Z"
-expect_in "$work/out" "series 7"
+expect_in "$work/out" "2 measurement(s), 7 series, 11 points"
 expect_in "$work/out" "total (2)"
 expect_exit 0 "$strata" stats --json "$dir"
 expect_in "$work/out" '"series":7'
+expect_in "$work/out" '"points":11'
 
 expect_exit 0 "$strata" query "$dir" cpu --tag host=a --field usage_user
 printf 'cpu,host=a,region=eu#usage_user\t2016-01-01T00:00:00Z\t1.5\ncpu,host=a,region=eu#usage_user\t2016-01-01T00:00:10Z\t5.5\n' >"$work/want"
@@ -64,10 +65,11 @@ expect_exit 0 "$strata" query "$dir" cpu --limit 3
 expect_exit 0 "$strata" verify "$dir"
 expect_in "$work/out" "no damage found"
 
-# Usage errors exit 2; runtime errors exit 1 with "strata: ".
+# Usage errors exit 2; runtime errors exit 1 with "strata: ". Help asked for goes to stdout, exit 0.
 expect_exit 2 "$strata"
-expect_exit 2 "$strata" help
 expect_in "$work/err" "usage:"
+expect_exit 0 "$strata" help
+expect_in "$work/out" "usage:"
 expect_exit 2 "$strata" frobnicate
 expect_exit 2 "$strata" query "$dir"
 expect_exit 2 "$strata" query "$dir" cpu --start yesterday
@@ -82,7 +84,7 @@ expect_in "$work/err" "strata: "
 expect_exit 1 "$strata" import --options 'bogus=1' "$work/other" "$work/cpu.lp"
 expect_in "$work/err" "bogus"
 
-# A malformed line: absolute line number, earlier batches kept.
+# A malformed line: absolute line number; every line before it is written, even those of its batch.
 {
   for i in 1 2 3 4 5; do echo "cpu,host=c usage_user=$i $((t0 + i * 1000000000))"; done
   echo "cpu,host=c usage_user= $t0"
@@ -90,9 +92,9 @@ expect_in "$work/err" "bogus"
 } >"$work/bad.lp"
 expect_exit 1 "$strata" import --batch-lines 2 "$dir" "$work/bad.lp"
 expect_in "$work/err" "bad.lp: line 6, column"
-expect_in "$work/err" "the 4 points of the 2 batch(es) before line 5 are written"
+expect_in "$work/err" "every line before it is written (5 points)"
 expect_exit 0 "$strata" query "$dir" cpu --tag host=c
-[[ $(wc -l <"$work/out") -eq 4 ]] || fail "after the malformed line: want 4 points of host c, got $(wc -l <"$work/out")"
+[[ $(wc -l <"$work/out") -eq 5 ]] || fail "after the malformed line: want 5 points of host c, got $(wc -l <"$work/out")"
 # stdin works too.
 echo "cpu,host=d usage_user=1 $t0" | { expect_exit 0 "$strata" import "$dir" -; }
 expect_in "$work/err" "import done: 1 points"

@@ -2,17 +2,23 @@
 
     import strata
     with strata.open("data", sync="full", memstore_bytes=64 << 20) as db:
-        db.write("cpu", {"hostname": "a"}, {"usage_user": 1.5, "count": 3}, time=ns)
-        db.write_lines("cpu,hostname=a usage_user=2.5 1700000000000000000\\n")
+        t0, t1 = "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"
+        db.write("cpu", {"hostname": "a"}, {"usage_user": 1.5, "count": 3}, time=t0)
+        db.write_lines("cpu,hostname=b usage_user=2.5 1704067200000000000\\n")
+        for row in db.rows("cpu", tags={"hostname": ["a", "b"]}, start=t0, end=t1):
+            print(row.time, row.tags, row.fields)     # {'hostname': 'a'} {'count': 3, ...}
         for p in db.query("cpu", tags={"hostname": "a"}, field="usage_user", start=t0, end=t1):
             print(p.series, p.field, p.time, p.value)
+        print(db.measurements(), db.tag_keys("cpu"), db.fields("cpu"))
         db.delete("cpu", tags={"hostname": "a"}, start=t0, end=t1)
         db.flush(); db.compact(); print(db.stats())
         cols = db.read_columns("cpu", fields=["usage_user"], tags={"hostname": ["a", "b"]})
         df = db.read_frame("cpu", start=t0, end=t1)       # pandas; db.write_frame("cpu", df)
 
-Times are int nanoseconds since the Unix epoch (the columnar calls also take numpy.datetime64
-and pandas.Timestamp, and give datetime64[ns]). numpy and pandas are optional: only
+Times are int nanoseconds since the Unix epoch, ISO-8601 text ("2024-01-01T00:00:00Z"; no zone
+means UTC) or datetime.datetime (a naive one is UTC), everywhere a call takes one; the columnar
+calls also take numpy.datetime64 and pandas.Timestamp, and give datetime64[ns]. Reads return int
+ns. `tags` of a read or delete is {key: value or [values]}: a list means any of them (IN). numpy and pandas are optional: only
 read_columns/write_columns (numpy) and read_frame/write_frame (pandas) import them. Errors raise strata.Error subclasses, one per C
 status code: InvalidError, IoError (not IOError, to leave the built-in alone), CorruptError,
 LockedError, NotFoundError, TypeConflictError, NoMemError; Error itself for internal errors.
@@ -22,15 +28,18 @@ library is located through STRATA_LIBRARY, next to this package, or in the sourc
 """
 import collections
 import ctypes
+import heapq
 import json
 import time as _time
 
 from . import _ffi
+from ._filters import tag_combinations as _tag_combinations
+from ._rows import Row, Rows
 from ._times import time_bound as _time_bound
 from ._errors import (CorruptError, Error, InvalidError, IoError, LockedError, NoMemError,
                       NotFoundError, TypeConflictError)
 
-__all__ = ["open", "Database", "Query", "Point", "Columns", "load_extension", "library_path", "version",
+__all__ = ["open", "Database", "Query", "Point", "Row", "Rows", "Columns", "load_extension", "library_path", "version",
            "abi_version", "Error", "InvalidError", "IoError", "CorruptError", "LockedError",
            "NotFoundError", "TypeConflictError", "NoMemError"]
 
@@ -136,8 +145,10 @@ class Database(_Closeable):
     # -- writes ----------------------------------------------------------------------------------
     def write(self, measurement, tags, fields, time=None):
         """Writes one row: every field of `fields` ({name: value}) for the tag set `tags` at `time`
-        (int ns; None = now), atomically. bool -> boolean field, int -> integer (int64), float ->
-        float (NaN/Inf rejected), str -> string."""
+        (int ns, ISO-8601 text or datetime; None = now), atomically. bool -> boolean field, int ->
+        integer (int64), float -> float (NaN/Inf rejected), str -> string. An int for a field
+        that holds floats is stored as a float, as SQL stores 7 in a REAL column (refused when
+        the float cannot hold it exactly, beyond 2**53)."""
         db = self._handle()
         lib = self._lib
         t = _time.time_ns() if time is None else _time_bound(time, 0, "time")
@@ -152,6 +163,15 @@ class Database(_Closeable):
                 f = _ffi.encode(name, "field name")
                 if isinstance(value, bool):  # before int: bool is an int subclass
                     rc = lib.strata_batch_add_bool(batch, m, tag_arr, ntags, f, t, 1 if value else 0)
+                elif isinstance(value, int) and self._holds_floats(m, f):
+                    try:
+                        as_float = float(value)
+                    except OverflowError:  # beyond the largest double
+                        as_float = None
+                    if as_float != value:
+                        raise InvalidError("field %r holds floats: %d has no exact float value"
+                                           % (name, value))
+                    rc = lib.strata_batch_add_f64(batch, m, tag_arr, ntags, f, t, as_float)
                 elif isinstance(value, int):
                     if not _INT64_MIN <= value <= _INT64_MAX:
                         raise InvalidError("field %r: %d does not fit in int64" % (name, value))
@@ -168,6 +188,15 @@ class Database(_Closeable):
             _check(lib.strata_write(db, batch))
         finally:
             lib.strata_batch_free(batch)
+
+    def _holds_floats(self, measurement, field):
+        """Whether the directory records (measurement, field) as a float field (bytes names)."""
+        kind = ctypes.c_int()
+        rc = self._lib.strata_field_type(self._handle(), measurement, field, ctypes.byref(kind))
+        if rc == _ffi._errors.NOT_FOUND:
+            return False
+        _check(rc)
+        return kind.value == _ffi.FLOAT
 
     def write_lines(self, text, precision="ns"):
         """Writes InfluxDB line protocol (str or bytes) as one atomic batch. `precision` is the
@@ -192,28 +221,79 @@ class Database(_Closeable):
         finally:
             self._lib.strata_free(out)
 
+    def measurements(self):
+        """The names of the directory's measurements, sorted."""
+        return [m["name"] for m in self.schema()["measurements"]]
+
+    def _measurement_schema(self, measurement):
+        for m in self.schema()["measurements"]:
+            if m["name"] == measurement:
+                return m
+        raise NotFoundError("no measurement %r in %s" % (measurement, self.path))
+
+    def tag_keys(self, measurement):
+        """The tag keys of `measurement`'s series (the union over its tag sets), sorted.
+        NotFoundError for a measurement the directory does not hold."""
+        return list(self._measurement_schema(measurement)["tags"])
+
+    def fields(self, measurement):
+        """{field name: type} of `measurement`, sorted by name; types are "float", "integer",
+        "boolean" and "string". NotFoundError for a measurement the directory does not hold."""
+        return {f["name"]: f["type"] for f in self._measurement_schema(measurement)["fields"]}
+
     def delete(self, measurement, tags=None, field=None, start=None, end=None):
-        """Deletes the points of `measurement` matching every tag of `tags` and, unless None,
-        `field`, with start <= time <= end (None: unbounded)."""
-        tag_arr, ntags = _ffi.tag_array(tags)
-        _check(self._lib.strata_delete(
-            self._handle(), _ffi.encode(measurement, "measurement"), tag_arr, ntags,
-            None if field is None else _ffi.encode(field, "field"),
-            _time_bound(start, _INT64_MIN, "start"), _time_bound(end, _INT64_MAX, "end")))
+        """Deletes, atomically, the points of `measurement` whose series carry every tag of `tags`
+        ({key: value or [values]}, a list meaning any of them) and, unless None, have field
+        `field`, with start <= time <= end (inclusive; None: unbounded)."""
+        lib = self._lib
+        m = _ffi.encode(measurement, "measurement")
+        t_min = _time_bound(start, _INT64_MIN, "start")
+        t_max = _time_bound(end, _INT64_MAX, "end")
+        fields = None if field is None else (ctypes.c_char_p * 1)(_ffi.encode(field, "field"))
+        batch = _ffi.BatchP()
+        _check(lib.strata_batch_new(ctypes.byref(batch)))
+        try:
+            for combo in _tag_combinations(tags):
+                tag_arr, ntags = _ffi.tag_array(combo)
+                _check(lib.strata_batch_delete(batch, m, tag_arr, ntags, 0, fields,
+                                               0 if field is None else 1, t_min, t_max))
+            if lib.strata_batch_delete_count(batch):
+                _check(lib.strata_write(self._handle(), batch))
+        finally:
+            lib.strata_batch_free(batch)
 
     # -- reads -----------------------------------------------------------------------------------
     def query(self, measurement, tags=None, field=None, start=None, end=None):
-        """Iterates the Points of `measurement` whose series carry every tag of `tags` and, unless
-        None, have field `field`, with start <= time <= end (inclusive; None: unbounded), in
+        """Iterates the Points of `measurement` whose series carry every tag of `tags`
+        ({key: value or [values]}, a list meaning any of them) and, unless None, have field
+        `field`, with start <= time <= end (inclusive, as SQL's BETWEEN; None: unbounded), in
         (series key, time) order, from a snapshot taken now. Returns a Query iterator."""
-        tag_arr, ntags = _ffi.tag_array(tags)
-        cursor = _ffi.CursorP()
-        _check(self._lib.strata_query(
-            self._handle(), _ffi.encode(measurement, "measurement"), tag_arr, ntags,
-            None if field is None else _ffi.encode(field, "field"),
-            _time_bound(start, _INT64_MIN, "start"), _time_bound(end, _INT64_MAX, "end"),
-            ctypes.byref(cursor)))
-        return Query(self._lib, cursor)
+        m = _ffi.encode(measurement, "measurement")
+        f = None if field is None else _ffi.encode(field, "field")
+        t_min = _time_bound(start, _INT64_MIN, "start")
+        t_max = _time_bound(end, _INT64_MAX, "end")
+        queries = []
+        try:
+            for combo in _tag_combinations(tags):
+                tag_arr, ntags = _ffi.tag_array(combo)
+                cursor = _ffi.CursorP()
+                _check(self._lib.strata_query(self._handle(), m, tag_arr, ntags, f, t_min, t_max,
+                                              ctypes.byref(cursor)))
+                queries.append(Query(self._lib, cursor))
+        except BaseException:
+            for q in queries:
+                q.close()
+            raise
+        return queries[0] if len(queries) == 1 else Query.merged(queries)
+
+    def rows(self, measurement, fields=None, tags=None, start=None, end=None):
+        """Iterates the rows of `measurement`, as the SQL row view has them: a Row per tag set and
+        time, Row.tags the tag set as {key: value}, Row.fields {name: value} for each field of
+        `fields` (a name or a list; None: every field) that has a value then. tags:
+        {key: value or [values]} (a list is IN); start <= time <= end (inclusive; None:
+        unbounded). Rows come in tag-set order, then by time, from a snapshot taken now. Returns
+        a Rows iterator (close it, or use `with`, to release the snapshot early)."""
+        return Rows(self._lib, self._handle(), measurement, fields, tags, start, end)
 
     # -- columnar: numpy and pandas (imported only here) ------------------------------------------
     def read_columns(self, measurement, fields=None, tags=None, start=None, end=None):
@@ -345,6 +425,32 @@ class Query(_Closeable):
         cursor, self._cursor = self._cursor, None
         if cursor:
             self._lib.strata_cursor_free(cursor)
+
+    @staticmethod
+    def merged(queries):
+        """One iterator of the Points of `queries` (over disjoint series, as the tag values of an
+        IN give them) in (series key, time) order; closing it closes them all."""
+        return _MergedQuery(queries)
+
+
+class _MergedQuery(_Closeable):
+    """Query.merged: the union of queries over disjoint series, in (series key, time) order."""
+
+    def __init__(self, queries):
+        self._queries = queries
+        self._merge = heapq.merge(*queries, key=lambda p: (p.series, p.time))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._merge)
+
+    def close(self):
+        """Releases every cursor; the iterator then ends. Idempotent."""
+        self._merge = iter(())
+        for q in getattr(self, "_queries", ()):
+            q.close()
 
 
 

@@ -11,6 +11,7 @@ import ctypes
 import numpy as np
 
 from . import _errors, _ffi
+from ._filters import name_list as _name_list, tag_filters
 from ._times import time_bound
 
 _BLOCK_ROWS = 1 << 20  # max rows per strata_rows_next_block call
@@ -171,36 +172,6 @@ class Columns(collections.abc.Mapping):
         """A pandas DataFrame of these rows (see Database.read_frame)."""
         from . import _frames
         return _frames.columns_to_frame(self)
-
-
-def _name_list(fields):
-    if fields is None:
-        return None
-    if isinstance(fields, (str, bytes)):
-        fields = [fields]
-    names = list(fields)
-    if not names:
-        raise _errors.InvalidError("fields is empty: give field names, or None for every field")
-    if len(set(names)) != len(names):
-        raise _errors.InvalidError("fields lists a name twice: %r" % (names,))
-    return names
-
-
-def tag_filters(tags):
-    """(TagFilter array or None, count, keep-alive) for {key: value or [values]} (IN)."""
-    if not tags:
-        return None, 0, None
-    arr = (_ffi.TagFilter * len(tags))()
-    keep = []
-    for i, (key, value) in enumerate(tags.items()):
-        values = [value] if isinstance(value, (str, bytes)) else list(value)
-        cvals = (_ffi.c_char_p * max(1, len(values)))(
-            *[_ffi.encode(v, "tag value") for v in values])
-        keep.append(cvals)
-        arr[i].key = _ffi.encode(key, "tag key")
-        arr[i].values = cvals
-        arr[i].nvalues = len(values)
-    return arr, len(tags), keep
 
 
 def _field_type(lib, db, m, name):
