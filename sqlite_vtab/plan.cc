@@ -29,6 +29,8 @@ SQLITE_EXTENSION_INIT3
 #include <map>
 #include <set>
 
+#include "convert.h"
+#include "error.h"
 #include "table.h"
 
 namespace strata_sql {
@@ -328,76 +330,73 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
 
 namespace {
 
-// Applies SQLite's INTEGER affinity comparison "time OP v" to [*lo, *hi]; sets *empty when no
-// integer satisfies it.
-void ApplyTimeBound(SlotCode op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* empty) {
-  int type = sqlite3_value_type(v);
-  if (type == SQLITE_TEXT) type = sqlite3_value_numeric_type(v);
-  if (type == SQLITE_NULL) {
-    *empty = true;
-    return;
+// Applies "time OP x" for an integer x to [*lo, *hi]; sets *empty when no time satisfies it.
+void ApplyIntegerBound(SlotCode op, int64_t x, int64_t* lo, int64_t* hi, bool* empty) {
+  switch (op) {
+    case SlotCode::kTimeEq: *lo = std::max(*lo, x); *hi = std::min(*hi, x); break;
+    case SlotCode::kTimeGe: *lo = std::max(*lo, x); break;
+    case SlotCode::kTimeLe: *hi = std::min(*hi, x); break;
+    case SlotCode::kTimeGt:
+      if (x == INT64_MAX) *empty = true; else *lo = std::max(*lo, x + 1);
+      break;
+    case SlotCode::kTimeLt:
+      if (x == INT64_MIN) *empty = true; else *hi = std::min(*hi, x - 1);
+      break;
+    default: break;
   }
-  auto set_lo = [&](int64_t x) { *lo = std::max(*lo, x); };
-  auto set_hi = [&](int64_t x) { *hi = std::min(*hi, x); };
-  if (type == SQLITE_INTEGER) {
-    const int64_t x = sqlite3_value_int64(v);
-    switch (op) {
-      case SlotCode::kTimeEq: set_lo(x); set_hi(x); break;
-      case SlotCode::kTimeGe: set_lo(x); break;
-      case SlotCode::kTimeLe: set_hi(x); break;
-      case SlotCode::kTimeGt: if (x == INT64_MAX) *empty = true; else set_lo(x + 1); break;
-      case SlotCode::kTimeLt: if (x == INT64_MIN) *empty = true; else set_hi(x - 1); break;
-      default: break;
-    }
-    return;
-  }
-  if (type == SQLITE_FLOAT) {
-    const double d = sqlite3_value_double(v);
-    constexpr double kTwo63 = 9223372036854775808.0;
-    // SQLite compares an integer with a real exactly, so round to an integer bound first and do
-    // the +-1 of a strict bound in int64 arithmetic (a double near 1e18 has a 256 ns step).
-    if (op == SlotCode::kTimeEq) {
-      if (d != std::floor(d) || d >= kTwo63 || d < -kTwo63) {
-        *empty = true;
-        return;
-      }
-      set_lo(static_cast<int64_t>(d));
-      set_hi(static_cast<int64_t>(d));
-    } else if (op == SlotCode::kTimeGt || op == SlotCode::kTimeGe) {
-      const double c = std::ceil(d);  // the smallest integer >= d
-      if (c >= kTwo63) {
-        *empty = true;
-      } else if (c >= -kTwo63) {
-        int64_t n = static_cast<int64_t>(c);
-        if (op == SlotCode::kTimeGt && c == d) {
-          if (n == INT64_MAX) {
-            *empty = true;
-            return;
-          }
-          n++;
-        }
-        set_lo(n);
-      }
+}
+
+// Applies "time OP d" for a REAL d as SQLite compares an integer with a real: exactly. The bound is
+// rounded to an integer first and the +-1 of a strict bound done in int64 arithmetic (a double
+// near 1e18 has a 256 ns step).
+void ApplyRealBound(SlotCode op, double d, int64_t* lo, int64_t* hi, bool* empty) {
+  constexpr double kTwo63 = 9223372036854775808.0;
+  if (op == SlotCode::kTimeEq) {
+    if (d != std::floor(d) || d >= kTwo63 || d < -kTwo63) {
+      *empty = true;
     } else {
-      const double f = std::floor(d);  // the largest integer <= d
-      if (f < -kTwo63) {
-        *empty = true;
-      } else if (f < kTwo63) {
-        int64_t n = static_cast<int64_t>(f);
-        if (op == SlotCode::kTimeLt && f == d) {
-          if (n == INT64_MIN) {
-            *empty = true;
-            return;
-          }
-          n--;
-        }
-        set_hi(n);
-      }
+      ApplyIntegerBound(op, static_cast<int64_t>(d), lo, hi, empty);
     }
-    return;
+  } else if (op == SlotCode::kTimeGt || op == SlotCode::kTimeGe) {
+    const double c = std::ceil(d);  // the smallest integer >= d
+    if (c >= kTwo63) {
+      *empty = true;
+    } else if (c >= -kTwo63) {
+      // time > c where c == d is time > n; otherwise time >= the integer above d.
+      const bool strict = op == SlotCode::kTimeGt && c == d;
+      ApplyIntegerBound(strict ? SlotCode::kTimeGt : SlotCode::kTimeGe, static_cast<int64_t>(c),
+                        lo, hi, empty);
+    }
+  } else {
+    const double f = std::floor(d);  // the largest integer <= d
+    if (f < -kTwo63) {
+      *empty = true;
+    } else if (f < kTwo63) {
+      const bool strict = op == SlotCode::kTimeLt && f == d;
+      ApplyIntegerBound(strict ? SlotCode::kTimeLt : SlotCode::kTimeLe, static_cast<int64_t>(f),
+                        lo, hi, empty);
+    }
   }
-  // TEXT or BLOB: every integer sorts before it.
-  if (op == SlotCode::kTimeEq || op == SlotCode::kTimeGt || op == SlotCode::kTimeGe) *empty = true;
+}
+
+// Applies "time OP v" to [*lo, *hi]; sets *empty when no time satisfies it. TEXT (and a BLOB, which
+// is refused) is read as INSERT reads a time (ToTime: integer ns or ISO-8601), so `time >=
+// '2024-01-01T00:00:00Z'` compares times and text that is not a time is an error (false with
+// *err). INTEGER and REAL compare exactly, as SQLite compares them (INSERT's integral REAL is the
+// same time); NULL satisfies nothing.
+bool ApplyTimeBound(SlotCode op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* empty,
+                    std::string* err) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL: *empty = true; return true;
+    case SQLITE_INTEGER: ApplyIntegerBound(op, sqlite3_value_int64(v), lo, hi, empty); return true;
+    case SQLITE_FLOAT: ApplyRealBound(op, sqlite3_value_double(v), lo, hi, empty); return true;
+    default: {
+      int64_t t = 0;
+      if (!ToTime(v, &t, err)) return false;
+      ApplyIntegerBound(op, t, lo, hi, empty);
+      return true;
+    }
+  }
 }
 
 // A tag value as SQLite's TEXT affinity would compare it; false when nothing can equal it.
@@ -465,8 +464,7 @@ bool BindSlot(const PlanSlot& slot, bool view, sqlite3_value* v, ScanSpec* spec,
       }
       return true;
     default:
-      ApplyTimeBound(slot.code, v, &spec->t_min, &spec->t_max, &spec->empty);
-      return true;
+      return ApplyTimeBound(slot.code, v, &spec->t_min, &spec->t_max, &spec->empty, err);
   }
 }
 
