@@ -73,6 +73,11 @@ bool ConvertRow(Table* t, sqlite3_value** argv, bool update, NewRow* out) {
   std::string err;
   sqlite3_value* tv = argv[2];
   out->time_nochange = update && sqlite3_value_nochange(tv);
+  if (update && !out->time_nochange && sqlite3_value_type(tv) == SQLITE_NULL) {
+    // NULL is "now" only for an INSERT (a row without a time); a row's time is never unknown.
+    SetColumnError(t, "time", "cannot be set to NULL (only an INSERT takes a NULL time, as now)");
+    return false;
+  }
   if (!out->time_nochange && !ToTime(tv, &out->time, &err)) {
     SetColumnError(t, "time", err);
     return false;

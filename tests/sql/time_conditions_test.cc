@@ -1,6 +1,7 @@
 // Conditions on `time` take every form INSERT takes for a time (integer ns, integral REAL, text as
 // strata_parse_time reads it: integer ns or ISO-8601), converted by the same function (ToTime),
 // and SQLite does not compare the converted value again; text that is not a time is an error.
+// UPDATE ... SET time = NULL is an error (NULL is "now" only for an INSERT).
 #include "sql_test_util.h"
 
 namespace {
@@ -68,6 +69,24 @@ TEST_F(TimeConditionsTest, TextThatIsNotATimeIsAnError) {
   }
   EXPECT_NE(Exec(db, "SELECT v FROM m WHERE time >= 'yesterday'").find("yesterday"),
             std::string::npos);
+}
+
+TEST_F(TimeConditionsTest, UpdateToANullTimeIsAnErrorAndInsertWithoutATimeIsNow) {
+  sqlite3* db = Seeded();
+  const std::string err = Exec(db, "UPDATE m SET time = NULL WHERE v = 1");
+  EXPECT_NE(err.find("strata: m.time: cannot be set to NULL"), std::string::npos) << err;
+  EXPECT_EQ(Vs(db, "time = '2024-01-01T00:00:30Z'"), Strings{"1.0"});
+  // INSERT: a missing or NULL time is the current time.
+  const std::string before = One(db, "SELECT CAST((julianday('now') - 2440587.5) * 86400 AS INTEGER)");
+  ASSERT_EQ(Exec(db, "INSERT INTO m(host, v) VALUES ('now', 1); "
+                     "INSERT INTO m(time, host, v) VALUES (NULL, 'now2', 2)"),
+            "");
+  const long long start = std::stoll(before) * kSecond;
+  for (const char* host : {"now", "now2"}) {
+    const long long t = std::stoll(One(db, std::string("SELECT time FROM m WHERE host = '") + host + "'"));
+    EXPECT_GE(t, start - 2 * kSecond) << host;
+    EXPECT_LE(t, start + 120 * kSecond) << host;
+  }
 }
 
 }  // namespace
