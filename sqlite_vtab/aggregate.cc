@@ -298,7 +298,7 @@ bool ParseEvery(sqlite3_value* v, int64_t* every, std::string* err) {
     return true;
   }
   if (!ParseWidth(v, every, err)) {
-    *err = "_strata_every: " + *err;
+    *err = "the aggregate view's bucket width (its second argument): " + *err;
     return false;
   }
   return true;

@@ -450,7 +450,7 @@ bool BindSlot(const PlanSlot& slot, bool view, sqlite3_value* v, ScanSpec* spec,
       return ParseAggregateFn(v, &agg->fn, err);
     case SlotCode::kEvery:
       if (!view) {
-        *err = "_strata_every needs _strata_aggregate (write cpu('mean', '1h'))";
+        *err = "a bucket width needs an aggregate: write cpu('mean', '1h')";
         return false;
       }
       agg->every_arg = v;

@@ -49,8 +49,8 @@ bool SeriesKeysFit(Table* t, const std::string& order) {
 // period, or the storable range).
 bool TimeWritable(Table* t, int64_t time) {
   if (time >= t->conn->oldest_writable) return true;
-  SetColumnError(t, "time", "cannot store " + std::to_string(time) + ": older than " +
-                                std::to_string(t->conn->oldest_writable) +
+  SetColumnError(t, "time", "cannot store " + DescribeTime(time) + ": older than " +
+                                DescribeTime(t->conn->oldest_writable) +
                                 ", the oldest time the data directory takes now (its retention "
                                 "period, or the storable range)");
   return false;
@@ -408,9 +408,9 @@ int Update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
     for (int col : {t->schema.aggregate_column(), t->schema.every_column()}) {
       sqlite3_value* v = argv[2 + col];
       if (sqlite3_value_type(v) != SQLITE_NULL && !sqlite3_value_nochange(v)) {
-        SetError(t, std::string(col == t->schema.aggregate_column() ? "_strata_aggregate"
-                                                                      : "_strata_every") +
-                        " cannot be written: the aggregate view is read-only");
+        SetError(t, std::string(col == t->schema.aggregate_column() ? "the aggregate"
+                                                                      : "the bucket width") +
+                        " of the aggregate view cannot be written: the view is read-only");
         return SQLITE_CONSTRAINT;
       }
     }

@@ -89,10 +89,13 @@ TEST_F(AggregateViewTest, BadArgumentsAreRejectedAndTheViewIsReadOnly) {
   const Strings before = Rows(db, "SELECT * FROM m ORDER BY host, time");
   EXPECT_NE(Exec(db, "SELECT * FROM m('median')").find("unknown aggregate 'median'"), std::string::npos);
   EXPECT_NE(Exec(db, "SELECT * FROM m(NULL)").find("unknown aggregate NULL"), std::string::npos);
-  EXPECT_NE(Exec(db, "SELECT * FROM m('sum', 'fortnight')").find("_strata_every: bad width 'fortnight'"),
+  EXPECT_NE(Exec(db, "SELECT * FROM m('sum', 'fortnight')").find("view's bucket width (its second argument): bad width 'fortnight'"),
             std::string::npos);
-  EXPECT_NE(Exec(db, "SELECT * FROM m('sum', -5)").find("width must be positive"), std::string::npos);
-  EXPECT_NE(Exec(db, "SELECT * FROM m WHERE _strata_every = '1h'").find("needs _strata_aggregate"),
+  const std::string negative = Exec(db, "SELECT * FROM m('sum', -5)");
+  EXPECT_NE(negative.find("bucket width (its second argument): width must be positive"),
+            std::string::npos);
+  EXPECT_EQ(negative.find("_strata"), std::string::npos) << negative;  // no internal column names
+  EXPECT_NE(Exec(db, "SELECT * FROM m WHERE _strata_every = '1h'").find("a bucket width needs an aggregate"),
             std::string::npos);
   EXPECT_NE(Exec(db, "SELECT * FROM m('sum', '1h', 3)").find("at most two arguments"), std::string::npos);
   EXPECT_NE(Exec(db, "DELETE FROM m WHERE _strata_aggregate = 'sum'").find("aggregate view cannot be changed"),
@@ -100,7 +103,7 @@ TEST_F(AggregateViewTest, BadArgumentsAreRejectedAndTheViewIsReadOnly) {
   EXPECT_NE(Exec(db, "UPDATE m SET v = 1 WHERE _strata_aggregate = 'max'").find("read-only"),
             std::string::npos);
   EXPECT_NE(Exec(db, "INSERT INTO m(time, host, v, _strata_aggregate) VALUES (1, 'a', 1, 'sum')")
-                .find("_strata_aggregate cannot be written"),
+                .find("aggregate of the aggregate view cannot be written"),
             std::string::npos);
   EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE bad USING strata(h TAG, _strata_every REAL)").find("reserved"),
             std::string::npos);

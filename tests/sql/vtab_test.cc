@@ -329,6 +329,9 @@ TEST_F(VtabTest, RowsOlderThanTheRetentionPeriodFailAtTheirStatementNotAtCommit)
               std::string::npos)
         << err;
   }
+  // Times in messages are shown as ISO-8601 too.
+  EXPECT_NE(Exec(db, too_old[0]).find("cannot store 1 (1970-01-01T00:00:00.000000001Z): older than "),
+            std::string::npos);
   EXPECT_EQ(Exec(db, "COMMIT"), "");  // the rows of the transaction that were taken
   EXPECT_EQ(Rows(db, "SELECT h, v FROM r"), Strings{"a|1.0"});
 }
