@@ -205,6 +205,11 @@ int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
       ResultValue(ctx, c->aggregate_arg);
     } else if (col == s.every_column()) {
       ResultValue(ctx, c->every_arg);
+    } else if (col == s.tags_column()) {
+      if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;  // UPDATE: never changed
+      const RowTagSet& ts = direct ? c->scan.tagset() : *r->tagset;
+      const std::string json = TagsJson(ts.tags);
+      sqlite3_result_text64(ctx, json.data(), json.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     } else if (c->aggregate) {
       sqlite3_result_null(ctx);  // aggregated rows have no identity: they cannot be changed
     } else {

@@ -401,7 +401,7 @@ int Update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
       DeleteRow(t, tags, time);
       return SQLITE_OK;
     }
-    if (argc != t->schema.key_column() + 3) {
+    if (argc != t->schema.tags_column() + 3) {
       SetError(t, "internal error: xUpdate got " + std::to_string(argc) + " values");
       return SQLITE_ERROR;
     }
@@ -413,6 +413,12 @@ int Update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
                         " of the aggregate view cannot be written: the view is read-only");
         return SQLITE_CONSTRAINT;
       }
+    }
+    sqlite3_value* tags = argv[2 + t->schema.tags_column()];
+    if (sqlite3_value_type(tags) != SQLITE_NULL && !sqlite3_value_nochange(tags)) {
+      SetColumnError(t, "_strata_tags",
+                     "cannot be written: it shows the row's tags (write the tag columns)");
+      return SQLITE_CONSTRAINT;
     }
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return DoInsert(t, argv);
     return DoUpdate(t, argv);

@@ -374,4 +374,39 @@ TEST_F(VtabTest, FunctionsWork) {
             Strings{"0|2"});
 }
 
+TEST_F(VtabTest, TagsTheTableDoesNotDeclareShowInStrataTags) {
+  // Two databases declare measurement m over one directory, one with a tag the other lacks (as
+  // line protocol or the C ABI may write any tag): its series read in the other as rows of their
+  // own, told apart by _strata_tags, the row's whole tag set as JSON.
+  sqlite3* full = Open("full.db");
+  ASSERT_EQ(Exec(full, "CREATE VIRTUAL TABLE m USING strata(host TAG, dc TAG, v REAL, dir='shared')"), "");
+  ASSERT_EQ(Exec(full, "INSERT INTO m VALUES (10, 'a', 'x', 1), (10, 'a', 'y\"\\', 2)"), "");
+  sqlite3* part = Open("part.db");
+  ASSERT_EQ(Exec(part, "CREATE VIRTUAL TABLE m USING strata(host TAG, v REAL, dir='shared')"), "");
+  ASSERT_EQ(Exec(part, "INSERT INTO m VALUES (10, 'a', 3)"), "");
+  // The tag value y"\ is "y\"\\" in JSON.
+  const std::string x = R"({"dc":"x","host":"a"})", y = R"({"dc":"y\"\\","host":"a"})",
+                    a = R"({"host":"a"})";
+  EXPECT_EQ(Rows(part, "SELECT host, time, v, _strata_tags FROM m ORDER BY v"),
+            (Strings{"a|10|1.0|" + x, "a|10|2.0|" + y, "a|10|3.0|" + a}));
+  EXPECT_EQ(Rows(part, "SELECT json_extract(_strata_tags, '$.dc') FROM m ORDER BY v"),
+            (Strings{"x", R"(y"\)", "NULL"}));
+  EXPECT_EQ(Rows(part, "SELECT v FROM m WHERE _strata_tags = '{\"host\":\"a\"}'"), Strings{"3.0"});
+  EXPECT_EQ(Rows(full, "SELECT host, dc, v, _strata_tags FROM m ORDER BY v"),
+            (Strings{"a|x|1.0|" + x, R"(a|y"\|2.0|)" + y, "a|NULL|3.0|" + a}));
+  // The aggregate view's groups are told apart the same way.
+  EXPECT_EQ(Rows(part, "SELECT host, v, _strata_tags FROM m('sum') ORDER BY v"),
+            (Strings{"a|1.0|" + x, "a|2.0|" + y, "a|3.0|" + a}));
+  // An UPDATE or DELETE changes exactly its row; the column itself cannot be written.
+  EXPECT_EQ(Exec(part, "UPDATE m SET v = v + 10 WHERE json_extract(_strata_tags, '$.dc') = 'x'"), "");
+  EXPECT_EQ(Rows(part, "SELECT v FROM m ORDER BY v"), (Strings{"2.0", "3.0", "11.0"}));
+  EXPECT_NE(Exec(part, "UPDATE m SET _strata_tags = '{}'").find("m._strata_tags: cannot be written"),
+            std::string::npos);
+  EXPECT_NE(Exec(part, "INSERT INTO m(time, host, v, _strata_tags) VALUES (1, 'b', 1, '{}')")
+                .find("cannot be written"),
+            std::string::npos);
+  EXPECT_NE(Exec(part, "CREATE VIRTUAL TABLE n USING strata(_strata_tags TAG, v REAL)").find("reserved"),
+            std::string::npos);
+}
+
 }  // namespace
