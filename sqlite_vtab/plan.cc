@@ -215,12 +215,60 @@ void Note(const PlanSlot& slot, Bounds* b) {
   }
 }
 
+// The name of a constraint operator SQLite offers on a column, for messages.
+const char* OpName(int op) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_EQ: return "= (or IN, or an OR of equalities)";
+    case SQLITE_INDEX_CONSTRAINT_NE: return "!=";
+    case SQLITE_INDEX_CONSTRAINT_IS: return "IS";
+    case SQLITE_INDEX_CONSTRAINT_ISNOT: return "IS NOT";
+    case SQLITE_INDEX_CONSTRAINT_ISNULL: return "IS NULL";
+    case SQLITE_INDEX_CONSTRAINT_ISNOTNULL: return "IS NOT NULL";
+    case SQLITE_INDEX_CONSTRAINT_LIKE: return "LIKE";
+    case SQLITE_INDEX_CONSTRAINT_GLOB: return "GLOB";
+    case SQLITE_INDEX_CONSTRAINT_REGEXP: return "REGEXP";
+    case SQLITE_INDEX_CONSTRAINT_MATCH: return "MATCH";
+    default: return "this operator";
+  }
+}
+
+// The aggregate view's rule for a condition on `time` (README.md, "The aggregate view"): it
+// selects the points before they are aggregated, so the view takes it only as a range (<, <=, >,
+// >=, BETWEEN) with its value known when the view runs. `time = v` and IN are refused: SQLite runs
+// the view once per IN value (splitting groups) and substitutes v for `time` in the statement's
+// other conditions, while a row's time is its bucket's start; any other operator would be applied
+// by SQLite to the rows. A range whose value is not usable yet refuses the plan (SQLITE_CONSTRAINT:
+// SQLite would compare it with the bucket's start). SQLITE_OK when the constraint is a usable range
+// or not on `time`; SQLITE_ERROR with *err when it can never mean what the view defines.
+int ViewTimeRule(const sqlite3_index_info::sqlite3_index_constraint& c, std::string* err) {
+  if (c.iColumn != 0 || c.op == SQLITE_INDEX_CONSTRAINT_LIMIT ||
+      c.op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
+    return SQLITE_OK;
+  }
+  SlotCode code = SlotCode::kTimeGt;
+  if (!TimeCode(c.op, &code) || code == SlotCode::kTimeEq) {
+    *err = std::string("the aggregate view selects its points by a range of time (<, <=, >, >=, "
+                       "BETWEEN), not by time ") +
+           OpName(c.op) + ": the rows' time is the bucket's start" +
+           (code == SlotCode::kTimeEq && c.op == SQLITE_INDEX_CONSTRAINT_EQ
+                ? "; for one time write time BETWEEN t AND t"
+                : "");
+    return SQLITE_ERROR;
+  }
+  return c.usable ? SQLITE_OK : SQLITE_CONSTRAINT;
+}
+
 // Takes the constraints the engine applies, in aConstraint order. SQLITE_CONSTRAINT when the
-// view's argument is not usable yet.
-int TakeConstraints(const Schema& s, sqlite3_index_info* info, Plan* plan, Bounds* b) {
+// view's argument (or a time range of the view) is not usable yet; SQLITE_ERROR with *err for a
+// condition on time the view refuses (ViewTimeRule).
+int TakeConstraints(const Schema& s, sqlite3_index_info* info, Plan* plan, Bounds* b,
+                    std::string* err) {
   const bool view = IsView(s, info);
   for (int i = 0; i < info->nConstraint; i++) {
     const auto& c = info->aConstraint[i];
+    if (view) {
+      if (const int rc = ViewTimeRule(c, err); rc != SQLITE_OK) return rc;
+    }
     if (!c.usable) {
       if (c.op == SQLITE_INDEX_CONSTRAINT_EQ && c.iColumn == s.aggregate_column()) {
         return SQLITE_CONSTRAINT;  // the view needs its argument
@@ -295,12 +343,17 @@ void FieldsRead(const Schema& s, const sqlite3_index_info* info, Plan* plan) {
 }  // namespace
 
 int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
-  const Schema& s = reinterpret_cast<Table*>(vtab)->schema;
+  Table* t = reinterpret_cast<Table*>(vtab);
+  const Schema& s = t->schema;
   Plan plan;
   Bounds b;
   b.pinned.assign(s.ntags(), 0);
   b.used.assign(s.ntags(), 0);
-  if (TakeConstraints(s, info, &plan, &b) != SQLITE_OK) return SQLITE_CONSTRAINT;
+  std::string err;
+  if (const int rc = TakeConstraints(s, info, &plan, &b, &err); rc != SQLITE_OK) {
+    if (rc == SQLITE_ERROR) SetError(t, err);
+    return rc;
+  }
   if (b.time_eq) {
     b.rows /= 1e6;
   } else if (b.time_lo && b.time_hi) {
