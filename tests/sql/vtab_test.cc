@@ -93,6 +93,27 @@ TEST_F(VtabTest, ADirectoryNamedThroughALinkIsTheSameDirectory) {
   EXPECT_EQ(Rows(db, "SELECT a.v, b.w FROM a JOIN b USING (time, h)"), Strings{"1.0|2.0"});
 }
 
+TEST_F(VtabTest, DefaultOptionsMeanTheSameAsNone) {
+  sqlite3* db = Open();
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE a USING strata(h TAG, v REAL, shard_duration='1h')"), "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE b USING strata(h TAG, v REAL, shard_duration='60m')"), "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE c USING strata(h TAG, v REAL)"), "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE d USING strata(h TAG, v REAL, sync='full')"), "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE e USING strata(h TAG, v REAL, sync=full, "
+                     "sync_interval_ms=1000, retention=0)"),
+            "");
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE f USING strata(h TAG, v REAL, sync='off')")
+                .find("options 'sync=off' differ from 'shard_duration=1h'"),
+            std::string::npos);
+  // The directory's shard duration is its own: the engine refuses another.
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE g USING strata(h TAG, v REAL, shard_duration='2h')")
+                .find("shard_duration 2h differs from 1h"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE h USING strata(h TAG, v REAL, sync='sometimes')")
+                .find("sometimes"),
+            std::string::npos);
+}
+
 TEST_F(VtabTest, TablesOfOneDirectoryDeclareTheSameOptions) {
   // They share one engine: a table declaring other options than the open ones would not get them.
   sqlite3* db = Open();
@@ -104,7 +125,7 @@ TEST_F(VtabTest, TablesOfOneDirectoryDeclareTheSameOptions) {
       "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL)",
       "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, sync='full', retention='30d', "
       "shard_duration='1h')",
-      "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, sync='normal', retention='30d')",
+      "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, sync='normal', retention='29d')",
   };
   for (const std::string& sql : refused) {
     // (A failed CREATE makes SQLite disconnect every virtual table: the next CREATE connects `a`.)
@@ -114,10 +135,18 @@ TEST_F(VtabTest, TablesOfOneDirectoryDeclareTheSameOptions) {
               std::string::npos)
         << sql << " -> " << err;
   }
-  // The same options in another order; another directory may have others.
+  // Options are compared by what they mean, with defaults filled in: the same ones in another
+  // order or spelling, the directory's own shard_duration left out, the defaults given.
   EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, shard_duration='1h', "
                      "sync='normal', retention='30d')"),
             "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE b2 USING strata(h TAG, w REAL, shard_duration='60m', "
+                     "sync='normal', retention='720h', memstore_bytes='64MiB')"),
+            "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE b3 USING strata(h TAG, w REAL, sync='normal', "
+                     "retention='30d', compaction_threads=1)"),
+            "");
+  EXPECT_EQ(Exec(db, "DROP TABLE b2; DROP TABLE b3"), "");
   EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE c USING strata(h TAG, v REAL, dir='other')"), "");
   EXPECT_EQ(Rows(db, "SELECT name FROM sqlite_schema ORDER BY name"), (Strings{"a", "b", "c"}));
   Close(db);
@@ -188,7 +217,7 @@ TEST_F(VtabTest, ADroppedTableCanComeBackWithAnotherShardDuration) {
   EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE u USING strata(h TAG, w REAL, shard_duration='1h')"),
             "");
   EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE w USING strata(h TAG, w REAL, shard_duration='2h')")
-                .find("differ from 'shard_duration=1h'"),
+                .find("shard_duration 2h differs from 1h"),
             std::string::npos);
   EXPECT_EQ(Rows(db, "SELECT time, v FROM t"), Strings{"7200000000000|2.0"});
 }
