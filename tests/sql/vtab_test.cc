@@ -403,6 +403,26 @@ TEST_F(VtabTest, FunctionsWork) {
             Strings{"0|2"});
 }
 
+TEST_F(VtabTest, MaintenanceFunctionsFindTheTablesOfAFreshConnection) {
+  sqlite3* db = Seeded();
+  Close(db);
+  db = Open();  // no strata table used yet
+  EXPECT_EQ(One(db, "SELECT strata_flush(), strata_compact(), json_valid(strata_stats())"),
+            "NULL|NULL|1");
+  EXPECT_EQ(One(db, "SELECT json_extract(strata_stats('cpu'), '$.series') > 0"), "1");
+  EXPECT_EQ(All(db), kSeed);
+  // Tables of two directories: the table must be named.
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE o USING strata(h TAG, v REAL, dir='other')"), "");
+  Close(db);
+  db = Open();
+  EXPECT_NE(Exec(db, "SELECT strata_flush()").find("several data directories; name a table: "
+                                                    "strata_flush('table')"),
+            std::string::npos);
+  EXPECT_EQ(One(db, "SELECT strata_flush('o'), strata_flush('cpu')"), "NULL|NULL");
+  sqlite3* empty = Open("empty.db");
+  EXPECT_NE(Exec(empty, "SELECT strata_stats()").find("no strata table"), std::string::npos);
+}
+
 TEST_F(VtabTest, TagsTheTableDoesNotDeclareShowInStrataTags) {
   // Two databases declare measurement m over one directory, one with a tag the other lacks (as
   // line protocol or the C ABI may write any tag): its series read in the other as rows of their
