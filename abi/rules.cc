@@ -176,6 +176,18 @@ int strata_is_data_directory(const char* dir, int* out) {
   });
 }
 
+int strata_canonical_options(const char* options, char** out) {
+  return Guard([&] {
+    if (out == nullptr) return NullArg("strata_canonical_options", "out");
+    *out = nullptr;
+    auto parsed = strata::ParseOptions(options == nullptr ? "" : options);
+    if (!parsed) return FromError(parsed.error());
+    *out = HeapCopy(strata::FormatOptions(*parsed));
+    if (*out == nullptr) return SetStaticError(STRATA_NOMEM, "out of memory");
+    return STRATA_OK;
+  });
+}
+
 int strata_canonical_dir(const char* dir, char** out) {
   return Guard([&] {
     if (out == nullptr) return NullArg("strata_canonical_dir", "out");

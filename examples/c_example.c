@@ -1,5 +1,6 @@
 /* Writes a few points through the C ABI and reads them back: the per-point path, the columnar
-** path and a query.  Build: cc -std=c99 c_example.c -Iabi/include -Lbuild -lstrata
+** path and a query.  Build (from the repository root): cc -std=c99 examples/c_example.c -Iabi/include -Lbuild -lstrata
+**        -Wl,-rpath,"$PWD/build"   (without the rpath: LD_LIBRARY_PATH=build ./a.out)
 ** Run:   ./c_example [data-directory]   (default: a fresh directory under /tmp) */
 #define _XOPEN_SOURCE 700
 

@@ -16,7 +16,7 @@ hosts=${HOSTS:-100}
 hours=${HOURS:-24}
 build=${BUILD_DIR:-build}
 demo=${DEMO_DIR:-$repo/$build/demo}
-generator=$(dirname "$repo")/shared/bench/tsbs_cpu.py
+generator=$repo/tests/bench/tsbs_cpu.py
 
 step() { printf '\n==> %s\n' "$*"; }
 

@@ -298,7 +298,7 @@ bool ParseEvery(sqlite3_value* v, BucketRule* every, std::string* err) {
     return true;
   }
   if (!ParseBucketWidth(v, every, err)) {
-    *err = "_strata_every: " + *err;
+    *err = "the aggregate view's bucket width (its second argument): " + *err;
     return false;
   }
   return true;

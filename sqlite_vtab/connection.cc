@@ -1,6 +1,8 @@
 #include "connection.h"
 
+#include <algorithm>
 #include <mutex>
+#include <string_view>
 
 namespace strata_sql {
 namespace {
@@ -18,14 +20,38 @@ Conn::~Conn() {
   strata_close(sdb);
 }
 
+bool OptionsMeaning(const std::string& options, std::string* meaning, std::string* err) {
+  char* canonical = nullptr;
+  if (strata_canonical_options(options.c_str(), &canonical) != STRATA_OK) {
+    *err = strata_errmsg();
+    return false;
+  }
+  std::string text = canonical;
+  strata_free(canonical);
+  meaning->clear();
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    const size_t end = std::min(text.find(';', pos), text.size());
+    const std::string_view item(text.data() + pos, end - pos);
+    if (!item.starts_with("shard_duration=")) {
+      if (!meaning->empty()) meaning->push_back(';');
+      meaning->append(item);
+    }
+    pos = end + 1;
+  }
+  return true;
+}
+
 std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std::string& options,
                                   bool create, std::string* err) {
+  std::string meaning;
+  if (!OptionsMeaning(options, &meaning, err)) return nullptr;
   std::lock_guard lock(g_registry_mu);
   auto& reg = Registry();
   if (create) {
     for (const auto& [other_key, other] : reg) {
       const auto live = other.lock();
-      if (!live || other_key.second != dir || live->options == options) continue;
+      if (!live || other_key.second != dir || live->meaning == meaning) continue;
       auto shown = [](const std::string& o) { return o.empty() ? "none" : "'" + o + "'"; };
       *err = "options " + shown(options) + " differ from " + shown(live->options) +
              ", those of the other tables of '" + dir + "': the tables of a directory share one "
@@ -35,7 +61,17 @@ std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std
   }
   const auto key = std::make_pair(db, dir);
   if (auto it = reg.find(key); it != reg.end()) {
-    if (auto live = it->second.lock()) return live;
+    if (auto live = it->second.lock()) {
+      // The engine checks what the meaning leaves out, a shard_duration other than the
+      // directory's, when the directory is opened again.
+      strata_db* check = nullptr;
+      if (create && strata_open(dir.c_str(), options.c_str(), &check) != STRATA_OK) {
+        *err = std::string("cannot open '") + dir + "': " + strata_errmsg();
+        return nullptr;
+      }
+      strata_close(check);
+      return live;
+    }
     reg.erase(it);
   }
   if (!create) {
@@ -55,6 +91,7 @@ std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std
   conn->db = db;
   conn->dir = dir;
   conn->options = options;
+  conn->meaning = std::move(meaning);
   conn->sdb = sdb;
   reg[key] = conn;
   return conn;

@@ -24,6 +24,7 @@ struct Conn {
   sqlite3* db = nullptr;
   std::string dir;      // canonical path
   std::string options;  // Schema::options of the table that opened it
+  std::string meaning;  // OptionsMeaning(options): what tables of the directory must agree on
   strata_db* sdb = nullptr;
   // strata_oldest_writable_time at the last xBegin: rows older than it are refused at their
   // INSERT or UPDATE rather than with the whole transaction at COMMIT.
@@ -41,8 +42,14 @@ struct Conn {
   bool HasPending() const;
 };
 
+// What an options text means for the tables of one directory: the engine's canonical text
+// (strata_canonical_options: defaults filled in, values spelled one way) without shard_duration,
+// the directory's own, which strata_open checks against the directory. False with *err for options
+// strata_open refuses.
+bool OptionsMeaning(const std::string& options, std::string* meaning, std::string* err);
+
 // The Conn for (db, dir), opening the directory if needed. `create`: xCreate (strata_open may
-// create the directory, and a table whose options differ from those of a Conn of the directory open
+// create the directory, and a table whose options mean otherwise than those of a Conn of the directory open
 // in this process is refused, as the tables of a directory share one engine; xCreate connects the
 // connection's other strata tables first, so that their Conns are open); otherwise the directory
 // must already hold Strata's identity file. Null with *err.

@@ -252,6 +252,12 @@ bool ToTime(sqlite3_value* v, int64_t* out, std::string* err) {
   }
 }
 
+std::string DescribeTime(int64_t time) {
+  char text[STRATA_TIME_TEXT_BYTES];
+  if (strata_format_time(time, text, sizeof text) != STRATA_OK) return std::to_string(time);
+  return std::to_string(time) + " (" + text + ")";
+}
+
 void ResultValue(sqlite3_context* ctx, const Value& v) {
   switch (v.type) {
     case STRATA_FLOAT: sqlite3_result_double(ctx, v.f); break;

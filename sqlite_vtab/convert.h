@@ -28,6 +28,8 @@ bool ToTag(sqlite3_value* v, std::string* out, std::string* err);
 // A timestamp: integer ns, integral REAL, or text as strata_parse_time reads it (integer ns or
 // ISO-8601); NULL is the current time.
 bool ToTime(sqlite3_value* v, int64_t* out, std::string* err);
+// A time for messages: ns and ISO-8601 UTC, "1451606400000000000 (2016-01-01T00:00:00Z)".
+std::string DescribeTime(int64_t time);
 // The current time in ns.
 int64_t NowNs();
 // Sets v as the SQL result: NULL for type 0.

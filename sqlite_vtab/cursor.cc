@@ -205,8 +205,22 @@ int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
       ResultValue(ctx, c->aggregate_arg);
     } else if (col == s.every_column()) {
       ResultValue(ctx, c->every_arg);
+    } else if (col == s.tags_column()) {
+      if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;  // UPDATE: never changed
+      const RowTagSet& ts = direct ? c->scan.tagset() : *r->tagset;
+      const std::string json = TagsJson(ts.tags);
+      sqlite3_result_text64(ctx, json.data(), json.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     } else if (c->aggregate) {
-      sqlite3_result_null(ctx);  // aggregated rows have no identity: they cannot be changed
+      // A view row has no key. SQLite reads one only to change the row (DELETE, UPDATE) or to
+      // combine the scans of a MULTI-INDEX OR plan (an OR over several columns, the view run once
+      // per branch, each on its own cursor, rows kept once per key): each branch would aggregate
+      // other points, and the constraints on the view's arguments are checked again on the rows,
+      // so any answer would depend on the plan. Both are refused.
+      SetError(t, "rows of the aggregate view have no key: the view is read-only, and an OR "
+                  "that SQLite runs as several scans of it (MULTI-INDEX OR) cannot be combined; "
+                  "write the OR's branches as separate queries, or keep time ranges outside the "
+                  "OR");
+      return SQLITE_ERROR;
     } else {
       c->key = direct ? EncodeKey(c->scan.time(), c->scan.tagset().tags)
                       : EncodeKey(r->time, r->tagset->tags);

@@ -1,6 +1,7 @@
 // SQL functions of the module:
 //   strata_flush([table])    flushes the MemStores of the table's data directory (without an
-//                            argument: of the one directory this connection's strata tables use);
+//                            argument: of the one directory the strata tables of the connection's
+//                            databases use);
 //                            returns NULL.
 //   strata_compact([table])  likewise, a full compaction.
 //   strata_stats([table])    the directory's statistics as JSON text (strata_stats_json).
@@ -18,6 +19,7 @@ SQLITE_EXTENSION_INIT3
 #include "convert.h"
 #include "error.h"
 #include "strata.h"
+#include "table.h"
 #include "time_functions.h"
 
 namespace strata_sql {
@@ -28,13 +30,20 @@ std::shared_ptr<Conn> ConnFor(sqlite3_context* ctx, int argc, sqlite3_value** ar
                               const char* fn) {
   sqlite3* db = sqlite3_context_db_handle(ctx);
   if (argc == 0) {
+    // The directory of the connection's strata tables: those in use, or else those its databases
+    // declare (a fresh connection has used none yet).
     auto conns = ConnsOf(db);
+    if (conns.empty()) {
+      ConnectStrataTables(db, "");
+      conns = ConnsOf(db);
+    }
     if (conns.size() == 1) return conns[0];
     std::string msg =
         std::string("strata: ") + fn +
-        (conns.empty() ? "(): no strata table is in use on this connection; name one: "
-                       : "(): this connection uses several strata directories; name a "
-                         "table: ") +
+        (conns.empty() ? "(): the connection's databases have no strata table that opens; name "
+                         "one: "
+                       : "(): the strata tables of this connection use several data "
+                         "directories; name a table: ") +
         fn + "('table')";
     sqlite3_result_error(ctx, msg.c_str(), -1);
     return nullptr;

@@ -29,6 +29,8 @@ SQLITE_EXTENSION_INIT3
 #include <map>
 #include <set>
 
+#include "convert.h"
+#include "error.h"
 #include "table.h"
 
 namespace strata_sql {
@@ -213,12 +215,60 @@ void Note(const PlanSlot& slot, Bounds* b) {
   }
 }
 
+// The name of a constraint operator SQLite offers on a column, for messages.
+const char* OpName(int op) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_EQ: return "= (or IN, or an OR of equalities)";
+    case SQLITE_INDEX_CONSTRAINT_NE: return "!=";
+    case SQLITE_INDEX_CONSTRAINT_IS: return "IS";
+    case SQLITE_INDEX_CONSTRAINT_ISNOT: return "IS NOT";
+    case SQLITE_INDEX_CONSTRAINT_ISNULL: return "IS NULL";
+    case SQLITE_INDEX_CONSTRAINT_ISNOTNULL: return "IS NOT NULL";
+    case SQLITE_INDEX_CONSTRAINT_LIKE: return "LIKE";
+    case SQLITE_INDEX_CONSTRAINT_GLOB: return "GLOB";
+    case SQLITE_INDEX_CONSTRAINT_REGEXP: return "REGEXP";
+    case SQLITE_INDEX_CONSTRAINT_MATCH: return "MATCH";
+    default: return "this operator";
+  }
+}
+
+// The aggregate view's rule for a condition on `time` (README.md, "The aggregate view"): it
+// selects the points before they are aggregated, so the view takes it only as a range (<, <=, >,
+// >=, BETWEEN) with its value known when the view runs. `time = v` and IN are refused: SQLite runs
+// the view once per IN value (splitting groups) and substitutes v for `time` in the statement's
+// other conditions, while a row's time is its bucket's start; any other operator would be applied
+// by SQLite to the rows. A range whose value is not usable yet refuses the plan (SQLITE_CONSTRAINT:
+// SQLite would compare it with the bucket's start). SQLITE_OK when the constraint is a usable range
+// or not on `time`; SQLITE_ERROR with *err when it can never mean what the view defines.
+int ViewTimeRule(const sqlite3_index_info::sqlite3_index_constraint& c, std::string* err) {
+  if (c.iColumn != 0 || c.op == SQLITE_INDEX_CONSTRAINT_LIMIT ||
+      c.op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
+    return SQLITE_OK;
+  }
+  SlotCode code = SlotCode::kTimeGt;
+  if (!TimeCode(c.op, &code) || code == SlotCode::kTimeEq) {
+    *err = std::string("the aggregate view selects its points by a range of time (<, <=, >, >=, "
+                       "BETWEEN), not by time ") +
+           OpName(c.op) + ": the rows' time is the bucket's start" +
+           (code == SlotCode::kTimeEq && c.op == SQLITE_INDEX_CONSTRAINT_EQ
+                ? "; for one time write time BETWEEN t AND t"
+                : "");
+    return SQLITE_ERROR;
+  }
+  return c.usable ? SQLITE_OK : SQLITE_CONSTRAINT;
+}
+
 // Takes the constraints the engine applies, in aConstraint order. SQLITE_CONSTRAINT when the
-// view's argument is not usable yet.
-int TakeConstraints(const Schema& s, sqlite3_index_info* info, Plan* plan, Bounds* b) {
+// view's argument (or a time range of the view) is not usable yet; SQLITE_ERROR with *err for a
+// condition on time the view refuses (ViewTimeRule).
+int TakeConstraints(const Schema& s, sqlite3_index_info* info, Plan* plan, Bounds* b,
+                    std::string* err) {
   const bool view = IsView(s, info);
   for (int i = 0; i < info->nConstraint; i++) {
     const auto& c = info->aConstraint[i];
+    if (view) {
+      if (const int rc = ViewTimeRule(c, err); rc != SQLITE_OK) return rc;
+    }
     if (!c.usable) {
       if (c.op == SQLITE_INDEX_CONSTRAINT_EQ && c.iColumn == s.aggregate_column()) {
         return SQLITE_CONSTRAINT;  // the view needs its argument
@@ -293,12 +343,17 @@ void FieldsRead(const Schema& s, const sqlite3_index_info* info, Plan* plan) {
 }  // namespace
 
 int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
-  const Schema& s = reinterpret_cast<Table*>(vtab)->schema;
+  Table* t = reinterpret_cast<Table*>(vtab);
+  const Schema& s = t->schema;
   Plan plan;
   Bounds b;
   b.pinned.assign(s.ntags(), 0);
   b.used.assign(s.ntags(), 0);
-  if (TakeConstraints(s, info, &plan, &b) != SQLITE_OK) return SQLITE_CONSTRAINT;
+  std::string err;
+  if (const int rc = TakeConstraints(s, info, &plan, &b, &err); rc != SQLITE_OK) {
+    if (rc == SQLITE_ERROR) SetError(t, err);
+    return rc;
+  }
   if (b.time_eq) {
     b.rows /= 1e6;
   } else if (b.time_lo && b.time_hi) {
@@ -328,76 +383,73 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
 
 namespace {
 
-// Applies SQLite's INTEGER affinity comparison "time OP v" to [*lo, *hi]; sets *empty when no
-// integer satisfies it.
-void ApplyTimeBound(SlotCode op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* empty) {
-  int type = sqlite3_value_type(v);
-  if (type == SQLITE_TEXT) type = sqlite3_value_numeric_type(v);
-  if (type == SQLITE_NULL) {
-    *empty = true;
-    return;
+// Applies "time OP x" for an integer x to [*lo, *hi]; sets *empty when no time satisfies it.
+void ApplyIntegerBound(SlotCode op, int64_t x, int64_t* lo, int64_t* hi, bool* empty) {
+  switch (op) {
+    case SlotCode::kTimeEq: *lo = std::max(*lo, x); *hi = std::min(*hi, x); break;
+    case SlotCode::kTimeGe: *lo = std::max(*lo, x); break;
+    case SlotCode::kTimeLe: *hi = std::min(*hi, x); break;
+    case SlotCode::kTimeGt:
+      if (x == INT64_MAX) *empty = true; else *lo = std::max(*lo, x + 1);
+      break;
+    case SlotCode::kTimeLt:
+      if (x == INT64_MIN) *empty = true; else *hi = std::min(*hi, x - 1);
+      break;
+    default: break;
   }
-  auto set_lo = [&](int64_t x) { *lo = std::max(*lo, x); };
-  auto set_hi = [&](int64_t x) { *hi = std::min(*hi, x); };
-  if (type == SQLITE_INTEGER) {
-    const int64_t x = sqlite3_value_int64(v);
-    switch (op) {
-      case SlotCode::kTimeEq: set_lo(x); set_hi(x); break;
-      case SlotCode::kTimeGe: set_lo(x); break;
-      case SlotCode::kTimeLe: set_hi(x); break;
-      case SlotCode::kTimeGt: if (x == INT64_MAX) *empty = true; else set_lo(x + 1); break;
-      case SlotCode::kTimeLt: if (x == INT64_MIN) *empty = true; else set_hi(x - 1); break;
-      default: break;
-    }
-    return;
-  }
-  if (type == SQLITE_FLOAT) {
-    const double d = sqlite3_value_double(v);
-    constexpr double kTwo63 = 9223372036854775808.0;
-    // SQLite compares an integer with a real exactly, so round to an integer bound first and do
-    // the +-1 of a strict bound in int64 arithmetic (a double near 1e18 has a 256 ns step).
-    if (op == SlotCode::kTimeEq) {
-      if (d != std::floor(d) || d >= kTwo63 || d < -kTwo63) {
-        *empty = true;
-        return;
-      }
-      set_lo(static_cast<int64_t>(d));
-      set_hi(static_cast<int64_t>(d));
-    } else if (op == SlotCode::kTimeGt || op == SlotCode::kTimeGe) {
-      const double c = std::ceil(d);  // the smallest integer >= d
-      if (c >= kTwo63) {
-        *empty = true;
-      } else if (c >= -kTwo63) {
-        int64_t n = static_cast<int64_t>(c);
-        if (op == SlotCode::kTimeGt && c == d) {
-          if (n == INT64_MAX) {
-            *empty = true;
-            return;
-          }
-          n++;
-        }
-        set_lo(n);
-      }
+}
+
+// Applies "time OP d" for a REAL d as SQLite compares an integer with a real: exactly. The bound is
+// rounded to an integer first and the +-1 of a strict bound done in int64 arithmetic (a double
+// near 1e18 has a 256 ns step).
+void ApplyRealBound(SlotCode op, double d, int64_t* lo, int64_t* hi, bool* empty) {
+  constexpr double kTwo63 = 9223372036854775808.0;
+  if (op == SlotCode::kTimeEq) {
+    if (d != std::floor(d) || d >= kTwo63 || d < -kTwo63) {
+      *empty = true;
     } else {
-      const double f = std::floor(d);  // the largest integer <= d
-      if (f < -kTwo63) {
-        *empty = true;
-      } else if (f < kTwo63) {
-        int64_t n = static_cast<int64_t>(f);
-        if (op == SlotCode::kTimeLt && f == d) {
-          if (n == INT64_MIN) {
-            *empty = true;
-            return;
-          }
-          n--;
-        }
-        set_hi(n);
-      }
+      ApplyIntegerBound(op, static_cast<int64_t>(d), lo, hi, empty);
     }
-    return;
+  } else if (op == SlotCode::kTimeGt || op == SlotCode::kTimeGe) {
+    const double c = std::ceil(d);  // the smallest integer >= d
+    if (c >= kTwo63) {
+      *empty = true;
+    } else if (c >= -kTwo63) {
+      // time > c where c == d is time > n; otherwise time >= the integer above d.
+      const bool strict = op == SlotCode::kTimeGt && c == d;
+      ApplyIntegerBound(strict ? SlotCode::kTimeGt : SlotCode::kTimeGe, static_cast<int64_t>(c),
+                        lo, hi, empty);
+    }
+  } else {
+    const double f = std::floor(d);  // the largest integer <= d
+    if (f < -kTwo63) {
+      *empty = true;
+    } else if (f < kTwo63) {
+      const bool strict = op == SlotCode::kTimeLt && f == d;
+      ApplyIntegerBound(strict ? SlotCode::kTimeLt : SlotCode::kTimeLe, static_cast<int64_t>(f),
+                        lo, hi, empty);
+    }
   }
-  // TEXT or BLOB: every integer sorts before it.
-  if (op == SlotCode::kTimeEq || op == SlotCode::kTimeGt || op == SlotCode::kTimeGe) *empty = true;
+}
+
+// Applies "time OP v" to [*lo, *hi]; sets *empty when no time satisfies it. TEXT (and a BLOB, which
+// is refused) is read as INSERT reads a time (ToTime: integer ns or ISO-8601), so `time >=
+// '2024-01-01T00:00:00Z'` compares times and text that is not a time is an error (false with
+// *err). INTEGER and REAL compare exactly, as SQLite compares them (INSERT's integral REAL is the
+// same time); NULL satisfies nothing.
+bool ApplyTimeBound(SlotCode op, sqlite3_value* v, int64_t* lo, int64_t* hi, bool* empty,
+                    std::string* err) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL: *empty = true; return true;
+    case SQLITE_INTEGER: ApplyIntegerBound(op, sqlite3_value_int64(v), lo, hi, empty); return true;
+    case SQLITE_FLOAT: ApplyRealBound(op, sqlite3_value_double(v), lo, hi, empty); return true;
+    default: {
+      int64_t t = 0;
+      if (!ToTime(v, &t, err)) return false;
+      ApplyIntegerBound(op, t, lo, hi, empty);
+      return true;
+    }
+  }
 }
 
 // A tag value as SQLite's TEXT affinity would compare it; false when nothing can equal it.
@@ -451,7 +503,7 @@ bool BindSlot(const PlanSlot& slot, bool view, sqlite3_value* v, ScanSpec* spec,
       return ParseAggregateFn(v, &agg->fn, err);
     case SlotCode::kEvery:
       if (!view) {
-        *err = "_strata_every needs _strata_aggregate (write cpu('mean', '1h'))";
+        *err = "a bucket width needs an aggregate: write cpu('mean', '1h')";
         return false;
       }
       agg->every_arg = v;
@@ -465,8 +517,7 @@ bool BindSlot(const PlanSlot& slot, bool view, sqlite3_value* v, ScanSpec* spec,
       }
       return true;
     default:
-      ApplyTimeBound(slot.code, v, &spec->t_min, &spec->t_max, &spec->empty);
-      return true;
+      return ApplyTimeBound(slot.code, v, &spec->t_min, &spec->t_max, &spec->empty, err);
   }
 }
 

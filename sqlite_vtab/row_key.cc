@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 #include "strata.h"
 
@@ -89,6 +90,41 @@ bool DecodeKey(const void* data, int n, int64_t* time, std::vector<Tag>* tags) {
     i = v_end + 1;
   }
   return true;
+}
+
+namespace {
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(ch);
+    } else if (c < 0x20) {
+      *out += "\\u00";
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
+    } else {
+      out->push_back(ch);  // UTF-8 as is: tags are valid UTF-8
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+std::string TagsJson(const std::vector<Tag>& tags) {
+  std::string out = "{";
+  for (const Tag& tag : tags) {
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonString(tag.key, &out);
+    out.push_back(':');
+    AppendJsonString(tag.value, &out);
+  }
+  out.push_back('}');
+  return out;
 }
 
 }  // namespace strata_sql

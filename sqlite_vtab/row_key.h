@@ -24,6 +24,8 @@ size_t LongestFieldSuffix(const std::string& measurement, const std::vector<std:
 // _strata_key: 8 bytes of time (big-endian, sign bit flipped) then key NUL value NUL per tag, the
 // tags sorted by key.
 std::string EncodeKey(int64_t time, const std::vector<Tag>& tags);
+// _strata_tags: the tags as a JSON object, {"key":"value",...} in key order (RFC 8259 escapes).
+std::string TagsJson(const std::vector<Tag>& tags);
 // The inverse of EncodeKey; false when `data` is not such a key (also when its tags are not
 // sorted by key, or a key repeats).
 bool DecodeKey(const void* data, int n, int64_t* time, std::vector<Tag>* tags);

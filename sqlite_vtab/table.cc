@@ -49,10 +49,9 @@ bool ResolveDir(sqlite3* db, const char* schema_name, const Schema& schema, std:
 
 void Disconnect(Table* t) { delete t; }
 
-// Connects every other strata table of the connection's databases, so that AcquireConn sees the
-// options of each directory's tables (a CREATE must declare the same as those of its directory).
-// A table that cannot connect (its directory gone or locked) is skipped: its own use will say why.
-void ConnectOtherTables(sqlite3* db, const std::string& creating) {
+}  // namespace
+
+void ConnectStrataTables(sqlite3* db, const std::string& except) {
   std::vector<std::pair<std::string, std::string>> tables;  // (schema, name)
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list", -1, &st, nullptr) !=
@@ -78,13 +77,15 @@ void ConnectOtherTables(sqlite3* db, const std::string& creating) {
     sqlite3_free(sql);
   }
   for (const auto& [schema, name] : tables) {
-    if (name == creating) continue;
+    if (name == except) continue;
     char* sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" WHERE 0", schema.c_str(),
                                 name.c_str());
     if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK) sqlite3_finalize(st);
     sqlite3_free(sql);
   }
 }
+
+namespace {
 
 int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** pzErr,
          bool create) {
@@ -109,7 +110,9 @@ int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
   t->field_suffix_bytes = LongestFieldSuffix(t->name, t->schema.fields, &t->longest_field);
   std::string dir;
   if (!ResolveDir(db, argv[1], t->schema, &dir, &err)) return fail(err);
-  if (create) ConnectOtherTables(db, t->name);
+  // Connect the connection's other strata tables first, so that AcquireConn sees the options of
+  // each directory's tables (a CREATE must declare the same as those of its directory).
+  if (create) ConnectStrataTables(db, t->name);
   t->conn = AcquireConn(db, dir, t->schema.options, create, &err);
   if (!t->conn) return fail(err);
   if (create) {

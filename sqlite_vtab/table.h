@@ -89,6 +89,9 @@ int CreateTable(sqlite3* db, void* aux, int argc, const char* const* argv, sqlit
 int ConnectTable(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_vtab** out,
                  char** pzErr);
 int DisconnectTable(sqlite3_vtab* vtab);
+// Connects every strata table of the connection's databases (xConnect), but `except`. A table that
+// cannot connect (its directory gone or locked) is skipped: its own use will say why.
+void ConnectStrataTables(sqlite3* db, const std::string& except);
 // DROP TABLE: removes the measurement's data (refused inside a transaction).
 int DestroyTable(sqlite3_vtab* vtab);
 // ALTER TABLE RENAME: refused, the table name is the measurement name.

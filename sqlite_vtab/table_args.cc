@@ -169,7 +169,7 @@ bool ParseColumn(const std::string& arg, Schema* schema, std::set<std::string>* 
   }
   const std::string lname = Lower(name);
   if (lname == "time" || lname == "_strata_key" || lname == "_strata_aggregate" ||
-      lname == "_strata_every") {
+      lname == "_strata_every" || lname == "_strata_tags") {
     *err = "column name '" + name + "' is reserved";
     return false;
   }
@@ -259,7 +259,8 @@ std::string DeclareSql(const Schema& schema) {
     sql += ", " + QuoteId(schema.fields[i]) + " " + SqlTypeName(schema.field_types[i]);
   }
   sql += ", \"_strata_aggregate\" HIDDEN, \"_strata_every\" HIDDEN";
-  sql += ", \"_strata_key\" BLOB HIDDEN PRIMARY KEY NOT NULL) WITHOUT ROWID";
+  sql += ", \"_strata_key\" BLOB HIDDEN PRIMARY KEY NOT NULL, \"_strata_tags\" TEXT HIDDEN)";
+  sql += " WITHOUT ROWID";
   return sql;
 }
 

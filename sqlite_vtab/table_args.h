@@ -10,7 +10,7 @@
 namespace strata_sql {
 
 // A table's columns and options. Columns: 0 time, then the tags, then the fields, then the hidden
-// _strata_aggregate, _strata_every and _strata_key (README.md, "Tables").
+// _strata_aggregate, _strata_every, _strata_key and _strata_tags (README.md, "Tables").
 struct Schema {
   std::vector<std::string> tags;    // tag column names, in declaration order
   std::vector<std::string> fields;  // field column names, in declaration order
@@ -23,6 +23,7 @@ struct Schema {
   int aggregate_column() const { return 1 + ntags() + nfields(); }
   int every_column() const { return 2 + ntags() + nfields(); }
   int key_column() const { return 3 + ntags() + nfields(); }
+  int tags_column() const { return 4 + ntags() + nfields(); }  // the row's whole tag set, JSON
   int first_field_column() const { return 1 + ntags(); }
 };
 

@@ -49,8 +49,8 @@ bool SeriesKeysFit(Table* t, const std::string& order) {
 // period, or the storable range).
 bool TimeWritable(Table* t, int64_t time) {
   if (time >= t->conn->oldest_writable) return true;
-  SetColumnError(t, "time", "cannot store " + std::to_string(time) + ": older than " +
-                                std::to_string(t->conn->oldest_writable) +
+  SetColumnError(t, "time", "cannot store " + DescribeTime(time) + ": older than " +
+                                DescribeTime(t->conn->oldest_writable) +
                                 ", the oldest time the data directory takes now (its retention "
                                 "period, or the storable range)");
   return false;
@@ -73,6 +73,11 @@ bool ConvertRow(Table* t, sqlite3_value** argv, bool update, NewRow* out) {
   std::string err;
   sqlite3_value* tv = argv[2];
   out->time_nochange = update && sqlite3_value_nochange(tv);
+  if (update && !out->time_nochange && sqlite3_value_type(tv) == SQLITE_NULL) {
+    // NULL is "now" only for an INSERT (a row without a time); a row's time is never unknown.
+    SetColumnError(t, "time", "cannot be set to NULL (only an INSERT takes a NULL time, as now)");
+    return false;
+  }
   if (!out->time_nochange && !ToTime(tv, &out->time, &err)) {
     SetColumnError(t, "time", err);
     return false;
@@ -396,18 +401,24 @@ int Update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
       DeleteRow(t, tags, time);
       return SQLITE_OK;
     }
-    if (argc != t->schema.key_column() + 3) {
+    if (argc != t->schema.tags_column() + 3) {
       SetError(t, "internal error: xUpdate got " + std::to_string(argc) + " values");
       return SQLITE_ERROR;
     }
     for (int col : {t->schema.aggregate_column(), t->schema.every_column()}) {
       sqlite3_value* v = argv[2 + col];
       if (sqlite3_value_type(v) != SQLITE_NULL && !sqlite3_value_nochange(v)) {
-        SetError(t, std::string(col == t->schema.aggregate_column() ? "_strata_aggregate"
-                                                                      : "_strata_every") +
-                        " cannot be written: the aggregate view is read-only");
+        SetError(t, std::string(col == t->schema.aggregate_column() ? "the aggregate"
+                                                                      : "the bucket width") +
+                        " of the aggregate view cannot be written: the view is read-only");
         return SQLITE_CONSTRAINT;
       }
+    }
+    sqlite3_value* tags = argv[2 + t->schema.tags_column()];
+    if (sqlite3_value_type(tags) != SQLITE_NULL && !sqlite3_value_nochange(tags)) {
+      SetColumnError(t, "_strata_tags",
+                     "cannot be written: it shows the row's tags (write the tag columns)");
+      return SQLITE_CONSTRAINT;
     }
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return DoInsert(t, argv);
     return DoUpdate(t, argv);

@@ -116,7 +116,7 @@ STRATA_API const char *strata_errmsg(void);
 STRATA_API const char *strata_status_name(int code);
 
 /* Frees memory the library returned to the caller (strata_stats_json, strata_canonical_dir,
-** strata_parse_series_key).  NULL is a no-op.  Thread-safe. */
+** strata_canonical_options, strata_parse_series_key).  NULL is a no-op.  Thread-safe. */
 STRATA_API void strata_free(void *p);
 
 /* The ABI generation of the loaded library (STRATA_ABI_VERSION of its header).  Incremented only
@@ -165,6 +165,17 @@ STRATA_API int strata_is_data_directory(const char *dir, int *out);
 ** caller frees with strata_free() (NULL on failure).  Returns STRATA_OK, STRATA_INVALID (NULL
 ** argument, empty path), STRATA_IO (the path cannot be resolved) or STRATA_NOMEM.  Thread-safe. */
 STRATA_API int strata_canonical_dir(const char *dir, char **out);
+
+/* The meaning of strata_open's options text: every key in a fixed order, with its value spelled
+** one way and defaults filled in ("sync=full;sync_interval_ms=1000;...").  Two texts that open
+** the same way give the same result ("shard_duration=1h" and "shard_duration=60m"; "" and
+** "sync=full").  shard_duration, the directory's own, appears only when given.
+**   options  borrowed "k=v;k=v" text, or NULL (as "").
+**   out      receives a NUL-terminated string the caller frees with strata_free() (NULL on
+**            failure).
+** Returns STRATA_OK, STRATA_INVALID (NULL out, an option strata_open refuses: the message names
+** it) or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_canonical_options(const char *options, char **out);
 
 /* ---- writing: batches ---------------------------------------------------------------------- */
 

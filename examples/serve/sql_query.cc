@@ -51,7 +51,8 @@ std::vector<std::string> TableStatements(const std::string& schema_json, const s
   std::vector<std::string> out;
   const nlohmann::json schema = nlohmann::json::parse(schema_json);
   for (const auto& m : schema["measurements"]) {
-    std::set<std::string> taken = {"time", "_strata_key", "_strata_aggregate", "_strata_every"};
+    std::set<std::string> taken = {"time", "_strata_key", "_strata_aggregate", "_strata_every",
+                                   "_strata_tags"};
     std::string columns;
     auto add = [&](const std::string& name, const char* type) {
       if (!taken.insert(AsciiLower(name)).second) return false;

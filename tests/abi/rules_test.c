@@ -222,8 +222,34 @@ static void test_directories(void) {
   nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Options texts that open the same way have one canonical text; a bad one is refused. */
+static void test_options(void) {
+  phase = "options";
+  char *a = NULL, *b = NULL;
+  OK(strata_canonical_options("shard_duration=1h", &a));
+  OK(strata_canonical_options(" shard_duration = 60m ;", &b));
+  CHECK(a != NULL && b != NULL && strcmp(a, b) == 0);
+  CHECK(a != NULL && strstr(a, "shard_duration=1h") != NULL);
+  strata_free(a);
+  strata_free(b);
+  OK(strata_canonical_options(NULL, &a));
+  OK(strata_canonical_options("sync=full;memstore_bytes=64MiB;block_cache_bytes=32MiB", &b));
+  CHECK(a != NULL && b != NULL && strcmp(a, b) == 0);
+  CHECK(a != NULL && strstr(a, "sync=full") != NULL && strstr(a, "shard_duration") == NULL);
+  strata_free(b);
+  OK(strata_canonical_options("sync=off", &b));
+  CHECK(a != NULL && b != NULL && strcmp(a, b) != 0);
+  strata_free(a);
+  strata_free(b);
+  CHECK_RC(strata_canonical_options("sync=sometimes", &a), STRATA_INVALID, "sync");
+  CHECK(a == NULL);
+  CHECK_RC(strata_canonical_options("colour=red", &a), STRATA_INVALID, "colour");
+  CHECK_RC(strata_canonical_options("", NULL), STRATA_INVALID, "out is NULL");
+}
+
 int main(void) {
   test_status_name();
+  test_options();
   test_time();
   test_series_key();
   test_utf8();

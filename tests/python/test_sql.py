@@ -112,6 +112,19 @@ class SqlModuleTest(unittest.TestCase):
         self.assertIsNone(c.execute("SELECT strata_flush()").fetchone()[0])
         self.assertIn('"series"', c.execute("SELECT strata_stats()").fetchone()[0])
 
+    def test_tags_written_by_line_protocol_that_the_table_lacks_tell_rows_apart(self):
+        c = self.connect()
+        c.execute("CREATE VIRTUAL TABLE m USING strata(host TAG, v REAL)")
+        c.execute("INSERT INTO m VALUES (10, 'a', 1)")
+        # The same directory in this process: strata.open shares the table's engine.
+        with strata.open(self.path + ".strata") as db:
+            db.write_lines("m,host=a,dc=x v=2 10\nm,host=a,dc=y v=3 10\n")
+        self.assertEqual(self.rows(c, "SELECT host, time, v, _strata_tags FROM m ORDER BY v"),
+                         [("a", 10, 1.0, '{"host":"a"}'), ("a", 10, 2.0, '{"dc":"x","host":"a"}'),
+                          ("a", 10, 3.0, '{"dc":"y","host":"a"}')])
+        self.assertEqual(self.rows(c, "SELECT v FROM m WHERE json_extract(_strata_tags, '$.dc') "
+                                      "IS NULL"), [(1.0,)])
+
     def test_pushdown_matches_plain_table(self):
         c = self.connect()
         c.execute(CPU)

@@ -89,18 +89,21 @@ TEST_F(AggregateViewTest, BadArgumentsAreRejectedAndTheViewIsReadOnly) {
   const Strings before = Rows(db, "SELECT * FROM m ORDER BY host, time");
   EXPECT_NE(Exec(db, "SELECT * FROM m('median')").find("unknown aggregate 'median'"), std::string::npos);
   EXPECT_NE(Exec(db, "SELECT * FROM m(NULL)").find("unknown aggregate NULL"), std::string::npos);
-  EXPECT_NE(Exec(db, "SELECT * FROM m('sum', 'fortnight')").find("_strata_every: bad width 'fortnight'"),
+  EXPECT_NE(Exec(db, "SELECT * FROM m('sum', 'fortnight')").find("view's bucket width (its second argument): bad width 'fortnight'"),
             std::string::npos);
-  EXPECT_NE(Exec(db, "SELECT * FROM m('sum', -5)").find("width must be positive"), std::string::npos);
-  EXPECT_NE(Exec(db, "SELECT * FROM m WHERE _strata_every = '1h'").find("needs _strata_aggregate"),
+  const std::string negative = Exec(db, "SELECT * FROM m('sum', -5)");
+  EXPECT_NE(negative.find("bucket width (its second argument): width must be positive"),
+            std::string::npos);
+  EXPECT_EQ(negative.find("_strata"), std::string::npos) << negative;  // no internal column names
+  EXPECT_NE(Exec(db, "SELECT * FROM m WHERE _strata_every = '1h'").find("a bucket width needs an aggregate"),
             std::string::npos);
   EXPECT_NE(Exec(db, "SELECT * FROM m('sum', '1h', 3)").find("at most two arguments"), std::string::npos);
-  EXPECT_NE(Exec(db, "DELETE FROM m WHERE _strata_aggregate = 'sum'").find("aggregate view cannot be changed"),
+  EXPECT_NE(Exec(db, "DELETE FROM m WHERE _strata_aggregate = 'sum'").find("have no key: the view is read-only"),
             std::string::npos);
   EXPECT_NE(Exec(db, "UPDATE m SET v = 1 WHERE _strata_aggregate = 'max'").find("read-only"),
             std::string::npos);
   EXPECT_NE(Exec(db, "INSERT INTO m(time, host, v, _strata_aggregate) VALUES (1, 'a', 1, 'sum')")
-                .find("_strata_aggregate cannot be written"),
+                .find("aggregate of the aggregate view cannot be written"),
             std::string::npos);
   EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE bad USING strata(h TAG, _strata_every REAL)").find("reserved"),
             std::string::npos);
@@ -139,6 +142,90 @@ TEST_F(AggregateViewTest, IntegerSumOverflowIsAnError) {
   ASSERT_EQ(Exec(db, "INSERT INTO m(time, host, n) VALUES (1, 'a', 9223372036854775807), (2, 'a', 1)"), "");
   EXPECT_NE(Exec(db, "SELECT * FROM m('sum')").find("integer overflow in the sum of n"), std::string::npos);
   EXPECT_EQ(Rows(db, "SELECT n FROM m('mean')"), Strings{"4.61168601842739e+18"});
+}
+
+// The data: what `time` conditions mean for the view. Ranges ANDed at the top of WHERE
+// select the points before aggregating; time =, IN, an OR of equalities, other operators, and an
+// OR that SQLite runs as several scans of the view (MULTI-INDEX OR) are refused; conditions SQLite
+// applies itself
+// (expressions of time, fields) filter the view's rows, whose time is the bucket's start, as
+// HAVING would. Each answer is compared with GROUP BY over a plain table of the same rows.
+class AggregateViewTimeTest : public SqlTest {
+ protected:
+  sqlite3* Seeded() {
+    sqlite3* db = Open();
+    EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE m USING strata(host TAG, region TAG, usage REAL);"
+                       "CREATE TABLE r(time INTEGER, host TEXT, region TEXT, usage REAL)"),
+              "");
+    const char* rows = "(10,'a','eu',1), (20,'a','eu',2), (30,'a','us',4), (15,'b','eu',16), "
+                       "(25,'b','us',32)";
+    EXPECT_EQ(Exec(db, std::string("INSERT INTO m VALUES ") + rows), "");
+    EXPECT_EQ(Exec(db, std::string("INSERT INTO r VALUES ") + rows), "");
+    return db;
+  }
+  // The view m('sum', every) under `where`, sorted.
+  static Strings View(sqlite3* db, const std::string& every, const std::string& where) {
+    return Rows(db, "SELECT host, region, time, usage FROM m('sum', " + every + ") WHERE " +
+                        where + " ORDER BY host, region, time");
+  }
+  // The same with GROUP BY: `points` selects the points, `having` filters the groups (whose time
+  // is the bucket's start, or the oldest point's without a width).
+  static Strings Plain(sqlite3* db, const std::string& every, const std::string& points,
+                       const std::string& having = "1") {
+    const std::string t = every == "NULL" ? "min(time)" : "time_bucket(" + every + ", time)";
+    return Rows(db, "SELECT * FROM (SELECT host, region, " + t + " AS time, sum(usage) AS usage "
+                    "FROM r WHERE " + points + " GROUP BY host, region" +
+                    (every == "NULL" ? "" : ", 3") + ") WHERE " + having +
+                    " ORDER BY host, region, time");
+  }
+};
+
+TEST_F(AggregateViewTimeTest, RangesSelectPointsAndOtherConditionsFilterRows) {
+  sqlite3* db = Seeded();
+  for (const std::string every : {"'1h'", "NULL", "'10ns'"}) {
+    for (const std::string w :
+         {"time >= 10 AND time < 25", "time BETWEEN 15 AND 25", "time > 10 AND time <= 30",
+          "time > 10 AND (host = 'a' OR region = 'us')", "(host = 'a' OR region = 'us')",
+          "host IN ('a', 'b') AND time <= 20",
+          "(host = 'b' OR region = 'eu') AND time < 26 AND time > 11"}) {
+      EXPECT_EQ(View(db, every, w), Plain(db, every, w)) << every << ": " << w;
+    }
+    // A time as text is the time INSERT would store.
+    EXPECT_EQ(View(db, every, "time >= '1970-01-01T00:00:00.000000015Z'"),
+              Plain(db, every, "time >= 15")) << every;
+    // Expressions of time and conditions on fields see the rows.
+    EXPECT_EQ(View(db, every, "time >= 15 AND time + 0 < 20"),
+              Plain(db, every, "time >= 15", "time + 0 < 20")) << every;
+    EXPECT_EQ(View(db, every, "time < 26 AND usage > 3"), Plain(db, every, "time < 26", "usage > 3"))
+        << every;
+    EXPECT_EQ(View(db, every, "host = 'a' OR usage > 10"),
+              Plain(db, every, "1", "host = 'a' OR usage > 10")) << every;
+  }
+  // One group per tag set and hour: (a, eu) has two points, counted whole.
+  EXPECT_EQ(View(db, "'1h'", "time >= 0"),
+            (Strings{"a|eu|0|3.0", "a|us|0|4.0", "b|eu|0|16.0", "b|us|0|32.0"}));
+}
+
+TEST_F(AggregateViewTimeTest, TimeConditionsThatCannotSelectPointsAreRefused) {
+  sqlite3* db = Seeded();
+  for (const std::string every : {"'1h'", "NULL"}) {
+    for (const std::string w :
+         {"time IN (10, 20)", "time = 10 OR time = 20", "time = 10 AND time + 0 = 0",
+          "time = 10", "time != 10", "time IS 10", "time IS NULL",
+          "(host = 'a' AND time < 15) OR (host = 'b' AND time > 20)",
+          "(host = 'b' AND time > 20) OR (host = 'a' AND time < 15)",
+          "(host = 'a' AND time < 15) OR (region = 'us' AND time < 16)"}) {
+      const std::string err = Exec(db, "SELECT host, region, time, usage FROM m('sum', " + every +
+                                           ") WHERE " + w);
+      EXPECT_EQ(err.rfind("strata: m: ", 0), 0u) << every << ": " << w;
+      EXPECT_NE(err.find("aggregate view"), std::string::npos)
+          << every << ": " << w << " -> " << (err.empty() ? "rows" : err);
+    }
+  }
+  // A point at one time: a closed range.
+  EXPECT_EQ(View(db, "'1h'", "time BETWEEN 10 AND 10"), (Strings{"a|eu|0|1.0"}));
+  EXPECT_NE(Exec(db, "SELECT * FROM m('sum') WHERE time = 10").find("write time BETWEEN t AND t"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -125,12 +125,13 @@ class Differential : public SqlTest {
   }
 
   // A random condition; `engine_only`: only those the module hands to the engine (time ranges, tag
-  // = and IN), not fields or `time !=`.
-  std::string Cond(bool engine_only = false) {
-    static const char* kOps[] = {"=", "<", "<=", ">", ">=", "!="};
+  // = and IN), not fields or `time !=`; `view`: and of time only ranges, which select the
+  // aggregate view's points (it refuses time =).
+  std::string Cond(bool engine_only = false, bool view = false) {
+    static const char* kOps[] = {"<", "<=", ">", ">=", "=", "!="};
     switch (Rand(engine_only ? 7 : 9)) {
       case 0: case 1: case 2:
-        return "time " + std::string(kOps[Rand(engine_only ? 5 : 6)]) + " " +
+        return "time " + std::string(kOps[Rand(view ? 4 : engine_only ? 5 : 6)]) + " " +
                std::to_string(Time() + (Chance(0.3) ? 1 : 0));
       case 3: {
         long long a = Time(), b = Time();
@@ -139,15 +140,17 @@ class Differential : public SqlTest {
       }
       case 4: return "host = '" + Host() + "'";
       case 5: return "host IN ('" + Host() + "', '" + Host() + "')";
-      case 6: return Chance(0.5) ? "region = 'eu'" : "rack IN ('r1', 'r7')";
+      case 6:
+        if (view && Chance(0.3)) return "(host = '" + Host() + "' OR region = 'eu')";  // whole groups
+        return Chance(0.5) ? "region = 'eu'" : "rack IN ('r1', 'r7')";
       case 7: return Chance(0.5) ? "f > 0" : "s IS NULL";
       default: return "i % 3 = 1";
     }
   }
-  std::string Where(int max_terms, bool engine_only = false) {
+  std::string Where(int max_terms, bool engine_only = false, bool view = false) {
     const int n = Rand(max_terms + 1);
     std::string w;
-    for (int k = 0; k < n; k++) w += (k ? " AND " : " WHERE ") + Cond(engine_only);
+    for (int k = 0; k < n; k++) w += (k ? " AND " : " WHERE ") + Cond(engine_only, view);
     return w;
   }
 
@@ -166,7 +169,7 @@ class Differential : public SqlTest {
       if (Chance(0.6)) cols.push_back(c);
     }
     if (cols.empty()) cols.push_back("s");
-    std::string w = Where(3, true), any;
+    std::string w = Where(3, true, true), any;
     for (const std::string& c : cols) any += (any.empty() ? "(" : " OR ") + c + " IS NOT NULL";
     const std::string w_plain = (w.empty() ? " WHERE " : w + " AND ") + any + ")";
     const std::string bucket = "time_bucket(" + every + ", time)";

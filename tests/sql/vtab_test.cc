@@ -93,6 +93,27 @@ TEST_F(VtabTest, ADirectoryNamedThroughALinkIsTheSameDirectory) {
   EXPECT_EQ(Rows(db, "SELECT a.v, b.w FROM a JOIN b USING (time, h)"), Strings{"1.0|2.0"});
 }
 
+TEST_F(VtabTest, DefaultOptionsMeanTheSameAsNone) {
+  sqlite3* db = Open();
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE a USING strata(h TAG, v REAL, shard_duration='1h')"), "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE b USING strata(h TAG, v REAL, shard_duration='60m')"), "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE c USING strata(h TAG, v REAL)"), "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE d USING strata(h TAG, v REAL, sync='full')"), "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE e USING strata(h TAG, v REAL, sync=full, "
+                     "sync_interval_ms=1000, retention=0)"),
+            "");
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE f USING strata(h TAG, v REAL, sync='off')")
+                .find("options 'sync=off' differ from 'shard_duration=1h'"),
+            std::string::npos);
+  // The directory's shard duration is its own: the engine refuses another.
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE g USING strata(h TAG, v REAL, shard_duration='2h')")
+                .find("shard_duration 2h differs from 1h"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE h USING strata(h TAG, v REAL, sync='sometimes')")
+                .find("sometimes"),
+            std::string::npos);
+}
+
 TEST_F(VtabTest, TablesOfOneDirectoryDeclareTheSameOptions) {
   // They share one engine: a table declaring other options than the open ones would not get them.
   sqlite3* db = Open();
@@ -104,7 +125,7 @@ TEST_F(VtabTest, TablesOfOneDirectoryDeclareTheSameOptions) {
       "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL)",
       "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, sync='full', retention='30d', "
       "shard_duration='1h')",
-      "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, sync='normal', retention='30d')",
+      "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, sync='normal', retention='29d')",
   };
   for (const std::string& sql : refused) {
     // (A failed CREATE makes SQLite disconnect every virtual table: the next CREATE connects `a`.)
@@ -114,10 +135,18 @@ TEST_F(VtabTest, TablesOfOneDirectoryDeclareTheSameOptions) {
               std::string::npos)
         << sql << " -> " << err;
   }
-  // The same options in another order; another directory may have others.
+  // Options are compared by what they mean, with defaults filled in: the same ones in another
+  // order or spelling, the directory's own shard_duration left out, the defaults given.
   EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE b USING strata(h TAG, w REAL, shard_duration='1h', "
                      "sync='normal', retention='30d')"),
             "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE b2 USING strata(h TAG, w REAL, shard_duration='60m', "
+                     "sync='normal', retention='720h', memstore_bytes='64MiB')"),
+            "");
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE b3 USING strata(h TAG, w REAL, sync='normal', "
+                     "retention='30d', compaction_threads=1)"),
+            "");
+  EXPECT_EQ(Exec(db, "DROP TABLE b2; DROP TABLE b3"), "");
   EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE c USING strata(h TAG, v REAL, dir='other')"), "");
   EXPECT_EQ(Rows(db, "SELECT name FROM sqlite_schema ORDER BY name"), (Strings{"a", "b", "c"}));
   Close(db);
@@ -188,7 +217,7 @@ TEST_F(VtabTest, ADroppedTableCanComeBackWithAnotherShardDuration) {
   EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE u USING strata(h TAG, w REAL, shard_duration='1h')"),
             "");
   EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE w USING strata(h TAG, w REAL, shard_duration='2h')")
-                .find("differ from 'shard_duration=1h'"),
+                .find("shard_duration 2h differs from 1h"),
             std::string::npos);
   EXPECT_EQ(Rows(db, "SELECT time, v FROM t"), Strings{"7200000000000|2.0"});
 }
@@ -329,6 +358,9 @@ TEST_F(VtabTest, RowsOlderThanTheRetentionPeriodFailAtTheirStatementNotAtCommit)
               std::string::npos)
         << err;
   }
+  // Times in messages are shown as ISO-8601 too.
+  EXPECT_NE(Exec(db, too_old[0]).find("cannot store 1 (1970-01-01T00:00:00.000000001Z): older than "),
+            std::string::npos);
   EXPECT_EQ(Exec(db, "COMMIT"), "");  // the rows of the transaction that were taken
   EXPECT_EQ(Rows(db, "SELECT h, v FROM r"), Strings{"a|1.0"});
 }
@@ -369,6 +401,61 @@ TEST_F(VtabTest, FunctionsWork) {
   EXPECT_NE(Exec(db, "SELECT strata_flush('nope')").find("not a strata table"), std::string::npos);
   EXPECT_EQ(Rows(db, "SELECT time_bucket('1h', time) AS b, count(*) FROM cpu GROUP BY b"),
             Strings{"0|2"});
+}
+
+TEST_F(VtabTest, MaintenanceFunctionsFindTheTablesOfAFreshConnection) {
+  sqlite3* db = Seeded();
+  Close(db);
+  db = Open();  // no strata table used yet
+  EXPECT_EQ(One(db, "SELECT strata_flush(), strata_compact(), json_valid(strata_stats())"),
+            "NULL|NULL|1");
+  EXPECT_EQ(One(db, "SELECT json_extract(strata_stats('cpu'), '$.series') > 0"), "1");
+  EXPECT_EQ(All(db), kSeed);
+  // Tables of two directories: the table must be named.
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE o USING strata(h TAG, v REAL, dir='other')"), "");
+  Close(db);
+  db = Open();
+  EXPECT_NE(Exec(db, "SELECT strata_flush()").find("several data directories; name a table: "
+                                                    "strata_flush('table')"),
+            std::string::npos);
+  EXPECT_EQ(One(db, "SELECT strata_flush('o'), strata_flush('cpu')"), "NULL|NULL");
+  sqlite3* empty = Open("empty.db");
+  EXPECT_NE(Exec(empty, "SELECT strata_stats()").find("no strata table"), std::string::npos);
+}
+
+TEST_F(VtabTest, TagsTheTableDoesNotDeclareShowInStrataTags) {
+  // Two databases declare measurement m over one directory, one with a tag the other lacks (as
+  // line protocol or the C ABI may write any tag): its series read in the other as rows of their
+  // own, told apart by _strata_tags, the row's whole tag set as JSON.
+  sqlite3* full = Open("full.db");
+  ASSERT_EQ(Exec(full, "CREATE VIRTUAL TABLE m USING strata(host TAG, dc TAG, v REAL, dir='shared')"), "");
+  ASSERT_EQ(Exec(full, "INSERT INTO m VALUES (10, 'a', 'x', 1), (10, 'a', 'y\"\\', 2)"), "");
+  sqlite3* part = Open("part.db");
+  ASSERT_EQ(Exec(part, "CREATE VIRTUAL TABLE m USING strata(host TAG, v REAL, dir='shared')"), "");
+  ASSERT_EQ(Exec(part, "INSERT INTO m VALUES (10, 'a', 3)"), "");
+  // The tag value y"\ is "y\"\\" in JSON.
+  const std::string x = R"({"dc":"x","host":"a"})", y = R"({"dc":"y\"\\","host":"a"})",
+                    a = R"({"host":"a"})";
+  EXPECT_EQ(Rows(part, "SELECT host, time, v, _strata_tags FROM m ORDER BY v"),
+            (Strings{"a|10|1.0|" + x, "a|10|2.0|" + y, "a|10|3.0|" + a}));
+  EXPECT_EQ(Rows(part, "SELECT json_extract(_strata_tags, '$.dc') FROM m ORDER BY v"),
+            (Strings{"x", R"(y"\)", "NULL"}));
+  EXPECT_EQ(Rows(part, "SELECT v FROM m WHERE _strata_tags = '{\"host\":\"a\"}'"), Strings{"3.0"});
+  EXPECT_EQ(Rows(full, "SELECT host, dc, v, _strata_tags FROM m ORDER BY v"),
+            (Strings{"a|x|1.0|" + x, R"(a|y"\|2.0|)" + y, "a|NULL|3.0|" + a}));
+  // The aggregate view's groups are told apart the same way.
+  EXPECT_EQ(Rows(part, "SELECT host, v, _strata_tags FROM m('sum') ORDER BY v"),
+            (Strings{"a|1.0|" + x, "a|2.0|" + y, "a|3.0|" + a}));
+  // An UPDATE or DELETE changes exactly its row; the column itself cannot be written.
+  EXPECT_EQ(Exec(part, "UPDATE m SET v = v + 10 WHERE json_extract(_strata_tags, '$.dc') = 'x'"), "");
+  EXPECT_EQ(Rows(part, "SELECT v FROM m ORDER BY v"), (Strings{"2.0", "3.0", "11.0"}));
+  EXPECT_NE(Exec(part, "UPDATE m SET _strata_tags = '{}'").find("m._strata_tags: cannot be written"),
+            std::string::npos);
+  EXPECT_NE(Exec(part, "INSERT INTO m(time, host, v, _strata_tags) VALUES (1, 'b', 1, '{}')")
+                .find("cannot be written"),
+            std::string::npos);
+  EXPECT_NE(Exec(part, "CREATE VIRTUAL TABLE n USING strata(_strata_tags TAG, v REAL)").find("reserved"),
+            std::string::npos);
 }
 
 }  // namespace

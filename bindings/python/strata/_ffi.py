@@ -167,6 +167,7 @@ _SIGNATURES = {
     "strata_status_name": (c_char_p, [c_int]),
     "strata_is_data_directory": (c_int, [c_char_p, POINTER(c_int)]),
     "strata_canonical_dir": (c_int, [c_char_p, POINTER(c_void_p)]),
+    "strata_canonical_options": (c_int, [c_char_p, POINTER(c_void_p)]),
     "strata_parse_time": (c_int, [c_char_p, c_size_t, I64P]),
     "strata_format_time": (c_int, [c_int64, c_char_p, c_size_t]),
     "strata_series_key": (c_int, [c_char_p, TagP, c_size_t, c_char_p, c_char_p, c_size_t,
