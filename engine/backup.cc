@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "backup_point.h"
 #include "data_dir.h"
+#include "identity_file.h"
 #include "manifest.h"
 #include "storage_engine.h"
 
@@ -27,6 +29,18 @@ std::string TemporaryName(const std::string& dest) {
   char suffix[64];
   std::snprintf(suffix, sizeof suffix, ".tmp-%ld-%016" PRIx64, static_cast<long>(::getpid()), r);
   return dest + suffix;
+}
+
+// Whether `dir`'s last component ends the way TemporaryName ends names.
+bool IsTemporaryName(const std::string& dir) {
+  const std::string name = dir.substr(dir.find_last_of('/') + 1);
+  const size_t at = name.rfind(".tmp-");
+  if (at == std::string::npos) return false;
+  const std::string tail = name.substr(at + 5);  // <pid>-<16 hex>
+  const size_t dash = tail.find('-');
+  if (dash == 0 || dash == std::string::npos || tail.size() - dash - 1 != 16) return false;
+  return std::all_of(tail.begin(), tail.begin() + static_cast<long>(dash), ::isdigit) &&
+         std::all_of(tail.begin() + static_cast<long>(dash) + 1, tail.end(), ::isxdigit);
 }
 
 // Writes one BackupPoint into a temporary directory and renames it to the destination.
@@ -73,10 +87,18 @@ class BackupWriter {
   Status Write() {
     STRATA_RETURN_IF_ERROR(Report());  // the point is fixed
     STRATA_RETURN_IF_ERROR(MakeDir(tmp_));
-    STRATA_RETURN_IF_ERROR(env_->WriteFileAtomically(
-        JoinPath(tmp_, kBackupIncompleteFileName),
-        "This directory is an unfinished backup of " + point_.source_dir +
-            ": the backup stopped before it completed, so it lacks data. Delete it.\n"));
+    {
+      // Created in place (no rename), so that the directory is without it for as short a time
+      // as can be; CheckNotIncompleteBackup knows the directory by its name meanwhile.
+      STRATA_ASSIGN_OR_RETURN(auto marker,
+                              env_->NewWritableFile(JoinPath(tmp_, kBackupIncompleteFileName)));
+      STRATA_RETURN_IF_ERROR(marker->Append(
+          "This directory is an unfinished backup of " + point_.source_dir +
+          ": the backup stopped before it completed, so it lacks data. Delete it.\n"));
+      STRATA_RETURN_IF_ERROR(marker->Sync());
+      STRATA_RETURN_IF_ERROR(marker->Close());
+      STRATA_RETURN_IF_ERROR(env_->SyncDir(tmp_));
+    }
     STRATA_RETURN_IF_ERROR(Catalog::WriteRecords(env_, JoinPath(tmp_, point_.catalog_dir),
                                                  point_.catalog));
     dirs_.push_back(JoinPath(tmp_, point_.catalog_dir));
@@ -187,7 +209,12 @@ Result<BackupStats> BackupDataDirectory(StorageEngine& engine, const std::string
 }
 
 Status CheckNotIncompleteBackup(Env* env, const std::string& dir) {
-  if (!env->FileExists(JoinPath(dir, kBackupIncompleteFileName))) return OkStatus();
+  const bool marked = env->FileExists(JoinPath(dir, kBackupIncompleteFileName));
+  // A temporary directory killed before its marker was made is still known by its name (a
+  // whole one, killed before its rename, has its identity file and no marker).
+  const bool unmarked_temporary = IsTemporaryName(dir) && env->FileExists(dir) &&
+                                  !env->FileExists(JoinPath(dir, kIdentityFileName));
+  if (!marked && !unmarked_temporary) return OkStatus();
   return unexpected(Error::Invalid(
       dir + " is an unfinished backup (it holds " + kBackupIncompleteFileName +
       "): the backup was interrupted before it completed, so it lacks data and cannot be opened; "

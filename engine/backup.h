@@ -19,6 +19,8 @@
 // identity file written, the marker removed, and only then is the directory renamed to `dest`.
 // A backup killed on the way leaves `<dest>` absent and a `.tmp-` directory that
 // StorageEngine::Open refuses (Invalid, saying it is an unfinished backup); delete such leftovers.
+// (Killed in the moment between the marker's removal and the rename, the directory is whole and
+// opens: a complete backup under its temporary name.)
 //
 // Thread-safe: any number of backups of one engine may run at once, alongside every other call.
 #pragma once
@@ -67,7 +69,9 @@ struct BackupStats {
                                                       const BackupOptions& options = {});
 
 // Invalid, naming `dir` and saying what to do, when `dir` is a directory an interrupted backup
-// left (it holds kBackupIncompleteFileName); OK otherwise. StorageEngine::Open asks it first.
+// left: it holds kBackupIncompleteFileName, or it is named as the temporary directory of a
+// backup (`*.tmp-<pid>-<16 hex digits>`) and holds no identity file (killed before its marker
+// was made); OK otherwise. StorageEngine::Open asks it first.
 [[nodiscard]] Status CheckNotIncompleteBackup(Env* env, const std::string& dir);
 
 }  // namespace strata

@@ -292,6 +292,29 @@ TEST_F(BackupTest, ADestinationThatExistsOrLiesInsideTheSourceIsRefused) {
   ExpectHoldsBatches(tmp_.Sub("empty"), 10);
 }
 
+TEST_F(BackupTest, ADirectoryNamedAsABackupsTemporaryOneOpensOnlyWhenWhole) {
+  // Killed between creating its temporary directory and its marker: empty, known by its name.
+  const std::string killed = tmp_.Sub("dest.tmp-1234-0123456789abcdef");
+  std::filesystem::create_directories(killed);
+  auto opened = StorageEngine::Open(killed, LoadOptions());
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code(), Code::kInvalid);
+  EXPECT_NE(opened.error().message().find("unfinished backup"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::is_empty(killed));  // and left as it was
+  // Names that only look alike are ordinary directories.
+  for (const char* name : {"a.tmp-1234-0123", "b.tmp--0123456789abcdef", "c.tmp-12x-0123456789abcdef"}) {
+    EXPECT_TRUE(StorageEngine::Open(tmp_.Sub(name), LoadOptions())) << name;
+  }
+  // A whole backup renamed to such a name (killed after removing its marker) opens.
+  {
+    auto db = Open(tmp_.Sub("src"));
+    WriteBatches(*db, 1, 50);
+    ASSERT_TRUE(BackupDataDirectory(*db, tmp_.Sub("whole")));
+  }
+  std::filesystem::rename(tmp_.Sub("whole"), tmp_.Sub("whole.tmp-99-fedcba9876543210"));
+  ExpectHoldsBatches(tmp_.Sub("whole.tmp-99-fedcba9876543210"), 50);
+}
+
 // A child process backs the directory up and is killed with SIGKILL at a moment the seed picks:
 // mid-copy (it stops after some files and waits for the signal), or wherever the kill lands. What
 // it leaves is either the whole backup at `dest`, or no `dest` and a temporary directory that
