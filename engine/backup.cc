@@ -39,8 +39,11 @@ bool IsTemporaryName(const std::string& dir) {
   const std::string tail = name.substr(at + 5);  // <pid>-<16 hex>
   const size_t dash = tail.find('-');
   if (dash == 0 || dash == std::string::npos || tail.size() - dash - 1 != 16) return false;
-  return std::all_of(tail.begin(), tail.begin() + static_cast<long>(dash), ::isdigit) &&
-         std::all_of(tail.begin() + static_cast<long>(dash) + 1, tail.end(), ::isxdigit);
+  auto all = [&](size_t from, size_t to, int (*is)(int)) {
+    return std::all_of(tail.begin() + static_cast<long>(from), tail.begin() + static_cast<long>(to),
+                       [is](char c) { return is(static_cast<unsigned char>(c)) != 0; });
+  };
+  return all(0, dash, ::isdigit) && all(dash + 1, tail.size(), ::isxdigit);
 }
 
 // Writes one BackupPoint into a temporary directory and renames it to the destination.
