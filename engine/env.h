@@ -37,6 +37,11 @@ class RandomAccessFile {
   virtual Status Read(uint64_t offset, size_t n, char* dst) const = 0;
   virtual uint64_t Size() const = 0;
   virtual const std::string& path() const = 0;
+  // Gives this open file the extra name `to` (a hard link to the very file opened, even if its
+  // own name has since been removed or reused: a backup links the segments it pinned). Fails when
+  // the file system cannot (another device, no hard links, the file has no name left); the
+  // caller then copies. The default cannot.
+  virtual Status LinkTo(const std::string& to) const;
 };
 
 // An exclusive advisory lock (flock) on a file, released on destruction.

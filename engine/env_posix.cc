@@ -87,6 +87,16 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   uint64_t Size() const override { return size_; }
   const std::string& path() const override { return path_; }
 
+  // linkat of /proc/self/fd/N links the inode this descriptor holds, not whatever the name
+  // path_ names now; it fails (ENOENT) once the file has no name left.
+  Status LinkTo(const std::string& to) const override {
+    const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+      return unexpected(Error::IO("link " + path_ + " to " + to, errno));
+    }
+    return OkStatus();
+  }
+
  private:
   std::string path_;
   int fd_;
@@ -233,6 +243,10 @@ class PosixEnv final : public Env {
 Env* Env::Default() {
   static PosixEnv* env = new PosixEnv();  // never destroyed: usable from static destructors
   return env;
+}
+
+Status RandomAccessFile::LinkTo(const std::string& to) const {
+  return unexpected(Error::IO("link " + path() + " to " + to + ": not supported by this Env"));
 }
 
 Status Env::WriteFileAtomically(const std::string& path, std::string_view data) {

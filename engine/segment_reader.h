@@ -61,6 +61,9 @@ class SegmentReader {
   uint64_t point_count() const { return point_count_; }
   uint64_t file_bytes() const { return file_->Size(); }
   const std::string& path() const { return file_->path(); }
+  // The open file: it stays readable (and linkable, while it has a name) after compaction
+  // removes its name, for as long as this reader lives.
+  const RandomAccessFile& file() const { return *file_; }
 
   // Sorted by key (bytewise).
   const std::vector<SeriesIndexEntry>& index() const { return index_; }

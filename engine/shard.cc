@@ -6,6 +6,7 @@
 #include <iterator>
 #include <optional>
 
+#include "backup_point.h"
 #include "coding.h"
 #include "logger.h"
 #include "segment_writer.h"
@@ -604,6 +605,29 @@ std::shared_ptr<ShardSnapshot> Shard::Snapshot(std::span<const uint64_t> series_
     if (active_->Read(id, min_t, max_t, &c) && !c.empty()) snap->active_.emplace(id, std::move(c));
   }
   return snap;
+}
+
+ShardBackupPoint Shard::PinForBackup() const {
+  ShardBackupPoint point;
+  point.dir = dir_;
+  point.manifest_name = kManifestName;
+  std::lock_guard lock(mu_);
+  point.manifest = manifest_;
+  for (const ManifestSegment& meta : manifest_.segments) {
+    PinnedFile pinned{meta.file, nullptr, meta.file_bytes, /*immutable=*/true};
+    auto open = std::find_if(segments_.begin(), segments_.end(),
+                             [&](const SegmentHandle& h) { return h.meta.id == meta.id; });
+    if (open != segments_.end()) {
+      pinned.file = std::shared_ptr<const RandomAccessFile>(open->reader, &open->reader->file());
+    } else if (auto file = env_->NewRandomAccessFile(JoinPath(dir_, meta.file))) {
+      // Just written by a flush or compaction whose manifest is in but whose reader is not yet,
+      // or a damaged segment (copied as it is: the copy reports it as the source does).
+      pinned.file = std::move(*file);
+    }
+    if (pinned.file != nullptr) pinned.size = pinned.file->Size();
+    point.segments.push_back(std::move(pinned));
+  }
+  return point;
 }
 
 ShardStats Shard::Stats() const {

@@ -37,6 +37,8 @@
 
 namespace strata {
 
+struct ShardBackupPoint;  // backup_point.h
+
 struct ShardStats {
   std::string measurement;
   int64_t window_start = 0;
@@ -159,6 +161,12 @@ class Shard {
 
   // The lowest LSN whose effect on this shard is only in the WAL; UINT64_MAX when none.
   uint64_t OldestUnflushedLsn() const;
+
+  // ---- backup (backup_point.h) ----
+  // The manifest as last written, with each listed segment's open file (null for one that
+  // cannot be opened), kept open so that a compaction removing a file does not take it from the
+  // backup. Every segment listed holds only points already applied to this shard.
+  ShardBackupPoint PinForBackup() const;
 
   // ---- reads ----
   // Pins the current sources and copies the active MemStore's points of `series_ids` in range.

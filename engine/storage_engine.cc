@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "backup.h"
 #include "coding.h"
 #include "data_dir.h"
 #include "directory_check.h"
@@ -128,6 +129,7 @@ Result<std::shared_ptr<StorageEngine>> StorageEngine::Open(const std::string& di
 // record (decoded and checked against the catalog). Only then does it truncate torn tails, remove
 // what a crash left behind, record the shard duration and replay the WAL into the MemStores.
 Status StorageEngine::Init() {
+  STRATA_RETURN_IF_ERROR(CheckNotIncompleteBackup(env_, dir_));
   STRATA_ASSIGN_OR_RETURN(bool write_identity, SettleShardDuration());
   const bool fresh = !HasIdentityFile(env_, dir_);
   if (fresh) STRATA_RETURN_IF_ERROR(env_->CreateDirs(dir_));

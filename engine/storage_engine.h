@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "backup_point.h"
 #include "catalog.h"
 #include "env.h"
 #include "line_protocol.h"
@@ -110,6 +111,11 @@ class StorageEngine {
   // Flush, then merge each shard's segments into one. A damaged shard (Shard::Damage) is left as
   // it is, and once the others are merged the call returns its Corrupt error.
   [[nodiscard]] Status Compact();
+
+  // The directory's state at one instant, pinned for a backup (backup_point.h, backup.h): every
+  // write acknowledged before the call is in it, none that starts after. Blocks commits only
+  // while it reads the shards' manifests and opens the WAL files.
+  [[nodiscard]] Result<BackupPoint> TakeBackupPoint();
 
   EngineStats Stats() const;
   std::string StatsJson() const;

@@ -86,6 +86,54 @@ void ConnectStrataTables(sqlite3* db, const std::string& except) {
 }
 
 namespace {
+// What a use of a table whose data directory is missing says: what is missing, why it happens,
+// and how to get out.
+std::string MissingDirectoryMessage(const Table& t) {
+  return "its data directory is missing: '" + t.dir + "' is not a Strata data directory (no "
+         "STRATA identity file). The database file was copied or restored without it, as "
+         ".backup, VACUUM INTO, .dump and file copies do. Put that directory back from the same "
+         "backup, or restore a backup made with SELECT strata_backup('dest.db'), which copies "
+         "both; DROP TABLE " + t.name + " removes the table";
+}
+
+// Attaches the table to its data directory (Conn) and checks its declaration against the
+// directory and the connection's other tables of the measurement. False with *err.
+bool Attach(Table* t, bool create, std::string* err) {
+  t->conn = AcquireConn(t->db, t->dir, t->schema.options, create, err);
+  if (!t->conn) return false;
+  if (create) {
+    for (int i = 0; i < t->schema.nfields(); i++) {
+      int have = 0;
+      if (strata_field_type(t->conn->sdb, t->name.c_str(), t->schema.fields[i].c_str(), &have) ==
+              STRATA_OK &&
+          have != t->schema.field_types[i]) {
+        *err = "column " + t->schema.fields[i] + " is declared " +
+               SqlTypeName(t->schema.field_types[i]) + " but " + t->dir + " already stores " +
+               SqlTypeName(have) + " values for " + t->name + "." + t->schema.fields[i];
+        return false;
+      }
+    }
+  }
+  Overlay& ov = t->overlay();
+  if (ov.tables == 1 && !ov.HasPending()) {
+    ov.fields = t->schema.fields;
+    ov.field_types = t->schema.field_types;
+    ov.log_tags = t->schema.tags;
+    ov.log = InsertLog();  // its tag sets were keyed by, and resolved for, the previous table's
+  } else if (ov.fields != t->schema.fields || ov.field_types != t->schema.field_types) {
+    std::string fields;
+    for (size_t i = 0; i < ov.fields.size(); i++) {
+      fields += (i == 0 ? "" : ", ") + ov.fields[i] + " " + SqlTypeName(ov.field_types[i]);
+    }
+    *err = "another table of this measurement over " + t->dir +
+           " is in use by this connection with the fields (" + fields +
+           "): the tables of one measurement and directory in one connection must declare the "
+           "same fields, in the same order, with the same types";
+    return false;
+  }
+  t->log_inserts = ov.log_tags == t->schema.tags;
+  return true;
+}
 
 int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** pzErr,
          bool create) {
@@ -108,43 +156,15 @@ int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
   }
   if (!ParseTableArgs(argc - 3, argv + 3, &t->schema, &err)) return fail(err);
   t->field_suffix_bytes = LongestFieldSuffix(t->name, t->schema.fields, &t->longest_field);
-  std::string dir;
-  if (!ResolveDir(db, argv[1], t->schema, &dir, &err)) return fail(err);
+  if (!ResolveDir(db, argv[1], t->schema, &t->dir, &err)) return fail(err);
   // Connect the connection's other strata tables first, so that AcquireConn sees the options of
   // each directory's tables (a CREATE must declare the same as those of its directory).
   if (create) ConnectStrataTables(db, t->name);
-  t->conn = AcquireConn(db, dir, t->schema.options, create, &err);
-  if (!t->conn) return fail(err);
-  if (create) {
-    for (int i = 0; i < t->schema.nfields(); i++) {
-      int have = 0;
-      if (strata_field_type(t->conn->sdb, t->name.c_str(), t->schema.fields[i].c_str(), &have) ==
-              STRATA_OK &&
-          have != t->schema.field_types[i]) {
-        return fail("column " + t->schema.fields[i] + " is declared " +
-                    SqlTypeName(t->schema.field_types[i]) + " but " + dir +
-                    " already stores " + SqlTypeName(have) + " values for " + t->name + "." +
-                    t->schema.fields[i]);
-      }
-    }
-  }
-  Overlay& ov = t->overlay();
-  if (ov.tables == 1 && !ov.HasPending()) {
-    ov.fields = t->schema.fields;
-    ov.field_types = t->schema.field_types;
-    ov.log_tags = t->schema.tags;
-    ov.log = InsertLog();  // its tag sets were keyed by, and resolved for, the previous table's
-  } else if (ov.fields != t->schema.fields || ov.field_types != t->schema.field_types) {
-    std::string fields;
-    for (size_t i = 0; i < ov.fields.size(); i++) {
-      fields += (i == 0 ? "" : ", ") + ov.fields[i] + " " + SqlTypeName(ov.field_types[i]);
-    }
-    return fail("another table of this measurement over " + dir +
-                " is in use by this connection with the fields (" + fields +
-                "): the tables of one measurement and directory in one connection must declare the "
-                "same fields, in the same order, with the same types");
-  }
-  t->log_inserts = ov.log_tags == t->schema.tags;
+  int is_data = 0;
+  const bool missing = !create && (strata_is_data_directory(t->dir.c_str(), &is_data) !=
+                                       STRATA_OK || !is_data);
+  // A missing directory leaves the table detached (RequireAttached): declared, droppable.
+  if (!missing && !Attach(t.get(), create, &err)) return fail(err);
   const std::string sql = DeclareSql(t->schema);
   int rc = sqlite3_declare_vtab(db, sql.c_str());
   if (rc != SQLITE_OK)
@@ -154,6 +174,23 @@ int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
 }
 
 }  // namespace
+
+bool RequireAttached(Table* t) {
+  if (t->conn) return true;
+  int is_data = 0;
+  std::string err;
+  if (strata_is_data_directory(t->dir.c_str(), &is_data) == STRATA_OK && is_data &&
+      Attach(t, /*create=*/false, &err)) {
+    return true;
+  }
+  if (t->overlay_ != nullptr) {  // attached, then refused: let go of the Conn again
+    t->overlay_->tables--;
+    t->overlay_ = nullptr;
+  }
+  t->conn.reset();
+  SetError(t, err.empty() ? MissingDirectoryMessage(*t) : err);
+  return false;
+}
 
 int CreateTable(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out,
                 char** pzErr) {
@@ -184,6 +221,10 @@ int DestroyTable(sqlite3_vtab* vtab) {
                   "removes the data at once, which a ROLLBACK could not bring back (COMMIT first)",
                   t->name.c_str());
       return SQLITE_LOCKED;
+    }
+    if (!t->conn) {  // detached: its data is gone already, so there is nothing else to remove
+      Disconnect(t);
+      return SQLITE_OK;
     }
     t->overlay().Clear();
     if (strata_drop_measurement(t->conn->sdb, t->name.c_str()) != STRATA_OK) {

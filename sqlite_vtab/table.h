@@ -28,7 +28,11 @@ struct Table {
   sqlite3* db = nullptr;
   std::string name;   // measurement
   Schema schema;
-  std::shared_ptr<Conn> conn;
+  std::shared_ptr<Conn> conn;  // null while detached (below)
+  // A table whose data directory is missing (the database file was restored or copied without
+  // it) is detached rather than refused, so that it can still be dropped: `dir` is where its data
+  // should be, and every use fails with MissingDirectoryMessage until the directory is back.
+  std::string dir;  // canonical
   bool log_inserts = false;        // INSERTs may take the overlay's insert log (Overlay::log_tags)
   // What the longest field name adds to a tag-set key to make a series key (LongestFieldSuffix),
   // and that field's index: a row's series keys fit the engine's limit when its tag-set key and
@@ -82,6 +86,11 @@ struct Table {
       tagsets_;
   std::unordered_map<uint64_t, std::shared_ptr<const RowTagSet>> tagsets_by_id_;
 };
+
+// Whether the table is attached to its data directory, attaching it first when the directory
+// has come back; false, with the message on the table, while it is missing. Every callback that
+// reads or writes calls it (module.cc).
+bool RequireAttached(Table* t);
 
 // xCreate and xConnect: `create` (xCreate) may create the data directory.
 int CreateTable(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_vtab** out,

@@ -36,7 +36,7 @@
 **    undefined behaviour.
 **  - Layout.  The declarations are grouped by concept: errors and the library; opening and
 **    closing a data directory; writing (batches, then the write calls); queries by series;
-**    queries by rows; administration; and the rules that clients share (durations, times as
+**    queries by rows; administration; backup; and the rules that clients share (durations, times as
 **    text, series keys, UTF-8, data directories).
 **  - Compatibility.  strata_abi_version() changes only when a change breaks existing callers;
 **    functions and codes are only ever added.
@@ -613,6 +613,34 @@ STRATA_API int strata_field_type(strata_db *db, const char *measurement, const c
 ** INT64_MIN).  A write of an older point is STRATA_INVALID.  Returns STRATA_OK or STRATA_INVALID
 ** (NULL argument).  Thread-safe. */
 STRATA_API int strata_oldest_writable_time(strata_db *db, int64_t *out);
+
+/* ---- backup -------------------------------------------------------------------------------- */
+
+/* Progress of strata_backup_ex, called on the calling thread: first once the backup's point is
+** fixed (bytes_done 0), then after each file and every few MiB, last with bytes_done ==
+** bytes_total.  The bytes are those of the files to link or copy.  Return 0 to go on; anything
+** else abandons the backup (it then returns STRATA_ERROR and leaves nothing at dest_dir). */
+typedef int (*strata_backup_progress)(void *ctx, uint64_t bytes_done, uint64_t bytes_total);
+
+/* Backs the open data directory up into the new directory `dest_dir`, online: writes, flushes and
+** compactions go on, and the copy holds the directory at one point of the call -- every write
+** acknowledged before the call, none that starts after it.  Writers wait only while the point is
+** fixed, not during the copy.  Segment files are hard-linked when `dest_dir` is on the same file
+** system (they are immutable), copied otherwise; the WAL and the catalog are copied.  The copy is
+** written into "<dest_dir>.tmp-<pid>-<hex>" and renamed to `dest_dir` once every byte is durable:
+** a backup that is interrupted (even by kill -9) leaves no `dest_dir`, and a temporary directory
+** that strata_open refuses (STRATA_INVALID, "... is an unfinished backup ..."); delete it.  To
+** restore, open the copy (strata_open) or put it where the original was.
+**   dest_dir  borrowed path; must not exist (an empty directory is taken) and must not lie inside
+**             the source directory; its parent is created if needed.
+** Returns STRATA_OK, STRATA_INVALID (NULL argument, such a dest_dir), STRATA_IO, or the error that
+** stopped the directory's writes.  Thread-safe; backups may run concurrently. */
+STRATA_API int strata_backup(strata_db *db, const char *dest_dir);
+
+/* As strata_backup, calling `progress(ctx, ...)` (NULL: none) as the copy goes on; STRATA_ERROR
+** when it abandons.  Thread-safe. */
+STRATA_API int strata_backup_ex(strata_db *db, const char *dest_dir,
+                                strata_backup_progress progress, void *ctx);
 
 /* ---- rules shared with clients ------------------------------------------------------------- */
 

@@ -11,5 +11,6 @@ extern const Command kQueryCommand;
 extern const Command kStatsCommand;
 extern const Command kVerifyCommand;
 extern const Command kRepairCommand;
+extern const Command kBackupCommand;
 
 }  // namespace strata::cli

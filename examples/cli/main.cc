@@ -1,5 +1,5 @@
 // `strata`, the command-line tool of a Strata data directory. Each subcommand is a file of this
-// folder (import, query, stats, verify, repair) or examples/serve/ (serve); this file dispatches
+// folder (import, query, stats, verify, repair, backup) or examples/serve/ (serve); this file dispatches
 // and answers help and version:
 //   strata --help | -h | help            the list of subcommands, on stdout, exit 0
 //   strata help COMMAND | COMMAND --help the subcommand's usage, on stdout, exit 0
@@ -25,6 +25,7 @@ const std::vector<Command>& Commands() {
       kStatsCommand,
       kVerifyCommand,
       kRepairCommand,
+      kBackupCommand,
   };
   return kCommands;
 }

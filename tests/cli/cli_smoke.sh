@@ -99,6 +99,19 @@ expect_exit 0 "$strata" query "$dir" cpu --tag host=c
 echo "cpu,host=d usage_user=1 $t0" | { expect_exit 0 "$strata" import "$dir" -; }
 expect_in "$work/err" "import done: 1 points"
 
+# backup copies the directory; the copy opens and reads the same; an existing DEST is refused.
+expect_exit 0 "$strata" query "$dir" cpu
+cp "$work/out" "$work/source.out"
+expect_exit 0 "$strata" backup "$dir" "$work/copy"
+expect_in "$work/err" "backup done: $work/copy up to LSN"
+expect_exit 0 "$strata" query "$work/copy" cpu
+cmp -s "$work/out" "$work/source.out" || fail "the backup reads differently from its source"
+expect_exit 0 "$strata" verify "$work/copy"
+expect_exit 1 "$strata" backup "$dir" "$work/copy"
+expect_in "$work/err" "already exists"
+expect_exit 2 "$strata" backup "$dir"
+rm -rf "$work/copy"
+
 # Damage one segment file: verify names it and exits 1; nothing else changes.
 seg=$(find "$dir/shards" -name 'seg-*.sst' | sort | head -n 1)
 [[ -n "$seg" ]] || { fail "no segment file after import"; exit 1; }

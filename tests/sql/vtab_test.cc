@@ -247,12 +247,36 @@ TEST_F(VtabTest, ConnectRefusesADirectoryWithoutIdentityFile) {
   db = Open();
   EXPECT_NE(Exec(db, "SELECT * FROM cpu").find("no STRATA identity file"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(Path("test.db.strata/STRATA")));
-  // Back in place, it reconnects.
-  Close(db);
+  // Back in place, it reconnects, in the same connection too.
   std::filesystem::remove_all(Path("test.db.strata"));
   std::filesystem::rename(Path("moved"), Path("test.db.strata"));
+  EXPECT_EQ(All(db), kSeed);
+  Close(db);
   db = Open();
   EXPECT_EQ(All(db), kSeed);
+}
+
+// Issue 16: a database restored without its Strata directory (a plain .backup) is not wedged:
+// every use of the table says what is missing and how to restore it, and DROP TABLE works.
+TEST_F(VtabTest, ATableWhoseDirectoryIsMissingSaysHowToRestoreAndCanBeDropped) {
+  sqlite3* db = Seeded();
+  Close(db);
+  std::filesystem::remove_all(Path("test.db.strata"));
+  db = Open();
+  for (const char* sql : {"SELECT * FROM cpu", "SELECT count(*) FROM cpu WHERE time > 5",
+                          "INSERT INTO cpu(time, hostname, usage_user) VALUES(1, 'a', 1.0)",
+                          "DELETE FROM cpu", "UPDATE cpu SET usage_user = 2"}) {
+    const std::string err = Exec(db, sql);
+    EXPECT_NE(err.find("strata: cpu: its data directory is missing"), std::string::npos)
+        << sql << ": " << err;
+    EXPECT_NE(err.find("strata_backup('dest.db')"), std::string::npos) << err;
+    EXPECT_NE(err.find("DROP TABLE cpu removes the table"), std::string::npos) << err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(Path("test.db.strata")));  // nothing was created
+  EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "");
+  EXPECT_EQ(Rows(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'cpu'"), Strings{"0"});
+  EXPECT_EQ(Exec(db, kCpu), "");  // and the table can be made again
+  EXPECT_EQ(Rows(db, "SELECT count(*) FROM cpu"), Strings{"0"});
 }
 
 TEST_F(VtabTest, DeclaredTypeConflictingWithStoredDataIsRejected) {

@@ -30,6 +30,7 @@ import collections
 import ctypes
 import heapq
 import json
+import os
 import time as _time
 
 from . import _ffi
@@ -349,6 +350,31 @@ class Database(_Closeable):
     def compact(self):
         """Flushes, then merges each shard's segments into one (synchronously)."""
         _check(self._lib.strata_compact(self._handle()))
+
+    def backup(self, dest, progress=None):
+        """Backs the directory up into the new directory `dest` while writes go on (see
+        strata_backup): the copy holds every write acknowledged before the call and none started
+        after it; opening it is the restore. progress(bytes_done, bytes_total), if given, is
+        called as the copy goes on; returning True from it abandons the backup (strata.Error).
+        An exception raised by it abandons the backup too and is raised again here."""
+        path = _ffi.encode(os.fspath(dest), "dest")
+        if progress is None:
+            _check(self._lib.strata_backup(self._handle(), path))
+            return
+        raised = []
+
+        def report(_ctx, done, total):
+            try:
+                return 1 if progress(done, total) else 0
+            except BaseException as e:  # noqa: B902 -- handed back to the caller below
+                raised.append(e)
+                return 1
+
+        callback = _ffi.BackupProgress(report)
+        status = self._lib.strata_backup_ex(self._handle(), path, callback, None)
+        if raised:
+            raise raised[0]
+        _check(status)
 
     def stats(self):
         """Engine statistics as a dict (see strata_stats_json)."""

@@ -85,6 +85,9 @@ CursorP = POINTER(_Cursor)
 TagP = POINTER(Tag)
 I64P = POINTER(c_int64)
 
+# strata_backup_progress: int (*)(void *ctx, uint64_t bytes_done, uint64_t bytes_total).
+BackupProgress = ctypes.CFUNCTYPE(c_int, c_void_p, c_uint64, c_uint64)
+
 # name: (restype, argtypes) for every exported function.
 _SIGNATURES = {
     "strata_abi_version": (c_int, []),
@@ -101,6 +104,8 @@ _SIGNATURES = {
     "strata_delete": (c_int, [DbP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_int64]),
     "strata_flush": (c_int, [DbP]),
     "strata_compact": (c_int, [DbP]),
+    "strata_backup": (c_int, [DbP, c_char_p]),
+    "strata_backup_ex": (c_int, [DbP, c_char_p, BackupProgress, c_void_p]),
     "strata_stats_json": (c_int, [DbP, POINTER(c_void_p)]),
     "strata_batch_new": (c_int, [POINTER(BatchP)]),
     "strata_batch_free": (None, [BatchP]),
