@@ -180,8 +180,12 @@ Result<bool> StorageEngine::SettleShardDuration() {
     if (identity.error().code() != Code::kNotFound) return unexpected(identity.error());
     if (env_->FileExists(dir_)) {
       STRATA_ASSIGN_OR_RETURN(auto names, env_->ListDir(dir_));
-      // A lone LOCK file: an open that created the directory and stopped before its identity.
-      if (!names.empty() && names != std::vector<std::string>{kLockFileName}) {
+      // A LOCK file and perhaps the identity's temporary file: an open that created the
+      // directory and was killed before its identity was in place (WriteFileAtomically).
+      const auto left_by_a_first_open = [](const std::string& name) {
+        return name == kLockFileName || name == std::string(kIdentityFileName) + ".tmp";
+      };
+      if (!std::all_of(names.begin(), names.end(), left_by_a_first_open)) {
         return unexpected(Error::Invalid(dir_ + " is not empty and is not a Strata data directory"));
       }
     }

@@ -6,6 +6,7 @@
 
 #include "engine/engine_test_util.h"
 #include "options.h"
+#include "storage_engine.h"
 
 namespace strata {
 namespace {
@@ -56,6 +57,29 @@ TEST(IdentityFile, AnyFlippedByteIsCorrupt) {
       EXPECT_NE(id.error().message().find(dir.Sub("STRATA")), std::string::npos);
     }
   }
+}
+
+// A first open killed while it wrote the identity (crash test, round 0) leaves LOCK and the
+// identity's temporary file: the next open takes the directory as new, and anything else in a
+// directory without an identity is still refused.
+TEST(IdentityFile, AFirstOpenKilledBeforeItsIdentityLeavesANewDirectory) {
+  testing::TempDir dir;
+  const std::string d = dir.Sub("db");
+  ASSERT_TRUE(Env::Default()->CreateDirs(d));
+  Put(d + "/LOCK", "");
+  Put(d + "/STRATA.tmp", "strata data dir");  // torn
+  {
+    auto engine = StorageEngine::Open(d, Options());
+    ASSERT_TRUE(engine.has_value()) << engine.error().ToString();
+  }
+  EXPECT_TRUE(HasIdentityFile(Env::Default(), d));
+  const std::string other = dir.Sub("other");
+  ASSERT_TRUE(Env::Default()->CreateDirs(other));
+  Put(other + "/LOCK", "");
+  Put(other + "/notes.txt", "mine");
+  auto refused = StorageEngine::Open(other, Options());
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message().find("is not a Strata data directory"), std::string::npos);
 }
 
 }  // namespace
