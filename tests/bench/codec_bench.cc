@@ -1,7 +1,8 @@
 // Decode speed of the format-2 column codecs (Google Benchmark), one core, on blocks of
 // kMaxBlockPoints values shaped as real series are: regular and jittered nanosecond timestamps,
 // decimal gauges, XOR-coded floats, counters, and dictionary strings. Items per second are values
-// decoded per second (issue 19's targets: 300 M timestamps/s and 150 M floats/s).
+// decoded per second (issue 19's targets: 300 M timestamps/s and 150 M floats/s). The *_format1
+// cases decode the same points as one format-1 block (packed_codec.h), for comparison in one run.
 //   build/tests/bench/codec_bench [--benchmark_repetitions=3]
 #include <benchmark/benchmark.h>
 
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "block_codec.h"
 #include "column_codec.h"
 #include "segment_format.h"
 
@@ -80,6 +82,45 @@ void DecodeValues(benchmark::State& state, ValueType type, int shape) {
   state.counters["bytes/value"] = static_cast<double>(bytes.size()) / kN;
 }
 
+// A TSBS-like block (regular 10 s times, a 2-decimal gauge) decoded whole: format 1's packed
+// block, then format 2's time column plus value column. Items are points.
+void DecodeBlockFormat1(benchmark::State& state) {
+  Column c = Values(ValueType::kFloat, 0);
+  c.times = Times(0);
+  std::string bytes;
+  EncodeBlock(c, 0, kN, &bytes, BlockEncoding::kPacked);
+  Column out;
+  out.type = ValueType::kFloat;
+  for (auto _ : state) {
+    out.clear();
+    benchmark::DoNotOptimize(DecodeBlock(BlockEncoding::kPacked, ValueType::kFloat, bytes, kN, &out));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kN));
+  state.counters["bytes/value"] = static_cast<double>(bytes.size()) / kN;
+}
+
+void DecodeBlockFormat2(benchmark::State& state) {
+  Column c = Values(ValueType::kFloat, 0);
+  c.times = Times(0);
+  std::string times, values;
+  EncodeTimeColumn(c.times.data(), kN, &times);
+  EncodeValueColumn(c, 0, kN, &values);
+  Column out;
+  out.type = ValueType::kFloat;
+  for (auto _ : state) {
+    out.clear();
+    out.times.resize(kN);
+    benchmark::DoNotOptimize(DecodeTimeColumn(times, kN, out.times.data()));
+    benchmark::DoNotOptimize(DecodeValueColumn(values, ValueType::kFloat, kN, &out));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kN));
+  state.counters["bytes/value"] = static_cast<double>(times.size() + values.size()) / kN;
+}
+
+BENCHMARK(DecodeBlockFormat1);
+BENCHMARK(DecodeBlockFormat2);
 BENCHMARK_CAPTURE(DecodeTimes, regular_10s, 0);
 BENCHMARK_CAPTURE(DecodeTimes, jittered_1ms, 1'000'000);
 BENCHMARK_CAPTURE(DecodeValues, float_decimal, ValueType::kFloat, 0);
