@@ -7,11 +7,14 @@
 #include <random>
 
 #include "coding.h"
+#include "column_codec.h"
 #include "crc32.h"
 #include "engine/faulty_env.h"
 #include "env.h"
 #include "manifest.h"
+#include "row_group.h"
 #include "segment_format.h"
+#include "segment_index.h"
 #include "segment_reader.h"
 #include "segment_writer.h"
 
@@ -817,7 +820,7 @@ TEST_P(SegmentTest, OpenOfMissingFileIsNotCorrupt) {
 
 // A block whose checksum is valid but whose times are out of order is still caught.
 TEST_P(SegmentTest, ChecksumValidBlockWithUnorderedTimesIsCorrupt) {
-  if (format() != kSegmentFormatV1) GTEST_SKIP() << "format 2: RowGroupWithUnorderedTimesIsCorrupt";
+  if (format() != kSegmentFormatV1) GTEST_SKIP() << "format 2: ForgedRowGroupWithUnorderedTimes...";
   Write({{{1, "s#i", ValueType::kInt}, MakeColumn(ValueType::kInt, 10)}});
   BlockRef b;
   {
@@ -842,6 +845,61 @@ TEST_P(SegmentTest, ChecksumValidBlockWithUnorderedTimesIsCorrupt) {
   EXPECT_NE(s.error().message().find(path_), std::string::npos);
   EXPECT_NE(s.error().message().find("offset " + std::to_string(b.offset)), std::string::npos);
   EXPECT_TRUE(got.empty());
+}
+
+// Format 2: a forged file whose one row group (checksum valid) holds times out of order, with an
+// index that is consistent, opens, and every read of that block is Corrupt naming its offset.
+TEST(SegmentFormat2Test, ForgedRowGroupWithUnorderedTimesIsCorrupt) {
+  Column c;
+  c.type = ValueType::kInt;
+  c.times = {10, 30, 20, 40};
+  c.nums = {1, 2, 3, 4};
+  std::string file;
+  PutFixed64(&file, kSegmentMagic);
+  PutFixed32(&file, kSegmentFormatVersion);
+  PutFixed64(&file, 5);  // segment id
+  PutFixed64(&file, 1);  // created at
+  PutFixed32(&file, 0);
+  PutFixed32(&file, Crc32(file.data(), file.size()));
+  const size_t group_at = file.size();
+  EncodeRowGroup({&c}, 0, c.size(), &EncodeValueColumn, &file);
+  TagSetIndex t;
+  t.key = "s";
+  t.fields.push_back({"#i", 1, ValueType::kInt});
+  BlockRef b{};
+  b.count = 4;
+  b.min_time = 10;
+  b.max_time = 40;
+  b.length = static_cast<uint32_t>(file.size() - group_at);
+  t.groups.push_back({{0}, {b}});
+  const std::string index = EncodeSegmentIndex({t});
+  const uint64_t index_at = file.size();
+  file += index;
+  const size_t footer = file.size();
+  for (uint64_t v : {uint64_t{1}, uint64_t{4}, uint64_t{10}, uint64_t{40}, index_at,
+                     uint64_t{index.size()}}) {
+    PutFixed64(&file, v);
+  }
+  PutFixed32(&file, Crc32(index));
+  PutFixed32(&file, Crc32(file.data() + footer, file.size() - footer));
+  PutFixed64(&file, kSegmentMagic);
+
+  MemFileEnv env;
+  env.Put("/forged.sst", file);
+  auto r = SegmentReader::Open(&env, "/forged.sst");
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  for (bool cached : {false, true}) {
+    BlockCache cache(1 << 20);
+    Column got;
+    got.type = ValueType::kInt;
+    auto st = (*r)->Read((*r)->index()[0], kMin, kMax, &got, cached ? &cache : nullptr);
+    ASSERT_FALSE(st.has_value());
+    EXPECT_EQ(st.error().code(), Code::kCorrupt);
+    EXPECT_NE(st.error().message().find("offset " + std::to_string(group_at)), std::string::npos)
+        << st.error().message();
+    EXPECT_TRUE(got.empty());
+  }
+  EXPECT_FALSE((*r)->Verify().has_value());
 }
 
 // Table-driven corruption (Prometheus style) over a small segment holding all four types.
