@@ -1,8 +1,12 @@
 // The segment file format (DESIGN section 3): the single definition of its bytes, shared by
-// SegmentWriter and SegmentReader. A segment is immutable once renamed into place. All integers are
-// little-endian fixed width; "i64" is two's complement. Every byte of the file is covered by
-// exactly one CRC-32 (crc32.h), so any damage is detected by Open (header, index, footer) or by
-// Read/Verify (section headers, blocks).
+// SegmentWriter and SegmentReader. A segment is immutable once renamed into place. Two versions
+// exist, told apart by the header's version field: SegmentWriter writes format 2 (below), and
+// SegmentReader reads both; compaction rewrites format-1 segments as format 2. In both, every byte
+// of the file is covered by exactly one CRC-32 (crc32.h), so any damage is detected by Open
+// (header, index, footer) or by Read/Verify (section headers, blocks, row groups).
+//
+// FORMAT 1: one section per series. All integers are little-endian fixed width; "i64" is two's
+// complement.
 //
 //   +------------------------------------------------------------------------------------------+
 //   | header (kHeaderSize = 36 bytes, at offset 0)                                             |
@@ -40,6 +44,42 @@
 // alone. The segment-wide summary (series count, point count, time range) sits in the footer, not
 // the header: Env files are append-only and the writer streams sections out before it knows them.
 // A segment with no series has min t = INT64_MAX and max t = INT64_MIN (an empty range).
+//
+// FORMAT 2: row groups per tag set. Header and footer are format 1's (version 2 in the header);
+// between them, the row groups, then the index. A tag set is a series key up to its first
+// unescaped '#' (the measurement and tags); its fields are the series with that prefix. Fields
+// whose timestamps are identical form a time group and share one time column; a field whose times
+// differ from the others' gets a time group of its own. Varints are LEB128, "zz" zigzag varints.
+//
+//   +------------------------------------------------------------------------------------------+
+//   | header (kHeaderSize = 36 bytes), as format 1 with version u32 = 2                        |
+//   +------------------------------------------------------------------------------------------+
+//   | row groups, contiguous from kHeaderSize, in index order (tag set, time group, block):    |
+//   |   one per block of 1..kMaxBlockPoints rows of one time group (row_group.h):              |
+//   |   [time column length: varint][value column length: varint] x slots                     |
+//   |   | time column | value column of slot 0 .. slots-1 (column_codec.h) | CRC-32 u32        |
+//   +------------------------------------------------------------------------------------------+
+//   | index (footer.index offset / length; the footer's CRC of it; empty when no series),     |
+//   | segment_index.h:                                                                         |
+//   |   form u8: 0 = plain index follows | 1 = [plain length: varint][zlib stream of it]       |
+//   |   plain index = tag-set count: varint, then per tag set, in key order:                   |
+//   |     key (length varint, bytes) | field count F: varint                                  |
+//   |     F x ( key suffix (length varint, bytes: the rest of the series key, "#field")       |
+//   |           | series ID - previous series ID in the index (first: - 0): zz | type u8 )     |
+//   |     time group count G: varint                                                          |
+//   |     G x ( slot count m: varint | m x field number (0..F-1): varint, slot order           |
+//   |           | block count B: varint                                                        |
+//   |           | B x ( row group length: varint (bytes, CRC included) | rows: varint          |
+//   |                   | min t - previous block's max t (first: - 0): zz | max t - min t ) )  |
+//   +------------------------------------------------------------------------------------------+
+//   | footer (kFooterSize = 64 bytes), as format 1                                             |
+//   +------------------------------------------------------------------------------------------+
+//
+// Layout rules a reader relies on (and checks): the row groups fill [kHeaderSize, index offset)
+// exactly, each starting where the one before it in index order ends; every field of a tag set is
+// in exactly one time group; series keys (tag-set key + suffix) strictly increase through the
+// index; block ranges of a time group increase without overlap. A block cache entry is the pair
+// (row group offset, slot), as the fields of a group share its offset.
 #pragma once
 
 #include <cstddef>
@@ -49,7 +89,9 @@ namespace strata {
 
 // "STRATSEG" read as a little-endian u64.
 inline constexpr uint64_t kSegmentMagic = 0x4745535441525453ull;
-inline constexpr uint32_t kSegmentFormatVersion = 1;
+// The version SegmentWriter writes; SegmentReader also reads kSegmentFormatV1.
+inline constexpr uint32_t kSegmentFormatVersion = 2;
+inline constexpr uint32_t kSegmentFormatV1 = 1;
 
 inline constexpr size_t kHeaderSize = 8 + 4 + 8 + 8 + 4 + 4;
 inline constexpr size_t kFooterSize = 8 + 8 + 8 + 8 + 8 + 8 + 4 + 4 + 8;
@@ -63,6 +105,13 @@ inline constexpr size_t kIndexEntryFixedSize = 4 + 8 + 1 + 8 + 8 + 8 + 8 + 4;
 inline constexpr size_t kIndexBlockRefSize = 8 + 4 + 8 + 8;
 
 inline constexpr uint32_t kMaxBlockPoints = 1024;
+// A block of strings ends before its values pass this many bytes (it holds at least one value),
+// so that a block of more than one string never holds more (a bound the decoders check).
+inline constexpr size_t kMaxBlockValueBytes = 4 << 20;
+// Format 2: most fields in one time group (slots of a row group); more go to another time group.
+inline constexpr size_t kMaxFieldsPerTimeGroup = 4096;
+// Format 2: the smallest row group (a length byte and the CRC), a bound of the index parser.
+inline constexpr size_t kRowGroupMinSize = 5;
 // Keys are at most kMaxSeriesKeyBytes (series_key.h): the writer rejects longer ones and the reader
 // treats them as corruption.
 

@@ -10,6 +10,8 @@
 #include "coding.h"
 #include "crc32.h"
 #include "segment_format.h"
+#include "row_group.h"
+#include "segment_index.h"
 #include "series_key.h"
 
 namespace strata {
@@ -69,9 +71,14 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
     return unexpected(r->Corrupt(0, "header checksum mismatch"));
   }
   const uint32_t version = DecodeFixed32(header + 8);
-  if (version != kSegmentFormatVersion) {
+  if (version != kSegmentFormatVersion && version != kSegmentFormatV1) {
     return unexpected(r->Corrupt(8, "unsupported format version " + std::to_string(version)));
   }
+  // Format 2's cache keys hold offset * kMaxFieldsPerTimeGroup + slot.
+  if (version != kSegmentFormatV1 && size >= (uint64_t{1} << 50)) {
+    return unexpected(r->Corrupt(0, "file too large for format 2"));
+  }
+  r->version_ = version;
   r->id_ = DecodeFixed64(header + 12);
   r->created_at_ = static_cast<int64_t>(DecodeFixed64(header + 20));
   if (DecodeFixed32(header + 28) != 0) return unexpected(r->Corrupt(28, "unknown header flags"));
@@ -101,7 +108,15 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
   if (Crc32(index) != index_crc) {
     return unexpected(r->Corrupt(index_offset, "index checksum mismatch"));
   }
-  STRATA_RETURN_IF_ERROR(r->ParseIndex(index, index_offset, series_count));
+  if (version == kSegmentFormatV1) {
+    STRATA_RETURN_IF_ERROR(r->ParseIndex(index, index_offset, series_count));
+  } else {
+    std::string why;
+    if (!ParseSegmentIndex(index, kHeaderSize, index_offset, &r->index_, &why)) {
+      return unexpected(r->Corrupt(index_offset, "index: " + why));
+    }
+  }
+  STRATA_RETURN_IF_ERROR(r->FinishIndex(index_offset, series_count));
   return r;
 }
 
@@ -113,9 +128,6 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
   }
   index_.reserve(series_count);
   Decoder d(index);
-  uint64_t total_points = 0;
-  int64_t seg_min = std::numeric_limits<int64_t>::max();
-  int64_t seg_max = std::numeric_limits<int64_t>::min();
   for (uint64_t s = 0; s < series_count; s++) {
     const uint64_t at = index_offset + static_cast<uint64_t>(d.position() - index.data());
     auto bad = [&](const std::string& what) {
@@ -188,16 +200,26 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
     if (e.min_time != e.blocks.front().min_time || e.max_time != e.blocks.back().max_time) {
       return bad("time range does not match its blocks");
     }
-    total_points += points;
-    seg_min = std::min(seg_min, e.min_time);
-    seg_max = std::max(seg_max, e.max_time);
     index_.push_back(std::move(e));
   }
   if (d.remaining() != 0) return unexpected(Corrupt(index_offset, "trailing bytes in the index"));
   if (index_.empty() && index_offset != kHeaderSize) {
     return unexpected(Corrupt(index_offset, "data but no series"));
   }
-  if (total_points != point_count_ || seg_min != min_time_ || seg_max != max_time_) {
+  return OkStatus();
+}
+
+Status SegmentReader::FinishIndex(uint64_t index_offset, uint64_t series_count) {
+  uint64_t total_points = 0;
+  int64_t seg_min = std::numeric_limits<int64_t>::max();
+  int64_t seg_max = std::numeric_limits<int64_t>::min();
+  for (const SeriesIndexEntry& e : index_) {
+    total_points += e.point_count;
+    seg_min = std::min(seg_min, e.min_time);
+    seg_max = std::max(seg_max, e.max_time);
+  }
+  if (index_.size() != series_count || total_points != point_count_ || seg_min != min_time_ ||
+      seg_max != max_time_) {
     return unexpected(Corrupt(file_->Size() - kFooterSize, "footer summary does not match index"));
   }
 
@@ -227,6 +249,16 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
   return OkStatus();
 }
 
+uint64_t SegmentReader::BlockEnd(size_t series, size_t k) const {
+  const SeriesIndexEntry& e = index_[series];
+  if (version_ != kSegmentFormatV1) return e.blocks[k].offset + e.blocks[k].length;
+  return k + 1 < e.blocks.size() ? e.blocks[k + 1].offset : section_end_[series];
+}
+
+uint64_t SegmentReader::CacheKey(const BlockRef& b) const {
+  return version_ == kSegmentFormatV1 ? b.offset : b.offset * kMaxFieldsPerTimeGroup + b.slot;
+}
+
 const SeriesIndexEntry* SegmentReader::Find(uint64_t series_id) const {
   if (!position_by_id_.empty()) {
     if (series_id < first_id_ || series_id - first_id_ >= position_by_id_.size()) return nullptr;
@@ -243,11 +275,12 @@ Status SegmentReader::FetchBlocks(size_t series, size_t first, size_t last,
                                   std::unique_ptr<char[]>* buf) const {
   const SeriesIndexEntry& e = index_[series];
   const uint64_t begin = e.blocks[first].offset;
-  const uint64_t end =
-      last + 1 < e.blocks.size() ? e.blocks[last + 1].offset : section_end_[series];
+  const uint64_t end = BlockEnd(series, last);
   const size_t n = static_cast<size_t>(end - begin);  // <= file size, checked at Open
   buf->reset(new char[n]);
   STRATA_RETURN_IF_ERROR(file_->Read(begin, n, buf->get()));
+  // Format 2: each row group's checksum and framing are checked as it is decoded.
+  if (version_ != kSegmentFormatV1) return OkStatus();
 
   // Check every block's framing and checksum before decoding any.
   for (size_t k = first; k <= last; k++) {
@@ -276,13 +309,21 @@ Status SegmentReader::FetchBlocks(size_t series, size_t first, size_t last,
 Status SegmentReader::DecodeChecked(size_t series, size_t k, const char* p, Column* out) const {
   const SeriesIndexEntry& e = index_[series];
   const BlockRef& b = e.blocks[k];
-  const uint64_t next = k + 1 < e.blocks.size() ? e.blocks[k + 1].offset : section_end_[series];
-  const size_t payload =
-      static_cast<size_t>(next - b.offset) - kBlockHeaderSize - kBlockTrailerSize;
   const size_t from = out->times.size();
-  if (!DecodeBlock(static_cast<BlockEncoding>(p[0]), e.type,
-                   std::string_view(p + kBlockHeaderSize, payload), b.count, out)) {
-    return unexpected(Corrupt(b.offset, "malformed block payload"));
+  if (version_ != kSegmentFormatV1) {
+    const RowGroupDamage damage =
+        DecodeRowGroup(std::string_view(p, b.length), b.slots, b.slot, e.type, b.count, out);
+    if (damage != RowGroupDamage::kNone) {
+      return unexpected(Corrupt(b.offset, RowGroupDamageText(damage)));
+    }
+  } else {
+    const uint64_t next = BlockEnd(series, k);
+    const size_t payload =
+        static_cast<size_t>(next - b.offset) - kBlockHeaderSize - kBlockTrailerSize;
+    if (!DecodeBlock(static_cast<BlockEncoding>(p[0]), e.type,
+                     std::string_view(p + kBlockHeaderSize, payload), b.count, out)) {
+      return unexpected(Corrupt(b.offset, "malformed block payload"));
+    }
   }
   const int64_t* t = out->times.data() + from;
   bool ok = t[0] == b.min_time && t[b.count - 1] == b.max_time;
@@ -299,8 +340,7 @@ Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64
   const uint64_t begin = e.blocks[first].offset;
   size_t total = 0;
   for (size_t k = first; k <= last; k++) total += e.blocks[k].count;
-  const uint64_t end =
-      last + 1 < e.blocks.size() ? e.blocks[last + 1].offset : section_end_[series];
+  const uint64_t end = BlockEnd(series, last);
 
   const size_t old_times = out->times.size();
   const size_t old_nums = out->nums.size();
@@ -339,7 +379,7 @@ Status SegmentReader::ReadBlocksCached(size_t series, size_t first, size_t last,
   std::shared_ptr<const Column>* blocks =
       more_blocks.empty() ? inline_blocks.data() : more_blocks.data();
   for (size_t k = first; k <= last; k++) {
-    blocks[k - first] = cache->Lookup(instance_id_, e.blocks[k].offset, out->times_only);
+    blocks[k - first] = cache->Lookup(instance_id_, CacheKey(e.blocks[k]), out->times_only);
   }
   // As ReadBlocks, but only for the points of the blocks inside [min_t, max_t]: those of a block
   // the range cuts grow *out when appended (a point read must not reserve whole blocks).
@@ -349,8 +389,7 @@ Status SegmentReader::ReadBlocksCached(size_t series, size_t first, size_t last,
       inside += e.blocks[k].count;
     }
   }
-  const uint64_t end =
-      last + 1 < e.blocks.size() ? e.blocks[last + 1].offset : section_end_[series];
+  const uint64_t end = BlockEnd(series, last);
   const size_t reserve = std::min(inside, static_cast<size_t>(end - e.blocks[first].offset));
   out->times.reserve(out->times.size() + reserve);
   if (!out->times_only) {
@@ -401,7 +440,7 @@ Status SegmentReader::ReadBlocksCached(size_t series, size_t first, size_t last,
         blocks[k - first] = std::move(block);
       }
       for (size_t k = a; k <= z; k++) {
-        cache->Insert(instance_id_, e.blocks[k].offset, blocks[k - first]);
+        cache->Insert(instance_id_, CacheKey(e.blocks[k]), blocks[k - first]);
         if (fill_budget != nullptr) {
           *fill_budget -= std::min(*fill_budget, BlockCache::Charge(*blocks[k - first]));
         }
@@ -519,7 +558,7 @@ Status SegmentReader::Verify() const {
   Column scratch;
   for (size_t s = 0; s < index_.size(); s++) {
     const SeriesIndexEntry& e = index_[s];
-    STRATA_RETURN_IF_ERROR(CheckSectionHeader(s));
+    if (version_ == kSegmentFormatV1) STRATA_RETURN_IF_ERROR(CheckSectionHeader(s));
     scratch.type = e.type;
     for (size_t k = 0; k < e.blocks.size(); k += kBlocksPerRead) {
       scratch.clear();

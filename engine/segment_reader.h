@@ -26,16 +26,21 @@
 namespace strata {
 
 struct BlockRef {
-  uint64_t offset;             // file offset of the block's encoding byte
+  uint64_t offset;             // file offset of the block's encoding byte (format 2: row group)
   uint32_t count;              // points, 1..kMaxBlockPoints
   int64_t min_time, max_time;  // first and last timestamp, inclusive
+  // Format 2 only (0 in format 1): the row group's bytes, this series' value column in it, and
+  // the group's number of value columns.
+  uint32_t length = 0;
+  uint16_t slot = 0;
+  uint16_t slots = 0;
 };
 
 struct SeriesIndexEntry {
   uint64_t id;
   std::string key;
   ValueType type;
-  uint64_t section_offset;  // file offset of the section header
+  uint64_t section_offset;  // file offset of the section header (format 2: of its first group)
   uint64_t point_count;
   int64_t min_time, max_time;    // inclusive
   std::vector<BlockRef> blocks;  // in time order, non-overlapping
@@ -60,6 +65,11 @@ class SegmentReader {
   int64_t max_time() const { return max_time_; }  // INT64_MIN when the segment has no series
   uint64_t point_count() const { return point_count_; }
   uint64_t file_bytes() const { return file_->Size(); }
+  uint32_t format_version() const { return version_; }
+  // The block's key in a BlockCache: its offset, and in format 2 also its slot (the fields of a
+  // row group share its offset).
+  uint64_t CacheKey(const BlockRef& b) const;
+
   const std::string& path() const { return file_->path(); }
   // The open file: it stays readable (and linkable, while it has a name) after compaction
   // removes its name, for as long as this reader lives.
@@ -105,7 +115,11 @@ class SegmentReader {
 
  private:
   SegmentReader() = default;
+  // Format 1's index; then FinishIndex checks what both formats share and builds the lookups.
   Status ParseIndex(std::string_view index, uint64_t index_offset, uint64_t series_count);
+  Status FinishIndex(uint64_t index_offset, uint64_t series_count);
+  // The end offset of block k of series `series`.
+  uint64_t BlockEnd(size_t series, size_t k) const;
   Status CheckSectionHeader(size_t series) const;
   // Invalid unless `entry` is an element of index() and out.type == entry.type.
   Status CheckReadable(const SeriesIndexEntry& entry, const Column& out) const;
@@ -126,6 +140,7 @@ class SegmentReader {
 
   std::unique_ptr<RandomAccessFile> file_;
   uint64_t id_ = 0;
+  uint32_t version_ = 0;
   uint64_t instance_id_ = 0;
   int64_t created_at_ = 0;
   int64_t min_time_ = 0;

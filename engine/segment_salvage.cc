@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "block_codec.h"
 #include "coding.h"
 #include "crc32.h"
+#include "row_group.h"
 #include "segment_format.h"
+#include "segment_index.h"
 #include "segment_reader.h"
 #include "series_key.h"
 
@@ -175,6 +178,84 @@ class SegmentWalk {
   SegmentSalvage out_;
 };
 
+// The index of a format-2 segment whose footer may be damaged: it ends where the footer begins,
+// and starts at the footer's index offset, or at the footer's index length before its end (one of
+// them survives damage to the other). Accepted when its CRC matches the footer's, or, if the
+// footer's own checksum fails (the CRC field may be the damage), when it parses; the parse checks
+// that its row groups fill the data region exactly.
+bool FindFormat2Index(const std::string& data, std::vector<SeriesIndexEntry>* entries) {
+  if (data.size() < kHeaderSize + kFooterSize) return false;
+  const size_t end = data.size() - kFooterSize;
+  const char* f = data.data() + end;
+  const bool footer_ok = DecodeFixed32(f + 52) == Crc32(f, 52);
+  const uint64_t offset = DecodeFixed64(f + 32);
+  const uint64_t length = DecodeFixed64(f + 40);
+  for (uint64_t start : {offset, end - std::min<uint64_t>(length, end)}) {
+    if (start < kHeaderSize || start > end) continue;
+    const std::string_view index(data.data() + start, end - start);
+    if (Crc32(index) != DecodeFixed32(f + 48) && footer_ok) continue;
+    std::vector<SeriesIndexEntry> parsed;
+    std::string why;
+    if (ParseSegmentIndex(index, kHeaderSize, start, &parsed, &why)) {
+      *entries = std::move(parsed);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Salvage of a format-2 segment that does not open: by its index, when that can be found, block by
+// block; else, as its row groups name no series, the whole segment is reported lost. Nothing
+// (nullopt) when the file is not of format 2.
+std::optional<SegmentSalvage> SalvageFormat2(const std::string& path, const std::string& data,
+                                             int64_t min_time, int64_t max_time, uint64_t points,
+                                             const Error& why) {
+  const bool header_ok = data.size() >= kHeaderSize &&
+                         DecodeFixed64(data.data()) == kSegmentMagic &&
+                         DecodeFixed32(data.data() + kHeaderSize - 4) ==
+                             Crc32(data.data(), kHeaderSize - 4);
+  if (header_ok && DecodeFixed32(data.data() + 8) == kSegmentFormatV1) return std::nullopt;
+  std::vector<SeriesIndexEntry> entries;
+  if (!FindFormat2Index(data, &entries)) {
+    if (!header_ok) return std::nullopt;  // maybe format 1 with a damaged header: walk it
+    SegmentSalvage out;
+    out.lost.push_back(LostData{"", min_time, max_time, points,
+                                path + ": " + why.ToString() +
+                                    " (a format-2 segment is unreadable without its index)"});
+    return out;
+  }
+  SegmentSalvage out;
+  for (const SeriesIndexEntry& e : entries) {
+    SalvagedSeries s{e.id, e.key, Column{}};
+    s.points.type = e.type;
+    for (const BlockRef& b : e.blocks) {
+      const size_t before = s.points.size();
+      const RowGroupDamage damage =
+          DecodeRowGroup(std::string_view(data.data() + b.offset, b.length), b.slots, b.slot,
+                         e.type, b.count, &s.points);
+      const auto& t = s.points.times;
+      bool ok = damage == RowGroupDamage::kNone && t[before] == b.min_time &&
+                t.back() == b.max_time && (before == 0 || t[before - 1] < t[before]);
+      for (size_t i = before + 1; ok && i < t.size(); i++) ok = t[i - 1] < t[i];
+      if (!ok) {
+        s.points.times.resize(before);
+        if (e.type == ValueType::kString) {
+          s.points.strs.resize(std::min(s.points.strs.size(), before));
+        } else {
+          s.points.nums.resize(std::min(s.points.nums.size(), before));
+        }
+        out.lost.push_back(LostData{e.key, b.min_time, b.max_time, b.count,
+                                    path + " offset " + std::to_string(b.offset) + ": " +
+                                        (damage == RowGroupDamage::kNone
+                                             ? "block times out of order or out of range"
+                                             : RowGroupDamageText(damage))});
+      }
+    }
+    if (!s.points.empty()) out.series.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<SegmentSalvage> SalvageSegment(Env* env, const std::string& path, int64_t min_time,
@@ -183,6 +264,9 @@ Result<SegmentSalvage> SalvageSegment(Env* env, const std::string& path, int64_t
   if (reader) return SalvageByIndex(**reader);
   if (reader.error().code() != Code::kCorrupt) return unexpected(reader.error());
   STRATA_ASSIGN_OR_RETURN(std::string data, env->ReadFile(path));
+  if (auto salvage = SalvageFormat2(path, data, min_time, max_time, points, reader.error())) {
+    return *std::move(salvage);
+  }
   return SegmentWalk(path, std::move(data), min_time, max_time, points).Run();
 }
 

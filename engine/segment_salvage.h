@@ -4,7 +4,11 @@
 // index or footer it walks the file from the first section on, trusting only checksummed section
 // headers and blocks: after a damaged stretch it resynchronises on the next valid section header
 // or block, and reports what it skipped (with the series and times where they are known, else the
-// segment's time range as the manifest gives it). Never writes. Stateless: thread-safe.
+// segment's time range as the manifest gives it). The walk reads format 1 only. A format-2 segment
+// that does not open is salvaged by its index when that can still be found and parsed (a damaged
+// footer or header leaves it usable), row group by row group; else, as its row groups name no
+// series, it is reported lost whole (its time range and point count from the manifest). Never
+// writes. Stateless: thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -14,13 +14,18 @@ namespace strata {
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, std::string path,
                                                              uint64_t segment_id,
                                                              int64_t created_at_ns,
-                                                             BlockEncoder encode) {
+                                                             SegmentWriterOptions options) {
+  if (options.format_version != kSegmentFormatVersion &&
+      options.format_version != kSegmentFormatV1) {
+    return unexpected(Error::Invalid("segment " + path + ": unknown format version " +
+                                     std::to_string(options.format_version)));
+  }
   STRATA_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path + ".tmp"));
   std::unique_ptr<SegmentWriter> w(
-      new SegmentWriter(env, std::move(path), std::move(file), segment_id, encode));
+      new SegmentWriter(env, std::move(path), std::move(file), segment_id, options));
   std::string& b = w->buf_;
   PutFixed64(&b, kSegmentMagic);
-  PutFixed32(&b, kSegmentFormatVersion);
+  PutFixed32(&b, options.format_version);
   PutFixed64(&b, segment_id);
   PutFixed64(&b, static_cast<uint64_t>(created_at_ns));
   PutFixed32(&b, 0);  // flags
@@ -29,13 +34,13 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, std::stri
 }
 
 SegmentWriter::SegmentWriter(Env* env, std::string path, std::unique_ptr<WritableFile> file,
-                             uint64_t id, BlockEncoder encode)
+                             uint64_t id, SegmentWriterOptions options)
     : env_(env),
       path_(std::move(path)),
       tmp_path_(path_ + ".tmp"),
       file_(std::move(file)),
       id_(id),
-      encode_(encode),
+      options_(options),
       min_time_(std::numeric_limits<int64_t>::max()),
       max_time_(std::numeric_limits<int64_t>::min()) {
   buf_.reserve(kWriteBufferBytes + (kWriteBufferBytes >> 2));
@@ -60,9 +65,9 @@ Status SegmentWriter::CheckAdd(const SegmentSeries& series, const Column& points
   if (series.key.empty() || series.key.size() > kMaxSeriesKeyBytes) {
     return unexpected(Error::Invalid(what + "key is empty or too long"));
   }
-  if (!index_.empty() && !(index_.back().key < series.key)) {
+  if (!ids_.empty() && !(last_key_ < series.key)) {
     return unexpected(Error::Invalid(what + "key is not greater than the previous key '" +
-                                     index_.back().key + "'"));
+                                     last_key_ + "'"));
   }
   if (ids_.contains(series.id)) {
     return unexpected(Error::Invalid(what + "duplicate series id " + std::to_string(series.id)));
@@ -99,13 +104,18 @@ size_t SegmentWriter::BlockEnd(const Column& points, size_t begin) {
   return end;
 }
 
+Status SegmentWriter::RoundTripError(const std::string& key, const Column& points, size_t begin,
+                                     size_t end, const std::string& what) {
+  return unexpected(Error::Internal(
+      "segment " + path_ + ": series '" + key + "': the block of " + std::to_string(end - begin) +
+      " points from time " + std::to_string(points.times[begin]) + " " + what +
+      "; nothing was written and the points stay in the MemStore and WAL"));
+}
+
 Status SegmentWriter::CheckRoundTrip(const SegmentSeries& series, const Column& points,
                                      size_t begin, size_t end, std::string_view payload) {
   auto fail = [&](const std::string& what) {
-    return unexpected(Error::Internal(
-        "segment " + path_ + ": series '" + series.key + "': the block of " +
-        std::to_string(end - begin) + " points from time " + std::to_string(points.times[begin]) +
-        " " + what + "; nothing was written and the points stay in the MemStore and WAL"));
+    return RoundTripError(series.key, points, begin, end, what);
   };
   if (payload.size() > std::numeric_limits<uint32_t>::max()) {
     return fail("encodes to " + std::to_string(payload.size()) + " bytes, over the u32 limit");
@@ -144,7 +154,23 @@ Status SegmentWriter::Add(const SegmentSeries& series, const Column& points) {
   if (finished_) return unexpected(Error::Invalid("segment " + path_ + ": Add after Finish"));
   STRATA_RETURN_IF_ERROR(failed_);
   STRATA_RETURN_IF_ERROR(CheckAdd(series, points));
+  if (options_.format_version == kSegmentFormatV1) {
+    STRATA_RETURN_IF_ERROR(AddSection(series, points));
+  } else {
+    const std::string_view tag_set(series.key.data(), TagSetKeyLength(series.key));
+    if (!pending_.empty() && tag_set != pending_key_) STRATA_RETURN_IF_ERROR(FlushTagSet());
+    if (pending_.empty()) pending_key_ = tag_set;
+    pending_.emplace_back(series, points);
+  }
+  point_count_ += points.size();
+  min_time_ = std::min(min_time_, points.times.front());
+  max_time_ = std::max(max_time_, points.times.back());
+  ids_.insert(series.id);
+  last_key_ = series.key;
+  return OkStatus();
+}
 
+Status SegmentWriter::AddSection(const SegmentSeries& series, const Column& points) {
   const size_t n = points.size();
   SeriesIndexEntry entry;
   entry.id = series.id;
@@ -175,7 +201,7 @@ Status SegmentWriter::Add(const SegmentSeries& series, const Column& points) {
     PutFixed64(&buf_, static_cast<uint64_t>(ref.max_time));
     PutFixed32(&buf_, 0);  // payload length, patched below
     const size_t payload_start = buf_.size();
-    encode_(points, begin, end, &buf_, kDefaultBlockEncoding);
+    options_.block_encoder(points, begin, end, &buf_, kDefaultBlockEncoding);
     const std::string_view payload(buf_.data() + payload_start, buf_.size() - payload_start);
     if (Status s = CheckRoundTrip(series, points, begin, end, payload); !s) {
       failed_ = s;  // the segment is abandoned: Finish refuses, the destructor removes the file
@@ -186,12 +212,103 @@ Status SegmentWriter::Add(const SegmentSeries& series, const Column& points) {
     entry.blocks.push_back(ref);
     STRATA_RETURN_IF_ERROR(MaybeFlushBuffer(false));
   }
-
-  point_count_ += n;
-  min_time_ = std::min(min_time_, entry.min_time);
-  max_time_ = std::max(max_time_, entry.max_time);
-  ids_.insert(series.id);
   index_.push_back(std::move(entry));
+  return OkStatus();
+}
+
+size_t SegmentWriter::GroupBlockEnd(const std::vector<const Column*>& fields, size_t begin) {
+  size_t end = std::min(fields[0]->size(), begin + kMaxBlockPoints);
+  for (const Column* f : fields) {
+    if (f->type == ValueType::kString) end = std::min(end, BlockEnd(*f, begin));
+  }
+  return end;
+}
+
+Status SegmentWriter::FlushTagSet() {
+  if (pending_.empty()) return OkStatus();
+  TagSetIndex t;
+  t.key = pending_key_;
+  // Time groups: fields with identical times, each group up to kMaxFieldsPerTimeGroup fields.
+  std::vector<std::vector<uint32_t>> groups;
+  for (uint32_t f = 0; f < pending_.size(); f++) {
+    const auto& [series, points] = pending_[f];
+    t.fields.push_back({series.key.substr(pending_key_.size()), series.id, series.type});
+    auto same = std::find_if(groups.begin(), groups.end(), [&](const std::vector<uint32_t>& g) {
+      return g.size() < kMaxFieldsPerTimeGroup && pending_[g[0]].second.times == points.times;
+    });
+    if (same == groups.end()) {
+      groups.push_back({f});
+    } else {
+      same->push_back(f);
+    }
+  }
+  for (const std::vector<uint32_t>& g : groups) {
+    std::vector<const Column*> fields;
+    for (uint32_t f : g) fields.push_back(&pending_[f].second);
+    TimeGroupIndex& index = t.groups.emplace_back();
+    index.fields = g;
+    STRATA_RETURN_IF_ERROR(WriteTimeGroup(fields, g, &index));
+  }
+  tag_sets_.push_back(std::move(t));
+  pending_.clear();
+  return OkStatus();
+}
+
+Status SegmentWriter::WriteTimeGroup(const std::vector<const Column*>& fields,
+                                     const std::vector<uint32_t>& positions,
+                                     TimeGroupIndex* group) {
+  const Column& first = *fields[0];
+  for (size_t begin = 0, end; begin < first.size(); begin = end) {
+    end = GroupBlockEnd(fields, begin);
+    const size_t start = buf_.size();
+    EncodeRowGroup(fields, begin, end, options_.column_encoder, &buf_);
+    const std::string_view bytes(buf_.data() + start, buf_.size() - start);
+    if (Status s = CheckRowGroup(fields, positions, begin, end, bytes); !s) {
+      failed_ = s;  // the segment is abandoned: Finish refuses, the destructor removes the file
+      return s;
+    }
+    BlockRef ref{};
+    ref.count = static_cast<uint32_t>(end - begin);
+    ref.min_time = first.times[begin];
+    ref.max_time = first.times[end - 1];
+    ref.length = static_cast<uint32_t>(bytes.size());
+    group->blocks.push_back(ref);
+    STRATA_RETURN_IF_ERROR(MaybeFlushBuffer(false));
+  }
+  return OkStatus();
+}
+
+Status SegmentWriter::CheckRowGroup(const std::vector<const Column*>& fields,
+                                    const std::vector<uint32_t>& positions, size_t begin,
+                                    size_t end, std::string_view bytes) {
+  for (uint32_t slot = 0; slot < fields.size(); slot++) {
+    const Column& points = *fields[slot];
+    const std::string& key = pending_[positions[slot]].first.key;
+    if (bytes.size() > std::numeric_limits<uint32_t>::max()) {
+      return RoundTripError(key, points, begin, end,
+                            "encodes to " + std::to_string(bytes.size()) + " bytes, over the u32 limit");
+    }
+    decoded_.clear();
+    decoded_.type = points.type;
+    const RowGroupDamage damage =
+        DecodeRowGroup(bytes, static_cast<uint32_t>(fields.size()), slot, points.type,
+                       static_cast<uint32_t>(end - begin), &decoded_);
+    if (damage != RowGroupDamage::kNone) {
+      return RoundTripError(key, points, begin, end,
+                            std::string("does not decode: ") + RowGroupDamageText(damage));
+    }
+    const bool same =
+        std::equal(decoded_.times.begin(), decoded_.times.end(), points.times.begin() + begin,
+                   points.times.begin() + end) &&
+        (points.type == ValueType::kString
+             ? std::equal(decoded_.strs.begin(), decoded_.strs.end(), points.strs.begin() + begin,
+                          points.strs.begin() + end)
+             : std::equal(decoded_.nums.begin(), decoded_.nums.end(), points.nums.begin() + begin,
+                          points.nums.begin() + end));
+    if (!same || decoded_.size() != end - begin) {
+      return RoundTripError(key, points, begin, end, "decodes to other points");
+    }
+  }
   return OkStatus();
 }
 
@@ -199,8 +316,10 @@ Result<SegmentInfo> SegmentWriter::Finish() {
   if (finished_) return unexpected(Error::Invalid("segment " + path_ + ": Finish called twice"));
   STRATA_RETURN_IF_ERROR(failed_);
 
+  if (options_.format_version != kSegmentFormatV1) STRATA_RETURN_IF_ERROR(FlushTagSet());
   const uint64_t index_offset = offset();
   std::string index;
+  if (options_.format_version != kSegmentFormatV1) index = EncodeSegmentIndex(tag_sets_);
   for (const SeriesIndexEntry& e : index_) {
     PutFixed32(&index, static_cast<uint32_t>(e.key.size()));
     index.append(e.key);
@@ -220,7 +339,7 @@ Result<SegmentInfo> SegmentWriter::Finish() {
   }
   buf_.append(index);
   const size_t footer_start = buf_.size();
-  PutFixed64(&buf_, index_.size());
+  PutFixed64(&buf_, ids_.size());
   PutFixed64(&buf_, point_count_);
   PutFixed64(&buf_, static_cast<uint64_t>(min_time_));
   PutFixed64(&buf_, static_cast<uint64_t>(max_time_));
@@ -243,7 +362,7 @@ Result<SegmentInfo> SegmentWriter::Finish() {
   finished_ = true;  // the file is at `path` now: never remove it from here on
   STRATA_RETURN_IF_ERROR(env_->SyncDir(DirName(path_)));
 
-  return SegmentInfo{id_, path_, file_bytes, index_.size(), point_count_, min_time_, max_time_};
+  return SegmentInfo{id_, path_, file_bytes, ids_.size(), point_count_, min_time_, max_time_};
 }
 
 }  // namespace strata

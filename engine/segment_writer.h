@@ -1,5 +1,7 @@
 // SegmentWriter streams one immutable segment file (format: segment_format.h) from series handed to
-// it in key order, typically by a MemStore flush or a compaction. Output goes to `path + ".tmp"` in
+// it in key order, typically by a MemStore flush or a compaction. It writes format 2 unless told
+// otherwise: the series of one tag set (consecutive in key order) are held until the next tag set
+// begins, then written as row groups; format 1 (one section per series) remains for tests. Output goes to `path + ".tmp"` in
 // large buffered appends; Finish writes the index and footer, fsyncs, renames the file to `path`
 // and fsyncs the directory, so a reader never sees a partial segment at `path`. Abandoning a writer
 // (destroying it without a successful Finish) removes the temp file.
@@ -13,9 +15,13 @@
 #include <vector>
 
 #include "block_codec.h"
+#include "column_codec.h"
 #include "env.h"
 #include "point.h"
 #include "result.h"
+#include "row_group.h"
+#include "segment_format.h"
+#include "segment_index.h"
 #include "segment_reader.h"
 
 namespace strata {
@@ -37,22 +43,29 @@ struct SegmentInfo {
   int64_t max_time;  // INT64_MIN when the segment holds no series
 };
 
+// How a writer encodes. The defaults are what the engine uses; tests substitute faulty encoders.
+struct SegmentWriterOptions {
+  uint32_t format_version = kSegmentFormatVersion;  // kSegmentFormatVersion or kSegmentFormatV1
+  // Format 1: how points become a block's payload.
+  void (*block_encoder)(const Column& col, size_t begin, size_t end, std::string* out,
+                        BlockEncoding encoding) = &EncodeBlock;
+  // Format 2: how a field's values become a value column.
+  ValueColumnEncoder column_encoder = &EncodeValueColumn;
+};
+
 class SegmentWriter {
  public:
   // Bytes buffered before each Env append.
   static constexpr size_t kWriteBufferBytes = 1 << 20;
   // A block of strings ends before its values pass this many bytes (it holds at least one value),
   // so that its payload fits the u32 length field whatever the strings are.
-  static constexpr size_t kMaxBlockValueBytes = 4 << 20;
-
-  // How points become a block's payload: EncodeBlock (tests substitute a faulty one).
-  using BlockEncoder = void (*)(const Column& col, size_t begin, size_t end, std::string* out,
-                                BlockEncoding encoding);
+  static constexpr size_t kMaxBlockValueBytes = strata::kMaxBlockValueBytes;
 
   // Creates `path + ".tmp"` (replacing any stale one). Nothing appears at `path` until Finish.
+  // Invalid for an unknown options.format_version.
   [[nodiscard]] static Result<std::unique_ptr<SegmentWriter>> Create(
       Env* env, std::string path, uint64_t segment_id, int64_t created_at_ns,
-      BlockEncoder encode = &EncodeBlock);
+      SegmentWriterOptions options = {});
 
   SegmentWriter(const SegmentWriter&) = delete;
   SegmentWriter& operator=(const SegmentWriter&) = delete;
@@ -63,7 +76,9 @@ class SegmentWriter {
   // series.id differs from every id added before; series.type is valid and equals points.type;
   // points is non-empty, its value array matches its size, its times strictly increase.
   // An I/O error leaves the writer failed: every later call returns that error. Internal when a
-  // block does not decode to its points (a codec bug), which fails the writer the same way.
+  // block does not decode to its points (a codec bug), which fails the writer the same way. In
+  // format 2 a tag set's points are copied and written when the next tag set begins (or at
+  // Finish), so its errors may surface then.
   [[nodiscard]] Status Add(const SegmentSeries& series, const Column& points);
 
   // Writes index and footer, fsyncs, renames to `path`, fsyncs the directory. A segment with zero
@@ -72,12 +87,28 @@ class SegmentWriter {
 
  private:
   SegmentWriter(Env* env, std::string path, std::unique_ptr<WritableFile> file, uint64_t id,
-                BlockEncoder encode);
+                SegmentWriterOptions options);
+  // Format 1: writes the series' section.
+  Status AddSection(const SegmentSeries& series, const Column& points);
+  // Format 2: writes the held tag set's row groups and index entry, and clears it.
+  Status FlushTagSet();
+  // Format 2: writes the row groups of the fields of one time group (same times).
+  Status WriteTimeGroup(const std::vector<const Column*>& fields,
+                        const std::vector<uint32_t>& positions, TimeGroupIndex* group);
+  // Format 2: decodes each slot of the row group `bytes` of rows [begin, end) and compares.
+  Status CheckRowGroup(const std::vector<const Column*>& fields,
+                       const std::vector<uint32_t>& positions, size_t begin, size_t end,
+                       std::string_view bytes);
+  // The Internal error of a block that does not round-trip.
+  Status RoundTripError(const std::string& key, const Column& points, size_t begin, size_t end,
+                        const std::string& what);
 
   Status CheckAdd(const SegmentSeries& series, const Column& points) const;
   // The end of the block that starts at point `begin`: at most kMaxBlockPoints points and, for
   // strings, kMaxBlockValueBytes of values.
   static size_t BlockEnd(const Column& points, size_t begin);
+  // The same for the fields of a time group: the earliest of their ends.
+  static size_t GroupBlockEnd(const std::vector<const Column*>& fields, size_t begin);
   // Decodes `payload`, the encoding of points [begin, end), and compares it with them.
   Status CheckRoundTrip(const SegmentSeries& series, const Column& points, size_t begin,
                         size_t end, std::string_view payload);
@@ -90,13 +121,18 @@ class SegmentWriter {
   const std::string tmp_path_;
   std::unique_ptr<WritableFile> file_;
   const uint64_t id_;
-  const BlockEncoder encode_;
+  const SegmentWriterOptions options_;
 
   std::string buf_;             // bytes not yet appended to file_
   Column decoded_;              // CheckRoundTrip's scratch, reused
   uint64_t flushed_bytes_ = 0;  // bytes already appended to file_
-  std::vector<SeriesIndexEntry> index_;
+  std::vector<SeriesIndexEntry> index_;  // format 1
   std::unordered_set<uint64_t> ids_;
+  std::string last_key_;  // of the series added last
+  // Format 2: the tag set being gathered (its key and its series), and those written.
+  std::string pending_key_;
+  std::vector<std::pair<SegmentSeries, Column>> pending_;
+  std::vector<TagSetIndex> tag_sets_;
   uint64_t point_count_ = 0;
   int64_t min_time_;
   int64_t max_time_;

@@ -272,4 +272,15 @@ void AppendSnippet(std::string* dst, std::string_view s, size_t max_bytes) {
   if (n < s.size()) dst->append("...");
 }
 
+size_t TagSetKeyLength(std::string_view series_key) {
+  for (size_t i = 0; i < series_key.size(); i++) {
+    if (series_key[i] == '\\') {
+      i++;  // the escaped byte
+    } else if (series_key[i] == '#') {
+      return i;
+    }
+  }
+  return series_key.size();
+}
+
 }  // namespace strata

@@ -43,6 +43,10 @@ struct SeriesKeyParts {
   bool operator==(const SeriesKeyParts&) const = default;
 };
 
+// The length of the tag-set part of a series key: the bytes before its first unescaped '#' (all of
+// it when there is none). Keys of one tag set are consecutive in key order.
+size_t TagSetKeyLength(std::string_view series_key);
+
 // The inverse of MakeSeriesKey. Invalid when `key` is not canonical: an empty part, a missing or
 // repeated '#', an unescaped `,` `=` or space where a part is expected, a backslash before any
 // other byte or at the end, or tags out of order or repeated. Names are not checked with

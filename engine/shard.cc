@@ -496,7 +496,11 @@ Status Shard::CompactSegments() {
       }
     }
   }
-  if (inputs.size() == 1 && !tombstones_apply) return OkStatus();
+  // A lone segment is rewritten only to apply tombstones or to bring it to the current format.
+  if (inputs.size() == 1 && !tombstones_apply &&
+      inputs[0].reader->format_version() == kSegmentFormatVersion) {
+    return OkStatus();
+  }
 
   // Every series of any input, in key order, read from each input (oldest first) with the
   // tombstones newer than that input applied, and merged newest-wins.

@@ -7,11 +7,14 @@
 #include <random>
 
 #include "coding.h"
+#include "column_codec.h"
 #include "crc32.h"
 #include "engine/faulty_env.h"
 #include "env.h"
 #include "manifest.h"
+#include "row_group.h"
 #include "segment_format.h"
+#include "segment_index.h"
 #include "segment_reader.h"
 #include "segment_writer.h"
 
@@ -136,7 +139,8 @@ struct TestSeries {
   Column points;
 };
 
-class SegmentTest : public ::testing::Test {
+// Every test runs on both formats: the reader reads both, and the writer can still write format 1.
+class SegmentTest : public ::testing::TestWithParam<uint32_t> {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/strata_segment_test_XXXXXX";
@@ -146,8 +150,19 @@ class SegmentTest : public ::testing::Test {
   }
   void TearDown() override { (void)env_->RemoveDirRecursive(dir_); }
 
+  uint32_t format() const { return GetParam(); }
+  SegmentWriterOptions Options() const {
+    SegmentWriterOptions o;
+    o.format_version = format();
+    return o;
+  }
+  // A byte inside block b's payload (format 1) or row group (format 2).
+  size_t InsideBlock(const BlockRef& b) const {
+    return b.offset + (format() == kSegmentFormatV1 ? kBlockHeaderSize : 0) + 3;
+  }
+
   SegmentInfo Write(const std::vector<TestSeries>& all, const std::string& path) {
-    auto w = SegmentWriter::Create(env_, path, 7, 123456789);
+    auto w = SegmentWriter::Create(env_, path, 7, 123456789, Options());
     EXPECT_TRUE(w.has_value());
     for (const TestSeries& s : all) {
       Status st = (*w)->Add(s.series, s.points);
@@ -202,7 +217,7 @@ class SegmentTest : public ::testing::Test {
   std::string path_;
 };
 
-TEST_F(SegmentTest, RoundTripsAllFourTypes) {
+TEST_P(SegmentTest, RoundTripsAllFourTypes) {
   Column f = MakeColumn(ValueType::kFloat, 4, kMin, 1);
   f.nums = {FloatBits(-0.0), FloatBits(1.5), FloatBits(-1e308), FloatBits(5e-324)};
   Column i = MakeColumn(ValueType::kInt, 3, kMax - 2, 1);
@@ -245,7 +260,7 @@ TEST_F(SegmentTest, RoundTripsAllFourTypes) {
   EXPECT_TRUE(r->Verify().has_value());
 }
 
-TEST_F(SegmentTest, ManySeriesRoundTripAndFindById) {
+TEST_P(SegmentTest, ManySeriesRoundTripAndFindById) {
   std::vector<TestSeries> all;
   for (int k = 0; k < 300; k++) {
     char key[32];
@@ -269,7 +284,7 @@ TEST_F(SegmentTest, ManySeriesRoundTripAndFindById) {
   EXPECT_TRUE(r->Verify().has_value());
 }
 
-TEST_F(SegmentTest, LongSeriesIsSplitIntoBlocksOfAtMostMaxBlockPoints) {
+TEST_P(SegmentTest, LongSeriesIsSplitIntoBlocksOfAtMostMaxBlockPoints) {
   const size_t n = 3 * kMaxBlockPoints + 5;
   Column c = MakeColumn(ValueType::kFloat, n);
   Write({{{1, "s#f", ValueType::kFloat}, c}});
@@ -284,7 +299,7 @@ TEST_F(SegmentTest, LongSeriesIsSplitIntoBlocksOfAtMostMaxBlockPoints) {
   ExpectSameColumn(c, ReadAll(*r, e));
 }
 
-TEST_F(SegmentTest, LargeSegmentSpanningManyWriteBuffersRoundTrips) {
+TEST_P(SegmentTest, LargeSegmentSpanningManyWriteBuffersRoundTrips) {
   std::vector<TestSeries> all;
   std::mt19937_64 rng(7);
   for (int k = 0; k < 40; k++) {
@@ -301,7 +316,7 @@ TEST_F(SegmentTest, LargeSegmentSpanningManyWriteBuffersRoundTrips) {
     ExpectSameColumn(all[k].points, ReadAll(*r, r->index()[k]));
 }
 
-TEST_F(SegmentTest, RangeReadsReturnExactlyThePointsInRange) {
+TEST_P(SegmentTest, RangeReadsReturnExactlyThePointsInRange) {
   Column c = MakeColumn(ValueType::kInt, 3 * kMaxBlockPoints + 17, 100, 10);
   Write({{{1, "s#i", ValueType::kInt}, c}});
   auto r = Open(path_);
@@ -351,7 +366,7 @@ TEST_F(SegmentTest, RangeReadsReturnExactlyThePointsInRange) {
 
 // A repeated read is served by the cache: no file bytes, the same points. A full block serves a
 // times-only read; a times-only block does not serve a full one.
-TEST_F(SegmentTest, CachedReadSkipsTheFile) {
+TEST_P(SegmentTest, CachedReadSkipsTheFile) {
   Column c = MakeColumn(ValueType::kString, 5 * kMaxBlockPoints + 3, 0, 7);
   Write({{{1, "s#s", ValueType::kString}, c}});
   FaultyEnv env(env_);
@@ -411,7 +426,7 @@ TEST_F(SegmentTest, CachedReadSkipsTheFile) {
 
 // A corrupt block is never cached: every read reports it, and the good blocks next to it, loaded
 // by the same reads, are served correctly.
-TEST_F(SegmentTest, CorruptBlockIsReportedOnEveryCachedRead) {
+TEST_P(SegmentTest, CorruptBlockIsReportedOnEveryCachedRead) {
   Column c = MakeColumn(ValueType::kFloat, 3 * kMaxBlockPoints, 0, 1);
   Write({{{1, "s#f", ValueType::kFloat}, c}});
   BlockRef b1;
@@ -421,7 +436,7 @@ TEST_F(SegmentTest, CorruptBlockIsReportedOnEveryCachedRead) {
     b1 = r->index()[0].blocks[1];
   }
   std::string data = *env_->ReadFile(path_);
-  data[b1.offset + kBlockHeaderSize + 3] ^= 0x40;
+  data[InsideBlock(b1)] ^= 0x40;
   WriteBytes(path_, data);
   auto r = Open(path_);
   ASSERT_NE(r, nullptr);
@@ -440,13 +455,13 @@ TEST_F(SegmentTest, CorruptBlockIsReportedOnEveryCachedRead) {
       EXPECT_TRUE(got.empty());
     }
   }
-  EXPECT_EQ(cache.Lookup(r->instance_id(), b1.offset, true), nullptr);
+  EXPECT_EQ(cache.Lookup(r->instance_id(), r->CacheKey(b1), true), nullptr);
   // Block 0 alone reads fine (and then from the cache); block 1 still fails.
   Column got;
   got.type = ValueType::kFloat;
   ASSERT_TRUE(r->Read(e, kMin, e.blocks[0].max_time, &got, &cache).has_value());
   ExpectSameColumn(Filter(c, kMin, e.blocks[0].max_time), got);
-  ASSERT_NE(cache.Lookup(r->instance_id(), e.blocks[0].offset, false), nullptr);
+  ASSERT_NE(cache.Lookup(r->instance_id(), r->CacheKey(e.blocks[0]), false), nullptr);
   Column bad;
   bad.type = ValueType::kFloat;
   EXPECT_FALSE(r->Read(e, b1.min_time, b1.min_time, &bad, &cache).has_value());
@@ -454,7 +469,7 @@ TEST_F(SegmentTest, CorruptBlockIsReportedOnEveryCachedRead) {
 
 // ReadNewest gives each series' last point (appending, as Read does), reads its block once
 // without a cache (and not at all for a times-only column), and then answers from the reader.
-TEST_F(SegmentTest, ReadNewestGivesTheLastPointAndReadsItOnce) {
+TEST_P(SegmentTest, ReadNewestGivesTheLastPointAndReadsItOnce) {
   const std::vector<TestSeries> all = SmallSegment();
   Write(all);
   FaultyEnv env(env_);
@@ -503,7 +518,7 @@ TEST_F(SegmentTest, ReadNewestGivesTheLastPointAndReadsItOnce) {
 
 // A damaged last block is reported by every ReadNewest that needs the value, which leaves *out
 // as it was; nothing wrong is kept. The time alone comes from the (checked) index.
-TEST_F(SegmentTest, ReadNewestReportsACorruptLastBlockOnEveryCall) {
+TEST_P(SegmentTest, ReadNewestReportsACorruptLastBlockOnEveryCall) {
   Column c = MakeColumn(ValueType::kInt, 2 * kMaxBlockPoints, 0, 1);
   Write({{{1, "s#i", ValueType::kInt}, c}});
   BlockRef last;
@@ -513,7 +528,7 @@ TEST_F(SegmentTest, ReadNewestReportsACorruptLastBlockOnEveryCall) {
     last = r->index()[0].blocks.back();
   }
   std::string data = *env_->ReadFile(path_);
-  data[last.offset + kBlockHeaderSize + 3] ^= 0x40;
+  data[InsideBlock(last)] ^= 0x40;
   WriteBytes(path_, data);
   auto r = Open(path_);
   ASSERT_NE(r, nullptr);
@@ -535,7 +550,7 @@ TEST_F(SegmentTest, ReadNewestReportsACorruptLastBlockOnEveryCall) {
 
 // Ids close together (the catalog's usual case) and far apart are found alike, and ids in the
 // gaps, below and above are not.
-TEST_F(SegmentTest, FindByIdWithDenseAndSparseIds) {
+TEST_P(SegmentTest, FindByIdWithDenseAndSparseIds) {
   for (const std::vector<uint64_t>& ids :
        {std::vector<uint64_t>{5, 6, 9, 12}, std::vector<uint64_t>{3, 1000, 1ull << 40, kMax}}) {
     std::vector<TestSeries> all;
@@ -557,7 +572,7 @@ TEST_F(SegmentTest, FindByIdWithDenseAndSparseIds) {
   }
 }
 
-TEST_F(SegmentTest, RangeReadTouchesOnlyOverlappingBlocks) {
+TEST_P(SegmentTest, RangeReadTouchesOnlyOverlappingBlocks) {
   Column c = MakeColumn(ValueType::kFloat, 3 * kMaxBlockPoints, 0, 1);
   Write({{{1, "s#f", ValueType::kFloat}, c}});
   BlockRef b0, b2;
@@ -569,8 +584,8 @@ TEST_F(SegmentTest, RangeReadTouchesOnlyOverlappingBlocks) {
   }
   // Damage the payloads of blocks 0 and 2: reads of block 1 alone must not notice.
   std::string data = *env_->ReadFile(path_);
-  data[b0.offset + kBlockHeaderSize + 3] ^= 0x40;
-  data[b2.offset + kBlockHeaderSize + 3] ^= 0x40;
+  data[InsideBlock(b0)] ^= 0x40;
+  data[InsideBlock(b2)] ^= 0x40;
   WriteBytes(path_, data);
   auto r = Open(path_);
   ASSERT_NE(r, nullptr);
@@ -590,7 +605,7 @@ TEST_F(SegmentTest, RangeReadTouchesOnlyOverlappingBlocks) {
   }
 }
 
-TEST_F(SegmentTest, ReadAppendsToExistingPoints) {
+TEST_P(SegmentTest, ReadAppendsToExistingPoints) {
   Column c = MakeColumn(ValueType::kString, 10);
   Write({{{1, "s#s", ValueType::kString}, c}});
   auto r = Open(path_);
@@ -602,7 +617,7 @@ TEST_F(SegmentTest, ReadAppendsToExistingPoints) {
   EXPECT_EQ(got.strs[11], c.strs[9]);
 }
 
-TEST_F(SegmentTest, ReadRejectsWrongColumnTypeAndForeignEntries) {
+TEST_P(SegmentTest, ReadRejectsWrongColumnTypeAndForeignEntries) {
   Write({{{1, "s#f", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 3)}});
   auto r = Open(path_);
   ASSERT_NE(r, nullptr);
@@ -618,8 +633,8 @@ TEST_F(SegmentTest, ReadRejectsWrongColumnTypeAndForeignEntries) {
   EXPECT_EQ(s.error().code(), Code::kInvalid);
 }
 
-TEST_F(SegmentTest, ZeroSeriesSegmentIsValid) {
-  auto w = SegmentWriter::Create(env_, path_, 9, 1);
+TEST_P(SegmentTest, ZeroSeriesSegmentIsValid) {
+  auto w = SegmentWriter::Create(env_, path_, 9, 1, Options());
   ASSERT_TRUE(w.has_value());
   auto info = (*w)->Finish();
   ASSERT_TRUE(info.has_value());
@@ -636,8 +651,8 @@ TEST_F(SegmentTest, ZeroSeriesSegmentIsValid) {
   EXPECT_TRUE(r->Verify().has_value());
 }
 
-TEST_F(SegmentTest, AddRejectsContractViolationsAsInvalid) {
-  auto w = SegmentWriter::Create(env_, path_, 1, 1);
+TEST_P(SegmentTest, AddRejectsContractViolationsAsInvalid) {
+  auto w = SegmentWriter::Create(env_, path_, 1, 1, Options());
   ASSERT_TRUE(w.has_value());
   SegmentWriter& wr = **w;
   ASSERT_TRUE(wr.Add({5, "m#b", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 3)).has_value());
@@ -687,8 +702,8 @@ TEST_F(SegmentTest, AddRejectsContractViolationsAsInvalid) {
   EXPECT_EQ(again.error().code(), Code::kInvalid);
 }
 
-TEST_F(SegmentTest, NothingAppearsAtPathBeforeFinish) {
-  auto w = SegmentWriter::Create(env_, path_, 1, 1);
+TEST_P(SegmentTest, NothingAppearsAtPathBeforeFinish) {
+  auto w = SegmentWriter::Create(env_, path_, 1, 1, Options());
   ASSERT_TRUE(w.has_value());
   ASSERT_TRUE(
       (*w)->Add({1, "a#f", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 5000)).has_value());
@@ -699,9 +714,9 @@ TEST_F(SegmentTest, NothingAppearsAtPathBeforeFinish) {
   EXPECT_FALSE(env_->FileExists(path_ + ".tmp"));
 }
 
-TEST_F(SegmentTest, AbandonedWriterRemovesItsTempFile) {
+TEST_P(SegmentTest, AbandonedWriterRemovesItsTempFile) {
   {
-    auto w = SegmentWriter::Create(env_, path_, 1, 1);
+    auto w = SegmentWriter::Create(env_, path_, 1, 1, Options());
     ASSERT_TRUE(w.has_value());
     ASSERT_TRUE((*w)->Add({1, "a#f", ValueType::kFloat}, MakeColumn(ValueType::kFloat, 100000))
                     .has_value());
@@ -727,12 +742,38 @@ void EncodeDroppingTheLastTime(const Column& col, size_t begin, size_t end, std:
   EncodeBlock(shorter, begin, end, out, encoding);
 }
 
-TEST_F(SegmentTest, BlockThatDoesNotRoundTripFailsTheWriterAndLeavesNoFile) {
-  for (auto encode : {&EncodeWithAFlippedLastByte, &EncodeDroppingTheLastTime}) {
+void EncodeColumnWithAFlippedLastByte(const Column& col, size_t begin, size_t end,
+                                      std::string* out) {
+  EncodeValueColumn(col, begin, end, out);
+  out->back() = static_cast<char>(out->back() ^ 1);
+}
+
+void EncodeColumnChangingTheLastValue(const Column& col, size_t begin, size_t end,
+                                      std::string* out) {
+  Column other = col;
+  if (other.type == ValueType::kString) {
+    other.strs[end - 1] += "?";
+  } else {
+    other.nums[end - 1] ^= 1;
+  }
+  EncodeValueColumn(other, begin, end, out);
+}
+
+TEST_P(SegmentTest, BlockThatDoesNotRoundTripFailsTheWriterAndLeavesNoFile) {
+  for (int faulty = 0; faulty < 2; faulty++) {
     for (ValueType type : {ValueType::kFloat, ValueType::kInt, ValueType::kString}) {
-      auto w = SegmentWriter::Create(env_, path_, 1, 1, encode);
+      SegmentWriterOptions options = Options();
+      options.block_encoder = faulty == 0 ? &EncodeWithAFlippedLastByte : &EncodeDroppingTheLastTime;
+      options.column_encoder = faulty == 0 ? &EncodeColumnWithAFlippedLastByte
+                                           : &EncodeColumnChangingTheLastValue;
+      auto w = SegmentWriter::Create(env_, path_, 1, 1, options);
       ASSERT_TRUE(w.has_value());
+      // Format 2 writes a tag set once the next begins (or at Finish).
       auto s = (*w)->Add({1, "a#f", type}, MakeColumn(type, 3000));
+      if (format() != kSegmentFormatV1) {
+        ASSERT_TRUE(s.has_value());
+        s = (*w)->Add({3, "a,x=1#f", type}, MakeColumn(type, 3));
+      }
       ASSERT_FALSE(s.has_value()) << ValueTypeName(type);
       EXPECT_EQ(s.error().code(), Code::kError);
       EXPECT_NE(s.error().message().find("stay in the MemStore"), std::string::npos)
@@ -749,7 +790,7 @@ TEST_F(SegmentTest, BlockThatDoesNotRoundTripFailsTheWriterAndLeavesNoFile) {
 
 // Large strings end a block before its values pass kMaxBlockValueBytes, so every block's payload
 // fits its u32 length however large the strings are.
-TEST_F(SegmentTest, LargeStringsAreSplitIntoBlocksByBytes) {
+TEST_P(SegmentTest, LargeStringsAreSplitIntoBlocksByBytes) {
   Column c;
   c.type = ValueType::kString;
   for (int i = 0; i < 10; i++) {
@@ -771,14 +812,15 @@ TEST_F(SegmentTest, LargeStringsAreSplitIntoBlocksByBytes) {
   ExpectSameColumn(c, got);
 }
 
-TEST_F(SegmentTest, OpenOfMissingFileIsNotCorrupt) {
+TEST_P(SegmentTest, OpenOfMissingFileIsNotCorrupt) {
   auto r = SegmentReader::Open(env_, JoinPath(dir_, "nope.sst"));
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().code(), Code::kCorrupt);
 }
 
 // A block whose checksum is valid but whose times are out of order is still caught.
-TEST_F(SegmentTest, ChecksumValidBlockWithUnorderedTimesIsCorrupt) {
+TEST_P(SegmentTest, ChecksumValidBlockWithUnorderedTimesIsCorrupt) {
+  if (format() != kSegmentFormatV1) GTEST_SKIP() << "format 2: ForgedRowGroupWithUnorderedTimes...";
   Write({{{1, "s#i", ValueType::kInt}, MakeColumn(ValueType::kInt, 10)}});
   BlockRef b;
   {
@@ -803,6 +845,61 @@ TEST_F(SegmentTest, ChecksumValidBlockWithUnorderedTimesIsCorrupt) {
   EXPECT_NE(s.error().message().find(path_), std::string::npos);
   EXPECT_NE(s.error().message().find("offset " + std::to_string(b.offset)), std::string::npos);
   EXPECT_TRUE(got.empty());
+}
+
+// Format 2: a forged file whose one row group (checksum valid) holds times out of order, with an
+// index that is consistent, opens, and every read of that block is Corrupt naming its offset.
+TEST(SegmentFormat2Test, ForgedRowGroupWithUnorderedTimesIsCorrupt) {
+  Column c;
+  c.type = ValueType::kInt;
+  c.times = {10, 30, 20, 40};
+  c.nums = {1, 2, 3, 4};
+  std::string file;
+  PutFixed64(&file, kSegmentMagic);
+  PutFixed32(&file, kSegmentFormatVersion);
+  PutFixed64(&file, 5);  // segment id
+  PutFixed64(&file, 1);  // created at
+  PutFixed32(&file, 0);
+  PutFixed32(&file, Crc32(file.data(), file.size()));
+  const size_t group_at = file.size();
+  EncodeRowGroup({&c}, 0, c.size(), &EncodeValueColumn, &file);
+  TagSetIndex t;
+  t.key = "s";
+  t.fields.push_back({"#i", 1, ValueType::kInt});
+  BlockRef b{};
+  b.count = 4;
+  b.min_time = 10;
+  b.max_time = 40;
+  b.length = static_cast<uint32_t>(file.size() - group_at);
+  t.groups.push_back({{0}, {b}});
+  const std::string index = EncodeSegmentIndex({t});
+  const uint64_t index_at = file.size();
+  file += index;
+  const size_t footer = file.size();
+  for (uint64_t v : {uint64_t{1}, uint64_t{4}, uint64_t{10}, uint64_t{40}, index_at,
+                     uint64_t{index.size()}}) {
+    PutFixed64(&file, v);
+  }
+  PutFixed32(&file, Crc32(index));
+  PutFixed32(&file, Crc32(file.data() + footer, file.size() - footer));
+  PutFixed64(&file, kSegmentMagic);
+
+  MemFileEnv env;
+  env.Put("/forged.sst", file);
+  auto r = SegmentReader::Open(&env, "/forged.sst");
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  for (bool cached : {false, true}) {
+    BlockCache cache(1 << 20);
+    Column got;
+    got.type = ValueType::kInt;
+    auto st = (*r)->Read((*r)->index()[0], kMin, kMax, &got, cached ? &cache : nullptr);
+    ASSERT_FALSE(st.has_value());
+    EXPECT_EQ(st.error().code(), Code::kCorrupt);
+    EXPECT_NE(st.error().message().find("offset " + std::to_string(group_at)), std::string::npos)
+        << st.error().message();
+    EXPECT_TRUE(got.empty());
+  }
+  EXPECT_FALSE((*r)->Verify().has_value());
 }
 
 // Table-driven corruption (Prometheus style) over a small segment holding all four types.
@@ -868,7 +965,7 @@ class SegmentCorruptionTest : public SegmentTest {
   MemFileEnv mem_;
 };
 
-TEST_F(SegmentCorruptionTest, TruncationAtEveryOffsetIsCorrupt) {
+TEST_P(SegmentCorruptionTest, TruncationAtEveryOffsetIsCorrupt) {
   for (size_t n = 0; n < original_.size(); n++) {
     mem_.Put(bad_path_, original_.substr(0, n));
     auto r = SegmentReader::Open(&mem_, bad_path_);
@@ -877,7 +974,7 @@ TEST_F(SegmentCorruptionTest, TruncationAtEveryOffsetIsCorrupt) {
   }
 }
 
-TEST_F(SegmentCorruptionTest, BitFlipAtEveryOffsetIsDetectedAndNeverReturnsWrongData) {
+TEST_P(SegmentCorruptionTest, BitFlipAtEveryOffsetIsDetectedAndNeverReturnsWrongData) {
   for (size_t i = 0; i < original_.size(); i++) {
     std::string data = original_;
     data[i] ^= static_cast<char>(1 << (i % 8));
@@ -886,7 +983,7 @@ TEST_F(SegmentCorruptionTest, BitFlipAtEveryOffsetIsDetectedAndNeverReturnsWrong
   }
 }
 
-TEST_F(SegmentCorruptionTest, ByteOverwriteInEveryRegionIsDetected) {
+TEST_P(SegmentCorruptionTest, ByteOverwriteInEveryRegionIsDetected) {
   // Whole-byte damage (0x00 and 0xFF) in header, section headers, blocks, index and footer.
   for (char fill : {'\x00', '\xff'}) {
     for (size_t i = 0; i < original_.size(); i++) {
@@ -899,10 +996,15 @@ TEST_F(SegmentCorruptionTest, ByteOverwriteInEveryRegionIsDetected) {
   }
 }
 
-TEST_F(SegmentCorruptionTest, AppendedGarbageIsCorrupt) {
+TEST_P(SegmentCorruptionTest, AppendedGarbageIsCorrupt) {
   CheckDamaged(original_ + "x", "one byte appended");
   CheckDamaged(original_ + original_, "file doubled");
 }
+
+INSTANTIATE_TEST_SUITE_P(Formats, SegmentTest,
+                         ::testing::Values(kSegmentFormatV1, kSegmentFormatVersion));
+INSTANTIATE_TEST_SUITE_P(Formats, SegmentCorruptionTest,
+                         ::testing::Values(kSegmentFormatV1, kSegmentFormatVersion));
 
 }  // namespace
 }  // namespace strata

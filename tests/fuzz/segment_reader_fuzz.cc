@@ -1,8 +1,9 @@
-// Fuzz target for SegmentReader: the bytes of an arbitrary file are opened as a segment; when it
-// opens, every series is looked up by id, read fully and in part, and the whole file is verified.
-// Random mutations rarely get past the checksums, so each input is also replayed with its header,
-// index and footer CRCs recomputed, and then with every block and section CRC recomputed too: that
-// drives forged-but-checksummed indexes and payloads into the structural checks behind the CRCs.
+// Fuzz target for SegmentReader (formats 1 and 2): the bytes of an arbitrary file are opened as a
+// segment; when it opens, every series is looked up by id, read fully and in part, and the whole
+// file is verified. Random mutations rarely get past the checksums, so each input is also replayed
+// with its header, index and footer CRCs recomputed, and then with every block and section CRC
+// (format 2: row group CRC) recomputed too: that drives forged-but-checksummed indexes and
+// payloads into the structural checks behind the CRCs.
 // Any outcome but a crash or a sanitizer report is acceptable, except a full read that succeeds
 // with a point count other than the index's.
 #include <unistd.h>
@@ -53,10 +54,17 @@ void FixFileCrcs(std::string* d) {
   FixCrc(d, footer, footer + 52);
 }
 
-// Recomputes every section and block CRC at the positions the (validated) index gives.
+// Recomputes every section and block CRC (format 2: every row group's) at the positions the
+// (validated) index gives.
 void FixSectionCrcs(const strata::SegmentReader& r, std::string* d) {
   using namespace strata;
   const auto& index = r.index();
+  if (r.format_version() != kSegmentFormatV1) {
+    for (const SeriesIndexEntry& e : index) {
+      for (const BlockRef& b : e.blocks) FixCrc(d, b.offset, b.offset + b.length - 4);
+    }
+    return;
+  }
   const uint64_t index_offset = DecodeFixed64(d->data() + d->size() - kFooterSize + 32);
   for (size_t s = 0; s < index.size(); s++) {
     const SeriesIndexEntry& e = index[s];

@@ -1,0 +1,52 @@
+// The int64 sequence codec: a sequence of n signed 64-bit integers (n known to the reader) in the
+// smallest of four forms, chosen by the encoder. The building block of column_codec.h for times,
+// integers, decimal floats, bools and dictionary codes.
+//
+//   sequence = form u8, then
+//     0 constant  [v: zigzag varint]                               every value is v
+//     1 for       [base: zigzag varint][width u8, 0..64][n values v - base (as u64), bit-packed
+//                 at width: bit_packing.h]                         frame of reference
+//     2 runs      [run count r: varint, 1..n] then r x ([value - previous run's value (wrapping,
+//                 the first against 0): zigzag varint][length - 1: varint]), lengths summing to n
+//     3 patched   [base: zigzag varint][width u8, 0..63][patch count p: varint, 1..n]
+//                 [n low parts, bit-packed at width][p x ([index gap: varint][high part: varint])]
+//                 value i = base + (low_i | high_i << width); the patched indexes strictly
+//                 increase (gap = index - previous index - 1, the first against -1); high != 0
+//
+// The patched form (PFOR) takes its width from the histogram of the values' widths, so that a few
+// outliers go to the patch list instead of widening every value; its base may lie above the
+// lowest values (a counter's reset), which then wrap to large offsets and are patched too. All arithmetic wraps, so any
+// int64 sequence round-trips. Decoding treats its input as untrusted: it reads exactly one
+// sequence of n values and never reads outside its input. Stateless functions: thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "coding.h"
+
+namespace strata {
+
+enum class IntSequenceForm : uint8_t { kConstant = 0, kFor = 1, kRuns = 2, kPatched = 3 };
+
+// The bytes EncodeIntSequence(v, n, ...) appends, without encoding (the column codec compares
+// candidate transforms by it). n == 0 encodes to nothing.
+size_t IntSequenceSize(const int64_t* v, size_t n);
+
+// Appends the smallest form of v[0..n) to *out; nothing when n == 0.
+void EncodeIntSequence(const int64_t* v, size_t n, std::string* out);
+
+// Reads one sequence of n values from *d into out[0..n). False when the bytes are not a valid
+// sequence of n values (d's position is then unspecified).
+[[nodiscard]] bool DecodeIntSequence(Decoder* d, size_t n, int64_t* out);
+
+// A sequence after differencing of order 0, 1 or 2 (values, deltas, or delta-of-deltas, all
+// wrapping), whichever encodes smallest:
+//   differenced = order u8 (0..2) | the first min(order, n) values: zigzag varints
+//                 | sequence of the n - order differences of that order (as above)
+void EncodeDifferenced(const int64_t* v, size_t n, std::string* out);
+// The inverse: reads n values into out[0..n). False when malformed.
+[[nodiscard]] bool DecodeDifferenced(Decoder* d, size_t n, int64_t* out);
+
+}  // namespace strata

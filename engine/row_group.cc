@@ -1,0 +1,72 @@
+#include "row_group.h"
+
+#include "coding.h"
+#include "column_codec.h"
+#include "crc32.h"
+
+namespace strata {
+
+void EncodeRowGroup(const std::vector<const Column*>& fields, size_t begin, size_t end,
+                    ValueColumnEncoder encode, std::string* out) {
+  const size_t n = end - begin;
+  std::string times;
+  EncodeTimeColumn(fields[0]->times.data() + begin, n, &times);
+  std::vector<std::string> values(fields.size());
+  for (size_t f = 0; f < fields.size(); f++) encode(*fields[f], begin, end, &values[f]);
+  const size_t start = out->size();
+  PutVarint64(out, times.size());
+  for (const std::string& v : values) PutVarint64(out, v.size());
+  out->append(times);
+  for (const std::string& v : values) out->append(v);
+  PutFixed32(out, Crc32(out->data() + start, out->size() - start));
+}
+
+RowGroupDamage DecodeRowGroup(std::string_view group, uint32_t slots, uint32_t slot,
+                              ValueType type, uint32_t count, Column* out) {
+  if (group.size() < kRowGroupTrailerSize) return RowGroupDamage::kFraming;
+  const size_t body = group.size() - kRowGroupTrailerSize;
+  if (DecodeFixed32(group.data() + body) != Crc32(group.data(), body)) {
+    return RowGroupDamage::kChecksum;
+  }
+  Decoder d(group.data(), body);
+  uint64_t time_len = 0;
+  if (!d.GetVarint64(&time_len)) return RowGroupDamage::kFraming;
+  uint64_t skip = 0, len = 0, total = time_len;
+  for (uint32_t s = 0; s < slots; s++) {
+    uint64_t l = 0;
+    if (!d.GetVarint64(&l) || l > body) return RowGroupDamage::kFraming;
+    if (s < slot) skip += l;
+    if (s == slot) len = l;
+    total += l;
+  }
+  if (time_len > body || total != d.remaining()) return RowGroupDamage::kFraming;
+  const char* columns = d.position();
+  const size_t from = out->times.size();
+  out->times.resize(from + count);
+  if (!DecodeTimeColumn(std::string_view(columns, time_len), count, out->times.data() + from)) {
+    return RowGroupDamage::kTimes;
+  }
+  if (out->times_only) return RowGroupDamage::kNone;
+  if (!DecodeValueColumn(std::string_view(columns + time_len + skip, len), type, count, out)) {
+    return RowGroupDamage::kValues;
+  }
+  return RowGroupDamage::kNone;
+}
+
+const char* RowGroupDamageText(RowGroupDamage damage) {
+  switch (damage) {
+    case RowGroupDamage::kNone:
+      return "intact";
+    case RowGroupDamage::kChecksum:
+      return "row group checksum mismatch";
+    case RowGroupDamage::kFraming:
+      return "malformed row group framing";
+    case RowGroupDamage::kTimes:
+      return "malformed time column";
+    case RowGroupDamage::kValues:
+      return "malformed value column";
+  }
+  return "?";
+}
+
+}  // namespace strata

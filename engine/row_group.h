@@ -1,0 +1,45 @@
+// A row group of segment format 2 (segment_format.h): the rows [begin, end) of one time group of a
+// tag set (fields sharing their timestamps), stored as one time column and one value column per
+// field (column_codec.h), framed by their lengths and closed by a CRC:
+//
+//   group = [time column length: varint][value column length: varint] x slots
+//           | time column | value column of slot 0 | ... | value column of slot slots-1
+//           | CRC-32 u32 (over every byte of the group before it)
+//
+// The index (segment_index.h) holds each group's length, row count, time range and slot count, so
+// the group stores none of them. Stateless functions: thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "point.h"
+
+namespace strata {
+
+inline constexpr size_t kRowGroupTrailerSize = 4;  // the CRC
+
+// How a value column becomes bytes: EncodeValueColumn (tests substitute a faulty one).
+using ValueColumnEncoder = void (*)(const Column& col, size_t begin, size_t end, std::string* out);
+
+// Appends the group of rows [begin, end) of `fields`, which all hold the same times (those of
+// fields[0]). REQUIRES: begin < end <= size of each; fields non-empty.
+void EncodeRowGroup(const std::vector<const Column*>& fields, size_t begin, size_t end,
+                    ValueColumnEncoder encode, std::string* out);
+
+// Why a group did not decode.
+enum class RowGroupDamage { kNone, kChecksum, kFraming, kTimes, kValues };
+
+// Checks the group's CRC and framing (for `slots` value columns) and decodes its `count` times
+// and, unless *out is times-only, the values of `slot` (of `type`), appending them to *out.
+// On damage *out may hold part of the group: the caller truncates.
+RowGroupDamage DecodeRowGroup(std::string_view group, uint32_t slots, uint32_t slot,
+                              ValueType type, uint32_t count, Column* out);
+
+// Describes a RowGroupDamage for an error message.
+const char* RowGroupDamageText(RowGroupDamage damage);
+
+}  // namespace strata

@@ -1,0 +1,47 @@
+// The index of segment format 2 (segment_format.h): what SegmentWriter records of each tag set,
+// its fields and their row groups, and how SegmentReader turns it back into one SeriesIndexEntry
+// per series. Keys are stored once per tag set, numbers as varints, and the whole index is
+// compressed with zlib when that is smaller. Stateless functions: thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "point.h"
+#include "segment_reader.h"
+
+namespace strata {
+
+// One field of a tag set: its series key is the tag set's key followed by `suffix` ("#field").
+struct FieldIndex {
+  std::string suffix;
+  uint64_t id;
+  ValueType type;
+};
+
+// Fields that share their times, and their row groups (BlockRef::offset, slot and slots unused).
+struct TimeGroupIndex {
+  std::vector<uint32_t> fields;  // positions in TagSetIndex::fields, slot order
+  std::vector<BlockRef> blocks;  // in file and time order
+};
+
+struct TagSetIndex {
+  std::string key;
+  std::vector<FieldIndex> fields;       // in key order
+  std::vector<TimeGroupIndex> groups;   // in file order
+};
+
+// The stored index: form u8 (0 plain, 1 zlib: [plain length: varint][zlib stream]) then the plain
+// index (layout in segment_format.h).
+std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets);
+
+// Parses a stored index of a segment whose row groups fill [first_group, data_end) and appends one
+// entry per series, in key order, to *out (blocks with offset, length, slot and slots set).
+// False, with a description in *why, when the index is malformed or inconsistent.
+[[nodiscard]] bool ParseSegmentIndex(std::string_view stored, uint64_t first_group,
+                                     uint64_t data_end, std::vector<SeriesIndexEntry>* out,
+                                     std::string* why);
+
+}  // namespace strata

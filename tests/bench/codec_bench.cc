@@ -1,0 +1,134 @@
+// Decode speed of the format-2 column codecs (Google Benchmark), one core, on blocks of
+// kMaxBlockPoints values shaped as real series are: regular and jittered nanosecond timestamps,
+// decimal gauges, XOR-coded floats, counters, and dictionary strings. Items per second are values
+// decoded per second (issue 19's targets: 300 M timestamps/s and 150 M floats/s). The *_format1
+// cases decode the same points as one format-1 block (packed_codec.h), for comparison in one run.
+//   build/tests/bench/codec_bench [--benchmark_repetitions=3]
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "block_codec.h"
+#include "column_codec.h"
+#include "segment_format.h"
+
+namespace strata {
+namespace {
+
+constexpr size_t kN = kMaxBlockPoints;
+
+std::vector<int64_t> Times(int64_t jitter_ns) {
+  std::mt19937_64 rng(1);
+  std::vector<int64_t> t;
+  for (size_t i = 0; i < kN; i++) {
+    t.push_back(1'700'000'000'000'000'000 + static_cast<int64_t>(i) * 10'000'000'000 +
+                (jitter_ns > 0 ? static_cast<int64_t>(rng() % jitter_ns) : 0));
+  }
+  return t;
+}
+
+void DecodeTimes(benchmark::State& state, int64_t jitter_ns) {
+  const std::vector<int64_t> t = Times(jitter_ns);
+  std::string bytes;
+  EncodeTimeColumn(t.data(), kN, &bytes);
+  std::vector<int64_t> out(kN);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(DecodeTimeColumn(bytes, kN, out.data()));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kN));
+  state.counters["bytes/value"] = static_cast<double>(bytes.size()) / kN;
+}
+
+Column Values(ValueType type, int shape) {
+  std::mt19937_64 rng(2);
+  Column c;
+  c.type = type;
+  double g = 50;
+  int64_t counter = 1'000'000;
+  for (size_t i = 0; i < kN; i++) {
+    c.times.push_back(static_cast<int64_t>(i));
+    if (type == ValueType::kFloat) {
+      g += (static_cast<int>(rng() % 201) - 100) / 100.0;
+      const double v = shape == 0 ? std::round(g * 100) / 100 : g * 1.000123456789;
+      c.nums.push_back(FloatBits(v));
+    } else if (type == ValueType::kInt) {
+      counter += static_cast<int64_t>(rng() % 5000);
+      c.nums.push_back(static_cast<uint64_t>(counter));
+    } else {
+      c.strs.push_back(i % 10 == 0 ? "sleeping" : "running");
+    }
+  }
+  return c;
+}
+
+void DecodeValues(benchmark::State& state, ValueType type, int shape) {
+  const Column c = Values(type, shape);
+  std::string bytes;
+  EncodeValueColumn(c, 0, kN, &bytes);
+  Column out;
+  out.type = type;
+  out.nums.reserve(kN);
+  for (auto _ : state) {
+    out.nums.clear();
+    out.strs.clear();
+    benchmark::DoNotOptimize(DecodeValueColumn(bytes, type, kN, &out));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kN));
+  state.counters["bytes/value"] = static_cast<double>(bytes.size()) / kN;
+}
+
+// A TSBS-like block (regular 10 s times, a 2-decimal gauge) decoded whole: format 1's packed
+// block, then format 2's time column plus value column. Items are points.
+void DecodeBlockFormat1(benchmark::State& state) {
+  Column c = Values(ValueType::kFloat, 0);
+  c.times = Times(0);
+  std::string bytes;
+  EncodeBlock(c, 0, kN, &bytes, BlockEncoding::kPacked);
+  Column out;
+  out.type = ValueType::kFloat;
+  for (auto _ : state) {
+    out.clear();
+    benchmark::DoNotOptimize(DecodeBlock(BlockEncoding::kPacked, ValueType::kFloat, bytes, kN, &out));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kN));
+  state.counters["bytes/value"] = static_cast<double>(bytes.size()) / kN;
+}
+
+void DecodeBlockFormat2(benchmark::State& state) {
+  Column c = Values(ValueType::kFloat, 0);
+  c.times = Times(0);
+  std::string times, values;
+  EncodeTimeColumn(c.times.data(), kN, &times);
+  EncodeValueColumn(c, 0, kN, &values);
+  Column out;
+  out.type = ValueType::kFloat;
+  for (auto _ : state) {
+    out.clear();
+    out.times.resize(kN);
+    benchmark::DoNotOptimize(DecodeTimeColumn(times, kN, out.times.data()));
+    benchmark::DoNotOptimize(DecodeValueColumn(values, ValueType::kFloat, kN, &out));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kN));
+  state.counters["bytes/value"] = static_cast<double>(times.size() + values.size()) / kN;
+}
+
+BENCHMARK(DecodeBlockFormat1);
+BENCHMARK(DecodeBlockFormat2);
+BENCHMARK_CAPTURE(DecodeTimes, regular_10s, 0);
+BENCHMARK_CAPTURE(DecodeTimes, jittered_1ms, 1'000'000);
+BENCHMARK_CAPTURE(DecodeValues, float_decimal, ValueType::kFloat, 0);
+BENCHMARK_CAPTURE(DecodeValues, float_xor, ValueType::kFloat, 1);
+BENCHMARK_CAPTURE(DecodeValues, int_counter, ValueType::kInt, 0);
+BENCHMARK_CAPTURE(DecodeValues, string_dictionary, ValueType::kString, 0);
+
+}  // namespace
+}  // namespace strata
+
+BENCHMARK_MAIN();
