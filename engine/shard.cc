@@ -273,7 +273,7 @@ std::optional<Error> Shard::CheckAgainstCatalog(const SegmentReader& reader) con
 Status Shard::RemoveLeftovers() {
   std::vector<std::string> names;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     names.swap(leftovers_);
   }
   for (const std::string& name : names) {
@@ -291,17 +291,17 @@ std::optional<Error> Shard::Damage() const {
                               std::to_string(d.meta.max_time) + " (" + d.error.ToString() +
                               "); `strata repair` salvages its intact blocks");
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return compaction_damage_;
 }
 
 uint64_t Shard::flushed_lsn() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return manifest_.flushed_lsn;
 }
 
 void Shard::ApplyWrite(uint64_t lsn, std::span<const SeriesPoints> series) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (const SeriesPoints& s : series) active_->Add(s.id, *s.points);
   if (active_->first_lsn == 0) active_->first_lsn = lsn;
   active_->last_lsn = lsn;
@@ -310,7 +310,7 @@ void Shard::ApplyWrite(uint64_t lsn, std::span<const SeriesPoints> series) {
 
 void Shard::ApplyDelete(uint64_t lsn, const std::vector<uint64_t>& series_ids, int64_t min_t,
                         int64_t max_t) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (uint64_t id : series_ids) {
     active_->Erase(id, min_t, max_t);
     tombstones_[id].push_back(Tombstone{id, min_t, max_t, lsn});
@@ -321,12 +321,12 @@ void Shard::ApplyDelete(uint64_t lsn, const std::vector<uint64_t>& series_ids, i
 }
 
 bool Shard::NeedsFreeze() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return active_->ApproximateBytes() >= options_.memstore_bytes;
 }
 
 bool Shard::Freeze(uint64_t* bytes) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (active_->first_lsn == 0) return false;
   active_->Seal();
   if (bytes != nullptr) *bytes = active_->ApproximateBytes();
@@ -336,12 +336,12 @@ bool Shard::Freeze(uint64_t* bytes) {
 }
 
 bool Shard::HasFrozen() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return !frozen_.empty();
 }
 
 uint64_t Shard::OldestUnflushedLsn() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t oldest = UINT64_MAX;
   for (const auto& f : frozen_) oldest = std::min(oldest, f->first_lsn);
   if (active_->first_lsn != 0) oldest = std::min(oldest, active_->first_lsn);
@@ -360,7 +360,7 @@ void Shard::ApplyTombstones(const std::vector<Tombstone>* ts, uint64_t source_ls
 }
 
 uint64_t Shard::AllocateSegmentId() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return manifest_.next_segment_id++;  // persisted with the next manifest; strays are removed at open
 }
 
@@ -391,10 +391,10 @@ Result<std::optional<Shard::SegmentHandle>> Shard::WriteSegment(
 
 Status Shard::CommitManifest(const std::function<void(Manifest*)>& edit,
                              const std::optional<SegmentHandle>& added) {
-  std::lock_guard commit_lock(manifest_mu_);
+  MutexLock commit_lock(&manifest_mu_);
   Manifest m;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     m = manifest_;
   }
   edit(&m);
@@ -402,18 +402,18 @@ Status Shard::CommitManifest(const std::function<void(Manifest*)>& edit,
     if (added) (void)env_->RemoveFile(added->reader->path());
     return s;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   m.next_segment_id = std::max(m.next_segment_id, manifest_.next_segment_id);
   manifest_ = std::move(m);
   return OkStatus();
 }
 
 Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
-  std::lock_guard flush_lock(flush_mu_);
+  MutexLock flush_lock(&flush_mu_);
   std::shared_ptr<MemStore> f;
   std::unordered_map<uint64_t, std::vector<Tombstone>> ts;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (frozen_.empty()) return OkStatus();
     f = frozen_.front();
     ts = tombstones_;
@@ -444,7 +444,7 @@ Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
         if (added) m->segments.push_back(added->meta);
         m->flushed_lsn = std::max(m->flushed_lsn, f->last_lsn);
         // Tombstones up to the flush point leave the WAL with it: they go in the manifest.
-        std::lock_guard lock(mu_);
+        MutexLock lock(&mu_);
         m->tombstones.clear();
         for (const auto& [id, list] : tombstones_) {
           for (const Tombstone& t : list) {
@@ -453,7 +453,7 @@ Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
         }
       },
       added));
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (added) segments_.push_back(std::move(*added));
   if (released_bytes != nullptr) *released_bytes += f->ApproximateBytes();  // sealed: unchanged
   frozen_.pop_front();
@@ -461,16 +461,16 @@ Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
 }
 
 size_t Shard::SegmentCount() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return segments_.size();
 }
 
 Status Shard::Compact() {
-  std::lock_guard compact_lock(compact_mu_);
+  MutexLock compact_lock(&compact_mu_);
   if (std::optional<Error> damage = Damage()) return unexpected(*damage);
   Status s = CompactSegments();
   if (!s && s.error().code() == Code::kCorrupt) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     compaction_damage_ = s.error();
   }
   return s;
@@ -481,7 +481,7 @@ Status Shard::CompactSegments() {
   std::unordered_map<uint64_t, std::vector<Tombstone>> ts;
   uint64_t flushed_lsn;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     inputs = segments_;
     ts = tombstones_;
     flushed_lsn = manifest_.flushed_lsn;
@@ -556,7 +556,7 @@ Status Shard::CompactSegments() {
       },
       output));
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     std::erase_if(segments_, [&](const SegmentHandle& h) { return is_input(h.meta.id); });
     if (output) segments_.insert(segments_.begin(), std::move(*output));
     for (auto it = tombstones_.begin(); it != tombstones_.end();) {
@@ -589,7 +589,7 @@ std::shared_ptr<ShardSnapshot> Shard::Snapshot(std::span<const uint64_t> series_
   if (block_cache_) {
     snap->cache_fill_left_ = block_cache_->capacity() / ShardSnapshot::kScanFillFraction;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (const SegmentHandle& s : segments_) {
     if (s.meta.max_time < min_t || s.meta.min_time > max_t) continue;
     snap->segments_.push_back(
@@ -607,7 +607,7 @@ std::shared_ptr<ShardSnapshot> Shard::Snapshot(std::span<const uint64_t> series_
 }
 
 ShardStats Shard::Stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   ShardStats s;
   s.measurement = measurement_;
   s.window_start = window_start_;
@@ -633,7 +633,7 @@ ShardStats Shard::Stats() const {
 std::vector<std::string> Shard::Verify() const {
   std::vector<SegmentHandle> segs;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     segs = segments_;
   }
   std::vector<std::string> problems;

@@ -30,6 +30,7 @@
 #include "env.h"
 #include "manifest.h"
 #include "memstore.h"
+#include "mutex.h"
 #include "options.h"
 #include "result.h"
 #include "segment_reader.h"
@@ -215,19 +216,19 @@ class Shard {
   Catalog* const catalog_;
   const std::shared_ptr<BlockCache> block_cache_;  // may be null
 
-  std::mutex flush_mu_;     // one flush at a time (frozen MemStores go out in order)
-  std::mutex compact_mu_;   // one compaction at a time
-  std::mutex manifest_mu_;  // the manifest write-and-swap; taken before mu_
-  mutable std::mutex mu_;
-  Manifest manifest_;                                          // GUARDED_BY(mu_): as last written
-  std::shared_ptr<MemStore> active_;                           // GUARDED_BY(mu_)
-  std::deque<std::shared_ptr<MemStore>> frozen_;               // GUARDED_BY(mu_), oldest first
-  std::vector<SegmentHandle> segments_;                        // GUARDED_BY(mu_), oldest first
-  std::vector<DamagedSegment> damaged_;      // listed segments that could not be opened; const
-  std::optional<Error> compaction_damage_;   // GUARDED_BY(mu_): what a compaction found damaged
-  std::vector<std::string> leftovers_;       // GUARDED_BY(mu_): files RemoveLeftovers removes
-  std::unordered_map<uint64_t, std::vector<Tombstone>> tombstones_;  // GUARDED_BY(mu_): all live ones
-  uint64_t last_applied_lsn_ = 0;                              // GUARDED_BY(mu_)
+  Mutex flush_mu_ ACQUIRED_BEFORE(manifest_mu_);    // one flush at a time (in order)
+  Mutex compact_mu_ ACQUIRED_BEFORE(manifest_mu_);  // one compaction at a time
+  Mutex manifest_mu_ ACQUIRED_BEFORE(mu_);          // the manifest write-and-swap
+  mutable Mutex mu_;
+  Manifest manifest_ GUARDED_BY(mu_);  // as last written
+  std::shared_ptr<MemStore> active_ GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<MemStore>> frozen_ GUARDED_BY(mu_);  // oldest first
+  std::vector<SegmentHandle> segments_ GUARDED_BY(mu_);           // oldest first
+  std::vector<DamagedSegment> damaged_;  // listed segments that could not be opened; const
+  std::optional<Error> compaction_damage_ GUARDED_BY(mu_);  // what a compaction found damaged
+  std::vector<std::string> leftovers_ GUARDED_BY(mu_);      // files RemoveLeftovers removes
+  std::unordered_map<uint64_t, std::vector<Tombstone>> tombstones_ GUARDED_BY(mu_);  // live ones
+  uint64_t last_applied_lsn_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace strata
