@@ -1,8 +1,8 @@
-// The segment file format (DESIGN section 3): the single definition of its bytes, shared by
-// SegmentWriter and SegmentReader. A segment is immutable once renamed into place. All integers are
-// little-endian fixed width; "i64" is two's complement. Every byte of the file is covered by
-// exactly one CRC-32 (crc32.h), so any damage is detected by Open (header, index, footer) or by
-// Read/Verify (section headers, blocks).
+// The segment file format (engine/README.md, section 10.6): the single definition of its bytes,
+// shared by SegmentWriter and SegmentReader. A segment is immutable once renamed into place. All
+// integers are little-endian fixed width; "i64" is two's complement. Every byte of the file is
+// covered by exactly one CRC-32 (crc32.h), so any damage is detected by Open (header, index,
+// footer) or by Read/Verify (section headers, blocks).
 //
 //   +------------------------------------------------------------------------------------------+
 //   | header (kHeaderSize = 36 bytes, at offset 0)                                             |
