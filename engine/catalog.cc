@@ -50,6 +50,7 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(Env* env, const std::string& dir)
   STRATA_ASSIGN_OR_RETURN(catalog->recovery_,
                           catalog->log_->Replay([&](WalRecordType, uint64_t lsn,
                                                     std::string_view payload) -> Status {
+                            catalog->mu_.AssertHeld();  // Replay runs this under `lock`
                             catalog->next_record_ = lsn + 1;
                             return catalog->ApplyRecord(payload);
                           }));
@@ -62,6 +63,7 @@ Result<std::unique_ptr<Catalog>> Catalog::OpenReadOnly(Env* env, const std::stri
   if (!env->FileExists(dir)) return catalog;
   WriterLock lock(&catalog->mu_);
   auto read = Wal::Read(env, dir, [&](WalRecordType, uint64_t, std::string_view payload) {
+    catalog->mu_.AssertHeld();  // Read runs this under `lock`
     return catalog->ApplyRecord(payload);
   });
   if (!read) {

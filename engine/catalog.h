@@ -125,7 +125,7 @@ class Catalog {
 
   Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log);
   // Registers what one log record says. Invalid (Corrupt to callers) when it is malformed.
-  Status ApplyRecord(std::string_view payload);
+  Status ApplyRecord(std::string_view payload) REQUIRES(mu_);
   static Result<Record> DecodeRecord(std::string_view payload);
   static std::string EncodeRecord(const Record& r);
   void RegisterField(const std::string& measurement, const std::string& field, ValueType type)

@@ -40,6 +40,9 @@ class CAPABILITY("shared mutex") SharedMutex {
   void Unlock() RELEASE() { mu_.unlock(); }
   void ReaderLock() ACQUIRE_SHARED() { mu_.lock_shared(); }
   void ReaderUnlock() RELEASE_SHARED() { mu_.unlock_shared(); }
+  // Tells the analysis the lock is held exclusively where it cannot see it (a callback run by a
+  // function called with the lock held).
+  void AssertHeld() const ASSERT_CAPABILITY(this) {}
 
  private:
   std::shared_mutex mu_;

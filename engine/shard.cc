@@ -213,14 +213,16 @@ Result<std::shared_ptr<Shard>> Shard::Open(Env* env, const Options& options, std
 
 Status Shard::Load() {
   STRATA_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  Manifest manifest;
   auto m = ReadManifest(env_, JoinPath(dir_, kManifestName));
   if (m) {
-    manifest_ = std::move(*m);
+    manifest = std::move(*m);
   } else if (m.error().code() != Code::kNotFound) {
     return unexpected(m.error());
   }
+  std::vector<SegmentHandle> segments;
   std::vector<std::string> listed;
-  for (const ManifestSegment& meta : manifest_.segments) {
+  for (const ManifestSegment& meta : manifest.segments) {
     listed.push_back(meta.file);
     const std::string path = JoinPath(dir_, meta.file);
     auto reader = env_->FileExists(path)
@@ -230,7 +232,7 @@ Status Shard::Load() {
       if (std::optional<Error> foreign = CheckAgainstCatalog(**reader)) {
         reader = unexpected(*foreign);
       } else {
-        segments_.push_back(SegmentHandle{std::move(*reader), meta});
+        segments.push_back(SegmentHandle{std::move(*reader), meta});
         continue;
       }
     }
@@ -243,16 +245,23 @@ Status Shard::Load() {
     Log("shard " + dir_ + ": " + why.ToString() + "; reads of its times fail until `strata repair`");
     damaged_.push_back(DamagedSegment{meta, std::move(why)});
   }
-  for (const Tombstone& t : manifest_.tombstones) tombstones_[t.series_id].push_back(t);
-  last_applied_lsn_ = manifest_.flushed_lsn;
 
   // A crash can leave a temp file, or a segment renamed into place but never listed.
+  std::vector<std::string> leftovers;
   STRATA_ASSIGN_OR_RETURN(auto names, env_->ListDir(dir_));
   for (const std::string& name : names) {
     const bool stray_segment = name.rfind("seg-", 0) == 0 &&
                                std::find(listed.begin(), listed.end(), name) == listed.end();
-    if (stray_segment || EndsWith(name, ".tmp")) leftovers_.push_back(name);
+    if (stray_segment || EndsWith(name, ".tmp")) leftovers.push_back(name);
   }
+
+  // The shard is not shared yet: the lock costs nothing, and keeps the rule without exceptions.
+  MutexLock lock(&mu_);
+  for (const Tombstone& t : manifest.tombstones) tombstones_[t.series_id].push_back(t);
+  last_applied_lsn_ = manifest.flushed_lsn;
+  manifest_ = std::move(manifest);
+  segments_ = std::move(segments);
+  leftovers_ = std::move(leftovers);
   return OkStatus();
 }
 

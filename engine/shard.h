@@ -192,8 +192,8 @@ class Shard {
   // Corrupt when a series of the segment is not the catalog's series of that ID in this
   // measurement (reads of it would go to the wrong series, or nowhere).
   std::optional<Error> CheckAgainstCatalog(const SegmentReader& reader) const;
-  // Compact() once the shard is known to be undamaged. REQUIRES: compact_mu_ held.
-  Status CompactSegments();
+  // Compact() once the shard is known to be undamaged.
+  Status CompactSegments() REQUIRES(compact_mu_);
   uint64_t AllocateSegmentId();
   // Writes `series` (sorted by key) to a new segment; nullopt when none had points.
   Result<std::optional<SegmentHandle>> WriteSegment(const std::vector<SeriesSource>& series,
@@ -202,8 +202,8 @@ class Shard {
   // `added` segment's file is removed and nothing changes.
   Status CommitManifest(const std::function<void(Manifest*)>& edit,
                         const std::optional<SegmentHandle>& added);
-  // Writes `m` as the new manifest. REQUIRES: manifest_mu_ held.
-  Status PersistManifest(const Manifest& m);
+  // Writes `m` as the new manifest.
+  Status PersistManifest(const Manifest& m) REQUIRES(manifest_mu_);
   // Points of one series from one source after the tombstones that are newer than the source.
   static void ApplyTombstones(const std::vector<Tombstone>* ts, uint64_t source_lsn, Column* col);
 
