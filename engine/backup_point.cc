@@ -2,6 +2,9 @@
 // directory is fixed (backup_point.h says why it is consistent).
 #include "backup_point.h"
 
+#include "background_work.h"
+#include "commit_pipeline.h"
+#include "data_dir.h"
 #include "storage_engine.h"
 
 namespace strata {
@@ -10,29 +13,28 @@ Result<BackupPoint> StorageEngine::TakeBackupPoint() {
   BackupPoint point;
   point.source_dir = dir_;
   point.identity = Identity{options_.shard_duration_ns};
-  point.catalog_dir = "catalog";
-  {
-    // Holding wal_mu_, no record is appended and no WAL file removed (DeleteObsoleteWal takes it).
-    std::lock_guard lock(wal_mu_);
-    // A failed append or sync stops writes with records that are never applied; the error is
-    // recorded before wal_mu_ is released, so after this check every record logged is applied
-    // (soon) and the wait below ends.
-    STRATA_RETURN_IF_ERROR(BackgroundError());
-    point.lsn = last_lsn_;
-    WaitForApplied(point.lsn);  // the apply path takes no wal_mu_
-    const std::string wal_dir = JoinPath(dir_, "wal");
+  point.catalog_dir = kCatalogDirName;
+  // While the pipeline holds its log, no record is appended and no log file removed; flushes and
+  // compactions go on: a manifest taken now lists only segments of records up to the point, and
+  // each shard's records above its flushed LSN are in the log files pinned with it.
+  const Status pinned = pipeline_->HoldAtCommittedPoint([&](uint64_t lsn) -> Status {
+    // A failed append or sync is recorded under the same hold: after this check every record
+    // logged up to `lsn` is applied, and no record past it is in the log.
+    STRATA_RETURN_IF_ERROR(background_->error());
+    point.lsn = lsn;
+    const std::string wal_dir = JoinPath(dir_, kWalDirName);
     STRATA_ASSIGN_OR_RETURN(auto names, env_->ListDir(wal_dir));
     for (const std::string& name : names) {
       STRATA_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
                               env_->NewRandomAccessFile(JoinPath(wal_dir, name)));
-      const uint64_t size = file->Size();  // appends are whole records, made under wal_mu_
-      point.wal_files.push_back(
-          PinnedFile{JoinPath("wal", name), std::move(file), size, /*immutable=*/false});
+      const uint64_t size = file->Size();  // appends are whole records, made under the hold
+      point.wal_files.push_back(PinnedFile{JoinPath(kWalDirName, name), std::move(file), size,
+                                           /*immutable=*/false});
     }
-    // Flushes and compactions go on: a manifest taken now lists only segments of records up to
-    // point.lsn, and each shard's records above its flushed LSN are in the WAL files above.
     for (const auto& shard : router_->All()) point.shards.push_back(shard->PinForBackup());
-  }
+    return OkStatus();
+  });
+  if (!pinned) return unexpected(pinned.error());
   // Registrations are appended before the records that use them, so every series of the point
   // is in the log now; a registration being appended meanwhile may read as a torn tail, and the
   // records before it are all the point needs.

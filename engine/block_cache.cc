@@ -30,7 +30,7 @@ std::shared_ptr<const Column> BlockCache::Touch(List::iterator it) {
 
 std::shared_ptr<const Column> BlockCache::Lookup(uint64_t reader_id, uint64_t offset,
                                                  bool times_only) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (map_.empty()) return nullptr;
   auto it = map_.find(Key{reader_id, offset, times_only});
   if (it == map_.end() && times_only) it = map_.find(Key{reader_id, offset, false});
@@ -44,7 +44,7 @@ void BlockCache::Insert(uint64_t reader_id, uint64_t offset, std::shared_ptr<con
   const Key key{reader_id, offset, block->times_only};
   List evicted;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     auto it = map_.find(key);
     if (it != map_.end()) {
       usage_ -= it->second->charge;
@@ -65,12 +65,12 @@ void BlockCache::Insert(uint64_t reader_id, uint64_t offset, std::shared_ptr<con
 }
 
 uint64_t BlockCache::usage() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return usage_;
 }
 
 size_t BlockCache::entry_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return map_.size();
 }
 

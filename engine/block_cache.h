@@ -25,6 +25,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "mutex.h"
 #include "point.h"
 
 namespace strata {
@@ -68,14 +69,14 @@ class BlockCache {
   };
   using List = std::list<Entry>;
 
-  // Moves `it` to the front and returns its block. REQUIRES: mu_ held.
-  std::shared_ptr<const Column> Touch(List::iterator it);
+  // Moves `it` to the front and returns its block.
+  std::shared_ptr<const Column> Touch(List::iterator it) REQUIRES(mu_);
 
   const uint64_t capacity_;
-  mutable std::mutex mu_;
-  List lru_;                                              // GUARDED_BY(mu_): most recent first
-  std::unordered_map<Key, List::iterator, KeyHash> map_;  // GUARDED_BY(mu_)
-  uint64_t usage_ = 0;                                    // GUARDED_BY(mu_): sum of charges
+  mutable Mutex mu_;
+  List lru_ GUARDED_BY(mu_);  // most recent first
+  std::unordered_map<Key, List::iterator, KeyHash> map_ GUARDED_BY(mu_);
+  uint64_t usage_ GUARDED_BY(mu_) = 0;  // sum of charges
 };
 
 }  // namespace strata

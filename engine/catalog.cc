@@ -46,10 +46,11 @@ Catalog::~Catalog() = default;
 Result<std::unique_ptr<Catalog>> Catalog::Open(Env* env, const std::string& dir) {
   STRATA_ASSIGN_OR_RETURN(auto log, Wal::Open(env, dir, kCatalogFileBytes));
   std::unique_ptr<Catalog> catalog(new Catalog(env, dir, std::move(log)));
-  std::unique_lock lock(catalog->mu_);
+  WriterLock lock(&catalog->mu_);
   STRATA_ASSIGN_OR_RETURN(catalog->recovery_,
                           catalog->log_->Replay([&](WalRecordType, uint64_t lsn,
                                                     std::string_view payload) -> Status {
+                            catalog->mu_.AssertHeld();  // Replay runs this under `lock`
                             catalog->next_record_ = lsn + 1;
                             return catalog->ApplyRecord(payload);
                           }));
@@ -60,8 +61,9 @@ Result<std::unique_ptr<Catalog>> Catalog::OpenReadOnly(Env* env, const std::stri
                                                        std::optional<Error>* damage) {
   std::unique_ptr<Catalog> catalog(new Catalog(env, dir, nullptr));
   if (!env->FileExists(dir)) return catalog;
-  std::unique_lock lock(catalog->mu_);
+  WriterLock lock(&catalog->mu_);
   auto read = Wal::Read(env, dir, [&](WalRecordType, uint64_t, std::string_view payload) {
+    catalog->mu_.AssertHeld();  // Read runs this under `lock`
     return catalog->ApplyRecord(payload);
   });
   if (!read) {
@@ -74,7 +76,7 @@ Result<std::unique_ptr<Catalog>> Catalog::OpenReadOnly(Env* env, const std::stri
 }
 
 Result<WalReplayStats> Catalog::FinishRecovery() {
-  std::unique_lock lock(mu_);
+  WriterLock lock(&mu_);
   if (log_ == nullptr) return unexpected(Error::Invalid("catalog " + dir_ + " is read-only"));
   STRATA_RETURN_IF_ERROR(log_->FinishReplay());
   return recovery_;
@@ -213,7 +215,7 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   if (log_ == nullptr) return unexpected(Error::Invalid("catalog " + dir_ + " is read-only"));
   std::vector<size_t> missing;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(&mu_);
     for (size_t i = 0; i < specs.size(); i++) {
       auto it = by_key_.find(specs[i].key);
       if (it == by_key_.end()) {
@@ -230,7 +232,7 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   }
   if (missing.empty()) return OkStatus();
 
-  std::unique_lock lock(mu_);
+  WriterLock lock(&mu_);
   // Check everything first: nothing is registered unless the whole batch can be.
   std::unordered_map<std::string, ValueType> new_fields;
   std::vector<size_t> to_create;
@@ -306,12 +308,12 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
 
 Status Catalog::Sync() {
   if (log_ == nullptr) return unexpected(Error::Invalid("catalog " + dir_ + " is read-only"));
-  std::lock_guard sync_lock(sync_mu_);
+  MutexLock sync_lock(&sync_mu_);
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(&mu_);
     if (!dirty_) return OkStatus();
   }
-  std::unique_lock lock(mu_);
+  WriterLock lock(&mu_);
   if (!dirty_) return OkStatus();
   STRATA_RETURN_IF_ERROR(log_->Sync());
   dirty_ = false;
@@ -319,14 +321,14 @@ Status Catalog::Sync() {
 }
 
 const SeriesInfo* Catalog::Series(uint64_t id) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   if (id == 0 || id > series_.size()) return nullptr;
   return series_[id - 1].get();
 }
 
 std::optional<ValueType> Catalog::FieldType(const std::string& measurement,
                                             const std::string& field) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   auto it = field_types_.find(FieldKey(measurement, field));
   if (it == field_types_.end()) return std::nullopt;
   return it->second;
@@ -337,7 +339,7 @@ std::vector<std::pair<std::string, ValueType>> Catalog::Fields(const std::string
   AppendEscaped(&prefix, measurement);
   prefix.push_back('#');
   std::vector<std::pair<std::string, ValueType>> out;
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   for (const auto& [fk, type] : field_types_) {
     if (fk.size() > prefix.size() && fk.compare(0, prefix.size(), prefix) == 0) {
       auto parts = ParseSeriesKey(fk);  // "<m>#<field>" parses as a key without tags
@@ -379,10 +381,10 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
   std::vector<Item> items;
   size_t series_count = 0;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(&mu_);
     series_count = series_.size();
     {
-      std::lock_guard cache_lock(match_cache_mu_);
+      MutexLock cache_lock(&match_cache_mu_);
       if (match_cache_series_ == series_count) {
         if (auto it = match_cache_.find(cache_key); it != match_cache_.end()) return it->second;
       }
@@ -408,7 +410,7 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
   std::vector<const SeriesInfo*> out;
   out.reserve(items.size());
   for (const Item& item : items) out.push_back(item.info);
-  std::lock_guard cache_lock(match_cache_mu_);
+  MutexLock cache_lock(&match_cache_mu_);
   if (match_cache_series_ != series_count || match_cache_.size() >= kMatchCacheEntries) {
     match_cache_.clear();
     match_cache_series_ = series_count;
@@ -418,12 +420,12 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
 }
 
 std::vector<std::string> Catalog::Measurements() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   return tag_index_.Measurements();
 }
 
 size_t Catalog::series_count() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   return series_count_;
 }
 

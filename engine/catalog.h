@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "env.h"
+#include "mutex.h"
 #include "point.h"
 #include "result.h"
 #include "tag_index.h"
@@ -124,38 +125,38 @@ class Catalog {
 
   Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log);
   // Registers what one log record says. Invalid (Corrupt to callers) when it is malformed.
-  Status ApplyRecord(std::string_view payload);
+  Status ApplyRecord(std::string_view payload) REQUIRES(mu_);
   static Result<Record> DecodeRecord(std::string_view payload);
   static std::string EncodeRecord(const Record& r);
-  // REQUIRES: mu_ held exclusively.
-  void RegisterField(const std::string& measurement, const std::string& field, ValueType type);
-  Status RegisterSeries(uint64_t id, std::string key, ValueType type);
+  void RegisterField(const std::string& measurement, const std::string& field, ValueType type)
+      REQUIRES(mu_);
+  Status RegisterSeries(uint64_t id, std::string key, ValueType type) REQUIRES(mu_);
   static std::string FieldKey(std::string_view measurement, std::string_view field);
 
   Env* env_;
   const std::string dir_;
   const uint64_t instance_;
-  mutable std::shared_mutex mu_;
-  std::unique_ptr<Wal> log_;  // GUARDED_BY(mu_); null when read-only (its pointer is const)
-  WalReplayStats recovery_;  // what Open's replay found
-  uint64_t next_record_ = 1;                             // GUARDED_BY(mu_)
-  size_t series_count_ = 0;  // GUARDED_BY(mu_): registered series (IDs skipped not counted)
-  bool dirty_ = false;                                   // GUARDED_BY(mu_)
-  // GUARDED_BY(mu_); series_[id - 1], null for an ID a repair skipped
-  std::vector<std::unique_ptr<SeriesInfo>> series_;
-  KeyMap by_key_;                                        // GUARDED_BY(mu_)
+  mutable SharedMutex mu_;
+  const std::unique_ptr<Wal> log_ PT_GUARDED_BY(mu_);  // null when read-only
+  WalReplayStats recovery_ GUARDED_BY(mu_);            // what Open's replay found
+  uint64_t next_record_ GUARDED_BY(mu_) = 1;
+  size_t series_count_ GUARDED_BY(mu_) = 0;  // registered series (IDs skipped not counted)
+  bool dirty_ GUARDED_BY(mu_) = false;
+  // series_[id - 1], null for an ID a repair skipped
+  std::vector<std::unique_ptr<SeriesInfo>> series_ GUARDED_BY(mu_);
+  KeyMap by_key_ GUARDED_BY(mu_);
   // Tag-set key (a view of its first series' tagset_key) -> its tagset_id.
-  std::unordered_map<std::string_view, uint64_t> tagset_ids_;  // GUARDED_BY(mu_)
-  std::unordered_map<std::string, ValueType> field_types_;  // GUARDED_BY(mu_); FieldKey -> type
-  TagIndex tag_index_;                                   // GUARDED_BY(mu_)
+  std::unordered_map<std::string_view, uint64_t> tagset_ids_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, ValueType> field_types_ GUARDED_BY(mu_);  // FieldKey -> type
+  TagIndex tag_index_ GUARDED_BY(mu_);
   // Match results by request (Match builds the key), valid while series_.size() is
   // match_cache_series_.
   static constexpr size_t kMatchCacheEntries = 256;
-  mutable std::mutex match_cache_mu_;
-  mutable std::unordered_map<std::string, std::vector<const SeriesInfo*>>
-      match_cache_;                        // GUARDED_BY(match_cache_mu_)
-  mutable size_t match_cache_series_ = 0;  // GUARDED_BY(match_cache_mu_)
-  std::mutex sync_mu_;  // serialises Sync() callers without blocking lookups
+  mutable Mutex match_cache_mu_ ACQUIRED_AFTER(mu_);
+  mutable std::unordered_map<std::string, std::vector<const SeriesInfo*>> match_cache_
+      GUARDED_BY(match_cache_mu_);
+  mutable size_t match_cache_series_ GUARDED_BY(match_cache_mu_) = 0;
+  Mutex sync_mu_ ACQUIRED_BEFORE(mu_);  // serialises Sync() callers without blocking lookups
 };
 
 }  // namespace strata

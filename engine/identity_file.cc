@@ -1,10 +1,12 @@
 #include "identity_file.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <string_view>
 
 #include "crc32.h"
+#include "data_dir.h"
 #include "options.h"
 
 namespace strata {
@@ -75,6 +77,66 @@ Status WriteIdentity(Env* env, const std::string& dir, const Identity& identity)
   text += '\n';
   text += CrcLine(text);
   return env->WriteFileAtomically(JoinPath(dir, kIdentityFileName), text);
+}
+
+namespace {
+
+// No shard window directory and no WAL file with bytes: nothing is laid out by a shard duration.
+Result<bool> HoldsNoPoints(Env* env, const std::string& dir) {
+  const std::string shards = JoinPath(dir, kShardsDirName);
+  if (env->FileExists(shards)) {
+    STRATA_ASSIGN_OR_RETURN(auto measurements, env->ListDir(shards));
+    for (const std::string& m : measurements) {
+      STRATA_ASSIGN_OR_RETURN(auto windows, env->ListDir(JoinPath(shards, m)));
+      if (!windows.empty()) return false;
+    }
+  }
+  const std::string wal = JoinPath(dir, kWalDirName);
+  if (env->FileExists(wal)) {
+    STRATA_ASSIGN_OR_RETURN(auto files, env->ListDir(wal));
+    for (const std::string& f : files) {
+      STRATA_ASSIGN_OR_RETURN(const uint64_t size, env->FileSize(JoinPath(wal, f)));
+      if (size != 0) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string ShardDurationConflict(int64_t asked, int64_t own, const std::string& dir) {
+  return "shard_duration " + FormatDuration(asked) + " differs from " + FormatDuration(own) +
+         ", the one " + dir + " was created with (its shards are laid out by it); give that or none";
+}
+
+Result<SettledShardDuration> SettleShardDuration(Env* env, const std::string& dir, int64_t asked) {
+  const int64_t asked_or_default = asked != 0 ? asked : kDefaultShardDurationNs;
+  auto identity = ReadIdentity(env, dir);
+  if (!identity) {
+    if (identity.error().code() != Code::kNotFound) return unexpected(identity.error());
+    if (env->FileExists(dir)) {
+      STRATA_ASSIGN_OR_RETURN(auto names, env->ListDir(dir));
+      // A LOCK file and perhaps the identity's temporary file: an open that created the
+      // directory and was killed before its identity was in place (WriteFileAtomically).
+      const auto left_by_a_first_open = [](const std::string& name) {
+        return name == kLockFileName || name == std::string(kIdentityFileName) + ".tmp";
+      };
+      if (!std::all_of(names.begin(), names.end(), left_by_a_first_open)) {
+        return unexpected(Error::Invalid(dir + " is not empty and is not a Strata data directory"));
+      }
+    }
+    return SettledShardDuration{asked_or_default, true};  // a new directory
+  }
+  const int64_t recorded = identity->shard_duration_ns;
+  if (recorded != 0) {
+    if (asked == 0 || asked == recorded) return SettledShardDuration{recorded, false};
+    STRATA_ASSIGN_OR_RETURN(const bool empty, HoldsNoPoints(env, dir));
+    if (!empty) return unexpected(Error::Invalid(ShardDurationConflict(asked, recorded, dir)));
+    // Nothing is laid out by the recorded duration yet: the asked one replaces it.
+  }
+  // No points yet, or a directory made before the duration was recorded: its shards so far were
+  // laid out by the options it was opened with, which this open is taken to repeat.
+  return SettledShardDuration{asked_or_default, true};
 }
 
 }  // namespace strata

@@ -39,4 +39,21 @@ bool HasIdentityFile(Env* env, const std::string& dir);
 // kMinShardDurationNs (Invalid otherwise, nothing written).
 [[nodiscard]] Status WriteIdentity(Env* env, const std::string& dir, const Identity& identity);
 
+// The shard duration an open of `dir` uses: the one its identity file records, or `asked` (0:
+// kDefaultShardDurationNs) when the file records none, when the directory is new, or when it
+// records another but the directory holds no points yet (no shard window directory, no WAL file
+// with bytes). `write_identity` says the identity file must then be (re)written. Invalid when
+// another duration is asked of a directory that holds points, or when `dir` is not empty and has
+// no identity file (a lone LOCK file, left by an open that stopped before writing the identity
+// file, does not count). Reads only.
+struct SettledShardDuration {
+  int64_t shard_duration_ns;
+  bool write_identity;
+};
+[[nodiscard]] Result<SettledShardDuration> SettleShardDuration(Env* env, const std::string& dir,
+                                                               int64_t asked);
+
+// The message refusing `asked` for a directory created with `own`.
+std::string ShardDurationConflict(int64_t asked, int64_t own, const std::string& dir);
+
 }  // namespace strata

@@ -1,7 +1,7 @@
-// Options of one data directory (DESIGN section 6) and the parser of their text form "k=v;k=v", the
-// form strata_open() and the SQLite module's table arguments take. Options is a plain value: copy
-// it freely. `env` is borrowed: the Env must outlive every engine opened with these options. The
-// parse functions are stateless and thread-safe.
+// Options of one data directory (engine/README.md, section 6) and the parser of their text form
+// "k=v;k=v", the form strata_open() and the SQLite module's table arguments take. Options is a
+// plain value: copy it freely. `env` is borrowed: the Env must outlive every engine opened with
+// these options. The parse functions are stateless and thread-safe.
 #pragma once
 
 #include <cstdint>

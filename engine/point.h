@@ -1,6 +1,7 @@
-// The data model's value types (DESIGN section 1): a point's value is a float64, int64, bool or string,
-// and a Column holds the points of one series as parallel arrays, the unit in which batches, the
-// MemStore, segment blocks and query results move points around. Plain values: thread-compatible.
+// The data model's value types (engine/README.md, section 1): a point's value is a float64, int64,
+// bool or string, and a Column holds the points of one series as parallel arrays, the unit in which
+// batches, the MemStore, segment blocks and query results move points around. Plain values:
+// thread-compatible.
 #pragma once
 
 #include <bit>

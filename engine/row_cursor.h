@@ -1,7 +1,7 @@
-// A RowCursor yields the row view of a query (DESIGN section 1): all fields of one tag set at one
-// timestamp form a row, a field without a value at that time is absent (NULL in SQL), and a row
-// exists when at least one field has a value. Rows come in tag set key order and, within a tag
-// set, by time: ascending, or newest first with RowOptions::descending.
+// A RowCursor yields the row view of a query (engine/README.md, section 1): all fields of one tag
+// set at one timestamp form a row, a field without a value at that time is absent (NULL in SQL),
+// and a row exists when at least one field has a value. Rows come in tag set key order and, within
+// a tag set, by time: ascending, or newest first with RowOptions::descending.
 //
 // Ascending, it reads each tag set's fields one whole shard window at a time and merges them by
 // time. Descending, it walks the windows newest first and each window in time slices going

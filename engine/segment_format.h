@@ -1,4 +1,4 @@
-// The segment file format (DESIGN section 3): the single definition of its bytes, shared by
+// The segment file format (engine/README.md, sections 10.6 and 10.7): the single definition of its bytes, shared by
 // SegmentWriter and SegmentReader. A segment is immutable once renamed into place. Two versions
 // exist, told apart by the header's version field: SegmentWriter writes format 2 (below), and
 // SegmentReader reads both; compaction rewrites format-1 segments as format 2. In both, every byte

@@ -515,7 +515,7 @@ Status SegmentReader::ReadNewest(const SeriesIndexEntry& entry, Column* out, Blo
   NewestValue& v = newest_[static_cast<size_t>(&entry - index_.data())];
   if (!out->times_only && !v.known.load(std::memory_order_acquire)) {
     STRATA_RETURN_IF_ERROR(Read(entry, entry.max_time, entry.max_time, out, cache, fill_budget));
-    std::lock_guard lock(newest_mu_);
+    MutexLock lock(&newest_mu_);
     if (!v.known.load(std::memory_order_relaxed)) {
       if (entry.type == ValueType::kString) {
         v.str = &newest_strs_.emplace_back(out->strs.back());

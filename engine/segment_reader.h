@@ -20,6 +20,7 @@
 
 #include "block_cache.h"
 #include "env.h"
+#include "mutex.h"
 #include "point.h"
 #include "result.h"
 
@@ -163,9 +164,9 @@ class SegmentReader {
     const std::string* str = nullptr;  // an element of newest_strs_
   };
   std::unique_ptr<NewestValue[]> newest_;  // per series, parallel to index_
-  mutable std::mutex newest_mu_;
-  // GUARDED_BY(newest_mu_); push_back never moves its elements, which NewestValue::str points to.
-  mutable std::deque<std::string> newest_strs_;
+  mutable Mutex newest_mu_;
+  // push_back never moves its elements, which NewestValue::str points to.
+  mutable std::deque<std::string> newest_strs_ GUARDED_BY(newest_mu_);
 };
 
 }  // namespace strata

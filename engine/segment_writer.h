@@ -28,7 +28,7 @@ namespace strata {
 
 struct SegmentSeries {
   uint64_t id;
-  std::string key;  // canonical series key (DESIGN section 1)
+  std::string key;  // canonical series key (engine/README.md, section 1)
   ValueType type;
 };
 

@@ -1,9 +1,9 @@
-// The canonical series key of DESIGN section 1: `measurement,tag1=v1,tag2=v2#field`, tags sorted by
-// key (byte order), with `,` `=` ` ` `#` and `\` escaped by a backslash in every part. The text is
-// the identity of a series in files and APIs; keys compare as plain byte strings. ParseSeriesKey
-// accepts exactly the strings MakeSeriesKey produces, so MakeSeriesKey(ParseSeriesKey(k)) == k
-// whenever the parse succeeds. Also here: ValidateName, the name check every ingest path applies.
-// All functions are stateless and thread-safe.
+// The canonical series key of engine/README.md, section 1: `measurement,tag1=v1,tag2=v2#field`,
+// tags sorted by key (byte order), with `,` `=` ` ` `#` and `\` escaped by a backslash in every
+// part. The text is the identity of a series in files and APIs; keys compare as plain byte strings.
+// ParseSeriesKey accepts exactly the strings MakeSeriesKey produces, so
+// MakeSeriesKey(ParseSeriesKey(k)) == k whenever the parse succeeds. Also here: ValidateName, the
+// name check every ingest path applies. All functions are stateless and thread-safe.
 #pragma once
 
 #include <cstddef>

@@ -214,14 +214,16 @@ Result<std::shared_ptr<Shard>> Shard::Open(Env* env, const Options& options, std
 
 Status Shard::Load() {
   STRATA_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  Manifest manifest;
   auto m = ReadManifest(env_, JoinPath(dir_, kManifestName));
   if (m) {
-    manifest_ = std::move(*m);
+    manifest = std::move(*m);
   } else if (m.error().code() != Code::kNotFound) {
     return unexpected(m.error());
   }
+  std::vector<SegmentHandle> segments;
   std::vector<std::string> listed;
-  for (const ManifestSegment& meta : manifest_.segments) {
+  for (const ManifestSegment& meta : manifest.segments) {
     listed.push_back(meta.file);
     const std::string path = JoinPath(dir_, meta.file);
     auto reader = env_->FileExists(path)
@@ -231,7 +233,7 @@ Status Shard::Load() {
       if (std::optional<Error> foreign = CheckAgainstCatalog(**reader)) {
         reader = unexpected(*foreign);
       } else {
-        segments_.push_back(SegmentHandle{std::move(*reader), meta});
+        segments.push_back(SegmentHandle{std::move(*reader), meta});
         continue;
       }
     }
@@ -244,16 +246,23 @@ Status Shard::Load() {
     Log("shard " + dir_ + ": " + why.ToString() + "; reads of its times fail until `strata repair`");
     damaged_.push_back(DamagedSegment{meta, std::move(why)});
   }
-  for (const Tombstone& t : manifest_.tombstones) tombstones_[t.series_id].push_back(t);
-  last_applied_lsn_ = manifest_.flushed_lsn;
 
   // A crash can leave a temp file, or a segment renamed into place but never listed.
+  std::vector<std::string> leftovers;
   STRATA_ASSIGN_OR_RETURN(auto names, env_->ListDir(dir_));
   for (const std::string& name : names) {
     const bool stray_segment = name.rfind("seg-", 0) == 0 &&
                                std::find(listed.begin(), listed.end(), name) == listed.end();
-    if (stray_segment || EndsWith(name, ".tmp")) leftovers_.push_back(name);
+    if (stray_segment || EndsWith(name, ".tmp")) leftovers.push_back(name);
   }
+
+  // The shard is not shared yet: the lock costs nothing, and keeps the rule without exceptions.
+  MutexLock lock(&mu_);
+  for (const Tombstone& t : manifest.tombstones) tombstones_[t.series_id].push_back(t);
+  last_applied_lsn_ = manifest.flushed_lsn;
+  manifest_ = std::move(manifest);
+  segments_ = std::move(segments);
+  leftovers_ = std::move(leftovers);
   return OkStatus();
 }
 
@@ -274,7 +283,7 @@ std::optional<Error> Shard::CheckAgainstCatalog(const SegmentReader& reader) con
 Status Shard::RemoveLeftovers() {
   std::vector<std::string> names;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     names.swap(leftovers_);
   }
   for (const std::string& name : names) {
@@ -292,17 +301,17 @@ std::optional<Error> Shard::Damage() const {
                               std::to_string(d.meta.max_time) + " (" + d.error.ToString() +
                               "); `strata repair` salvages its intact blocks");
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return compaction_damage_;
 }
 
 uint64_t Shard::flushed_lsn() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return manifest_.flushed_lsn;
 }
 
 void Shard::ApplyWrite(uint64_t lsn, std::span<const SeriesPoints> series) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (const SeriesPoints& s : series) active_->Add(s.id, *s.points);
   if (active_->first_lsn == 0) active_->first_lsn = lsn;
   active_->last_lsn = lsn;
@@ -311,7 +320,7 @@ void Shard::ApplyWrite(uint64_t lsn, std::span<const SeriesPoints> series) {
 
 void Shard::ApplyDelete(uint64_t lsn, const std::vector<uint64_t>& series_ids, int64_t min_t,
                         int64_t max_t) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (uint64_t id : series_ids) {
     active_->Erase(id, min_t, max_t);
     tombstones_[id].push_back(Tombstone{id, min_t, max_t, lsn});
@@ -322,12 +331,12 @@ void Shard::ApplyDelete(uint64_t lsn, const std::vector<uint64_t>& series_ids, i
 }
 
 bool Shard::NeedsFreeze() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return active_->ApproximateBytes() >= options_.memstore_bytes;
 }
 
 bool Shard::Freeze(uint64_t* bytes) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (active_->first_lsn == 0) return false;
   active_->Seal();
   if (bytes != nullptr) *bytes = active_->ApproximateBytes();
@@ -337,12 +346,12 @@ bool Shard::Freeze(uint64_t* bytes) {
 }
 
 bool Shard::HasFrozen() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return !frozen_.empty();
 }
 
 uint64_t Shard::OldestUnflushedLsn() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t oldest = UINT64_MAX;
   for (const auto& f : frozen_) oldest = std::min(oldest, f->first_lsn);
   if (active_->first_lsn != 0) oldest = std::min(oldest, active_->first_lsn);
@@ -361,7 +370,7 @@ void Shard::ApplyTombstones(const std::vector<Tombstone>* ts, uint64_t source_ls
 }
 
 uint64_t Shard::AllocateSegmentId() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return manifest_.next_segment_id++;  // persisted with the next manifest; strays are removed at open
 }
 
@@ -392,10 +401,10 @@ Result<std::optional<Shard::SegmentHandle>> Shard::WriteSegment(
 
 Status Shard::CommitManifest(const std::function<void(Manifest*)>& edit,
                              const std::optional<SegmentHandle>& added) {
-  std::lock_guard commit_lock(manifest_mu_);
+  MutexLock commit_lock(&manifest_mu_);
   Manifest m;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     m = manifest_;
   }
   edit(&m);
@@ -403,18 +412,18 @@ Status Shard::CommitManifest(const std::function<void(Manifest*)>& edit,
     if (added) (void)env_->RemoveFile(added->reader->path());
     return s;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   m.next_segment_id = std::max(m.next_segment_id, manifest_.next_segment_id);
   manifest_ = std::move(m);
   return OkStatus();
 }
 
 Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
-  std::lock_guard flush_lock(flush_mu_);
+  MutexLock flush_lock(&flush_mu_);
   std::shared_ptr<MemStore> f;
   std::unordered_map<uint64_t, std::vector<Tombstone>> ts;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (frozen_.empty()) return OkStatus();
     f = frozen_.front();
     ts = tombstones_;
@@ -445,7 +454,7 @@ Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
         if (added) m->segments.push_back(added->meta);
         m->flushed_lsn = std::max(m->flushed_lsn, f->last_lsn);
         // Tombstones up to the flush point leave the WAL with it: they go in the manifest.
-        std::lock_guard lock(mu_);
+        MutexLock lock(&mu_);
         m->tombstones.clear();
         for (const auto& [id, list] : tombstones_) {
           for (const Tombstone& t : list) {
@@ -454,7 +463,7 @@ Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
         }
       },
       added));
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (added) segments_.push_back(std::move(*added));
   if (released_bytes != nullptr) *released_bytes += f->ApproximateBytes();  // sealed: unchanged
   frozen_.pop_front();
@@ -462,16 +471,16 @@ Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
 }
 
 size_t Shard::SegmentCount() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return segments_.size();
 }
 
 Status Shard::Compact() {
-  std::lock_guard compact_lock(compact_mu_);
+  MutexLock compact_lock(&compact_mu_);
   if (std::optional<Error> damage = Damage()) return unexpected(*damage);
   Status s = CompactSegments();
   if (!s && s.error().code() == Code::kCorrupt) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     compaction_damage_ = s.error();
   }
   return s;
@@ -482,7 +491,7 @@ Status Shard::CompactSegments() {
   std::unordered_map<uint64_t, std::vector<Tombstone>> ts;
   uint64_t flushed_lsn;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     inputs = segments_;
     ts = tombstones_;
     flushed_lsn = manifest_.flushed_lsn;
@@ -561,7 +570,7 @@ Status Shard::CompactSegments() {
       },
       output));
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     std::erase_if(segments_, [&](const SegmentHandle& h) { return is_input(h.meta.id); });
     if (output) segments_.insert(segments_.begin(), std::move(*output));
     for (auto it = tombstones_.begin(); it != tombstones_.end();) {
@@ -594,7 +603,7 @@ std::shared_ptr<ShardSnapshot> Shard::Snapshot(std::span<const uint64_t> series_
   if (block_cache_) {
     snap->cache_fill_left_ = block_cache_->capacity() / ShardSnapshot::kScanFillFraction;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (const SegmentHandle& s : segments_) {
     if (s.meta.max_time < min_t || s.meta.min_time > max_t) continue;
     snap->segments_.push_back(
@@ -615,7 +624,7 @@ ShardBackupPoint Shard::PinForBackup() const {
   ShardBackupPoint point;
   point.dir = dir_;
   point.manifest_name = kManifestName;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   point.manifest = manifest_;
   for (const ManifestSegment& meta : manifest_.segments) {
     PinnedFile pinned{meta.file, nullptr, meta.file_bytes, /*immutable=*/true};
@@ -635,7 +644,7 @@ ShardBackupPoint Shard::PinForBackup() const {
 }
 
 ShardStats Shard::Stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   ShardStats s;
   s.measurement = measurement_;
   s.window_start = window_start_;
@@ -661,7 +670,7 @@ ShardStats Shard::Stats() const {
 std::vector<std::string> Shard::Verify() const {
   std::vector<SegmentHandle> segs;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     segs = segments_;
   }
   std::vector<std::string> problems;

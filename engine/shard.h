@@ -30,6 +30,7 @@
 #include "env.h"
 #include "manifest.h"
 #include "memstore.h"
+#include "mutex.h"
 #include "options.h"
 #include "result.h"
 #include "segment_reader.h"
@@ -199,8 +200,8 @@ class Shard {
   // Corrupt when a series of the segment is not the catalog's series of that ID in this
   // measurement (reads of it would go to the wrong series, or nowhere).
   std::optional<Error> CheckAgainstCatalog(const SegmentReader& reader) const;
-  // Compact() once the shard is known to be undamaged. REQUIRES: compact_mu_ held.
-  Status CompactSegments();
+  // Compact() once the shard is known to be undamaged.
+  Status CompactSegments() REQUIRES(compact_mu_);
   uint64_t AllocateSegmentId();
   // Writes `series` (sorted by key) to a new segment; nullopt when none had points.
   Result<std::optional<SegmentHandle>> WriteSegment(const std::vector<SeriesSource>& series,
@@ -209,8 +210,8 @@ class Shard {
   // `added` segment's file is removed and nothing changes.
   Status CommitManifest(const std::function<void(Manifest*)>& edit,
                         const std::optional<SegmentHandle>& added);
-  // Writes `m` as the new manifest. REQUIRES: manifest_mu_ held.
-  Status PersistManifest(const Manifest& m);
+  // Writes `m` as the new manifest.
+  Status PersistManifest(const Manifest& m) REQUIRES(manifest_mu_);
   // Points of one series from one source after the tombstones that are newer than the source.
   static void ApplyTombstones(const std::vector<Tombstone>* ts, uint64_t source_lsn, Column* col);
 
@@ -223,19 +224,19 @@ class Shard {
   Catalog* const catalog_;
   const std::shared_ptr<BlockCache> block_cache_;  // may be null
 
-  std::mutex flush_mu_;     // one flush at a time (frozen MemStores go out in order)
-  std::mutex compact_mu_;   // one compaction at a time
-  std::mutex manifest_mu_;  // the manifest write-and-swap; taken before mu_
-  mutable std::mutex mu_;
-  Manifest manifest_;                                          // GUARDED_BY(mu_): as last written
-  std::shared_ptr<MemStore> active_;                           // GUARDED_BY(mu_)
-  std::deque<std::shared_ptr<MemStore>> frozen_;               // GUARDED_BY(mu_), oldest first
-  std::vector<SegmentHandle> segments_;                        // GUARDED_BY(mu_), oldest first
-  std::vector<DamagedSegment> damaged_;      // listed segments that could not be opened; const
-  std::optional<Error> compaction_damage_;   // GUARDED_BY(mu_): what a compaction found damaged
-  std::vector<std::string> leftovers_;       // GUARDED_BY(mu_): files RemoveLeftovers removes
-  std::unordered_map<uint64_t, std::vector<Tombstone>> tombstones_;  // GUARDED_BY(mu_): all live ones
-  uint64_t last_applied_lsn_ = 0;                              // GUARDED_BY(mu_)
+  Mutex flush_mu_ ACQUIRED_BEFORE(manifest_mu_);    // one flush at a time (in order)
+  Mutex compact_mu_ ACQUIRED_BEFORE(manifest_mu_);  // one compaction at a time
+  Mutex manifest_mu_ ACQUIRED_BEFORE(mu_);          // the manifest write-and-swap
+  mutable Mutex mu_;
+  Manifest manifest_ GUARDED_BY(mu_);  // as last written
+  std::shared_ptr<MemStore> active_ GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<MemStore>> frozen_ GUARDED_BY(mu_);  // oldest first
+  std::vector<SegmentHandle> segments_ GUARDED_BY(mu_);           // oldest first
+  std::vector<DamagedSegment> damaged_;  // listed segments that could not be opened; const
+  std::optional<Error> compaction_damage_ GUARDED_BY(mu_);  // what a compaction found damaged
+  std::vector<std::string> leftovers_ GUARDED_BY(mu_);      // files RemoveLeftovers removes
+  std::unordered_map<uint64_t, std::vector<Tombstone>> tombstones_ GUARDED_BY(mu_);  // live ones
+  uint64_t last_applied_lsn_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace strata

@@ -80,7 +80,7 @@ Status ShardRouter::LoadExisting() {
       }
       STRATA_ASSIGN_OR_RETURN(auto shard, Shard::Open(env_, options_, ShardDir(m->second, start),
                                                       m->second, start, catalog_, block_cache_));
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       shards_.emplace(std::make_pair(m->second, start), std::move(shard));
     }
   }
@@ -89,7 +89,7 @@ Status ShardRouter::LoadExisting() {
 
 Result<std::shared_ptr<Shard>> ShardRouter::GetOrCreate(const std::string& measurement,
                                                         int64_t window_start) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto key = std::make_pair(measurement, window_start);
   auto it = shards_.find(key);
   if (it != shards_.end()) return it->second;
@@ -104,7 +104,7 @@ std::vector<std::shared_ptr<Shard>> ShardRouter::ShardsFor(const std::string& me
                                                            int64_t min_t, int64_t max_t) const {
   std::vector<std::shared_ptr<Shard>> out;
   if (min_t > max_t) return out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (auto it = shards_.lower_bound(std::make_pair(measurement, WindowStart(min_t)));
        it != shards_.end() && it->first.first == measurement && it->first.second <= max_t; ++it) {
     out.push_back(it->second);
@@ -113,14 +113,14 @@ std::vector<std::shared_ptr<Shard>> ShardRouter::ShardsFor(const std::string& me
 }
 
 std::vector<std::shared_ptr<Shard>> ShardRouter::All() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::shared_ptr<Shard>> out;
   for (const auto& [key, shard] : shards_) out.push_back(shard);
   return out;
 }
 
 std::vector<std::shared_ptr<Shard>> ShardRouter::RemoveEndedBefore(int64_t cutoff) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::shared_ptr<Shard>> out;
   for (auto it = shards_.begin(); it != shards_.end();) {
     if (it->second->window_end() <= cutoff) {
@@ -134,7 +134,7 @@ std::vector<std::shared_ptr<Shard>> ShardRouter::RemoveEndedBefore(int64_t cutof
 }
 
 std::vector<std::shared_ptr<Shard>> ShardRouter::RemoveMeasurement(const std::string& measurement) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::shared_ptr<Shard>> out;
   for (auto it = shards_.lower_bound(std::make_pair(measurement, INT64_MIN));
        it != shards_.end() && it->first.first == measurement;) {

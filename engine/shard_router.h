@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "catalog.h"
+#include "mutex.h"
 #include "options.h"
 #include "shard.h"
 #include "shard_windows.h"
@@ -60,8 +61,8 @@ class ShardRouter {
   const std::string shards_dir_;
   Catalog* const catalog_;
   const std::shared_ptr<BlockCache> block_cache_;
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, int64_t>, std::shared_ptr<Shard>> shards_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::map<std::pair<std::string, int64_t>, std::shared_ptr<Shard>> shards_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata

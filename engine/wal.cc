@@ -39,22 +39,22 @@ std::string StripTrailingSlashes(std::string dir) {
 
 }  // namespace
 
-Wal::Wal(Env* env, std::string dir, uint64_t segment_bytes)
-    : env_(env), dir_(std::move(dir)), segment_bytes_(segment_bytes) {}
+Wal::Wal(Env* env, std::string dir, uint64_t file_bytes)
+    : env_(env), dir_(std::move(dir)), file_bytes_(file_bytes) {}
 
 Wal::~Wal() {
   if (active_) (void)active_->Close();  // nothing to report to; appends are durable only via Sync
 }
 
-Result<std::unique_ptr<Wal>> Wal::Open(Env* env, std::string dir, uint64_t segment_bytes) {
-  if (segment_bytes == 0) return unexpected(Error::Invalid("wal segment size must be positive"));
+Result<std::unique_ptr<Wal>> Wal::Open(Env* env, std::string dir, uint64_t file_bytes) {
+  if (file_bytes == 0) return unexpected(Error::Invalid("wal file size must be positive"));
   dir = StripTrailingSlashes(std::move(dir));
   const bool existed = env->FileExists(dir);
   STRATA_RETURN_IF_ERROR(env->CreateDirs(dir));
   if (!existed) STRATA_RETURN_IF_ERROR(env->SyncDir(DirName(dir)));
   STRATA_ASSIGN_OR_RETURN(std::vector<ListedFile> found, ListWalFiles(env, dir));
 
-  std::unique_ptr<Wal> wal(new Wal(env, dir, segment_bytes));
+  std::unique_ptr<Wal> wal(new Wal(env, dir, file_bytes));
   for (ListedFile& f : found) {
     STRATA_ASSIGN_OR_RETURN(uint64_t size, env->FileSize(f.path));
     wal->files_.push_back(
@@ -172,7 +172,7 @@ Status Wal::Append(WalRecordType type, uint64_t lsn,
                                      std::to_string(last_lsn_)));
   }
   appended_ = true;
-  if (!active_ || active_->Size() >= segment_bytes_) STRATA_RETURN_IF_ERROR(OpenNewFile());
+  if (!active_ || active_->Size() >= file_bytes_) STRATA_RETURN_IF_ERROR(OpenNewFile());
   STRATA_RETURN_IF_ERROR(WriteRecord(type, lsn, payload_pieces, payload_size));
   FileInfo& file = files_.back();
   file.size = active_->Size();

@@ -1,7 +1,9 @@
-// A Wal is the write-ahead log of one shard: a directory of numbered files of records (format in
-// wal_format.h). It is the mechanism only: the engine assigns LSNs, groups commits and decides when
-// to Sync(); the Wal appends, rotates files at `segment_bytes`, replays, truncates a torn tail and
-// deletes files whose records are all flushed.
+// A Wal is a log of CRC-framed records in a directory of numbered log files (format in
+// wal_format.h). A data directory has two: its write-ahead log (`wal/`, one for all its shards, so
+// a batch spanning shards is one record) and its catalog log (`catalog/`). The Wal is the mechanism
+// only: its owner assigns LSNs, groups commits and decides when to Sync(); the Wal appends, starts
+// a new file when the active one reaches `file_bytes`, replays, truncates a torn tail and deletes
+// files whose records are all flushed.
 //
 // Invariant kept on disk: only the newest file can end in a torn tail. A file is fdatasync'ed
 // before the next one is created (rotation), and after Replay() new records go to a new file, never
@@ -47,9 +49,9 @@ class Wal {
       std::function<Status(WalRecordType type, uint64_t lsn, std::string_view payload)>;
 
   // Opens the log in `dir`, creating the directory if missing. Lists the files but does not read
-  // them. Error::Invalid if segment_bytes is 0; IO errors from the Env.
+  // them. Error::Invalid if file_bytes is 0; IO errors from the Env.
   [[nodiscard]] static Result<std::unique_ptr<Wal>> Open(Env* env, std::string dir,
-                                                         uint64_t segment_bytes);
+                                                         uint64_t file_bytes);
 
   ~Wal();
   Wal(const Wal&) = delete;
@@ -79,7 +81,7 @@ class Wal {
 
   // Appends one record to the active file with write(2) only; durability needs Sync(). Opens a new
   // file first when there is no active one (at the first Append after Open/Replay/Rotate) or the
-  // active one has reached segment_bytes; the file being left is fdatasync'ed then (see the
+  // active one has reached file_bytes; the file being left is fdatasync'ed then (see the
   // invariant above), so an Append that rotates costs one fdatasync.
   // REQUIRES: Replay() was called if the directory held WAL files at Open.
   // Error::Invalid (nothing written, not sticky) for an unknown type, a payload over
@@ -120,7 +122,7 @@ class Wal {
     bool lsn_known = false;  // false for files found at Open until Replay() reads them
   };
 
-  Wal(Env* env, std::string dir, uint64_t segment_bytes);
+  Wal(Env* env, std::string dir, uint64_t file_bytes);
 
   [[nodiscard]] Status OpenNewFile();
   // fdatasync (if needed) and close the active file.
@@ -139,7 +141,7 @@ class Wal {
 
   Env* const env_;
   const std::string dir_;
-  const uint64_t segment_bytes_;
+  const uint64_t file_bytes_;  // a file this large is closed and the next begun
   std::vector<FileInfo> files_;  // oldest first; the active file, if any, is the last
   std::unique_ptr<WritableFile> active_;
   uint64_t active_synced_size_ = 0;  // bytes of the active file made durable

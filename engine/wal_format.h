@@ -1,6 +1,6 @@
-// The on-disk format of a shard's write-ahead log: the single source of truth for its byte layout
-// and file naming. The writer (Wal, wal.h) and WalReader share these constants; nothing else may
-// assume the layout.
+// The on-disk format of a log (Wal, wal.h): the single source of truth for its byte layout and file
+// naming, used by a data directory's write-ahead log (`wal/`) and its catalog log (`catalog/`). The
+// writer (Wal) and WalReader share these constants; nothing else may assume the layout.
 //
 // A WAL is a directory of files named `wal-<16 lower-case hex digits>.log` (the file number,
 // starting at 1 and increasing; a higher number holds newer records). Other names in the directory
@@ -16,9 +16,10 @@
 //   crc      CRC-32 (zlib polynomial, crc32.h) of those `length` bytes: type, lsn and payload.
 //            The length field itself is not covered; a damaged length shows up as a crc mismatch, a
 //            record past the end of the file, or an out-of-range length.
-//   type     a WalRecordType; any other value in a crc-valid record is corruption.
+//   type     a WalRecordType (1, kWrite; 2 was reserved for deletes, which travel inside write
+//            records, and was never written); any other value in a crc-valid record is corruption.
 //   lsn      log sequence number assigned by the engine, non-decreasing within a WAL.
-//   payload  opaque to the WAL (the engine's encoding of one batch's points or one delete).
+//   payload  opaque to the log (a write record, wal_entry.h, or a catalog record, catalog.h).
 //
 // Only the last file of a WAL may end in a torn tail (a record cut short by a crash, zeros, or a
 // final record whose crc fails with no valid record after it); the reader reports where it starts
@@ -37,12 +38,10 @@ namespace strata {
 
 enum class WalRecordType : uint8_t {
   kWrite = 1,
-  kDelete = 2,
 };
 
 inline constexpr bool IsKnownWalRecordType(uint8_t type) {
-  return type == static_cast<uint8_t>(WalRecordType::kWrite) ||
-         type == static_cast<uint8_t>(WalRecordType::kDelete);
+  return type == static_cast<uint8_t>(WalRecordType::kWrite);
 }
 
 inline constexpr size_t kWalLengthOffset = 0;

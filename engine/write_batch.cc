@@ -45,6 +45,12 @@ Column WriteBatch::TakePoints(size_t series, Column replacement) {
   return taken;
 }
 
+Column WriteBatch::RestorePoints(size_t series, Column points) {
+  Column held = std::move(series_[series].points);
+  series_[series].points = std::move(points);
+  return held;
+}
+
 void WriteBatch::Clear() {
   deletes_.clear();
   tagsets_.clear();

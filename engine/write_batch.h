@@ -46,9 +46,10 @@ class WriteBatch {
     std::string key;  // canonical series key
     Column points;    // in the order added; may hold duplicates and be unsorted
     // The series' ID in the catalog with Catalog::instance() catalog_instance (0: none yet),
-    // remembered by the write path so that a batch refilled after ClearPoints() resolves it once.
-    mutable uint64_t catalog_id = 0;
-    mutable uint64_t catalog_instance = 0;
+    // remembered by the write path (RememberCatalogId) so that a batch refilled after
+    // ClearPoints() resolves it once.
+    uint64_t catalog_id = 0;
+    uint64_t catalog_instance = 0;
   };
   struct TagSet {
     std::string measurement;
@@ -123,6 +124,13 @@ class WriteBatch {
   // Moves out series i's points, leaving it `replacement` (cleared; its memory is reused by the
   // next points added). point_count() is not updated: follow with ClearPoints().
   Column TakePoints(size_t series, Column replacement = Column());
+  // Undoes TakePoints: gives series i back `points` and returns the column it held.
+  Column RestorePoints(size_t series, Column points);
+  // Records series i's ID in the catalog with Catalog::instance() `instance` (see Series).
+  void RememberCatalogId(size_t series, uint64_t instance, uint64_t id) {
+    series_[series].catalog_instance = instance;
+    series_[series].catalog_id = id;
+  }
   void Clear();
 
  private:

@@ -4,6 +4,8 @@
 #   tests/run.sh asan            ASan+UBSan build in build-asan/, every test but the Python ones
 #   tests/run.sh tsan            TSan build in build-tsan/, the concurrency and crash tests
 #   tests/run.sh fuzz [SECONDS]  libFuzzer build (clang-16) in build-fuzz/, each target for SECONDS
+#   tests/run.sh thread-safety   clang-16 build in build-tsa/ of the engine and the library with the
+#                                thread-safety analysis as errors (engine/thread_annotations.h); no tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-release}
@@ -32,6 +34,14 @@ case "$mode" in
     cmake --build build-tsan -j "$jobs"
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
       ctest --test-dir build-tsan -j "$jobs" --output-on-failure --timeout 900 -L 'concurrency|crash'
+    ;;
+  thread-safety)
+    .ci/install-deps --fuzz
+    # The analysis needs no optimiser: -O0 without debug info compiles fastest.
+    CC=clang-16 CXX=clang++-16 cmake -S . -B build-tsa -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+      -DCMAKE_C_FLAGS_DEBUG=-O0 -DCMAKE_CXX_FLAGS_DEBUG=-O0 \
+      -DSTRATA_THREAD_SAFETY=ON -DSTRATA_BUILD_TESTS=OFF "$werror" >/dev/null
+    cmake --build build-tsa -j "$jobs" --target strata_engine strata
     ;;
   fuzz)
     .ci/install-deps --fuzz

@@ -53,15 +53,15 @@ class WalTest : public ::testing::Test {
   }
   void TearDown() override { ASSERT_TRUE(env_->RemoveDirRecursive(root_)); }
 
-  std::unique_ptr<Wal> OpenWal(Env* env, uint64_t segment_bytes = 1 << 20) {
-    Result<std::unique_ptr<Wal>> wal = Wal::Open(env, dir_, segment_bytes);
+  std::unique_ptr<Wal> OpenWal(Env* env, uint64_t file_bytes = 1 << 20) {
+    Result<std::unique_ptr<Wal>> wal = Wal::Open(env, dir_, file_bytes);
     EXPECT_TRUE(wal) << wal.error().ToString();
     return wal ? std::move(*wal) : nullptr;
   }
   // Opens through fast_env_: the tests that loop over many reopens would otherwise spend their
   // time in fsync. Tests of durability use a FaultyEnv of their own.
-  std::unique_ptr<Wal> OpenWal(uint64_t segment_bytes = 1 << 20) {
-    return OpenWal(&fast_env_, segment_bytes);
+  std::unique_ptr<Wal> OpenWal(uint64_t file_bytes = 1 << 20) {
+    return OpenWal(&fast_env_, file_bytes);
   }
 
   // Replays `wal` into *records and, when that succeeds, finishes the replay (truncating a torn
@@ -133,7 +133,7 @@ class WalTest : public ::testing::Test {
   }
   static std::vector<Rec> ThreeRecords() {
     return {{WalRecordType::kWrite, 1, "first!!!"},
-            {WalRecordType::kDelete, 2, "second record"},
+            {WalRecordType::kWrite, 2, "second record"},
             {WalRecordType::kWrite, 3, "the third one..."}};
   }
 
@@ -146,10 +146,10 @@ class WalTest : public ::testing::Test {
 TEST_F(WalTest, RecordsRoundTripAcrossRotation) {
   std::vector<Rec> written;
   for (uint64_t i = 0; i < 40; i++) {
-    written.push_back({i % 3 == 0 ? WalRecordType::kDelete : WalRecordType::kWrite, 10 + 2 * i,
+    written.push_back({WalRecordType::kWrite, 10 + 2 * i,
                        std::string((i * 37) % 150, static_cast<char>('a' + i % 26))});
   }
-  std::unique_ptr<Wal> wal = OpenWal(/*segment_bytes=*/300);
+  std::unique_ptr<Wal> wal = OpenWal(/*file_bytes=*/300);
   AppendAll(wal.get(), written);
   ASSERT_TRUE(wal->Sync());
   EXPECT_GT(wal->file_count(), 5u);
@@ -267,11 +267,11 @@ TEST_F(WalTest, TornTailAtEveryOffsetOfTheLastRecordIsTruncated) {
     }
     EXPECT_EQ(std::filesystem::file_size(path), last_start);
 
-    ASSERT_TRUE(wal->Append(WalRecordType::kDelete, 10, "after the cut"));
+    ASSERT_TRUE(wal->Append(WalRecordType::kWrite, 10, "after the cut"));
     ASSERT_TRUE(wal->Sync());
     wal.reset();
     std::vector<Rec> expected = first_two;
-    expected.push_back({WalRecordType::kDelete, 10, "after the cut"});
+    expected.push_back({WalRecordType::kWrite, 10, "after the cut"});
     WalReplayStats again;
     EXPECT_EQ(ReopenAndReplay(&again), expected);
     EXPECT_TRUE(again.truncated_file.empty());
@@ -521,7 +521,7 @@ TEST_F(WalTest, DropUnsyncedDataLosesOnlyUnsyncedRecords) {
 
 TEST_F(WalTest, RotationMakesTheFileLeftBehindDurable) {
   FaultyEnv faulty(env_);
-  std::unique_ptr<Wal> wal = OpenWal(&faulty, /*segment_bytes=*/1);  // one record per file
+  std::unique_ptr<Wal> wal = OpenWal(&faulty, /*file_bytes=*/1);  // one record per file
   AppendAll(wal.get(), ThreeRecords());
   EXPECT_EQ(faulty.sync_count(), 2);
   wal.reset();
