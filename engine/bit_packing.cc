@@ -66,6 +66,7 @@ void UnpackNarrow(const unsigned char* p, size_t bytes, size_t n, int width, uin
 }  // namespace
 
 void UnpackBits(const char* data, size_t n, int width, uint64_t* out) {
+  if (n == 0) return;  // out may be null (an empty vector's data())
   if (width == 0) {
     std::memset(out, 0, n * sizeof(uint64_t));
     return;

@@ -5,10 +5,7 @@
 //     0 decimal  [e u8, 0..kMaxDecimalExponent][differenced k_0..k_{n-1}: int_sequence_codec.h]
 //                every value is exactly the double (double)k_i / 10^e (as gauges with a few
 //                decimals are: 81.84 is 8184 / 10^2), e the smallest exponent that fits them all
-//     1 xor      [bits_0: fixed64] then per value the XOR x with the previous bits: [control u8:
-//                high nibble = leading zero bytes of x, low nibble = trailing zero bytes]
-//                [the 8 - lead - trail bytes between them, most significant first];
-//                x == 0 is control 0x80 with no bytes (a Gorilla-like scheme on byte boundaries)
+//     1 xor      the XOR form of float_transforms.h (a Gorilla-like scheme on byte boundaries)
 //     2 raw      n x bits: fixed64
 //
 // Every form keeps the exact bit pattern (NaN payloads, infinities, -0.0). Decoding treats its
@@ -23,7 +20,7 @@
 
 namespace strata {
 
-inline constexpr int kMaxDecimalExponent = 10;
+inline constexpr int kMaxDecimalExponent = 10;  // format 2's bound (float_transforms.h)
 
 // Appends the smallest form of bits[0..n) to *out. REQUIRES: n >= 1.
 void EncodeFloats(const uint64_t* bits, size_t n, std::string* out);

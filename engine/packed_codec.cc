@@ -7,13 +7,12 @@
 #include <vector>
 
 #include "coding.h"
+#include "float_transforms.h"
 
 namespace strata {
 namespace {
 
-constexpr int kMaxDecimalExponent = 9;
-constexpr double kPowersOfTen[kMaxDecimalExponent + 1] = {1e0, 1e1, 1e2, 1e3, 1e4,
-                                                          1e5, 1e6, 1e7, 1e8, 1e9};
+constexpr int kMaxDecimalExponent = 9;  // format 1's bound on the decimal exponent
 constexpr size_t kMinZlibBytes = 64;  // smaller string blocks are not worth a zlib stream
 
 void EncodeTimes(const int64_t* t, size_t n, std::string* out) {
@@ -64,38 +63,6 @@ bool DecodeTimes(Decoder* d, size_t n, std::vector<int64_t>* out) {
   return true;
 }
 
-// Rounds r (|r| < 2^53) to an integer nearby; callers check that the result is exact.
-inline int64_t RoundToInt(double r) { return static_cast<int64_t>(r < 0 ? r - 0.5 : r + 0.5); }
-
-// Whether the double with these bits is (double)k / 10^e for an integer k (then *k is that k).
-inline bool ScalesExactly(uint64_t bits, int e, int64_t* k) {
-  const double r = BitsFloat(bits) * kPowersOfTen[e];
-  if (!(std::fabs(r) < 9.0e15)) return false;
-  *k = RoundToInt(r);
-  return FloatBits(static_cast<double>(*k) / kPowersOfTen[e]) == bits;
-}
-
-// An exponent e for which every value is (double)k / 10^e with an integer k (the scaled k in
-// *scaled), or -1. The exponent is raised as values need it, so it is the smallest that fits all
-// of them; the values before the last raise are scaled again with the final exponent (and the
-// encoding falls back to XOR in the odd case where one of them does not fit it).
-int DecimalExponent(const uint64_t* bits, size_t n, std::vector<int64_t>* scaled) {
-  scaled->resize(n);
-  int64_t* k = scaled->data();
-  int e = 0;
-  size_t raised_at = 0;  // values before it were scaled with a smaller exponent
-  for (size_t i = 0; i < n; i++) {
-    while (!ScalesExactly(bits[i], e, &k[i])) {
-      if (++e > kMaxDecimalExponent) return -1;
-      raised_at = i;
-    }
-  }
-  for (size_t i = 0; i < raised_at; i++) {
-    if (!ScalesExactly(bits[i], e, &k[i])) return -1;
-  }
-  return e;
-}
-
 void EncodeDeltas(const int64_t* v, size_t n, std::string* out) {
   const size_t old = out->size();
   out->resize_and_overwrite(old + n * kMaxVarint64Bytes, [&](char* buf, size_t) {
@@ -115,48 +82,6 @@ bool DecodeDeltas(Decoder* d, size_t n, std::vector<uint64_t>* out) {
     int64_t delta;
     if (!d->GetVarsint64(&delta)) return false;
     prev += static_cast<uint64_t>(delta);
-    out->push_back(prev);
-  }
-  return true;
-}
-
-void EncodeXor(const uint64_t* bits, size_t n, std::string* out) {
-  PutFixed64(out, bits[0]);
-  const size_t old = out->size();
-  out->resize_and_overwrite(old + (n - 1) * 9, [&](char* buf, size_t) {
-    char* p = buf + old;
-    for (size_t i = 1; i < n; i++) {
-      const uint64_t x = bits[i] ^ bits[i - 1];
-      if (x == 0) {
-        *p++ = static_cast<char>(0x80);
-        continue;
-      }
-      const int lead = std::countl_zero(x) / 8;
-      const int trail = std::countr_zero(x) / 8;
-      *p++ = static_cast<char>(lead << 4 | trail);
-      for (int b = 7 - lead; b >= trail; b--) *p++ = static_cast<char>(x >> (8 * b));
-    }
-    return static_cast<size_t>(p - buf);
-  });
-}
-
-bool DecodeXor(Decoder* d, size_t n, std::vector<uint64_t>* out) {
-  uint64_t prev;
-  if (!d->GetFixed64(&prev)) return false;
-  out->push_back(prev);
-  for (size_t i = 1; i < n; i++) {
-    uint8_t control;
-    if (!d->GetFixed8(&control)) return false;
-    uint64_t x = 0;
-    if (control != 0x80) {
-      const int lead = control >> 4, trail = control & 15;
-      if (lead + trail >= 8) return false;
-      std::string_view mid;
-      if (!d->GetBytes(static_cast<size_t>(8 - lead - trail), &mid)) return false;
-      for (char c : mid) x = x << 8 | static_cast<uint8_t>(c);
-      x <<= 8 * trail;
-    }
-    prev ^= x;
     out->push_back(prev);
   }
   return true;
@@ -241,7 +166,7 @@ void EncodePacked(const Column& col, size_t begin, size_t end, std::string* out)
   switch (col.type) {
     case ValueType::kFloat: {
       thread_local std::vector<int64_t> scaled;  // reused: this runs per series and block
-      const int e = DecimalExponent(nums, n, &scaled);
+      const int e = DecimalExponent(nums, n, kMaxDecimalExponent, &scaled);
       if (e >= 0) {
         out->push_back(0);
         out->push_back(static_cast<char>(e));
@@ -292,12 +217,13 @@ bool DecodePacked(ValueType type, std::string_view bytes, uint64_t count, Column
         uint8_t e;
         if (!d.GetFixed8(&e) || e > kMaxDecimalExponent) return fail();
         if (!DecodeDeltas(&d, n, &out->nums)) return fail();
-        const double scale = kPowersOfTen[e];
+        const double scale = PowerOfTen(e);
         for (size_t i = old_nums; i < out->nums.size(); i++) {
           out->nums[i] = FloatBits(static_cast<double>(static_cast<int64_t>(out->nums[i])) / scale);
         }
-      } else if (mode != 1 || !DecodeXor(&d, n, &out->nums)) {
-        return fail();
+      } else {
+        out->nums.resize(old_nums + n);
+        if (mode != 1 || !DecodeXor(&d, n, out->nums.data() + old_nums)) return fail();
       }
       break;
     }

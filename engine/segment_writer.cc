@@ -10,6 +10,25 @@
 #include "series_key.h"
 
 namespace strata {
+namespace {
+
+// Whether `decoded` holds exactly points[begin, end) of `points` (times and values): the
+// round-trip check of every block and row group the writer encodes.
+bool SameRange(const Column& decoded, const Column& points, size_t begin, size_t end) {
+  if (decoded.size() != end - begin) return false;
+  const auto b = static_cast<std::ptrdiff_t>(begin), e = static_cast<std::ptrdiff_t>(end);
+  if (!std::equal(decoded.times.begin(), decoded.times.end(), points.times.begin() + b,
+                  points.times.begin() + e)) {
+    return false;
+  }
+  return points.type == ValueType::kString
+             ? std::equal(decoded.strs.begin(), decoded.strs.end(), points.strs.begin() + b,
+                          points.strs.begin() + e)
+             : std::equal(decoded.nums.begin(), decoded.nums.end(), points.nums.begin() + b,
+                          points.nums.begin() + e);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, std::string path,
                                                              uint64_t segment_id,
@@ -126,15 +145,7 @@ Status SegmentWriter::CheckRoundTrip(const SegmentSeries& series, const Column& 
                    &decoded_)) {
     return fail("does not decode");
   }
-  const bool same =
-      std::equal(decoded_.times.begin(), decoded_.times.end(), points.times.begin() + begin,
-                 points.times.begin() + end) &&
-      (points.type == ValueType::kString
-           ? std::equal(decoded_.strs.begin(), decoded_.strs.end(), points.strs.begin() + begin,
-                        points.strs.begin() + end)
-           : std::equal(decoded_.nums.begin(), decoded_.nums.end(), points.nums.begin() + begin,
-                        points.nums.begin() + end));
-  if (!same || decoded_.size() != end - begin) return fail("decodes to other points");
+  if (!SameRange(decoded_, points, begin, end)) return fail("decodes to other points");
   return OkStatus();
 }
 
@@ -297,15 +308,7 @@ Status SegmentWriter::CheckRowGroup(const std::vector<const Column*>& fields,
       return RoundTripError(key, points, begin, end,
                             std::string("does not decode: ") + RowGroupDamageText(damage));
     }
-    const bool same =
-        std::equal(decoded_.times.begin(), decoded_.times.end(), points.times.begin() + begin,
-                   points.times.begin() + end) &&
-        (points.type == ValueType::kString
-             ? std::equal(decoded_.strs.begin(), decoded_.strs.end(), points.strs.begin() + begin,
-                          points.strs.begin() + end)
-             : std::equal(decoded_.nums.begin(), decoded_.nums.end(), points.nums.begin() + begin,
-                          points.nums.begin() + end));
-    if (!same || decoded_.size() != end - begin) {
+    if (!SameRange(decoded_, points, begin, end)) {
       return RoundTripError(key, points, begin, end, "decodes to other points");
     }
   }

@@ -34,6 +34,7 @@ import os
 import time as _time
 
 from . import _ffi
+from ._closeable import _Closeable
 from ._filters import tag_combinations as _tag_combinations
 from ._rows import Row, Rows
 from ._times import time_bound as _time_bound
@@ -93,23 +94,6 @@ def open(path, **options):  # noqa: A001 - the documented name
     shard_duration ("1h", "1d", ...), retention, compaction_threads, block_cache_bytes. Returns a
     Database."""
     return Database(path, **options)
-
-
-class _Closeable:
-    """A handle released by close(): usable in `with`, and closed when garbage-collected."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown
-            pass
 
 
 class Database(_Closeable):

@@ -6,6 +6,7 @@ import collections
 import ctypes
 
 from . import _errors, _ffi
+from ._closeable import _Closeable
 from ._filters import name_list, tag_filters
 from ._times import time_bound
 
@@ -15,7 +16,7 @@ row's tag set) and fields ({name: value} for the fields that have a value at tha
 int, bool or str)."""
 
 
-class Rows:
+class Rows(_Closeable):
     """An iterator of Rows over a snapshot taken when it was made: in tag-set order (that of the
     canonical tag-set keys), then by time. Close it (or use it in `with`, or exhaust it) to
     release the snapshot early; it is also released when garbage-collected. One thread at a
@@ -43,19 +44,6 @@ class Rows:
 
     def __iter__(self):
         return self
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown
-            pass
 
     def _new_tagset(self):
         lib, r = self._lib, self._rows
