@@ -84,6 +84,14 @@ std::vector<uint64_t> TagIndex::Match(const std::string& measurement,
   return result ? std::move(*result) : p.all;
 }
 
+std::vector<uint64_t> TagIndex::RemoveMeasurement(const std::string& measurement) {
+  auto it = measurements_.find(measurement);
+  if (it == measurements_.end()) return {};
+  std::vector<uint64_t> ids = std::move(it->second.all);
+  measurements_.erase(it);
+  return ids;
+}
+
 std::vector<std::string> TagIndex::Measurements() const {
   std::vector<std::string> out;
   for (const auto& [name, postings] : measurements_) out.push_back(name);

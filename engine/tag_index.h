@@ -31,6 +31,8 @@ class TagIndex {
                               const std::vector<std::string>& fields) const;
 
   std::vector<std::string> Measurements() const;
+  // Forgets every series of `measurement`; returns their IDs, sorted.
+  std::vector<uint64_t> RemoveMeasurement(const std::string& measurement);
 
  private:
   struct Postings {

@@ -616,7 +616,25 @@ static void test_rows_and_batch_deletes(void) {
   CHECK(type == STRATA_STRING);
   CHECK_RC(strata_field_type(db, "m", "nope", &type), STRATA_NOT_FOUND, "nope");
   CHECK(type == 0);
-  OK(strata_drop_measurement(db, "m"));
+  {
+    int declared = -1;
+    int64_t nseries = -1;
+    OK(strata_measurement_info(db, "m", &declared, &nseries));
+    CHECK(declared == 0 && nseries > 0);
+    OK(strata_declare_measurement(db, "m", "CREATE TABLE x(s TEXT)"));
+    OK(strata_measurement_info(db, "m", &declared, &nseries));
+    CHECK(declared == 1);
+    CHECK_RC(strata_declare_measurement(db, "", "x"), STRATA_INVALID, "empty");
+    CHECK_RC(strata_declare_measurement(db, "m", NULL), STRATA_INVALID, "schema");
+    CHECK_RC(strata_measurement_info(db, NULL, &declared, &nseries), STRATA_INVALID,
+             "measurement");
+    CHECK(declared == 0 && nseries == 0);
+    CHECK_RC(strata_measurement_info(db, "m", NULL, &nseries), STRATA_INVALID, "declared");
+    OK(strata_drop_measurement(db, "m"));
+    OK(strata_measurement_info(db, "m", &declared, &nseries));
+    CHECK(declared == 0 && nseries == 0);
+  }
+  CHECK_RC(strata_field_type(db, "m", "s", &type), STRATA_NOT_FOUND, "s");
   OK(strata_query_rows(db, "m", NULL, 0, NULL, 0, INT64_MIN, INT64_MAX, &r));
   CHECK(strata_rows_next(r) == STRATA_DONE);
   strata_rows_free(r);
