@@ -19,25 +19,9 @@
 #include <unistd.h>
 
 #include "abi_check.h"
+#include "abi_temp_dir.h"
 #include "strata.h"
 
-
-static char root[256];
-
-static const char *path_in(const char *name) {
-  static char buf[4][512];
-  static int next = 0;
-  char *p = buf[next++ % 4];
-  snprintf(p, 512, "%s/%s", root, name);
-  return p;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
 
 static const strata_tag tags_a[] = {{"region", "eu"}, {"host", "a"}};
 static const strata_tag tags_b[] = {{"host", "b"}, {"region", "eu"}};
@@ -1105,12 +1089,7 @@ static void test_write_lines_ex_and_schema(void) {
 
 int main(void) {
   strata_db *db = NULL;
-  const char *tmp = getenv("TMPDIR");
-  snprintf(root, sizeof root, "%s/strata-c-test-XXXXXX", tmp != NULL && tmp[0] ? tmp : "/tmp");
-  if (mkdtemp(root) == NULL) {
-    perror("mkdtemp");
-    return 2;
-  }
+  if (make_root("strata-c-test") != 0) return 2;
   test_library();
   test_open_errors();
   test_locked();
@@ -1129,7 +1108,7 @@ int main(void) {
   test_rows_blocks();
   test_write_lines_ex_and_schema();
   test_corrupt();
-  nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  remove_root();
   if (failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", failures);
     return 1;
