@@ -13,25 +13,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-expect_exit() {  # expect_exit CODE CMD...: stdout in $work/out, stderr in $work/err
-  local want=$1; shift
-  local got=0
-  "$@" >"$work/out" 2>"$work/err" || got=$?
-  if [[ $got -ne $want ]]; then
-    fail "exit $got, want $want: $*"
-    sed 's/^/  stdout: /' "$work/out" >&2
-    sed 's/^/  stderr: /' "$work/err" >&2
-  fi
-}
-expect_in() {  # expect_in FILE TEXT
-  grep -qF -- "$2" "$1" || { fail "'$2' not in $(basename "$1"):"; sed 's/^/  /' "$1" >&2; }
-}
-expect_lines() {  # expect_lines FILE N
-  local n; n=$(wc -l <"$1")
-  [[ $n -eq $2 ]] || { fail "$(basename "$1"): $n lines, want $2"; sed 's/^/  /' "$1" >&2; }
-}
-expect_empty() { [[ ! -s "$1" ]] || { fail "$(basename "$1") is not empty:"; sed 's/^/  /' "$1" >&2; }; }
+# shellcheck source=cli_expect.sh
+source "$(dirname "$0")/cli_expect.sh"
 
 # ---- help and version ----------------------------------------------------------------------------
 for args in "--help" "-h" "help"; do
