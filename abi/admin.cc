@@ -82,7 +82,7 @@ int strata_measurement_info(strata_db* db, const char* measurement, int* declare
     if (measurement == nullptr) return NullArg(kFn, "measurement");
     const strata::Catalog& catalog = db->engine->catalog();
     *declared = catalog.Declaration(measurement).has_value() ? 1 : 0;
-    *series = static_cast<int64_t>(catalog.Match(measurement, {}, {}).size());
+    *series = static_cast<int64_t>(catalog.SeriesCount(measurement));
     return STRATA_OK;
   });
 }

@@ -543,6 +543,11 @@ std::vector<std::string> Catalog::Measurements() const {
   return tag_index_.Measurements();
 }
 
+size_t Catalog::SeriesCount(const std::string& measurement) const {
+  ReaderLock lock(&mu_);
+  return tag_index_.SeriesCount(measurement);
+}
+
 size_t Catalog::series_count() const {
   ReaderLock lock(&mu_);
   return series_count_;

@@ -155,6 +155,8 @@ class Catalog {
                                        const std::vector<std::string>& fields) const;
   std::vector<std::string> Measurements() const;
   size_t series_count() const;
+  // The number of series of `measurement` (0 for one dropped or never written).
+  size_t SeriesCount(const std::string& measurement) const;
   // A number no other Catalog of this process has had, so that a writer may remember the IDs
   // Resolve gave it together with this number (WriteBatch::Series) and not resolve them again.
   // A drop gives the catalog a new number, so that no writer reuses an ID of a dropped series.

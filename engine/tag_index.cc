@@ -84,6 +84,11 @@ std::vector<uint64_t> TagIndex::Match(const std::string& measurement,
   return result ? std::move(*result) : p.all;
 }
 
+size_t TagIndex::SeriesCount(const std::string& measurement) const {
+  auto it = measurements_.find(measurement);
+  return it == measurements_.end() ? 0 : it->second.all.size();
+}
+
 std::vector<uint64_t> TagIndex::RemoveMeasurement(const std::string& measurement) {
   auto it = measurements_.find(measurement);
   if (it == measurements_.end()) return {};

@@ -4,6 +4,7 @@
 // the Catalog at open. Not thread-safe: the Catalog guards it with its own lock.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -31,6 +32,8 @@ class TagIndex {
                               const std::vector<std::string>& fields) const;
 
   std::vector<std::string> Measurements() const;
+  // How many series `measurement` has.
+  size_t SeriesCount(const std::string& measurement) const;
   // Forgets every series of `measurement`; returns their IDs, sorted.
   std::vector<uint64_t> RemoveMeasurement(const std::string& measurement);
 

@@ -82,6 +82,8 @@ TEST(CatalogDrop, ForgetsTypesSeriesAndDeclarationAndNeverReusesIds) {
     ASSERT_NE(c.Series(a), nullptr);  // still describes the points stored under it
     EXPECT_EQ(c.Series(a)->key, "m,host=a#v");
     EXPECT_EQ(c.series_count(), 1u);
+    EXPECT_EQ(c.SeriesCount("m"), 0u);
+    EXPECT_EQ(c.SeriesCount("n"), 1u);
     EXPECT_EQ(c.FieldType("n", "v"), ValueType::kInt);
   };
   auto ro = Catalog::OpenReadOnly(Env::Default(), dir);

@@ -324,7 +324,9 @@ TEST_F(VtabTest, ATableDroppedAndMadeAgainWithOtherTypesStartsEmpty) {
   for (const bool flushed : {false, true}) {
     SCOPED_TRACE(flushed ? "data in segments before the drop" : "data in the WAL only");
     sqlite3* db = Seeded();
-    if (flushed) EXPECT_EQ(Exec(db, "SELECT strata_flush('cpu')"), "");
+    if (flushed) {
+      EXPECT_EQ(Exec(db, "SELECT strata_flush('cpu')"), "");
+    }
     EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "");
     EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE cpu USING strata(hostname TAG, region TAG, "
                        "usage_user INTEGER, load REAL, status INTEGER, up TEXT)"),
