@@ -141,24 +141,6 @@ bool CheckDeclared(Table* t, bool create, bool* undeclared, std::string* err) {
   return true;
 }
 
-bool AttachConn(Table* t, bool create, std::string* err);
-
-// Attaches the table to its data directory (Conn) and checks its declaration against the
-// directory and the connection's other tables of the measurement. False with *err (and the
-// table detached again); *undeclared when the directory does not hold the table.
-bool Attach(Table* t, bool create, std::string* err, bool* undeclared) {
-  *undeclared = false;
-  if (!AttachConn(t, create, err)) {
-    Detach(t);
-    return false;
-  }
-  if (!CheckDeclared(t, create, undeclared, err)) {
-    Detach(t);
-    return false;
-  }
-  return true;
-}
-
 // Attach's first part: the Conn, and the declaration checked against the directory's field
 // types and the connection's other tables of the measurement.
 bool AttachConn(Table* t, bool create, std::string* err) {
@@ -195,6 +177,22 @@ bool AttachConn(Table* t, bool create, std::string* err) {
     return false;
   }
   t->log_inserts = ov.log_tags == t->schema.tags;
+  return true;
+}
+
+// Attaches the table to its data directory (Conn) and checks its declaration against the
+// directory and the connection's other tables of the measurement. False with *err (and the
+// table detached again); *undeclared when the directory does not hold the table.
+bool Attach(Table* t, bool create, std::string* err, bool* undeclared) {
+  *undeclared = false;
+  if (!AttachConn(t, create, err)) {
+    Detach(t);
+    return false;
+  }
+  if (!CheckDeclared(t, create, undeclared, err)) {
+    Detach(t);
+    return false;
+  }
   return true;
 }
 
