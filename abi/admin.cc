@@ -1,5 +1,5 @@
-// Administration of an open data directory: flush, compaction, statistics, dropping a
-// measurement, and what the directory records (field types, the oldest writable time, the
+// Administration of an open data directory: flush, compaction, statistics, dropping and declaring
+// a measurement, and what the directory records (field types, the oldest writable time, the
 // schema of its measurements).
 #include <algorithm>
 #include <cstdlib>
@@ -54,6 +54,36 @@ int strata_drop_measurement(strata_db* db, const char* measurement) {
       return SetStaticError(STRATA_INVALID, "strata_drop_measurement: measurement is empty");
     }
     return ToStatus(db->engine->DropMeasurement(measurement));
+  });
+}
+
+int strata_declare_measurement(strata_db* db, const char* measurement, const char* schema) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_declare_measurement";
+    if (db == nullptr) return NullArg(kFn, "db");
+    if (measurement == nullptr) return NullArg(kFn, "measurement");
+    if (schema == nullptr) return NullArg(kFn, "schema");
+    if (*measurement == '\0') {
+      return SetStaticError(STRATA_INVALID, "strata_declare_measurement: measurement is empty");
+    }
+    return ToStatus(db->engine->DeclareMeasurement(measurement, schema));
+  });
+}
+
+int strata_measurement_info(strata_db* db, const char* measurement, int* declared,
+                            int64_t* series) {
+  return Guard([&] {
+    constexpr const char* kFn = "strata_measurement_info";
+    if (declared == nullptr) return NullArg(kFn, "declared");
+    if (series == nullptr) return NullArg(kFn, "series");
+    *declared = 0;
+    *series = 0;
+    if (db == nullptr) return NullArg(kFn, "db");
+    if (measurement == nullptr) return NullArg(kFn, "measurement");
+    const strata::Catalog& catalog = db->engine->catalog();
+    *declared = catalog.Declaration(measurement).has_value() ? 1 : 0;
+    *series = static_cast<int64_t>(catalog.SeriesCount(measurement));
+    return STRATA_OK;
   });
 }
 

@@ -17,6 +17,8 @@ constexpr uint8_t kSeriesRecord = 'S';  // id varint, key (length-prefixed), typ
 // The series one Resolve registers, in one record: first id varint, count varint, then per series
 // key (length-prefixed), type u8; their IDs are first, first + 1, ...
 constexpr uint8_t kSeriesRunRecord = 'N';
+constexpr uint8_t kDropRecord = 'X';     // measurement (length-prefixed), through id varint
+constexpr uint8_t kDeclareRecord = 'T';  // measurement, schema (both length-prefixed)
 constexpr uint64_t kCatalogFileBytes = 64ull << 20;
 
 std::string TypeConflictMessage(std::string_view measurement, std::string_view field,
@@ -47,6 +49,14 @@ size_t SeriesMemoryBytes(const SeriesInfo& info) {
   bytes += info.tags.capacity() * sizeof(Tag) + (info.tags.empty() ? 0 : kMallocOverhead);
   for (const Tag& t : info.tags) bytes += StringHeapBytes(t.key) + StringHeapBytes(t.value);
   return bytes;
+}
+
+// The start of the FieldKey of every field of `measurement`.
+std::string FieldKeyPrefix(std::string_view measurement) {
+  std::string prefix;
+  AppendEscaped(&prefix, measurement);
+  prefix.push_back('#');
+  return prefix;
 }
 
 uint64_t NextInstance() {
@@ -112,13 +122,30 @@ Status Catalog::DecodeRecords(std::string_view payload, std::vector<Record>* out
   Decoder d(payload);
   uint8_t kind = 0, type = 0;
   if (!d.GetFixed8(&kind)) return unexpected(Error::Invalid("empty catalog record"));
+  if (kind == kDropRecord || kind == kDeclareRecord) {
+    Record r;
+    std::string_view m, schema;
+    const bool ok = d.GetLengthPrefixed(&m) && !m.empty() &&
+                    (kind == kDropRecord ? d.GetVarint64(&r.series_id)
+                                         : d.GetLengthPrefixed(&schema)) &&
+                    d.remaining() == 0;
+    if (!ok) {
+      return unexpected(Error::Invalid(kind == kDropRecord ? "malformed catalog drop record"
+                                                           : "malformed catalog declare record"));
+    }
+    r.kind = kind == kDropRecord ? Kind::kDrop : Kind::kDeclare;
+    r.measurement = m;
+    r.schema = schema;
+    out->push_back(std::move(r));
+    return OkStatus();
+  }
   if (kind == kFieldRecord) {
     std::string_view m, f;
     if (!d.GetLengthPrefixed(&m) || !d.GetLengthPrefixed(&f) || !d.GetFixed8(&type) ||
         !IsValidValueType(type) || d.remaining() != 0) {
       return unexpected(Error::Invalid("malformed catalog field record"));
     }
-    out->push_back(Record{0, "", std::string(m), std::string(f), static_cast<ValueType>(type)});
+    out->push_back(Record::Field(std::string(m), std::string(f), static_cast<ValueType>(type)));
     return OkStatus();
   }
   if (kind != kSeriesRecord && kind != kSeriesRunRecord) {
@@ -135,7 +162,7 @@ Status Catalog::DecodeRecords(std::string_view payload, std::vector<Record>* out
     if (!d.GetLengthPrefixed(&key) || !d.GetFixed8(&type) || !IsValidValueType(type)) {
       return unexpected(Error::Invalid("malformed catalog series record"));
     }
-    out->push_back(Record{id + i, std::string(key), "", "", static_cast<ValueType>(type)});
+    out->push_back(Record::Series(id + i, std::string(key), static_cast<ValueType>(type)));
   }
   if (d.remaining() != 0) return unexpected(Error::Invalid("malformed catalog series record"));
   return OkStatus();
@@ -143,6 +170,16 @@ Status Catalog::DecodeRecords(std::string_view payload, std::vector<Record>* out
 
 std::string Catalog::EncodeRecord(const Record& r) {
   std::string payload;
+  if (r.kind != Kind::kType) {
+    PutFixed8(&payload, r.kind == Kind::kDrop ? kDropRecord : kDeclareRecord);
+    PutLengthPrefixed(&payload, r.measurement);
+    if (r.kind == Kind::kDrop) {
+      PutVarint64(&payload, r.series_id);
+    } else {
+      PutLengthPrefixed(&payload, r.schema);
+    }
+    return payload;
+  }
   if (r.series_id == 0) {
     PutFixed8(&payload, kFieldRecord);
     PutLengthPrefixed(&payload, r.measurement);
@@ -161,7 +198,16 @@ Status Catalog::ApplyRecord(std::string_view payload) {
   Status s = DecodeRecords(payload, &records);
   for (size_t i = 0; s && i < records.size(); i++) {
     Record& r = records[i];
-    if (r.series_id == 0) {
+    if (r.kind == Kind::kDrop) {
+      if (r.series_id > series_.size()) {
+        s = unexpected(Error::Invalid("drop of " + r.measurement + " names series " +
+                                      std::to_string(r.series_id) + ", not registered yet"));
+      } else {
+        ApplyDrop(r.measurement, r.series_id);
+      }
+    } else if (r.kind == Kind::kDeclare) {
+      declarations_[r.measurement] = std::move(r.schema);
+    } else if (r.series_id == 0) {
       RegisterField(r.measurement, r.field, r.type);
     } else {
       s = RegisterSeries(r.series_id, std::move(r.key), r.type);
@@ -181,10 +227,10 @@ Result<Catalog::Salvage> Catalog::SalvageRecords(Env* env, const std::string& di
     // A record is taken whole or not at all.
     uint64_t last = 0;
     for (auto it = out.records.rbegin(); it != out.records.rend() && last == 0; ++it) {
-      last = it->series_id;
+      if (it->kind == Kind::kType) last = it->series_id;
     }
     for (const Record& r : decoded) {
-      if (r.series_id == 0) continue;
+      if (r.kind != Kind::kType || r.series_id == 0) continue;
       if (r.series_id <= last || r.series_id - last > kMaxSkippedIds || !ParseSeriesKey(r.key)) {
         return unexpected(Error(Code::kCorrupt, "catalog record: series " +
                                                     std::to_string(r.series_id) +
@@ -245,7 +291,9 @@ Status Catalog::AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, Va
   series_bytes_ += SeriesMemoryBytes(*info) + (new_tagset ? kMapEntryBytes : 0);
   series_.resize(id - 1);  // IDs a repair skipped stay null
   series_.push_back(std::move(info));
+  dropped_.resize(id, false);
   series_count_++;
+  generation_++;
   return OkStatus();
 }
 
@@ -313,7 +361,7 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
     const SeriesSpec& s = specs[i];
     std::string fk = FieldKey(s.measurement, s.field);
     if (new_fields.count(fk) && !fields_logged.count(fk)) {
-      payload = EncodeRecord(Record{0, "", std::string(s.measurement), std::string(s.field), s.type});
+      payload = EncodeRecord(Record::Field(std::string(s.measurement), std::string(s.field), s.type));
       STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, payload));
       fields_logged.emplace(fk, s.type);
     }
@@ -353,6 +401,78 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   return OkStatus();
 }
 
+void Catalog::ApplyDrop(const std::string& measurement, uint64_t through_id) {
+  for (uint64_t id : tag_index_.RemoveMeasurement(measurement)) {
+    if (id > through_id) continue;  // cannot happen: a drop record follows its series
+    dropped_[id - 1] = true;
+    by_key_.erase(series_[id - 1]->key);
+    series_count_--;
+  }
+  const std::string prefix = FieldKeyPrefix(measurement);
+  std::erase_if(field_types_, [&prefix](const auto& entry) {
+    return entry.first.compare(0, prefix.size(), prefix) == 0;
+  });
+  declarations_.erase(measurement);
+  dropped_measurements_.insert(measurement);
+  generation_++;
+  instance_.store(NextInstance(), std::memory_order_release);
+}
+
+Status Catalog::AppendSynced(const Record& r) {
+  if (log_ == nullptr) return unexpected(Error::Invalid("catalog " + dir_ + " is read-only"));
+  STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, EncodeRecord(r)));
+  STRATA_RETURN_IF_ERROR(log_->Sync());
+  dirty_ = false;
+  return OkStatus();
+}
+
+Status Catalog::Drop(const std::string& measurement) {
+  MutexLock sync_lock(&sync_mu_);
+  WriterLock lock(&mu_);
+  const std::string prefix = FieldKeyPrefix(measurement);
+  const bool known = declarations_.count(measurement) != 0 ||
+                     std::any_of(field_types_.begin(), field_types_.end(), [&](const auto& e) {
+                       return e.first.compare(0, prefix.size(), prefix) == 0;
+                     });  // a series' field always has a type
+  if (!known) return OkStatus();
+  Record r;
+  r.kind = Kind::kDrop;
+  r.measurement = measurement;
+  r.series_id = series_.size();
+  STRATA_RETURN_IF_ERROR(AppendSynced(r));
+  ApplyDrop(measurement, r.series_id);
+  return OkStatus();
+}
+
+Status Catalog::Declare(const std::string& measurement, const std::string& schema) {
+  MutexLock sync_lock(&sync_mu_);
+  WriterLock lock(&mu_);
+  Record r;
+  r.kind = Kind::kDeclare;
+  r.measurement = measurement;
+  r.schema = schema;
+  STRATA_RETURN_IF_ERROR(AppendSynced(r));
+  declarations_[measurement] = schema;
+  return OkStatus();
+}
+
+std::optional<std::string> Catalog::Declaration(const std::string& measurement) const {
+  ReaderLock lock(&mu_);
+  auto it = declarations_.find(measurement);
+  if (it == declarations_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Catalog::IsDropped(uint64_t id) const {
+  ReaderLock lock(&mu_);
+  return id != 0 && id <= dropped_.size() && dropped_[id - 1];
+}
+
+std::vector<std::string> Catalog::DroppedMeasurements() const {
+  ReaderLock lock(&mu_);
+  return {dropped_measurements_.begin(), dropped_measurements_.end()};
+}
+
 Status Catalog::Sync() {
   if (log_ == nullptr) return unexpected(Error::Invalid("catalog " + dir_ + " is read-only"));
   MutexLock sync_lock(&sync_mu_);
@@ -382,9 +502,7 @@ std::optional<ValueType> Catalog::FieldType(const std::string& measurement,
 }
 
 std::vector<std::pair<std::string, ValueType>> Catalog::Fields(const std::string& measurement) const {
-  std::string prefix;
-  AppendEscaped(&prefix, measurement);
-  prefix.push_back('#');
+  const std::string prefix = FieldKeyPrefix(measurement);
   std::vector<std::pair<std::string, ValueType>> out;
   ReaderLock lock(&mu_);
   for (const auto& [fk, type] : field_types_) {
@@ -426,13 +544,13 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
     const SeriesInfo* info;
   };
   std::vector<Item> items;
-  size_t series_count = 0;
+  uint64_t generation = 0;
   {
     ReaderLock lock(&mu_);
-    series_count = series_.size();
+    generation = generation_;
     {
       MutexLock cache_lock(&match_cache_mu_);
-      if (match_cache_series_ == series_count) {
+      if (match_cache_generation_ == generation) {
         if (auto it = match_cache_.find(cache_key); it != match_cache_.end()) return it->second;
       }
     }
@@ -458,9 +576,9 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
   out.reserve(items.size());
   for (const Item& item : items) out.push_back(item.info);
   MutexLock cache_lock(&match_cache_mu_);
-  if (match_cache_series_ != series_count || match_cache_.size() >= kMatchCacheEntries) {
+  if (match_cache_generation_ != generation || match_cache_.size() >= kMatchCacheEntries) {
     match_cache_.clear();
-    match_cache_series_ = series_count;
+    match_cache_generation_ = generation;
   }
   match_cache_.emplace(std::move(cache_key), out);
   return out;
@@ -469,6 +587,11 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
 std::vector<std::string> Catalog::Measurements() const {
   ReaderLock lock(&mu_);
   return tag_index_.Measurements();
+}
+
+size_t Catalog::SeriesCount(const std::string& measurement) const {
+  ReaderLock lock(&mu_);
+  return tag_index_.SeriesCount(measurement);
 }
 
 size_t Catalog::series_count() const {

@@ -7,14 +7,24 @@
 // `<dir>/catalog/`) and made durable by Sync(), which the write path calls before the WAL record
 // that uses them is synced. IDs only grow: a catalog that `strata repair` rebuilt may skip IDs
 // whose registration was lost (Series() is null for them), and never hands them out again. It
-// also keeps the TagIndex. Thread-safe: lookups take a shared lock, registrations an exclusive
+// also keeps the TagIndex.
+//
+// Drop() forgets a measurement for good with one durable record: its field types, its
+// declaration and its series go (Series() still describes a dropped ID, IsDropped() says it is
+// one; lookups, Match and Resolve no longer see it), and the IDs are never handed out again, so
+// a point stored under one of them belongs to the dropped measurement wherever it is found (the
+// engine skips it in WAL replay, flush and compaction). Declare() records that a table of the
+// measurement was created over this directory (the SQL module's CREATE VIRTUAL TABLE), so that a
+// table declared elsewhere can tell that its data is not here. Thread-safe: lookups take a shared lock, registrations an exclusive
 // one; SeriesInfo pointers stay valid for the Catalog's lifetime.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -74,13 +84,32 @@ class Catalog {
   // makes the catalog writable. Returns what was truncated, for the caller to log.
   [[nodiscard]] Result<WalReplayStats> FinishRecovery();
 
-  // One record of the log, as repair rebuilds a catalog from what survived: a field type
-  // (series_id 0, key empty) or a series.
+  // One record of the log, as repair rebuilds a catalog from what survived. kType: a field type
+  // (series_id 0, key empty) or a series. kDrop: `measurement` dropped, with every series up to
+  // ID series_id. kDeclare: `measurement` declared, with its column schema in `schema`.
+  enum class Kind : uint8_t { kType, kDrop, kDeclare };
   struct Record {
     uint64_t series_id = 0;
     std::string key;                     // series key (series records)
     std::string measurement, field;      // field records
     ValueType type = ValueType::kFloat;
+    Kind kind = Kind::kType;
+    std::string schema;                  // kDeclare
+
+    static Record Field(std::string measurement, std::string field, ValueType type) {
+      Record r;
+      r.measurement = std::move(measurement);
+      r.field = std::move(field);
+      r.type = type;
+      return r;
+    }
+    static Record Series(uint64_t id, std::string key, ValueType type) {
+      Record r;
+      r.series_id = id;
+      r.key = std::move(key);
+      r.type = type;
+      return r;
+    }
   };
   // The records of the log under `dir` up to its first damaged one, in order, and where that
   // damage is (an error; nullopt when the log is intact). For `strata repair`.
@@ -101,7 +130,21 @@ class Catalog {
   // Makes every registration so far durable. No-op when nothing is pending.
   [[nodiscard]] Status Sync();
 
-  // nullptr for an unknown ID.
+  // Drops `measurement` (see the class comment): appends its drop record and syncs the log, then
+  // forgets it. All or nothing: on error nothing is forgotten. A measurement the catalog knows
+  // nothing of (no series, field type or declaration) writes no record.
+  [[nodiscard]] Status Drop(const std::string& measurement);
+  // Records, durably, that `measurement` is declared with the column schema `schema` (text the
+  // caller defines; replaces an earlier declaration's). Drop() removes it.
+  [[nodiscard]] Status Declare(const std::string& measurement, const std::string& schema);
+  // The schema of the measurement's declaration; nullopt when it has none.
+  std::optional<std::string> Declaration(const std::string& measurement) const;
+  // Whether series `id` belonged to a dropped measurement.
+  bool IsDropped(uint64_t id) const;
+  // Measurements that were ever dropped (a measurement may be dropped and live again), sorted.
+  std::vector<std::string> DroppedMeasurements() const;
+
+  // nullptr for an unknown ID. A dropped series' ID still gives its SeriesInfo (see IsDropped).
   const SeriesInfo* Series(uint64_t id) const;
   std::optional<ValueType> FieldType(const std::string& measurement, const std::string& field) const;
   // Fields of a measurement with their types, sorted by name.
@@ -120,9 +163,12 @@ class Catalog {
     size_t tag_index_bytes = 0;
   };
   MemoryUsage Memory() const;
+  // The number of series of `measurement` (0 for one dropped or never written).
+  size_t SeriesCount(const std::string& measurement) const;
   // A number no other Catalog of this process has had, so that a writer may remember the IDs
   // Resolve gave it together with this number (WriteBatch::Series) and not resolve them again.
-  uint64_t instance() const { return instance_; }
+  // A drop gives the catalog a new number, so that no writer reuses an ID of a dropped series.
+  uint64_t instance() const { return instance_.load(std::memory_order_acquire); }
 
  private:
   // Series key (a view of its SeriesInfo's key) -> ID.
@@ -141,11 +187,16 @@ class Catalog {
   Status RegisterSeries(uint64_t id, std::string key, ValueType type) REQUIRES(mu_);
   Status AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, ValueType type)
       REQUIRES(mu_);
+  // Forgets what a drop record says: the measurement's series up to `through_id`, its field
+  // types and its declaration.
+  void ApplyDrop(const std::string& measurement, uint64_t through_id) REQUIRES(mu_);
+  // Appends `r` to the log and syncs it (with every registration before it).
+  Status AppendSynced(const Record& r) REQUIRES(mu_);
   static std::string FieldKey(std::string_view measurement, std::string_view field);
 
   Env* env_;
   const std::string dir_;
-  const uint64_t instance_;
+  std::atomic<uint64_t> instance_;
   mutable SharedMutex mu_;
   const std::unique_ptr<Wal> log_ PT_GUARDED_BY(mu_);  // null when read-only
   WalReplayStats recovery_ GUARDED_BY(mu_);            // what Open's replay found
@@ -159,14 +210,18 @@ class Catalog {
   // Tag-set key (a view of its first series' tagset_key) -> its tagset_id.
   std::unordered_map<std::string_view, uint64_t> tagset_ids_ GUARDED_BY(mu_);
   std::unordered_map<std::string, ValueType> field_types_ GUARDED_BY(mu_);  // FieldKey -> type
+  std::vector<bool> dropped_ GUARDED_BY(mu_);  // dropped_[id - 1]: series id was dropped
+  std::set<std::string> dropped_measurements_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, std::string> declarations_ GUARDED_BY(mu_);  // -> schema
+  uint64_t generation_ GUARDED_BY(mu_) = 0;  // changes with every registration and drop
   TagIndex tag_index_ GUARDED_BY(mu_);
-  // Match results by request (Match builds the key), valid while series_.size() is
-  // match_cache_series_.
+  // Match results by request (Match builds the key), valid while generation_ is
+  // match_cache_generation_.
   static constexpr size_t kMatchCacheEntries = 256;
   mutable Mutex match_cache_mu_ ACQUIRED_AFTER(mu_);
   mutable std::unordered_map<std::string, std::vector<const SeriesInfo*>> match_cache_
       GUARDED_BY(match_cache_mu_);
-  mutable size_t match_cache_series_ GUARDED_BY(match_cache_mu_) = 0;
+  mutable uint64_t match_cache_generation_ GUARDED_BY(match_cache_mu_) = 0;
   Mutex sync_mu_ ACQUIRED_BEFORE(mu_);  // serialises Sync() callers without blocking lookups
 };
 

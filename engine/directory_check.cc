@@ -148,6 +148,9 @@ class DirectoryChecker {
     for (const std::string& m : catalog_->Measurements()) {
       measurement_of.emplace(ShardRouter::EscapeMeasurement(m), m);
     }
+    for (const std::string& m : catalog_->DroppedMeasurements()) {  // what a drop left: see Shard
+      measurement_of.emplace(ShardRouter::EscapeMeasurement(m), m);
+    }
     STRATA_ASSIGN_OR_RETURN(auto names, List(shards));
     for (const std::string& name : names) {
       const std::string mdir = JoinPath(shards, name);

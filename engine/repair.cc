@@ -155,31 +155,57 @@ class Repairer {
     return true;
   }
 
-  Status RepairCatalog() {
-    if (!catalog_.damage && !added_series_) return OkStatus();
-    std::vector<Catalog::Record> records;
-    std::set<std::pair<std::string, std::string>> fields;
+  // The rebuilt log: the intact records in their order (drops and declarations among them), with
+  // the series that segments named but the catalog had lost put in ID order, each before the
+  // first record that follows it (a drop of series up to ID n follows every series up to n).
+  std::vector<Catalog::Record> RebuiltRecords() {
+    std::map<uint64_t, const KnownSeries*> lost;  // series only the segments knew of
+    for (const auto& [id, s] : series_) lost.emplace(id, &s);
     for (const Catalog::Record& r : catalog_.records) {
-      if (r.series_id == 0) {
-        records.push_back(r);
-        fields.emplace(r.measurement, r.field);
-      }
+      if (r.kind == Catalog::Kind::kType && r.series_id != 0) lost.erase(r.series_id);
     }
+    std::vector<Catalog::Record> records;
+    std::set<std::pair<std::string, std::string>> fields;  // field types registered so far
     uint64_t last = 0;
-    for (const auto& [id, s] : series_) {
+    auto add_series = [&](uint64_t id, const KnownSeries& s) {
       auto parts = ParseSeriesKey(s.key);
       if (id - last > Catalog::kMaxSkippedIds) {
         Lose(LostData{s.key, INT64_MIN, INT64_MAX, 0,
                       "series " + std::to_string(id) + " is too far past the catalog's last "
                       "known series to register"});
-        continue;
+        return;
       }
       if (fields.emplace(parts->measurement, parts->field).second) {
-        records.push_back(Catalog::Record{0, "", parts->measurement, parts->field, s.type});
+        records.push_back(Catalog::Record::Field(parts->measurement, parts->field, s.type));
       }
-      records.push_back(Catalog::Record{id, s.key, "", "", s.type});
+      records.push_back(Catalog::Record::Series(id, s.key, s.type));
       last = id;
+    };
+    auto add_lost_through = [&](uint64_t bound) {
+      for (auto it = lost.begin(); it != lost.end() && it->first <= bound; it = lost.erase(it)) {
+        add_series(it->first, *it->second);
+      }
+    };
+    for (const Catalog::Record& r : catalog_.records) {
+      if (r.kind == Catalog::Kind::kType && r.series_id != 0) {
+        add_lost_through(r.series_id - 1);
+        add_series(r.series_id, series_.at(r.series_id));
+        continue;
+      }
+      if (r.kind == Catalog::Kind::kDrop) {
+        add_lost_through(r.series_id);
+        std::erase_if(fields, [&](const auto& f) { return f.first == r.measurement; });
+      }
+      if (r.kind == Catalog::Kind::kType) fields.emplace(r.measurement, r.field);
+      records.push_back(r);
     }
+    add_lost_through(UINT64_MAX);
+    return records;
+  }
+
+  Status RepairCatalog() {
+    if (!catalog_.damage && !added_series_) return OkStatus();
+    const std::vector<Catalog::Record> records = RebuiltRecords();
     const std::string dir = JoinPath(dir_, "catalog");
     if (env_->FileExists(dir)) STRATA_RETURN_IF_ERROR(Quarantine(dir));
     STRATA_RETURN_IF_ERROR(Catalog::WriteRecords(env_, dir, records));

@@ -430,6 +430,7 @@ Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
   }
   std::vector<SeriesSource> series;
   for (uint64_t id : f->SeriesIds()) {
+    if (catalog_->IsDropped(id)) continue;  // its measurement was dropped: the points go with it
     const SeriesInfo* info = catalog_->Series(id);
     if (info == nullptr) {
       return unexpected(Error::Internal("series " + std::to_string(id) + " is not in the catalog"));
@@ -470,6 +471,18 @@ Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
   return OkStatus();
 }
 
+bool Shard::HoldsOnlyDropped() const {
+  if (!damaged_.empty()) return false;
+  MutexLock lock(&mu_);
+  if (!active_->empty() || !frozen_.empty()) return false;
+  for (const SegmentHandle& s : segments_) {
+    for (const SeriesIndexEntry& e : s.reader->index()) {
+      if (!catalog_->IsDropped(e.id)) return false;
+    }
+  }
+  return true;
+}
+
 size_t Shard::SegmentCount() const {
   MutexLock lock(&mu_);
   return segments_.size();
@@ -505,8 +518,13 @@ Status Shard::CompactSegments() {
       }
     }
   }
-  // A lone segment is rewritten only to apply tombstones or to bring it to the current format.
-  if (inputs.size() == 1 && !tombstones_apply &&
+  bool holds_dropped = false;  // series of a dropped measurement, which the merge leaves out
+  for (const SegmentHandle& in : inputs) {
+    for (const SeriesIndexEntry& e : in.reader->index()) holds_dropped |= catalog_->IsDropped(e.id);
+  }
+  // A lone segment is rewritten only to apply tombstones, to leave out dropped series or to bring
+  // it to the current format.
+  if (inputs.size() == 1 && !tombstones_apply && !holds_dropped &&
       inputs[0].reader->format_version() == kSegmentFormatVersion) {
     return OkStatus();
   }
@@ -527,6 +545,7 @@ Status Shard::CompactSegments() {
                 entries.end());
   std::vector<SeriesSource> series;
   for (const SeriesIndexEntry* e : entries) {
+    if (catalog_->IsDropped(e->id)) continue;  // its measurement was dropped: the points go
     const SeriesInfo* info = catalog_->Series(e->id);
     if (info == nullptr) {
       return unexpected(Error::Internal("series " + std::to_string(e->id) + " is not in the catalog"));

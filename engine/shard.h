@@ -159,6 +159,9 @@ class Shard {
   // damage records it there.
   [[nodiscard]] Status Compact();
   size_t SegmentCount() const;
+  // Whether everything the shard holds belongs to dropped series (Catalog::IsDropped): what a drop
+  // interrupted before it removed the shard left. False with a damaged segment.
+  bool HoldsOnlyDropped() const;
 
   // The lowest LSN whose effect on this shard is only in the WAL; UINT64_MAX when none.
   uint64_t OldestUnflushedLsn() const;

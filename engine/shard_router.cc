@@ -54,6 +54,11 @@ Status ShardRouter::LoadExisting() {
   STRATA_RETURN_IF_ERROR(env_->CreateDirs(shards_dir_));
   std::map<std::string, std::string> by_dir;
   for (const std::string& m : catalog_->Measurements()) by_dir.emplace(EscapeMeasurement(m), m);
+  // A drop interrupted before it removed its shards left them: they are loaded (their points
+  // stay invisible) for the engine to remove.
+  for (const std::string& m : catalog_->DroppedMeasurements()) {
+    by_dir.emplace(EscapeMeasurement(m), m);
+  }
   STRATA_ASSIGN_OR_RETURN(auto names, env_->ListDir(shards_dir_));
   for (const std::string& name : names) {
     auto m = by_dir.find(name);
@@ -131,6 +136,12 @@ std::vector<std::shared_ptr<Shard>> ShardRouter::RemoveEndedBefore(int64_t cutof
     }
   }
   return out;
+}
+
+void ShardRouter::Remove(const std::shared_ptr<Shard>& shard) {
+  MutexLock lock(&mu_);
+  auto it = shards_.find(std::make_pair(shard->measurement(), shard->window_start()));
+  if (it != shards_.end() && it->second == shard) shards_.erase(it);
 }
 
 std::vector<std::shared_ptr<Shard>> ShardRouter::RemoveMeasurement(const std::string& measurement) {

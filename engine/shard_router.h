@@ -48,6 +48,8 @@ class ShardRouter {
   std::vector<std::shared_ptr<Shard>> RemoveEndedBefore(int64_t cutoff);
   // Forgets every shard of `measurement` and returns them.
   std::vector<std::shared_ptr<Shard>> RemoveMeasurement(const std::string& measurement);
+  // Takes `shard` out of the router (its files stay).
+  void Remove(const std::shared_ptr<Shard>& shard);
 
   // The directory name of a measurement.
   static std::string EscapeMeasurement(std::string_view measurement);

@@ -99,6 +99,7 @@ Status StorageEngine::Init() {
   STRATA_ASSIGN_OR_RETURN(const WalReplayStats catalog_tail, catalog_->FinishRecovery());
   LogTruncatedTail(catalog_tail);
   for (const auto& shard : router_->All()) STRATA_RETURN_IF_ERROR(shard->RemoveLeftovers());
+  STRATA_RETURN_IF_ERROR(FinishInterruptedDrops());
   background_ = std::make_unique<BackgroundWork>(
       env_, options_, dir_, router_.get(),
       BackgroundWork::Hooks{.after_flush = [this] { DeleteObsoleteWal(); },
@@ -168,10 +169,17 @@ Status StorageEngine::ApplyRecord(WalRecordType type, uint64_t lsn, std::string_
   for (const DeleteRecord& rec : decoded.deletes) ApplyDeleteRecord(rec, lsn, /*recovering=*/true);
   const int64_t cutoff =
       options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
+  std::vector<SeriesPoints> live;
   for (const WritePart& part : decoded.parts) {
+    // Points of a dropped measurement's series went with it.
+    live.clear();
+    for (const SeriesPoints& sp : part.series) {
+      if (!catalog_->IsDropped(sp.id)) live.push_back(sp);
+    }
+    if (live.empty()) continue;
     STRATA_ASSIGN_OR_RETURN(auto shard, router_->GetOrCreate(part.measurement, part.window_start));
     if (shard->window_end() <= cutoff || lsn <= shard->flushed_lsn()) continue;
-    shard->ApplyWrite(lsn, part.series);
+    shard->ApplyWrite(lsn, live);
     if (shard->NeedsFreeze() && shard->Freeze()) {
       // Flush as we go so that replaying a long WAL needs no more memory than normal operation.
       STRATA_RETURN_IF_ERROR(shard->FlushOldestFrozen());
@@ -254,15 +262,35 @@ Status StorageEngine::Delete(const QueryRequest& what) {
   return Write(batch);
 }
 
+// The catalog's drop record is the drop's commit point: once it is synced, the measurement's
+// series are dropped for good, wherever their points lie (WAL records, MemStores, segments), and
+// removing the shards only frees the space. A crash before it leaves everything as it was; a
+// crash after it leaves shards that the next open removes (FinishInterruptedDrops).
 Status StorageEngine::DropMeasurement(const std::string& measurement) {
-  QueryRequest all;
-  all.measurement = measurement;
-  // The delete goes through the WAL first, so a replay of older WAL records cannot bring the
-  // data back; then the shards go.
-  STRATA_RETURN_IF_ERROR(Delete(all));
+  STRATA_RETURN_IF_ERROR(background_->error());
+  // Every acknowledged write applied and no flush of the measurement's shards under way.
   STRATA_RETURN_IF_ERROR(Flush());
+  STRATA_RETURN_IF_ERROR(catalog_->Drop(measurement));
   for (const auto& shard : router_->RemoveMeasurement(measurement)) {
     STRATA_RETURN_IF_ERROR(env_->RemoveDirRecursive(shard->dir()));
+  }
+  return OkStatus();
+}
+
+Status StorageEngine::DeclareMeasurement(const std::string& measurement,
+                                         const std::string& schema) {
+  STRATA_RETURN_IF_ERROR(background_->error());
+  return catalog_->Declare(measurement, schema);
+}
+
+Status StorageEngine::FinishInterruptedDrops() {
+  for (const std::string& m : catalog_->DroppedMeasurements()) {
+    for (const auto& shard : router_->ShardsFor(m, INT64_MIN, INT64_MAX)) {
+      if (!shard->HoldsOnlyDropped()) continue;  // a new measurement of the name writes there too
+      Log("removing " + shard->dir() + ": it holds only points of a dropped measurement");
+      router_->Remove(shard);
+      STRATA_RETURN_IF_ERROR(env_->RemoveDirRecursive(shard->dir()));
+    }
   }
   return OkStatus();
 }

@@ -82,8 +82,12 @@ class StorageEngine {
   // Deletes the points of the matching series in [min_time, max_time]. Atomic and durable like a
   // write; it affects only points written before it. (A WriteBatch can carry deletes too.)
   [[nodiscard]] Status Delete(const QueryRequest& what);
-  // Removes a measurement's data: every shard of it. Its series and field types stay registered.
+  // Drops a measurement: its data (every shard of it), its series and field types and its
+  // declaration (Catalog::Drop), all or nothing. Its series IDs are never handed out again; a
+  // measurement of the same name written later is a new one, with types of its own.
   [[nodiscard]] Status DropMeasurement(const std::string& measurement);
+  // Records that `measurement` is declared with `schema` (Catalog::Declare), durably.
+  [[nodiscard]] Status DeclareMeasurement(const std::string& measurement, const std::string& schema);
 
   // Points of the matching series, series by series (QueryCursor), or as rows: the fields of one
   // tag set merged by timestamp (RowCursor, ordered and read as `options` say). Both read a
@@ -120,6 +124,8 @@ class StorageEngine {
   // Opens the WAL and checks each record against the catalog and shards (changing no file).
   Result<std::unique_ptr<Wal>> OpenAndCheckWal();
   static void LogTruncatedTail(const WalReplayStats& stats);
+  // Removes the shards that hold only points of dropped series (a drop interrupted by a crash).
+  Status FinishInterruptedDrops();
   // Replays the WAL into the shards; returns the last LSN.
   Result<uint64_t> Recover(Wal* wal);
   // Decodes a WAL record into *decoded and checks it against the catalog and the shard windows:

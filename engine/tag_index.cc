@@ -4,8 +4,6 @@
 #include <iterator>
 #include <optional>
 
-#include "memory_estimate.h"
-
 namespace strata {
 namespace {
 
@@ -40,20 +38,33 @@ std::vector<uint64_t> KeepInAny(std::vector<uint64_t> ids,
   return ids;
 }
 
+// The estimated heap bytes of a posting list that Append grew to `capacity`.
+size_t ListHeapBytes(size_t capacity) {
+  return capacity == 0 ? 0 : capacity * sizeof(uint64_t) + kMallocOverhead;
+}
+
 }  // namespace
 
 void TagIndex::Append(PostingList* list, uint64_t id) {
   const size_t before = list->capacity();
   list->push_back(id);
-  if (list->capacity() != before) {
-    bytes_ += (list->capacity() - before) * sizeof(uint64_t) + (before == 0 ? kMallocOverhead : 0);
+  bytes_ += ListHeapBytes(list->capacity()) - ListHeapBytes(before);
+}
+
+size_t TagIndex::EntryBytes(const std::pair<const std::string, Postings>& entry) {
+  const Postings& p = entry.second;
+  size_t bytes = HashNodeBytes(sizeof(entry)) + StringHeapBytes(entry.first) +
+                 ListHeapBytes(p.all.capacity());
+  for (const auto& [key, lists] : p.by_tag) {
+    bytes += kKeyEntry;
+    for (const auto& [value, list] : lists) bytes += kListEntry + ListHeapBytes(list.capacity());
   }
+  for (const auto& [field, list] : p.by_field) bytes += kListEntry + ListHeapBytes(list.capacity());
+  return bytes;
 }
 
 void TagIndex::Add(uint64_t id, const std::string& measurement, const std::vector<Tag>& tags,
                    const std::string& field) {
-  constexpr size_t kListEntry = HashNodeBytes(sizeof(std::pair<std::string_view, PostingList>));
-  constexpr size_t kKeyEntry = HashNodeBytes(sizeof(std::pair<std::string_view, ListByName>));
   auto [m, new_measurement] = measurements_.try_emplace(measurement);
   if (new_measurement) bytes_ += HashNodeBytes(sizeof(*m)) + StringHeapBytes(m->first);
   Postings& p = m->second;
@@ -103,6 +114,20 @@ std::vector<uint64_t> TagIndex::Match(const std::string& measurement,
     narrow(lists);
   }
   return result ? std::move(*result) : p.all;
+}
+
+size_t TagIndex::SeriesCount(const std::string& measurement) const {
+  auto it = measurements_.find(measurement);
+  return it == measurements_.end() ? 0 : it->second.all.size();
+}
+
+std::vector<uint64_t> TagIndex::RemoveMeasurement(const std::string& measurement) {
+  auto it = measurements_.find(measurement);
+  if (it == measurements_.end()) return {};
+  bytes_ -= EntryBytes(*it);
+  std::vector<uint64_t> ids = std::move(it->second.all);
+  measurements_.erase(it);
+  return ids;
 }
 
 std::vector<std::string> TagIndex::Measurements() const {

@@ -6,12 +6,14 @@
 // thread-safe: the Catalog guards it with its own lock.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "memory_estimate.h"
 #include "point.h"
 
 namespace strata {
@@ -37,6 +39,10 @@ class TagIndex {
   std::vector<std::string> Measurements() const;
   // Estimated heap bytes of the maps and posting lists (memory_estimate.h).
   size_t MemoryBytes() const { return bytes_; }
+  // How many series `measurement` has.
+  size_t SeriesCount(const std::string& measurement) const;
+  // Forgets every series of `measurement`; returns their IDs, sorted.
+  std::vector<uint64_t> RemoveMeasurement(const std::string& measurement);
 
  private:
   using PostingList = std::vector<uint64_t>;
@@ -46,8 +52,13 @@ class TagIndex {
     std::unordered_map<std::string_view, ListByName> by_tag;  // tag key -> value -> list
     ListByName by_field;
   };
+  // Estimated heap bytes of a hash entry of a by_tag value map and of a by_tag key map.
+  static constexpr size_t kListEntry = HashNodeBytes(sizeof(std::pair<std::string_view, PostingList>));
+  static constexpr size_t kKeyEntry = HashNodeBytes(sizeof(std::pair<std::string_view, ListByName>));
   // Appends `id` to *list, counting what the list grows by.
   void Append(PostingList* list, uint64_t id);
+  // The estimated heap bytes Add counted for the measurement `entry` (for RemoveMeasurement).
+  static size_t EntryBytes(const std::pair<const std::string, Postings>& entry);
 
   std::unordered_map<std::string, Postings> measurements_;
   size_t bytes_ = 0;

@@ -96,9 +96,54 @@ std::string MissingDirectoryMessage(const Table& t) {
          "both; DROP TABLE " + t.name + " removes the table";
 }
 
-// Attaches the table to its data directory (Conn) and checks its declaration against the
-// directory and the connection's other tables of the measurement. False with *err.
-bool Attach(Table* t, bool create, std::string* err) {
+// What a use of a table whose directory holds nothing of it says.
+std::string UndeclaredMessage(const Table& t) {
+  return "its data is not in its data directory: '" + t.dir + "' has never seen this table's "
+         "CREATE VIRTUAL TABLE (measurement '" + t.name + "' is neither declared nor written "
+         "there), so the database file and the directory do not belong together (one was copied, "
+         "restored or failed over without the other). Restore the directory from the backup the "
+         "database came from; DROP TABLE " + t.name + " removes the table";
+}
+
+// Lets go of the Conn of a table that Attach attached (see RequireAttached).
+void Detach(Table* t) {
+  if (t->overlay_ != nullptr) {
+    t->overlay_->tables--;
+    t->overlay_ = nullptr;
+  }
+  t->conn.reset();
+}
+
+// Whether the directory holds the table: a CREATE declares the measurement there; a connect
+// takes a declared measurement, or one with series (written by a version that did not declare,
+// and declared now, when the directory takes it). False with *err: a connect of a measurement
+// the directory knows nothing of (*undeclared set), or a CREATE that could not declare.
+bool CheckDeclared(Table* t, bool create, bool* undeclared, std::string* err) {
+  int declared = 0;
+  int64_t series = 0;
+  if (!create &&
+      strata_measurement_info(t->conn->sdb, t->name.c_str(), &declared, &series) != STRATA_OK) {
+    *err = std::string("cannot read the directory's catalog: ") + strata_errmsg();
+    return false;
+  }
+  if (declared) return true;
+  if (!create && series == 0) {
+    *undeclared = true;
+    *err = UndeclaredMessage(*t);
+    return false;
+  }
+  const std::string schema = DeclareSql(t->schema);
+  if (strata_declare_measurement(t->conn->sdb, t->name.c_str(), schema.c_str()) != STRATA_OK) {
+    if (!create) return true;  // a directory that takes no writes still serves reads
+    *err = std::string("cannot record the table in ") + t->dir + ": " + strata_errmsg();
+    return false;
+  }
+  return true;
+}
+
+// Attach's first part: the Conn, and the declaration checked against the directory's field
+// types and the connection's other tables of the measurement.
+bool AttachConn(Table* t, bool create, std::string* err) {
   t->conn = AcquireConn(t->db, t->dir, t->schema.options, create, err);
   if (!t->conn) return false;
   if (create) {
@@ -135,6 +180,22 @@ bool Attach(Table* t, bool create, std::string* err) {
   return true;
 }
 
+// Attaches the table to its data directory (Conn) and checks its declaration against the
+// directory and the connection's other tables of the measurement. False with *err (and the
+// table detached again); *undeclared when the directory does not hold the table.
+bool Attach(Table* t, bool create, std::string* err, bool* undeclared) {
+  *undeclared = false;
+  if (!AttachConn(t, create, err)) {
+    Detach(t);
+    return false;
+  }
+  if (!CheckDeclared(t, create, undeclared, err)) {
+    Detach(t);
+    return false;
+  }
+  return true;
+}
+
 int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** pzErr,
          bool create) {
   *out = nullptr;
@@ -163,8 +224,10 @@ int Init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
   int is_data = 0;
   const bool missing = !create && (strata_is_data_directory(t->dir.c_str(), &is_data) !=
                                        STRATA_OK || !is_data);
-  // A missing directory leaves the table detached (RequireAttached): declared, droppable.
-  if (!missing && !Attach(t.get(), create, &err)) return fail(err);
+  // A missing directory, or one that holds nothing of the table, leaves the table detached
+  // (RequireAttached): declared, droppable.
+  bool undeclared = false;
+  if (!missing && !Attach(t.get(), create, &err, &undeclared) && !undeclared) return fail(err);
   const std::string sql = DeclareSql(t->schema);
   int rc = sqlite3_declare_vtab(db, sql.c_str());
   if (rc != SQLITE_OK)
@@ -179,15 +242,11 @@ bool RequireAttached(Table* t) {
   if (t->conn) return true;
   int is_data = 0;
   std::string err;
+  bool undeclared = false;
   if (strata_is_data_directory(t->dir.c_str(), &is_data) == STRATA_OK && is_data &&
-      Attach(t, /*create=*/false, &err)) {
+      Attach(t, /*create=*/false, &err, &undeclared)) {
     return true;
   }
-  if (t->overlay_ != nullptr) {  // attached, then refused: let go of the Conn again
-    t->overlay_->tables--;
-    t->overlay_ = nullptr;
-  }
-  t->conn.reset();
   SetError(t, err.empty() ? MissingDirectoryMessage(*t) : err);
   return false;
 }

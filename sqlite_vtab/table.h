@@ -30,8 +30,9 @@ struct Table {
   Schema schema;
   std::shared_ptr<Conn> conn;  // null while detached (below)
   // A table whose data directory is missing (the database file was restored or copied without
-  // it) is detached rather than refused, so that it can still be dropped: `dir` is where its data
-  // should be, and every use fails with MissingDirectoryMessage until the directory is back.
+  // it), or holds nothing of the table (never saw its CREATE: UndeclaredMessage), is detached
+  // rather than refused, so that it can still be dropped: `dir` is where its data should be, and
+  // every use fails with the message until the directory is back.
   std::string dir;  // canonical
   bool log_inserts = false;        // INSERTs may take the overlay's insert log (Overlay::log_tags)
   // What the longest field name adds to a tag-set key to make a series key (LongestFieldSuffix),
@@ -88,7 +89,8 @@ struct Table {
 };
 
 // Whether the table is attached to its data directory, attaching it first when the directory
-// has come back; false, with the message on the table, while it is missing. Every callback that
+// has come back; false, with the message on the table, while it is missing or does not hold the
+// table (its measurement is neither declared nor written there). Every callback that
 // reads or writes calls it (module.cc).
 bool RequireAttached(Table* t);
 

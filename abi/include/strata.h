@@ -596,10 +596,27 @@ STRATA_API int strata_stats_json(strata_db *db, char **out);
 ** (NULL argument) or STRATA_NOMEM.  Thread-safe. */
 STRATA_API int strata_schema_json(strata_db *db, char **out);
 
-/* Removes every point of `measurement` (all its shards), durably.  Field types stay recorded for
-** the directory.  Dropping an unknown measurement is STRATA_OK.  Returns STRATA_OK, STRATA_INVALID
-** (NULL argument, empty measurement), STRATA_IO or STRATA_NOMEM.  Thread-safe. */
+/* Drops `measurement`, durably and all or nothing: every point of it (all its shards), its series,
+** its field types and its declaration (strata_declare_measurement).  Its series IDs are never
+** handed out again, so none of its points comes back (not after a crash, a compaction or
+** `strata repair`); a measurement of the same name written later is a new one and may give its
+** fields other types.  Dropping an unknown measurement is STRATA_OK.  Returns STRATA_OK,
+** STRATA_INVALID (NULL argument, empty measurement), STRATA_IO or STRATA_NOMEM.  Thread-safe. */
 STRATA_API int strata_drop_measurement(strata_db *db, const char *measurement);
+
+/* Records in the directory, durably, that `measurement` is declared (a table of it was created
+** over this directory) with the column schema `schema`: text the caller defines, copied; it
+** replaces an earlier declaration's.  strata_drop_measurement removes it.  Returns STRATA_OK,
+** STRATA_INVALID (NULL argument, empty measurement), STRATA_IO or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_declare_measurement(strata_db *db, const char *measurement,
+                                          const char *schema);
+
+/* What the directory knows of `measurement`: *declared receives 1 when it is declared
+** (strata_declare_measurement), else 0; *series the number of its series (0 when nothing of it
+** was written, or it was dropped).  Both are 0 on failure.  Returns STRATA_OK or STRATA_INVALID
+** (NULL argument).  Thread-safe. */
+STRATA_API int strata_measurement_info(strata_db *db, const char *measurement, int *declared,
+                                       int64_t *series);
 
 /* The value type recorded in the directory for (measurement, field): *type receives STRATA_FLOAT,
 ** STRATA_INT, STRATA_BOOL or STRATA_STRING (0 on failure).  Returns STRATA_OK, STRATA_NOT_FOUND

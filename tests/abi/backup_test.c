@@ -17,24 +17,8 @@
 #include <unistd.h>
 
 #include "abi_check.h"
+#include "abi_temp_dir.h"
 #include "strata.h"
-
-static char root[256];
-
-static const char *path_in(const char *name) {
-  static char buf[4][512];
-  static int next = 0;
-  char *p = buf[next++ % 4];
-  snprintf(p, 512, "%s/%s", root, name);
-  return p;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
 
 static int exists(const char *path) {
   struct stat st;
@@ -167,15 +151,10 @@ static void test_killed_backup(void) {
 }
 
 int main(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(root, sizeof root, "%s/strata-backup-test-XXXXXX", tmp != NULL && tmp[0] ? tmp : "/tmp");
-  if (mkdtemp(root) == NULL) {
-    perror("mkdtemp");
-    return 2;
-  }
+  if (make_root("strata-backup-test") != 0) return 2;
   test_backup_and_restore();
   test_killed_backup();
-  nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  remove_root();
   if (failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", failures);
     return 1;

@@ -19,25 +19,9 @@
 #include <unistd.h>
 
 #include "abi_check.h"
+#include "abi_temp_dir.h"
 #include "strata.h"
 
-
-static char root[256];
-
-static const char *path_in(const char *name) {
-  static char buf[4][512];
-  static int next = 0;
-  char *p = buf[next++ % 4];
-  snprintf(p, 512, "%s/%s", root, name);
-  return p;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
 
 static const strata_tag tags_a[] = {{"region", "eu"}, {"host", "a"}};
 static const strata_tag tags_b[] = {{"host", "b"}, {"region", "eu"}};
@@ -616,7 +600,25 @@ static void test_rows_and_batch_deletes(void) {
   CHECK(type == STRATA_STRING);
   CHECK_RC(strata_field_type(db, "m", "nope", &type), STRATA_NOT_FOUND, "nope");
   CHECK(type == 0);
-  OK(strata_drop_measurement(db, "m"));
+  {
+    int declared = -1;
+    int64_t nseries = -1;
+    OK(strata_measurement_info(db, "m", &declared, &nseries));
+    CHECK(declared == 0 && nseries > 0);
+    OK(strata_declare_measurement(db, "m", "CREATE TABLE x(s TEXT)"));
+    OK(strata_measurement_info(db, "m", &declared, &nseries));
+    CHECK(declared == 1);
+    CHECK_RC(strata_declare_measurement(db, "", "x"), STRATA_INVALID, "empty");
+    CHECK_RC(strata_declare_measurement(db, "m", NULL), STRATA_INVALID, "schema");
+    CHECK_RC(strata_measurement_info(db, NULL, &declared, &nseries), STRATA_INVALID,
+             "measurement");
+    CHECK(declared == 0 && nseries == 0);
+    CHECK_RC(strata_measurement_info(db, "m", NULL, &nseries), STRATA_INVALID, "declared");
+    OK(strata_drop_measurement(db, "m"));
+    OK(strata_measurement_info(db, "m", &declared, &nseries));
+    CHECK(declared == 0 && nseries == 0);
+  }
+  CHECK_RC(strata_field_type(db, "m", "s", &type), STRATA_NOT_FOUND, "s");
   OK(strata_query_rows(db, "m", NULL, 0, NULL, 0, INT64_MIN, INT64_MAX, &r));
   CHECK(strata_rows_next(r) == STRATA_DONE);
   strata_rows_free(r);
@@ -1087,12 +1089,7 @@ static void test_write_lines_ex_and_schema(void) {
 
 int main(void) {
   strata_db *db = NULL;
-  const char *tmp = getenv("TMPDIR");
-  snprintf(root, sizeof root, "%s/strata-c-test-XXXXXX", tmp != NULL && tmp[0] ? tmp : "/tmp");
-  if (mkdtemp(root) == NULL) {
-    perror("mkdtemp");
-    return 2;
-  }
+  if (make_root("strata-c-test") != 0) return 2;
   test_library();
   test_open_errors();
   test_locked();
@@ -1111,7 +1108,7 @@ int main(void) {
   test_rows_blocks();
   test_write_lines_ex_and_schema();
   test_corrupt();
-  nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  remove_root();
   if (failures != 0) {
     fprintf(stderr, "%d check(s) failed\n", failures);
     return 1;

@@ -8,21 +8,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-# expect_exit CODE CMD...: runs CMD with stdout/stderr in $work/out and $work/err.
-expect_exit() {
-  local want=$1; shift
-  local got=0
-  "$@" >"$work/out" 2>"$work/err" || got=$?
-  if [[ $got -ne $want ]]; then
-    fail "exit $got, want $want: $*"
-    sed 's/^/  stdout: /' "$work/out" >&2
-    sed 's/^/  stderr: /' "$work/err" >&2
-  fi
-}
-expect_in() {  # expect_in FILE TEXT
-  grep -qF -- "$2" "$1" || { fail "'$2' not in $(basename "$1"):"; sed 's/^/  /' "$1" >&2; }
-}
+# shellcheck source=cli_expect.sh
+source "$(dirname "$0")/cli_expect.sh"
 
 t0=1451606400000000000  # 2016-01-01T00:00:00Z
 cat >"$work/cpu.lp" <<LP

@@ -3,7 +3,8 @@
 # strata help [COMMAND], strata COMMAND --help), --version, an unknown measurement or field in
 # `query` is an error, `query --format tsv|csv|jsonl|lp` (line protocol re-imports to the same
 # points) and --time-format, --start/--end inclusive as SQL's BETWEEN, `import` keeping the good
-# lines around a bad one (and --skip-errors), and `stats` showing the directory's totals.
+# lines around a bad one (and --skip-errors), `stats` showing the directory's totals, and a
+# measurement dropped by DROP TABLE and made again with other types: verify and repair keep it gone.
 # Usage: issue_20_cli.sh path/to/strata path/to/libstrata.so
 set -euo pipefail
 strata=${1:?usage: issue_20_cli.sh STRATA_BINARY LIBSTRATA}
@@ -12,25 +13,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-expect_exit() {  # expect_exit CODE CMD...: stdout in $work/out, stderr in $work/err
-  local want=$1; shift
-  local got=0
-  "$@" >"$work/out" 2>"$work/err" || got=$?
-  if [[ $got -ne $want ]]; then
-    fail "exit $got, want $want: $*"
-    sed 's/^/  stdout: /' "$work/out" >&2
-    sed 's/^/  stderr: /' "$work/err" >&2
-  fi
-}
-expect_in() {  # expect_in FILE TEXT
-  grep -qF -- "$2" "$1" || { fail "'$2' not in $(basename "$1"):"; sed 's/^/  /' "$1" >&2; }
-}
-expect_lines() {  # expect_lines FILE N
-  local n; n=$(wc -l <"$1")
-  [[ $n -eq $2 ]] || { fail "$(basename "$1"): $n lines, want $2"; sed 's/^/  /' "$1" >&2; }
-}
-expect_empty() { [[ ! -s "$1" ]] || { fail "$(basename "$1") is not empty:"; sed 's/^/  /' "$1" >&2; }; }
+# shellcheck source=cli_expect.sh
+source "$(dirname "$0")/cli_expect.sh"
 
 # ---- help and version ----------------------------------------------------------------------------
 for args in "--help" "-h" "help"; do
@@ -219,6 +203,33 @@ expect_exit 0 "$strata" import --no-flush "$work/d6" "$work/n.lp"
 expect_exit 0 "$strata" stats --json "$work/d6"
 expect_in "$work/out" '"points":2'
 expect_in "$work/out" '"memstore_points":2'
+
+# ---- a dropped measurement: verify and repair agree it is gone --------------------------------------
+ddrop="$work/ddrop"
+printf 'm,h=a v=1.5 %s\nm,h=b v=2.5 %s\nn v=1i %s\n' "$t0" "$t0" "$t0" >"$work/m.lp"
+expect_exit 0 "$strata" import "$ddrop" "$work/m.lp"
+STRATA_LIBRARY="$libstrata" /usr/bin/python3 - "$libstrata" "$ddrop" "$t0" <<'PY' || fail "DROP TABLE and CREATE with other types"
+import sqlite3, sys
+lib, d, t0 = sys.argv[1], sys.argv[2], int(sys.argv[3])
+db = sqlite3.connect(":memory:")
+db.enable_load_extension(True)
+db.load_extension(lib)
+db.execute("CREATE VIRTUAL TABLE m USING strata(h TAG, v REAL, dir='%s')" % d)
+assert db.execute("SELECT count(*) FROM m").fetchone() == (2,)
+db.execute("DROP TABLE m")
+db.execute("CREATE VIRTUAL TABLE m USING strata(h TAG, v INTEGER, dir='%s')" % d)
+db.execute("INSERT INTO m VALUES(?, 'c', 7)", (t0 + 1,))
+db.commit()
+got = db.execute("SELECT h, v FROM m").fetchall()
+assert got == [("c", 7)], got
+PY
+expect_exit 0 "$strata" verify "$ddrop"
+expect_exit 0 "$strata" repair "$ddrop"
+expect_exit 0 "$strata" query "$ddrop" m
+expect_lines "$work/out" 1
+expect_in "$work/out" "h=c"
+expect_exit 0 "$strata" query "$ddrop" n
+expect_lines "$work/out" 1
 
 if ((failures)); then
   echo "issue_20_cli: $failures failure(s)" >&2

@@ -4,7 +4,31 @@
 
 #include <fstream>
 
+#include "catalog.h"
+
 namespace {
+
+// What the catalog of `dir` says of `measurement`: (declared, series).
+std::pair<bool, size_t> CatalogOf(const std::string& dir, const std::string& measurement) {
+  auto catalog = strata::Catalog::OpenReadOnly(strata::Env::Default(), dir + "/catalog");
+  EXPECT_TRUE(catalog) << catalog.error().ToString();
+  if (!catalog) return {false, 0};
+  return {(*catalog)->Declaration(measurement).has_value(),
+          (*catalog)->Match(measurement, {}, {}).size()};
+}
+
+// Rewrites the catalog of `dir` without its declaration records, as a version that did not
+// declare tables left it.
+void RemoveDeclarations(const std::string& dir) {
+  strata::Env* env = strata::Env::Default();
+  auto salvage = strata::Catalog::SalvageRecords(env, dir + "/catalog");
+  ASSERT_TRUE(salvage && !salvage->damage);
+  std::erase_if(salvage->records, [](const strata::Catalog::Record& r) {
+    return r.kind == strata::Catalog::Kind::kDeclare;
+  });
+  std::filesystem::remove_all(dir + "/catalog");
+  ASSERT_TRUE(strata::Catalog::WriteRecords(env, dir + "/catalog", salvage->records));
+}
 
 class VtabTest : public SqlTest {
  protected:
@@ -284,11 +308,98 @@ TEST_F(VtabTest, DeclaredTypeConflictingWithStoredDataIsRejected) {
   const std::string err =
       Exec(db, "CREATE VIRTUAL TABLE cpu2 USING strata(hostname TAG, load REAL, dir='test.db.strata')");
   EXPECT_EQ(err, "");  // another measurement: no conflict
-  EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "");
-  const std::string err2 =
-      Exec(db, "CREATE VIRTUAL TABLE cpu USING strata(hostname TAG, region TAG, load REAL)");
+  // Another database's table of the same measurement over the same directory.
+  sqlite3* other = Open("other.db");
+  const std::string err2 = Exec(other, "CREATE VIRTUAL TABLE cpu USING strata(hostname TAG, "
+                                       "region TAG, load REAL, dir='test.db.strata')");
   EXPECT_NE(err2.find("column load is declared REAL but"), std::string::npos) << err2;
   EXPECT_NE(err2.find("already stores INTEGER values for cpu.load"), std::string::npos) << err2;
+  EXPECT_EQ(All(db), kSeed);
+}
+
+// Issue 20: a dropped table's field types and series go with it: the table made again with other
+// types takes them, and none of the old rows comes back (from the WAL, from segments, after a
+// reopen or a compaction).
+TEST_F(VtabTest, ATableDroppedAndMadeAgainWithOtherTypesStartsEmpty) {
+  for (const bool flushed : {false, true}) {
+    SCOPED_TRACE(flushed ? "data in segments before the drop" : "data in the WAL only");
+    sqlite3* db = Seeded();
+    if (flushed) {
+      EXPECT_EQ(Exec(db, "SELECT strata_flush('cpu')"), "");
+    }
+    EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "");
+    EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE cpu USING strata(hostname TAG, region TAG, "
+                       "usage_user INTEGER, load REAL, status INTEGER, up TEXT)"),
+              "");
+    EXPECT_EQ(All(db), Strings{});
+    EXPECT_EQ(Exec(db, "INSERT INTO cpu VALUES(1000,'a','eu',7,0.5,2,'yes'),"
+                       "(3000,'c','eu',-1,1e300,0,'')"),
+              "");
+    const Strings now = {"1000|a|eu|7|0.5|2|yes", "3000|c|eu|-1|1.0e+300|0|"};
+    EXPECT_EQ(All(db), now);
+    Close(db);
+    db = Open();
+    EXPECT_EQ(All(db), now);
+    EXPECT_EQ(Rows(db, "SELECT typeof(usage_user), typeof(up) FROM cpu LIMIT 1"),
+              Strings{"integer|text"});
+    EXPECT_EQ(Exec(db, "SELECT strata_compact('cpu')"), "");
+    EXPECT_EQ(All(db), now);
+    EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "");
+    Close(db);
+    std::filesystem::remove_all(Path("test.db.strata"));
+    std::filesystem::remove(Path("test.db"));
+  }
+}
+
+// Issue 21: a table whose directory exists but never saw its CREATE (another table made the
+// directory: a failover, a replaced directory) is refused with a message that says so, never read
+// as empty; DROP TABLE still works.
+TEST_F(VtabTest, ATableWhoseDirectoryNeverSawItIsRefusedNotEmpty) {
+  sqlite3* db = Seeded();
+  Close(db);
+  std::filesystem::remove_all(Path("test.db.strata"));
+  sqlite3* other = Open("other.db");  // makes a directory of the same name, without cpu
+  EXPECT_EQ(Exec(other, "CREATE VIRTUAL TABLE mem USING strata(host TAG, used INTEGER, "
+                        "dir='test.db.strata')"),
+            "");
+  EXPECT_EQ(Exec(other, "INSERT INTO mem VALUES(1,'a',5)"), "");
+  db = Open();
+  for (const char* sql : {"SELECT * FROM cpu", "SELECT count(*) FROM cpu",
+                          "INSERT INTO cpu(time, hostname, region, usage_user) VALUES(1, 'a', 'eu', 1.0)",
+                          "DELETE FROM cpu"}) {
+    const std::string err = Exec(db, sql);
+    EXPECT_NE(err.find("strata: cpu: its data is not in its data directory"), std::string::npos)
+        << sql << ": " << err;
+    EXPECT_NE(err.find("has never seen this table's CREATE VIRTUAL TABLE"), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("test.db.strata"), std::string::npos) << err;
+    EXPECT_NE(err.find("DROP TABLE cpu removes the table"), std::string::npos) << err;
+  }
+  EXPECT_EQ(Rows(other, "SELECT * FROM mem"), Strings{"1|a|5"});
+  EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "");
+  EXPECT_EQ(Rows(other, "SELECT * FROM mem"), Strings{"1|a|5"});  // the other table keeps its data
+  EXPECT_EQ(Exec(db, kCpu), "");  // and the table can be made again
+  EXPECT_EQ(Rows(db, "SELECT count(*) FROM cpu"), Strings{"0"});
+}
+
+// A directory of a version that did not declare its tables: a table with series there is taken
+// (and declared), one with nothing there is refused.
+TEST_F(VtabTest, ADirectoryWithoutDeclarationsKeepsTheTablesItHoldsDataOf) {
+  sqlite3* db = Seeded();
+  EXPECT_EQ(Exec(db, "CREATE VIRTUAL TABLE mem USING strata(host TAG, used INTEGER)"), "");
+  Close(db);
+  EXPECT_EQ(CatalogOf(Path("test.db.strata"), "cpu"), std::make_pair(true, size_t{8}));
+  EXPECT_EQ(CatalogOf(Path("test.db.strata"), "mem"), std::make_pair(true, size_t{0}));
+  RemoveDeclarations(Path("test.db.strata"));
+  EXPECT_EQ(CatalogOf(Path("test.db.strata"), "cpu"), std::make_pair(false, size_t{8}));
+  db = Open();
+  EXPECT_EQ(All(db), kSeed);
+  EXPECT_EQ(Exec(db, "INSERT INTO cpu(time,hostname,region,load) VALUES(9,'z','eu',9)"), "");
+  const std::string err = Exec(db, "SELECT * FROM mem");
+  EXPECT_NE(err.find("its data is not in its data directory"), std::string::npos) << err;
+  Close(db);
+  EXPECT_EQ(CatalogOf(Path("test.db.strata"), "cpu"), std::make_pair(true, size_t{9}));
+  EXPECT_EQ(CatalogOf(Path("test.db.strata"), "mem"), std::make_pair(false, size_t{0}));
 }
 
 TEST_F(VtabTest, BadValuesAreRejectedAndLeaveDataUntouched) {

@@ -166,6 +166,8 @@ _SIGNATURES = {
                                     c_size_t, c_int64, c_int64]),
     "strata_batch_delete_count": (c_size_t, [BatchP]),
     "strata_drop_measurement": (c_int, [DbP, c_char_p]),
+    "strata_declare_measurement": (c_int, [DbP, c_char_p, c_char_p]),
+    "strata_measurement_info": (c_int, [DbP, c_char_p, POINTER(c_int), POINTER(c_int64)]),
     "strata_field_type": (c_int, [DbP, c_char_p, c_char_p, POINTER(c_int)]),
     "strata_oldest_writable_time": (c_int, [DbP, I64P]),
     "strata_parse_duration": (c_int, [c_char_p, POINTER(c_int64)]),
