@@ -47,41 +47,38 @@ StorageEngine::~StorageEngine() {
 Result<std::shared_ptr<StorageEngine>> StorageEngine::Open(const std::string& dir,
                                                            const Options& options) {
   STRATA_ASSIGN_OR_RETURN(const std::string canonical, CanonicalDataDir(dir));
-  OpenEngines& registry = Registry();
-  MutexLock lock(&registry.mu);
-  auto open = [&](OpenMode mode) -> Result<std::shared_ptr<StorageEngine>> {
-    const auto key = std::make_pair(canonical, mode == OpenMode::kReader);
-    if (auto it = registry.by_dir.find(key); it != registry.by_dir.end()) {
-      if (auto live = it->second.lock()) {
-        // Only the shard duration is the directory's; other options are the first open's.
-        const int64_t d = live->options_.shard_duration_ns;
-        if (options.shard_duration_ns != 0 && options.shard_duration_ns != d) {
-          return unexpected(Error::Invalid(ShardDurationConflict(options.shard_duration_ns, d,
-                                                                 canonical)));
-        }
-        return live;
-      }
-    }
-    Options mode_options = options;
-    mode_options.read_only = mode;
-    STRATA_ASSIGN_OR_RETURN(auto engine, OpenNew(canonical, mode_options));
-    registry.by_dir[key] = engine;
-    return engine;
-  };
-  if (options.read_only != OpenMode::kAuto) return open(options.read_only);
-  auto writer = open(OpenMode::kWriter);
+  if (options.read_only != OpenMode::kAuto) return OpenShared(canonical, options);
+  Options mode_options = options;
+  mode_options.read_only = OpenMode::kWriter;
+  auto writer = OpenShared(canonical, mode_options);
   if (writer || (writer.error().code() != Code::kLocked &&
                  writer.error().code() != Code::kReadOnly)) {
     return writer;
   }
-  return open(OpenMode::kReader);
+  mode_options.read_only = OpenMode::kReader;
+  return OpenShared(canonical, mode_options);
 }
 
-Result<std::shared_ptr<StorageEngine>> StorageEngine::OpenNew(const std::string& canonical,
-                                                              const Options& options) {
+Result<std::shared_ptr<StorageEngine>> StorageEngine::OpenShared(const std::string& canonical,
+                                                                 const Options& options) {
+  OpenEngines& registry = Registry();
+  MutexLock lock(&registry.mu);
+  const auto key = std::make_pair(canonical, options.read_only == OpenMode::kReader);
+  if (auto it = registry.by_dir.find(key); it != registry.by_dir.end()) {
+    if (auto live = it->second.lock()) {
+      // Only the shard duration is the directory's; other options are the first open's.
+      const int64_t d = live->options_.shard_duration_ns;
+      if (options.shard_duration_ns != 0 && options.shard_duration_ns != d) {
+        return unexpected(Error::Invalid(ShardDurationConflict(options.shard_duration_ns, d,
+                                                               canonical)));
+      }
+      return live;
+    }
+  }
   std::shared_ptr<StorageEngine> engine(new StorageEngine(canonical, options));
   STRATA_RETURN_IF_ERROR(options.read_only == OpenMode::kReader ? engine->InitReader()
                                                                 : engine->Init());
+  registry.by_dir[key] = engine;
   return engine;
 }
 

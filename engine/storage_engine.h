@@ -127,10 +127,10 @@ class StorageEngine {
 
  private:
   StorageEngine(std::string dir, const Options& options);
-  // Opens (or creates) a writer or a reader engine of `canonical`, as options.read_only says
-  // (kWriter or kReader).
-  static Result<std::shared_ptr<StorageEngine>> OpenNew(const std::string& canonical,
-                                                        const Options& options);
+  // The engine of `canonical` in options.read_only's mode (kWriter or kReader): the one this
+  // process has open, or a new one.
+  static Result<std::shared_ptr<StorageEngine>> OpenShared(const std::string& canonical,
+                                                           const Options& options);
   // Opens everything and checks it (changing no file), then recovers and starts the threads.
   Status Init();
   // A reader's open: the identity file, the catalog, then the first view (changing no file).

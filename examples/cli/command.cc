@@ -23,7 +23,7 @@ int UsageError(const char* command, const std::string& why) {
 
 Options ReadingOptions() {
   Options options;
-  options.read_only = OpenMode::kAuto;
+  options.read_only = OpenMode::kReader;
   return options;
 }
 

@@ -85,10 +85,7 @@ int Run(const std::vector<std::string>& args) {
     std::printf("%s\n", TotalsJson(d).c_str());
     return kExitOk;
   }
-  std::printf("data directory %s%s\n", d.dir.c_str(),
-              (*engine)->read_only() ? " (read-only: another process writes it, or its storage "
-                                       "cannot be written)"
-                                     : "");
+  std::printf("data directory %s\n", d.dir.c_str());
   std::printf("%zu measurement(s), %s series, %s points, %llu segment(s); %s on disk "
               "(WAL %s in %llu file(s), catalog %s)\n",
               d.measurements.size(), Grouped(d.series).c_str(), Grouped(d.points).c_str(),

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -40,8 +41,9 @@ pid_t Spawn(const std::vector<std::string>& args, int stdout_fd) {
 }
 
 // Starts the writer at transaction `first`, lets it acknowledge `count` more, SIGKILLs it and
-// returns the last transaction it acknowledged.
-int64_t RunWriterAndKill(const std::string& dir, int64_t first, int64_t count) {
+// returns the last transaction it acknowledged. `on_started` runs once it has acknowledged 5.
+int64_t RunWriterAndKill(const std::string& dir, int64_t first, int64_t count,
+                         const std::function<void()>& on_started = {}) {
   int fds[2];
   EXPECT_EQ(::pipe(fds), 0);
   const pid_t pid = Spawn({STRATA_READER_WORKLOAD, "writer", dir, std::to_string(first)}, fds[1]);
@@ -49,13 +51,17 @@ int64_t RunWriterAndKill(const std::string& dir, int64_t first, int64_t count) {
   int64_t last = first - 1;
   std::string buf;
   char chunk[4096];
-  bool killed = false;
+  bool killed = false, started = false;
   for (;;) {
     const ssize_t n = ::read(fds[0], chunk, sizeof chunk);
     if (n <= 0) break;  // the writer is gone
     buf.append(chunk, static_cast<size_t>(n));
     for (size_t nl; (nl = buf.find('\n')) != std::string::npos; buf.erase(0, nl + 1)) {
       if (buf.rfind("ACK ", 0) == 0) last = std::stoll(buf.substr(4, nl - 4));
+    }
+    if (!started && last >= first + 4) {
+      started = true;
+      if (on_started) on_started();
     }
     if (!killed && last >= first - 1 + count) {
       ::kill(pid, SIGKILL);
@@ -77,14 +83,17 @@ TEST(ReadersInOtherProcesses, SeeOnlyWholeCommitsAndEveryOneThroughCompactionsAn
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("db");
   const std::string target = tmp.Sub("target");
-  // The directory must exist before a reader opens it.
-  int64_t last = RunWriterAndKill(dir, 1, 5);
-  std::vector<pid_t> readers = {
-      Spawn({STRATA_READER_WORKLOAD, "abi-reader", dir, target}, -1),
-      Spawn({STRATA_READER_WORKLOAD, "abi-reader", dir, target}, -1),
-      Spawn({STRATA_READER_WORKLOAD, "sql-reader", STRATA_LIBRARY_PATH, dir, target}, -1)};
-  for (int run = 0; run < 4; run++) {
-    last = RunWriterAndKill(dir, last + 1, 100 + static_cast<int64_t>(rng() % 300));
+  // The readers start while the first writer runs: the SQL one, whose table opens the directory
+  // with read_only=auto, reads it because the writer holds the lock.
+  std::vector<pid_t> readers;
+  int64_t last = 0;
+  for (int run = 0; run < 5; run++) {
+    last = RunWriterAndKill(dir, last + 1, 100 + static_cast<int64_t>(rng() % 300), [&] {
+      if (!readers.empty()) return;
+      readers = {Spawn({STRATA_READER_WORKLOAD, "abi-reader", dir, target}, -1),
+                 Spawn({STRATA_READER_WORKLOAD, "abi-reader", dir, target}, -1),
+                 Spawn({STRATA_READER_WORKLOAD, "sql-reader", STRATA_LIBRARY_PATH, dir, target}, -1)};
+    });
   }
   {
     std::ofstream out(target + ".tmp");
