@@ -17,6 +17,23 @@ struct LoggedWrite {
   std::string payload;
 };
 
+// Reads every record of the WAL in `wal_dir` (none when it does not exist) into *writes, setting
+// the view's lsn, wal_bytes and wal_files.
+Status ReadWal(Env* env, const std::string& wal_dir, ReaderView* view,
+               std::vector<LoggedWrite>* writes) {
+  if (!env->FileExists(wal_dir)) return OkStatus();
+  STRATA_ASSIGN_OR_RETURN(
+      const WalReplayStats read,
+      Wal::Read(env, wal_dir, [&](WalRecordType type, uint64_t lsn, std::string_view payload) {
+        writes->push_back(LoggedWrite{type, lsn, std::string(payload)});
+        view->wal_bytes += payload.size() + kWalHeaderSize;
+        return OkStatus();
+      }));
+  view->lsn = read.last_lsn;
+  view->wal_files = read.files;
+  return OkStatus();
+}
+
 }  // namespace
 
 DirectoryReader::DirectoryReader(Env* env, const Options& options, std::string dir,
@@ -100,38 +117,27 @@ Result<std::shared_ptr<ReaderView>> DirectoryReader::Load() {
 
 Result<std::shared_ptr<ReaderView>> DirectoryReader::LoadOnce(bool last_attempt,
                                                               std::string* why) {
-  // 1. The WAL, to its last whole record (a torn tail is not yet visible).
+  // The writer moved under this load: start again, or on the last attempt report it.
+  auto again = [&](const Error& e) -> Result<std::shared_ptr<ReaderView>> {
+    if (last_attempt) return unexpected(e);
+    *why = e.ToString();
+    return std::shared_ptr<ReaderView>();
+  };
+  // 1. The WAL, to its last whole record (a torn tail is not yet visible). An error is a file
+  // removed between the listing and its read, or a crashed writer's torn tail that its
+  // successor is cutting.
   STRATA_ASSIGN_OR_RETURN(const Fingerprint wal_before, ListLog(kWalDirName));
-  std::vector<LoggedWrite> writes;
   auto view = std::make_shared<ReaderView>();
-  const std::string wal_dir = JoinPath(dir_, kWalDirName);
-  if (env_->FileExists(wal_dir)) {
-    auto read = Wal::Read(env_, wal_dir, [&](WalRecordType type, uint64_t lsn,
-                                                std::string_view payload) {
-      writes.push_back(LoggedWrite{type, lsn, std::string(payload)});
-      view->wal_bytes += payload.size() + kWalHeaderSize;
-      return OkStatus();
-    });
-    if (!read) {
-      // A file removed between the listing and its read, or a crashed writer's torn tail that
-      // its successor is cutting: start again; on the last attempt it is real.
-      if (last_attempt) return unexpected(read.error());
-      *why = read.error().ToString();
-      return std::shared_ptr<ReaderView>();
-    }
-    view->lsn = read->last_lsn;
-    view->wal_files = read->files;
+  std::vector<LoggedWrite> writes;
+  if (Status s = ReadWal(env_, JoinPath(dir_, kWalDirName), view.get(), &writes); !s) {
+    return again(s.error());
   }
   // 2. The catalog: every series the records name was registered before they were written.
   STRATA_RETURN_IF_ERROR(catalog_->CatchUp());
-  // 3. The manifests and their segments.
+  // 3. The manifests and their segments (an error: e.g. retention removed a shard being read).
   view->router = std::make_shared<ShardRouter>(env_, options_, JoinPath(dir_, kShardsDirName),
                                                catalog_, block_cache_);
-  if (Status s = view->router->LoadExisting(); !s) {
-    if (last_attempt) return unexpected(s.error());
-    *why = s.error().ToString();  // e.g. retention removed a shard being read
-    return std::shared_ptr<ReaderView>();
-  }
+  if (Status s = view->router->LoadExisting(); !s) return again(s.error());
   // 4. A shard flushed past the last record read either flushed records written after the WAL was
   // read (the writer moved: start again, or a batch could be torn across shards), or the WAL no
   // longer holds them because every shard flushed them (the WAL is unchanged since step 1: the
@@ -141,16 +147,14 @@ Result<std::shared_ptr<ReaderView>> DirectoryReader::LoadOnce(bool last_attempt,
   if (flushed > view->lsn) {
     STRATA_ASSIGN_OR_RETURN(const Fingerprint wal_after, ListLog(kWalDirName));
     if (wal_after != wal_before) {
-      *why = "a shard flushed past the WAL read while the WAL changed";
-      if (last_attempt) return unexpected(Error::IO(*why));
-      return std::shared_ptr<ReaderView>();
+      return again(Error::IO("a shard flushed past the WAL read while the WAL changed"));
     }
     view->lsn = flushed;
   }
   for (const auto& shard : view->router->All()) {
+    // A segment compacted away before it was opened, or damage (reported on the last attempt).
     if (std::optional<Error> damage = shard->Damage(); damage && !last_attempt) {
-      *why = damage->ToString();  // a segment compacted away before it was opened, or damage
-      return std::shared_ptr<ReaderView>();
+      return again(*damage);
     }
   }
   // 5. The WAL records each shard has not flushed, into its MemStore (never flushed here).
@@ -158,10 +162,16 @@ Result<std::shared_ptr<ReaderView>> DirectoryReader::LoadOnce(bool last_attempt,
       options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
   for (const LoggedWrite& w : writes) {
     DecodedWrite decoded;
-    STRATA_RETURN_IF_ERROR(CheckWalRecord(w.type, w.lsn, w.payload, *catalog_,
-                                          windows_, &decoded));
+    STRATA_RETURN_IF_ERROR(CheckWalRecord(w.type, w.lsn, w.payload, *catalog_, windows_, &decoded));
     STRATA_RETURN_IF_ERROR(ReplayWalRecord(decoded, w.lsn, view->router.get(), cutoff,
                                            /*flush_as_it_goes=*/false));
+  }
+  // A shard the writer created after step 3 was opened by the replay: its manifest, read now,
+  // must not be past the view either.
+  for (const auto& shard : view->router->All()) {
+    if (shard->flushed_lsn() > view->lsn) {
+      return again(Error::IO("shard " + shard->dir() + " appeared during the load"));
+    }
   }
   return view;
 }
