@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "coding.h"
+#include "memory_estimate.h"
 #include "series_key.h"
 #include "wal.h"
 
@@ -13,6 +14,9 @@ namespace {
 // Catalog log records are Wal records of type kWrite whose payload starts with one of these.
 constexpr uint8_t kFieldRecord = 'F';   // measurement, field (length-prefixed), type u8
 constexpr uint8_t kSeriesRecord = 'S';  // id varint, key (length-prefixed), type u8
+// The series one Resolve registers, in one record: first id varint, count varint, then per series
+// key (length-prefixed), type u8; their IDs are first, first + 1, ...
+constexpr uint8_t kSeriesRunRecord = 'N';
 constexpr uint64_t kCatalogFileBytes = 64ull << 20;
 
 std::string TypeConflictMessage(std::string_view measurement, std::string_view field,
@@ -30,6 +34,19 @@ uint64_t KeyHead(std::string_view key, size_t from) {
     head = head << 8 | (at < key.size() ? static_cast<uint8_t>(key[at]) : 0);
   }
   return head;
+}
+
+// An entry of by_key_ or tagset_ids_.
+constexpr size_t kMapEntryBytes = HashNodeBytes(sizeof(std::pair<std::string_view, uint64_t>));
+
+// What one SeriesInfo holds, its slot in series_ and its by_key_ entry.
+size_t SeriesMemoryBytes(const SeriesInfo& info) {
+  size_t bytes = sizeof(SeriesInfo) + kMallocOverhead + sizeof(void*) + kMapEntryBytes;
+  bytes += StringHeapBytes(info.key) + StringHeapBytes(info.measurement) +
+           StringHeapBytes(info.tagset_key) + StringHeapBytes(info.field);
+  bytes += info.tags.capacity() * sizeof(Tag) + (info.tags.empty() ? 0 : kMallocOverhead);
+  for (const Tag& t : info.tags) bytes += StringHeapBytes(t.key) + StringHeapBytes(t.value);
+  return bytes;
 }
 
 uint64_t NextInstance() {
@@ -115,10 +132,10 @@ std::string Catalog::FieldKey(std::string_view measurement, std::string_view fie
   return k;
 }
 
-Result<Catalog::Record> Catalog::DecodeRecord(std::string_view payload) {
+Status Catalog::DecodeRecords(std::string_view payload, std::vector<Record>* out) {
+  out->clear();
   Decoder d(payload);
   uint8_t kind = 0, type = 0;
-  Record r;
   if (!d.GetFixed8(&kind)) return unexpected(Error::Invalid("empty catalog record"));
   if (kind == kFieldRecord) {
     std::string_view m, f;
@@ -126,20 +143,27 @@ Result<Catalog::Record> Catalog::DecodeRecord(std::string_view payload) {
         !IsValidValueType(type) || d.remaining() != 0) {
       return unexpected(Error::Invalid("malformed catalog field record"));
     }
-    r.measurement = m;
-    r.field = f;
-  } else if (kind == kSeriesRecord) {
-    std::string_view key;
-    if (!d.GetVarint64(&r.series_id) || r.series_id == 0 || !d.GetLengthPrefixed(&key) ||
-        !d.GetFixed8(&type) || !IsValidValueType(type) || d.remaining() != 0) {
-      return unexpected(Error::Invalid("malformed catalog series record"));
-    }
-    r.key = key;
-  } else {
+    out->push_back(Record{0, "", std::string(m), std::string(f), static_cast<ValueType>(type)});
+    return OkStatus();
+  }
+  if (kind != kSeriesRecord && kind != kSeriesRunRecord) {
     return unexpected(Error::Invalid("unknown catalog record kind " + std::to_string(kind)));
   }
-  r.type = static_cast<ValueType>(type);
-  return r;
+  uint64_t id = 0, count = 1;
+  if (!d.GetVarint64(&id) || id == 0 ||
+      (kind == kSeriesRunRecord && (!d.GetVarint64(&count) || count == 0 ||
+                                    count > d.remaining() || id + count < id))) {
+    return unexpected(Error::Invalid("malformed catalog series record"));
+  }
+  for (uint64_t i = 0; i < count; i++) {
+    std::string_view key;
+    if (!d.GetLengthPrefixed(&key) || !d.GetFixed8(&type) || !IsValidValueType(type)) {
+      return unexpected(Error::Invalid("malformed catalog series record"));
+    }
+    out->push_back(Record{id + i, std::string(key), "", "", static_cast<ValueType>(type)});
+  }
+  if (d.remaining() != 0) return unexpected(Error::Invalid("malformed catalog series record"));
+  return OkStatus();
 }
 
 std::string Catalog::EncodeRecord(const Record& r) {
@@ -158,10 +182,16 @@ std::string Catalog::EncodeRecord(const Record& r) {
 }
 
 Status Catalog::ApplyRecord(std::string_view payload) {
-  auto r = DecodeRecord(payload);
-  Status s = !r ? Status(unexpected(r.error())) : OkStatus();
-  if (r && r->series_id == 0) RegisterField(r->measurement, r->field, r->type);
-  if (r && r->series_id != 0) s = RegisterSeries(r->series_id, std::move(r->key), r->type);
+  std::vector<Record> records;
+  Status s = DecodeRecords(payload, &records);
+  for (size_t i = 0; s && i < records.size(); i++) {
+    Record& r = records[i];
+    if (r.series_id == 0) {
+      RegisterField(r.measurement, r.field, r.type);
+    } else {
+      s = RegisterSeries(r.series_id, std::move(r.key), r.type);
+    }
+  }
   if (!s) return unexpected(Error(Code::kCorrupt, "catalog record: " + s.error().message()));
   return OkStatus();
 }
@@ -169,23 +199,25 @@ Status Catalog::ApplyRecord(std::string_view payload) {
 Result<Catalog::Salvage> Catalog::SalvageRecords(Env* env, const std::string& dir) {
   Salvage out;
   auto read = Wal::Read(env, dir, [&](WalRecordType, uint64_t, std::string_view payload) -> Status {
-    auto decoded = DecodeRecord(payload);
-    if (!decoded) {
-      return unexpected(Error(Code::kCorrupt, "catalog record: " + decoded.error().message()));
+    std::vector<Record> decoded;
+    if (Status s = DecodeRecords(payload, &decoded); !s) {
+      return unexpected(Error(Code::kCorrupt, "catalog record: " + s.error().message()));
     }
-    Record r = std::move(*decoded);
-    if (r.series_id != 0) {
-      uint64_t last = 0;
-      for (auto it = out.records.rbegin(); it != out.records.rend() && last == 0; ++it) {
-        last = it->series_id;
-      }
+    // A record is taken whole or not at all.
+    uint64_t last = 0;
+    for (auto it = out.records.rbegin(); it != out.records.rend() && last == 0; ++it) {
+      last = it->series_id;
+    }
+    for (const Record& r : decoded) {
+      if (r.series_id == 0) continue;
       if (r.series_id <= last || r.series_id - last > kMaxSkippedIds || !ParseSeriesKey(r.key)) {
         return unexpected(Error(Code::kCorrupt, "catalog record: series " +
                                                     std::to_string(r.series_id) +
                                                     " out of sequence or with a bad key"));
       }
+      last = r.series_id;
     }
-    out.records.push_back(std::move(r));
+    for (Record& r : decoded) out.records.push_back(std::move(r));
     return OkStatus();
   });
   if (!read) {
@@ -210,26 +242,32 @@ void Catalog::RegisterField(const std::string& measurement, const std::string& f
 }
 
 Status Catalog::RegisterSeries(uint64_t id, std::string key, ValueType type) {
+  auto parts = ParseSeriesKey(key);
+  if (!parts) return unexpected(Error::Invalid("bad series key '" + key + "'"));
+  return AddSeries(id, std::move(key), std::move(*parts), type);
+}
+
+Status Catalog::AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, ValueType type) {
   if (id <= series_.size()) {
     return unexpected(Error::Invalid("series id " + std::to_string(id) + " out of sequence"));
   }
   if (id - series_.size() > kMaxSkippedIds) {
     return unexpected(Error::Invalid("series id " + std::to_string(id) + " skips too many ids"));
   }
-  auto parts = ParseSeriesKey(key);
-  if (!parts) return unexpected(Error::Invalid("bad series key '" + key + "'"));
   auto info = std::make_unique<SeriesInfo>();
   info->id = id;
   info->key = std::move(key);
-  info->measurement = std::move(parts->measurement);
-  info->tags = std::move(parts->tags);
-  info->field = std::move(parts->field);
-  info->tagset_key = MakeTagSetKey(info->measurement, info->tags);
-  // Keyed by a view of info's string: SeriesInfo objects never move or go (series_ owns them).
-  info->tagset_id = tagset_ids_.try_emplace(info->tagset_key, tagset_ids_.size() + 1).first->second;
+  info->measurement = std::move(parts.measurement);
+  info->tags = std::move(parts.tags);
+  info->field = std::move(parts.field);
+  info->tagset_key = info->key.substr(0, TagSetKeyLength(info->key));
+  // Keyed by views of info's strings: SeriesInfo objects never move or go (series_ owns them).
+  auto [tagset, new_tagset] = tagset_ids_.try_emplace(info->tagset_key, tagset_ids_.size() + 1);
+  info->tagset_id = tagset->second;
   info->type = type;
   tag_index_.Add(id, info->measurement, info->tags, info->field);
   by_key_.emplace(info->key, id);
+  series_bytes_ += SeriesMemoryBytes(*info) + (new_tagset ? kMapEntryBytes : 0);
   series_.resize(id - 1);  // IDs a repair skipped stay null
   series_.push_back(std::move(info));
   series_count_++;
@@ -293,7 +331,7 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   std::unordered_map<std::string_view, uint64_t> created;
 
   // Log first, then publish in memory: a failed append leaves memory untouched (and the Wal refuses
-  // further appends, so IDs are never handed out twice).
+  // further appends, so IDs are never handed out twice). The new series go in one record.
   std::string payload;
   std::unordered_map<std::string, ValueType> fields_logged;
   for (size_t i : to_create) {
@@ -305,28 +343,37 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
       fields_logged.emplace(fk, s.type);
     }
   }
-  uint64_t next_id = series_.size() + 1;
-  std::vector<std::pair<size_t, uint64_t>> assigned;
+  const uint64_t first_id = series_.size() + 1;
+  uint64_t next_id = first_id;
+  std::vector<std::pair<size_t, uint64_t>> assigned;  // (spec, id)
+  std::vector<size_t> new_specs;                      // the spec of ID first_id + k
+  payload.clear();
   for (size_t i : to_create) {
     const SeriesSpec& s = specs[i];
-    auto dup = created.find(s.key);
-    if (dup != created.end()) {
-      assigned.emplace_back(i, dup->second);
-      continue;
-    }
-    const uint64_t id = next_id++;
-    payload = EncodeRecord(Record{id, std::string(s.key), "", "", s.type});
-    STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, payload));
-    created.emplace(s.key, id);
-    assigned.emplace_back(i, id);
+    auto [dup, inserted] = created.try_emplace(s.key, next_id);
+    assigned.emplace_back(i, dup->second);
+    if (!inserted) continue;
+    next_id++;
+    new_specs.push_back(i);
+    PutLengthPrefixed(&payload, s.key);
+    PutFixed8(&payload, static_cast<uint8_t>(s.type));
+  }
+  if (!new_specs.empty()) {
+    std::string header;
+    PutFixed8(&header, kSeriesRunRecord);
+    PutVarint64(&header, first_id);
+    PutVarint64(&header, new_specs.size());
+    const std::string_view pieces[] = {header, payload};
+    STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, pieces));
   }
   for (const auto& [fk, type] : fields_logged) field_types_.emplace(fk, type);
-  for (const auto& [i, id] : assigned) {
-    if (id == series_.size() + 1) {
-      STRATA_RETURN_IF_ERROR(RegisterSeries(id, std::string(specs[i].key), specs[i].type));
-    }
-    ids[i] = id;
+  for (size_t k = 0; k < new_specs.size(); k++) {
+    const SeriesSpec& s = specs[new_specs[k]];
+    SeriesKeyParts parts{std::string(s.measurement), std::vector<Tag>(s.tags.begin(), s.tags.end()),
+                         std::string(s.field)};
+    STRATA_RETURN_IF_ERROR(AddSeries(first_id + k, std::string(s.key), std::move(parts), s.type));
   }
+  for (const auto& [i, id] : assigned) ids[i] = id;
   dirty_ = true;
   return OkStatus();
 }
@@ -452,6 +499,11 @@ std::vector<std::string> Catalog::Measurements() const {
 size_t Catalog::series_count() const {
   ReaderLock lock(&mu_);
   return series_count_;
+}
+
+Catalog::MemoryUsage Catalog::Memory() const {
+  ReaderLock lock(&mu_);
+  return MemoryUsage{series_bytes_, tag_index_.MemoryBytes()};
 }
 
 }  // namespace strata

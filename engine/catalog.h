@@ -26,6 +26,7 @@
 #include "mutex.h"
 #include "point.h"
 #include "result.h"
+#include "series_key.h"
 #include "tag_index.h"
 #include "wal.h"
 
@@ -116,25 +117,34 @@ class Catalog {
                                        const std::vector<std::string>& fields) const;
   std::vector<std::string> Measurements() const;
   size_t series_count() const;
+  // Estimated heap bytes (memory_estimate.h) of the series registry (SeriesInfo objects and the
+  // maps from key and tag set to them) and of the tag index; both grow with the series.
+  struct MemoryUsage {
+    size_t series_bytes = 0;
+    size_t tag_index_bytes = 0;
+  };
+  MemoryUsage Memory() const;
   // A number no other Catalog of this process has had, so that a writer may remember the IDs
   // Resolve gave it together with this number (WriteBatch::Series) and not resolve them again.
   uint64_t instance() const { return instance_; }
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using KeyMap = std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>>;
+  // Series key (a view of its SeriesInfo's key) -> ID.
+  using KeyMap = std::unordered_map<std::string_view, uint64_t>;
 
   Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log);
   // Registers what one log record says. Invalid (Corrupt to callers) when it is malformed.
   Status ApplyRecord(std::string_view payload) REQUIRES(mu_);
-  static Result<Record> DecodeRecord(std::string_view payload);
+  // The records one log payload holds (a run of series holds several) into *out.
+  static Status DecodeRecords(std::string_view payload, std::vector<Record>* out);
   static std::string EncodeRecord(const Record& r);
   void RegisterField(const std::string& measurement, const std::string& field, ValueType type)
       REQUIRES(mu_);
+  // Registers a series from its key alone (replay), or from its parts (Resolve: the key is
+  // MakeSeriesKey of them).
   Status RegisterSeries(uint64_t id, std::string key, ValueType type) REQUIRES(mu_);
+  Status AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, ValueType type)
+      REQUIRES(mu_);
   static std::string FieldKey(std::string_view measurement, std::string_view field);
 
   Env* env_;
@@ -145,6 +155,7 @@ class Catalog {
   WalReplayStats recovery_ GUARDED_BY(mu_);            // what Open's replay found
   uint64_t next_record_ GUARDED_BY(mu_) = 1;
   size_t series_count_ GUARDED_BY(mu_) = 0;  // registered series (IDs skipped not counted)
+  size_t series_bytes_ GUARDED_BY(mu_) = 0;  // estimated heap of series_, by_key_, tagset_ids_
   bool dirty_ GUARDED_BY(mu_) = false;
   // series_[id - 1], null for an ID a repair skipped
   std::vector<std::unique_ptr<SeriesInfo>> series_ GUARDED_BY(mu_);

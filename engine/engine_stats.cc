@@ -38,6 +38,9 @@ std::string EngineStatsJson(const EngineStats& st) {
   j["wal_syncs"] = st.wal_syncs;
   j["flushes"] = st.flushes;
   j["compactions"] = st.compactions;
+  j["catalog_series_bytes"] = st.catalog_series_bytes;
+  j["tag_index_bytes"] = st.tag_index_bytes;
+  j["series_memory_bytes"] = st.catalog_series_bytes + st.tag_index_bytes;
   j["background_error"] = NullIfEmpty(st.background_error);
   if (st.read_only) {
     j["read_only"] = true;

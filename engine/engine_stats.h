@@ -24,12 +24,18 @@ struct EngineStats {
   uint64_t wal_syncs = 0;
   uint64_t flushes = 0;
   uint64_t compactions = 0;
+  // Memory that grows with the number of series, estimated (Catalog::Memory): the series registry
+  // and the tag index. (Per-series MemStore state is part of each shard's memstore bytes.)
+  uint64_t catalog_series_bytes = 0;
+  uint64_t tag_index_bytes = 0;
   std::string background_error;  // empty when none
   std::vector<ShardStats> shards;
 };
 
-// One JSON object: every field above (read_only and reader_loads only for a reader) (background_error null when empty), "shards" as an array of
-// objects, and the totals segment_bytes, segment_points and memstore_bytes (active plus frozen).
+// One JSON object: every field above (background_error null when empty; read_only and
+// reader_loads only for a reader), "shards" as an array of objects, and the totals segment_bytes,
+// segment_points, memstore_bytes (active plus frozen) and series_memory_bytes
+// (catalog_series_bytes plus tag_index_bytes).
 std::string EngineStatsJson(const EngineStats& stats);
 
 }  // namespace strata

@@ -364,6 +364,9 @@ EngineStats StorageEngine::Stats() const {
   EngineStats st;
   st.dir = dir_;
   st.series = catalog_->series_count();
+  const Catalog::MemoryUsage memory = catalog_->Memory();
+  st.catalog_series_bytes = memory.series_bytes;
+  st.tag_index_bytes = memory.tag_index_bytes;
   const CommitPipeline::LogStats log = pipeline_->log_stats();
   st.last_lsn = log.last_lsn;
   st.wal_bytes = log.bytes;

@@ -4,6 +4,8 @@
 #include <iterator>
 #include <optional>
 
+#include "memory_estimate.h"
+
 namespace strata {
 namespace {
 
@@ -40,12 +42,31 @@ std::vector<uint64_t> KeepInAny(std::vector<uint64_t> ids,
 
 }  // namespace
 
+void TagIndex::Append(PostingList* list, uint64_t id) {
+  const size_t before = list->capacity();
+  list->push_back(id);
+  if (list->capacity() != before) {
+    bytes_ += (list->capacity() - before) * sizeof(uint64_t) + (before == 0 ? kMallocOverhead : 0);
+  }
+}
+
 void TagIndex::Add(uint64_t id, const std::string& measurement, const std::vector<Tag>& tags,
                    const std::string& field) {
-  Postings& p = measurements_[measurement];
-  p.all.push_back(id);
-  for (const Tag& t : tags) p.by_tag[t.key][t.value].push_back(id);
-  p.by_field[field].push_back(id);
+  constexpr size_t kListEntry = HashNodeBytes(sizeof(std::pair<std::string_view, PostingList>));
+  constexpr size_t kKeyEntry = HashNodeBytes(sizeof(std::pair<std::string_view, ListByName>));
+  auto [m, new_measurement] = measurements_.try_emplace(measurement);
+  if (new_measurement) bytes_ += HashNodeBytes(sizeof(*m)) + StringHeapBytes(m->first);
+  Postings& p = m->second;
+  Append(&p.all, id);
+  for (const Tag& t : tags) {
+    auto [byk, new_key] = p.by_tag.try_emplace(t.key);
+    auto [byv, new_value] = byk->second.try_emplace(t.value);
+    bytes_ += (new_key ? kKeyEntry : 0) + (new_value ? kListEntry : 0);
+    Append(&byv->second, id);
+  }
+  auto [byf, new_field] = p.by_field.try_emplace(field);
+  bytes_ += new_field ? kListEntry : 0;
+  Append(&byf->second, id);
 }
 
 std::vector<uint64_t> TagIndex::Match(const std::string& measurement,

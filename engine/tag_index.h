@@ -1,11 +1,14 @@
 // TagIndex answers "which series of measurement M have tag k=v (or k IN (...)) and field f" without
 // scanning every series: per measurement, a posting list of series IDs for each tag key=value, each
 // sorted by ID because IDs are handed out in increasing order. It lives in memory and is rebuilt from
-// the Catalog at open. Not thread-safe: the Catalog guards it with its own lock.
+// the Catalog at open. Its maps are keyed by views of the strings Add is given (the Catalog's
+// SeriesInfo strings, which never move), so a tag value costs one entry, not a copy. Not
+// thread-safe: the Catalog guards it with its own lock.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -21,7 +24,8 @@ struct TagFilter {
 
 class TagIndex {
  public:
-  // REQUIRES: ids added in increasing order.
+  // REQUIRES: ids added in increasing order; the strings of `tags` and `field` stay where they
+  // are while the TagIndex lives.
   void Add(uint64_t id, const std::string& measurement, const std::vector<Tag>& tags,
            const std::string& field);
 
@@ -31,14 +35,22 @@ class TagIndex {
                               const std::vector<std::string>& fields) const;
 
   std::vector<std::string> Measurements() const;
+  // Estimated heap bytes of the maps and posting lists (memory_estimate.h).
+  size_t MemoryBytes() const { return bytes_; }
 
  private:
+  using PostingList = std::vector<uint64_t>;
+  using ListByName = std::unordered_map<std::string_view, PostingList>;
   struct Postings {
-    std::vector<uint64_t> all;
-    std::unordered_map<std::string, std::unordered_map<std::string, std::vector<uint64_t>>> by_tag;
-    std::unordered_map<std::string, std::vector<uint64_t>> by_field;
+    PostingList all;
+    std::unordered_map<std::string_view, ListByName> by_tag;  // tag key -> value -> list
+    ListByName by_field;
   };
+  // Appends `id` to *list, counting what the list grows by.
+  void Append(PostingList* list, uint64_t id);
+
   std::unordered_map<std::string, Postings> measurements_;
+  size_t bytes_ = 0;
 };
 
 }  // namespace strata

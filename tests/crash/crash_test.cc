@@ -88,9 +88,12 @@ ChildReport RunAndKill(const std::string& dir, int64_t first, uint64_t seed,
 }
 
 // batch -> (points in day 0, points in day 1) of field "v", checking that every value of every
-// field matches the batch and row its time belongs to, and that every row has all its fields.
+// field matches the batch and row its time belongs to, that every row has all its fields and is in
+// the series TagsOf names (the batch's own new series for some rows), and that the points of a
+// batch's new series are there exactly when the batch's other points are.
 std::map<int64_t, std::pair<int, int>> CountByBatch(StorageEngine& db) {
   std::map<int64_t, std::pair<int, int>> counts;
+  std::map<int64_t, std::pair<int, int>> new_series;  // the same for the batch's new series
   std::map<int64_t, int> fields_at;  // time -> fields read there
   QueryRequest q;
   q.measurement = kMeasurement;
@@ -109,6 +112,11 @@ std::map<int64_t, std::pair<int, int>> CountByBatch(StorageEngine& db) {
       const int64_t n = (c.times[i] - kT0 - day * kDay) / kRowsPerBatch;
       const int j = static_cast<int>((c.times[i] - kT0 - day * kDay) % kRowsPerBatch);
       fields_at[c.times[i]]++;
+      EXPECT_EQ((*cursor)->series().tags, TagsOf(n, j))
+          << "point at " << c.times[i] << " is in series " << (*cursor)->series().key;
+      if (field == "v" && j % kNewSeriesEvery == 0) {
+        (day == 0 ? new_series[n].first : new_series[n].second)++;
+      }
       if (field == "v") {
         EXPECT_EQ(static_cast<int64_t>(c.nums[i]), n)
             << "point at " << c.times[i] << " holds a value no batch wrote there";
@@ -132,6 +140,11 @@ std::map<int64_t, std::pair<int, int>> CountByBatch(StorageEngine& db) {
   }
   for (const auto& [t, n] : fields_at) {
     EXPECT_EQ(n, 5) << "the row at " << t << " has " << n << " of its 5 fields";
+  }
+  constexpr int kNewRows = (kRowsPerBatch + kNewSeriesEvery - 1) / kNewSeriesEvery;
+  for (const auto& [n, c] : counts) {
+    const std::pair<int, int> want{c.first == 0 ? 0 : kNewRows, kNewRows};
+    EXPECT_EQ(new_series[n], want) << "batch " << n << "'s new series lost points";
   }
   return counts;
 }

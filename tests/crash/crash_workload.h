@@ -48,11 +48,21 @@ inline FieldValue ShapedValue(int field, int64_t n, int j, std::string* str) {
   }
 }
 
+// Every kNewSeriesEvery-th row of a batch goes to a tag set of its own (tag "batch" = n), so that
+// each batch registers new series (one tag set: 5 series) besides writing to
+// the kHosts known ones.
+constexpr int kNewSeriesEvery = 40;
+inline std::vector<Tag> TagsOf(int64_t n, int j) {
+  std::vector<Tag> tags{{"host", "h" + std::to_string(j % kHosts)}};
+  if (j % kNewSeriesEvery == 0) tags.insert(tags.begin(), Tag{"batch", std::to_string(n)});
+  return tags;
+}
+
 inline void FillBatch(int64_t n, WriteBatch* batch) {
   std::string str;
   for (int day = 0; day < 2; day++) {
     for (int j = 0; j < kRowsPerBatch; j++) {
-      std::vector<Tag> tags{{"host", "h" + std::to_string(j % kHosts)}};
+      const std::vector<Tag> tags = TagsOf(n, j);
       const int64_t t = TimeOf(n, j, day);
       (void)batch->AddInt(kMeasurement, tags, "v", t, n);
       for (int f = 0; f < 4; f++) {

@@ -32,13 +32,14 @@ TEST(TagIndexTest, MatchEqualsABruteForceFilterForSelectiveAndBroadQueries) {
   TagIndex index;
   std::mt19937 rng(3);
   std::vector<Series> all;
+  all.reserve(2000);  // the index keeps views of the strings it is given: they must not move
   for (uint64_t id = 1; id <= 2000; id++) {
     Series s;
     s.tags = {{"host", "h" + std::to_string(rng() % 50)}, {"region", rng() % 2 ? "eu" : "us"}};
     if (rng() % 3 == 0) s.tags.push_back({"rack", "r" + std::to_string(rng() % 4)});
     s.field = "f" + std::to_string(rng() % 10);
-    index.Add(id, "m", s.tags, s.field);
     all.push_back(s);
+    index.Add(id, "m", all.back().tags, all.back().field);
   }
   const char* keys[] = {"host", "region", "rack", "missing"};
   for (int q = 0; q < 400; q++) {
