@@ -1,6 +1,6 @@
 // A DirectoryReader follows a data directory that another process may be writing, without that
 // process's help and without changing, creating or locking any file: the read-only open
-// (engine/README.md, section 11). It loads a *view* of the directory at one LSN N: every shard's
+// (engine/README.md, section 12). It loads a *view* of the directory at one LSN N: every shard's
 // manifest with its segments opened, plus the WAL records past each shard's flushed_lsn up to N
 // applied to in-memory MemStores. A view holds every write with LSN <= N and none after, so a
 // batch (one WAL record, CRC-checked) is in it whole or not at all; a torn or half-written tail of

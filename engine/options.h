@@ -15,7 +15,7 @@ namespace strata {
 
 enum class SyncMode { kFull, kNormal, kOff };
 
-// How an open treats the directory's LOCK (engine/README.md, section 11). kWriter: take it (another
+// How an open treats the directory's LOCK (engine/README.md, section 12). kWriter: take it (another
 // process holding it is Locked; storage that refuses it is ReadOnly). kReader: never take it;
 // follow the directory another process may be writing, refusing writes (ReadOnly). kAuto: a writer
 // when the lock can be had, else a reader.

@@ -1,4 +1,4 @@
-// Readers in other processes (engine/README.md, section 11): one writer process commits
+// Readers in other processes (engine/README.md, section 12): one writer process commits
 // transactions continuously (reader_workload.c: each one 10 points over two shards, with flushes,
 // WAL deletions and compactions all the time) while reader processes query the directory in a
 // loop, two through the C ABI (read_only=1) and one through SQL (a strata table whose default

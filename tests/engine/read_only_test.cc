@@ -1,4 +1,4 @@
-// The read-only open (storage_engine.h, directory_reader.h; engine/README.md, section 11): a reader
+// The read-only open (storage_engine.h, directory_reader.h; engine/README.md, section 12): a reader
 // follows what a writer commits, creates and changes nothing, refuses writes with ReadOnly; auto
 // opens a reader when the lock is held or the storage cannot be written. The writer here is an
 // engine of this process: a reader takes no lock and shares nothing with it but the files, so it
