@@ -221,8 +221,8 @@ int strata_cursor_next_piece(strata_cursor* c, int64_t* times, void* values, siz
     if (summary == nullptr) return NullArg(kFn, "summary");
     if (cap == 0) return SetStaticError(STRATA_INVALID, "strata_cursor_next_piece: cap is 0");
     if (!c->pieces) {
-      return SetStaticError(STRATA_INVALID,
-                            "strata_cursor_next_piece: the cursor is not of strata_query_summaries");
+      return SetStaticError(
+          STRATA_INVALID, "strata_cursor_next_piece: the cursor is not of strata_query_summaries");
     }
     if (c->done) return STRATA_DONE;
     if (!c->have_chunk || c->summarized || c->pos >= c->points().size()) {

@@ -62,7 +62,9 @@ void FoldPoints(const Column& c, size_t i, size_t stop, Agg* a) {
   a->last = c.nums[stop - 1];
   a->count += static_cast<int64_t>(stop - i);
   if (c.type == ValueType::kFloat) {
-    double sum = 0.0, lo = had ? BitsFloat(a->min) : BitsFloat(c.nums[i]), hi = had ? BitsFloat(a->max) : lo;
+    double sum = 0.0;
+    double lo = had ? BitsFloat(a->min) : BitsFloat(c.nums[i]);
+    double hi = had ? BitsFloat(a->max) : lo;
     for (size_t k = i; k < stop; k++) {
       const double v = BitsFloat(c.nums[k]);
       sum += v;
@@ -95,8 +97,9 @@ void FoldSummary(ValueType type, const BlockSummary& s, Agg* a) {
   a->count += s.count;
   if (type == ValueType::kFloat) {
     a->fsum += BitsFloat(s.stats.fsum);
-    a->min = FloatBits(had ? std::min(BitsFloat(a->min), BitsFloat(s.stats.min)) : BitsFloat(s.stats.min));
-    a->max = FloatBits(had ? std::max(BitsFloat(a->max), BitsFloat(s.stats.max)) : BitsFloat(s.stats.max));
+    const double lo = BitsFloat(s.stats.min), hi = BitsFloat(s.stats.max);
+    a->min = FloatBits(had ? std::min(BitsFloat(a->min), lo) : lo);
+    a->max = FloatBits(had ? std::max(BitsFloat(a->max), hi) : hi);
     return;
   }
   a->overflow = a->overflow || Outside(a->isum + s.stats.min_prefix) ||
