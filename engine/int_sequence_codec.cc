@@ -73,13 +73,22 @@ Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
   plan.width = max_width;
   plan.bytes = head + PackedBytes(n, max_width);
   // Patched candidates: values wider than w become patches of about 2 + (width - w) / 7 bytes.
+  // Only the widths that occur are summed over: a short block (blocks are cut at aligned times)
+  // must not pay 64 x 64 steps per plan.
+  std::array<int, 65> widths{};  // the widths that occur, descending
+  size_t distinct = 0;
+  for (int x = max_width; x >= 0; x--) {
+    if (hist[x] != 0) widths[distinct++] = x;
+  }
   size_t above = 0, patch_bytes = 0;
   int best_w = max_width;
   size_t best_estimate = plan.bytes;
   for (int w = max_width - 1; w >= 0; w--) {
     above += hist[w + 1];
     patch_bytes = 0;
-    for (int x = w + 1; x <= max_width; x++) patch_bytes += hist[x] * (2 + (x - w) / 7);
+    for (size_t k = 0; k < distinct && widths[k] > w; k++) {
+      patch_bytes += hist[widths[k]] * (2 + (widths[k] - w) / 7);
+    }
     const size_t estimate = head + VarintSize(above) + PackedBytes(n, w) + patch_bytes;
     if (estimate < best_estimate) {
       best_estimate = estimate;

@@ -1,7 +1,8 @@
-// The segment file format (engine/README.md, sections 10.6 and 10.7): the single definition of its bytes, shared by
-// SegmentWriter and SegmentReader. A segment is immutable once renamed into place. Two versions
-// exist, told apart by the header's version field: SegmentWriter writes format 2 (below), and
-// SegmentReader reads both; compaction rewrites format-1 segments as format 2. In both, every byte
+// The segment file format (engine/README.md, sections 10.6 to 10.8): the single definition of its
+// bytes, shared by SegmentWriter and SegmentReader. A segment is immutable once renamed into place.
+// Three versions exist, told apart by the header's version field: SegmentWriter writes format 3
+// (format 2 with block statistics, below), and SegmentReader reads all three; compaction rewrites
+// format-1 and format-2 segments as format 3. In all, every byte
 // of the file is covered by exactly one CRC-32 (crc32.h), so any damage is detected by Open
 // (header, index, footer) or by Read/Verify (section headers, blocks, row groups).
 //
@@ -80,6 +81,26 @@
 // in exactly one time group; series keys (tag-set key + suffix) strictly increase through the
 // index; block ranges of a time group increase without overlap. A block cache entry is the pair
 // (row group offset, slot), as the fields of a group share its offset.
+//
+// FORMAT 3: format 2 with block statistics (block_stats.h), version u32 = 3 in the header. The
+// row groups are format 2's; in the index, each block's four varints are followed by the
+// statistics of each of its fields, in slot order, that is FLOAT, INTEGER or BOOLEAN, when the
+// block has at least kStatsMinRows rows (nothing for strings and smaller blocks):
+//
+//   FLOAT:            e u8 | min | max | first | last | sum u64 (FloatBits)
+//                     e <= 10: each of min, max, first, last is k / 10^e exactly, stored as zz k;
+//                     e = 255: each is its FloatBits, u64
+//   INTEGER, BOOLEAN: min zz | max zz | first zz | last zz
+//                     | sum zz128 | least prefix sum zz128 | greatest prefix sum zz128
+//
+// "zz128" is a zigzag LEB128 varint of a 128-bit integer (at most 19 bytes). min and max are
+// std::min / std::max of the values in time order, first and last the values at the block's min t
+// and max t, the float sum the values added in time order from 0.0, the integer sums exact (prefix
+// sums: v0, v0 + v1, ...). The reader checks each entry against its block (min <= max, first and
+// last within them, sums that rows values between min and max can have); the index CRC covers
+// them. A time group's blocks are cut at multiples (since the epoch) of one of kBlockAlignSpans,
+// chosen from the group's cadence (SegmentWriter), so that a block lies inside one time bucket of
+// that span and its multiples; that rule fixes no bytes, and a reader does not rely on it.
 #pragma once
 
 #include <cstddef>
@@ -89,8 +110,10 @@ namespace strata {
 
 // "STRATSEG" read as a little-endian u64.
 inline constexpr uint64_t kSegmentMagic = 0x4745535441525453ull;
-// The version SegmentWriter writes; SegmentReader also reads kSegmentFormatV1.
-inline constexpr uint32_t kSegmentFormatVersion = 2;
+// The version SegmentWriter writes (format 3: format 2 with block statistics); SegmentReader also
+// reads kSegmentFormatV2 (row groups without statistics) and kSegmentFormatV1.
+inline constexpr uint32_t kSegmentFormatVersion = 3;
+inline constexpr uint32_t kSegmentFormatV2 = 2;
 inline constexpr uint32_t kSegmentFormatV1 = 1;
 
 inline constexpr size_t kHeaderSize = 8 + 4 + 8 + 8 + 4 + 4;
@@ -110,6 +133,11 @@ inline constexpr uint32_t kMaxBlockPoints = 1024;
 inline constexpr size_t kMaxBlockValueBytes = 4 << 20;
 // Format 2: most fields in one time group (slots of a row group); more go to another time group.
 inline constexpr size_t kMaxFieldsPerTimeGroup = 4096;
+// Format 3: the spans (ns) at whose multiples a time group's blocks may be cut (SegmentWriter picks
+// one per group from its cadence), so that a block lies wholly inside a time bucket of that span.
+inline constexpr int64_t kBlockAlignSpans[] = {
+    1'000'000'000,        1'000'000'000 * 10ll,   1'000'000'000 * 60ll,   1'000'000'000 * 600ll,
+    1'000'000'000 * 3600ll, 1'000'000'000 * 21600ll, 1'000'000'000 * 86400ll};
 // Format 2: the smallest row group (a length byte and the CRC), a bound of the index parser.
 inline constexpr size_t kRowGroupMinSize = 5;
 // Keys are at most kMaxSeriesKeyBytes (series_key.h): the writer rejects longer ones and the reader

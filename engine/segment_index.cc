@@ -14,7 +14,7 @@ namespace {
 
 enum IndexForm : uint8_t { kPlainIndex = 0, kZlibIndex = 1 };
 
-std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets) {
+std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets, bool with_stats) {
   std::string out;
   PutVarint64(&out, tag_sets.size());
   uint64_t prev_id = 0;
@@ -33,6 +33,7 @@ std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets) {
       for (uint32_t f : g.fields) PutVarint64(&out, f);
       PutVarint64(&out, g.blocks.size());
       int64_t prev_max = 0;
+      size_t next_stats = 0;
       for (const BlockRef& b : g.blocks) {
         PutVarint64(&out, b.length);
         PutVarint64(&out, b.count);
@@ -40,6 +41,11 @@ std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets) {
                                                 static_cast<uint64_t>(prev_max)));
         PutVarint64(&out, static_cast<uint64_t>(b.max_time) - static_cast<uint64_t>(b.min_time));
         prev_max = b.max_time;
+        if (!with_stats) continue;
+        for (uint32_t f : g.fields) {
+          const ValueType type = t.fields[f].type;
+          if (HasBlockStats(type, b.count)) EncodeBlockStats(type, g.stats[next_stats++], &out);
+        }
       }
     }
   }
@@ -48,9 +54,9 @@ std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets) {
 
 }  // namespace
 
-std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets) {
+std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, bool with_stats) {
   if (tag_sets.empty()) return {};  // a segment of no series: header and footer alone
-  const std::string plain = PlainIndex(tag_sets);
+  const std::string plain = PlainIndex(tag_sets, with_stats);
   uLongf bound = compressBound(static_cast<uLong>(plain.size()));
   std::string z(bound, '\0');
   std::string out;
@@ -74,7 +80,8 @@ namespace {
 // entries. *offset is the file offset of the group's first row group, advanced past its last.
 bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
                     std::vector<bool>* seen, uint64_t data_end, uint64_t* offset,
-                    std::vector<SeriesIndexEntry>* out, std::string* why) {
+                    std::vector<BlockStats>* stats, std::vector<SeriesIndexEntry>* out,
+                    std::string* why) {
   uint64_t m = 0;
   if (!d->GetVarint64(&m) || m == 0 || m > field_count || m > kMaxFieldsPerTimeGroup) {
     *why = "bad field count of a time group";
@@ -135,8 +142,19 @@ bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
     }
     b.slots = static_cast<uint16_t>(m);
     for (uint32_t s = 0; s < m; s++) {
+      SeriesIndexEntry& e = (*out)[first_entry + fields[s]];
       b.slot = static_cast<uint16_t>(s);
-      (*out)[first_entry + fields[s]].blocks.push_back(b);
+      b.stats = BlockRef::kNoStats;
+      if (stats != nullptr && HasBlockStats(e.type, count)) {
+        BlockStats st;
+        if (!DecodeBlockStats(d, e.type, count, &st)) {
+          *why = blk + "bad statistics of '" + e.key + "'";
+          return false;
+        }
+        b.stats = static_cast<uint32_t>(stats->size());
+        stats->push_back(st);
+      }
+      e.blocks.push_back(b);
     }
     *offset += length;
     prev_max = b.max_time;
@@ -146,7 +164,8 @@ bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
 
 // Parses one tag set, appending its fields' entries to *out.
 bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev_id,
-                 std::vector<SeriesIndexEntry>* out, std::string* why) {
+                 std::vector<BlockStats>* stats, std::vector<SeriesIndexEntry>* out,
+                 std::string* why) {
   std::string_view key;
   uint64_t field_count = 0;
   // A field takes at least 3 bytes of index.
@@ -191,7 +210,9 @@ bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev
   }
   std::vector<bool> seen(field_count, false);
   for (uint64_t g = 0; g < groups; g++) {
-    if (!ParseTimeGroup(d, first, field_count, &seen, data_end, offset, out, why)) return false;
+    if (!ParseTimeGroup(d, first, field_count, &seen, data_end, offset, stats, out, why)) {
+      return false;
+    }
   }
   for (size_t f = first; f < out->size(); f++) {
     SeriesIndexEntry& e = (*out)[f];
@@ -211,7 +232,8 @@ bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev
 }  // namespace
 
 bool ParseSegmentIndex(std::string_view stored, uint64_t first_group, uint64_t data_end,
-                       std::vector<SeriesIndexEntry>* out, std::string* why) {
+                       bool with_stats, std::vector<SeriesIndexEntry>* out,
+                       std::vector<BlockStats>* stats, std::string* why) {
   if (stored.empty()) {
     if (first_group == data_end) return true;
     *why = "data but no series";
@@ -252,7 +274,7 @@ bool ParseSegmentIndex(std::string_view stored, uint64_t first_group, uint64_t d
   uint64_t offset = first_group;
   uint64_t prev_id = 0;
   for (uint64_t t = 0; t < tag_sets; t++) {
-    if (!ParseTagSet(&d, data_end, &offset, &prev_id, out, why)) {
+    if (!ParseTagSet(&d, data_end, &offset, &prev_id, with_stats ? stats : nullptr, out, why)) {
       *why = "tag set " + std::to_string(t) + ": " + *why;
       return false;
     }

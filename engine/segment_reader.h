@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "block_cache.h"
+#include "block_stats.h"
 #include "env.h"
 #include "mutex.h"
 #include "point.h"
@@ -35,6 +36,9 @@ struct BlockRef {
   uint32_t length = 0;
   uint16_t slot = 0;
   uint16_t slots = 0;
+  // Format 3 only: this field's BlockStats in the reader's stats() (block_stats.h), or kNoStats.
+  static constexpr uint32_t kNoStats = UINT32_MAX;
+  uint32_t stats = kNoStats;
 };
 
 struct SeriesIndexEntry {
@@ -78,6 +82,11 @@ class SegmentReader {
 
   // Sorted by key (bytewise).
   const std::vector<SeriesIndexEntry>& index() const { return index_; }
+  // The statistics of block `b` (an element of an entry's blocks), or nullptr when it has none
+  // (formats 1 and 2, strings, blocks under kStatsMinRows rows). Checked against the index CRC.
+  const BlockStats* Stats(const BlockRef& b) const {
+    return b.stats == BlockRef::kNoStats ? nullptr : &stats_[b.stats];
+  }
   // The entry of `series_id`, or nullptr. O(1) when the segment's ids are dense, else O(log n).
   const SeriesIndexEntry* Find(uint64_t series_id) const;
 
@@ -148,6 +157,7 @@ class SegmentReader {
   int64_t max_time_ = 0;
   uint64_t point_count_ = 0;
   std::vector<SeriesIndexEntry> index_;
+  std::vector<BlockStats> stats_;  // format 3: what BlockRef::stats points at
   std::vector<uint64_t> section_end_;               // per series: end of its last block
   // Find's lookup: by_id_, or when the ids are dense enough position_by_id_ (and by_id_ empty).
   std::vector<std::pair<uint64_t, size_t>> by_id_;  // (series id, index position), sorted

@@ -35,7 +35,7 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, std::stri
                                                              int64_t created_at_ns,
                                                              SegmentWriterOptions options) {
   if (options.format_version != kSegmentFormatVersion &&
-      options.format_version != kSegmentFormatV1) {
+      options.format_version != kSegmentFormatV2 && options.format_version != kSegmentFormatV1) {
     return unexpected(Error::Invalid("segment " + path + ": unknown format version " +
                                      std::to_string(options.format_version)));
   }
@@ -227,8 +227,46 @@ Status SegmentWriter::AddSection(const SegmentSeries& series, const Column& poin
   return OkStatus();
 }
 
-size_t SegmentWriter::GroupBlockEnd(const std::vector<const Column*>& fields, size_t begin) {
+namespace {
+
+// floor(t / span) for span > 0.
+int64_t FloorDiv(int64_t t, int64_t span) {
+  const int64_t q = t / span;
+  return (t % span != 0 && t < 0) ? q - 1 : q;
+}
+
+// The span at whose multiples (of time since the epoch) the blocks of a time group with `times`
+// are cut, so that a block never straddles the start of a time bucket of that span or of any
+// multiple of it (engine/README.md, section 10.8): the largest of kBlockAlignSpans that holds at
+// most kMaxBlockPoints rows at the group's mean cadence, if that is at least kStatsMinRows rows;
+// else 0 (no alignment: blocks would be too small to carry statistics).
+int64_t BlockAlignment(const std::vector<int64_t>& times) {
+  if (times.size() < 2) return 0;
+  const double cadence = (static_cast<double>(times.back()) - static_cast<double>(times.front())) /
+                         static_cast<double>(times.size() - 1);
+  int64_t best = 0;
+  for (int64_t span : kBlockAlignSpans) {
+    if (static_cast<double>(span) <= cadence * kMaxBlockPoints) best = span;
+  }
+  return best != 0 && static_cast<double>(best) >= cadence * kStatsMinRows ? best : 0;
+}
+
+}  // namespace
+
+size_t SegmentWriter::GroupBlockEnd(const std::vector<const Column*>& fields, size_t begin,
+                                    int64_t align) {
   size_t end = std::min(fields[0]->size(), begin + kMaxBlockPoints);
+  if (align != 0) {
+    const std::vector<int64_t>& t = fields[0]->times;
+    const int64_t window = FloorDiv(t[begin], align);
+    // The first time of the next window; none when it would overflow.
+    if (window < std::numeric_limits<int64_t>::max() / align) {
+      const int64_t next = (window + 1) * align;
+      end = static_cast<size_t>(std::lower_bound(t.begin() + static_cast<ptrdiff_t>(begin),
+                                                 t.begin() + static_cast<ptrdiff_t>(end), next) -
+                                t.begin());
+    }
+  }
   for (const Column* f : fields) {
     if (f->type == ValueType::kString) end = std::min(end, BlockEnd(*f, begin));
   }
@@ -269,8 +307,10 @@ Status SegmentWriter::WriteTimeGroup(const std::vector<const Column*>& fields,
                                      const std::vector<uint32_t>& positions,
                                      TimeGroupIndex* group) {
   const Column& first = *fields[0];
+  const int64_t align = BlockAlignment(first.times);
+  const bool with_stats = options_.format_version >= kSegmentFormatVersion;
   for (size_t begin = 0, end; begin < first.size(); begin = end) {
-    end = GroupBlockEnd(fields, begin);
+    end = GroupBlockEnd(fields, begin, with_stats ? align : 0);
     const size_t start = buf_.size();
     EncodeRowGroup(fields, begin, end, options_.column_encoder, &buf_);
     const std::string_view bytes(buf_.data() + start, buf_.size() - start);
@@ -284,6 +324,11 @@ Status SegmentWriter::WriteTimeGroup(const std::vector<const Column*>& fields,
     ref.max_time = first.times[end - 1];
     ref.length = static_cast<uint32_t>(bytes.size());
     group->blocks.push_back(ref);
+    for (const Column* f : fields) {
+      if (with_stats && HasBlockStats(f->type, ref.count)) {
+        group->stats.push_back(ComputeBlockStats(*f, begin, end));
+      }
+    }
     STRATA_RETURN_IF_ERROR(MaybeFlushBuffer(false));
   }
   return OkStatus();
@@ -322,7 +367,9 @@ Result<SegmentInfo> SegmentWriter::Finish() {
   if (options_.format_version != kSegmentFormatV1) STRATA_RETURN_IF_ERROR(FlushTagSet());
   const uint64_t index_offset = offset();
   std::string index;
-  if (options_.format_version != kSegmentFormatV1) index = EncodeSegmentIndex(tag_sets_);
+  if (options_.format_version != kSegmentFormatV1) {
+    index = EncodeSegmentIndex(tag_sets_, options_.format_version >= kSegmentFormatVersion);
+  }
   for (const SeriesIndexEntry& e : index_) {
     PutFixed32(&index, static_cast<uint32_t>(e.key.size()));
     index.append(e.key);

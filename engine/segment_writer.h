@@ -45,7 +45,8 @@ struct SegmentInfo {
 
 // How a writer encodes. The defaults are what the engine uses; tests substitute faulty encoders.
 struct SegmentWriterOptions {
-  uint32_t format_version = kSegmentFormatVersion;  // kSegmentFormatVersion or kSegmentFormatV1
+  // kSegmentFormatVersion, or for tests kSegmentFormatV2 (no block statistics) or kSegmentFormatV1.
+  uint32_t format_version = kSegmentFormatVersion;
   // Format 1: how points become a block's payload.
   void (*block_encoder)(const Column& col, size_t begin, size_t end, std::string* out,
                         BlockEncoding encoding) = &EncodeBlock;
@@ -108,7 +109,9 @@ class SegmentWriter {
   // strings, kMaxBlockValueBytes of values.
   static size_t BlockEnd(const Column& points, size_t begin);
   // The same for the fields of a time group: the earliest of their ends.
-  static size_t GroupBlockEnd(const std::vector<const Column*>& fields, size_t begin);
+  // `align`: 0, or the span (ns) at whose multiples blocks are cut (BlockAlignment).
+  static size_t GroupBlockEnd(const std::vector<const Column*>& fields, size_t begin,
+                              int64_t align);
   // Decodes `payload`, the encoding of points [begin, end), and compares it with them.
   Status CheckRoundTrip(const SegmentSeries& series, const Column& points, size_t begin,
                         size_t end, std::string_view payload);

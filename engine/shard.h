@@ -34,6 +34,7 @@
 #include "options.h"
 #include "result.h"
 #include "segment_reader.h"
+#include "series_pieces.h"
 #include "wal_entry.h"
 
 namespace strata {
@@ -86,6 +87,16 @@ class ShardSnapshot {
   // at_or_after among the series' segment blocks, nullopt when there is none. Reading
   // [at_or_after, that end] decodes at most one block of the series per segment.
   std::optional<int64_t> EarliestBlockEnd(uint64_t series_id, int64_t at_or_after) const;
+  // Appends to *out the pieces (series_pieces.h) of the series' points in [min_t, max_t], in time
+  // order: what Read would return, cut into single blocks that no other source touches and merged
+  // spans. Reads only the segments' in-memory indexes and the MemStores' times; fails only as Read
+  // does on a damaged shard. A delete of the series anywhere in a block's range makes that block
+  // part of a merged span, whatever its age.
+  [[nodiscard]] Status Pieces(uint64_t series_id, int64_t min_t, int64_t max_t,
+                              std::vector<SeriesPiece>* out) const;
+  // Appends the points of `piece` (from Pieces of this snapshot and `series_id`) to *out, as Read
+  // of its range would, through the same block cache. REQUIRES and errors: as Read.
+  [[nodiscard]] Status ReadPiece(uint64_t series_id, const SeriesPiece& piece, Column* out) const;
   int64_t window_start() const { return window_start_; }
 
  private:

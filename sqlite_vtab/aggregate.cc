@@ -12,8 +12,10 @@
 // bucket's start; without `every` it is the time of the group's oldest point, or with `last` its
 // newest point.
 //
-// Points come from the engine one block per series, one query per field read (strata_query +
-// strata_cursor_next_block: no row merging, no per-point ABI call); first and last without `every`
+// Points come from the engine piece by piece, one query per field read (strata_query_summaries +
+// strata_cursor_next_piece: no row merging, no per-point ABI call), and a stored block that lies
+// wholly inside one bucket (and that no other source touches) comes as its summary, from the
+// block statistics of the segment index, without being decoded; first and last without `every`
 // read only each tag set's oldest or newest point of each field read (strata_query_rows_ex with
 // limit_per_tagset 1). When the connection has pending changes to the table (an open transaction)
 // they come from the merged row scan instead, so the view reads the transaction's own writes.
@@ -94,15 +96,28 @@ class EngineFilters {
   std::vector<const TagFilter*> checked_;
 };
 
-// Feeds the points of field j that one engine query (tag equalities `tags`) returns, block by
-// block and series by series.
-int FeedQuery(Table* t, const ScanSpec& spec, size_t j, const std::vector<strata_tag>& tags,
-              const EngineFilters& filters, Aggregator* agg, std::string* err) {
+// strata_summary_accept of the view: a block is taken as its summary when its first and last
+// points fall in one bucket (always without `every`: one bucket per tag set).
+int InOneBucket(void* ctx, int64_t first_time, int64_t last_time) {
+  const BucketRule& every = *static_cast<const BucketRule*>(ctx);
+  if (every.empty()) return 1;
+  int64_t first_start = 0, last_start = 0, end = 0;
+  const bool bounded = BucketOf(every, first_time, &first_start, &end);
+  BucketOf(every, last_time, &last_start, &end);
+  return !bounded || first_start == last_start ? 1 : 0;
+}
+
+// Feeds the points of field j that one engine query (tag equalities `tags`) returns, piece by
+// piece and series by series.
+int FeedQuery(Table* t, const ScanSpec& spec, const AggregateSpec& spec_agg, size_t j,
+              const std::vector<strata_tag>& tags, const EngineFilters& filters, Aggregator* agg,
+              std::string* err) {
   constexpr size_t kCap = 4096;
   std::vector<int64_t> times(kCap), values(kCap);  // int64_t storage is aligned for double too
   strata_cursor* cur = nullptr;
-  int rc = strata_query(t->conn->sdb, t->name.c_str(), tags.data(), tags.size(),
-                        t->schema.fields[j].c_str(), spec.t_min, spec.t_max, &cur);
+  int rc = strata_query_summaries(t->conn->sdb, t->name.c_str(), tags.data(), tags.size(),
+                                  t->schema.fields[j].c_str(), spec.t_min, spec.t_max,
+                                  &InOneBucket, const_cast<BucketRule*>(&spec_agg.every), &cur);
   if (rc != STRATA_OK) {
     *err = std::string("query failed: ") + strata_errmsg();
     return rc;
@@ -111,8 +126,10 @@ int FeedQuery(Table* t, const ScanSpec& spec, size_t j, const std::vector<strata
   std::vector<Tag> parsed;
   bool skip = false;  // the series fails a checked filter
   size_t n = 0;
-  while ((rc = strata_cursor_next_block(cur, times.data(), values.data(), kCap, &n)) ==
-         STRATA_ROW) {
+  strata_block_summary summary;
+  int summarized = 0;
+  while ((rc = strata_cursor_next_piece(cur, times.data(), values.data(), kCap, &n, &summary,
+                                        &summarized)) == STRATA_ROW) {
     if (const char* key = strata_cursor_series(cur); series != key) {
       series.assign(key);
       if (!SeriesTagSet(key, &order, &parsed)) break;
@@ -125,6 +142,10 @@ int FeedQuery(Table* t, const ScanSpec& spec, size_t j, const std::vector<strata
       }
     }
     if (skip) continue;
+    if (summarized) {
+      agg->AddSummary(static_cast<int>(j), strata_cursor_type(cur), summary);
+      continue;
+    }
     if (strata_cursor_type(cur) != STRATA_STRING) {
       agg->AddNumbers(static_cast<int>(j), strata_cursor_type(cur), times.data(), values.data(), n);
       continue;
@@ -149,12 +170,12 @@ int FeedQuery(Table* t, const ScanSpec& spec, size_t j, const std::vector<strata
 
 // Feeds the engine's points of the fields in `read`: one query per field read and value of the
 // first multi-valued tag filter (EngineFilters).
-int FeedEngine(Table* t, const ScanSpec& spec, const std::vector<size_t>& read, Aggregator* agg,
-               std::string* err) {
+int FeedEngine(Table* t, const ScanSpec& spec, const AggregateSpec& spec_agg,
+               const std::vector<size_t>& read, Aggregator* agg, std::string* err) {
   const EngineFilters filters(spec);
   for (size_t j : read) {
     for (size_t q = 0; q < filters.queries(); q++) {
-      const int rc = FeedQuery(t, spec, j, filters.Query(q), filters, agg, err);
+      const int rc = FeedQuery(t, spec, spec_agg, j, filters.Query(q), filters, agg, err);
       if (rc != STRATA_OK) return rc;
     }
   }
@@ -321,7 +342,7 @@ int Aggregate(Table* t, const ScanSpec& spec, const AggregateSpec& agg, RowBuffe
   if (edge && !pending) return EdgeRows(t, spec, read, agg.fn == AggregateFn::kLast, rows, err);
   Aggregator aggregator(t->schema, agg, read);
   const int rc = pending ? FeedRows(t, spec, read, &aggregator, err)
-                         : FeedEngine(t, spec, read, &aggregator, err);
+                         : FeedEngine(t, spec, agg, read, &aggregator, err);
   if (rc != STRATA_OK) return rc;
   return aggregator.Finish(rows, err) ? STRATA_OK : STRATA_INVALID;
 }

@@ -1,6 +1,7 @@
 #include "aggregator.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -8,6 +9,17 @@
 #include "time_bucket.h"
 
 namespace strata_sql {
+namespace {
+
+__extension__ typedef unsigned __int128 UInt128;
+
+bool OutsideInt64(Int128 v) { return v < INT64_MIN || v > INT64_MAX; }
+
+Int128 Join(int64_t hi, uint64_t lo) {
+  return static_cast<Int128>((static_cast<UInt128>(static_cast<uint64_t>(hi)) << 64) | lo);
+}
+
+}  // namespace
 
 Aggregator::Aggregator(const Schema& schema, const AggregateSpec& agg,
                        const std::vector<size_t>& read)
@@ -59,6 +71,54 @@ void Aggregator::AddString(int j, int64_t time, std::string_view v) {
   if (take && Picks()) {
     a.pick.type = STRATA_STRING;
     a.pick.s.assign(v);
+  }
+}
+
+void Aggregator::AddSummary(int j, int type, const strata_block_summary& s) {
+  int64_t end = 0;
+  bool unbounded = false;
+  Acc& a = Group(s.first_time, &end, &unbounded)[slot_[j]];
+  const bool had = a.count > 0;
+  Count(a, s.first_time, s.last_time, static_cast<size_t>(s.count));
+  const bool real = type == STRATA_FLOAT;
+  switch (agg_.fn) {
+    case AggregateFn::kSum:
+    case AggregateFn::kMean:
+      if (real) {
+        a.fsum += s.sum_f;
+      } else {
+        // Adding the block point by point overflows where some prefix sum does.
+        a.overflow = a.overflow || OutsideInt64(a.isum + Join(s.min_prefix_hi, s.min_prefix_lo)) ||
+                     OutsideInt64(a.isum + Join(s.max_prefix_hi, s.max_prefix_lo));
+        a.isum += Join(s.sum_hi, s.sum_lo);
+      }
+      break;
+    case AggregateFn::kMin:
+    case AggregateFn::kMax: {
+      const bool min = agg_.fn == AggregateFn::kMin;
+      a.pick.type = type;
+      if (real) {
+        const double v = min ? s.min_f : s.max_f;
+        a.pick.f = !had ? v : min ? std::min(a.pick.f, v) : std::max(a.pick.f, v);
+      } else {
+        const int64_t v = min ? s.min_i : s.max_i;
+        a.pick.i = !had ? v : min ? std::min(a.pick.i, v) : std::max(a.pick.i, v);
+      }
+      break;
+    }
+    case AggregateFn::kFirst:
+    case AggregateFn::kLast:
+      if (agg_.fn == AggregateFn::kLast || !had) {
+        const bool last = agg_.fn == AggregateFn::kLast;
+        a.pick.type = type;
+        if (real) {
+          a.pick.f = last ? s.last_f : s.first_f;
+        } else {
+          a.pick.i = last ? s.last_i : s.first_i;
+        }
+      }
+      break;
+    case AggregateFn::kCount: break;
   }
 }
 
@@ -130,10 +190,14 @@ void Aggregator::Fold(Acc& a, int type, const int64_t* times, const T* v, size_t
   switch (agg_.fn) {
     case AggregateFn::kSum:
     case AggregateFn::kMean:
-      for (size_t k = i; k < stop; k++) {
-        a.fsum += static_cast<double>(v[k]);
-        if constexpr (!kFloat) {
-          a.overflow = a.overflow || __builtin_add_overflow(a.isum, v[k], &a.isum);
+      if constexpr (kFloat) {
+        double sum = 0.0;
+        for (size_t k = i; k < stop; k++) sum += v[k];
+        a.fsum += sum;
+      } else {
+        for (size_t k = i; k < stop; k++) {
+          a.isum += v[k];
+          a.overflow = a.overflow || OutsideInt64(a.isum);
         }
       }
       break;
@@ -177,14 +241,13 @@ bool Aggregator::Result(size_t j, Acc& a, Value* out, std::string* err) const {
           return false;
         }
         out->type = STRATA_INT;
-        out->i = a.isum;
+        out->i = static_cast<int64_t>(a.isum);
       }
       return true;
     case AggregateFn::kMean:
       if (type != STRATA_STRING) {
         out->type = STRATA_FLOAT;
-        const double sum =
-            type == STRATA_FLOAT || a.overflow ? a.fsum : static_cast<double>(a.isum);
+        const double sum = type == STRATA_FLOAT ? a.fsum : static_cast<double>(a.isum);
         out->f = sum / static_cast<double>(a.count);
       }
       return true;

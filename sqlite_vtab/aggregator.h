@@ -1,7 +1,10 @@
 // The fold of the aggregate view (aggregate.h): points of the fields a statement reads, added tag
 // set by tag set in any order, are folded into one group per (tag set, bucket), and the groups
-// become the view's rows. An Aggregator borrows the table's schema and the view's arguments, and
-// is used by one thread for one xFilter.
+// become the view's rows. Points come in pieces (a call of AddNumbers, or a block summary of
+// AddSummary, strata.h): a REAL sum adds each piece's sum, itself added up in time order from 0.0,
+// so that a block summarized and the same block's points give the same bits. INTEGER sums are
+// exact. An Aggregator borrows the table's schema and the view's arguments, and is used by one
+// thread for one xFilter.
 #pragma once
 
 #include <cstddef>
@@ -16,9 +19,13 @@
 #include "aggregate.h"
 #include "convert.h"
 #include "row.h"
+#include "strata.h"
 #include "table_args.h"
 
 namespace strata_sql {
+
+// A 128-bit integer (GCC and Clang; __extension__ keeps -Wpedantic quiet).
+__extension__ typedef __int128 Int128;
 
 class Aggregator {
  public:
@@ -35,6 +42,8 @@ class Aggregator {
   // STRATA_INT / STRATA_BOOL; strings (STRATA_STRING) are added one by one with AddString.
   void AddNumbers(int j, int type, const int64_t* times, const void* values, size_t n);
   void AddString(int j, int64_t time, std::string_view v);
+  // A whole block of field j (of `type`, not STRATA_STRING) lying inside one group, as its summary.
+  void AddSummary(int j, int type, const strata_block_summary& s);
 
   // Appends the groups' rows to *out in (tag-set key, time) order. False with *err (an INTEGER sum
   // that overflowed).
@@ -45,9 +54,9 @@ class Aggregator {
   struct Acc {
     int64_t count = 0;
     int64_t first_time = 0, last_time = 0;
-    double fsum = 0;        // sum of the values as doubles
-    int64_t isum = 0;       // sum of INTEGER / BOOLEAN values ...
-    bool overflow = false;  // ... unless it overflowed
+    double fsum = 0;        // sum of REAL values: the pieces' sums, in time order
+    Int128 isum = 0;      // exact sum of INTEGER / BOOLEAN values
+    bool overflow = false;  // a running int64 sum of them would have overflowed
     Value pick;             // min, max, first or last so far (type 0: none yet)
   };
   // Bucket start (0 without `every`) -> per field.

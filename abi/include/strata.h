@@ -374,6 +374,53 @@ STRATA_API int strata_cursor_next(strata_cursor *c);
 STRATA_API int strata_cursor_next_block(strata_cursor *c, int64_t *times, void *values,
                                         size_t cap, size_t *n);
 
+/* ---- block summaries: aggregates over whole stored blocks ------------------------------------ */
+
+/* The summary of one whole stored block of a FLOAT, INT or BOOL series (strata_cursor_next_piece):
+** its `count` points run from first_time to last_time.  Values of a STRATA_FLOAT series are in the
+** f fields, of STRATA_INT and STRATA_BOOL in the i fields (the others are 0).  min and max are as
+** std::min / std::max folded in time order; sum_f is the doubles added in time order starting from
+** 0.0.  The integer sums are exact 128-bit numbers, hi * 2^64 + lo in two's complement: the sum,
+** and the least and greatest prefix sum (v0, v0 + v1, ...), which tell whether a running int64 sum
+** overflows somewhere inside the block. */
+typedef struct strata_block_summary {
+  int64_t count, first_time, last_time;
+  double min_f, max_f, first_f, last_f, sum_f;
+  int64_t min_i, max_i, first_i, last_i;
+  int64_t sum_hi, min_prefix_hi, max_prefix_hi;
+  uint64_t sum_lo, min_prefix_lo, max_prefix_lo;
+} strata_block_summary;
+
+/* Whether the caller of strata_query_summaries takes the summary of a whole block whose points
+** run from first_time to last_time (nonzero), or wants its points (0); `ctx` as given there.
+** Called from within strata_cursor_next_piece; it must not use the cursor. */
+typedef int (*strata_summary_accept)(void *ctx, int64_t first_time, int64_t last_time);
+
+/* Starts a query as strata_query does (same arguments and statuses), whose cursor is read with
+** strata_cursor_next_piece: points come piece by piece, and a piece that is one whole stored block
+** with statistics (one that no other source - the memory table, another overlapping segment, a
+** delete - touches in its time range, and that lies wholly inside [t_min, t_max]) comes as its
+** summary when accept(ctx, first_time, last_time) says so.  Which pieces there are depends on the
+** stored data alone, never on `accept` or on which blocks carry statistics: a fold that treats a
+** summary as the points it summarizes gets the same answer either way.  accept may be NULL (every
+** piece as points); ctx is borrowed and must stay valid while the cursor is read.  Thread-safe. */
+STRATA_API int strata_query_summaries(strata_db *db, const char *measurement,
+                                      const strata_tag *tag_eq, size_t ntags, const char *field,
+                                      int64_t t_min, int64_t t_max, strata_summary_accept accept,
+                                      void *ctx, strata_cursor **out);
+
+/* Reads the next piece of a cursor of strata_query_summaries: either a summary, written to
+** *summary with *summarized = 1 and *n = 0, or up to `cap` points of a piece, written to times and
+** values as strata_cursor_next_block does, with *summarized = 0 (a piece of more than cap points
+** comes in several calls; a block piece never has more than 1024).  strata_cursor_series, field,
+** type and block_str describe the piece.  Returns STRATA_ROW, STRATA_DONE, STRATA_INVALID (NULL
+** argument, cap 0, or a cursor of strata_query, which strata_cursor_next and
+** strata_cursor_next_block read) or an error as strata_cursor_next.  One thread at a time per
+** cursor. */
+STRATA_API int strata_cursor_next_piece(strata_cursor *c, int64_t *times, void *values,
+                                        size_t cap, size_t *n, strata_block_summary *summary,
+                                        int *summarized);
+
 /* Value i (0 <= i < *n) of the last block of a STRATA_STRING series: its bytes, *len receives the
 ** length (len may be NULL).  The bytes are NUL-terminated, owned by the cursor and valid until the
 ** next strata_cursor_next / strata_cursor_next_block / strata_cursor_free.  NULL (and *len 0) when

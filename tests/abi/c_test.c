@@ -1087,6 +1087,107 @@ static void test_write_lines_ex_and_schema(void) {
   OK(strata_close(db));
 }
 
+/* strata_summary_accept that takes every block and counts the calls. */
+static int accept_all(void *ctx, int64_t first_time, int64_t last_time) {
+  (*(int *)ctx)++;
+  return first_time <= last_time;
+}
+
+/* Reads a strata_query_summaries cursor to the end: points and summaries, and the points' sum. */
+static void read_pieces(strata_cursor *c, int64_t *points, int *summaries, double *sum) {
+  int64_t times[4096];
+  double v[4096];
+  size_t n = 0;
+  strata_block_summary s;
+  int summarized = 0, rc;
+  *points = 0;
+  *summaries = 0;
+  *sum = 0;
+  while ((rc = strata_cursor_next_piece(c, times, v, 4096, &n, &s, &summarized)) == STRATA_ROW) {
+    CHECK(strcmp(strata_cursor_series(c), "m,h=a#v") == 0 && strata_cursor_type(c) == STRATA_FLOAT);
+    if (summarized) {
+      CHECK(n == 0 && s.count >= 128 && s.first_time <= s.last_time && s.min_f <= s.max_f);
+      *points += s.count;
+      *sum += s.sum_f;
+      (*summaries)++;
+      continue;
+    }
+    for (size_t i = 0; i < n; i++) *sum += v[i];
+    *points += (int64_t)n;
+  }
+  CHECK(rc == STRATA_DONE);
+}
+
+/* Block summaries: a flushed series is read whole as summaries when the caller accepts them, as
+** points when it does not, with the same count and sum (its values are small integers, so every
+** order of adding them gives the same sum); and the error paths. */
+static void test_summaries(void) {
+  phase = "summaries";
+  strata_db *db = NULL;
+  OK(strata_open(path_in("summaries"), "sync=off", &db));
+  if (db == NULL) return;
+  strata_batch *b = NULL;
+  OK(strata_batch_new(&b));
+  const strata_tag tag = {"h", "a"};
+  uint32_t series = 0;
+  OK(strata_batch_series(b, "m", &tag, 1, "v", STRATA_FLOAT, &series));
+  enum { kN = 3000 };
+  static int64_t t[kN];
+  static double v[kN];
+  double want_sum = 0;
+  for (int i = 0; i < kN; i++) {
+    t[i] = (int64_t)i * 10000000000LL; /* 10 s from the epoch */
+    v[i] = (double)(i % 17);
+    want_sum += v[i];
+  }
+  OK(strata_batch_append_f64(b, series, t, v, kN));
+  OK(strata_write(db, b));
+  strata_batch_free(b);
+  OK(strata_flush(db));
+
+  strata_cursor *c = NULL;
+  int calls = 0, summaries = 0;
+  int64_t points = 0;
+  double sum = 0;
+  OK(strata_query_summaries(db, "m", NULL, 0, "v", INT64_MIN, INT64_MAX, accept_all, &calls, &c));
+  read_pieces(c, &points, &summaries, &sum);
+  CHECK(points == kN && sum == want_sum && summaries > 0 && calls == summaries);
+  strata_cursor_free(c);
+  OK(strata_query_summaries(db, "m", NULL, 0, "v", INT64_MIN, INT64_MAX, NULL, NULL, &c));
+  read_pieces(c, &points, &summaries, &sum);
+  CHECK(points == kN && sum == want_sum && summaries == 0);
+
+  int64_t times[4];
+  double vals[4];
+  size_t n = 9;
+  strata_block_summary s;
+  int summarized = 9;
+  CHECK_RC(strata_cursor_next_piece(c, times, vals, 4, NULL, &s, &summarized), STRATA_INVALID, "n");
+  CHECK_RC(strata_cursor_next_piece(c, times, vals, 4, &n, &s, NULL), STRATA_INVALID, "summarized");
+  CHECK(n == 0);
+  CHECK_RC(strata_cursor_next_piece(NULL, times, vals, 4, &n, &s, &summarized), STRATA_INVALID,
+           "cursor");
+  CHECK(summarized == 0);
+  CHECK_RC(strata_cursor_next_piece(c, NULL, vals, 4, &n, &s, &summarized), STRATA_INVALID, "times");
+  CHECK_RC(strata_cursor_next_piece(c, times, vals, 4, &n, NULL, &summarized), STRATA_INVALID,
+           "summary");
+  CHECK_RC(strata_cursor_next_piece(c, times, vals, 0, &n, &s, &summarized), STRATA_INVALID, "cap");
+  CHECK_RC(strata_cursor_next(c), STRATA_INVALID, "strata_cursor_next_piece");
+  CHECK_RC(strata_cursor_next_block(c, times, vals, 4, &n), STRATA_INVALID,
+           "strata_cursor_next_piece");
+  strata_cursor_free(c);
+  CHECK_RC(strata_query_summaries(db, "m", NULL, 0, "v", 0, 1, NULL, NULL, NULL), STRATA_INVALID,
+           "out");
+  CHECK_RC(strata_query_summaries(NULL, "m", NULL, 0, "v", 0, 1, NULL, NULL, &c), STRATA_INVALID,
+           "db");
+  CHECK(c == NULL);
+  OK(strata_query(db, "m", NULL, 0, "v", INT64_MIN, INT64_MAX, &c));
+  CHECK_RC(strata_cursor_next_piece(c, times, vals, 4, &n, &s, &summarized), STRATA_INVALID,
+           "strata_query_summaries");
+  strata_cursor_free(c);
+  OK(strata_close(db));
+}
+
 int main(void) {
   strata_db *db = NULL;
   if (make_root("strata-c-test") != 0) return 2;
@@ -1106,6 +1207,7 @@ int main(void) {
   test_rows_ex();
   test_rows_requery();
   test_rows_blocks();
+  test_summaries();
   test_write_lines_ex_and_schema();
   test_corrupt();
   remove_root();

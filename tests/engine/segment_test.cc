@@ -871,8 +871,8 @@ TEST(SegmentFormat2Test, ForgedRowGroupWithUnorderedTimesIsCorrupt) {
   b.min_time = 10;
   b.max_time = 40;
   b.length = static_cast<uint32_t>(file.size() - group_at);
-  t.groups.push_back({{0}, {b}});
-  const std::string index = EncodeSegmentIndex({t});
+  t.groups.push_back({{0}, {b}, {}});
+  const std::string index = EncodeSegmentIndex({t}, true);
   const uint64_t index_at = file.size();
   file += index;
   const size_t footer = file.size();
@@ -1002,9 +1002,11 @@ TEST_P(SegmentCorruptionTest, AppendedGarbageIsCorrupt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, SegmentTest,
-                         ::testing::Values(kSegmentFormatV1, kSegmentFormatVersion));
+                         ::testing::Values(kSegmentFormatV1, kSegmentFormatV2,
+                                           kSegmentFormatVersion));
 INSTANTIATE_TEST_SUITE_P(Formats, SegmentCorruptionTest,
-                         ::testing::Values(kSegmentFormatV1, kSegmentFormatVersion));
+                         ::testing::Values(kSegmentFormatV1, kSegmentFormatV2,
+                                           kSegmentFormatVersion));
 
 }  // namespace
 }  // namespace strata

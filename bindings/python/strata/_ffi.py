@@ -88,6 +88,19 @@ I64P = POINTER(c_int64)
 # strata_backup_progress: int (*)(void *ctx, uint64_t bytes_done, uint64_t bytes_total).
 BackupProgress = ctypes.CFUNCTYPE(c_int, c_void_p, c_uint64, c_uint64)
 
+# strata_summary_accept: int (*)(void *ctx, int64_t first_time, int64_t last_time).
+SummaryAccept = ctypes.CFUNCTYPE(c_int, c_void_p, c_int64, c_int64)
+
+
+class BlockSummary(ctypes.Structure):
+    """strata_block_summary (strata.h)."""
+    _fields_ = [(name, c_int64) for name in ("count", "first_time", "last_time")] + \
+        [(name, c_double) for name in ("min_f", "max_f", "first_f", "last_f", "sum_f")] + \
+        [(name, c_int64) for name in ("min_i", "max_i", "first_i", "last_i", "sum_hi",
+                                      "min_prefix_hi", "max_prefix_hi")] + \
+        [(name, c_uint64) for name in ("sum_lo", "min_prefix_lo", "max_prefix_lo")]
+
+
 # name: (restype, argtypes) for every exported function.
 _SIGNATURES = {
     "strata_abi_version": (c_int, []),
@@ -127,6 +140,10 @@ _SIGNATURES = {
     "strata_cursor_next": (c_int, [CursorP]),
     "strata_cursor_next_block": (c_int, [CursorP, I64P, c_void_p, c_size_t, POINTER(c_size_t)]),
     "strata_cursor_block_str": (c_void_p, [CursorP, c_size_t, POINTER(c_size_t)]),
+    "strata_query_summaries": (c_int, [DbP, c_char_p, TagP, c_size_t, c_char_p, c_int64, c_int64,
+                                       SummaryAccept, c_void_p, POINTER(CursorP)]),
+    "strata_cursor_next_piece": (c_int, [CursorP, I64P, c_void_p, c_size_t, POINTER(c_size_t),
+                                         POINTER(BlockSummary), POINTER(c_int)]),
     "strata_cursor_series": (c_char_p, [CursorP]),
     "strata_cursor_field": (c_char_p, [CursorP]),
     "strata_cursor_time": (c_int64, [CursorP]),
