@@ -14,7 +14,6 @@ LOCKED = 5
 NOT_FOUND = 6
 TYPE_CONFLICT = 7
 NOMEM = 8
-READONLY = 9
 ROW = 100
 DONE = 101
 
@@ -72,12 +71,6 @@ class NoMemError(Error):
     code = NOMEM
 
 
-class ReadOnlyError(Error):
-    """STRATA_READONLY: a write through a read-only open, or read-only storage opened to write."""
-
-    code = READONLY
-
-
 ERROR_CLASSES = {
     ERROR: Error,
     INVALID: InvalidError,
@@ -87,7 +80,6 @@ ERROR_CLASSES = {
     NOT_FOUND: NotFoundError,
     TYPE_CONFLICT: TypeConflictError,
     NOMEM: NoMemError,
-    READONLY: ReadOnlyError,
 }
 
 
