@@ -37,6 +37,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_process.h"
 #include "options.h"
 #include "storage_engine.h"
 
@@ -59,42 +60,19 @@ constexpr int64_t kIntervalNs = 10LL * 1'000'000'000;
 constexpr uint64_t kNamespaces = 100;
 constexpr uint64_t kNodes = 1000;
 
-[[noreturn]] void Die(const std::string& msg) {
-  std::fprintf(stderr, "cardinality_bench: %s\n", msg.c_str());
-  std::exit(1);
-}
+constexpr const char* kName = "cardinality_bench";
+
+[[noreturn]] void Die(const std::string& msg) { bench::Fail(kName, msg); }
 
 template <class T>
 void Check(const Result<T>& r, const char* what) {
   if (!r) Die(std::string(what) + ": " + r.error().ToString());
 }
 
-double CpuSeconds(int who) {
-  rusage ru{};
-  getrusage(who, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// A "Vm...:" line of /proc/self/status, in KiB.
-double ProcStatusKb(std::string_view key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with(key)) return std::strtod(line.c_str() + key.size(), nullptr);
-  }
-  return 0;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0).
-void ResetHwm() {
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-}
+using bench::CpuSeconds;
+using bench::Now;
+using bench::ProcStatusKb;
+using bench::ResetHwm;
 
 // What one child process reports back over a pipe (plain doubles).
 struct Figures {
@@ -127,31 +105,7 @@ void DiskUsage(const std::string& dir, Figures* f) {
   }
 }
 
-// Runs fn in a forked child and returns what it reported.
-Figures InChild(const std::function<Figures()>& fn) {
-  std::fflush(stdout);
-  int fds[2];
-  if (pipe(fds) != 0) Die("pipe failed");
-  const pid_t pid = fork();
-  if (pid < 0) Die("fork failed");
-  if (pid == 0) {
-    close(fds[0]);
-    const Figures f = fn();
-    const ssize_t n = write(fds[1], &f, sizeof(f));
-    std::fflush(stdout);
-    _exit(n == static_cast<ssize_t>(sizeof(f)) ? 0 : 1);
-  }
-  close(fds[1]);
-  Figures f;
-  const ssize_t n = read(fds[0], &f, sizeof(f));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (n != static_cast<ssize_t>(sizeof(f)) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    Die("a benchmark child process failed");
-  }
-  return f;
-}
+Figures InChild(const std::function<Figures()>& fn) { return bench::InChild(fn, kName); }
 
 Options BenchOptions() {
   Options o;
@@ -368,13 +322,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   const bool own_dir = c.dir.empty();
-  if (own_dir) {
-    std::string tmpl = (fs::temp_directory_path() / "strata-cardinality-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) Die("mkdtemp failed");
-    c.dir = tmpl;
-  } else {
-    fs::create_directories(c.dir);
-  }
+  c.dir = bench::WorkDir(c.dir, "strata-cardinality", kName);
   std::printf("Strata cardinality benchmark: %llu series x %llu points, batches of %llu lines, "
               "sync=normal, dir %s\n",
               static_cast<unsigned long long>(c.series), static_cast<unsigned long long>(c.points),

@@ -42,6 +42,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench_process.h"
 #include "line_protocol.h"
 #include "options.h"
 #include "storage_engine.h"
@@ -68,19 +69,19 @@ struct Config {
   SyncMode sync = SyncMode::kFull;  // --sync, to see what fsync costs; the targets are for full
 };
 
-[[noreturn]] void Die(const std::string& msg) {
-  std::fprintf(stderr, "ingest_bench: %s\n", msg.c_str());
-  std::exit(1);
-}
+constexpr const char* kName = "ingest_bench";
+
+[[noreturn]] void Die(const std::string& msg) { bench::Fail(kName, msg); }
 
 template <class T>
 void Check(const Result<T>& r, const char* what) {
   if (!r) Die(std::string(what) + ": " + r.error().ToString());
 }
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+using bench::CpuSeconds;
+using bench::Now;
+using bench::ProcStatusKb;
+using bench::ResetHwm;
 
 // ---- the TSBS cpu data set ------------------------------------------------------------------------
 
@@ -307,30 +308,7 @@ struct Figures {
   double input_rss_kb = 0;   // VmRSS once the input is ready, before the engine opens
 };
 
-double CpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-// A "Vm...:" line of /proc/self/status, in KiB.
-double ProcStatusKb(std::string_view key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with(key)) return std::strtod(line.c_str() + key.size(), nullptr);
-  }
-  return 0;
-}
 double VmHwmKb() { return ProcStatusKb("VmHWM:"); }
-
-// Resets VmHWM to the current RSS (Linux >= 4.0), so that the peak of the engine run can be told
-// from the peak of preparing the input. ru_maxrss is not reset.
-void ResetHwm() {
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-}
 
 void RecordRss(Figures* f) {
   rusage ru{};
@@ -350,32 +328,7 @@ void DiskUsage(const std::string& dir, Figures* f) {
   }
 }
 
-// Runs fn in a forked child and returns what it reported.
-Figures InChild(const std::function<Figures()>& fn) {
-  std::fflush(stdout);
-  std::fflush(stderr);
-  int fds[2];
-  if (pipe(fds) != 0) Die("pipe failed");
-  pid_t pid = fork();
-  if (pid < 0) Die("fork failed");
-  if (pid == 0) {
-    close(fds[0]);
-    Figures f = fn();
-    ssize_t n = write(fds[1], &f, sizeof(f));
-    std::fflush(stdout);
-    _exit(n == static_cast<ssize_t>(sizeof(f)) ? 0 : 1);
-  }
-  close(fds[1]);
-  Figures f;
-  ssize_t n = read(fds[0], &f, sizeof(f));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (n != static_cast<ssize_t>(sizeof(f)) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    Die("a benchmark child process failed");
-  }
-  return f;
-}
+Figures InChild(const std::function<Figures()>& fn) { return bench::InChild(fn, kName); }
 
 Options BenchOptions(const Config& c) {
   Options o;
@@ -599,13 +552,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   const bool own_dir = c.dir.empty();
-  if (own_dir) {
-    std::string tmpl = (fs::temp_directory_path() / "strata-bench-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) Die("mkdtemp failed");
-    c.dir = tmpl;
-  } else {
-    fs::create_directories(c.dir);
-  }
+  c.dir = bench::WorkDir(c.dir, "strata-bench", kName);
   const std::string data = c.file.empty()
                                ? std::to_string(c.hosts) + " hosts x " + FormatG(c.hours) +
                                      " h x 10 fields (generated TSBS cpu)"
