@@ -59,6 +59,11 @@ std::string FieldKeyPrefix(std::string_view measurement) {
   return prefix;
 }
 
+// Whether `field_key` is a FieldKey of the measurement whose FieldKeyPrefix is `prefix`.
+bool IsFieldKeyOf(std::string_view field_key, std::string_view prefix) {
+  return field_key.size() > prefix.size() && field_key.starts_with(prefix);
+}
+
 uint64_t NextInstance() {
   static std::atomic<uint64_t> next{1};
   return next++;
@@ -410,7 +415,7 @@ void Catalog::ApplyDrop(const std::string& measurement, uint64_t through_id) {
   }
   const std::string prefix = FieldKeyPrefix(measurement);
   std::erase_if(field_types_, [&prefix](const auto& entry) {
-    return entry.first.compare(0, prefix.size(), prefix) == 0;
+    return IsFieldKeyOf(entry.first, prefix);
   });
   declarations_.erase(measurement);
   dropped_measurements_.insert(measurement);
@@ -432,7 +437,7 @@ Status Catalog::Drop(const std::string& measurement) {
   const std::string prefix = FieldKeyPrefix(measurement);
   const bool known = declarations_.count(measurement) != 0 ||
                      std::any_of(field_types_.begin(), field_types_.end(), [&](const auto& e) {
-                       return e.first.compare(0, prefix.size(), prefix) == 0;
+                       return IsFieldKeyOf(e.first, prefix);
                      });  // a series' field always has a type
   if (!known) return OkStatus();
   Record r;
@@ -506,7 +511,7 @@ std::vector<std::pair<std::string, ValueType>> Catalog::Fields(const std::string
   std::vector<std::pair<std::string, ValueType>> out;
   ReaderLock lock(&mu_);
   for (const auto& [fk, type] : field_types_) {
-    if (fk.size() > prefix.size() && fk.compare(0, prefix.size(), prefix) == 0) {
+    if (IsFieldKeyOf(fk, prefix)) {
       auto parts = ParseSeriesKey(fk);  // "<m>#<field>" parses as a key without tags
       if (parts) out.emplace_back(parts->field, type);
     }
