@@ -49,6 +49,7 @@ const char* strata_status_name(int code) {
     case STRATA_NOT_FOUND: return "STRATA_NOT_FOUND";
     case STRATA_TYPE_CONFLICT: return "STRATA_TYPE_CONFLICT";
     case STRATA_NOMEM: return "STRATA_NOMEM";
+    case STRATA_READONLY: return "STRATA_READONLY";
     case STRATA_ROW: return "STRATA_ROW";
     case STRATA_DONE: return "STRATA_DONE";
   }

@@ -17,6 +17,7 @@ static_assert(STRATA_LOCKED == static_cast<int>(strata::Code::kLocked));
 static_assert(STRATA_NOT_FOUND == static_cast<int>(strata::Code::kNotFound));
 static_assert(STRATA_TYPE_CONFLICT == static_cast<int>(strata::Code::kTypeConflict));
 static_assert(STRATA_NOMEM == static_cast<int>(strata::Code::kNoMem));
+static_assert(STRATA_READONLY == static_cast<int>(strata::Code::kReadOnly));
 static_assert(STRATA_MAX_NAME_BYTES == strata::kMaxNameBytes);
 static_assert(STRATA_MAX_SERIES_KEY_BYTES == strata::kMaxSeriesKeyBytes);
 static_assert(STRATA_FLOAT == static_cast<int>(strata::ValueType::kFloat));

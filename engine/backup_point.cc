@@ -10,6 +10,7 @@
 namespace strata {
 
 Result<BackupPoint> StorageEngine::TakeBackupPoint() {
+  if (reader_ != nullptr) return unexpected(ReadOnlyError("back up (open it to write)"));
   BackupPoint point;
   point.source_dir = dir_;
   point.identity = Identity{options_.shard_duration_ns};

@@ -94,8 +94,9 @@ Result<std::unique_ptr<Catalog>> Catalog::OpenReadOnly(Env* env, const std::stri
   std::unique_ptr<Catalog> catalog(new Catalog(dir, nullptr));
   if (!env->FileExists(dir)) return catalog;
   WriterLock lock(&catalog->mu_);
-  auto read = Wal::Read(env, dir, [&](WalRecordType, uint64_t, std::string_view payload) {
+  auto read = Wal::Read(env, dir, [&](WalRecordType, uint64_t lsn, std::string_view payload) {
     catalog->mu_.AssertHeld();  // Read runs this under `lock`
+    catalog->next_record_ = lsn + 1;
     return catalog->ApplyRecord(payload);
   });
   if (!read) {
@@ -105,6 +106,30 @@ Result<std::unique_ptr<Catalog>> Catalog::OpenReadOnly(Env* env, const std::stri
     catalog->recovery_ = *read;
   }
   return catalog;
+}
+
+Status Catalog::CatchUp() {
+  if (log_ != nullptr) return unexpected(Error::Invalid("catalog " + dir_ + " is not read-only"));
+  if (!env_->FileExists(dir_)) return OkStatus();
+  uint64_t next = 0;
+  {
+    ReaderLock lock(&mu_);
+    next = next_record_;
+  }
+  // Read without the lock, so that lookups go on; only this reader's caller registers.
+  std::vector<std::pair<uint64_t, std::string>> added;
+  STRATA_RETURN_IF_ERROR(
+      Wal::Read(env_, dir_, [&](WalRecordType, uint64_t lsn, std::string_view payload) -> Status {
+        if (lsn >= next) added.emplace_back(lsn, std::string(payload));
+        return OkStatus();
+      }));
+  WriterLock lock(&mu_);
+  for (const auto& [lsn, payload] : added) {
+    if (lsn < next_record_) continue;
+    next_record_ = lsn + 1;
+    STRATA_RETURN_IF_ERROR(ApplyRecord(payload));
+  }
+  return OkStatus();
 }
 
 Result<WalReplayStats> Catalog::FinishRecovery() {

@@ -77,6 +77,10 @@ class Catalog {
   // gives the catalog of the records before the damage, and the Corrupt error in *damage.
   [[nodiscard]] static Result<std::unique_ptr<Catalog>> OpenReadOnly(
       Env* env, const std::string& dir, std::optional<Error>* damage = nullptr);
+  // Registers what the log gained since this read-only catalog last read it (OpenReadOnly or
+  // CatchUp): how a reader follows a catalog another process writes. A torn last record is left
+  // for the next call. Invalid on a writable catalog; Corrupt when the log is damaged.
+  [[nodiscard]] Status CatchUp();
   // What the replay of Open or OpenReadOnly found: records, and a torn tail of the log (which
   // FinishRecovery truncates).
   const WalReplayStats& recovery() const { return recovery_; }

@@ -42,6 +42,10 @@ std::string EngineStatsJson(const EngineStats& st) {
   j["tag_index_bytes"] = st.tag_index_bytes;
   j["series_memory_bytes"] = st.catalog_series_bytes + st.tag_index_bytes;
   j["background_error"] = NullIfEmpty(st.background_error);
+  if (st.read_only) {
+    j["read_only"] = true;
+    j["reader_loads"] = st.reader_loads;
+  }
   uint64_t seg_bytes = 0, seg_points = 0, mem_bytes = 0;
   j["shards"] = nlohmann::json::array();
   for (const ShardStats& s : st.shards) {

@@ -13,6 +13,8 @@ namespace strata {
 
 struct EngineStats {
   std::string dir;
+  bool read_only = false;     // a reader (StorageEngine::read_only)
+  uint64_t reader_loads = 0;  // a reader: views loaded so far (DirectoryReader)
   uint64_t series = 0;
   uint64_t last_lsn = 0;
   uint64_t wal_bytes = 0;
@@ -30,9 +32,10 @@ struct EngineStats {
   std::vector<ShardStats> shards;
 };
 
-// One JSON object: every field above (background_error null when empty), "shards" as an array of
-// objects, and the totals segment_bytes, segment_points, memstore_bytes (active plus frozen) and
-// series_memory_bytes (catalog_series_bytes plus tag_index_bytes).
+// One JSON object: every field above (background_error null when empty; read_only and
+// reader_loads only for a reader), "shards" as an array of objects, and the totals segment_bytes,
+// segment_points, memstore_bytes (active plus frozen) and series_memory_bytes
+// (catalog_series_bytes plus tag_index_bytes).
 std::string EngineStatsJson(const EngineStats& stats);
 
 }  // namespace strata

@@ -74,7 +74,8 @@ class Env {
   // fsyncs a directory, making renames and creations in it durable.
   virtual Status SyncDir(const std::string& dir) = 0;
   // Takes an exclusive lock on `path` (created if missing). Code::kLocked when another process, or
-  // another lock object of this process, holds it.
+  // another lock object of this process, holds it; Code::kReadOnly when the file cannot be
+  // created or opened to write (read-only storage, no permission).
   virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) = 0;
 
   virtual int64_t NowNanos() = 0;

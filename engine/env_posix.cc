@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 
 #include "env.h"
@@ -219,12 +220,19 @@ class PosixEnv final : public Env {
 
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+      return unexpected(Error::ReadOnly(
+          DirName(path) + " cannot be opened to write: " + std::strerror(errno) + " creating " +
+          path + " (read-only storage or no write permission; read_only=1 or auto reads it)"));
+    }
     if (fd < 0) return unexpected(Error::IO("open lock file " + path, errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       int e = errno;
       ::close(fd);
       if (e == EWOULDBLOCK) {
-        return unexpected(Error::Locked(DirName(path) + " is locked by another process (" + path + ")"));
+        return unexpected(Error::Locked(
+            DirName(path) + " is locked by another process (" + path + "), which has it open to "
+            "write; one process writes a directory (read_only=1 or auto opens it to read)"));
       }
       return unexpected(Error::IO("flock " + path, e));
     }

@@ -119,12 +119,15 @@ enum Key : unsigned {
   kRetention,
   kCompactionThreads,
   kBlockCacheBytes,
+  kReadOnly,
+  kReaderStaleness,
   kNumKeys
 };
 
 constexpr const char* kKeyNames[kNumKeys] = {
     "sync",           "sync_interval_ms", "memstore_bytes",    "wal_segment_bytes",
-    "shard_duration", "retention",        "compaction_threads", "block_cache_bytes"};
+    "shard_duration", "retention",        "compaction_threads", "block_cache_bytes",
+    "read_only",      "reader_staleness_ms"};
 
 Status SetOption(Options* o, Key key, std::string_view value) {
   const std::string_view name = kKeyNames[key];
@@ -176,6 +179,21 @@ Status SetOption(Options* o, Key key, std::string_view value) {
       }
       return OkStatus();
     }
+    case kReadOnly:
+      if (value == "0" || value == "false") {
+        o->read_only = OpenMode::kWriter;
+      } else if (value == "1" || value == "true") {
+        o->read_only = OpenMode::kReader;
+      } else if (value == "auto") {
+        o->read_only = OpenMode::kAuto;
+      } else {
+        return unexpected(OptionError(name, value, "is not one of 0, 1, auto"));
+      }
+      return OkStatus();
+    case kReaderStaleness: {
+      STRATA_ASSIGN_OR_RETURN(o->reader_staleness_ms, ParseInt(name, value, 0, kMaxSyncIntervalMs));
+      return OkStatus();
+    }
     case kNumKeys:
       break;
   }
@@ -204,6 +222,18 @@ std::string FormatScaled(uint64_t v, const Unit* units, size_t nunits, bool keep
 }
 
 }  // namespace
+
+const char* OpenModeName(OpenMode mode) {
+  switch (mode) {
+    case OpenMode::kWriter:
+      return "0";
+    case OpenMode::kReader:
+      return "1";
+    case OpenMode::kAuto:
+      return "auto";
+  }
+  return "unknown";
+}
 
 const char* SyncModeName(SyncMode mode) {
   switch (mode) {
@@ -314,6 +344,10 @@ std::string FormatOptions(const Options& o) {
   s += ";retention=" + FormatDuration(o.retention_ns);
   s += ";compaction_threads=" + std::to_string(o.compaction_threads);
   s += ";block_cache_bytes=" + FormatByteSize(o.block_cache_bytes);
+  if (o.read_only != OpenMode::kWriter) s += std::string(";read_only=") + OpenModeName(o.read_only);
+  if (o.reader_staleness_ms != 0) {
+    s += ";reader_staleness_ms=" + std::to_string(o.reader_staleness_ms);
+  }
   return s;
 }
 

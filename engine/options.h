@@ -15,6 +15,14 @@ namespace strata {
 
 enum class SyncMode { kFull, kNormal, kOff };
 
+// How an open treats the directory's LOCK (engine/README.md, section 12). kWriter: take it (another
+// process holding it is Locked; storage that refuses it is ReadOnly). kReader: never take it;
+// follow the directory another process may be writing, refusing writes (ReadOnly). kAuto: a writer
+// when the lock can be had, else a reader.
+enum class OpenMode { kWriter, kReader, kAuto };
+// "0", "1", "auto": the text form of the read_only option.
+const char* OpenModeName(OpenMode mode);
+
 // "full", "normal", "off".
 const char* SyncModeName(SyncMode mode);
 
@@ -30,6 +38,10 @@ struct Options {
   int64_t retention_ns = 0;                        // 0 = keep forever
   int compaction_threads = 1;                      // 1..64
   uint64_t block_cache_bytes = 32ull << 20;  // decoded segment blocks kept for reads; 0 = no cache
+  OpenMode read_only = OpenMode::kWriter;    // "read_only": 0, 1 or auto
+  // A reader (read_only) checks the directory for new writes at most this often: a query sees
+  // every write committed before it began, or at most this long before. 0: at every query.
+  int64_t reader_staleness_ms = 0;  // 0..3600000
   Env* env = Env::Default();  // not settable from text; tests substitute a FaultyEnv
 
   bool operator==(const Options&) const = default;
@@ -48,12 +60,14 @@ inline constexpr int64_t kMaxSyncIntervalMs = 3'600'000;
 // skipped. Keys: sync=full|normal|off, sync_interval_ms (integer), memstore_bytes and
 // wal_segment_bytes (ParseByteSize), shard_duration and retention (ParseDuration; retention 0 =
 // forever), compaction_threads, block_cache_bytes (ParseByteSize; 0 disables the cache of decoded
-// segment blocks that the engine's shards share, block_cache.h). An unknown key, a repeated key, an
+// segment blocks that the engine's shards share, block_cache.h), read_only (0|1|auto, also
+// false|true), reader_staleness_ms (integer). An unknown key, a repeated key, an
 // item without '=', a malformed value or one outside the bounds above is Invalid, with a message
 // naming the key and the value: "option memstore_bytes: '12x' is not a byte size".
 [[nodiscard]] Result<Options> ParseOptions(std::string_view text);
 
-// The text form of `options` (without env; without shard_duration when it is 0):
+// The text form of `options` (without env; without shard_duration when it is 0, without read_only
+// and reader_staleness_ms when they have their defaults):
 // ParseOptions(FormatOptions(o)) equals o apart from env.
 std::string FormatOptions(const Options& options);
 

@@ -15,6 +15,7 @@ const char* CodeName(Code code) {
     case Code::kNotFound: return "not found";
     case Code::kTypeConflict: return "type conflict";
     case Code::kNoMem: return "out of memory";
+    case Code::kReadOnly: return "read-only";
   }
   return "unknown";
 }

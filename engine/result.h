@@ -38,6 +38,7 @@ enum class Code : int {
   kNotFound = 6,
   kTypeConflict = 7,
   kNoMem = 8,
+  kReadOnly = 9,
 };
 
 const char* CodeName(Code code);
@@ -54,6 +55,7 @@ class Error {
   // Damaged data in `path` at byte `offset`; the message names both.
   static Error Corrupt(const std::string& path, uint64_t offset, const std::string& what);
   static Error Locked(std::string msg) { return Error(Code::kLocked, std::move(msg)); }
+  static Error ReadOnly(std::string msg) { return Error(Code::kReadOnly, std::move(msg)); }
   static Error NotFound(std::string msg) { return Error(Code::kNotFound, std::move(msg)); }
   static Error TypeConflict(std::string msg) { return Error(Code::kTypeConflict, std::move(msg)); }
   static Error NoMem(std::string msg) { return Error(Code::kNoMem, std::move(msg)); }

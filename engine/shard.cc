@@ -213,7 +213,10 @@ Result<std::shared_ptr<Shard>> Shard::Open(Env* env, const Options& options, std
 }
 
 Status Shard::Load() {
-  STRATA_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  // A reader creates nothing: a shard the writer has not yet made a directory for is empty.
+  const bool follower = options_.read_only == OpenMode::kReader;
+  if (follower && !env_->FileExists(dir_)) return OkStatus();
+  if (!follower) STRATA_RETURN_IF_ERROR(env_->CreateDirs(dir_));
   Manifest manifest;
   auto m = ReadManifest(env_, JoinPath(dir_, kManifestName));
   if (m) {
@@ -243,7 +246,11 @@ Status Shard::Load() {
     Error why = reader.error().code() == Code::kCorrupt
                     ? reader.error()
                     : Error::Corrupt(path, 0, "segment listed in the manifest is missing");
-    Log("shard " + dir_ + ": " + why.ToString() + "; reads of its times fail until `strata repair`");
+    // A reader may have raced the writer's compaction; it loads again rather than log (see
+    // DirectoryReader), and reports what stays damaged through reads and Stats.
+    if (!follower) {
+      Log("shard " + dir_ + ": " + why.ToString() + "; reads of its times fail until `strata repair`");
+    }
     damaged_.push_back(DamagedSegment{meta, std::move(why)});
   }
 

@@ -121,8 +121,9 @@ class ShardSnapshot {
 
 class Shard {
  public:
-  // Opens (creating if needed) the shard in `dir`: reads its manifest and opens the segments it
-  // lists, changing no file; RemoveLeftovers() then removes what a crash left behind. A listed
+  // Opens (creating if needed; with options.read_only kReader never: a missing directory is an
+  // empty shard) the shard in `dir`: reads its manifest and opens the segments it lists, changing
+  // no file; RemoveLeftovers() then removes what a crash left behind. A listed
   // segment that is missing, damaged (Corrupt) or names series the catalog does not have does not
   // fail the open: it is kept in the
   // manifest, logged and reported by Stats and Verify, and every read whose range overlaps its

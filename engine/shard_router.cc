@@ -51,7 +51,11 @@ std::string ShardRouter::ShardDir(const std::string& measurement, int64_t window
 }
 
 Status ShardRouter::LoadExisting() {
-  STRATA_RETURN_IF_ERROR(env_->CreateDirs(shards_dir_));
+  if (options_.read_only == OpenMode::kReader) {
+    if (!env_->FileExists(shards_dir_)) return OkStatus();  // a reader creates nothing
+  } else {
+    STRATA_RETURN_IF_ERROR(env_->CreateDirs(shards_dir_));
+  }
   std::map<std::string, std::string> by_dir;
   for (const std::string& m : catalog_->Measurements()) by_dir.emplace(EscapeMeasurement(m), m);
   // A drop interrupted before it removed its shards left them: they are loaded (their points

@@ -16,15 +16,16 @@
 #include "prepared_write.h"
 #include "wal.h"
 #include "wal_entry.h"
+#include "wal_replay.h"
 
 namespace strata {
 namespace {
 
-// Engines open in this process, by canonical directory, so that opening a directory twice shares
-// one engine instead of failing on our own lock.
+// Engines open in this process, by canonical directory and whether a reader, so that opening a
+// directory twice shares one engine instead of failing on our own lock.
 struct OpenEngines {
   Mutex mu;
-  std::map<std::string, std::weak_ptr<StorageEngine>> by_dir GUARDED_BY(mu);
+  std::map<std::pair<std::string, bool>, std::weak_ptr<StorageEngine>> by_dir GUARDED_BY(mu);
 };
 OpenEngines& Registry() {
   static auto* registry = new OpenEngines();
@@ -46,9 +47,24 @@ StorageEngine::~StorageEngine() {
 Result<std::shared_ptr<StorageEngine>> StorageEngine::Open(const std::string& dir,
                                                            const Options& options) {
   STRATA_ASSIGN_OR_RETURN(const std::string canonical, CanonicalDataDir(dir));
+  if (options.read_only != OpenMode::kAuto) return OpenShared(canonical, options);
+  Options mode_options = options;
+  mode_options.read_only = OpenMode::kWriter;
+  auto writer = OpenShared(canonical, mode_options);
+  if (writer || (writer.error().code() != Code::kLocked &&
+                 writer.error().code() != Code::kReadOnly)) {
+    return writer;
+  }
+  mode_options.read_only = OpenMode::kReader;
+  return OpenShared(canonical, mode_options);
+}
+
+Result<std::shared_ptr<StorageEngine>> StorageEngine::OpenShared(const std::string& canonical,
+                                                                 const Options& options) {
   OpenEngines& registry = Registry();
   MutexLock lock(&registry.mu);
-  if (auto it = registry.by_dir.find(canonical); it != registry.by_dir.end()) {
+  const auto key = std::make_pair(canonical, options.read_only == OpenMode::kReader);
+  if (auto it = registry.by_dir.find(key); it != registry.by_dir.end()) {
     if (auto live = it->second.lock()) {
       // Only the shard duration is the directory's; other options are the first open's.
       const int64_t d = live->options_.shard_duration_ns;
@@ -60,9 +76,45 @@ Result<std::shared_ptr<StorageEngine>> StorageEngine::Open(const std::string& di
     }
   }
   std::shared_ptr<StorageEngine> engine(new StorageEngine(canonical, options));
-  STRATA_RETURN_IF_ERROR(engine->Init());
-  registry.by_dir[canonical] = engine;
+  STRATA_RETURN_IF_ERROR(options.read_only == OpenMode::kReader ? engine->InitReader()
+                                                                : engine->Init());
+  registry.by_dir[key] = engine;
   return engine;
+}
+
+Status StorageEngine::InitReader() {
+  STRATA_RETURN_IF_ERROR(CheckNotIncompleteBackup(env_, dir_));
+  if (!HasIdentityFile(env_, dir_)) {
+    return unexpected(Error::NotFound(
+        dir_ + " is not a Strata data directory (no STRATA identity file); a read-only open "
+               "creates nothing"));
+  }
+  STRATA_ASSIGN_OR_RETURN(const SettledShardDuration settled,
+                          SettleShardDuration(env_, dir_, options_.shard_duration_ns));
+  if (settled.write_identity && options_.shard_duration_ns != 0) {
+    // The directory holds no point yet; its writer may still change the recorded duration.
+    return unexpected(Error::Invalid("read-only open of " + dir_ + ": shard_duration is the "
+                                     "directory's; a reader cannot change it"));
+  }
+  options_.shard_duration_ns = settled.shard_duration_ns;
+  STRATA_ASSIGN_OR_RETURN(catalog_, Catalog::OpenReadOnly(env_, JoinPath(dir_, kCatalogDirName)));
+  STRATA_ASSIGN_OR_RETURN(reader_, DirectoryReader::Open(env_, options_, dir_, catalog_.get()));
+  return OkStatus();
+}
+
+Error StorageEngine::ReadOnlyError(const std::string& what) const {
+  return Error::ReadOnly("cannot " + what + ": " + dir_ +
+                         " is open read-only in this process (read_only=1, or auto while "
+                         "another process writes it or its storage cannot be written)");
+}
+
+Result<ShardRouter*> StorageEngine::ReadRouter(std::shared_ptr<const ReaderView>* view) const {
+  if (reader_ == nullptr) {
+    pipeline_->WaitForCommittedApplied();  // every acknowledged write is in the shards
+    return router_.get();
+  }
+  STRATA_ASSIGN_OR_RETURN(*view, reader_->Current());
+  return (*view)->router.get();
 }
 
 // An open reads and checks everything it depends on before it changes any file, so that an open
@@ -121,7 +173,7 @@ Result<std::unique_ptr<Wal>> StorageEngine::OpenAndCheckWal() {
   STRATA_RETURN_IF_ERROR(
       wal->Replay([&](WalRecordType type, uint64_t lsn, std::string_view payload) -> Status {
         DecodedWrite decoded;
-        return CheckRecord(type, lsn, payload, &decoded);
+        return CheckWalRecord(type, lsn, payload, *catalog_, router_->windows(), &decoded);
       }));
   return wal;
 }
@@ -138,70 +190,31 @@ void StorageEngine::LogTruncatedTail(const WalReplayStats& stats) {
 Result<uint64_t> StorageEngine::Recover(Wal* wal) {
   uint64_t last_lsn = 0;
   for (const auto& shard : router_->All()) last_lsn = std::max(last_lsn, shard->flushed_lsn());
-  STRATA_ASSIGN_OR_RETURN(WalReplayStats stats,
-                          wal->Replay([&](WalRecordType type, uint64_t lsn, std::string_view payload) {
-                            last_lsn = std::max(last_lsn, lsn);
-                            return ApplyRecord(type, lsn, payload);
-                          }));
+  const int64_t cutoff =
+      options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
+  STRATA_ASSIGN_OR_RETURN(
+      WalReplayStats stats,
+      wal->Replay([&](WalRecordType type, uint64_t lsn, std::string_view payload) -> Status {
+        last_lsn = std::max(last_lsn, lsn);
+        DecodedWrite decoded;
+        STRATA_RETURN_IF_ERROR(
+            CheckWalRecord(type, lsn, payload, *catalog_, router_->windows(), &decoded));
+        return ReplayWalRecord(decoded, lsn, *catalog_, router_.get(), cutoff,
+                               /*flush_as_it_goes=*/true);
+      }));
   STRATA_RETURN_IF_ERROR(wal->FinishReplay());
   LogTruncatedTail(stats);
   return last_lsn;
 }
 
-Status StorageEngine::CheckRecord(WalRecordType type, uint64_t lsn, std::string_view payload,
-                                  DecodedWrite* decoded) const {
-  auto corrupt = [&](const std::string& what) {
-    return unexpected(Error(Code::kCorrupt, "WAL record " + std::to_string(lsn) + ": " + what +
-                                                "; `strata repair` can cut the log before it"));
-  };
-  if (type != WalRecordType::kWrite || !DecodeWriteRecord(payload, decoded)) {
-    return corrupt("malformed write record");
-  }
-  if (std::string why = CheckLoggedWrite(*decoded, *catalog_, router_->windows()); !why.empty()) {
-    return corrupt(why);
-  }
-  return OkStatus();
-}
-
-Status StorageEngine::ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload) {
-  DecodedWrite decoded;
-  STRATA_RETURN_IF_ERROR(CheckRecord(type, lsn, payload, &decoded));
-  for (const DeleteRecord& rec : decoded.deletes) ApplyDeleteRecord(rec, lsn, /*recovering=*/true);
-  const int64_t cutoff =
-      options_.retention_ns > 0 ? env_->NowNanos() - options_.retention_ns : INT64_MIN;
-  std::vector<SeriesPoints> live;
-  for (const WritePart& part : decoded.parts) {
-    // Points of a dropped measurement's series went with it.
-    live.clear();
-    for (const SeriesPoints& sp : part.series) {
-      if (!catalog_->IsDropped(sp.id)) live.push_back(sp);
-    }
-    if (live.empty()) continue;
-    STRATA_ASSIGN_OR_RETURN(auto shard, router_->GetOrCreate(part.measurement, part.window_start));
-    if (shard->window_end() <= cutoff || lsn <= shard->flushed_lsn()) continue;
-    shard->ApplyWrite(lsn, live);
-    if (shard->NeedsFreeze() && shard->Freeze()) {
-      // Flush as we go so that replaying a long WAL needs no more memory than normal operation.
-      STRATA_RETURN_IF_ERROR(shard->FlushOldestFrozen());
-    }
-  }
-  return OkStatus();
-}
-
-void StorageEngine::ApplyDeleteRecord(const DeleteRecord& rec, uint64_t lsn, bool recovering) {
-  for (const auto& shard : router_->ShardsFor(rec.measurement, rec.min_time, rec.max_time)) {
-    if (recovering && lsn <= shard->flushed_lsn()) continue;
-    shard->ApplyDelete(lsn, rec.series_ids, rec.min_time, rec.max_time);
-  }
-}
-
 // ---- write path -----------------------------------------------------------------------------------
 
 int64_t StorageEngine::OldestWritableTime() const {
-  const int64_t routable = router_->FirstWindowStart();
+  const ShardWindows& windows = reader_ != nullptr ? reader_->windows() : router_->windows();
+  const int64_t routable = windows.FirstStart();
   if (options_.retention_ns <= 0) return routable;
   // A window that ends at or before now - retention is expired: the oldest kept one holds it.
-  return std::max(routable, router_->WindowStart(env_->NowNanos() - options_.retention_ns));
+  return std::max(routable, windows.Start(env_->NowNanos() - options_.retention_ns));
 }
 
 Status StorageEngine::Write(WriteBatch& batch) {
@@ -215,6 +228,7 @@ Status StorageEngine::WriteAndClear(WriteBatch& batch) {
 }
 
 Status StorageEngine::PrepareAndCommit(WriteBatch* batch, bool take_columns) {
+  if (reader_ != nullptr) return unexpected(ReadOnlyError("write"));
   STRATA_RETURN_IF_ERROR(background_->error());
   STRATA_ASSIGN_OR_RETURN(
       std::unique_ptr<PreparedWrite> write,
@@ -229,7 +243,9 @@ Status StorageEngine::PrepareAndCommit(WriteBatch* batch, bool take_columns) {
 
 void StorageEngine::ApplyCommitted(const PreparedWrite& write, uint64_t lsn) {
   for (const DeleteRecord& rec : write.deletes()) {
-    ApplyDeleteRecord(rec, lsn, /*recovering=*/false);
+    for (const auto& shard : router_->ShardsFor(rec.measurement, rec.min_time, rec.max_time)) {
+      shard->ApplyDelete(lsn, rec.series_ids, rec.min_time, rec.max_time);
+    }
   }
   for (const PreparedWrite::Part& part : write.parts()) {
     part.shard->ApplyWrite(lsn, part.series);
@@ -267,6 +283,7 @@ Status StorageEngine::Delete(const QueryRequest& what) {
 // removing the shards only frees the space. A crash before it leaves everything as it was; a
 // crash after it leaves shards that the next open removes (FinishInterruptedDrops).
 Status StorageEngine::DropMeasurement(const std::string& measurement) {
+  if (reader_ != nullptr) return unexpected(ReadOnlyError("drop measurement " + measurement));
   STRATA_RETURN_IF_ERROR(background_->error());
   // Every acknowledged write applied and no flush of the measurement's shards under way.
   STRATA_RETURN_IF_ERROR(Flush());
@@ -279,6 +296,7 @@ Status StorageEngine::DropMeasurement(const std::string& measurement) {
 
 Status StorageEngine::DeclareMeasurement(const std::string& measurement,
                                          const std::string& schema) {
+  if (reader_ != nullptr) return unexpected(ReadOnlyError("declare measurement " + measurement));
   STRATA_RETURN_IF_ERROR(background_->error());
   return catalog_->Declare(measurement, schema);
 }
@@ -306,6 +324,7 @@ void StorageEngine::DeleteObsoleteWal() {
 }
 
 Status StorageEngine::Flush() {
+  if (reader_ != nullptr) return unexpected(ReadOnlyError("flush"));
   STRATA_RETURN_IF_ERROR(background_->error());
   pipeline_->WaitForCommittedApplied();
   std::vector<std::shared_ptr<Shard>> shards = router_->All();
@@ -316,6 +335,7 @@ Status StorageEngine::Flush() {
 }
 
 Status StorageEngine::Compact() {
+  if (reader_ != nullptr) return unexpected(ReadOnlyError("compact"));
   STRATA_RETURN_IF_ERROR(Flush());
   // Every undamaged shard is merged; the first damage met is reported once they are.
   Status damaged = OkStatus();
@@ -331,7 +351,8 @@ Status StorageEngine::Compact() {
 
 Result<QuerySnapshot> StorageEngine::Snapshot(const QueryRequest& q) {
   if (q.measurement.empty()) return unexpected(Error::Invalid("query needs a measurement"));
-  pipeline_->WaitForCommittedApplied();  // every acknowledged write is in the shards
+  std::shared_ptr<const ReaderView> view;  // a reader's shards, alive until the snapshot is taken
+  STRATA_ASSIGN_OR_RETURN(ShardRouter* const router, ReadRouter(&view));
   QuerySnapshot snap;
   snap.min_time = q.min_time;
   snap.max_time = q.max_time;
@@ -340,7 +361,7 @@ Result<QuerySnapshot> StorageEngine::Snapshot(const QueryRequest& q) {
     std::vector<uint64_t> ids;
     ids.reserve(snap.series.size());
     for (const SeriesInfo* s : snap.series) ids.push_back(s->id);
-    for (const auto& shard : router_->ShardsFor(q.measurement, q.min_time, q.max_time)) {
+    for (const auto& shard : router->ShardsFor(q.measurement, q.min_time, q.max_time)) {
       snap.shards.push_back(shard->Snapshot(ids, q.min_time, q.max_time));
     }
   }
@@ -361,6 +382,7 @@ Result<std::unique_ptr<RowCursor>> StorageEngine::QueryRows(const QueryRequest& 
 // ---- stats and verification -------------------------------------------------------------------
 
 EngineStats StorageEngine::Stats() const {
+  if (reader_ != nullptr) return ReaderStats();
   pipeline_->WaitForCommittedApplied();
   EngineStats st;
   st.dir = dir_;
@@ -382,11 +404,30 @@ EngineStats StorageEngine::Stats() const {
   return st;
 }
 
+EngineStats StorageEngine::ReaderStats() const {
+  EngineStats st;
+  st.dir = dir_;
+  st.read_only = true;
+  auto current = reader_->Current();
+  if (!current) st.background_error = current.error().ToString();
+  const std::shared_ptr<const ReaderView> view = current ? *current : reader_->Last();
+  st.series = catalog_->series_count();
+  st.last_lsn = view->lsn;
+  st.wal_bytes = view->wal_bytes;
+  st.wal_files = view->wal_files;
+  st.reader_loads = view->loads;
+  for (const auto& shard : view->router->All()) st.shards.push_back(shard->Stats());
+  return st;
+}
+
 std::string StorageEngine::StatsJson() const { return EngineStatsJson(Stats()); }
 
 std::vector<std::string> StorageEngine::Verify() const {
   std::vector<std::string> problems;
-  for (const auto& shard : router_->All()) {
+  std::shared_ptr<const ReaderView> view;
+  auto router = ReadRouter(&view);
+  if (!router) return {router.error().ToString()};
+  for (const auto& shard : (*router)->All()) {
     auto p = shard->Verify();
     problems.insert(problems.end(), p.begin(), p.end());
   }

@@ -9,8 +9,12 @@
 // Directory layout:  STRATA (identity file)  LOCK  catalog/  wal/  shards/<measurement>/<window>/
 //
 // Open() of a directory this process already has open returns the same engine (options of later
-// opens are ignored); another process gets Code::kLocked. The engine closes when the last
-// shared_ptr goes. Thread-safe: any number of threads may write, query, flush at once.
+// opens are ignored); another process gets Code::kLocked. With options.read_only (kReader, or
+// kAuto when the lock is held elsewhere or the storage cannot be written) the engine is a
+// *reader*: it takes no lock, changes no file, follows what another process writes through a
+// DirectoryReader (directory_reader.h), and refuses writes, deletes, flushes, compactions and
+// backups with Code::kReadOnly. The engine closes when the last shared_ptr goes. Thread-safe: any
+// number of threads may write, query, flush at once.
 #pragma once
 
 #include <atomic>
@@ -22,6 +26,7 @@
 
 #include "backup_point.h"
 #include "catalog.h"
+#include "directory_reader.h"
 #include "engine_stats.h"
 #include "env.h"
 #include "line_protocol.h"
@@ -54,7 +59,12 @@ class StorageEngine {
   // before it is a Corrupt error). The shard duration is the directory's, recorded in its identity
   // file when it is created: options.shard_duration_ns 0 takes it, another value is Invalid once
   // the directory holds points (before, it replaces the recorded one). A
-  // directory this process has open is shared: the same engine, with the first open's options.
+  // directory this process has open is shared: the same engine, with the first open's options
+  // (one writer engine and one reader engine per directory). options.read_only chooses the
+  // mode: kWriter (Locked when another process writes the directory, ReadOnly when its storage
+  // cannot be written), kReader (NotFound for a directory without an identity file: a reader
+  // creates nothing), kAuto (the writer's engine if this process has one or can take the lock,
+  // else a reader).
   [[nodiscard]] static Result<std::shared_ptr<StorageEngine>> Open(const std::string& dir,
                                                                    const Options& options);
 
@@ -113,14 +123,28 @@ class StorageEngine {
   // Checks every checksum of every segment; returns the problems found (empty: all good).
   std::vector<std::string> Verify() const;
 
+  // True for a reader (see above).
+  bool read_only() const { return reader_ != nullptr; }
   const Catalog& catalog() const { return *catalog_; }
   const Options& options() const { return options_; }
   const std::string& dir() const { return dir_; }
 
  private:
   StorageEngine(std::string dir, const Options& options);
+  // The engine of `canonical` in options.read_only's mode (kWriter or kReader): the one this
+  // process has open, or a new one.
+  static Result<std::shared_ptr<StorageEngine>> OpenShared(const std::string& canonical,
+                                                           const Options& options);
   // Opens everything and checks it (changing no file), then recovers and starts the threads.
   Status Init();
+  // A reader's open: the identity file, the catalog, then the first view (changing no file).
+  Status InitReader();
+  // Code::kReadOnly for `what` (a write, a flush...) through a reader.
+  Error ReadOnlyError(const std::string& what) const;
+  // The shards a read sees: a writer's, or the current view's (kept alive by *view).
+  Result<ShardRouter*> ReadRouter(std::shared_ptr<const ReaderView>* view) const;
+  // Stats of a reader: its current view (a failed reload is reported as the background error).
+  EngineStats ReaderStats() const;
   // Opens the WAL and checks each record against the catalog and shards (changing no file).
   Result<std::unique_ptr<Wal>> OpenAndCheckWal();
   static void LogTruncatedTail(const WalReplayStats& stats);
@@ -128,12 +152,6 @@ class StorageEngine {
   Status FinishInterruptedDrops();
   // Replays the WAL into the shards; returns the last LSN.
   Result<uint64_t> Recover(Wal* wal);
-  // Decodes a WAL record into *decoded and checks it against the catalog and the shard windows:
-  // Corrupt, naming the record, unless recovery can apply it.
-  Status CheckRecord(WalRecordType type, uint64_t lsn, std::string_view payload,
-                     DecodedWrite* decoded) const;
-  Status ApplyRecord(WalRecordType type, uint64_t lsn, std::string_view payload);
-  void ApplyDeleteRecord(const DeleteRecord& rec, uint64_t lsn, bool recovering);
 
   // Write and WriteAndClear: prepares the batch and commits it, applied in the background with
   // `take_columns`.
@@ -152,6 +170,8 @@ class StorageEngine {
   // Each calls into the other: the destructor stops both before either goes.
   std::unique_ptr<BackgroundWork> background_;
   std::unique_ptr<CommitPipeline> pipeline_;
+  // A reader's: then router_, background_ and pipeline_ are null.
+  std::unique_ptr<DirectoryReader> reader_;
 
   std::atomic<uint64_t> points_written_{0};
   std::atomic<uint64_t> batches_written_{0};

@@ -4,6 +4,8 @@
 #include <mutex>
 #include <string_view>
 
+SQLITE_EXTENSION_INIT3
+
 namespace strata_sql {
 namespace {
 
@@ -11,6 +13,21 @@ std::mutex g_registry_mu;
 std::map<std::pair<sqlite3*, std::string>, std::weak_ptr<Conn>>& Registry() {
   static auto* r = new std::map<std::pair<sqlite3*, std::string>, std::weak_ptr<Conn>>();
   return *r;
+}
+
+// The options strata_open gets for a table's directory: the table's own, with read_only=1 for a
+// connection opened read-only (`sqlite3 -readonly`) and read_only=auto when the table does not
+// say, so that a second process reads a directory another one writes, as SQLite's readers do.
+std::string OpenOptions(sqlite3* db, const std::string& options) {
+  for (size_t pos = 0; pos <= options.size();) {
+    const size_t end = std::min(options.find(';', pos), options.size());
+    std::string_view item(options.data() + pos, end - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.starts_with("read_only")) return options;
+    pos = end + 1;
+  }
+  const std::string mode = sqlite3_db_readonly(db, "main") == 1 ? "read_only=1" : "read_only=auto";
+  return options.empty() ? mode : mode + ";" + options;
 }
 
 }  // namespace
@@ -65,7 +82,7 @@ std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std
       // The engine checks what the meaning leaves out, a shard_duration other than the
       // directory's, when the directory is opened again.
       strata_db* check = nullptr;
-      if (create && strata_open(dir.c_str(), options.c_str(), &check) != STRATA_OK) {
+      if (create && strata_open(dir.c_str(), OpenOptions(db, options).c_str(), &check) != STRATA_OK) {
         *err = std::string("cannot open '") + dir + "': " + strata_errmsg();
         return nullptr;
       }
@@ -83,7 +100,7 @@ std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std
     }
   }
   strata_db* sdb = nullptr;
-  if (strata_open(dir.c_str(), options.empty() ? nullptr : options.c_str(), &sdb) != STRATA_OK) {
+  if (strata_open(dir.c_str(), OpenOptions(db, options).c_str(), &sdb) != STRATA_OK) {
     *err = std::string("cannot open '") + dir + "': " + strata_errmsg();
     return nullptr;
   }

@@ -26,6 +26,7 @@ int SqliteCode(int status) {
     case STRATA_IO: return SQLITE_IOERR;
     case STRATA_CORRUPT: return SQLITE_CORRUPT;
     case STRATA_LOCKED: return SQLITE_BUSY;
+    case STRATA_READONLY: return SQLITE_READONLY;
     case STRATA_TYPE_CONFLICT:
     case STRATA_INVALID: return SQLITE_CONSTRAINT;
     default: return SQLITE_ERROR;

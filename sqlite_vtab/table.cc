@@ -116,13 +116,14 @@ void Detach(Table* t) {
 
 // Whether the directory holds the table: a CREATE declares the measurement there; a connect
 // takes a declared measurement, or one with series (written by a version that did not declare,
-// and declared now, when the directory takes it). False with *err: a connect of a measurement
-// the directory knows nothing of (*undeclared set), or a CREATE that could not declare.
+// and declared now, when the directory takes it). A CREATE through a read-only handle (another
+// process writes the directory) takes what a connect takes. False with *err: a connect of a
+// measurement the directory knows nothing of (*undeclared set), or a CREATE that could not
+// declare.
 bool CheckDeclared(Table* t, bool create, bool* undeclared, std::string* err) {
   int declared = 0;
   int64_t series = 0;
-  if (!create &&
-      strata_measurement_info(t->conn->sdb, t->name.c_str(), &declared, &series) != STRATA_OK) {
+  if (strata_measurement_info(t->conn->sdb, t->name.c_str(), &declared, &series) != STRATA_OK) {
     *err = std::string("cannot read the directory's catalog: ") + strata_errmsg();
     return false;
   }
@@ -133,12 +134,10 @@ bool CheckDeclared(Table* t, bool create, bool* undeclared, std::string* err) {
     return false;
   }
   const std::string schema = DeclareSql(t->schema);
-  if (strata_declare_measurement(t->conn->sdb, t->name.c_str(), schema.c_str()) != STRATA_OK) {
-    if (!create) return true;  // a directory that takes no writes still serves reads
-    *err = std::string("cannot record the table in ") + t->dir + ": " + strata_errmsg();
-    return false;
-  }
-  return true;
+  const int rc = strata_declare_measurement(t->conn->sdb, t->name.c_str(), schema.c_str());
+  if (rc == STRATA_OK || series > 0) return true;  // a directory that takes no writes still serves reads
+  *err = std::string("cannot record the table in ") + t->dir + ": " + strata_errmsg();
+  return false;
 }
 
 // Attach's first part: the Conn, and the declaration checked against the directory's field

@@ -74,6 +74,8 @@ extern "C" {
 #define STRATA_NOT_FOUND 6     /* a required file or object does not exist */
 #define STRATA_TYPE_CONFLICT 7 /* a field already holds values of another type; nothing written */
 #define STRATA_NOMEM 8         /* out of memory */
+#define STRATA_READONLY 9      /* a write, flush or backup through a read-only open, or a writer's
+                               ** open of read-only storage */
 #define STRATA_ROW 100         /* strata_cursor_next*: a point (or block) is available */
 #define STRATA_DONE 101        /* strata_cursor_next*: the cursor is exhausted */
 
@@ -135,14 +137,22 @@ STRATA_API const char *strata_version(void);
 **            (1h, 1d, 7d, ...; the directory's own: set when it is created, default 1d; later
 **            opens may leave it out, and once the directory holds points another value is
 **            STRATA_INVALID), retention (0 = forever), compaction_threads, block_cache_bytes
-**            (decoded segment blocks kept for repeated reads; 0 = none).  Unknown keys and bad
-**            values are STRATA_INVALID.
+**            (decoded segment blocks kept for repeated reads; 0 = none), read_only (0: open to
+**            write, the default; 1: open to read while another process may write, taking no
+**            lock and creating nothing; auto: to write when no other process has the directory
+**            open and its storage allows, else to read), reader_staleness_ms (a read-only open
+**            looks for new writes at most this often; 0, the default: at every query).  Unknown
+**            keys and bad values are STRATA_INVALID.
 **   out      receives the handle, to be closed with strata_close(); NULL on failure.
 ** Opening a directory this process already has open shares the same engine (later options are
 ** ignored, but for a shard_duration that differs: STRATA_INVALID).  Returns STRATA_OK,
 ** STRATA_INVALID (NULL argument, bad option, a non-empty directory that is not a Strata
-** directory), STRATA_LOCKED (open in another process), STRATA_IO, STRATA_CORRUPT (recovery found
-** damaged data) or STRATA_NOMEM.  Thread-safe. */
+** directory), STRATA_LOCKED (open to write in another process; read_only=1 or auto reads it),
+** STRATA_READONLY (read_only=0 on storage that cannot be written), STRATA_NOT_FOUND (read_only=1
+** of a directory that is not a Strata directory), STRATA_IO, STRATA_CORRUPT (recovery found
+** damaged data) or STRATA_NOMEM.  A read-only open is a separate engine from a writing open of the
+** same directory in this process, and every write, delete, flush, compact or backup through it
+** is STRATA_READONLY.  Thread-safe. */
 STRATA_API int strata_open(const char *dir, const char *options, strata_db **out);
 
 /* Closes the handle.  Acknowledged writes are already durable per the `sync` option; close does

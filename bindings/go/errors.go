@@ -25,12 +25,13 @@ const (
 	CodeNotFound     Code = C.STRATA_NOT_FOUND     // a required file or object does not exist
 	CodeTypeConflict Code = C.STRATA_TYPE_CONFLICT // a field already holds another type
 	CodeNoMem        Code = C.STRATA_NOMEM         // out of memory
+	CodeReadOnly     Code = C.STRATA_READONLY      // a write through a read-only open
 )
 
 var codeNames = map[Code]string{
 	CodeError: "ERROR", CodeInvalid: "INVALID", CodeIO: "IO", CodeCorrupt: "CORRUPT",
 	CodeLocked: "LOCKED", CodeNotFound: "NOT_FOUND", CodeTypeConflict: "TYPE_CONFLICT",
-	CodeNoMem: "NOMEM",
+	CodeNoMem: "NOMEM", CodeReadOnly: "READONLY",
 }
 
 // String gives the code's name without the STRATA_ prefix ("INVALID").

@@ -21,6 +21,12 @@ int UsageError(const char* command, const std::string& why) {
   return kExitUsage;
 }
 
+Options ReadingOptions() {
+  Options options;
+  options.read_only = OpenMode::kReader;
+  return options;
+}
+
 Result<std::shared_ptr<StorageEngine>> OpenExisting(const std::string& dir, const Options& options) {
   if (!HasIdentityFile(Env::Default(), dir)) {
     return unexpected(Error::NotFound(dir + " is not a Strata data directory (no STRATA file)"));

@@ -35,6 +35,11 @@ int Fail(const std::string& message);
 // kExitUsage. `command` is a name of Commands().
 int UsageError(const char* command, const std::string& why);
 
+// The options of a command that only reads (query, stats): read_only=1, so that it reads a
+// directory another process is writing, or one on read-only storage, and never holds the lock a
+// writer starting meanwhile needs.
+Options ReadingOptions();
+
 // Opens the data directory `dir`, which must exist and be Strata's: NotFound otherwise (a
 // command that only reads never creates a directory).
 [[nodiscard]] Result<std::shared_ptr<StorageEngine>> OpenExisting(const std::string& dir,

@@ -25,7 +25,9 @@ namespace {
 constexpr char kUsage[] =
     "usage: strata query DIR MEASUREMENT [--tag k=v]... [--field F]... [--start T] [--end T]\n"
     "                    [--limit N] [--format tsv|csv|jsonl|lp] [--time-format iso|ns]\n"
-    "  Print the points of MEASUREMENT, series by series, each in time order.\n"
+    "  Print the points of MEASUREMENT, series by series, each in time order. A directory\n"
+    "  another process is writing is read without stopping it (every write committed before\n"
+    "  the query began).\n"
     "  --tag k=v      only series with this tag; a repeated key means any of its values\n"
     "  --field F      only this field (repeatable; default every field)\n"
     "  --start T, --end T\n"
@@ -130,7 +132,7 @@ int Run(const std::vector<std::string>& args) {
   if (qa.request.min_time > qa.request.max_time) {
     return UsageError("query", "--start is after --end");
   }
-  auto engine = OpenExisting(qa.dir, Options());
+  auto engine = OpenExisting(qa.dir, ReadingOptions());
   if (!engine) return Fail(engine.error().ToString());
   if (Status s = CheckNames((*engine)->catalog(), qa.dir, qa.request); !s) {
     return Fail(s.error().message());

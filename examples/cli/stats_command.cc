@@ -17,7 +17,8 @@ constexpr char kUsage[] =
     "  What the directory holds: per measurement its series, tag sets, points, segments and\n"
     "  bytes on disk, then per shard (time window), and the totals. Points are counted as\n"
     "  stored: a point overwritten or deleted since its shard's last compaction still counts.\n"
-    "  --json prints one JSON object with the same figures.\n";
+    "  --json prints one JSON object with the same figures. A directory another process is\n"
+    "  writing is read without stopping it (read-only: as of the writes committed so far).\n";
 
 std::string Bytes(uint64_t n) { return HumanBytes(static_cast<double>(n)); }
 
@@ -77,7 +78,7 @@ int Run(const std::vector<std::string>& args) {
     }
   }
   if (positional.size() != 1) return UsageError("stats", "needs exactly DIR");
-  auto engine = OpenExisting(positional[0], Options());
+  auto engine = OpenExisting(positional[0], ReadingOptions());
   if (!engine) return Fail(engine.error().ToString());
   const DirectoryTotals d = GatherTotals(**engine);
   if (json) {

@@ -32,9 +32,10 @@ static void test_status_name(void) {
   CHECK(same(strata_status_name(STRATA_NOT_FOUND), "STRATA_NOT_FOUND"));
   CHECK(same(strata_status_name(STRATA_TYPE_CONFLICT), "STRATA_TYPE_CONFLICT"));
   CHECK(same(strata_status_name(STRATA_NOMEM), "STRATA_NOMEM"));
+  CHECK(same(strata_status_name(STRATA_READONLY), "STRATA_READONLY"));
   CHECK(same(strata_status_name(STRATA_ROW), "STRATA_ROW"));
   CHECK(same(strata_status_name(STRATA_DONE), "STRATA_DONE"));
-  CHECK(strata_status_name(9) == NULL);
+  CHECK(strata_status_name(10) == NULL);
   CHECK(strata_status_name(-1) == NULL);
   CHECK(strata_status_name(102) == NULL);
 }

@@ -4,6 +4,8 @@ transactions."""
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -33,6 +35,34 @@ class SqlModuleTest(unittest.TestCase):
 
     def rows(self, conn, sql="SELECT * FROM cpu ORDER BY hostname, region, time", args=()):
         return conn.execute(sql, args).fetchall()
+
+    def test_a_second_process_reads_while_this_one_writes(self):
+        w = self.connect()
+        w.execute("CREATE VIRTUAL TABLE m USING strata(host TAG, v INTEGER)")
+        w.execute("INSERT INTO m VALUES(1, 'a', 1)")
+        reader = (
+            "import sqlite3, sys, strata\n"
+            "for uri in ('file:' + sys.argv[1], 'file:' + sys.argv[1] + '?mode=ro'):\n"
+            "    r = sqlite3.connect(uri, uri=True, isolation_level=None)\n"
+            "    strata.load_extension(r)\n"
+            "    print(r.execute('SELECT time, host, v FROM m').fetchall())\n"
+            "    try:\n"
+            "        r.execute(\"INSERT INTO m VALUES(2, 'b', 2)\")\n"
+            "    except sqlite3.Error as e:\n"
+            "        print('refused:', e)\n"
+            "    r.close()\n")
+        out = subprocess.run([sys.executable, "-c", reader, self.path], capture_output=True,
+                             text=True, env=os.environ, timeout=60)
+        self.assertEqual(out.stdout.count("[(1, 'a', 1)]"), 2, out.stdout + out.stderr)
+        # The default (read_only=auto) reads, refusing writes with the engine's message; with
+        # the connection read-only SQLite itself refuses them.
+        self.assertIn("is open read-only in this process", out.stdout)
+        self.assertEqual(out.stdout.count("refused:"), 2)
+        w.execute("INSERT INTO m VALUES(3, 'c', 3)")
+        out = subprocess.run([sys.executable, "-c", reader, self.path], capture_output=True,
+                             text=True, env=os.environ, timeout=60)
+        self.assertIn("[(1, 'a', 1), (3, 'c', 3)]", out.stdout, out.stderr)
+        self.assertEqual(self.rows(w, "SELECT count(*) FROM m"), [(2,)])
 
     def test_create_insert_select_reconnect_drop(self):
         c = self.connect()

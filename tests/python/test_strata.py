@@ -158,7 +158,7 @@ class ErrorTest(TempDirCase):
     def test_every_status_code_maps_to_its_class(self):
         expected = {1: strata.Error, 2: strata.InvalidError, 3: strata.IoError,
                     4: strata.CorruptError, 5: strata.LockedError, 6: strata.NotFoundError,
-                    7: strata.TypeConflictError, 8: strata.NoMemError}
+                    7: strata.TypeConflictError, 8: strata.NoMemError, 9: strata.ReadOnlyError}
         for code, cls in expected.items():
             err = _errors.error_for(code, "message %d" % code)
             self.assertIs(type(err), cls)
@@ -215,6 +215,22 @@ class ErrorTest(TempDirCase):
                                  text=True, env=os.environ, timeout=60)
         self.assertIn("LockedError", out.stdout, out.stderr)
         self.assertIn("locked by another process", out.stdout)
+
+    def test_reader_in_another_process_sees_commits_and_cannot_write(self):
+        code = ("import strata, sys\n"
+                "with strata.open(sys.argv[1], read_only=1) as db:\n"
+                "    print(sorted(p.value for p in db.query('m')))\n"
+                "    try:\n"
+                "        db.write_lines('m,t=1 v=3i 3000')\n"
+                "    except strata.ReadOnlyError as e:\n"
+                "        print('ReadOnlyError', e)\n")
+        with strata.open(self.dir) as db:
+            db.write_lines("m,t=1 v=1i 1000\nm,t=2 v=2i 2000\n")
+            out = subprocess.run([sys.executable, "-c", code, self.dir], capture_output=True,
+                                 text=True, env=os.environ, timeout=60)
+        self.assertIn("[1, 2]", out.stdout, out.stderr)
+        self.assertIn("ReadOnlyError", out.stdout)
+        self.assertIn("read-only", out.stdout)
 
     def test_corrupt_segment(self):
         db = strata.open(self.dir, sync="off")

@@ -3,7 +3,7 @@
 
 const Status = Object.freeze({
   OK: 0, ERROR: 1, INVALID: 2, IO: 3, CORRUPT: 4, LOCKED: 5, NOT_FOUND: 6, TYPE_CONFLICT: 7,
-  NOMEM: 8, ROW: 100, DONE: 101,
+  NOMEM: 8, READONLY: 9, ROW: 100, DONE: 101,
 });
 
 const NAMES = Object.fromEntries(Object.entries(Status).map(([k, v]) => [v, k]));

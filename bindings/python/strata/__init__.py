@@ -21,7 +21,7 @@ calls also take numpy.datetime64 and pandas.Timestamp, and give datetime64[ns]. 
 ns. `tags` of a read or delete is {key: value or [values]}: a list means any of them (IN). numpy and pandas are optional: only
 read_columns/write_columns (numpy) and read_frame/write_frame (pandas) import them. Errors raise strata.Error subclasses, one per C
 status code: InvalidError, IoError (not IOError, to leave the built-in alone), CorruptError,
-LockedError, NotFoundError, TypeConflictError, NoMemError; Error itself for internal errors.
+LockedError, NotFoundError, TypeConflictError, NoMemError, ReadOnlyError; Error itself for internal errors.
 
 A Database may be shared by threads; a query iterator belongs to one thread at a time. The
 library is located through STRATA_LIBRARY, next to this package, or in the source tree's build/.
@@ -39,10 +39,10 @@ from ._filters import tag_combinations as _tag_combinations
 from ._rows import Row, Rows
 from ._times import time_bound as _time_bound
 from ._errors import (CorruptError, Error, InvalidError, IoError, LockedError, NoMemError,
-                      NotFoundError, TypeConflictError)
+                      NotFoundError, ReadOnlyError, TypeConflictError)
 
 __all__ = ["open", "Database", "Query", "Point", "Row", "Rows", "Columns", "load_extension", "library_path", "version",
-           "abi_version", "Error", "InvalidError", "IoError", "CorruptError", "LockedError",
+           "abi_version", "Error", "InvalidError", "IoError", "CorruptError", "LockedError", "ReadOnlyError",
            "NotFoundError", "TypeConflictError", "NoMemError"]
 
 Point = collections.namedtuple("Point", "series field time value")
@@ -91,8 +91,10 @@ def _option_text(options):
 def open(path, **options):  # noqa: A001 - the documented name
     """Opens (creating if needed) the data directory `path`. Keyword options are those of
     strata_open: sync="full"|"normal"|"off", sync_interval_ms, memstore_bytes, wal_segment_bytes,
-    shard_duration ("1h", "1d", ...), retention, compaction_threads, block_cache_bytes. Returns a
-    Database."""
+    shard_duration ("1h", "1d", ...), retention, compaction_threads, block_cache_bytes, read_only
+    (0: to write, the default; 1: to read a directory another process may be writing, creating
+    nothing, every write then raising ReadOnlyError; "auto": to write if no other process does),
+    reader_staleness_ms. Returns a Database."""
     return Database(path, **options)
 
 

@@ -14,6 +14,7 @@ LOCKED = 5
 NOT_FOUND = 6
 TYPE_CONFLICT = 7
 NOMEM = 8
+READONLY = 9
 ROW = 100
 DONE = 101
 
@@ -71,6 +72,12 @@ class NoMemError(Error):
     code = NOMEM
 
 
+class ReadOnlyError(Error):
+    """STRATA_READONLY: a write through a read-only open, or read-only storage opened to write."""
+
+    code = READONLY
+
+
 ERROR_CLASSES = {
     ERROR: Error,
     INVALID: InvalidError,
@@ -80,6 +87,7 @@ ERROR_CLASSES = {
     NOT_FOUND: NotFoundError,
     TYPE_CONFLICT: TypeConflictError,
     NOMEM: NoMemError,
+    READONLY: ReadOnlyError,
 }
 
 
