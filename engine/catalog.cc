@@ -71,13 +71,13 @@ uint64_t NextInstance() {
 
 }  // namespace
 
-Catalog::Catalog(std::string dir, std::unique_ptr<Wal> log)
-    : dir_(std::move(dir)), instance_(NextInstance()), log_(std::move(log)) {}
+Catalog::Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log)
+    : env_(env), dir_(std::move(dir)), instance_(NextInstance()), log_(std::move(log)) {}
 Catalog::~Catalog() = default;
 
 Result<std::unique_ptr<Catalog>> Catalog::Open(Env* env, const std::string& dir) {
   STRATA_ASSIGN_OR_RETURN(auto log, Wal::Open(env, dir, kCatalogFileBytes));
-  std::unique_ptr<Catalog> catalog(new Catalog(dir, std::move(log)));
+  std::unique_ptr<Catalog> catalog(new Catalog(env, dir, std::move(log)));
   WriterLock lock(&catalog->mu_);
   STRATA_ASSIGN_OR_RETURN(catalog->recovery_,
                           catalog->log_->Replay([&](WalRecordType, uint64_t lsn,
@@ -91,7 +91,7 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(Env* env, const std::string& dir)
 
 Result<std::unique_ptr<Catalog>> Catalog::OpenReadOnly(Env* env, const std::string& dir,
                                                        std::optional<Error>* damage) {
-  std::unique_ptr<Catalog> catalog(new Catalog(dir, nullptr));
+  std::unique_ptr<Catalog> catalog(new Catalog(env, dir, nullptr));
   if (!env->FileExists(dir)) return catalog;
   WriterLock lock(&catalog->mu_);
   auto read = Wal::Read(env, dir, [&](WalRecordType, uint64_t lsn, std::string_view payload) {

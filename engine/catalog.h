@@ -178,7 +178,7 @@ class Catalog {
   // Series key (a view of its SeriesInfo's key) -> ID.
   using KeyMap = std::unordered_map<std::string_view, uint64_t>;
 
-  Catalog(std::string dir, std::unique_ptr<Wal> log);
+  Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log);
   // Registers what one log record says. Invalid (Corrupt to callers) when it is malformed.
   Status ApplyRecord(std::string_view payload) REQUIRES(mu_);
   // The records one log payload holds (a run of series holds several) into *out.
@@ -198,6 +198,7 @@ class Catalog {
   Status AppendSynced(const Record& r) REQUIRES(mu_);
   static std::string FieldKey(std::string_view measurement, std::string_view field);
 
+  Env* const env_;  // reads the log again in CatchUp (a read-only catalog)
   const std::string dir_;
   std::atomic<uint64_t> instance_;
   mutable SharedMutex mu_;

@@ -16,6 +16,7 @@ inline constexpr char kLockFileName[] = "LOCK";       // held by the process tha
 inline constexpr char kCatalogDirName[] = "catalog";  // the catalog log
 inline constexpr char kWalDirName[] = "wal";          // the write-ahead log
 inline constexpr char kShardsDirName[] = "shards";    // shards/<measurement>/<window start>/
+inline constexpr char kManifestName[] = "MANIFEST";   // in each shard's directory
 
 // The name of `dir` as a key for the directories open in this process: absolute, without '.' and
 // '..', with symbolic links resolved as far as the path exists, and without a trailing '/'. Two

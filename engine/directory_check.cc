@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "data_dir.h"
 #include "identity_file.h"
 #include "manifest.h"
 #include "segment_reader.h"
@@ -184,7 +185,7 @@ class DirectoryChecker {
       return OkStatus();
     }
     STRATA_ASSIGN_OR_RETURN(auto files, List(wdir));
-    const std::string manifest_path = JoinPath(wdir, "MANIFEST");
+    const std::string manifest_path = JoinPath(wdir, kManifestName);
     Manifest manifest;
     if (env_->FileExists(manifest_path)) {
       report_.manifests++;

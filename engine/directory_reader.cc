@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "data_dir.h"
+#include "manifest.h"
 #include "wal.h"
 #include "wal_entry.h"
 #include "wal_replay.h"
@@ -140,8 +141,10 @@ Result<std::shared_ptr<ReaderView>> DirectoryReader::LoadOnce(bool last_attempt,
   if (Status s = view->router->LoadExisting(); !s) return again(s.error());
   // 4. A shard flushed past the last record read either flushed records written after the WAL was
   // read (the writer moved: start again, or a batch could be torn across shards), or the WAL no
-  // longer holds them because every shard flushed them (the WAL is unchanged since step 1: the
-  // state read is the one the writer's recovery would start from).
+  // longer holds them because every shard flushed them: then the WAL is unchanged since step 1
+  // and no manifest changed since step 3, and the state read is the one the writer's recovery
+  // would start from. (The manifests are read again after the WAL listing: a batch appended to an
+  // empty WAL, flushed everywhere and its file deleted leaves the listing as it was.)
   uint64_t flushed = 0;
   for (const auto& shard : view->router->All()) flushed = std::max(flushed, shard->flushed_lsn());
   if (flushed > view->lsn) {
@@ -149,6 +152,7 @@ Result<std::shared_ptr<ReaderView>> DirectoryReader::LoadOnce(bool last_attempt,
     if (wal_after != wal_before) {
       return again(Error::IO("a shard flushed past the WAL read while the WAL changed"));
     }
+    if (Status s = SameFlushPoints(*view->router); !s) return again(s.error());
     view->lsn = flushed;
   }
   for (const auto& shard : view->router->All()) {
@@ -174,6 +178,19 @@ Result<std::shared_ptr<ReaderView>> DirectoryReader::LoadOnce(bool last_attempt,
     }
   }
   return view;
+}
+
+Status DirectoryReader::SameFlushPoints(const ShardRouter& router) const {
+  for (const auto& shard : router.All()) {
+    // No manifest (not yet written, or the shard removed) is a shard that has flushed nothing.
+    auto manifest = ReadManifest(env_, JoinPath(shard->dir(), kManifestName));
+    if (!manifest && manifest.error().code() != Code::kNotFound) return unexpected(manifest.error());
+    const uint64_t flushed_lsn = manifest ? manifest->flushed_lsn : 0;
+    if (flushed_lsn != shard->flushed_lsn()) {
+      return unexpected(Error::IO("shard " + shard->dir() + " flushed again during the load"));
+    }
+  }
+  return OkStatus();
 }
 
 }  // namespace strata

@@ -11,8 +11,13 @@
 // manifests. A manifest whose flushed_lsn is past the last record read while the WAL changed
 // during the load, or a listed segment that could not be opened (a compaction removed it between
 // the manifest read and the open), means the writer moved meanwhile, and the load starts again;
-// with the WAL unchanged, what was read is the state the writer's own recovery would start from. A WAL file removed before the load listed it is one
-// whose records every shard had flushed, so the manifests read after hold them. Files stay open
+// with the WAL unchanged and no manifest changed since it was read, what was read is the state the
+// writer's own recovery would start from. An unchanged WAL listing alone is not enough: from an
+// empty WAL directory, a batch can be appended to a new file, flushed by every shard and its file
+// deleted during the load, leaving the listing as it was while the manifests read before the flush
+// lack the batch and those read after hold it (a torn view); reading the manifests again after the
+// listing catches that. A WAL file removed before the load listed it is one whose records every
+// shard had flushed, so the manifests read after hold them. Files stay open
 // while a view uses them, so a writer that deletes them (compaction, retention, WAL cleanup) takes
 // their names only: the view reads them to the end (POSIX unlink semantics).
 //
@@ -79,6 +84,8 @@ class DirectoryReader {
   Result<std::shared_ptr<ReaderView>> Load() REQUIRES(mu_);
   // One attempt: the view, or nullptr with *why when it must start again.
   Result<std::shared_ptr<ReaderView>> LoadOnce(bool last_attempt, std::string* why);
+  // Reads each loaded shard's manifest again: an IO error when one has flushed since the load.
+  Status SameFlushPoints(const ShardRouter& router) const;
 
   Env* const env_;
   const Options options_;  // read_only is kReader

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "catalog.h"
+#include "data_dir.h"
 #include "directory_check.h"
 #include "identity_file.h"
 #include "manifest.h"
@@ -252,7 +253,7 @@ class Repairer {
                     wdir + ": not a window of the shard duration; its points were invisible"});
       return Quarantine(wdir);
     }
-    const std::string manifest_path = JoinPath(wdir, "MANIFEST");
+    const std::string manifest_path = JoinPath(wdir, kManifestName);
     std::optional<Manifest> manifest;
     if (env_->FileExists(manifest_path)) {
       auto m = ReadManifest(env_, manifest_path);
@@ -305,10 +306,10 @@ class Repairer {
       m.segments.push_back(seg);
       m.next_segment_id = std::max(m.next_segment_id, id + 1);
     }
-    Act("rebuilding " + JoinPath(wdir, "MANIFEST") + " from " + std::to_string(m.segments.size()) +
+    Act("rebuilding " + JoinPath(wdir, kManifestName) + " from " + std::to_string(m.segments.size()) +
         " segment file(s) (" + why.ToString() + ")");
     Lose(LostData{"", INT64_MIN, INT64_MAX, 0,
-                  JoinPath(wdir, "MANIFEST") + " was damaged (" + why.ToString() +
+                  JoinPath(wdir, kManifestName) + " was damaged (" + why.ToString() +
                       "): the deletes it recorded are lost (points they removed in this shard "
                       "may reappear), and the WAL is replayed over the shard in full (a point "
                       "overwritten since may show an earlier value)"});

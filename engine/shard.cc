@@ -8,13 +8,12 @@
 
 #include "backup_point.h"
 #include "coding.h"
+#include "data_dir.h"
 #include "logger.h"
 #include "segment_writer.h"
 
 namespace strata {
 namespace {
-
-constexpr char kManifestName[] = "MANIFEST";
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
