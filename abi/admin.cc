@@ -1,10 +1,8 @@
 // Administration of an open data directory: flush, compaction, statistics, dropping and declaring
 // a measurement, and what the directory records (field types, the oldest writable time, the
 // schema of its measurements).
-#include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -80,9 +78,10 @@ int strata_measurement_info(strata_db* db, const char* measurement, int* declare
     *series = 0;
     if (db == nullptr) return NullArg(kFn, "db");
     if (measurement == nullptr) return NullArg(kFn, "measurement");
-    const strata::Catalog& catalog = db->engine->catalog();
-    *declared = catalog.Declaration(measurement).has_value() ? 1 : 0;
-    *series = static_cast<int64_t>(catalog.SeriesCount(measurement));
+    auto catalog = db->engine->CurrentCatalog();
+    if (!catalog) return FromError(catalog.error());
+    *declared = (*catalog)->Declaration(measurement).has_value() ? 1 : 0;
+    *series = static_cast<int64_t>((*catalog)->SeriesCount(measurement));
     return STRATA_OK;
   });
 }
@@ -121,20 +120,21 @@ int strata_schema_json(strata_db* db, char** out) {
     if (out == nullptr) return NullArg("strata_schema_json", "out");
     *out = nullptr;
     if (db == nullptr) return NullArg("strata_schema_json", "db");
-    const strata::Catalog& catalog = db->engine->catalog();
+    auto current = db->engine->CurrentCatalog();
+    if (!current) return FromError(current.error());
+    const strata::Catalog& catalog = **current;
     nlohmann::json measurements = nlohmann::json::array();
-    std::vector<std::string> names = catalog.Measurements();
-    std::sort(names.begin(), names.end());
-    for (const std::string& m : names) {
-      std::set<std::string> tag_keys;
-      for (const strata::SeriesInfo* s : catalog.Match(m, {}, {})) {
-        for (const strata::Tag& t : s->tags) tag_keys.insert(t.key);
-      }
+    for (const std::string& m : catalog.Measurements()) {
+      nlohmann::json tag_keys = nlohmann::json::array();
+      for (const strata::TagKeyInfo& k : catalog.TagKeys(m)) tag_keys.push_back(k.key);
       nlohmann::json fields = nlohmann::json::array();
       for (const auto& [field, type] : catalog.Fields(m)) {
         fields.push_back({{"name", field}, {"type", strata::ValueTypeName(type)}});
       }
-      measurements.push_back({{"name", m}, {"tags", tag_keys}, {"fields", std::move(fields)}});
+      measurements.push_back({{"name", m},
+                              {"tags", std::move(tag_keys)},
+                              {"fields", std::move(fields)},
+                              {"series", catalog.SeriesCount(m)}});
     }
     const std::string json =
         nlohmann::json{{"measurements", std::move(measurements)}}.dump(

@@ -619,6 +619,17 @@ std::vector<std::string> Catalog::Measurements() const {
   return tag_index_.Measurements();
 }
 
+std::vector<TagKeyInfo> Catalog::TagKeys(const std::string& measurement) const {
+  ReaderLock lock(&mu_);
+  return tag_index_.TagKeys(measurement);
+}
+
+std::vector<TagValueInfo> Catalog::TagValues(const std::string& measurement,
+                                             const std::string& key) const {
+  ReaderLock lock(&mu_);
+  return tag_index_.TagValues(measurement, key);
+}
+
 size_t Catalog::SeriesCount(const std::string& measurement) const {
   ReaderLock lock(&mu_);
   return tag_index_.SeriesCount(measurement);

@@ -169,6 +169,10 @@ class Catalog {
   MemoryUsage Memory() const;
   // The number of series of `measurement` (0 for one dropped or never written).
   size_t SeriesCount(const std::string& measurement) const;
+  // The tag keys of `measurement` and the values of one of them (TagIndex::TagKeys, TagValues):
+  // every series registered and not dropped counts, whether or not points of it remain.
+  std::vector<TagKeyInfo> TagKeys(const std::string& measurement) const;
+  std::vector<TagValueInfo> TagValues(const std::string& measurement, const std::string& key) const;
   // A number no other Catalog of this process has had, so that a writer may remember the IDs
   // Resolve gave it together with this number (WriteBatch::Series) and not resolve them again.
   // A drop gives the catalog a new number, so that no writer reuses an ID of a dropped series.

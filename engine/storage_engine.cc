@@ -117,6 +117,12 @@ Result<ShardRouter*> StorageEngine::ReadRouter(std::shared_ptr<const ReaderView>
   return (*view)->router.get();
 }
 
+Result<const Catalog*> StorageEngine::CurrentCatalog() const {
+  // A reader's catalog catches up when a view is loaded.
+  if (reader_ != nullptr) STRATA_RETURN_IF_ERROR(reader_->Current());
+  return catalog_.get();
+}
+
 // An open reads and checks everything it depends on before it changes any file, so that an open
 // that fails leaves the directory exactly as it found it (and `strata repair` can work on it):
 // the identity file, the catalog, every shard's manifest and segment indexes, and every WAL

@@ -126,6 +126,9 @@ class StorageEngine {
   // True for a reader (see above).
   bool read_only() const { return reader_ != nullptr; }
   const Catalog& catalog() const { return *catalog_; }
+  // The catalog with every series registered so far: for a reader, once it has looked for the
+  // writer's newest writes as a query does (an error when that reload fails).
+  [[nodiscard]] Result<const Catalog*> CurrentCatalog() const;
   const Options& options() const { return options_; }
   const std::string& dir() const { return dir_; }
 

@@ -130,6 +130,34 @@ std::vector<uint64_t> TagIndex::RemoveMeasurement(const std::string& measurement
   return ids;
 }
 
+std::vector<TagKeyInfo> TagIndex::TagKeys(const std::string& measurement) const {
+  std::vector<TagKeyInfo> out;
+  auto m = measurements_.find(measurement);
+  if (m == measurements_.end()) return out;
+  for (const auto& [key, values] : m->second.by_tag) {
+    TagKeyInfo info{.key = std::string(key), .values = values.size()};
+    for (const auto& [value, list] : values) info.series += list.size();
+    out.push_back(std::move(info));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  return out;
+}
+
+std::vector<TagValueInfo> TagIndex::TagValues(const std::string& measurement,
+                                              const std::string& key) const {
+  std::vector<TagValueInfo> out;
+  auto m = measurements_.find(measurement);
+  if (m == measurements_.end()) return out;
+  auto byk = m->second.by_tag.find(key);
+  if (byk == m->second.by_tag.end()) return out;
+  out.reserve(byk->second.size());
+  for (const auto& [value, list] : byk->second) {
+    out.push_back(TagValueInfo{.value = std::string(value), .series = list.size()});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
+  return out;
+}
+
 std::vector<std::string> TagIndex::Measurements() const {
   std::vector<std::string> out;
   for (const auto& [name, postings] : measurements_) out.push_back(name);

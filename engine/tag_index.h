@@ -24,6 +24,21 @@ struct TagFilter {
   std::vector<std::string> values;
 };
 
+// A tag key of a measurement: how many values it has, and how many series have it.
+struct TagKeyInfo {
+  std::string key;
+  size_t values = 0;
+  size_t series = 0;
+  bool operator==(const TagKeyInfo&) const = default;
+};
+
+// A value of a tag key: how many series have it.
+struct TagValueInfo {
+  std::string value;
+  size_t series = 0;
+  bool operator==(const TagValueInfo&) const = default;
+};
+
 class TagIndex {
  public:
   // REQUIRES: ids added in increasing order; the strings of `tags` and `field` stay where they
@@ -37,6 +52,10 @@ class TagIndex {
                               const std::vector<std::string>& fields) const;
 
   std::vector<std::string> Measurements() const;
+  // The tag keys of `measurement`, sorted (none for a measurement without series).
+  std::vector<TagKeyInfo> TagKeys(const std::string& measurement) const;
+  // The values of tag `key` of `measurement`, sorted by value (bytewise).
+  std::vector<TagValueInfo> TagValues(const std::string& measurement, const std::string& key) const;
   // Estimated heap bytes of the maps and posting lists (memory_estimate.h).
   size_t MemoryBytes() const { return bytes_; }
   // How many series `measurement` has.

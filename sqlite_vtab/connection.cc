@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <new>
 #include <string_view>
 
 SQLITE_EXTENSION_INIT3
@@ -123,6 +124,25 @@ std::vector<std::shared_ptr<Conn>> ConnsOf(sqlite3* db) {
     if (auto live = it->second.lock()) out.push_back(std::move(live));
   }
   return out;
+}
+
+std::shared_ptr<Conn> ConnOfTable(sqlite3* db, const std::string& table, std::string* err) {
+  // Preparing a statement that reads the table connects it, and fails unless it exists.
+  char* sql = sqlite3_mprintf("SELECT \"time\" FROM \"%w\" WHERE 0", table.c_str());
+  if (sql == nullptr) throw std::bad_alloc();
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
+  sqlite3_free(sql);
+  sqlite3_finalize(stmt);
+  if (rc == SQLITE_OK) {
+    for (auto& c : ConnsOf(db)) {
+      if (c->overlays.count(table)) return c;
+    }
+  }
+  *err = "'" + table + "' is not a strata table of this connection";
+  // Why: no such table, or a strata table whose data directory is missing.
+  if (rc != SQLITE_OK) *err += std::string(" (") + sqlite3_errmsg(db) + ")";
+  return nullptr;
 }
 
 bool Conn::HasPending() const {

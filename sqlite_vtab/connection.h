@@ -57,5 +57,9 @@ std::shared_ptr<Conn> AcquireConn(sqlite3* db, const std::string& dir, const std
                                   bool create, std::string* err);
 // Every live Conn of a connection.
 std::vector<std::shared_ptr<Conn>> ConnsOf(sqlite3* db);
+// The Conn of the strata table `table` of connection `db`, connecting the table first (xConnect)
+// if the connection has not used it yet. Null with *err when `table` is not a strata table of the
+// connection.
+std::shared_ptr<Conn> ConnOfTable(sqlite3* db, const std::string& table, std::string* err);
 
 }  // namespace strata_sql

@@ -54,23 +54,12 @@ std::shared_ptr<Conn> ConnFor(sqlite3_context* ctx, int argc, sqlite3_value** ar
                          -1);
     return nullptr;
   }
-  // Connect the table (xConnect) if this connection has not used it yet, and make sure it is
-  // a strata table.
-  char* sql =
-      sqlite3_mprintf("SELECT \"time\" FROM \"%w\" WHERE 0", reinterpret_cast<const char*>(name));
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
-  sqlite3_free(sql);
-  sqlite3_finalize(stmt);
-  if (rc == SQLITE_OK) {
-    for (auto& c : ConnsOf(db)) {
-      if (c->overlays.count(reinterpret_cast<const char*>(name))) return c;
-    }
+  std::string err;
+  auto conn = ConnOfTable(db, reinterpret_cast<const char*>(name), &err);
+  if (conn == nullptr) {
+    sqlite3_result_error(ctx, (std::string("strata: ") + fn + "(): " + err).c_str(), -1);
   }
-  std::string msg = std::string("strata: ") + fn + "(): '" + reinterpret_cast<const char*>(name) +
-                    "' is not a strata table of this connection";
-  sqlite3_result_error(ctx, msg.c_str(), -1);
-  return nullptr;
+  return conn;
 }
 
 void ResultStrataError(sqlite3_context* ctx, const char* fn, int rc) {

@@ -12,6 +12,7 @@ SQLITE_EXTENSION_INIT1
 #include "plan.h"
 #include "sql_backup.h"
 #include "table.h"
+#include "tags_table.h"
 #include "transaction.h"
 #include "update.h"
 
@@ -75,6 +76,7 @@ extern "C" __attribute__((visibility("default"))) int sqlite3_strata_init(
     int rc = sqlite3_create_module_v2(db, "strata", &strata_sql::g_module, nullptr, nullptr);
     if (rc == SQLITE_OK) rc = strata_sql::RegisterFunctions(db);
     if (rc == SQLITE_OK) rc = strata_sql::RegisterBackupFunction(db);
+    if (rc == SQLITE_OK) rc = strata_sql::RegisterTagsTable(db);
     if (rc != SQLITE_OK && pzErrMsg != nullptr) {
       *pzErrMsg = sqlite3_mprintf("strata: cannot register the module: %s", sqlite3_errmsg(db));
     }

@@ -649,8 +649,9 @@ STRATA_API int strata_stats_json(strata_db *db, char **out);
 ** {"measurements":[{"name":"cpu","tags":["host",...],"fields":[{"name":"usage","type":"float"},
 ** ...]}, ...]}, measurements, tags and fields sorted by name, tags the union of the tag keys of
 ** the measurement's series, types "float", "integer", "boolean" or "string".  *out receives a
-** NUL-terminated string the caller frees with strata_free(); NULL on failure.  Returns STRATA_OK, STRATA_INVALID
-** (NULL argument) or STRATA_NOMEM.  Thread-safe. */
+** NUL-terminated string the caller frees with strata_free(); NULL on failure.  A read-only open
+** looks for the writer's newest series first.  Returns STRATA_OK, STRATA_INVALID (NULL argument),
+** STRATA_IO (a read-only open's reload failed) or STRATA_NOMEM.  Thread-safe. */
 STRATA_API int strata_schema_json(strata_db *db, char **out);
 
 /* Drops `measurement`, durably and all or nothing: every point of it (all its shards), its series,
@@ -670,8 +671,9 @@ STRATA_API int strata_declare_measurement(strata_db *db, const char *measurement
 
 /* What the directory knows of `measurement`: *declared receives 1 when it is declared
 ** (strata_declare_measurement), else 0; *series the number of its series (0 when nothing of it
-** was written, or it was dropped).  Both are 0 on failure.  Returns STRATA_OK or STRATA_INVALID
-** (NULL argument).  Thread-safe. */
+** was written, or it was dropped).  Both are 0 on failure.  A read-only open looks for the
+** writer's newest series first.  Returns STRATA_OK, STRATA_INVALID (NULL argument) or STRATA_IO (a
+** read-only open's reload failed).  Thread-safe. */
 STRATA_API int strata_measurement_info(strata_db *db, const char *measurement, int *declared,
                                        int64_t *series);
 
@@ -687,6 +689,34 @@ STRATA_API int strata_field_type(strata_db *db, const char *measurement, const c
 ** INT64_MIN).  A write of an older point is STRATA_INVALID.  Returns STRATA_OK or STRATA_INVALID
 ** (NULL argument).  Thread-safe. */
 STRATA_API int strata_oldest_writable_time(strata_db *db, int64_t *out);
+
+/* ---- tag listing --------------------------------------------------------------------------- */
+
+/* A list of tag keys or tag values with their series counts (strata_list_tags).  Used by one thread
+** at a time. */
+typedef struct strata_tag_list strata_tag_list;
+
+/* The tag keys of `measurement` (key NULL), or the values of its tag `key`, from the directory's
+** tag index: no point is read, so the cost grows with the list, not with the data (InfluxDB's
+** SHOW TAG KEYS and SHOW TAG VALUES).  Every series written and not dropped counts, whether or not
+** points of it remain (deleted, or past the retention period).  Sorted bytewise; empty for an
+** unknown measurement or key.  A read-only open (read_only=1) looks for the writer's newest series
+** first, as a query does.  *out receives a list the caller frees with strata_tag_list_free; NULL on
+** failure.  Returns STRATA_OK, STRATA_INVALID (NULL db, measurement or out), STRATA_IO (a
+** read-only open's reload failed) or STRATA_NOMEM.  Thread-safe. */
+STRATA_API int strata_list_tags(strata_db *db, const char *measurement, const char *key,
+                                strata_tag_list **out);
+/* The number of keys or values in the list. */
+STRATA_API size_t strata_tag_list_count(const strata_tag_list *l);
+/* The i-th key or value, NUL-terminated (*len, when len is not NULL, receives its bytes), valid until
+** the list is freed; NULL when i >= count. */
+STRATA_API const char *strata_tag_list_name(const strata_tag_list *l, size_t i, size_t *len);
+/* How many series have the i-th key or value (a series is a tag set and one field); 0 when
+** i >= count. */
+STRATA_API uint64_t strata_tag_list_series(const strata_tag_list *l, size_t i);
+/* In a list of keys, how many values the i-th key has; 0 in a list of values or when i >= count. */
+STRATA_API uint64_t strata_tag_list_values(const strata_tag_list *l, size_t i);
+STRATA_API void strata_tag_list_free(strata_tag_list *l);
 
 /* ---- backup -------------------------------------------------------------------------------- */
 
