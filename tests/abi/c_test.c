@@ -605,6 +605,33 @@ static void test_rows_and_batch_deletes(void) {
     int64_t nseries = -1;
     OK(strata_measurement_info(db, "m", &declared, &nseries));
     CHECK(declared == 0 && nseries > 0);
+    /* The tag index: m's series are host=a with fields x and s, and host=b with x. */
+    {
+      strata_tag_list *l = NULL;
+      size_t len = 9;
+      OK(strata_list_tags(db, "m", NULL, &l));
+      CHECK(strata_tag_list_count(l) == 1);
+      CHECK(strcmp(strata_tag_list_name(l, 0, &len), "host") == 0 && len == 4);
+      CHECK(strata_tag_list_values(l, 0) == 2 && (int64_t)strata_tag_list_series(l, 0) == nseries);
+      CHECK(strata_tag_list_name(l, 1, &len) == NULL && len == 0);
+      CHECK(strata_tag_list_series(l, 1) == 0 && strata_tag_list_values(l, 1) == 0);
+      strata_tag_list_free(l);
+      OK(strata_list_tags(db, "m", "host", &l));
+      CHECK(strata_tag_list_count(l) == 2);
+      CHECK(strcmp(strata_tag_list_name(l, 0, NULL), "a") == 0 && strata_tag_list_series(l, 0) == 2);
+      CHECK(strcmp(strata_tag_list_name(l, 1, NULL), "b") == 0 && strata_tag_list_series(l, 1) == 1);
+      CHECK(strata_tag_list_values(l, 0) == 0);
+      strata_tag_list_free(l);
+      OK(strata_list_tags(db, "m", "nope", &l));
+      CHECK(strata_tag_list_count(l) == 0 && strata_tag_list_name(l, 0, NULL) == NULL);
+      strata_tag_list_free(l);
+      CHECK_RC(strata_list_tags(db, NULL, NULL, &l), STRATA_INVALID, "measurement");
+      CHECK(l == NULL);
+      CHECK_RC(strata_list_tags(NULL, "m", NULL, &l), STRATA_INVALID, "db");
+      CHECK_RC(strata_list_tags(db, "m", NULL, NULL), STRATA_INVALID, "out");
+      CHECK(strata_tag_list_count(NULL) == 0 && strata_tag_list_name(NULL, 0, NULL) == NULL);
+      strata_tag_list_free(NULL);
+    }
     OK(strata_declare_measurement(db, "m", "CREATE TABLE x(s TEXT)"));
     OK(strata_measurement_info(db, "m", &declared, &nseries));
     CHECK(declared == 1);
@@ -617,6 +644,12 @@ static void test_rows_and_batch_deletes(void) {
     OK(strata_drop_measurement(db, "m"));
     OK(strata_measurement_info(db, "m", &declared, &nseries));
     CHECK(declared == 0 && nseries == 0);
+    {
+      strata_tag_list *l = NULL;
+      OK(strata_list_tags(db, "m", NULL, &l));
+      CHECK(strata_tag_list_count(l) == 0); /* a dropped measurement has no tags */
+      strata_tag_list_free(l);
+    }
   }
   CHECK_RC(strata_field_type(db, "m", "s", &type), STRATA_NOT_FOUND, "s");
   OK(strata_query_rows(db, "m", NULL, 0, NULL, 0, INT64_MIN, INT64_MAX, &r));
@@ -1080,8 +1113,8 @@ static void test_write_lines_ex_and_schema(void) {
   OK(strata_schema_json(db, &json));
   CHECK(json != NULL &&
         strcmp(json, "{\"measurements\":[{\"fields\":[{\"name\":\"n\",\"type\":\"integer\"},"
-                     "{\"name\":\"v\",\"type\":\"float\"}],\"name\":\"m\",\"tags\":[\"dc\","
-                     "\"host\"]}]}") == 0);
+                     "{\"name\":\"v\",\"type\":\"float\"}],\"name\":\"m\",\"series\":2,"
+                     "\"tags\":[\"dc\",\"host\"]}]}") == 0);
   if (json != NULL) printf("schema: %s\n", json);
   strata_free(json);
   OK(strata_close(db));

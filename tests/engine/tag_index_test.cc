@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
+#include <set>
 
 namespace strata {
 namespace {
@@ -63,6 +65,48 @@ TEST(TagIndexTest, MatchEqualsABruteForceFilterForSelectiveAndBroadQueries) {
   }
   EXPECT_TRUE(index.Match("other", {}, {}).empty());
   EXPECT_EQ(index.Match("m", {}, {}).size(), all.size());
+}
+
+// TagKeys and TagValues list what a brute-force count over the series gives: each key with its
+// number of values and of series, each value with its series, sorted bytewise (empty values and
+// bytes above 0x7f included); a removed measurement lists nothing.
+TEST(TagIndexTest, TagKeysAndValuesCountWhatTheSeriesHold) {
+  TagIndex index;
+  std::mt19937 rng(7);
+  std::vector<Series> all;
+  all.reserve(3000);
+  const std::string odd_values[] = {"", "\xc3\xa9t\xc3\xa9", "Z", "a b", "a,b"};
+  for (uint64_t id = 1; id <= 3000; id++) {
+    Series s;
+    s.tags = {{"host", "h" + std::to_string(rng() % 700)}};
+    if (rng() % 2) s.tags.push_back({"zone", odd_values[rng() % 5]});
+    std::sort(s.tags.begin(), s.tags.end(), [](const Tag& a, const Tag& b) { return a.key < b.key; });
+    s.field = rng() % 2 ? "usage" : "idle";
+    all.push_back(s);
+    index.Add(id, "m", all.back().tags, all.back().field);
+  }
+  std::map<std::string, std::map<std::string, size_t>> want;  // key -> value -> series
+  for (const Series& s : all) {
+    for (const Tag& t : s.tags) want[t.key][t.value]++;
+  }
+  std::vector<TagKeyInfo> want_keys;
+  for (const auto& [key, values] : want) {
+    size_t series = 0;
+    for (const auto& [value, n] : values) series += n;
+    want_keys.push_back({key, values.size(), series});
+  }
+  EXPECT_EQ(index.TagKeys("m"), want_keys);
+  for (const auto& [key, values] : want) {
+    std::vector<TagValueInfo> want_values;
+    for (const auto& [value, n] : values) want_values.push_back({value, n});
+    EXPECT_EQ(index.TagValues("m", key), want_values) << key;
+  }
+  EXPECT_TRUE(index.TagValues("m", "missing").empty());
+  EXPECT_TRUE(index.TagKeys("other").empty());
+  EXPECT_TRUE(index.TagValues("other", "host").empty());
+  index.RemoveMeasurement("m");
+  EXPECT_TRUE(index.TagKeys("m").empty());
+  EXPECT_TRUE(index.TagValues("m", "host").empty());
 }
 
 }  // namespace

@@ -94,8 +94,20 @@ class RoundTripTest(TempDirCase):
         self.assertEqual(db.schema(), {"measurements": [
             {"name": "cpu", "tags": ["dc", "host"],
              "fields": [{"name": "n", "type": "integer"}, {"name": "ok", "type": "boolean"},
-                        {"name": "s", "type": "string"}, {"name": "u", "type": "float"}]},
-            {"name": "mem", "tags": ["host"], "fields": [{"name": "free", "type": "integer"}]}]})
+                        {"name": "s", "type": "string"}, {"name": "u", "type": "float"}],
+             "series": 4},
+            {"name": "mem", "tags": ["host"], "fields": [{"name": "free", "type": "integer"}],
+             "series": 1}]})
+
+    def test_tag_values_come_from_the_index_with_their_series(self):
+        db = self.open()
+        db.write_lines('cpu,host=b,dc=x u=1,n=2i 1\ncpu,host=a u=1 1\ncpu,host=\u00e9 u=1 2\n')
+        self.assertEqual(list(db.tag_values("cpu", "host").items()),
+                         [("a", 1), ("b", 2), ("\u00e9", 1)])
+        self.assertEqual(db.tag_values("cpu", "dc"), {"x": 2})
+        self.assertEqual(db.tag_values("cpu", "nope"), {})
+        self.assertEqual(db.tag_values("nope", "host"), {})
+        self.assertEqual(db.schema()["measurements"][0]["series"], 4)
 
     def test_query_crosses_block_boundaries(self):
         db = self.open()

@@ -538,6 +538,49 @@ TEST_F(VtabTest, FunctionsWork) {
             Strings{"0|2"});
 }
 
+// strata_tags lists the tag index of a table: every key and value with its series (a tag set and
+// one field: four fields here), committed writes only; `key = ...` lists one key, and gives what
+// a filter SQLite applies gives.
+TEST_F(VtabTest, StrataTagsListsTagKeysAndValuesFromTheIndex) {
+  sqlite3* db = Seeded();
+  EXPECT_EQ(Rows(db, "SELECT key, value, series FROM strata_tags('cpu')"),
+            (Strings{"hostname|a|4", "hostname|b|4", "region|eu|4", "region|us|4"}));
+  EXPECT_EQ(Rows(db, "SELECT value FROM strata_tags('cpu') WHERE key = 'region'"),
+            (Strings{"eu", "us"}));
+  EXPECT_EQ(Rows(db, "SELECT value FROM strata_tags('cpu') WHERE key || '' = 'region'"),
+            (Strings{"eu", "us"}));
+  EXPECT_EQ(Rows(db, "SELECT key, count(*), sum(series) FROM strata_tags('cpu') GROUP BY key"),
+            (Strings{"hostname|2|8", "region|2|8"}));
+  EXPECT_EQ(Rows(db, "SELECT value FROM strata_tags('cpu') ORDER BY key DESC, value DESC"),
+            (Strings{"us", "eu", "b", "a"}));
+  EXPECT_EQ(Rows(db, "SELECT value FROM strata_tags('cpu') WHERE key = 'nope' OR key = NULL"),
+            Strings{});
+  EXPECT_EQ(Rows(db, "SELECT c.time, t.series FROM cpu c JOIN strata_tags('cpu') t "
+                     "ON t.key = 'hostname' AND t.value = c.hostname ORDER BY c.time"),
+            (Strings{"1000|4", "2000|4"}));
+  // A row of a new tag set in an open transaction is not listed until its COMMIT.
+  EXPECT_EQ(Exec(db, "BEGIN; INSERT INTO cpu(time, hostname, region, load) VALUES (3000, 'c', 'eu', 1)"),
+            "");
+  EXPECT_EQ(One(db, "SELECT count(*) FROM strata_tags('cpu') WHERE key = 'hostname'"), "2");
+  EXPECT_EQ(Exec(db, "COMMIT"), "");
+  EXPECT_EQ(Rows(db, "SELECT value, series FROM strata_tags('cpu') WHERE key = 'hostname'"),
+            (Strings{"a|4", "b|4", "c|1"}));
+  // Deleting every row of a tag set keeps its series in the index (as InfluxDB's SHOW TAG VALUES).
+  EXPECT_EQ(Exec(db, "DELETE FROM cpu WHERE hostname = 'c'"), "");
+  EXPECT_EQ(One(db, "SELECT count(*) FROM strata_tags('cpu') WHERE key = 'hostname'"), "3");
+  EXPECT_NE(Exec(db, "SELECT * FROM strata_tags").find("name a strata table: strata_tags('cpu')"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "SELECT * FROM strata_tags('nope')").find("'nope' is not a strata table"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "SELECT * FROM strata_tags(NULL)").find("the table name is NULL"),
+            std::string::npos);
+  EXPECT_NE(Exec(db, "CREATE VIRTUAL TABLE t USING strata_tags").find("no such module"),
+            std::string::npos);
+  EXPECT_EQ(Exec(db, "DROP TABLE cpu"), "");
+  EXPECT_NE(Exec(db, "SELECT * FROM strata_tags('cpu')").find("not a strata table"),
+            std::string::npos);
+}
+
 TEST_F(VtabTest, MaintenanceFunctionsFindTheTablesOfAFreshConnection) {
   sqlite3* db = Seeded();
   Close(db);

@@ -199,8 +199,9 @@ class Database(_Closeable):
                                                ctypes.byref(options)))
 
     def schema(self):
-        """The directory's measurements with their tag keys and field types (see
-        strata_schema_json): {"measurements": [{"name", "tags", "fields": [{"name", "type"}]}]}."""
+        """The directory's measurements with their tag keys, field types and number of series (see
+        strata_schema_json): {"measurements": [{"name", "tags", "fields": [{"name", "type"}],
+        "series"}]}."""
         out = ctypes.c_void_p()
         _check(self._lib.strata_schema_json(self._handle(), ctypes.byref(out)))
         try:
@@ -222,6 +223,26 @@ class Database(_Closeable):
         """The tag keys of `measurement`'s series (the union over its tag sets), sorted.
         NotFoundError for a measurement the directory does not hold."""
         return list(self._measurement_schema(measurement)["tags"])
+
+    def tag_values(self, measurement, key):
+        """{value: number of series} of tag `key` of `measurement`, sorted by value, from the tag
+        index without reading any point (strata_list_tags): every series written and not dropped
+        counts. Empty for an unknown measurement or key."""
+        lib = self._lib
+        out = ctypes.c_void_p()
+        _check(lib.strata_list_tags(self._handle(), _ffi.encode(measurement, "measurement"),
+                                    _ffi.encode(key, "tag key"),
+                                    ctypes.byref(out)))
+        try:
+            values = {}
+            size = ctypes.c_size_t()
+            for i in range(lib.strata_tag_list_count(out)):
+                name = lib.strata_tag_list_name(out, i, ctypes.byref(size))
+                values[ctypes.string_at(name, size.value).decode("utf-8")] = \
+                    lib.strata_tag_list_series(out, i)
+            return values
+        finally:
+            lib.strata_tag_list_free(out)
 
     def fields(self, measurement):
         """{field name: type} of `measurement`, sorted by name; types are "float", "integer",
