@@ -107,6 +107,27 @@ TEST_F(ReadOnlyTest, ReaderFollowsEveryCommitThroughFlushesAndCompactions) {
   EXPECT_NE(reader->StatsJson().find("\"read_only\":true"), std::string::npos);
 }
 
+// A reader's tag listing (CurrentCatalog, as strata_list_tags reads it) shows the series the
+// writer registered since the reader's last look, without a query in between.
+TEST_F(ReadOnlyTest, AReaderListsTheTagValuesTheWriterAddsSinceItOpened) {
+  auto writer = OpenAs(OpenMode::kWriter);
+  ASSERT_TRUE(writer);
+  Commit(*writer, 1);
+  auto reader = OpenAs(OpenMode::kReader);
+  ASSERT_TRUE(reader);
+  auto values = [&] {
+    auto catalog = reader->CurrentCatalog();
+    EXPECT_TRUE(catalog) << catalog.error().ToString();
+    return catalog ? (*catalog)->TagValues("inv", "host") : std::vector<TagValueInfo>{};
+  };
+  EXPECT_EQ(values().size(), 5u);
+  ASSERT_TRUE(writer->WriteLines("inv,host=h9 v=1i 1\ninv,host=h9 w=1i 1\n"));
+  const std::vector<TagValueInfo> after = values();
+  ASSERT_EQ(after.size(), 6u);
+  EXPECT_EQ(after.back(), (TagValueInfo{"h9", 2}));
+  EXPECT_EQ(reader->catalog().SeriesCount("inv"), 7u);
+}
+
 TEST_F(ReadOnlyTest, ACursorKeepsReadingFilesACompactionDeleted) {
   auto writer = OpenAs(OpenMode::kWriter);
   for (int64_t k = 1; k <= 20; k++) {
