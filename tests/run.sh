@@ -11,6 +11,12 @@ cd "$(dirname "$0")/.."
 mode=${1:-release}
 jobs=$(nproc)
 werror=-DSTRATA_WERROR=$([[ "${CI:-}" == true ]] && echo ON || echo OFF)
+# A compiler cache where the machine has one (optional, not installed here): paths relative to the
+# clone, so that a fresh clone reuses what another clone compiled.
+if command -v ccache >/dev/null; then
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+fi
 case "$mode" in
   release)
     .ci/install-deps
