@@ -111,7 +111,6 @@ TEST_F(ReadOnlyTest, ReaderFollowsEveryCommitThroughFlushesAndCompactions) {
 // writer registered since the reader's last look, without a query in between.
 TEST_F(ReadOnlyTest, AReaderListsTheTagValuesTheWriterAddsSinceItOpened) {
   auto writer = OpenAs(OpenMode::kWriter);
-  ASSERT_TRUE(writer);
   Commit(*writer, 1);
   auto reader = OpenAs(OpenMode::kReader);
   ASSERT_TRUE(reader);
