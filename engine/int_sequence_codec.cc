@@ -20,13 +20,14 @@ size_t VarintSize(uint64_t v) {
 
 uint64_t Sub(int64_t a, int64_t b) { return static_cast<uint64_t>(a) - static_cast<uint64_t>(b); }
 
-// What the encoder decided for one sequence.
+// What the encoder decided for one sequence: enough to write it without planning again.
 struct Plan {
   IntSequenceForm form = IntSequenceForm::kConstant;
   int64_t base = 0;
   int width = 0;
-  size_t runs = 0;
-  size_t bytes = 0;  // exact encoded size
+  size_t runs = 0;     // kRuns: the number of runs
+  size_t patches = 0;  // kPatched: the number of patches
+  size_t bytes = 0;    // exact encoded size
 };
 
 size_t RunsSize(const int64_t* v, size_t n, size_t* runs) {
@@ -44,6 +45,14 @@ size_t RunsSize(const int64_t* v, size_t n, size_t* runs) {
   return bytes + VarintSize(r);
 }
 
+// The number of runs of equal values (a pass the compiler vectorizes): the runs form takes at
+// least 1 + 1 + 2 bytes per run, so most sequences rule it out without sizing it.
+size_t CountRuns(const int64_t* v, size_t n) {
+  size_t changes = 0;
+  for (size_t i = 1; i < n; i++) changes += v[i] != v[i - 1];
+  return changes + 1;
+}
+
 // Exact bytes of the patched form's patch list at `width`.
 size_t PatchBytes(const int64_t* v, size_t n, int64_t base, int width, size_t* patches) {
   size_t bytes = 0, p = 0;
@@ -59,11 +68,13 @@ size_t PatchBytes(const int64_t* v, size_t n, int64_t base, int width, size_t* p
   return bytes;
 }
 
-// The frame-of-reference plan (patched or not) for values taken relative to `base`: values below
-// the base wrap to 64-bit offsets and become patches, like the values wider than the width.
-Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
-  std::array<size_t, 65> hist{};
-  for (size_t i = 0; i < n; i++) hist[BitWidth(Sub(v[i], base))]++;
+// hist[x] = the number of values whose offset from the base is x bits wide.
+using WidthHistogram = std::array<size_t, 65>;
+
+// The frame-of-reference plan (patched or not) for values taken relative to `base`, given their
+// width histogram: values below the base wrap to 64-bit offsets and become patches, like the
+// values wider than the width.
+Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHistogram& hist) {
   int max_width = 64;
   while (max_width > 0 && hist[max_width] == 0) max_width--;
   const size_t head = 1 + VarintSize(ZigZag(base)) + 1;
@@ -102,52 +113,170 @@ Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
     if (bytes < plan.bytes) {
       plan.form = IntSequenceForm::kPatched;
       plan.width = best_w;
+      plan.patches = patches;
       plan.bytes = bytes;
     }
   }
   return plan;
 }
 
+Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
+  WidthHistogram hist{};
+  for (size_t i = 0; i < n; i++) hist[BitWidth(Sub(v[i], base))]++;
+  return PlanFromHistogram(v, n, base, hist);
+}
+
+// A finer histogram of the offsets from the minimum: offsets 0..7 exactly, then each power of two
+// [2^(k-1), 2^k) cut in 8 buckets by the 3 bits below the top one. It gives the width histogram,
+// and bounds the size of the plans for bases above the minimum (BaseAboveMinimumCannotWin)
+// without a pass over the values for each.
+class OffsetHistogram {
+ public:
+  static constexpr size_t kBuckets = 8 + 61 * 8;
+
+  static size_t Bucket(uint64_t x) {
+    if (x < 8) return static_cast<size_t>(x);
+    const int k = BitWidth(x);  // 4..64
+    return 8 + static_cast<size_t>(k - 4) * 8 + static_cast<size_t>((x >> (k - 4)) & 7);
+  }
+  // The smallest offset of bucket b; b == kBuckets gives 0 (2^64 wrapped), see Upper.
+  static uint64_t Lower(size_t b) {
+    if (b < 8) return b;
+    const size_t k = (b - 8) / 8 + 4;
+    return (8 + (b - 8) % 8) << (k - 4);
+  }
+  // The largest offset of bucket b.
+  static uint64_t Upper(size_t b) { return b + 1 == kBuckets ? ~uint64_t{0} : Lower(b + 1) - 1; }
+
+  OffsetHistogram(const int64_t* v, size_t n, int64_t base) {
+    for (size_t i = 0; i < n; i++) count_[Bucket(Sub(v[i], base))]++;
+    size_t sum = 0;
+    for (size_t b = kBuckets; b-- > 0;) {
+      sum += count_[b];
+      at_least_[b] = sum;
+    }
+  }
+
+  WidthHistogram Widths() const {
+    WidthHistogram hist{};
+    for (size_t b = 0; b < kBuckets; b++) hist[BitWidth(Lower(b))] += count_[b];
+    return hist;
+  }
+
+  // A lower bound of the number of offsets >= x: those in the buckets that lie wholly at or
+  // above x.
+  size_t CountAtLeast(uint64_t x) const {
+    size_t b = Bucket(x);
+    if (Lower(b) < x) b++;
+    return b < kBuckets ? at_least_[b] : 0;
+  }
+
+  // The bucket holding the offset of rank r (0 = the smallest). REQUIRES: r < n.
+  size_t BucketOfRank(size_t r) const {
+    size_t below = 0, b = 0;
+    while (below + count_[b] <= r) below += count_[b++];
+    return b;
+  }
+
+ private:
+  std::array<size_t, kBuckets> count_{};
+  std::array<size_t, kBuckets + 1> at_least_{};  // at_least_[b]: offsets in buckets >= b
+};
+
+// The smallest zigzag varint of an int64 in [a, c].
+size_t SmallestVarintIn(int64_t a, int64_t c) {
+  if (a <= 0 && c >= 0) return 1;
+  return VarintSize(a > 0 ? ZigZag(a) : ZigZag(c));
+}
+
+// Whether the plan for the base b = the value of rank t (t values lie below it; its offset from
+// the minimum lo is somewhere in the bucket of rank t) is certainly not smaller than `bytes`. A
+// lower bound of its size: the t values below b wrap to offsets of at least 2^63 (when b - lo <=
+// 2^63), so the frame of reference takes 64 bits a value, and the patched form at width w pays
+// for them at least 1 + varint(2^(63 - w)) bytes each, plus 2 bytes for each value at least
+// 2^w + (b - lo) above lo, plus its header, patch count and packed low parts.
+bool BaseAboveMinimumCannotWin(const OffsetHistogram& hist, size_t n, int64_t lo, int64_t hi,
+                               size_t t, size_t bytes) {
+  const size_t bucket = hist.BucketOfRank(t);
+  const uint64_t d_high = OffsetHistogram::Upper(bucket);  // b - lo <= d_high
+  const uint64_t d_low = std::max<uint64_t>(OffsetHistogram::Lower(bucket), 1);
+  if (d_high > uint64_t{1} << 63) return false;  // the values below b may not wrap that far
+  const int64_t b_low = static_cast<int64_t>(static_cast<uint64_t>(lo) + d_low);
+  const int64_t b_high = Sub(hi, lo) <= d_high ? hi : static_cast<int64_t>(static_cast<uint64_t>(lo) + d_high);
+  const size_t head = 1 + SmallestVarintIn(b_low, b_high) + 1;
+  if (head + PackedBytes(n, 64) < bytes) return false;
+  for (int w = 0; w < 64; w++) {
+    const size_t packed = head + 1 + PackedBytes(n, w);
+    if (packed >= bytes) return true;  // and so for every wider w
+    const uint64_t step = uint64_t{1} << w;
+    const size_t above = step > ~uint64_t{0} - d_high ? 0 : hist.CountAtLeast(step + d_high);
+    const size_t low_patches = t * (1 + VarintSize(uint64_t{1} << (63 - w)));
+    if (packed + low_patches + 2 * above < bytes) return false;
+  }
+  return true;
+}
+
+// The n / 8 (at most 64) + 1 smallest values, sorted, in *smallest: the bases the planner tries
+// above the minimum are among them.
+void SmallestValues(const int64_t* v, size_t n, size_t most, std::vector<int64_t>* smallest) {
+  smallest->assign(v, v + n);
+  std::nth_element(smallest->begin(), smallest->begin() + static_cast<ptrdiff_t>(most),
+                   smallest->end());
+  std::sort(smallest->begin(), smallest->begin() + static_cast<ptrdiff_t>(most) + 1);
+}
+
+// The smallest encoding of v[0..n): the constant, the frame of reference from the minimum or from
+// a base above a few low outliers (patched or not), or runs; the first of equal sizes in that
+// order. Bases and forms that a lower bound of their size rules out are not sized.
 Plan MakePlan(const int64_t* v, size_t n) {
-  const int64_t lo = *std::min_element(v, v + n);
-  const int64_t hi = *std::max_element(v, v + n);
+  int64_t lo = v[0], hi = v[0];
+  for (size_t i = 1; i < n; i++) {
+    lo = std::min(lo, v[i]);
+    hi = std::max(hi, v[i]);
+  }
   Plan plan;
   plan.base = lo;
   if (lo == hi) {
     plan.bytes = 1 + VarintSize(ZigZag(lo));
     return plan;
   }
-  plan = PlanForBase(v, n, lo);
-  // A few low outliers (a counter's reset, a negative spike) would widen every value measured
-  // from the minimum: also try bases above the lowest few values, which then become patches.
-  if (n >= 16 && plan.width > 0) {
-    std::vector<int64_t> sorted(v, v + n);
-    const size_t most = std::min<size_t>(n / 8, 64);
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<ptrdiff_t>(most), sorted.end());
-    std::sort(sorted.begin(), sorted.begin() + static_cast<ptrdiff_t>(most) + 1);
-    for (size_t t = 1; t <= most; t = t < 4 ? t + 1 : t * 2) {
-      if (sorted[t] == sorted[t - 1]) continue;
-      const Plan candidate = PlanForBase(v, n, sorted[t]);
-      if (candidate.bytes < plan.bytes) plan = candidate;
+  if (n < 16) {
+    plan = PlanForBase(v, n, lo);
+  } else {
+    const OffsetHistogram hist(v, n, lo);
+    plan = PlanFromHistogram(v, n, lo, hist.Widths());
+    // A few low outliers (a counter's reset, a negative spike) would widen every value measured
+    // from the minimum: also try bases above the lowest few values, which then become patches.
+    if (plan.width > 0) {
+      thread_local std::vector<int64_t> smallest;  // scratch, reused by each flush thread
+      bool sorted = false;
+      const size_t most = std::min<size_t>(n / 8, 64);
+      for (size_t t = 1; t <= most; t = t < 4 ? t + 1 : t * 2) {
+        if (BaseAboveMinimumCannotWin(hist, n, lo, hi, t, plan.bytes)) continue;
+        if (!sorted) {
+          SmallestValues(v, n, most, &smallest);
+          sorted = true;
+        }
+        if (smallest[t] == smallest[t - 1]) continue;
+        const Plan candidate = PlanForBase(v, n, smallest[t]);
+        if (candidate.bytes < plan.bytes) plan = candidate;
+      }
     }
   }
-  size_t runs = 0;
-  const size_t run_bytes = RunsSize(v, n, &runs);
-  if (run_bytes < plan.bytes) {
-    plan.form = IntSequenceForm::kRuns;
-    plan.runs = runs;
-    plan.bytes = run_bytes;
+  if (2 + 2 * CountRuns(v, n) < plan.bytes) {
+    size_t runs = 0;
+    const size_t run_bytes = RunsSize(v, n, &runs);
+    if (run_bytes < plan.bytes) {
+      plan.form = IntSequenceForm::kRuns;
+      plan.runs = runs;
+      plan.bytes = run_bytes;
+    }
   }
   return plan;
 }
 
-}  // namespace
-
-size_t IntSequenceSize(const int64_t* v, size_t n) { return n == 0 ? 0 : MakePlan(v, n).bytes; }
-
-void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
-  if (n == 0) return;
-  const Plan plan = MakePlan(v, n);
+// Appends v[0..n) in the form `plan` chose for it. REQUIRES: n >= 1, plan == MakePlan(v, n).
+void EncodeWithPlan(const int64_t* v, size_t n, const Plan& plan, std::string* out) {
   PutFixed8(out, static_cast<uint8_t>(plan.form));
   if (plan.form == IntSequenceForm::kRuns) {
     PutVarint64(out, plan.runs);
@@ -165,17 +294,11 @@ void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
   PutVarsint64(out, plan.base);
   if (plan.form == IntSequenceForm::kConstant) return;
   PutFixed8(out, static_cast<uint8_t>(plan.width));
-  std::vector<uint64_t> low(n);
   const uint64_t mask = plan.width == 64 ? ~uint64_t{0} : (uint64_t{1} << plan.width) - 1;
-  for (size_t i = 0; i < n; i++) low[i] = Sub(v[i], plan.base) & mask;
-  if (plan.form == IntSequenceForm::kFor) {
-    PackBits(low.data(), n, plan.width, out);
-    return;
-  }
-  size_t patches = 0;
-  (void)PatchBytes(v, n, plan.base, plan.width, &patches);
-  PutVarint64(out, patches);
-  PackBits(low.data(), n, plan.width, out);
+  const int64_t base = plan.base;
+  if (plan.form == IntSequenceForm::kPatched) PutVarint64(out, plan.patches);
+  PackBitsOf(n, plan.width, out, [v, base, mask](size_t i) { return Sub(v[i], base) & mask; });
+  if (plan.form == IntSequenceForm::kFor) return;
   size_t prev = static_cast<size_t>(-1);
   for (size_t i = 0; i < n; i++) {
     const uint64_t high = Sub(v[i], plan.base) >> plan.width;
@@ -184,6 +307,15 @@ void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
     PutVarint64(out, high);
     prev = i;
   }
+}
+
+}  // namespace
+
+size_t IntSequenceSize(const int64_t* v, size_t n) { return n == 0 ? 0 : MakePlan(v, n).bytes; }
+
+void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
+  if (n == 0) return;
+  EncodeWithPlan(v, n, MakePlan(v, n), out);
 }
 
 namespace {
@@ -266,15 +398,24 @@ void Difference(const int64_t* v, size_t n, int64_t* d) {
 }  // namespace
 
 void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
-  // orders[k] holds the differences of order k (n - k values).
-  std::vector<int64_t> orders[kMaxDifferenceOrder + 1];
-  orders[0].assign(v, v + n);
+  // orders[k] holds the differences of order k (n - k values); each order's plan is kept, so
+  // that the winner is written without planning it again. Scratch reused by each flush thread.
+  thread_local std::vector<int64_t> scratch[kMaxDifferenceOrder];
+  const int64_t* orders[kMaxDifferenceOrder + 1] = {v};
+  Plan plans[kMaxDifferenceOrder + 1];
   int best = 0;
-  size_t best_bytes = IntSequenceSize(v, n);
+  size_t best_bytes = 0;
+  if (n > 0) {
+    plans[0] = MakePlan(v, n);
+    best_bytes = plans[0].bytes;
+  }
   for (int k = 1; k <= kMaxDifferenceOrder && static_cast<size_t>(k) < n; k++) {
-    orders[k].resize(n - k);
-    Difference(orders[k - 1].data(), n - k + 1, orders[k].data());
-    size_t bytes = IntSequenceSize(orders[k].data(), n - k);
+    std::vector<int64_t>& d = scratch[k - 1];
+    d.resize(n - k);
+    Difference(orders[k - 1], n - k + 1, d.data());
+    orders[k] = d.data();
+    plans[k] = MakePlan(orders[k], n - k);
+    size_t bytes = plans[k].bytes;
     for (int j = 0; j < k; j++) bytes += VarintSize(ZigZag(orders[j][0]));
     if (bytes < best_bytes) {
       best_bytes = bytes;
@@ -283,7 +424,7 @@ void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
   }
   PutFixed8(out, static_cast<uint8_t>(best));
   for (int j = 0; j < best; j++) PutVarsint64(out, orders[j][0]);
-  EncodeIntSequence(orders[best].data(), n - best, out);
+  if (static_cast<size_t>(best) < n) EncodeWithPlan(orders[best], n - best, plans[best], out);
 }
 
 bool DecodeDifferenced(Decoder* d, size_t n, int64_t* out) {
