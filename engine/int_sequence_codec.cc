@@ -121,9 +121,19 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
 }
 
 Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
-  WidthHistogram hist{};
-  for (size_t i = 0; i < n; i++) hist[BitWidth(Sub(v[i], base))]++;
-  return PlanFromHistogram(v, n, base, hist);
+  // Four histograms, summed at the end: most values share a width or two, and one histogram would
+  // make each increment wait for the previous one's store.
+  WidthHistogram part[4] = {};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    part[0][BitWidth(Sub(v[i], base))]++;
+    part[1][BitWidth(Sub(v[i + 1], base))]++;
+    part[2][BitWidth(Sub(v[i + 2], base))]++;
+    part[3][BitWidth(Sub(v[i + 3], base))]++;
+  }
+  for (; i < n; i++) part[0][BitWidth(Sub(v[i], base))]++;
+  for (size_t x = 0; x < part[0].size(); x++) part[0][x] += part[1][x] + part[2][x] + part[3][x];
+  return PlanFromHistogram(v, n, base, part[0]);
 }
 
 // A finer histogram of the offsets from the minimum: offsets 0..7 exactly, then each power of two
