@@ -11,6 +11,7 @@
 #include "int_sequence_codec.h"
 #include "packed_codec.h"
 #include "segment_format.h"
+#include "zlib_compress.h"
 
 namespace strata {
 namespace {
@@ -58,16 +59,13 @@ void EncodeStrings(const Column& col, size_t begin, size_t end, std::string* out
   const std::string& body = use_dict ? dict : plain;
   const uint8_t inner = use_dict ? kDictionary : kPlain;
   if (body.size() >= kMinZlibBytes) {
-    uLongf bound = compressBound(static_cast<uLong>(body.size()));
-    std::string z(bound, '\0');
-    if (compress2(reinterpret_cast<Bytef*>(z.data()), &bound,
-                  reinterpret_cast<const Bytef*>(body.data()), static_cast<uLong>(body.size()),
-                  Z_BEST_COMPRESSION) == Z_OK &&
-        bound + 8 < body.size() && body.size() <= kMaxZlibRatio * bound) {
+    thread_local std::string z;  // reused by each flush thread
+    if (ZlibCompress(body, Z_BEST_COMPRESSION, &z) && z.size() + 8 < body.size() &&
+        body.size() <= kMaxZlibRatio * z.size()) {
       PutFixed8(out, kZlib);
       PutFixed8(out, inner);
       PutVarint64(out, body.size());
-      out->append(z.data(), bound);
+      out->append(z);
       return;
     }
   }
