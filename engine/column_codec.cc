@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <bit>
 #include <numeric>
 #include <unordered_map>
 #include <vector>
@@ -23,14 +24,27 @@ constexpr size_t kMinZlibBytes = 64;  // smaller bodies are not worth a zlib str
 uint64_t Sub(int64_t a, int64_t b) { return static_cast<uint64_t>(a) - static_cast<uint64_t>(b); }
 
 // The largest g dividing every delta (1 when a delta does not fit int64, i.e. a wrapped span).
+// Runs of equal deltas (regular times) take one gcd step, and the rest only until g is 1.
 uint64_t CommonDivisor(const int64_t* t, size_t n) {
-  uint64_t g = 0;
-  for (size_t i = 1; i < n && g != 1; i++) {
+  uint64_t g = 0, last = 0;
+  for (size_t i = 1; i < n; i++) {
     const uint64_t d = Sub(t[i], t[i - 1]);
     if (d > static_cast<uint64_t>(INT64_MAX)) return 1;
+    if (d == last || g == 1) continue;
     g = std::gcd(g, d);
+    last = d;
   }
   return g == 0 ? 1 : g;
+}
+
+// q[i - 1] = (t[i] - t[i - 1]) / g for i = 1..n-1, where g divides every delta: by a multiplication
+// with the inverse of g's odd part modulo 2^64 (exact for multiples of g), not a division per value.
+void DivideDeltas(const int64_t* t, size_t n, uint64_t g, int64_t* q) {
+  const int shift = std::countr_zero(g);
+  const uint64_t odd = g >> shift;
+  uint64_t inverse = odd;  // odd * odd == 1 mod 8: 3 bits right; each Newton step doubles them
+  for (int i = 0; i < 5; i++) inverse *= 2 - odd * inverse;
+  for (size_t i = 1; i < n; i++) q[i - 1] = static_cast<int64_t>((Sub(t[i], t[i - 1]) >> shift) * inverse);
 }
 
 // The dictionary form's body (after the form byte), or empty when the values are all distinct.
@@ -134,8 +148,9 @@ void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out) {
   PutVarsint64(out, t[0]);
   const uint64_t g = CommonDivisor(t, n);
   PutVarint64(out, g);
-  std::vector<int64_t> q(n - 1);
-  for (size_t i = 1; i < n; i++) q[i - 1] = static_cast<int64_t>(Sub(t[i], t[i - 1]) / g);
+  thread_local std::vector<int64_t> q;  // reused by each flush thread
+  q.resize(n - 1);
+  DivideDeltas(t, n, g, q.data());
   EncodeDifferenced(q.data(), n - 1, out);
 }
 
