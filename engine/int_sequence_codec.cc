@@ -158,10 +158,15 @@ class OffsetHistogram {
   // The largest offset of bucket b.
   static uint64_t Upper(size_t b) { return b + 1 == kBuckets ? ~uint64_t{0} : Lower(b + 1) - 1; }
 
-  OffsetHistogram(const int64_t* v, size_t n, int64_t base) {
+  // REQUIRES: every v[i] >= base and v[i] - base <= span.
+  OffsetHistogram(const int64_t* v, size_t n, int64_t base, uint64_t span)
+      : top_(Bucket(span) + 1) {
+    // Only the buckets up to the span's are used: a narrow block clears and sums a few dozen.
+    std::fill(count_.begin(), count_.begin() + static_cast<ptrdiff_t>(top_), 0);
     for (size_t i = 0; i < n; i++) count_[Bucket(Sub(v[i], base))]++;
     size_t sum = 0;
-    for (size_t b = kBuckets; b-- > 0;) {
+    at_least_[top_] = 0;
+    for (size_t b = top_; b-- > 0;) {
       sum += count_[b];
       at_least_[b] = sum;
     }
@@ -169,7 +174,7 @@ class OffsetHistogram {
 
   WidthHistogram Widths() const {
     WidthHistogram hist{};
-    for (size_t b = 0; b < kBuckets; b++) hist[BitWidth(Lower(b))] += count_[b];
+    for (size_t b = 0; b < top_; b++) hist[BitWidth(Lower(b))] += count_[b];
     return hist;
   }
 
@@ -178,7 +183,7 @@ class OffsetHistogram {
   size_t CountAtLeast(uint64_t x) const {
     size_t b = Bucket(x);
     if (Lower(b) < x) b++;
-    return b < kBuckets ? at_least_[b] : 0;
+    return b < top_ ? at_least_[b] : 0;
   }
 
   // The bucket holding the offset of rank r (0 = the smallest). REQUIRES: r < n.
@@ -189,8 +194,9 @@ class OffsetHistogram {
   }
 
  private:
-  std::array<size_t, kBuckets> count_{};
-  std::array<size_t, kBuckets + 1> at_least_{};  // at_least_[b]: offsets in buckets >= b
+  size_t top_;                                // buckets [top_, kBuckets) are empty
+  std::array<size_t, kBuckets> count_;        // [0, top_) in use
+  std::array<size_t, kBuckets + 1> at_least_;  // at_least_[b]: offsets in buckets b..top_ - 1
 };
 
 // The smallest zigzag varint of an int64 in [a, c].
@@ -253,7 +259,7 @@ Plan MakePlan(const int64_t* v, size_t n) {
   if (n < 16) {
     plan = PlanForBase(v, n, lo);
   } else {
-    const OffsetHistogram hist(v, n, lo);
+    const OffsetHistogram hist(v, n, lo, Sub(hi, lo));
     plan = PlanFromHistogram(v, n, lo, hist.Widths());
     // A few low outliers (a counter's reset, a negative spike) would widen every value measured
     // from the minimum: also try bases above the lowest few values, which then become patches.
