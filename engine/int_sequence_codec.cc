@@ -209,25 +209,36 @@ size_t SmallestVarintIn(int64_t a, int64_t c) {
 // the minimum lo is somewhere in the bucket of rank t) is certainly not smaller than `bytes`. A
 // lower bound of its size: the t values below b wrap to offsets of at least 2^63 (when b - lo <=
 // 2^63), so the frame of reference takes 64 bits a value, and the patched form at width w pays
-// for them at least 1 + varint(2^(63 - w)) bytes each, plus 2 bytes for each value at least
-// 2^w + (b - lo) above lo, plus its header, patch count and packed low parts.
-bool BaseAboveMinimumCannotWin(const OffsetHistogram& hist, size_t n, int64_t lo, int64_t hi,
-                               size_t t, size_t bytes) {
-  const size_t bucket = hist.BucketOfRank(t);
+// for them at least 1 + varint(2^(63 - w)) bytes each; each value at least 2^w + (b - lo) above lo
+// is a patch too, of at least 1 + varint((its offset from lo - (b - lo)) >> w) bytes (its offset
+// taken as the lowest of its histogram bucket, or of its width); plus the header, the patch count
+// and the packed low parts.
+bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram& widths,
+                               int max_width, size_t n, int64_t lo, int64_t hi, size_t t,
+                               size_t bytes) {
+  const size_t bucket = fine.BucketOfRank(t);
   const uint64_t d_high = OffsetHistogram::Upper(bucket);  // b - lo <= d_high
   const uint64_t d_low = std::max<uint64_t>(OffsetHistogram::Lower(bucket), 1);
   if (d_high > uint64_t{1} << 63) return false;  // the values below b may not wrap that far
   const int64_t b_low = static_cast<int64_t>(static_cast<uint64_t>(lo) + d_low);
-  const int64_t b_high = Sub(hi, lo) <= d_high ? hi : static_cast<int64_t>(static_cast<uint64_t>(lo) + d_high);
+  const int64_t b_high =
+      Sub(hi, lo) <= d_high ? hi : static_cast<int64_t>(static_cast<uint64_t>(lo) + d_high);
   const size_t head = 1 + SmallestVarintIn(b_low, b_high) + 1;
   if (head + PackedBytes(n, 64) < bytes) return false;
   for (int w = 0; w < 64; w++) {
     const size_t packed = head + 1 + PackedBytes(n, w);
     if (packed >= bytes) return true;  // and so for every wider w
+    size_t patch_bytes = t * (1 + VarintSize(uint64_t{1} << (63 - w)));
     const uint64_t step = uint64_t{1} << w;
-    const size_t above = step > ~uint64_t{0} - d_high ? 0 : hist.CountAtLeast(step + d_high);
-    const size_t low_patches = t * (1 + VarintSize(uint64_t{1} << (63 - w)));
-    if (packed + low_patches + 2 * above < bytes) return false;
+    if (step <= ~uint64_t{0} - d_high) {
+      const uint64_t threshold = step + d_high;  // offsets from lo at or above it are patches
+      patch_bytes += 2 * fine.CountAtLeast(threshold);
+      // The widths that lie wholly above the threshold: their high parts' varints beyond 1 byte.
+      for (int k = max_width; k >= 1 && (uint64_t{1} << (k - 1)) >= threshold; k--) {
+        patch_bytes += widths[k] * (VarintSize(((uint64_t{1} << (k - 1)) - d_high) >> w) - 1);
+      }
+    }
+    if (packed + patch_bytes < bytes) return false;
   }
   return true;
 }
@@ -259,8 +270,10 @@ Plan MakePlan(const int64_t* v, size_t n) {
   if (n < 16) {
     plan = PlanForBase(v, n, lo);
   } else {
-    const OffsetHistogram hist(v, n, lo, Sub(hi, lo));
-    plan = PlanFromHistogram(v, n, lo, hist.Widths());
+    const OffsetHistogram fine(v, n, lo, Sub(hi, lo));
+    const WidthHistogram widths = fine.Widths();
+    plan = PlanFromHistogram(v, n, lo, widths);
+    const int max_width = BitWidth(Sub(hi, lo));
     // A few low outliers (a counter's reset, a negative spike) would widen every value measured
     // from the minimum: also try bases above the lowest few values, which then become patches.
     if (plan.width > 0) {
@@ -268,7 +281,9 @@ Plan MakePlan(const int64_t* v, size_t n) {
       bool sorted = false;
       const size_t most = std::min<size_t>(n / 8, 64);
       for (size_t t = 1; t <= most; t = t < 4 ? t + 1 : t * 2) {
-        if (BaseAboveMinimumCannotWin(hist, n, lo, hi, t, plan.bytes)) continue;
+        if (BaseAboveMinimumCannotWin(fine, widths, max_width, n, lo, hi, t, plan.bytes)) {
+          continue;
+        }
         if (!sorted) {
           SmallestValues(v, n, most, &smallest);
           sorted = true;

@@ -84,6 +84,17 @@ std::vector<NamedShape> IntShapes() {
        [](size_t i, std::mt19937_64& r) {
          return i % 50 == 7 ? static_cast<int64_t>(r() >> 3) : static_cast<int64_t>(r() % 16);
        }},
+      {"triangular",
+       [](size_t, std::mt19937_64& r) {
+         return static_cast<int64_t>(r() % 2'000'000) - static_cast<int64_t>(r() % 2'000'000);
+       }},
+      {"jittered_deltas",
+       [prev = int64_t{0}](size_t, std::mt19937_64& r) mutable {
+         const int64_t j = static_cast<int64_t>(r() % 1'000'000);
+         const int64_t d = 10'000'000'000 + j - prev;
+         prev = j;
+         return d;
+       }},
       {"random_64", [](size_t, std::mt19937_64& r) { return static_cast<int64_t>(r()); }},
       {"random_signed_small", [](size_t, std::mt19937_64& r) { return static_cast<int64_t>(r() % 21) - 10; }},
       {"two_values", [](size_t, std::mt19937_64& r) { return static_cast<int64_t>(r() % 2) * 1000; }},
