@@ -11,11 +11,19 @@ namespace {
 
 enum FloatForm : uint8_t { kDecimal = 0, kXor = 1, kRaw = 2 };
 
+// The smallest the XOR form of bits[0..n) can be, with its form byte: 1 + 8 bytes, then a control
+// byte per later value and at least one more for each that differs from the one before.
+size_t XorFormLowerBound(const uint64_t* bits, size_t n) {
+  size_t changes = 0;
+  for (size_t i = 1; i < n; i++) changes += bits[i] != bits[i - 1];
+  return 1 + 8 + (n - 1) + changes;
+}
+
 }  // namespace
 
 // The forms are written in place, one after the other, and the larger one removed: no buffer per
-// form. The decimal form goes first; when it is no larger than the smallest XOR form could be
-// (1 + 8 + 1 byte a value after the first), the XOR form is not written at all.
+// form. The decimal form goes first; when it is no larger than the XOR form's lower bound, the
+// XOR form is not written at all (the decimal form wins ties).
 void EncodeFloats(const uint64_t* bits, size_t n, std::string* out) {
   thread_local std::vector<int64_t> scaled;  // reused by each flush thread
   const int e = DecimalExponent(bits, n, kMaxDecimalExponent, &scaled);
@@ -27,7 +35,7 @@ void EncodeFloats(const uint64_t* bits, size_t n, std::string* out) {
     EncodeDifferenced(scaled.data(), n, out);
     best = out->size() - start;
   }
-  if (e < 0 || best > 1 + 8 + (n - 1)) {
+  if (e < 0 || best > XorFormLowerBound(bits, n)) {
     const size_t xor_start = out->size();
     PutFixed8(out, kXor);
     EncodeXor(bits, n, out);

@@ -9,15 +9,22 @@ namespace strata {
 void EncodeRowGroup(const std::vector<const Column*>& fields, size_t begin, size_t end,
                     ValueColumnEncoder encode, std::string* out) {
   const size_t n = end - begin;
-  std::string times;
+  // The columns are encoded apart (their lengths come first) into buffers each flush thread
+  // reuses, so that a group allocates nothing once the buffers have grown to a group's size.
+  thread_local std::string times;
+  thread_local std::vector<std::string> values;
+  times.clear();
   EncodeTimeColumn(fields[0]->times.data() + begin, n, &times);
-  std::vector<std::string> values(fields.size());
-  for (size_t f = 0; f < fields.size(); f++) encode(*fields[f], begin, end, &values[f]);
+  if (values.size() < fields.size()) values.resize(fields.size());
+  for (size_t f = 0; f < fields.size(); f++) {
+    values[f].clear();
+    encode(*fields[f], begin, end, &values[f]);
+  }
   const size_t start = out->size();
   PutVarint64(out, times.size());
-  for (const std::string& v : values) PutVarint64(out, v.size());
+  for (size_t f = 0; f < fields.size(); f++) PutVarint64(out, values[f].size());
   out->append(times);
-  for (const std::string& v : values) out->append(v);
+  for (size_t f = 0; f < fields.size(); f++) out->append(values[f]);
   PutFixed32(out, Crc32(out->data() + start, out->size() - start));
 }
 
