@@ -12,6 +12,7 @@
 #include "int_sequence_codec.h"
 #include "packed_codec.h"
 #include "segment_format.h"
+#include "thread_scratch.h"
 #include "zlib_compress.h"
 
 namespace strata {
@@ -44,47 +45,60 @@ void DivideDeltas(const int64_t* t, size_t n, uint64_t g, int64_t* q) {
   const uint64_t odd = g >> shift;
   uint64_t inverse = odd;  // odd * odd == 1 mod 8: 3 bits right; each Newton step doubles them
   for (int i = 0; i < 5; i++) inverse *= 2 - odd * inverse;
-  for (size_t i = 1; i < n; i++) q[i - 1] = static_cast<int64_t>((Sub(t[i], t[i - 1]) >> shift) * inverse);
+  for (size_t i = 1; i < n; i++) {
+    q[i - 1] = static_cast<int64_t>((Sub(t[i], t[i - 1]) >> shift) * inverse);
+  }
 }
 
-// The dictionary form's body (after the form byte), or empty when the values are all distinct.
-std::string DictionaryBody(const Column& col, size_t begin, size_t end) {
-  std::unordered_map<std::string_view, int64_t> codes;
-  std::vector<int64_t> seq(end - begin);
-  std::string entries;
+// Sets *body to the dictionary form's body (after the form byte); false, when the values are all
+// distinct, leaving *body unspecified. The map and buffers are reused by each flush thread.
+bool DictionaryBody(const Column& col, size_t begin, size_t end, std::string* body) {
+  thread_local std::unordered_map<std::string_view, int64_t> codes;  // scratch: thread_scratch.h
+  thread_local std::vector<int64_t> seq;
+  thread_local std::string entries;
+  codes.clear();
+  seq.resize(end - begin);
+  entries.clear();
   for (size_t i = begin; i < end; i++) {
     auto [it, added] = codes.try_emplace(col.strs[i], static_cast<int64_t>(codes.size()));
     if (added) PutLengthPrefixed(&entries, col.strs[i]);
     seq[i - begin] = it->second;
   }
-  if (codes.size() == end - begin && end - begin > 1) return {};
-  std::string body;
-  PutVarint64(&body, codes.size());
-  body.append(entries);
-  EncodeIntSequence(seq.data(), seq.size(), &body);
-  return body;
+  const size_t distinct = codes.size();
+  codes.clear();  // its keys point into col
+  if (distinct == end - begin && end - begin > 1) {
+    TrimScratch(&entries);
+    return false;
+  }
+  body->clear();
+  PutVarint64(body, distinct);
+  body->append(entries);
+  EncodeIntSequence(seq.data(), seq.size(), body);
+  TrimScratch(&entries);
+  return true;
 }
 
 void EncodeStrings(const Column& col, size_t begin, size_t end, std::string* out) {
-  std::string plain;
+  thread_local std::string plain, dict, z;  // scratch: thread_scratch.h
+  plain.clear();
   for (size_t i = begin; i < end; i++) PutLengthPrefixed(&plain, col.strs[i]);
-  std::string dict = DictionaryBody(col, begin, end);
-  const bool use_dict = !dict.empty() && dict.size() < plain.size();
+  const bool has_dict = DictionaryBody(col, begin, end, &dict);
+  const bool use_dict = has_dict && dict.size() < plain.size();
   const std::string& body = use_dict ? dict : plain;
   const uint8_t inner = use_dict ? kDictionary : kPlain;
-  if (body.size() >= kMinZlibBytes) {
-    thread_local std::string z;  // reused by each flush thread
-    if (ZlibCompress(body, Z_BEST_COMPRESSION, &z) && z.size() + 8 < body.size() &&
-        body.size() <= kMaxZlibRatio * z.size()) {
-      PutFixed8(out, kZlib);
-      PutFixed8(out, inner);
-      PutVarint64(out, body.size());
-      out->append(z);
-      return;
-    }
+  if (body.size() >= kMinZlibBytes && ZlibCompress(body, Z_BEST_COMPRESSION, &z) &&
+      z.size() + 8 < body.size() && body.size() <= kMaxZlibRatio * z.size()) {
+    PutFixed8(out, kZlib);
+    PutFixed8(out, inner);
+    PutVarint64(out, body.size());
+    out->append(z);
+  } else {
+    PutFixed8(out, inner);
+    out->append(body);
   }
-  PutFixed8(out, inner);
-  out->append(body);
+  TrimScratch(&plain);
+  TrimScratch(&dict);
+  TrimScratch(&z);
 }
 
 // Decodes a dictionary or plain body that must end exactly at the end of `body`.

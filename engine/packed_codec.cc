@@ -8,6 +8,7 @@
 
 #include "coding.h"
 #include "float_transforms.h"
+#include "thread_scratch.h"
 #include "zlib_compress.h"
 
 namespace strata {
@@ -92,15 +93,17 @@ void EncodeStrings(const Column& col, size_t begin, size_t end, std::string* out
   std::string body;
   for (size_t i = begin; i < end; i++) PutLengthPrefixed(&body, col.strs[i]);
   if (body.size() >= kMinZlibBytes) {
-    thread_local std::string z;  // reused: this runs per series and block
-    if (ZlibCompress(body, Z_DEFAULT_COMPRESSION, &z) && z.size() + 10 < body.size() &&
-        body.size() <= kMaxZlibRatio * z.size()) {
+    thread_local std::string z;  // scratch: thread_scratch.h
+    const bool compressed = ZlibCompress(body, Z_DEFAULT_COMPRESSION, &z) &&
+                            z.size() + 10 < body.size() && body.size() <= kMaxZlibRatio * z.size();
+    if (compressed) {
       out->push_back(1);
       PutVarint64(out, body.size());
       PutVarint64(out, z.size());
       out->append(z);
-      return;
     }
+    TrimScratch(&z);
+    if (compressed) return;
   }
   out->push_back(0);
   out->append(body);

@@ -3,14 +3,14 @@
 #include "coding.h"
 #include "column_codec.h"
 #include "crc32.h"
+#include "thread_scratch.h"
 
 namespace strata {
 
 void EncodeRowGroup(const std::vector<const Column*>& fields, size_t begin, size_t end,
                     ValueColumnEncoder encode, std::string* out) {
   const size_t n = end - begin;
-  // The columns are encoded apart (their lengths come first) into buffers each flush thread
-  // reuses, so that a group allocates nothing once the buffers have grown to a group's size.
+  // The columns are encoded apart (their lengths come first), into scratch (thread_scratch.h).
   thread_local std::string times;
   thread_local std::vector<std::string> values;
   times.clear();
@@ -24,7 +24,11 @@ void EncodeRowGroup(const std::vector<const Column*>& fields, size_t begin, size
   PutVarint64(out, times.size());
   for (size_t f = 0; f < fields.size(); f++) PutVarint64(out, values[f].size());
   out->append(times);
-  for (size_t f = 0; f < fields.size(); f++) out->append(values[f]);
+  for (size_t f = 0; f < fields.size(); f++) {
+    out->append(values[f]);
+    TrimScratch(&values[f]);
+  }
+  TrimScratch(&times);
   PutFixed32(out, Crc32(out->data() + start, out->size() - start));
 }
 
