@@ -45,24 +45,32 @@ size_t RunsSize(const int64_t* v, size_t n, size_t* runs) {
   return bytes + VarintSize(r);
 }
 
-// The number of runs of equal values (a pass the compiler vectorizes): the runs form takes at
-// least 1 + 1 + 2 bytes per run, so most sequences rule it out without sizing it.
-size_t CountRuns(const int64_t* v, size_t n) {
-  size_t changes = 0;
-  for (size_t i = 1; i < n; i++) changes += v[i] != v[i - 1];
-  return changes + 1;
-}
+// VarintSize without a loop or branch, for the loop below.
+size_t VarintSizeOf(uint64_t v) { return static_cast<size_t>(BitWidth(v | 1) + 6) / 7; }
 
-// Exact bytes of the patched form's patch list at `width`.
-size_t PatchBytes(const int64_t* v, size_t n, int64_t base, int width, size_t* patches) {
+// Exact bytes of the patched form's patch list at `width` (< 64), of which `expected` patches
+// (the histogram's count of wider values). Few patches take a branch per value, which then
+// predicts well; many take none (which values are patches follows the data).
+size_t PatchBytes(const int64_t* v, size_t n, int64_t base, int width, size_t expected,
+                  size_t* patches) {
   size_t bytes = 0, p = 0;
   size_t prev = static_cast<size_t>(-1);
-  for (size_t i = 0; i < n; i++) {
-    const uint64_t high = Sub(v[i], base) >> width;
-    if (high == 0) continue;
-    bytes += VarintSize(i - prev - 1) + VarintSize(high);
-    prev = i;
-    p++;
+  if (expected * 8 < n) {
+    for (size_t i = 0; i < n; i++) {
+      const uint64_t high = Sub(v[i], base) >> width;
+      if (high == 0) continue;
+      bytes += VarintSize(i - prev - 1) + VarintSize(high);
+      prev = i;
+      p++;
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      const uint64_t high = Sub(v[i], base) >> width;
+      const size_t is_patch = high != 0;
+      bytes += is_patch * (VarintSizeOf(i - prev - 1) + VarintSizeOf(high));
+      p += is_patch;
+      prev = is_patch ? i : prev;
+    }
   }
   *patches = p;
   return bytes;
@@ -107,8 +115,10 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
     }
   }
   if (best_w < max_width) {
+    size_t expected = 0;
+    for (int x = best_w + 1; x <= max_width; x++) expected += hist[x];
     size_t patches = 0;
-    const size_t pb = PatchBytes(v, n, base, best_w, &patches);
+    const size_t pb = PatchBytes(v, n, base, best_w, expected, &patches);
     const size_t bytes = head + VarintSize(patches) + PackedBytes(n, best_w) + pb;
     if (bytes < plan.bytes) {
       plan.form = IntSequenceForm::kPatched;
@@ -245,8 +255,9 @@ bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram
     if (step <= ~uint64_t{0} - d_high) {
       const uint64_t threshold = step + d_high;  // offsets from lo at or above it are patches
       patch_bytes += 2 * fine.CountAtLeast(threshold);
-      // The widths that lie wholly above the threshold: their high parts' varints beyond 1 byte.
-      for (int k = max_width; k >= 1 && (uint64_t{1} << (k - 1)) >= threshold; k--) {
+      // The widths that lie wholly above the threshold: their high parts' varints beyond 1 byte
+      // (only a high part of 8 bits or more, from a width of w + 8 or more, takes 2 bytes).
+      for (int k = max_width; k >= w + 8 && (uint64_t{1} << (k - 1)) >= threshold; k--) {
         patch_bytes += widths[k] * (VarintSize(((uint64_t{1} << (k - 1)) - d_high) >> w) - 1);
       }
     }
@@ -268,11 +279,27 @@ void SmallestValues(const int64_t* v, size_t n, size_t most, std::vector<int64_t
 // a base above a few low outliers (patched or not), or runs; the first of equal sizes in that
 // order. Bases and forms that a lower bound of their size rules out are not sized.
 Plan MakePlan(const int64_t* v, size_t n) {
-  int64_t lo = v[0], hi = v[0];
-  for (size_t i = 1; i < n; i++) {
+  // The minimum, maximum and number of runs in one pass, in two interleaved halves (each
+  // minimum and maximum waits on the previous one's compare).
+  int64_t lo = v[0], hi = v[0], lo2 = v[0], hi2 = v[0];
+  size_t changes = 0, changes2 = 0;
+  size_t i = 1;
+  for (; i + 2 <= n; i += 2) {
     lo = std::min(lo, v[i]);
     hi = std::max(hi, v[i]);
+    changes += v[i] != v[i - 1];
+    lo2 = std::min(lo2, v[i + 1]);
+    hi2 = std::max(hi2, v[i + 1]);
+    changes2 += v[i + 1] != v[i];
   }
+  for (; i < n; i++) {
+    lo = std::min(lo, v[i]);
+    hi = std::max(hi, v[i]);
+    changes += v[i] != v[i - 1];
+  }
+  lo = std::min(lo, lo2);
+  hi = std::max(hi, hi2);
+  const size_t run_count = changes + changes2 + 1;
   Plan plan;
   plan.base = lo;
   if (lo == hi) {
@@ -306,7 +333,8 @@ Plan MakePlan(const int64_t* v, size_t n) {
       }
     }
   }
-  if (2 + 2 * CountRuns(v, n) < plan.bytes) {
+  // The runs form takes at least 2 bytes, then 2 a run: most sequences rule it out unsized.
+  if (2 + 2 * run_count < plan.bytes) {
     size_t runs = 0;
     const size_t run_bytes = RunsSize(v, n, &runs);
     if (run_bytes < plan.bytes) {
