@@ -208,7 +208,10 @@ TEST(CodecPlannerTest, IntSequencesMatchReferenceWithRandomOutliers) {
     const size_t low = rng() % 80, high = rng() % 80;
     const int low_width = static_cast<int>(rng() % 63);
     for (size_t k = 0; k < low; k++) v[rng() % n] = -static_cast<int64_t>(rng() >> (63 - low_width)) - 1;
-    for (size_t k = 0; k < high; k++) v[rng() % n] += static_cast<int64_t>(rng() >> (rng() % 64 + 1));
+    for (size_t k = 0; k < high; k++) {
+      int64_t& x = v[rng() % n];
+      x = static_cast<int64_t>(static_cast<uint64_t>(x) + (rng() >> (rng() % 63 + 1)));  // wraps
+    }
     if (round % 3 == 0) std::sort(v.begin(), v.end());
     ExpectIntEncodersMatch(v, "random outliers, round " + std::to_string(round));
   }
