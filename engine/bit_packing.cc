@@ -5,29 +5,6 @@
 
 namespace strata {
 
-int BitWidth(uint64_t v) { return v == 0 ? 0 : 64 - std::countl_zero(v); }
-
-void PackBits(const uint64_t* v, size_t n, int width, std::string* out) {
-  if (width == 0 || n == 0) return;
-  const size_t start = out->size();
-  out->resize(start + PackedBytes(n, width), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(out->data() + start);
-  size_t bit = 0;
-  for (size_t i = 0; i < n; i++, bit += static_cast<size_t>(width)) {
-    uint64_t x = v[i];
-    size_t byte = bit >> 3;
-    int shift = static_cast<int>(bit & 7);
-    int left = width;
-    // The first byte takes 8 - shift bits, the rest whole bytes.
-    p[byte++] |= static_cast<unsigned char>(x << shift);
-    int done = 8 - shift;
-    while (done < left) {
-      p[byte++] = static_cast<unsigned char>(x >> done);
-      done += 8;
-    }
-  }
-}
-
 namespace {
 
 // Loads up to 8 bytes at p (fewer when `avail` < 8), little-endian.

@@ -5,22 +5,56 @@
 // thread-safe.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace strata {
 
-// Bits needed to hold v: 0 for 0, else 64 - countl_zero(v).
-int BitWidth(uint64_t v);
+// Bits needed to hold v: 0 for 0, else 64 - countl_zero(v). Inline: the planner of
+// int_sequence_codec.h calls it once per value and candidate.
+inline int BitWidth(uint64_t v) { return 64 - std::countl_zero(v); }
 
 inline size_t PackedBytes(size_t n, int width) {
   return (n * static_cast<size_t>(width) + 7) / 8;
 }
 
+// Appends PackedBytes(n, width) bytes holding value_at(0..n) at `width` bits each: the one
+// packer, for callers that compute the values as they go (no array of them). The values gather in
+// a 64-bit accumulator, stored 8 bytes at a time. REQUIRES: 0 <= width <= 64 and every value <
+// 2^width.
+template <class ValueAt>
+void PackBitsOf(size_t n, int width, std::string* out, ValueAt value_at) {
+  if (width == 0 || n == 0) return;
+  const size_t start = out->size();
+  out->resize(start + PackedBytes(n, width));
+  auto* p = reinterpret_cast<unsigned char*>(out->data() + start);
+  uint64_t acc = 0;
+  int filled = 0;  // bits of acc in use, 0..63
+  for (size_t i = 0; i < n; i++) {
+    const uint64_t x = value_at(i);
+    acc |= x << filled;
+    filled += width;
+    if (filled >= 64) {
+      uint64_t word = acc;
+      if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
+      std::memcpy(p, &word, 8);
+      p += 8;
+      filled -= 64;
+      // The bits of x that did not fit (none when x ended the word exactly).
+      acc = filled == 0 ? 0 : x >> (width - filled);
+    }
+  }
+  for (; filled > 0; filled -= 8, acc >>= 8) *p++ = static_cast<unsigned char>(acc);
+}
+
 // Appends PackedBytes(n, width) bytes holding v[0..n) at `width` bits each. REQUIRES: 0 <= width
 // <= 64 and every v[i] < 2^width.
-void PackBits(const uint64_t* v, size_t n, int width, std::string* out);
+inline void PackBits(const uint64_t* v, size_t n, int width, std::string* out) {
+  PackBitsOf(n, width, out, [v](size_t i) { return v[i]; });
+}
 
 // Reads n values of `width` bits from p, which holds at least PackedBytes(n, width) bytes, into
 // out[0..n). REQUIRES: 0 <= width <= 64. Never reads past p + PackedBytes(n, width).

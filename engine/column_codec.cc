@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <bit>
 #include <numeric>
 #include <unordered_map>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "int_sequence_codec.h"
 #include "packed_codec.h"
 #include "segment_format.h"
+#include "thread_scratch.h"
+#include "zlib_compress.h"
 
 namespace strata {
 namespace {
@@ -22,57 +25,80 @@ constexpr size_t kMinZlibBytes = 64;  // smaller bodies are not worth a zlib str
 uint64_t Sub(int64_t a, int64_t b) { return static_cast<uint64_t>(a) - static_cast<uint64_t>(b); }
 
 // The largest g dividing every delta (1 when a delta does not fit int64, i.e. a wrapped span).
+// Runs of equal deltas (regular times) take one gcd step, and the rest only until g is 1.
 uint64_t CommonDivisor(const int64_t* t, size_t n) {
-  uint64_t g = 0;
-  for (size_t i = 1; i < n && g != 1; i++) {
+  uint64_t g = 0, last = 0;
+  for (size_t i = 1; i < n; i++) {
     const uint64_t d = Sub(t[i], t[i - 1]);
     if (d > static_cast<uint64_t>(INT64_MAX)) return 1;
+    if (d == last || g == 1) continue;
     g = std::gcd(g, d);
+    last = d;
   }
   return g == 0 ? 1 : g;
 }
 
-// The dictionary form's body (after the form byte), or empty when the values are all distinct.
-std::string DictionaryBody(const Column& col, size_t begin, size_t end) {
-  std::unordered_map<std::string_view, int64_t> codes;
-  std::vector<int64_t> seq(end - begin);
-  std::string entries;
+// q[i - 1] = (t[i] - t[i - 1]) / g for i = 1..n-1, where g divides every delta: by a multiplication
+// with the inverse of g's odd part modulo 2^64 (exact for multiples of g), not a division per value.
+void DivideDeltas(const int64_t* t, size_t n, uint64_t g, int64_t* q) {
+  const int shift = std::countr_zero(g);
+  const uint64_t odd = g >> shift;
+  uint64_t inverse = odd;  // odd * odd == 1 mod 8: 3 bits right; each Newton step doubles them
+  for (int i = 0; i < 5; i++) inverse *= 2 - odd * inverse;
+  for (size_t i = 1; i < n; i++) {
+    q[i - 1] = static_cast<int64_t>((Sub(t[i], t[i - 1]) >> shift) * inverse);
+  }
+}
+
+// Sets *body to the dictionary form's body (after the form byte); false, when the values are all
+// distinct, leaving *body unspecified. The map and buffers are reused by each flush thread.
+bool DictionaryBody(const Column& col, size_t begin, size_t end, std::string* body) {
+  thread_local std::unordered_map<std::string_view, int64_t> codes;  // scratch: thread_scratch.h
+  thread_local std::vector<int64_t> seq;
+  thread_local std::string entries;
+  codes.clear();
+  seq.resize(end - begin);
+  entries.clear();
   for (size_t i = begin; i < end; i++) {
     auto [it, added] = codes.try_emplace(col.strs[i], static_cast<int64_t>(codes.size()));
     if (added) PutLengthPrefixed(&entries, col.strs[i]);
     seq[i - begin] = it->second;
   }
-  if (codes.size() == end - begin && end - begin > 1) return {};
-  std::string body;
-  PutVarint64(&body, codes.size());
-  body.append(entries);
-  EncodeIntSequence(seq.data(), seq.size(), &body);
-  return body;
+  const size_t distinct = codes.size();
+  codes.clear();  // its keys point into col
+  if (distinct == end - begin && end - begin > 1) {
+    TrimScratch(&entries);
+    return false;
+  }
+  body->clear();
+  PutVarint64(body, distinct);
+  body->append(entries);
+  EncodeIntSequence(seq.data(), seq.size(), body);
+  TrimScratch(&entries);
+  return true;
 }
 
 void EncodeStrings(const Column& col, size_t begin, size_t end, std::string* out) {
-  std::string plain;
+  thread_local std::string plain, dict, z;  // scratch: thread_scratch.h
+  plain.clear();
   for (size_t i = begin; i < end; i++) PutLengthPrefixed(&plain, col.strs[i]);
-  std::string dict = DictionaryBody(col, begin, end);
-  const bool use_dict = !dict.empty() && dict.size() < plain.size();
+  const bool has_dict = DictionaryBody(col, begin, end, &dict);
+  const bool use_dict = has_dict && dict.size() < plain.size();
   const std::string& body = use_dict ? dict : plain;
   const uint8_t inner = use_dict ? kDictionary : kPlain;
-  if (body.size() >= kMinZlibBytes) {
-    uLongf bound = compressBound(static_cast<uLong>(body.size()));
-    std::string z(bound, '\0');
-    if (compress2(reinterpret_cast<Bytef*>(z.data()), &bound,
-                  reinterpret_cast<const Bytef*>(body.data()), static_cast<uLong>(body.size()),
-                  Z_BEST_COMPRESSION) == Z_OK &&
-        bound + 8 < body.size() && body.size() <= kMaxZlibRatio * bound) {
-      PutFixed8(out, kZlib);
-      PutFixed8(out, inner);
-      PutVarint64(out, body.size());
-      out->append(z.data(), bound);
-      return;
-    }
+  if (body.size() >= kMinZlibBytes && ZlibCompress(body, Z_BEST_COMPRESSION, &z) &&
+      z.size() + 8 < body.size() && body.size() <= kMaxZlibRatio * z.size()) {
+    PutFixed8(out, kZlib);
+    PutFixed8(out, inner);
+    PutVarint64(out, body.size());
+    out->append(z);
+  } else {
+    PutFixed8(out, inner);
+    out->append(body);
   }
-  PutFixed8(out, inner);
-  out->append(body);
+  TrimScratch(&plain);
+  TrimScratch(&dict);
+  TrimScratch(&z);
 }
 
 // Decodes a dictionary or plain body that must end exactly at the end of `body`.
@@ -136,8 +162,9 @@ void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out) {
   PutVarsint64(out, t[0]);
   const uint64_t g = CommonDivisor(t, n);
   PutVarint64(out, g);
-  std::vector<int64_t> q(n - 1);
-  for (size_t i = 1; i < n; i++) q[i - 1] = static_cast<int64_t>(Sub(t[i], t[i - 1]) / g);
+  thread_local std::vector<int64_t> q;  // reused by each flush thread
+  q.resize(n - 1);
+  DivideDeltas(t, n, g, q.data());
   EncodeDifferenced(q.data(), n - 1, out);
 }
 

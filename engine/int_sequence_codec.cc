@@ -20,13 +20,14 @@ size_t VarintSize(uint64_t v) {
 
 uint64_t Sub(int64_t a, int64_t b) { return static_cast<uint64_t>(a) - static_cast<uint64_t>(b); }
 
-// What the encoder decided for one sequence.
+// What the encoder decided for one sequence: enough to write it without planning again.
 struct Plan {
   IntSequenceForm form = IntSequenceForm::kConstant;
   int64_t base = 0;
   int width = 0;
-  size_t runs = 0;
-  size_t bytes = 0;  // exact encoded size
+  size_t runs = 0;     // kRuns: the number of runs
+  size_t patches = 0;  // kPatched: the number of patches
+  size_t bytes = 0;    // exact encoded size
 };
 
 size_t RunsSize(const int64_t* v, size_t n, size_t* runs) {
@@ -44,26 +45,44 @@ size_t RunsSize(const int64_t* v, size_t n, size_t* runs) {
   return bytes + VarintSize(r);
 }
 
-// Exact bytes of the patched form's patch list at `width`.
-size_t PatchBytes(const int64_t* v, size_t n, int64_t base, int width, size_t* patches) {
+// VarintSize without a loop or branch, for the loop below.
+size_t VarintSizeOf(uint64_t v) { return static_cast<size_t>(BitWidth(v | 1) + 6) / 7; }
+
+// Exact bytes of the patched form's patch list at `width` (< 64), of which `expected` patches
+// (the histogram's count of wider values). Few patches take a branch per value, which then
+// predicts well; many take none (which values are patches follows the data).
+size_t PatchBytes(const int64_t* v, size_t n, int64_t base, int width, size_t expected,
+                  size_t* patches) {
   size_t bytes = 0, p = 0;
   size_t prev = static_cast<size_t>(-1);
-  for (size_t i = 0; i < n; i++) {
-    const uint64_t high = Sub(v[i], base) >> width;
-    if (high == 0) continue;
-    bytes += VarintSize(i - prev - 1) + VarintSize(high);
-    prev = i;
-    p++;
+  if (expected * 8 < n) {
+    for (size_t i = 0; i < n; i++) {
+      const uint64_t high = Sub(v[i], base) >> width;
+      if (high == 0) continue;
+      bytes += VarintSize(i - prev - 1) + VarintSize(high);
+      prev = i;
+      p++;
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      const uint64_t high = Sub(v[i], base) >> width;
+      const size_t is_patch = high != 0;
+      bytes += is_patch * (VarintSizeOf(i - prev - 1) + VarintSizeOf(high));
+      p += is_patch;
+      prev = is_patch ? i : prev;
+    }
   }
   *patches = p;
   return bytes;
 }
 
-// The frame-of-reference plan (patched or not) for values taken relative to `base`: values below
-// the base wrap to 64-bit offsets and become patches, like the values wider than the width.
-Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
-  std::array<size_t, 65> hist{};
-  for (size_t i = 0; i < n; i++) hist[BitWidth(Sub(v[i], base))]++;
+// hist[x] = the number of values whose offset from the base is x bits wide.
+using WidthHistogram = std::array<size_t, 65>;
+
+// The frame-of-reference plan (patched or not) for values taken relative to `base`, given their
+// width histogram: values below the base wrap to 64-bit offsets and become patches, like the
+// values wider than the width.
+Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHistogram& hist) {
   int max_width = 64;
   while (max_width > 0 && hist[max_width] == 0) max_width--;
   const size_t head = 1 + VarintSize(ZigZag(base)) + 1;
@@ -96,58 +115,239 @@ Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
     }
   }
   if (best_w < max_width) {
+    size_t expected = 0;
+    for (int x = best_w + 1; x <= max_width; x++) expected += hist[x];
     size_t patches = 0;
-    const size_t pb = PatchBytes(v, n, base, best_w, &patches);
+    const size_t pb = PatchBytes(v, n, base, best_w, expected, &patches);
     const size_t bytes = head + VarintSize(patches) + PackedBytes(n, best_w) + pb;
     if (bytes < plan.bytes) {
       plan.form = IntSequenceForm::kPatched;
       plan.width = best_w;
+      plan.patches = patches;
       plan.bytes = bytes;
     }
   }
   return plan;
 }
 
+Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
+  // Four histograms, summed at the end: most values share a width or two, and one histogram would
+  // make each increment wait for the previous one's store.
+  WidthHistogram part[4] = {};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    part[0][BitWidth(Sub(v[i], base))]++;
+    part[1][BitWidth(Sub(v[i + 1], base))]++;
+    part[2][BitWidth(Sub(v[i + 2], base))]++;
+    part[3][BitWidth(Sub(v[i + 3], base))]++;
+  }
+  for (; i < n; i++) part[0][BitWidth(Sub(v[i], base))]++;
+  for (size_t x = 0; x < part[0].size(); x++) part[0][x] += part[1][x] + part[2][x] + part[3][x];
+  return PlanFromHistogram(v, n, base, part[0]);
+}
+
+// A finer histogram of the offsets from the minimum: offsets 0..7 exactly, then each power of two
+// [2^(k-1), 2^k) cut in 8 buckets by the 3 bits below the top one. It gives the width histogram,
+// and bounds the size of the plans for bases above the minimum (BaseAboveMinimumCannotWin)
+// without a pass over the values for each.
+class OffsetHistogram {
+ public:
+  static constexpr size_t kBuckets = 8 + 61 * 8;
+
+  static size_t Bucket(uint64_t x) {
+    if (x < 8) return static_cast<size_t>(x);
+    const int k = BitWidth(x);  // 4..64
+    return 8 + static_cast<size_t>(k - 4) * 8 + static_cast<size_t>((x >> (k - 4)) & 7);
+  }
+  // The smallest offset of bucket b; b == kBuckets gives 0 (2^64 wrapped), see Upper.
+  static uint64_t Lower(size_t b) {
+    if (b < 8) return b;
+    const size_t k = (b - 8) / 8 + 4;
+    return (8 + (b - 8) % 8) << (k - 4);
+  }
+  // The largest offset of bucket b.
+  static uint64_t Upper(size_t b) { return b + 1 == kBuckets ? ~uint64_t{0} : Lower(b + 1) - 1; }
+
+  // REQUIRES: every v[i] >= base and v[i] - base <= span.
+  OffsetHistogram(const int64_t* v, size_t n, int64_t base, uint64_t span)
+      : top_(Bucket(span) + 1) {
+    // Only the buckets up to the span's are used: a narrow block clears and sums a few dozen.
+    // Counted in four interleaved parts, as PlanForBase does, then summed.
+    std::array<size_t, kBuckets> part[3];
+    for (auto* c : {&count_, &part[0], &part[1], &part[2]}) {
+      std::fill(c->begin(), c->begin() + static_cast<ptrdiff_t>(top_), 0);
+    }
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      count_[Bucket(Sub(v[i], base))]++;
+      part[0][Bucket(Sub(v[i + 1], base))]++;
+      part[1][Bucket(Sub(v[i + 2], base))]++;
+      part[2][Bucket(Sub(v[i + 3], base))]++;
+    }
+    for (; i < n; i++) count_[Bucket(Sub(v[i], base))]++;
+    for (size_t b = 0; b < top_; b++) count_[b] += part[0][b] + part[1][b] + part[2][b];
+    size_t sum = 0;
+    at_least_[top_] = 0;
+    for (size_t b = top_; b-- > 0;) {
+      sum += count_[b];
+      at_least_[b] = sum;
+    }
+  }
+
+  WidthHistogram Widths() const {
+    WidthHistogram hist{};
+    for (size_t b = 0; b < top_; b++) hist[BitWidth(Lower(b))] += count_[b];
+    return hist;
+  }
+
+  // A lower bound of the number of offsets >= x: those in the buckets that lie wholly at or
+  // above x.
+  size_t CountAtLeast(uint64_t x) const {
+    size_t b = Bucket(x);
+    if (Lower(b) < x) b++;
+    return b < top_ ? at_least_[b] : 0;
+  }
+
+  // The bucket holding the offset of rank r (0 = the smallest). REQUIRES: r < n.
+  size_t BucketOfRank(size_t r) const {
+    size_t below = 0, b = 0;
+    while (below + count_[b] <= r) below += count_[b++];
+    return b;
+  }
+
+ private:
+  size_t top_;                                // buckets [top_, kBuckets) are empty
+  std::array<size_t, kBuckets> count_;        // [0, top_) in use
+  std::array<size_t, kBuckets + 1> at_least_;  // at_least_[b]: offsets in buckets b..top_ - 1
+};
+
+// The smallest zigzag varint of an int64 in [a, c].
+size_t SmallestVarintIn(int64_t a, int64_t c) {
+  if (a <= 0 && c >= 0) return 1;
+  return VarintSize(a > 0 ? ZigZag(a) : ZigZag(c));
+}
+
+// Whether the plan for the base b = the value of rank t (t values lie below it; its offset from
+// the minimum lo is somewhere in the bucket of rank t) is certainly not smaller than `bytes`. A
+// lower bound of its size: the t values below b wrap to offsets of at least 2^63 (when b - lo <=
+// 2^63), so the frame of reference takes 64 bits a value, and the patched form at width w pays
+// for them at least 1 + varint(2^(63 - w)) bytes each; each value at least 2^w + (b - lo) above lo
+// is a patch too, of at least 1 + varint((its offset from lo - (b - lo)) >> w) bytes (its offset
+// taken as the lowest of its histogram bucket, or of its width); plus the header, the patch count
+// and the packed low parts.
+bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram& widths,
+                               int max_width, size_t n, int64_t lo, int64_t hi, size_t t,
+                               size_t bytes) {
+  const size_t bucket = fine.BucketOfRank(t);
+  const uint64_t d_high = OffsetHistogram::Upper(bucket);  // b - lo <= d_high
+  const uint64_t d_low = std::max<uint64_t>(OffsetHistogram::Lower(bucket), 1);
+  if (d_high > uint64_t{1} << 63) return false;  // the values below b may not wrap that far
+  const int64_t b_low = static_cast<int64_t>(static_cast<uint64_t>(lo) + d_low);
+  const int64_t b_high =
+      Sub(hi, lo) <= d_high ? hi : static_cast<int64_t>(static_cast<uint64_t>(lo) + d_high);
+  const size_t head = 1 + SmallestVarintIn(b_low, b_high) + 1;
+  if (head + PackedBytes(n, 64) < bytes) return false;
+  for (int w = 0; w < 64; w++) {
+    const size_t packed = head + 1 + PackedBytes(n, w);
+    if (packed >= bytes) return true;  // and so for every wider w
+    size_t patch_bytes = t * (1 + VarintSize(uint64_t{1} << (63 - w)));
+    const uint64_t step = uint64_t{1} << w;
+    if (step <= ~uint64_t{0} - d_high) {
+      const uint64_t threshold = step + d_high;  // offsets from lo at or above it are patches
+      patch_bytes += 2 * fine.CountAtLeast(threshold);
+      // The widths that lie wholly above the threshold: their high parts' varints beyond 1 byte
+      // (only a high part of 8 bits or more, from a width of w + 8 or more, takes 2 bytes).
+      for (int k = max_width; k >= w + 8 && (uint64_t{1} << (k - 1)) >= threshold; k--) {
+        patch_bytes += widths[k] * (VarintSize(((uint64_t{1} << (k - 1)) - d_high) >> w) - 1);
+      }
+    }
+    if (packed + patch_bytes < bytes) return false;
+  }
+  return true;
+}
+
+// The n / 8 (at most 64) + 1 smallest values, sorted, in *smallest: the bases the planner tries
+// above the minimum are among them.
+void SmallestValues(const int64_t* v, size_t n, size_t most, std::vector<int64_t>* smallest) {
+  smallest->assign(v, v + n);
+  std::nth_element(smallest->begin(), smallest->begin() + static_cast<ptrdiff_t>(most),
+                   smallest->end());
+  std::sort(smallest->begin(), smallest->begin() + static_cast<ptrdiff_t>(most) + 1);
+}
+
+// The smallest encoding of v[0..n): the constant, the frame of reference from the minimum or from
+// a base above a few low outliers (patched or not), or runs; the first of equal sizes in that
+// order. Bases and forms that a lower bound of their size rules out are not sized.
 Plan MakePlan(const int64_t* v, size_t n) {
-  const int64_t lo = *std::min_element(v, v + n);
-  const int64_t hi = *std::max_element(v, v + n);
+  // The minimum, maximum and number of runs in one pass, in two interleaved halves (each
+  // minimum and maximum waits on the previous one's compare).
+  int64_t lo = v[0], hi = v[0], lo2 = v[0], hi2 = v[0];
+  size_t changes = 0, changes2 = 0;
+  size_t i = 1;
+  for (; i + 2 <= n; i += 2) {
+    lo = std::min(lo, v[i]);
+    hi = std::max(hi, v[i]);
+    changes += v[i] != v[i - 1];
+    lo2 = std::min(lo2, v[i + 1]);
+    hi2 = std::max(hi2, v[i + 1]);
+    changes2 += v[i + 1] != v[i];
+  }
+  for (; i < n; i++) {
+    lo = std::min(lo, v[i]);
+    hi = std::max(hi, v[i]);
+    changes += v[i] != v[i - 1];
+  }
+  lo = std::min(lo, lo2);
+  hi = std::max(hi, hi2);
+  const size_t run_count = changes + changes2 + 1;
   Plan plan;
   plan.base = lo;
   if (lo == hi) {
     plan.bytes = 1 + VarintSize(ZigZag(lo));
     return plan;
   }
-  plan = PlanForBase(v, n, lo);
-  // A few low outliers (a counter's reset, a negative spike) would widen every value measured
-  // from the minimum: also try bases above the lowest few values, which then become patches.
-  if (n >= 16 && plan.width > 0) {
-    std::vector<int64_t> sorted(v, v + n);
-    const size_t most = std::min<size_t>(n / 8, 64);
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<ptrdiff_t>(most), sorted.end());
-    std::sort(sorted.begin(), sorted.begin() + static_cast<ptrdiff_t>(most) + 1);
-    for (size_t t = 1; t <= most; t = t < 4 ? t + 1 : t * 2) {
-      if (sorted[t] == sorted[t - 1]) continue;
-      const Plan candidate = PlanForBase(v, n, sorted[t]);
-      if (candidate.bytes < plan.bytes) plan = candidate;
+  if (n < 16) {
+    plan = PlanForBase(v, n, lo);
+  } else {
+    const OffsetHistogram fine(v, n, lo, Sub(hi, lo));
+    const WidthHistogram widths = fine.Widths();
+    plan = PlanFromHistogram(v, n, lo, widths);
+    const int max_width = BitWidth(Sub(hi, lo));
+    // A few low outliers (a counter's reset, a negative spike) would widen every value measured
+    // from the minimum: also try bases above the lowest few values, which then become patches.
+    if (plan.width > 0) {
+      thread_local std::vector<int64_t> smallest;  // scratch, reused by each flush thread
+      bool sorted = false;
+      const size_t most = std::min<size_t>(n / 8, 64);
+      for (size_t t = 1; t <= most; t = t < 4 ? t + 1 : t * 2) {
+        if (BaseAboveMinimumCannotWin(fine, widths, max_width, n, lo, hi, t, plan.bytes)) {
+          continue;
+        }
+        if (!sorted) {
+          SmallestValues(v, n, most, &smallest);
+          sorted = true;
+        }
+        if (smallest[t] == smallest[t - 1]) continue;
+        const Plan candidate = PlanForBase(v, n, smallest[t]);
+        if (candidate.bytes < plan.bytes) plan = candidate;
+      }
     }
   }
-  size_t runs = 0;
-  const size_t run_bytes = RunsSize(v, n, &runs);
-  if (run_bytes < plan.bytes) {
-    plan.form = IntSequenceForm::kRuns;
-    plan.runs = runs;
-    plan.bytes = run_bytes;
+  // The runs form takes at least 2 bytes, then 2 a run: most sequences rule it out unsized.
+  if (2 + 2 * run_count < plan.bytes) {
+    size_t runs = 0;
+    const size_t run_bytes = RunsSize(v, n, &runs);
+    if (run_bytes < plan.bytes) {
+      plan.form = IntSequenceForm::kRuns;
+      plan.runs = runs;
+      plan.bytes = run_bytes;
+    }
   }
   return plan;
 }
 
-}  // namespace
-
-size_t IntSequenceSize(const int64_t* v, size_t n) { return n == 0 ? 0 : MakePlan(v, n).bytes; }
-
-void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
-  if (n == 0) return;
-  const Plan plan = MakePlan(v, n);
+// Appends v[0..n) in the form `plan` chose for it. REQUIRES: n >= 1, plan == MakePlan(v, n).
+void EncodeWithPlan(const int64_t* v, size_t n, const Plan& plan, std::string* out) {
   PutFixed8(out, static_cast<uint8_t>(plan.form));
   if (plan.form == IntSequenceForm::kRuns) {
     PutVarint64(out, plan.runs);
@@ -165,17 +365,11 @@ void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
   PutVarsint64(out, plan.base);
   if (plan.form == IntSequenceForm::kConstant) return;
   PutFixed8(out, static_cast<uint8_t>(plan.width));
-  std::vector<uint64_t> low(n);
   const uint64_t mask = plan.width == 64 ? ~uint64_t{0} : (uint64_t{1} << plan.width) - 1;
-  for (size_t i = 0; i < n; i++) low[i] = Sub(v[i], plan.base) & mask;
-  if (plan.form == IntSequenceForm::kFor) {
-    PackBits(low.data(), n, plan.width, out);
-    return;
-  }
-  size_t patches = 0;
-  (void)PatchBytes(v, n, plan.base, plan.width, &patches);
-  PutVarint64(out, patches);
-  PackBits(low.data(), n, plan.width, out);
+  const int64_t base = plan.base;
+  if (plan.form == IntSequenceForm::kPatched) PutVarint64(out, plan.patches);
+  PackBitsOf(n, plan.width, out, [v, base, mask](size_t i) { return Sub(v[i], base) & mask; });
+  if (plan.form == IntSequenceForm::kFor) return;
   size_t prev = static_cast<size_t>(-1);
   for (size_t i = 0; i < n; i++) {
     const uint64_t high = Sub(v[i], plan.base) >> plan.width;
@@ -184,6 +378,15 @@ void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
     PutVarint64(out, high);
     prev = i;
   }
+}
+
+}  // namespace
+
+size_t IntSequenceSize(const int64_t* v, size_t n) { return n == 0 ? 0 : MakePlan(v, n).bytes; }
+
+void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
+  if (n == 0) return;
+  EncodeWithPlan(v, n, MakePlan(v, n), out);
 }
 
 namespace {
@@ -266,15 +469,24 @@ void Difference(const int64_t* v, size_t n, int64_t* d) {
 }  // namespace
 
 void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
-  // orders[k] holds the differences of order k (n - k values).
-  std::vector<int64_t> orders[kMaxDifferenceOrder + 1];
-  orders[0].assign(v, v + n);
+  // orders[k] holds the differences of order k (n - k values); each order's plan is kept, so
+  // that the winner is written without planning it again. Scratch reused by each flush thread.
+  thread_local std::vector<int64_t> scratch[kMaxDifferenceOrder];
+  const int64_t* orders[kMaxDifferenceOrder + 1] = {v};
+  Plan plans[kMaxDifferenceOrder + 1];
   int best = 0;
-  size_t best_bytes = IntSequenceSize(v, n);
+  size_t best_bytes = 0;
+  if (n > 0) {
+    plans[0] = MakePlan(v, n);
+    best_bytes = plans[0].bytes;
+  }
   for (int k = 1; k <= kMaxDifferenceOrder && static_cast<size_t>(k) < n; k++) {
-    orders[k].resize(n - k);
-    Difference(orders[k - 1].data(), n - k + 1, orders[k].data());
-    size_t bytes = IntSequenceSize(orders[k].data(), n - k);
+    std::vector<int64_t>& d = scratch[k - 1];
+    d.resize(n - k);
+    Difference(orders[k - 1], n - k + 1, d.data());
+    orders[k] = d.data();
+    plans[k] = MakePlan(orders[k], n - k);
+    size_t bytes = plans[k].bytes;
     for (int j = 0; j < k; j++) bytes += VarintSize(ZigZag(orders[j][0]));
     if (bytes < best_bytes) {
       best_bytes = bytes;
@@ -283,7 +495,7 @@ void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
   }
   PutFixed8(out, static_cast<uint8_t>(best));
   for (int j = 0; j < best; j++) PutVarsint64(out, orders[j][0]);
-  EncodeIntSequence(orders[best].data(), n - best, out);
+  if (static_cast<size_t>(best) < n) EncodeWithPlan(orders[best], n - best, plans[best], out);
 }
 
 bool DecodeDifferenced(Decoder* d, size_t n, int64_t* out) {

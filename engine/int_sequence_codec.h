@@ -16,7 +16,10 @@
 // The patched form (PFOR) takes its width from the histogram of the values' widths, so that a few
 // outliers go to the patch list instead of widening every value; its base may lie above the
 // lowest values (a counter's reset), which then wrap to large offsets and are patched too. All arithmetic wraps, so any
-// int64 sequence round-trips. Decoding treats its input as untrusted: it reads exactly one
+// int64 sequence round-trips. The encoder plans without writing: each candidate (base, width,
+// form, difference order) is sized arithmetically, and one whose lower bound cannot beat the best
+// so far is not sized at all; the choice, ties included, is the format's, byte for byte
+// (tests/engine/codec_planner_test.cc holds the first encoder as its oracle). Decoding treats its input as untrusted: it reads exactly one
 // sequence of n values and never reads outside its input. Stateless functions: thread-safe.
 #pragma once
 

@@ -8,6 +8,8 @@
 
 #include "coding.h"
 #include "float_transforms.h"
+#include "thread_scratch.h"
+#include "zlib_compress.h"
 
 namespace strata {
 namespace {
@@ -91,18 +93,17 @@ void EncodeStrings(const Column& col, size_t begin, size_t end, std::string* out
   std::string body;
   for (size_t i = begin; i < end; i++) PutLengthPrefixed(&body, col.strs[i]);
   if (body.size() >= kMinZlibBytes) {
-    uLongf bound = compressBound(static_cast<uLong>(body.size()));
-    std::string z(bound, '\0');
-    if (compress2(reinterpret_cast<Bytef*>(z.data()), &bound,
-                  reinterpret_cast<const Bytef*>(body.data()), static_cast<uLong>(body.size()),
-                  Z_DEFAULT_COMPRESSION) == Z_OK &&
-        bound + 10 < body.size() && body.size() <= kMaxZlibRatio * bound) {
+    thread_local std::string z;  // scratch: thread_scratch.h
+    const bool compressed = ZlibCompress(body, Z_DEFAULT_COMPRESSION, &z) &&
+                            z.size() + 10 < body.size() && body.size() <= kMaxZlibRatio * z.size();
+    if (compressed) {
       out->push_back(1);
       PutVarint64(out, body.size());
-      PutVarint64(out, bound);
-      out->append(z.data(), bound);
-      return;
+      PutVarint64(out, z.size());
+      out->append(z);
     }
+    TrimScratch(&z);
+    if (compressed) return;
   }
   out->push_back(0);
   out->append(body);

@@ -3,21 +3,32 @@
 #include "coding.h"
 #include "column_codec.h"
 #include "crc32.h"
+#include "thread_scratch.h"
 
 namespace strata {
 
 void EncodeRowGroup(const std::vector<const Column*>& fields, size_t begin, size_t end,
                     ValueColumnEncoder encode, std::string* out) {
   const size_t n = end - begin;
-  std::string times;
+  // The columns are encoded apart (their lengths come first), into scratch (thread_scratch.h).
+  thread_local std::string times;
+  thread_local std::vector<std::string> values;
+  times.clear();
   EncodeTimeColumn(fields[0]->times.data() + begin, n, &times);
-  std::vector<std::string> values(fields.size());
-  for (size_t f = 0; f < fields.size(); f++) encode(*fields[f], begin, end, &values[f]);
+  if (values.size() < fields.size()) values.resize(fields.size());
+  for (size_t f = 0; f < fields.size(); f++) {
+    values[f].clear();
+    encode(*fields[f], begin, end, &values[f]);
+  }
   const size_t start = out->size();
   PutVarint64(out, times.size());
-  for (const std::string& v : values) PutVarint64(out, v.size());
+  for (size_t f = 0; f < fields.size(); f++) PutVarint64(out, values[f].size());
   out->append(times);
-  for (const std::string& v : values) out->append(v);
+  for (size_t f = 0; f < fields.size(); f++) {
+    out->append(values[f]);
+    TrimScratch(&values[f]);
+  }
+  TrimScratch(&times);
   PutFixed32(out, Crc32(out->data() + start, out->size() - start));
 }
 

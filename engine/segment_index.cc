@@ -8,6 +8,7 @@
 #include "packed_codec.h"
 #include "segment_format.h"
 #include "series_key.h"
+#include "zlib_compress.h"
 
 namespace strata {
 namespace {
@@ -57,16 +58,13 @@ std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets, bool with_stats
 std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, bool with_stats) {
   if (tag_sets.empty()) return {};  // a segment of no series: header and footer alone
   const std::string plain = PlainIndex(tag_sets, with_stats);
-  uLongf bound = compressBound(static_cast<uLong>(plain.size()));
-  std::string z(bound, '\0');
+  std::string z;
   std::string out;
-  if (compress2(reinterpret_cast<Bytef*>(z.data()), &bound,
-                reinterpret_cast<const Bytef*>(plain.data()), static_cast<uLong>(plain.size()),
-                Z_BEST_COMPRESSION) == Z_OK &&
-      bound + 8 < plain.size() && plain.size() <= kMaxZlibRatio * bound) {
+  if (ZlibCompress(plain, Z_BEST_COMPRESSION, &z) && z.size() + 8 < plain.size() &&
+      plain.size() <= kMaxZlibRatio * z.size()) {
     PutFixed8(&out, kZlibIndex);
     PutVarint64(&out, plain.size());
-    out.append(z.data(), bound);
+    out.append(z);
     return out;
   }
   PutFixed8(&out, kPlainIndex);

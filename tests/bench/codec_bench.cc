@@ -1,9 +1,11 @@
-// Decode speed of the format-2 column codecs (Google Benchmark), one core, on blocks of
+// Decode and encode speed of the format-2 column codecs (Google Benchmark), one core, on blocks of
 // kMaxBlockPoints values shaped as real series are: regular and jittered nanosecond timestamps,
-// decimal gauges, XOR-coded floats, counters, and dictionary strings. Items per second are values
-// decoded per second (issue 19's targets: 300 M timestamps/s and 150 M floats/s). The *_format1
-// cases decode the same points as one format-1 block (packed_codec.h), for comparison in one run.
-//   build/tests/bench/codec_bench [--benchmark_repetitions=3]
+// decimal gauges, XOR-coded floats, counters, and dictionary and distinct strings. Items per
+// second are values decoded (Decode*) or encoded (Encode*) per second (issue 19's decode targets:
+// 300 M timestamps/s and 150 M floats/s; encoding runs at every flush and compaction, so it bounds
+// ingest). The *_format1 cases decode the same points as one format-1 block (packed_codec.h), for
+// comparison in one run.
+//   build/tests/bench/codec_bench [--benchmark_repetitions=3] [--benchmark_filter=Encode]
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -58,8 +60,12 @@ Column Values(ValueType type, int shape) {
     } else if (type == ValueType::kInt) {
       counter += static_cast<int64_t>(rng() % 5000);
       c.nums.push_back(static_cast<uint64_t>(counter));
-    } else {
+    } else if (type == ValueType::kBool) {
+      c.nums.push_back(rng() % 10 == 0 ? 1 : 0);
+    } else if (shape == 0) {
       c.strs.push_back(i % 10 == 0 ? "sleeping" : "running");
+    } else {
+      c.strs.push_back("request-" + std::to_string(rng() % 1'000'000));
     }
   }
   return c;
@@ -119,6 +125,32 @@ void DecodeBlockFormat2(benchmark::State& state) {
   state.counters["bytes/value"] = static_cast<double>(times.size() + values.size()) / kN;
 }
 
+void EncodeTimes(benchmark::State& state, int64_t jitter_ns) {
+  const std::vector<int64_t> t = Times(jitter_ns);
+  std::string bytes;
+  for (auto _ : state) {
+    bytes.clear();
+    EncodeTimeColumn(t.data(), kN, &bytes);
+    benchmark::DoNotOptimize(bytes.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kN));
+  state.counters["bytes/value"] = static_cast<double>(bytes.size()) / kN;
+}
+
+void EncodeValues(benchmark::State& state, ValueType type, int shape) {
+  const Column c = Values(type, shape);
+  std::string bytes;
+  for (auto _ : state) {
+    bytes.clear();
+    EncodeValueColumn(c, 0, kN, &bytes);
+    benchmark::DoNotOptimize(bytes.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kN));
+  state.counters["bytes/value"] = static_cast<double>(bytes.size()) / kN;
+}
+
 BENCHMARK(DecodeBlockFormat1);
 BENCHMARK(DecodeBlockFormat2);
 BENCHMARK_CAPTURE(DecodeTimes, regular_10s, 0);
@@ -127,6 +159,14 @@ BENCHMARK_CAPTURE(DecodeValues, float_decimal, ValueType::kFloat, 0);
 BENCHMARK_CAPTURE(DecodeValues, float_xor, ValueType::kFloat, 1);
 BENCHMARK_CAPTURE(DecodeValues, int_counter, ValueType::kInt, 0);
 BENCHMARK_CAPTURE(DecodeValues, string_dictionary, ValueType::kString, 0);
+BENCHMARK_CAPTURE(EncodeTimes, regular_10s, 0);
+BENCHMARK_CAPTURE(EncodeTimes, jittered_1ms, 1'000'000);
+BENCHMARK_CAPTURE(EncodeValues, float_decimal, ValueType::kFloat, 0);
+BENCHMARK_CAPTURE(EncodeValues, float_xor, ValueType::kFloat, 1);
+BENCHMARK_CAPTURE(EncodeValues, int_counter, ValueType::kInt, 0);
+BENCHMARK_CAPTURE(EncodeValues, bool_sparse, ValueType::kBool, 0);
+BENCHMARK_CAPTURE(EncodeValues, string_dictionary, ValueType::kString, 0);
+BENCHMARK_CAPTURE(EncodeValues, string_distinct_zlib, ValueType::kString, 1);
 
 }  // namespace
 }  // namespace strata
