@@ -12,7 +12,8 @@
 **       Query the directory in a loop (read_only=1 through strata_open; a strata table in an
 **       in-memory SQLite database, whose default read_only=auto falls back to reading) and check
 **       each result: every transaction seen is whole (10 points, at its times), the transactions
-**       seen are exactly 1..K (nothing lost, nothing out of order), and K never decreases. Exit
+**       seen are exactly 1..K (nothing lost, nothing out of order), and K never decreases. Once
+**       open (the SQL table checked to be reading), each creates TARGET_FILE.ready.<pid>. Exit
 **       0 once K reaches the number in TARGET_FILE (written by the parent when the writer is
 **       done), 1 on a violation, 3 on a library error, 4 after DEADLINE_S seconds without it. */
 #include <sqlite3.h>
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "strata.h"
 
@@ -162,7 +164,29 @@ static sqlite3 *OpenSql(const char *lib, const char *dir) {
     return NULL;
   }
   sqlite3_free(sql);
+  /* read_only=auto must have found the writer: a table that took the lock would be a writer. */
+  sqlite3_stmt *st = NULL;
+  int reading = 0;
+  if (sqlite3_prepare_v2(db, "SELECT json_extract(strata_stats('inv'), '$.read_only')", -1, &st,
+                         NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    reading = sqlite3_column_int(st, 0);
+  }
+  sqlite3_finalize(st);
+  if (!reading) {
+    fprintf(stderr, "sql-reader: the table opened %s to write, not to read\n", dir);
+    return NULL;
+  }
   return db;
+}
+
+/* Tells the parent that this reader has the directory open: creates TARGET_FILE.ready.<pid>. */
+static int SignalReady(const char *target_file) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s.ready.%ld", target_file, (long)getpid());
+  FILE *f = fopen(path, "w");
+  if (f == NULL) return -1;
+  return fclose(f);
 }
 
 static int Reader(const char *mode, const char *lib, const char *dir, const char *target_file) {
@@ -176,6 +200,10 @@ static int Reader(const char *mode, const char *lib, const char *dir, const char
       return 3;
     }
   } else if ((qdb = OpenSql(lib, dir)) == NULL) {
+    return 3;
+  }
+  if (SignalReady(target_file) != 0) {
+    fprintf(stderr, "%s: cannot create %s.ready.<pid>\n", mode, target_file);
     return 3;
   }
   const time_t deadline = time(NULL) + DEADLINE_S;

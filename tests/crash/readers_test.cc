@@ -14,11 +14,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage_engine.h"
@@ -76,6 +78,28 @@ int64_t RunWriterAndKill(const std::string& dir, int64_t first, int64_t count,
   return last;
 }
 
+// Waits until each reader has created `target`.ready.<pid> (it has the directory open), or has
+// exited, or a minute has passed.
+void WaitUntilOpen(const std::vector<pid_t>& readers, const std::string& target) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (pid_t pid : readers) {
+    const std::string ready = target + ".ready." + std::to_string(pid);
+    while (!std::filesystem::exists(ready)) {
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        ADD_FAILURE() << "reader " << pid << " exited before it opened the directory (status "
+                      << status << "); its stderr says why";
+        break;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "reader " << pid << " did not open the directory within a minute";
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+}
+
 TEST(ReadersInOtherProcesses, SeeOnlyWholeCommitsAndEveryOneThroughCompactionsAndKills) {
   const uint64_t seed = std::random_device{}();
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
@@ -93,6 +117,9 @@ TEST(ReadersInOtherProcesses, SeeOnlyWholeCommitsAndEveryOneThroughCompactionsAn
       readers = {Spawn({STRATA_READER_WORKLOAD, "abi-reader", dir, target}, -1),
                  Spawn({STRATA_READER_WORKLOAD, "abi-reader", dir, target}, -1),
                  Spawn({STRATA_READER_WORKLOAD, "sql-reader", STRATA_LIBRARY_PATH, dir, target}, -1)};
+      // The writer runs on until they have opened: the SQL reader's read_only=auto must find it
+      // holding the lock (a slow start, as under ASan, could otherwise see no writer and take it).
+      WaitUntilOpen(readers, target);
     });
   }
   {
