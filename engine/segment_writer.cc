@@ -5,6 +5,7 @@
 
 #include "block_codec.h"
 #include "coding.h"
+#include "column_codec.h"
 #include "crc32.h"
 #include "segment_format.h"
 #include "series_key.h"
@@ -337,21 +338,39 @@ Status SegmentWriter::WriteTimeGroup(const std::vector<const Column*>& fields,
 Status SegmentWriter::CheckRowGroup(const std::vector<const Column*>& fields,
                                     const std::vector<uint32_t>& positions, size_t begin,
                                     size_t end, std::string_view bytes) {
+  // The group's CRC and framing are checked and its time column decoded once (a reader of any
+  // slot decodes the same bytes), then each slot's values, and each slot's times and values are
+  // compared with its points.
+  const Column& first = *fields[0];
+  const std::string& first_key = pending_[positions[0]].first.key;
+  if (bytes.size() > std::numeric_limits<uint32_t>::max()) {
+    return RoundTripError(first_key, first, begin, end,
+                          "encodes to " + std::to_string(bytes.size()) + " bytes, over the u32 limit");
+  }
+  const auto count = static_cast<uint32_t>(end - begin);
+  RowGroupColumns columns;
+  RowGroupDamage damage = columns.Open(bytes, static_cast<uint32_t>(fields.size()));
+  decoded_.clear();
+  if (damage == RowGroupDamage::kNone) {
+    decoded_.times.resize(count);
+    if (!DecodeTimeColumn(columns.times(), count, decoded_.times.data())) {
+      damage = RowGroupDamage::kTimes;
+    }
+  }
+  if (damage != RowGroupDamage::kNone) {
+    return RoundTripError(first_key, first, begin, end,
+                          std::string("does not decode: ") + RowGroupDamageText(damage));
+  }
   for (uint32_t slot = 0; slot < fields.size(); slot++) {
     const Column& points = *fields[slot];
     const std::string& key = pending_[positions[slot]].first.key;
-    if (bytes.size() > std::numeric_limits<uint32_t>::max()) {
-      return RoundTripError(key, points, begin, end,
-                            "encodes to " + std::to_string(bytes.size()) + " bytes, over the u32 limit");
-    }
-    decoded_.clear();
+    decoded_.nums.clear();
+    decoded_.strs.clear();
     decoded_.type = points.type;
-    const RowGroupDamage damage =
-        DecodeRowGroup(bytes, static_cast<uint32_t>(fields.size()), slot, points.type,
-                       static_cast<uint32_t>(end - begin), &decoded_);
-    if (damage != RowGroupDamage::kNone) {
+    if (!DecodeValueColumn(columns.values(slot), points.type, count, &decoded_)) {
       return RoundTripError(key, points, begin, end,
-                            std::string("does not decode: ") + RowGroupDamageText(damage));
+                            std::string("does not decode: ") +
+                                RowGroupDamageText(RowGroupDamage::kValues));
     }
     if (!SameRange(decoded_, points, begin, end)) {
       return RoundTripError(key, points, begin, end, "decodes to other points");
