@@ -79,10 +79,18 @@ size_t PatchBytes(const int64_t* v, size_t n, int64_t base, int width, size_t ex
 // hist[x] = the number of values whose offset from the base is x bits wide.
 using WidthHistogram = std::array<size_t, 65>;
 
+// The planners below take a `limit`: a plan of fewer bytes than `limit` is exact; one of `limit`
+// bytes or more may come back as any plan of at least `limit` bytes (the caller only needs to know
+// that it loses), so that candidates which cannot come under the limit are not sized. Among
+// candidates the first smallest wins, so a candidate that cannot be smaller than both the best so
+// far and the limit may be skipped without changing an exact result.
+constexpr size_t kNoLimit = ~size_t{0};
+
 // The frame-of-reference plan (patched or not) for values taken relative to `base`, given their
 // width histogram: values below the base wrap to 64-bit offsets and become patches, like the
 // values wider than the width.
-Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHistogram& hist) {
+Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHistogram& hist,
+                       size_t limit) {
   int max_width = 64;
   while (max_width > 0 && hist[max_width] == 0) max_width--;
   const size_t head = 1 + VarintSize(ZigZag(base)) + 1;
@@ -115,8 +123,17 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
     }
   }
   if (best_w < max_width) {
-    size_t expected = 0;
-    for (int x = best_w + 1; x <= max_width; x++) expected += hist[x];
+    // The patched form's size has a lower bound from the histogram: its patches are the values
+    // wider than best_w, each an index gap (a byte at least) and a high part of x - best_w bits.
+    size_t expected = 0, lower = head + PackedBytes(n, best_w);
+    for (int x = best_w + 1; x <= max_width; x++) {
+      expected += hist[x];
+      lower += hist[x] * (1 + VarintSize(uint64_t{1} << (x - best_w - 1)));
+    }
+    lower += VarintSize(expected);
+    // The limit only rules out a patched form of a non-zero width: at width 0, whether the
+    // patched form wins decides whether MakePlan tries other bases.
+    if (lower >= (best_w > 0 ? std::min(plan.bytes, limit) : plan.bytes)) return plan;
     size_t patches = 0;
     const size_t pb = PatchBytes(v, n, base, best_w, expected, &patches);
     const size_t bytes = head + VarintSize(patches) + PackedBytes(n, best_w) + pb;
@@ -130,7 +147,7 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
   return plan;
 }
 
-Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
+Plan PlanForBase(const int64_t* v, size_t n, int64_t base, size_t limit) {
   // Four histograms, summed at the end: most values share a width or two, and one histogram would
   // make each increment wait for the previous one's store.
   WidthHistogram part[4] = {};
@@ -143,7 +160,7 @@ Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
   }
   for (; i < n; i++) part[0][BitWidth(Sub(v[i], base))]++;
   for (size_t x = 0; x < part[0].size(); x++) part[0][x] += part[1][x] + part[2][x] + part[3][x];
-  return PlanFromHistogram(v, n, base, part[0]);
+  return PlanFromHistogram(v, n, base, part[0], limit);
 }
 
 // A finer histogram of the offsets from the minimum: offsets 0..7 exactly, then each power of two
@@ -208,11 +225,15 @@ class OffsetHistogram {
     return b < top_ ? at_least_[b] : 0;
   }
 
-  // The bucket holding the offset of rank r (0 = the smallest). REQUIRES: r < n.
+  // The bucket holding the offset of rank r (0 = the smallest): the first bucket b with more
+  // than r offsets in buckets 0..b. REQUIRES: r < n.
   size_t BucketOfRank(size_t r) const {
-    size_t below = 0, b = 0;
-    while (below + count_[b] <= r) below += count_[b++];
-    return b;
+    const size_t n = at_least_[0];
+    const auto first = at_least_.begin() + 1;
+    return static_cast<size_t>(
+        std::partition_point(first, first + static_cast<ptrdiff_t>(top_),
+                             [&](size_t above) { return above >= n - r; }) -
+        first);
   }
 
  private:
@@ -266,10 +287,20 @@ bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram
   return true;
 }
 
-// The n / 8 (at most 64) + 1 smallest values, sorted, in *smallest: the bases the planner tries
-// above the minimum are among them.
-void SmallestValues(const int64_t* v, size_t n, size_t most, std::vector<int64_t>* smallest) {
-  smallest->assign(v, v + n);
+// The `most` + 1 smallest values, sorted, in *smallest: the bases the planner tries above the
+// minimum lo are among them. Only the values in the histogram's buckets up to that of rank `most`
+// are selected from (usually a few more than `most`).
+void SmallestValues(const int64_t* v, size_t n, int64_t lo, const OffsetHistogram& fine,
+                    size_t most, std::vector<int64_t>* smallest) {
+  const uint64_t upper = OffsetHistogram::Upper(fine.BucketOfRank(most));
+  smallest->resize(n);
+  int64_t* out = smallest->data();
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {  // without a branch: which values qualify follows the data
+    out[k] = v[i];
+    k += Sub(v[i], lo) <= upper;
+  }
+  smallest->resize(k);
   std::nth_element(smallest->begin(), smallest->begin() + static_cast<ptrdiff_t>(most),
                    smallest->end());
   std::sort(smallest->begin(), smallest->begin() + static_cast<ptrdiff_t>(most) + 1);
@@ -277,8 +308,9 @@ void SmallestValues(const int64_t* v, size_t n, size_t most, std::vector<int64_t
 
 // The smallest encoding of v[0..n): the constant, the frame of reference from the minimum or from
 // a base above a few low outliers (patched or not), or runs; the first of equal sizes in that
-// order. Bases and forms that a lower bound of their size rules out are not sized.
-Plan MakePlan(const int64_t* v, size_t n) {
+// order. Bases and forms that a lower bound of their size rules out are not sized; exact below
+// `limit` (see kNoLimit).
+Plan MakePlan(const int64_t* v, size_t n, size_t limit) {
   // The minimum, maximum and number of runs in one pass, in two interleaved halves (each
   // minimum and maximum waits on the previous one's compare).
   int64_t lo = v[0], hi = v[0], lo2 = v[0], hi2 = v[0];
@@ -307,11 +339,11 @@ Plan MakePlan(const int64_t* v, size_t n) {
     return plan;
   }
   if (n < 16) {
-    plan = PlanForBase(v, n, lo);
+    plan = PlanForBase(v, n, lo, limit);
   } else {
     const OffsetHistogram fine(v, n, lo, Sub(hi, lo));
     const WidthHistogram widths = fine.Widths();
-    plan = PlanFromHistogram(v, n, lo, widths);
+    plan = PlanFromHistogram(v, n, lo, widths, limit);
     const int max_width = BitWidth(Sub(hi, lo));
     // A few low outliers (a counter's reset, a negative spike) would widen every value measured
     // from the minimum: also try bases above the lowest few values, which then become patches.
@@ -320,21 +352,22 @@ Plan MakePlan(const int64_t* v, size_t n) {
       bool sorted = false;
       const size_t most = std::min<size_t>(n / 8, 64);
       for (size_t t = 1; t <= most; t = t < 4 ? t + 1 : t * 2) {
-        if (BaseAboveMinimumCannotWin(fine, widths, max_width, n, lo, hi, t, plan.bytes)) {
+        if (BaseAboveMinimumCannotWin(fine, widths, max_width, n, lo, hi, t,
+                                      std::min(plan.bytes, limit))) {
           continue;
         }
         if (!sorted) {
-          SmallestValues(v, n, most, &smallest);
+          SmallestValues(v, n, lo, fine, most, &smallest);
           sorted = true;
         }
         if (smallest[t] == smallest[t - 1]) continue;
-        const Plan candidate = PlanForBase(v, n, smallest[t]);
+        const Plan candidate = PlanForBase(v, n, smallest[t], limit);
         if (candidate.bytes < plan.bytes) plan = candidate;
       }
     }
   }
   // The runs form takes at least 2 bytes, then 2 a run: most sequences rule it out unsized.
-  if (2 + 2 * run_count < plan.bytes) {
+  if (2 + 2 * run_count < std::min(plan.bytes, limit)) {
     size_t runs = 0;
     const size_t run_bytes = RunsSize(v, n, &runs);
     if (run_bytes < plan.bytes) {
@@ -382,11 +415,13 @@ void EncodeWithPlan(const int64_t* v, size_t n, const Plan& plan, std::string* o
 
 }  // namespace
 
-size_t IntSequenceSize(const int64_t* v, size_t n) { return n == 0 ? 0 : MakePlan(v, n).bytes; }
+size_t IntSequenceSize(const int64_t* v, size_t n) {
+  return n == 0 ? 0 : MakePlan(v, n, kNoLimit).bytes;
+}
 
 void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
   if (n == 0) return;
-  EncodeWithPlan(v, n, MakePlan(v, n), out);
+  EncodeWithPlan(v, n, MakePlan(v, n, kNoLimit), out);
 }
 
 namespace {
@@ -470,14 +505,16 @@ void Difference(const int64_t* v, size_t n, int64_t* d) {
 
 void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
   // orders[k] holds the differences of order k (n - k values); each order's plan is kept, so
-  // that the winner is written without planning it again. Scratch reused by each flush thread.
+  // that the winner is written without planning it again. A higher order wins only when strictly
+  // smaller: it is planned under that limit, so that its losing candidates are not sized.
+  // Scratch reused by each flush thread.
   thread_local std::vector<int64_t> scratch[kMaxDifferenceOrder];
   const int64_t* orders[kMaxDifferenceOrder + 1] = {v};
   Plan plans[kMaxDifferenceOrder + 1];
   int best = 0;
   size_t best_bytes = 0;
   if (n > 0) {
-    plans[0] = MakePlan(v, n);
+    plans[0] = MakePlan(v, n, kNoLimit);
     best_bytes = plans[0].bytes;
   }
   for (int k = 1; k <= kMaxDifferenceOrder && static_cast<size_t>(k) < n; k++) {
@@ -485,9 +522,11 @@ void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
     d.resize(n - k);
     Difference(orders[k - 1], n - k + 1, d.data());
     orders[k] = d.data();
-    plans[k] = MakePlan(orders[k], n - k);
-    size_t bytes = plans[k].bytes;
-    for (int j = 0; j < k; j++) bytes += VarintSize(ZigZag(orders[j][0]));
+    size_t firsts = 0;  // the first values of the lower orders, written before the sequence
+    for (int j = 0; j < k; j++) firsts += VarintSize(ZigZag(orders[j][0]));
+    if (firsts >= best_bytes) break;  // this order cannot win, nor a higher one (more firsts)
+    plans[k] = MakePlan(orders[k], n - k, best_bytes - firsts);
+    const size_t bytes = plans[k].bytes + firsts;
     if (bytes < best_bytes) {
       best_bytes = bytes;
       best = k;

@@ -217,6 +217,29 @@ TEST(CodecPlannerTest, IntSequencesMatchReferenceWithRandomOutliers) {
   }
 }
 
+// Sequences whose difference orders come close: a random shape with outliers (and, in some
+// rounds, low outliers as resets), integrated once or twice, so that orders 1 and 2 are planned
+// under the limit the lower orders set (EncodeDifferenced) on every path: patched widths, bases
+// above the minimum, runs, and sizes a byte either side of the limit.
+TEST(CodecPlannerTest, DifferenceOrdersPlannedUnderALimitMatchReference) {
+  std::mt19937_64 rng(2024);
+  for (int round = 0; round < 600; round++) {
+    const size_t n = 16 + rng() % 600;
+    const int width = static_cast<int>(rng() % 24);
+    std::vector<int64_t> v = WidthShape(width, n, rng(), round % 2 == 0);
+    const size_t resets = rng() % 4 == 0 ? 1 + rng() % 8 : 0;
+    for (size_t k = 0; k < resets; k++) v[rng() % n] = -static_cast<int64_t>(rng() % 100000);
+    if (round % 5 == 0) {
+      for (size_t i = 0; i < n; i++) v[i] = v[i] / 64 * 64;  // runs of equal differences
+    }
+    const int integrations = round % 3;
+    for (int k = 0; k < integrations; k++) {
+      for (size_t i = 1; i < n; i++) v[i] = static_cast<int64_t>(static_cast<uint64_t>(v[i]) + static_cast<uint64_t>(v[i - 1]));
+    }
+    ExpectIntEncodersMatch(v, "integrated " + std::to_string(integrations) + "x, round " + std::to_string(round));
+  }
+}
+
 // The shapes above must steer the planner to each of its choices, or identity would be tested on
 // too few paths: every sequence form, and a patched plan whose base lies above the minimum (a
 // counter's reset or a low outlier sent to the patch list).
