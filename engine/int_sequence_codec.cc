@@ -100,22 +100,16 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
   plan.width = max_width;
   plan.bytes = head + PackedBytes(n, max_width);
   // Patched candidates: values wider than w become patches of about 2 + (width - w) / 7 bytes.
-  // Only the widths that occur are summed over: a short block (blocks are cut at aligned times)
-  // must not pay 64 x 64 steps per plan.
-  std::array<int, 65> widths{};  // the widths that occur, descending
-  size_t distinct = 0;
-  for (int x = max_width; x >= 0; x--) {
-    if (hist[x] != 0) widths[distinct++] = x;
-  }
+  // The sum is carried from w + 1 to w: each value wider than w + 1 adds a byte when (its width
+  // - w) reaches a multiple of 7, so the histogram is also summed by width modulo 7.
   size_t above = 0, patch_bytes = 0;
+  std::array<size_t, 7> above_by_residue{};  // counts of widths > w + 1, by width % 7
   int best_w = max_width;
   size_t best_estimate = plan.bytes;
   for (int w = max_width - 1; w >= 0; w--) {
     above += hist[w + 1];
-    patch_bytes = 0;
-    for (size_t k = 0; k < distinct && widths[k] > w; k++) {
-      patch_bytes += hist[widths[k]] * (2 + (widths[k] - w) / 7);
-    }
+    patch_bytes += 2 * hist[w + 1] + above_by_residue[static_cast<size_t>(w % 7)];
+    above_by_residue[static_cast<size_t>((w + 1) % 7)] += hist[w + 1];
     const size_t estimate = head + VarintSize(above) + PackedBytes(n, w) + patch_bytes;
     if (estimate < best_estimate) {
       best_estimate = estimate;
@@ -271,7 +265,7 @@ bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram
   for (int w = 0; w < 64; w++) {
     const size_t packed = head + 1 + PackedBytes(n, w);
     if (packed >= bytes) return true;  // and so for every wider w
-    size_t patch_bytes = t * (1 + VarintSize(uint64_t{1} << (63 - w)));
+    size_t patch_bytes = t * (1 + VarintSizeOf(uint64_t{1} << (63 - w)));
     const uint64_t step = uint64_t{1} << w;
     if (step <= ~uint64_t{0} - d_high) {
       const uint64_t threshold = step + d_high;  // offsets from lo at or above it are patches
@@ -279,7 +273,7 @@ bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram
       // The widths that lie wholly above the threshold: their high parts' varints beyond 1 byte
       // (only a high part of 8 bits or more, from a width of w + 8 or more, takes 2 bytes).
       for (int k = max_width; k >= w + 8 && (uint64_t{1} << (k - 1)) >= threshold; k--) {
-        patch_bytes += widths[k] * (VarintSize(((uint64_t{1} << (k - 1)) - d_high) >> w) - 1);
+        patch_bytes += widths[k] * (VarintSizeOf(((uint64_t{1} << (k - 1)) - d_high) >> w) - 1);
       }
     }
     if (packed + patch_bytes < bytes) return false;
