@@ -495,40 +495,70 @@ void Difference(const int64_t* v, size_t n, int64_t* d) {
   for (size_t i = 0; i + 1 < n; i++) d[i] = static_cast<int64_t>(Sub(v[i + 1], v[i]));
 }
 
+// Whether the first differences of v's first few values span less than the values themselves:
+// a guess (it decides only which order is planned first, never the bytes). REQUIRES: n >= 2.
+bool DifferencesLookNarrower(const int64_t* v, size_t n) {
+  const size_t m = std::min<size_t>(n, 32);
+  int64_t lo = v[0], hi = v[0];
+  const int64_t d0 = static_cast<int64_t>(Sub(v[1], v[0]));
+  int64_t dlo = d0, dhi = d0;
+  for (size_t i = 1; i < m; i++) {
+    lo = std::min(lo, v[i]);
+    hi = std::max(hi, v[i]);
+    const auto d = static_cast<int64_t>(Sub(v[i], v[i - 1]));
+    dlo = std::min(dlo, d);
+    dhi = std::max(dhi, d);
+  }
+  return Sub(dhi, dlo) < Sub(hi, lo);
+}
+
 }  // namespace
 
 void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
-  // orders[k] holds the differences of order k (n - k values); each order's plan is kept, so
-  // that the winner is written without planning it again. A higher order wins only when strictly
-  // smaller: it is planned under that limit, so that its losing candidates are not sized.
-  // Scratch reused by each flush thread.
+  if (n == 0) {
+    PutFixed8(out, 0);
+    return;
+  }
+  // orders[k] holds the differences of order k (n - k values), after firsts[k] bytes of the
+  // lower orders' first values. Scratch reused by each flush thread.
   thread_local std::vector<int64_t> scratch[kMaxDifferenceOrder];
   const int64_t* orders[kMaxDifferenceOrder + 1] = {v};
-  Plan plans[kMaxDifferenceOrder + 1];
-  int best = 0;
-  size_t best_bytes = 0;
-  if (n > 0) {
-    plans[0] = MakePlan(v, n, kNoLimit);
-    best_bytes = plans[0].bytes;
-  }
-  for (int k = 1; k <= kMaxDifferenceOrder && static_cast<size_t>(k) < n; k++) {
+  size_t firsts[kMaxDifferenceOrder + 1] = {};
+  const int top = static_cast<int>(std::min<size_t>(kMaxDifferenceOrder, n - 1));
+  for (int k = 1; k <= top; k++) {
     std::vector<int64_t>& d = scratch[k - 1];
     d.resize(n - k);
     Difference(orders[k - 1], n - k + 1, d.data());
     orders[k] = d.data();
-    size_t firsts = 0;  // the first values of the lower orders, written before the sequence
-    for (int j = 0; j < k; j++) firsts += VarintSize(ZigZag(orders[j][0]));
-    if (firsts >= best_bytes) break;  // this order cannot win, nor a higher one (more firsts)
-    plans[k] = MakePlan(orders[k], n - k, best_bytes - firsts);
-    const size_t bytes = plans[k].bytes + firsts;
-    if (bytes < best_bytes) {
-      best_bytes = bytes;
+    firsts[k] = firsts[k - 1] + VarintSize(ZigZag(orders[k - 1][0]));
+  }
+  // The smallest order wins, the lower order on equal sizes. The likely winner is planned first,
+  // so that the others are planned under the limit it sets (they must come under it to win) and
+  // their losing candidates are not sized; each order's plan is kept, so that the winner is
+  // written without planning it again.
+  int sequence[kMaxDifferenceOrder + 1] = {0, 1, 2};
+  if (top >= 1 && DifferencesLookNarrower(v, n)) std::swap(sequence[0], sequence[1]);
+  Plan plans[kMaxDifferenceOrder + 1];
+  int best = -1;
+  size_t best_bytes = 0;
+  for (int i = 0; i <= top; i++) {
+    const int k = sequence[i];
+    size_t limit = kNoLimit;
+    if (best >= 0) {
+      const size_t under = k < best ? best_bytes + 1 : best_bytes;  // the sizes that win
+      if (firsts[k] >= under) continue;
+      limit = under - firsts[k];
+    }
+    plans[k] = MakePlan(orders[k], n - k, limit);
+    const size_t bytes = plans[k].bytes + firsts[k];
+    if (best < 0 || bytes < best_bytes || (bytes == best_bytes && k < best)) {
       best = k;
+      best_bytes = bytes;
     }
   }
   PutFixed8(out, static_cast<uint8_t>(best));
   for (int j = 0; j < best; j++) PutVarsint64(out, orders[j][0]);
-  if (static_cast<size_t>(best) < n) EncodeWithPlan(orders[best], n - best, plans[best], out);
+  EncodeWithPlan(orders[best], n - best, plans[best], out);
 }
 
 bool DecodeDifferenced(Decoder* d, size_t n, int64_t* out) {
