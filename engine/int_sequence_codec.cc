@@ -207,7 +207,9 @@ class OffsetHistogram {
 
   WidthHistogram Widths() const {
     WidthHistogram hist{};
-    for (size_t b = 0; b < top_; b++) hist[BitWidth(Lower(b))] += count_[b];
+    // Buckets 0..7 hold the offsets 0..7; the 8 buckets of width k (>= 4) follow from bucket 8.
+    for (size_t b = 0; b < top_ && b < 8; b++) hist[BitWidth(b)] += count_[b];
+    for (size_t b = 8; b < top_; b++) hist[(b - 8) / 8 + 4] += count_[b];
     return hist;
   }
 
