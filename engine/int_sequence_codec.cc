@@ -302,13 +302,16 @@ void SmallestValues(const int64_t* v, size_t n, int64_t lo, const OffsetHistogra
   std::sort(smallest->begin(), smallest->begin() + static_cast<ptrdiff_t>(most) + 1);
 }
 
-// The smallest encoding of v[0..n): the constant, the frame of reference from the minimum or from
-// a base above a few low outliers (patched or not), or runs; the first of equal sizes in that
-// order. Bases and forms that a lower bound of their size rules out are not sized; exact below
-// `limit` (see kNoLimit).
-Plan MakePlan(const int64_t* v, size_t n, size_t limit) {
-  // The minimum, maximum and number of runs in one pass, in two interleaved halves (each
-  // minimum and maximum waits on the previous one's compare).
+// The minimum, maximum and number of runs of a sequence: what MakePlan starts from.
+struct SequenceShape {
+  int64_t lo = 0;
+  int64_t hi = 0;
+  size_t runs = 0;
+};
+
+// The shape of v[0..n) (n >= 1) in one pass, in two interleaved halves (each minimum and maximum
+// waits on the previous one's compare).
+SequenceShape ShapeOf(const int64_t* v, size_t n) {
   int64_t lo = v[0], hi = v[0], lo2 = v[0], hi2 = v[0];
   size_t changes = 0, changes2 = 0;
   size_t i = 1;
@@ -325,9 +328,16 @@ Plan MakePlan(const int64_t* v, size_t n, size_t limit) {
     hi = std::max(hi, v[i]);
     changes += v[i] != v[i - 1];
   }
-  lo = std::min(lo, lo2);
-  hi = std::max(hi, hi2);
-  const size_t run_count = changes + changes2 + 1;
+  return {std::min(lo, lo2), std::max(hi, hi2), changes + changes2 + 1};
+}
+
+// The smallest encoding of v[0..n): the constant, the frame of reference from the minimum or from
+// a base above a few low outliers (patched or not), or runs; the first of equal sizes in that
+// order. Bases and forms that a lower bound of their size rules out are not sized; exact below
+// `limit` (see kNoLimit). `shape`: ShapeOf(v, n).
+Plan MakePlan(const int64_t* v, size_t n, const SequenceShape& shape, size_t limit) {
+  const int64_t lo = shape.lo, hi = shape.hi;
+  const size_t run_count = shape.runs;
   Plan plan;
   plan.base = lo;
   if (lo == hi) {
@@ -375,7 +385,8 @@ Plan MakePlan(const int64_t* v, size_t n, size_t limit) {
   return plan;
 }
 
-// Appends v[0..n) in the form `plan` chose for it. REQUIRES: n >= 1, plan == MakePlan(v, n).
+// Appends v[0..n) in the form `plan` chose for it. REQUIRES: n >= 1, plan == MakePlan(v, n, ...)
+// and exact (under its limit).
 void EncodeWithPlan(const int64_t* v, size_t n, const Plan& plan, std::string* out) {
   PutFixed8(out, static_cast<uint8_t>(plan.form));
   if (plan.form == IntSequenceForm::kRuns) {
@@ -412,12 +423,12 @@ void EncodeWithPlan(const int64_t* v, size_t n, const Plan& plan, std::string* o
 }  // namespace
 
 size_t IntSequenceSize(const int64_t* v, size_t n) {
-  return n == 0 ? 0 : MakePlan(v, n, kNoLimit).bytes;
+  return n == 0 ? 0 : MakePlan(v, n, ShapeOf(v, n), kNoLimit).bytes;
 }
 
 void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
   if (n == 0) return;
-  EncodeWithPlan(v, n, MakePlan(v, n, kNoLimit), out);
+  EncodeWithPlan(v, n, MakePlan(v, n, ShapeOf(v, n), kNoLimit), out);
 }
 
 namespace {
@@ -492,9 +503,19 @@ namespace {
 
 constexpr int kMaxDifferenceOrder = 2;
 
-// d[i] = v[i + 1] - v[i], wrapping, for i < n - 1.
-void Difference(const int64_t* v, size_t n, int64_t* d) {
-  for (size_t i = 0; i + 1 < n; i++) d[i] = static_cast<int64_t>(Sub(v[i + 1], v[i]));
+// d[i] = v[i + 1] - v[i], wrapping, for i < n - 1, and ShapeOf(d, n - 1) in the same pass.
+// REQUIRES: n >= 2.
+SequenceShape Difference(const int64_t* v, size_t n, int64_t* d) {
+  d[0] = static_cast<int64_t>(Sub(v[1], v[0]));
+  int64_t lo = d[0], hi = d[0];
+  size_t changes = 0;
+  for (size_t i = 1; i + 1 < n; i++) {
+    d[i] = static_cast<int64_t>(Sub(v[i + 1], v[i]));
+    lo = std::min(lo, d[i]);
+    hi = std::max(hi, d[i]);
+    changes += d[i] != d[i - 1];
+  }
+  return {lo, hi, changes + 1};
 }
 
 // Whether the first differences of v's first few values span less than the values themselves:
@@ -526,11 +547,12 @@ void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
   thread_local std::vector<int64_t> scratch[kMaxDifferenceOrder];
   const int64_t* orders[kMaxDifferenceOrder + 1] = {v};
   size_t firsts[kMaxDifferenceOrder + 1] = {};
+  SequenceShape shapes[kMaxDifferenceOrder + 1] = {ShapeOf(v, n)};
   const int top = static_cast<int>(std::min<size_t>(kMaxDifferenceOrder, n - 1));
   for (int k = 1; k <= top; k++) {
     std::vector<int64_t>& d = scratch[k - 1];
     d.resize(n - k);
-    Difference(orders[k - 1], n - k + 1, d.data());
+    shapes[k] = Difference(orders[k - 1], n - k + 1, d.data());
     orders[k] = d.data();
     firsts[k] = firsts[k - 1] + VarintSize(ZigZag(orders[k - 1][0]));
   }
@@ -551,7 +573,7 @@ void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
       if (firsts[k] >= under) continue;
       limit = under - firsts[k];
     }
-    plans[k] = MakePlan(orders[k], n - k, limit);
+    plans[k] = MakePlan(orders[k], n - k, shapes[k], limit);
     const size_t bytes = plans[k].bytes + firsts[k];
     if (best < 0 || bytes < best_bytes || (bytes == best_bytes && k < best)) {
       best = k;
