@@ -74,40 +74,41 @@ SegmentWriter::~SegmentWriter() {
 }
 
 Status SegmentWriter::CheckAdd(const SegmentSeries& series, const Column& points) const {
-  const std::string what = "segment " + path_ + ": series '" + series.key + "': ";
+  // The error prefix, built only on an error (this runs for every series a flush writes).
+  auto what = [&] { return "segment " + path_ + ": series '" + series.key + "': "; };
   if (!IsValidValueType(static_cast<uint8_t>(series.type))) {
-    return unexpected(Error::Invalid(what + "invalid value type"));
+    return unexpected(Error::Invalid(what() + "invalid value type"));
   }
   if (points.type != series.type) {
-    return unexpected(Error::Invalid(what + "points are " + ValueTypeName(points.type) +
+    return unexpected(Error::Invalid(what() + "points are " + ValueTypeName(points.type) +
                                      ", series is " + ValueTypeName(series.type)));
   }
   if (series.key.empty() || series.key.size() > kMaxSeriesKeyBytes) {
-    return unexpected(Error::Invalid(what + "key is empty or too long"));
+    return unexpected(Error::Invalid(what() + "key is empty or too long"));
   }
   if (!ids_.empty() && !(last_key_ < series.key)) {
-    return unexpected(Error::Invalid(what + "key is not greater than the previous key '" +
+    return unexpected(Error::Invalid(what() + "key is not greater than the previous key '" +
                                      last_key_ + "'"));
   }
   if (ids_.contains(series.id)) {
-    return unexpected(Error::Invalid(what + "duplicate series id " + std::to_string(series.id)));
+    return unexpected(Error::Invalid(what() + "duplicate series id " + std::to_string(series.id)));
   }
   const size_t n = points.times.size();
-  if (n == 0) return unexpected(Error::Invalid(what + "no points"));
+  if (n == 0) return unexpected(Error::Invalid(what() + "no points"));
   const bool is_string = series.type == ValueType::kString;
   if ((is_string ? points.strs.size() : points.nums.size()) != n ||
       (is_string ? !points.nums.empty() : !points.strs.empty())) {
-    return unexpected(Error::Invalid(what + "value array does not match the times"));
+    return unexpected(Error::Invalid(what() + "value array does not match the times"));
   }
   for (size_t i = 1; i < n; i++) {
     if (points.times[i - 1] >= points.times[i]) {
       return unexpected(
-          Error::Invalid(what + "times are not strictly increasing at point " + std::to_string(i)));
+          Error::Invalid(what() + "times are not strictly increasing at point " + std::to_string(i)));
     }
   }
   if (series.type == ValueType::kBool) {
     for (uint64_t v : points.nums) {
-      if (v > 1) return unexpected(Error::Invalid(what + "bool value other than 0 or 1"));
+      if (v > 1) return unexpected(Error::Invalid(what() + "bool value other than 0 or 1"));
     }
   }
   return OkStatus();
