@@ -79,10 +79,18 @@ size_t PatchBytes(const int64_t* v, size_t n, int64_t base, int width, size_t ex
 // hist[x] = the number of values whose offset from the base is x bits wide.
 using WidthHistogram = std::array<size_t, 65>;
 
+// The planners below take a `limit`: a plan of fewer bytes than `limit` is exact; one of `limit`
+// bytes or more may come back as any plan of at least `limit` bytes (the caller only needs to know
+// that it loses), so that candidates which cannot come under the limit are not sized. Among
+// candidates the first smallest wins, so a candidate that cannot be smaller than both the best so
+// far and the limit may be skipped without changing an exact result.
+constexpr size_t kNoLimit = ~size_t{0};
+
 // The frame-of-reference plan (patched or not) for values taken relative to `base`, given their
 // width histogram: values below the base wrap to 64-bit offsets and become patches, like the
 // values wider than the width.
-Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHistogram& hist) {
+Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHistogram& hist,
+                       size_t limit) {
   int max_width = 64;
   while (max_width > 0 && hist[max_width] == 0) max_width--;
   const size_t head = 1 + VarintSize(ZigZag(base)) + 1;
@@ -92,22 +100,16 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
   plan.width = max_width;
   plan.bytes = head + PackedBytes(n, max_width);
   // Patched candidates: values wider than w become patches of about 2 + (width - w) / 7 bytes.
-  // Only the widths that occur are summed over: a short block (blocks are cut at aligned times)
-  // must not pay 64 x 64 steps per plan.
-  std::array<int, 65> widths{};  // the widths that occur, descending
-  size_t distinct = 0;
-  for (int x = max_width; x >= 0; x--) {
-    if (hist[x] != 0) widths[distinct++] = x;
-  }
+  // The sum is carried from w + 1 to w: each value wider than w + 1 adds a byte when (its width
+  // - w) reaches a multiple of 7, so the histogram is also summed by width modulo 7.
   size_t above = 0, patch_bytes = 0;
+  std::array<size_t, 7> above_by_residue{};  // counts of widths > w + 1, by width % 7
   int best_w = max_width;
   size_t best_estimate = plan.bytes;
   for (int w = max_width - 1; w >= 0; w--) {
     above += hist[w + 1];
-    patch_bytes = 0;
-    for (size_t k = 0; k < distinct && widths[k] > w; k++) {
-      patch_bytes += hist[widths[k]] * (2 + (widths[k] - w) / 7);
-    }
+    patch_bytes += 2 * hist[w + 1] + above_by_residue[static_cast<size_t>(w % 7)];
+    above_by_residue[static_cast<size_t>((w + 1) % 7)] += hist[w + 1];
     const size_t estimate = head + VarintSize(above) + PackedBytes(n, w) + patch_bytes;
     if (estimate < best_estimate) {
       best_estimate = estimate;
@@ -115,8 +117,17 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
     }
   }
   if (best_w < max_width) {
-    size_t expected = 0;
-    for (int x = best_w + 1; x <= max_width; x++) expected += hist[x];
+    // The patched form's size has a lower bound from the histogram: its patches are the values
+    // wider than best_w, each an index gap (a byte at least) and a high part of x - best_w bits.
+    size_t expected = 0, lower = head + PackedBytes(n, best_w);
+    for (int x = best_w + 1; x <= max_width; x++) {
+      expected += hist[x];
+      lower += hist[x] * (1 + VarintSize(uint64_t{1} << (x - best_w - 1)));
+    }
+    lower += VarintSize(expected);
+    // The limit only rules out a patched form of a non-zero width: at width 0, whether the
+    // patched form wins decides whether MakePlan tries other bases.
+    if (lower >= (best_w > 0 ? std::min(plan.bytes, limit) : plan.bytes)) return plan;
     size_t patches = 0;
     const size_t pb = PatchBytes(v, n, base, best_w, expected, &patches);
     const size_t bytes = head + VarintSize(patches) + PackedBytes(n, best_w) + pb;
@@ -130,7 +141,7 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
   return plan;
 }
 
-Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
+Plan PlanForBase(const int64_t* v, size_t n, int64_t base, size_t limit) {
   // Four histograms, summed at the end: most values share a width or two, and one histogram would
   // make each increment wait for the previous one's store.
   WidthHistogram part[4] = {};
@@ -143,7 +154,7 @@ Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
   }
   for (; i < n; i++) part[0][BitWidth(Sub(v[i], base))]++;
   for (size_t x = 0; x < part[0].size(); x++) part[0][x] += part[1][x] + part[2][x] + part[3][x];
-  return PlanFromHistogram(v, n, base, part[0]);
+  return PlanFromHistogram(v, n, base, part[0], limit);
 }
 
 // A finer histogram of the offsets from the minimum: offsets 0..7 exactly, then each power of two
@@ -196,7 +207,9 @@ class OffsetHistogram {
 
   WidthHistogram Widths() const {
     WidthHistogram hist{};
-    for (size_t b = 0; b < top_; b++) hist[BitWidth(Lower(b))] += count_[b];
+    // Buckets 0..7 hold the offsets 0..7; the 8 buckets of width k (>= 4) follow from bucket 8.
+    for (size_t b = 0; b < top_ && b < 8; b++) hist[BitWidth(b)] += count_[b];
+    for (size_t b = 8; b < top_; b++) hist[(b - 8) / 8 + 4] += count_[b];
     return hist;
   }
 
@@ -208,11 +221,15 @@ class OffsetHistogram {
     return b < top_ ? at_least_[b] : 0;
   }
 
-  // The bucket holding the offset of rank r (0 = the smallest). REQUIRES: r < n.
+  // The bucket holding the offset of rank r (0 = the smallest): the first bucket b with more
+  // than r offsets in buckets 0..b. REQUIRES: r < n.
   size_t BucketOfRank(size_t r) const {
-    size_t below = 0, b = 0;
-    while (below + count_[b] <= r) below += count_[b++];
-    return b;
+    const size_t n = at_least_[0];
+    const auto first = at_least_.begin() + 1;
+    return static_cast<size_t>(
+        std::partition_point(first, first + static_cast<ptrdiff_t>(top_),
+                             [&](size_t above) { return above >= n - r; }) -
+        first);
   }
 
  private:
@@ -250,7 +267,7 @@ bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram
   for (int w = 0; w < 64; w++) {
     const size_t packed = head + 1 + PackedBytes(n, w);
     if (packed >= bytes) return true;  // and so for every wider w
-    size_t patch_bytes = t * (1 + VarintSize(uint64_t{1} << (63 - w)));
+    size_t patch_bytes = t * (1 + VarintSizeOf(uint64_t{1} << (63 - w)));
     const uint64_t step = uint64_t{1} << w;
     if (step <= ~uint64_t{0} - d_high) {
       const uint64_t threshold = step + d_high;  // offsets from lo at or above it are patches
@@ -258,7 +275,7 @@ bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram
       // The widths that lie wholly above the threshold: their high parts' varints beyond 1 byte
       // (only a high part of 8 bits or more, from a width of w + 8 or more, takes 2 bytes).
       for (int k = max_width; k >= w + 8 && (uint64_t{1} << (k - 1)) >= threshold; k--) {
-        patch_bytes += widths[k] * (VarintSize(((uint64_t{1} << (k - 1)) - d_high) >> w) - 1);
+        patch_bytes += widths[k] * (VarintSizeOf(((uint64_t{1} << (k - 1)) - d_high) >> w) - 1);
       }
     }
     if (packed + patch_bytes < bytes) return false;
@@ -266,21 +283,35 @@ bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram
   return true;
 }
 
-// The n / 8 (at most 64) + 1 smallest values, sorted, in *smallest: the bases the planner tries
-// above the minimum are among them.
-void SmallestValues(const int64_t* v, size_t n, size_t most, std::vector<int64_t>* smallest) {
-  smallest->assign(v, v + n);
+// The `most` + 1 smallest values, sorted, in *smallest: the bases the planner tries above the
+// minimum lo are among them. Only the values in the histogram's buckets up to that of rank `most`
+// are selected from (usually a few more than `most`).
+void SmallestValues(const int64_t* v, size_t n, int64_t lo, const OffsetHistogram& fine,
+                    size_t most, std::vector<int64_t>* smallest) {
+  const uint64_t upper = OffsetHistogram::Upper(fine.BucketOfRank(most));
+  smallest->resize(n);
+  int64_t* out = smallest->data();
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {  // without a branch: which values qualify follows the data
+    out[k] = v[i];
+    k += Sub(v[i], lo) <= upper;
+  }
+  smallest->resize(k);
   std::nth_element(smallest->begin(), smallest->begin() + static_cast<ptrdiff_t>(most),
                    smallest->end());
   std::sort(smallest->begin(), smallest->begin() + static_cast<ptrdiff_t>(most) + 1);
 }
 
-// The smallest encoding of v[0..n): the constant, the frame of reference from the minimum or from
-// a base above a few low outliers (patched or not), or runs; the first of equal sizes in that
-// order. Bases and forms that a lower bound of their size rules out are not sized.
-Plan MakePlan(const int64_t* v, size_t n) {
-  // The minimum, maximum and number of runs in one pass, in two interleaved halves (each
-  // minimum and maximum waits on the previous one's compare).
+// The minimum, maximum and number of runs of a sequence: what MakePlan starts from.
+struct SequenceShape {
+  int64_t lo = 0;
+  int64_t hi = 0;
+  size_t runs = 0;
+};
+
+// The shape of v[0..n) (n >= 1) in one pass, in two interleaved halves (each minimum and maximum
+// waits on the previous one's compare).
+SequenceShape ShapeOf(const int64_t* v, size_t n) {
   int64_t lo = v[0], hi = v[0], lo2 = v[0], hi2 = v[0];
   size_t changes = 0, changes2 = 0;
   size_t i = 1;
@@ -297,9 +328,16 @@ Plan MakePlan(const int64_t* v, size_t n) {
     hi = std::max(hi, v[i]);
     changes += v[i] != v[i - 1];
   }
-  lo = std::min(lo, lo2);
-  hi = std::max(hi, hi2);
-  const size_t run_count = changes + changes2 + 1;
+  return {std::min(lo, lo2), std::max(hi, hi2), changes + changes2 + 1};
+}
+
+// The smallest encoding of v[0..n): the constant, the frame of reference from the minimum or from
+// a base above a few low outliers (patched or not), or runs; the first of equal sizes in that
+// order. Bases and forms that a lower bound of their size rules out are not sized; exact below
+// `limit` (see kNoLimit). `shape`: ShapeOf(v, n).
+Plan MakePlan(const int64_t* v, size_t n, const SequenceShape& shape, size_t limit) {
+  const int64_t lo = shape.lo, hi = shape.hi;
+  const size_t run_count = shape.runs;
   Plan plan;
   plan.base = lo;
   if (lo == hi) {
@@ -307,11 +345,11 @@ Plan MakePlan(const int64_t* v, size_t n) {
     return plan;
   }
   if (n < 16) {
-    plan = PlanForBase(v, n, lo);
+    plan = PlanForBase(v, n, lo, limit);
   } else {
     const OffsetHistogram fine(v, n, lo, Sub(hi, lo));
     const WidthHistogram widths = fine.Widths();
-    plan = PlanFromHistogram(v, n, lo, widths);
+    plan = PlanFromHistogram(v, n, lo, widths, limit);
     const int max_width = BitWidth(Sub(hi, lo));
     // A few low outliers (a counter's reset, a negative spike) would widen every value measured
     // from the minimum: also try bases above the lowest few values, which then become patches.
@@ -320,21 +358,22 @@ Plan MakePlan(const int64_t* v, size_t n) {
       bool sorted = false;
       const size_t most = std::min<size_t>(n / 8, 64);
       for (size_t t = 1; t <= most; t = t < 4 ? t + 1 : t * 2) {
-        if (BaseAboveMinimumCannotWin(fine, widths, max_width, n, lo, hi, t, plan.bytes)) {
+        if (BaseAboveMinimumCannotWin(fine, widths, max_width, n, lo, hi, t,
+                                      std::min(plan.bytes, limit))) {
           continue;
         }
         if (!sorted) {
-          SmallestValues(v, n, most, &smallest);
+          SmallestValues(v, n, lo, fine, most, &smallest);
           sorted = true;
         }
         if (smallest[t] == smallest[t - 1]) continue;
-        const Plan candidate = PlanForBase(v, n, smallest[t]);
+        const Plan candidate = PlanForBase(v, n, smallest[t], limit);
         if (candidate.bytes < plan.bytes) plan = candidate;
       }
     }
   }
   // The runs form takes at least 2 bytes, then 2 a run: most sequences rule it out unsized.
-  if (2 + 2 * run_count < plan.bytes) {
+  if (2 + 2 * run_count < std::min(plan.bytes, limit)) {
     size_t runs = 0;
     const size_t run_bytes = RunsSize(v, n, &runs);
     if (run_bytes < plan.bytes) {
@@ -346,7 +385,8 @@ Plan MakePlan(const int64_t* v, size_t n) {
   return plan;
 }
 
-// Appends v[0..n) in the form `plan` chose for it. REQUIRES: n >= 1, plan == MakePlan(v, n).
+// Appends v[0..n) in the form `plan` chose for it. REQUIRES: n >= 1, plan == MakePlan(v, n, ...)
+// and exact (under its limit).
 void EncodeWithPlan(const int64_t* v, size_t n, const Plan& plan, std::string* out) {
   PutFixed8(out, static_cast<uint8_t>(plan.form));
   if (plan.form == IntSequenceForm::kRuns) {
@@ -382,11 +422,13 @@ void EncodeWithPlan(const int64_t* v, size_t n, const Plan& plan, std::string* o
 
 }  // namespace
 
-size_t IntSequenceSize(const int64_t* v, size_t n) { return n == 0 ? 0 : MakePlan(v, n).bytes; }
+size_t IntSequenceSize(const int64_t* v, size_t n) {
+  return n == 0 ? 0 : MakePlan(v, n, ShapeOf(v, n), kNoLimit).bytes;
+}
 
 void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
   if (n == 0) return;
-  EncodeWithPlan(v, n, MakePlan(v, n), out);
+  EncodeWithPlan(v, n, MakePlan(v, n, ShapeOf(v, n), kNoLimit), out);
 }
 
 namespace {
@@ -461,41 +503,86 @@ namespace {
 
 constexpr int kMaxDifferenceOrder = 2;
 
-// d[i] = v[i + 1] - v[i], wrapping, for i < n - 1.
-void Difference(const int64_t* v, size_t n, int64_t* d) {
-  for (size_t i = 0; i + 1 < n; i++) d[i] = static_cast<int64_t>(Sub(v[i + 1], v[i]));
+// d[i] = v[i + 1] - v[i], wrapping, for i < n - 1, and ShapeOf(d, n - 1) in the same pass.
+// REQUIRES: n >= 2.
+SequenceShape Difference(const int64_t* v, size_t n, int64_t* d) {
+  d[0] = static_cast<int64_t>(Sub(v[1], v[0]));
+  int64_t lo = d[0], hi = d[0];
+  size_t changes = 0;
+  for (size_t i = 1; i + 1 < n; i++) {
+    d[i] = static_cast<int64_t>(Sub(v[i + 1], v[i]));
+    lo = std::min(lo, d[i]);
+    hi = std::max(hi, d[i]);
+    changes += d[i] != d[i - 1];
+  }
+  return {lo, hi, changes + 1};
+}
+
+// Whether the first differences of v's first few values span less than the values themselves:
+// a guess (it decides only which order is planned first, never the bytes). REQUIRES: n >= 2.
+bool DifferencesLookNarrower(const int64_t* v, size_t n) {
+  const size_t m = std::min<size_t>(n, 32);
+  int64_t lo = v[0], hi = v[0];
+  const int64_t d0 = static_cast<int64_t>(Sub(v[1], v[0]));
+  int64_t dlo = d0, dhi = d0;
+  for (size_t i = 1; i < m; i++) {
+    lo = std::min(lo, v[i]);
+    hi = std::max(hi, v[i]);
+    const auto d = static_cast<int64_t>(Sub(v[i], v[i - 1]));
+    dlo = std::min(dlo, d);
+    dhi = std::max(dhi, d);
+  }
+  return Sub(dhi, dlo) < Sub(hi, lo);
 }
 
 }  // namespace
 
 void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
-  // orders[k] holds the differences of order k (n - k values); each order's plan is kept, so
-  // that the winner is written without planning it again. Scratch reused by each flush thread.
+  if (n == 0) {
+    PutFixed8(out, 0);
+    return;
+  }
+  // orders[k] holds the differences of order k (n - k values), after firsts[k] bytes of the
+  // lower orders' first values. Scratch reused by each flush thread.
   thread_local std::vector<int64_t> scratch[kMaxDifferenceOrder];
   const int64_t* orders[kMaxDifferenceOrder + 1] = {v};
-  Plan plans[kMaxDifferenceOrder + 1];
-  int best = 0;
-  size_t best_bytes = 0;
-  if (n > 0) {
-    plans[0] = MakePlan(v, n);
-    best_bytes = plans[0].bytes;
-  }
-  for (int k = 1; k <= kMaxDifferenceOrder && static_cast<size_t>(k) < n; k++) {
+  size_t firsts[kMaxDifferenceOrder + 1] = {};
+  SequenceShape shapes[kMaxDifferenceOrder + 1] = {ShapeOf(v, n)};
+  const int top = static_cast<int>(std::min<size_t>(kMaxDifferenceOrder, n - 1));
+  for (int k = 1; k <= top; k++) {
     std::vector<int64_t>& d = scratch[k - 1];
     d.resize(n - k);
-    Difference(orders[k - 1], n - k + 1, d.data());
+    shapes[k] = Difference(orders[k - 1], n - k + 1, d.data());
     orders[k] = d.data();
-    plans[k] = MakePlan(orders[k], n - k);
-    size_t bytes = plans[k].bytes;
-    for (int j = 0; j < k; j++) bytes += VarintSize(ZigZag(orders[j][0]));
-    if (bytes < best_bytes) {
-      best_bytes = bytes;
+    firsts[k] = firsts[k - 1] + VarintSize(ZigZag(orders[k - 1][0]));
+  }
+  // The smallest order wins, the lower order on equal sizes. The likely winner is planned first,
+  // so that the others are planned under the limit it sets (they must come under it to win) and
+  // their losing candidates are not sized; each order's plan is kept, so that the winner is
+  // written without planning it again.
+  int sequence[kMaxDifferenceOrder + 1] = {0, 1, 2};
+  if (top >= 1 && DifferencesLookNarrower(v, n)) std::swap(sequence[0], sequence[1]);
+  Plan plans[kMaxDifferenceOrder + 1];
+  int best = -1;
+  size_t best_bytes = 0;
+  for (int i = 0; i <= top; i++) {
+    const int k = sequence[i];
+    size_t limit = kNoLimit;
+    if (best >= 0) {
+      const size_t under = k < best ? best_bytes + 1 : best_bytes;  // the sizes that win
+      if (firsts[k] >= under) continue;
+      limit = under - firsts[k];
+    }
+    plans[k] = MakePlan(orders[k], n - k, shapes[k], limit);
+    const size_t bytes = plans[k].bytes + firsts[k];
+    if (best < 0 || bytes < best_bytes || (bytes == best_bytes && k < best)) {
       best = k;
+      best_bytes = bytes;
     }
   }
   PutFixed8(out, static_cast<uint8_t>(best));
   for (int j = 0; j < best; j++) PutVarsint64(out, orders[j][0]);
-  if (static_cast<size_t>(best) < n) EncodeWithPlan(orders[best], n - best, plans[best], out);
+  EncodeWithPlan(orders[best], n - best, plans[best], out);
 }
 
 bool DecodeDifferenced(Decoder* d, size_t n, int64_t* out) {

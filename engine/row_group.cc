@@ -32,8 +32,7 @@ void EncodeRowGroup(const std::vector<const Column*>& fields, size_t begin, size
   PutFixed32(out, Crc32(out->data() + start, out->size() - start));
 }
 
-RowGroupDamage DecodeRowGroup(std::string_view group, uint32_t slots, uint32_t slot,
-                              ValueType type, uint32_t count, Column* out) {
+RowGroupDamage RowGroupColumns::Open(std::string_view group, uint32_t slots) {
   if (group.size() < kRowGroupTrailerSize) return RowGroupDamage::kFraming;
   const size_t body = group.size() - kRowGroupTrailerSize;
   if (DecodeFixed32(group.data() + body) != Crc32(group.data(), body)) {
@@ -42,25 +41,43 @@ RowGroupDamage DecodeRowGroup(std::string_view group, uint32_t slots, uint32_t s
   Decoder d(group.data(), body);
   uint64_t time_len = 0;
   if (!d.GetVarint64(&time_len)) return RowGroupDamage::kFraming;
-  uint64_t skip = 0, len = 0, total = time_len;
+  lengths_ = d.position();
+  uint64_t total = time_len;
   for (uint32_t s = 0; s < slots; s++) {
     uint64_t l = 0;
     if (!d.GetVarint64(&l) || l > body) return RowGroupDamage::kFraming;
-    if (s < slot) skip += l;
-    if (s == slot) len = l;
     total += l;
   }
   if (time_len > body || total != d.remaining()) return RowGroupDamage::kFraming;
-  const char* columns = d.position();
+  columns_ = d.position();
+  time_len_ = time_len;
+  return RowGroupDamage::kNone;
+}
+
+std::string_view RowGroupColumns::values(uint32_t slot) const {
+  // Open checked the lengths: each varint is well formed and the columns fit the group.
+  Decoder d(lengths_, static_cast<size_t>(columns_ - lengths_));
+  uint64_t skip = 0, len = 0;
+  for (uint32_t s = 0; s <= slot; s++) {
+    skip += len;
+    (void)d.GetVarint64(&len);
+  }
+  return std::string_view(columns_ + time_len_ + skip, len);
+}
+
+RowGroupDamage DecodeRowGroup(std::string_view group, uint32_t slots, uint32_t slot,
+                              ValueType type, uint32_t count, Column* out) {
+  RowGroupColumns columns;
+  if (const RowGroupDamage damage = columns.Open(group, slots); damage != RowGroupDamage::kNone) {
+    return damage;
+  }
   const size_t from = out->times.size();
   out->times.resize(from + count);
-  if (!DecodeTimeColumn(std::string_view(columns, time_len), count, out->times.data() + from)) {
+  if (!DecodeTimeColumn(columns.times(), count, out->times.data() + from)) {
     return RowGroupDamage::kTimes;
   }
   if (out->times_only) return RowGroupDamage::kNone;
-  if (!DecodeValueColumn(std::string_view(columns + time_len + skip, len), type, count, out)) {
-    return RowGroupDamage::kValues;
-  }
+  if (!DecodeValueColumn(columns.values(slot), type, count, out)) return RowGroupDamage::kValues;
   return RowGroupDamage::kNone;
 }
 

@@ -33,6 +33,25 @@ void EncodeRowGroup(const std::vector<const Column*>& fields, size_t begin, size
 // Why a group did not decode.
 enum class RowGroupDamage { kNone, kChecksum, kFraming, kTimes, kValues };
 
+// The columns of one row group, once its CRC and framing are checked (Open): views into the
+// group's bytes, which must outlive this. Lets a caller that reads several slots of one group
+// check it and decode its times once. Not thread-safe (a value).
+class RowGroupColumns {
+ public:
+  // Checks the CRC and the framing of `group` for `slots` value columns: kNone when intact (then
+  // times() and values() may be called), kChecksum or kFraming.
+  RowGroupDamage Open(std::string_view group, uint32_t slots);
+  // The time column's bytes.
+  std::string_view times() const { return std::string_view(columns_, time_len_); }
+  // The value column of `slot`. REQUIRES: slot < the slots given to Open.
+  std::string_view values(uint32_t slot) const;
+
+ private:
+  const char* lengths_ = nullptr;  // the value columns' lengths (varints)
+  const char* columns_ = nullptr;  // the time column, then the value columns
+  size_t time_len_ = 0;
+};
+
 // Checks the group's CRC and framing (for `slots` value columns) and decodes its `count` times
 // and, unless *out is times-only, the values of `slot` (of `type`), appending them to *out.
 // On damage *out may hold part of the group: the caller truncates.

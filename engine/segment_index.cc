@@ -114,28 +114,29 @@ bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
     b.min_time = static_cast<int64_t>(static_cast<uint64_t>(prev_max) +
                                       static_cast<uint64_t>(min_delta));
     b.max_time = static_cast<int64_t>(static_cast<uint64_t>(b.min_time) + span);
-    const std::string blk = "block " + std::to_string(k) + ": ";
+    // The error prefix naming the block, built only on an error (this runs for every block).
+    auto blk = [k] { return "block " + std::to_string(k) + ": "; };
     if (count == 0 || count > kMaxBlockPoints) {
-      *why = blk + "bad point count " + std::to_string(count);
+      *why = blk() + "bad point count " + std::to_string(count);
       return false;
     }
     if (b.min_time > b.max_time || span < count - 1) {
-      *why = blk + "bad time range";
+      *why = blk() + "bad time range";
       return false;
     }
     if (k > 0 && b.min_time <= prev_max) {
-      *why = blk + "blocks overlap";
+      *why = blk() + "blocks overlap";
       return false;
     }
     if (length < kRowGroupMinSize || length > data_end - *offset) {
-      *why = blk + "bad length " + std::to_string(length);
+      *why = blk() + "bad length " + std::to_string(length);
       return false;
     }
     b.offset = *offset;
     b.count = static_cast<uint32_t>(count);
     b.length = static_cast<uint32_t>(std::min<uint64_t>(length, UINT32_MAX));
     if (length > UINT32_MAX) {
-      *why = blk + "row group too long";
+      *why = blk() + "row group too long";
       return false;
     }
     b.slots = static_cast<uint16_t>(m);
@@ -146,7 +147,7 @@ bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
       if (stats != nullptr && HasBlockStats(e.type, count)) {
         BlockStats st;
         if (!DecodeBlockStats(d, e.type, count, &st)) {
-          *why = blk + "bad statistics of '" + e.key + "'";
+          *why = blk() + "bad statistics of '" + e.key + "'";
           return false;
         }
         b.stats = static_cast<uint32_t>(stats->size());

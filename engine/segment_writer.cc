@@ -5,6 +5,7 @@
 
 #include "block_codec.h"
 #include "coding.h"
+#include "column_codec.h"
 #include "crc32.h"
 #include "segment_format.h"
 #include "series_key.h"
@@ -73,40 +74,41 @@ SegmentWriter::~SegmentWriter() {
 }
 
 Status SegmentWriter::CheckAdd(const SegmentSeries& series, const Column& points) const {
-  const std::string what = "segment " + path_ + ": series '" + series.key + "': ";
+  // The error prefix, built only on an error (this runs for every series a flush writes).
+  auto what = [&] { return "segment " + path_ + ": series '" + series.key + "': "; };
   if (!IsValidValueType(static_cast<uint8_t>(series.type))) {
-    return unexpected(Error::Invalid(what + "invalid value type"));
+    return unexpected(Error::Invalid(what() + "invalid value type"));
   }
   if (points.type != series.type) {
-    return unexpected(Error::Invalid(what + "points are " + ValueTypeName(points.type) +
+    return unexpected(Error::Invalid(what() + "points are " + ValueTypeName(points.type) +
                                      ", series is " + ValueTypeName(series.type)));
   }
   if (series.key.empty() || series.key.size() > kMaxSeriesKeyBytes) {
-    return unexpected(Error::Invalid(what + "key is empty or too long"));
+    return unexpected(Error::Invalid(what() + "key is empty or too long"));
   }
   if (!ids_.empty() && !(last_key_ < series.key)) {
-    return unexpected(Error::Invalid(what + "key is not greater than the previous key '" +
+    return unexpected(Error::Invalid(what() + "key is not greater than the previous key '" +
                                      last_key_ + "'"));
   }
   if (ids_.contains(series.id)) {
-    return unexpected(Error::Invalid(what + "duplicate series id " + std::to_string(series.id)));
+    return unexpected(Error::Invalid(what() + "duplicate series id " + std::to_string(series.id)));
   }
   const size_t n = points.times.size();
-  if (n == 0) return unexpected(Error::Invalid(what + "no points"));
+  if (n == 0) return unexpected(Error::Invalid(what() + "no points"));
   const bool is_string = series.type == ValueType::kString;
   if ((is_string ? points.strs.size() : points.nums.size()) != n ||
       (is_string ? !points.nums.empty() : !points.strs.empty())) {
-    return unexpected(Error::Invalid(what + "value array does not match the times"));
+    return unexpected(Error::Invalid(what() + "value array does not match the times"));
   }
   for (size_t i = 1; i < n; i++) {
     if (points.times[i - 1] >= points.times[i]) {
       return unexpected(
-          Error::Invalid(what + "times are not strictly increasing at point " + std::to_string(i)));
+          Error::Invalid(what() + "times are not strictly increasing at point " + std::to_string(i)));
     }
   }
   if (series.type == ValueType::kBool) {
     for (uint64_t v : points.nums) {
-      if (v > 1) return unexpected(Error::Invalid(what + "bool value other than 0 or 1"));
+      if (v > 1) return unexpected(Error::Invalid(what() + "bool value other than 0 or 1"));
     }
   }
   return OkStatus();
@@ -337,21 +339,39 @@ Status SegmentWriter::WriteTimeGroup(const std::vector<const Column*>& fields,
 Status SegmentWriter::CheckRowGroup(const std::vector<const Column*>& fields,
                                     const std::vector<uint32_t>& positions, size_t begin,
                                     size_t end, std::string_view bytes) {
+  // The group's CRC and framing are checked and its time column decoded once (a reader of any
+  // slot decodes the same bytes), then each slot's values, and each slot's times and values are
+  // compared with its points.
+  const Column& first = *fields[0];
+  const std::string& first_key = pending_[positions[0]].first.key;
+  if (bytes.size() > std::numeric_limits<uint32_t>::max()) {
+    return RoundTripError(first_key, first, begin, end,
+                          "encodes to " + std::to_string(bytes.size()) + " bytes, over the u32 limit");
+  }
+  const auto count = static_cast<uint32_t>(end - begin);
+  RowGroupColumns columns;
+  RowGroupDamage damage = columns.Open(bytes, static_cast<uint32_t>(fields.size()));
+  decoded_.clear();
+  if (damage == RowGroupDamage::kNone) {
+    decoded_.times.resize(count);
+    if (!DecodeTimeColumn(columns.times(), count, decoded_.times.data())) {
+      damage = RowGroupDamage::kTimes;
+    }
+  }
+  if (damage != RowGroupDamage::kNone) {
+    return RoundTripError(first_key, first, begin, end,
+                          std::string("does not decode: ") + RowGroupDamageText(damage));
+  }
   for (uint32_t slot = 0; slot < fields.size(); slot++) {
     const Column& points = *fields[slot];
     const std::string& key = pending_[positions[slot]].first.key;
-    if (bytes.size() > std::numeric_limits<uint32_t>::max()) {
-      return RoundTripError(key, points, begin, end,
-                            "encodes to " + std::to_string(bytes.size()) + " bytes, over the u32 limit");
-    }
-    decoded_.clear();
+    decoded_.nums.clear();
+    decoded_.strs.clear();
     decoded_.type = points.type;
-    const RowGroupDamage damage =
-        DecodeRowGroup(bytes, static_cast<uint32_t>(fields.size()), slot, points.type,
-                       static_cast<uint32_t>(end - begin), &decoded_);
-    if (damage != RowGroupDamage::kNone) {
+    if (!DecodeValueColumn(columns.values(slot), points.type, count, &decoded_)) {
       return RoundTripError(key, points, begin, end,
-                            std::string("does not decode: ") + RowGroupDamageText(damage));
+                            std::string("does not decode: ") +
+                                RowGroupDamageText(RowGroupDamage::kValues));
     }
     if (!SameRange(decoded_, points, begin, end)) {
       return RoundTripError(key, points, begin, end, "decodes to other points");

@@ -217,6 +217,67 @@ TEST(CodecPlannerTest, IntSequencesMatchReferenceWithRandomOutliers) {
   }
 }
 
+// Sequences whose difference orders come close: a random shape with outliers (and, in some
+// rounds, low outliers as resets), integrated once or twice, so that orders 1 and 2 are planned
+// under the limit the lower orders set (EncodeDifferenced) on every path: patched widths, bases
+// above the minimum, runs, and sizes a byte either side of the limit.
+TEST(CodecPlannerTest, DifferenceOrdersPlannedUnderALimitMatchReference) {
+  std::mt19937_64 rng(2024);
+  for (int round = 0; round < 600; round++) {
+    const size_t n = 16 + rng() % 600;
+    const int width = static_cast<int>(rng() % 24);
+    std::vector<int64_t> v = WidthShape(width, n, rng(), round % 2 == 0);
+    const size_t resets = rng() % 4 == 0 ? 1 + rng() % 8 : 0;
+    for (size_t k = 0; k < resets; k++) v[rng() % n] = -static_cast<int64_t>(rng() % 100000);
+    if (round % 5 == 0) {
+      for (size_t i = 0; i < n; i++) v[i] = v[i] / 64 * 64;  // runs of equal differences
+    }
+    const int integrations = round % 3;
+    for (int k = 0; k < integrations; k++) {
+      for (size_t i = 1; i < n; i++) v[i] = static_cast<int64_t>(static_cast<uint64_t>(v[i]) + static_cast<uint64_t>(v[i - 1]));
+    }
+    ExpectIntEncodersMatch(v, "integrated " + std::to_string(integrations) + "x, round " + std::to_string(round));
+  }
+}
+
+// Ties between difference orders, which the lower order wins whichever order is planned first:
+// many short sequences (their small sizes often tie), walks (the encoder plans order 1 first)
+// and noise (order 0 first). The reference's sizes show that ties of both pairs occur.
+TEST(CodecPlannerTest, TiedDifferenceOrdersMatchReference) {
+  std::mt19937_64 rng(7);
+  size_t ties01 = 0, ties12 = 0;
+  for (int round = 0; round < 20000; round++) {
+    const size_t n = 2 + rng() % 40;
+    const int64_t step = 1 + static_cast<int64_t>(rng() % 300);
+    int64_t x = static_cast<int64_t>(rng() % 100000) - 50000;
+    std::vector<int64_t> v(n);
+    for (size_t i = 0; i < n; i++) {
+      if (round % 2 == 0) {
+        x += static_cast<int64_t>(rng() % static_cast<uint64_t>(2 * step + 1)) - step;
+        v[i] = x;
+      } else {
+        v[i] = x + static_cast<int64_t>(rng() % static_cast<uint64_t>(step));
+      }
+    }
+    std::vector<int64_t> d1(n - 1), d2(n - 1);
+    for (size_t i = 0; i + 1 < n; i++) d1[i] = v[i + 1] - v[i];
+    for (size_t i = 0; i + 2 < n; i++) d2[i] = d1[i + 1] - d1[i];
+    const size_t s0 = reference::IntSequenceSize(v.data(), n);
+    const size_t s1 =
+        reference::VarintSize(ZigZag(v[0])) + reference::IntSequenceSize(d1.data(), n - 1);
+    ties01 += s0 == s1;
+    if (n > 2) {
+      const size_t s2 = reference::VarintSize(ZigZag(v[0])) +
+                        reference::VarintSize(ZigZag(d1[0])) +
+                        reference::IntSequenceSize(d2.data(), n - 2);
+      ties12 += s1 == s2;
+    }
+    ExpectIntEncodersMatch(v, "tie round " + std::to_string(round));
+  }
+  EXPECT_GT(ties01, 0u);
+  EXPECT_GT(ties12, 0u);
+}
+
 // The shapes above must steer the planner to each of its choices, or identity would be tested on
 // too few paths: every sequence form, and a patched plan whose base lies above the minimum (a
 // counter's reset or a low outlier sent to the patch list).
