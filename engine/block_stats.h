@@ -1,4 +1,5 @@
-// Block statistics of segment format 3 (segment_format.h; engine/README.md, section 10.8): a
+// Block statistics of segment formats 3 and 4 (segment_format.h; engine/README.md, sections 10.8
+// and 10.9): a
 // summary of one numeric field's values in one block, kept in the segment index, from which an
 // aggregate over the whole block (count, sum, mean, min, max, first, last) follows without decoding
 // the block. The count and the first and last times are the block's own (BlockRef); a BlockStats
@@ -37,7 +38,7 @@ struct BlockStats {
   bool operator==(const BlockStats&) const = default;
 };
 
-// Whether a block of `rows` rows of a field of `type` has statistics in a format-3 segment.
+// Whether a block of `rows` rows of a field of `type` has statistics in a format-3 or format-4 segment.
 inline bool HasBlockStats(ValueType type, uint64_t rows) {
   return type != ValueType::kString && rows >= kStatsMinRows;
 }
@@ -46,11 +47,14 @@ inline bool HasBlockStats(ValueType type, uint64_t rows) {
 // time order). REQUIRES: begin < end <= col.size().
 BlockStats ComputeBlockStats(const Column& col, size_t begin, size_t end);
 
-// Appends the stored form of `stats` for a field of `type` (layout in segment_format.h).
-void EncodeBlockStats(ValueType type, const BlockStats& stats, std::string* out);
-// Reads one stored BlockStats of a block of `rows` rows; false when truncated or inconsistent
-// (min > max, a first or last value outside [min, max], prefix sums that cannot belong to `rows`
-// values, booleans other than 0 and 1).
-[[nodiscard]] bool DecodeBlockStats(Decoder* d, ValueType type, uint64_t rows, BlockStats* out);
+// Appends the stored form of `stats` of a block of `rows` rows of a field of `type` in segment
+// `format` (kSegmentFormatV3 or kSegmentFormatVersion; layouts in segment_format.h).
+void EncodeBlockStats(uint32_t format, ValueType type, uint64_t rows, const BlockStats& stats,
+                      std::string* out);
+// Reads one stored BlockStats of a block of `rows` rows in segment `format`; false when truncated
+// or inconsistent (min > max, a first or last value outside [min, max], prefix sums that cannot
+// belong to `rows` values, booleans other than 0 and 1). Both formats decode the same statistics.
+[[nodiscard]] bool DecodeBlockStats(Decoder* d, uint32_t format, ValueType type, uint64_t rows,
+                                    BlockStats* out);
 
 }  // namespace strata

@@ -110,9 +110,11 @@ namespace strata {
 
 // "STRATSEG" read as a little-endian u64.
 inline constexpr uint64_t kSegmentMagic = 0x4745535441525453ull;
-// The version SegmentWriter writes (format 3: format 2 with block statistics); SegmentReader also
-// reads kSegmentFormatV2 (row groups without statistics) and kSegmentFormatV1.
-inline constexpr uint32_t kSegmentFormatVersion = 3;
+// The version SegmentWriter writes (format 4: format 3 with more compact block statistics);
+// SegmentReader also reads kSegmentFormatV3 (format 3's statistics), kSegmentFormatV2 (row groups
+// without statistics) and kSegmentFormatV1.
+inline constexpr uint32_t kSegmentFormatVersion = 4;
+inline constexpr uint32_t kSegmentFormatV3 = 3;
 inline constexpr uint32_t kSegmentFormatV2 = 2;
 inline constexpr uint32_t kSegmentFormatV1 = 1;
 

@@ -15,7 +15,8 @@ namespace {
 
 enum IndexForm : uint8_t { kPlainIndex = 0, kZlibIndex = 1 };
 
-std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets, bool with_stats) {
+std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets, uint32_t format) {
+  const bool with_stats = format >= kSegmentFormatV3;
   std::string out;
   PutVarint64(&out, tag_sets.size());
   uint64_t prev_id = 0;
@@ -45,7 +46,9 @@ std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets, bool with_stats
         if (!with_stats) continue;
         for (uint32_t f : g.fields) {
           const ValueType type = t.fields[f].type;
-          if (HasBlockStats(type, b.count)) EncodeBlockStats(type, g.stats[next_stats++], &out);
+          if (HasBlockStats(type, b.count)) {
+            EncodeBlockStats(format, type, b.count, g.stats[next_stats++], &out);
+          }
         }
       }
     }
@@ -55,9 +58,9 @@ std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets, bool with_stats
 
 }  // namespace
 
-std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, bool with_stats) {
+std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, uint32_t format) {
   if (tag_sets.empty()) return {};  // a segment of no series: header and footer alone
-  const std::string plain = PlainIndex(tag_sets, with_stats);
+  const std::string plain = PlainIndex(tag_sets, format);
   std::string z;
   std::string out;
   if (ZlibCompress(plain, Z_BEST_COMPRESSION, &z) && z.size() + 8 < plain.size() &&
@@ -78,7 +81,7 @@ namespace {
 // entries. *offset is the file offset of the group's first row group, advanced past its last.
 bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
                     std::vector<bool>* seen, uint64_t data_end, uint64_t* offset,
-                    std::vector<BlockStats>* stats, std::vector<SeriesIndexEntry>* out,
+                    uint32_t format, std::vector<BlockStats>* stats, std::vector<SeriesIndexEntry>* out,
                     std::string* why) {
   uint64_t m = 0;
   if (!d->GetVarint64(&m) || m == 0 || m > field_count || m > kMaxFieldsPerTimeGroup) {
@@ -146,7 +149,7 @@ bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
       b.stats = BlockRef::kNoStats;
       if (stats != nullptr && HasBlockStats(e.type, count)) {
         BlockStats st;
-        if (!DecodeBlockStats(d, e.type, count, &st)) {
+        if (!DecodeBlockStats(d, format, e.type, count, &st)) {
           *why = blk() + "bad statistics of '" + e.key + "'";
           return false;
         }
@@ -163,7 +166,7 @@ bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
 
 // Parses one tag set, appending its fields' entries to *out.
 bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev_id,
-                 std::vector<BlockStats>* stats, std::vector<SeriesIndexEntry>* out,
+                 uint32_t format, std::vector<BlockStats>* stats, std::vector<SeriesIndexEntry>* out,
                  std::string* why) {
   std::string_view key;
   uint64_t field_count = 0;
@@ -209,7 +212,8 @@ bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev
   }
   std::vector<bool> seen(field_count, false);
   for (uint64_t g = 0; g < groups; g++) {
-    if (!ParseTimeGroup(d, first, field_count, &seen, data_end, offset, stats, out, why)) {
+    if (!ParseTimeGroup(d, first, field_count, &seen, data_end, offset, format, stats, out,
+                        why)) {
       return false;
     }
   }
@@ -231,7 +235,7 @@ bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev
 }  // namespace
 
 bool ParseSegmentIndex(std::string_view stored, uint64_t first_group, uint64_t data_end,
-                       bool with_stats, std::vector<SeriesIndexEntry>* out,
+                       uint32_t format, std::vector<SeriesIndexEntry>* out,
                        std::vector<BlockStats>* stats, std::string* why) {
   if (stored.empty()) {
     if (first_group == data_end) return true;
@@ -273,7 +277,8 @@ bool ParseSegmentIndex(std::string_view stored, uint64_t first_group, uint64_t d
   uint64_t offset = first_group;
   uint64_t prev_id = 0;
   for (uint64_t t = 0; t < tag_sets; t++) {
-    if (!ParseTagSet(&d, data_end, &offset, &prev_id, with_stats ? stats : nullptr, out, why)) {
+    if (!ParseTagSet(&d, data_end, &offset, &prev_id, format,
+                     format >= kSegmentFormatV3 ? stats : nullptr, out, why)) {
       *why = "tag set " + std::to_string(t) + ": " + *why;
       return false;
     }

@@ -26,7 +26,7 @@ struct FieldIndex {
 struct TimeGroupIndex {
   std::vector<uint32_t> fields;  // positions in TagSetIndex::fields, slot order
   std::vector<BlockRef> blocks;  // in file and time order
-  // Format 3: the statistics of each block's fields that have them (HasBlockStats), block by
+  // Formats 3 and 4: the statistics of each block's fields that have them (HasBlockStats), block by
   // block, in slot order.
   std::vector<BlockStats> stats;
 };
@@ -39,15 +39,16 @@ struct TagSetIndex {
 
 // The stored index: form u8 (0 plain, 1 zlib: [plain length: varint][zlib stream]) then the plain
 // index (layout in segment_format.h).
-// `with_stats`: format 3, whose blocks carry their fields' BlockStats (format 2 has none).
-std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, bool with_stats);
+// `format` (2, 3 or 4): formats 3 and 4 append each block's fields' BlockStats in their format's
+// form (format 2 has none).
+std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, uint32_t format);
 
 // Parses a stored index of a segment whose row groups fill [first_group, data_end) and appends one
-// entry per series, in key order, to *out (blocks with offset, length, slot and slots set). With
-// `with_stats` (format 3) the blocks' statistics are appended to *stats and BlockRef::stats
+// entry per series, in key order, to *out (blocks with offset, length, slot and slots set). In
+// `format` 3 or 4 the blocks' statistics are appended to *stats and BlockRef::stats
 // indexes them. False, with a description in *why, when the index is malformed or inconsistent.
 [[nodiscard]] bool ParseSegmentIndex(std::string_view stored, uint64_t first_group,
-                                     uint64_t data_end, bool with_stats,
+                                     uint64_t data_end, uint32_t format,
                                      std::vector<SeriesIndexEntry>* out,
                                      std::vector<BlockStats>* stats, std::string* why);
 

@@ -71,8 +71,8 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
     return unexpected(r->Corrupt(0, "header checksum mismatch"));
   }
   const uint32_t version = DecodeFixed32(header + 8);
-  if (version != kSegmentFormatVersion && version != kSegmentFormatV2 &&
-      version != kSegmentFormatV1) {
+  if (version != kSegmentFormatVersion && version != kSegmentFormatV3 &&
+      version != kSegmentFormatV2 && version != kSegmentFormatV1) {
     return unexpected(r->Corrupt(8, "unsupported format version " + std::to_string(version)));
   }
   // Format 2's cache keys hold offset * kMaxFieldsPerTimeGroup + slot.
@@ -113,7 +113,7 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
     STRATA_RETURN_IF_ERROR(r->ParseIndex(index, index_offset, series_count));
   } else {
     std::string why;
-    if (!ParseSegmentIndex(index, kHeaderSize, index_offset, version >= kSegmentFormatVersion,
+    if (!ParseSegmentIndex(index, kHeaderSize, index_offset, version,
                            &r->index_, &r->stats_, &why)) {
       return unexpected(r->Corrupt(index_offset, "index: " + why));
     }

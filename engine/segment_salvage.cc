@@ -183,7 +183,7 @@ class SegmentWalk {
 // them survives damage to the other). Accepted when its CRC matches the footer's, or, if the
 // footer's own checksum fails (the CRC field may be the damage), when it parses; the parse checks
 // that its row groups fill the data region exactly.
-bool FindFormat2Index(const std::string& data, bool with_stats,
+bool FindFormat2Index(const std::string& data, uint32_t format,
                       std::vector<SeriesIndexEntry>* entries) {
   if (data.size() < kHeaderSize + kFooterSize) return false;
   const size_t end = data.size() - kFooterSize;
@@ -198,7 +198,7 @@ bool FindFormat2Index(const std::string& data, bool with_stats,
     std::vector<SeriesIndexEntry> parsed;
     std::vector<BlockStats> stats;  // salvage reads blocks, never their statistics
     std::string why;
-    if (ParseSegmentIndex(index, kHeaderSize, start, with_stats, &parsed, &stats, &why)) {
+    if (ParseSegmentIndex(index, kHeaderSize, start, format, &parsed, &stats, &why)) {
       for (SeriesIndexEntry& e : parsed) {
         for (BlockRef& b : e.blocks) b.stats = BlockRef::kNoStats;
       }
@@ -220,13 +220,14 @@ std::optional<SegmentSalvage> SalvageFormat2(const std::string& path, const std:
                          DecodeFixed32(data.data() + kHeaderSize - 4) ==
                              Crc32(data.data(), kHeaderSize - 4);
   if (header_ok && DecodeFixed32(data.data() + 8) == kSegmentFormatV1) return std::nullopt;
-  // A damaged header may hide the version: then the index is tried in both forms.
+  // A damaged header may hide the version: then the index is tried in each form, newest first.
   const uint32_t version = header_ok ? DecodeFixed32(data.data() + 8) : 0;
   std::vector<SeriesIndexEntry> entries;
-  const bool found = version == kSegmentFormatV2   ? FindFormat2Index(data, false, &entries)
-                     : version != 0                ? FindFormat2Index(data, true, &entries)
-                                                   : FindFormat2Index(data, true, &entries) ||
-                                       FindFormat2Index(data, false, &entries);
+  const bool found =
+      version != 0 ? FindFormat2Index(data, version, &entries)
+                   : FindFormat2Index(data, kSegmentFormatVersion, &entries) ||
+                         FindFormat2Index(data, kSegmentFormatV3, &entries) ||
+                         FindFormat2Index(data, kSegmentFormatV2, &entries);
   if (!found) {
     if (!header_ok) return std::nullopt;  // maybe format 1 with a damaged header: walk it
     SegmentSalvage out;

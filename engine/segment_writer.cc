@@ -36,7 +36,7 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, std::stri
                                                              int64_t created_at_ns,
                                                              SegmentWriterOptions options) {
   if (options.format_version != kSegmentFormatVersion &&
-      options.format_version != kSegmentFormatV2 && options.format_version != kSegmentFormatV1) {
+      options.format_version != kSegmentFormatV3 && options.format_version != kSegmentFormatV2 && options.format_version != kSegmentFormatV1) {
     return unexpected(Error::Invalid("segment " + path + ": unknown format version " +
                                      std::to_string(options.format_version)));
   }
@@ -310,7 +310,7 @@ Status SegmentWriter::WriteTimeGroup(const std::vector<const Column*>& fields,
                                      TimeGroupIndex* group) {
   const Column& first = *fields[0];
   const int64_t align = BlockAlignment(first.times);
-  const bool with_stats = options_.format_version >= kSegmentFormatVersion;
+  const bool with_stats = options_.format_version >= kSegmentFormatV3;
   for (size_t begin = 0, end; begin < first.size(); begin = end) {
     end = GroupBlockEnd(fields, begin, with_stats ? align : 0);
     const size_t start = buf_.size();
@@ -388,7 +388,7 @@ Result<SegmentInfo> SegmentWriter::Finish() {
   const uint64_t index_offset = offset();
   std::string index;
   if (options_.format_version != kSegmentFormatV1) {
-    index = EncodeSegmentIndex(tag_sets_, options_.format_version >= kSegmentFormatVersion);
+    index = EncodeSegmentIndex(tag_sets_, options_.format_version);
   }
   for (const SeriesIndexEntry& e : index_) {
     PutFixed32(&index, static_cast<uint32_t>(e.key.size()));

@@ -872,7 +872,7 @@ TEST(SegmentFormat2Test, ForgedRowGroupWithUnorderedTimesIsCorrupt) {
   b.max_time = 40;
   b.length = static_cast<uint32_t>(file.size() - group_at);
   t.groups.push_back({{0}, {b}, {}});
-  const std::string index = EncodeSegmentIndex({t}, true);
+  const std::string index = EncodeSegmentIndex({t}, kSegmentFormatVersion);
   const uint64_t index_at = file.size();
   file += index;
   const size_t footer = file.size();

@@ -16,6 +16,7 @@
 
 #include "block_stats.h"
 #include "engine/engine_test_util.h"
+#include "segment_format.h"
 #include "storage_engine.h"
 #include "summary_cursor.h"
 
@@ -279,19 +280,19 @@ TEST(BlockStatsTest, EncodedStatsDecodeToThemselves) {
   }
   const BlockStats s = ComputeBlockStats(c, 0, c.size());
   std::string bytes;
-  EncodeBlockStats(ValueType::kInt, s, &bytes);
+  EncodeBlockStats(kSegmentFormatVersion, ValueType::kInt, c.size(), s, &bytes);
   Decoder d(bytes);
   BlockStats back;
-  ASSERT_TRUE(DecodeBlockStats(&d, ValueType::kInt, c.size(), &back));
+  ASSERT_TRUE(DecodeBlockStats(&d, kSegmentFormatVersion, ValueType::kInt, c.size(), &back));
   EXPECT_EQ(back, s);
   EXPECT_EQ(d.remaining(), 0u);
   // A sum that cannot belong to the block's values is refused.
   BlockStats bad = s;
   bad.isum = s.max_prefix + 1;
   std::string bad_bytes;
-  EncodeBlockStats(ValueType::kInt, bad, &bad_bytes);
+  EncodeBlockStats(kSegmentFormatVersion, ValueType::kInt, c.size(), bad, &bad_bytes);
   Decoder bd(bad_bytes);
-  EXPECT_FALSE(DecodeBlockStats(&bd, ValueType::kInt, c.size(), &back));
+  EXPECT_FALSE(DecodeBlockStats(&bd, kSegmentFormatVersion, ValueType::kInt, c.size(), &back));
 }
 
 }  // namespace
