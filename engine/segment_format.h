@@ -1,8 +1,8 @@
-// The segment file format (engine/README.md, sections 10.6 to 10.8): the single definition of its
+// The segment file format (engine/README.md, sections 10.6 to 10.9): the single definition of its
 // bytes, shared by SegmentWriter and SegmentReader. A segment is immutable once renamed into place.
-// Three versions exist, told apart by the header's version field: SegmentWriter writes format 3
-// (format 2 with block statistics, below), and SegmentReader reads all three; compaction rewrites
-// format-1 and format-2 segments as format 3. In all, every byte
+// Four versions exist, told apart by the header's version field: SegmentWriter writes format 4
+// (format 2 with block statistics, below, in format 4's form), and SegmentReader reads all four;
+// compaction rewrites format-1, format-2 and format-3 segments as format 4. In all, every byte
 // of the file is covered by exactly one CRC-32 (crc32.h), so any damage is detected by Open
 // (header, index, footer) or by Read/Verify (section headers, blocks, row groups).
 //
@@ -101,6 +101,24 @@
 // them. A time group's blocks are cut at multiples (since the epoch) of one of kBlockAlignSpans,
 // chosen from the group's cadence (SegmentWriter), so that a block lies inside one time bucket of
 // that span and its multiples; that rule fixes no bytes, and a reader does not rely on it.
+//
+// FORMAT 4: format 3 with the statistics stored more compactly, version u32 = 4 in the header
+// (everything else is format 3's; the statistics decode to the same values):
+//
+//   FLOAT, e <= 10:   e u8 | min zz k | max - min | first - min | last - min  (varints, of the k)
+//                     | sum above rows x min: zz128 of S - rows x (min's k), where S is the
+//                       stored double sum times 10^e rounded to an integer (0 when that is not
+//                       finite or beyond 10^36)
+//                     | correction: zz of FloatBits(sum) - FloatBits(double(S) / 10^e)
+//                       (two's complement difference; 0 when the sum is S / 10^e rounded)
+//   FLOAT, e = 255:   as format 3 (min, max, first, last, sum: FloatBits, u64 each)
+//   INTEGER, BOOLEAN: min zz | max - min | first - min | last - min (varints)
+//                     | sum - rows x min: zz128 | sum - least prefix sum: zz128
+//                     | greatest prefix sum - sum: zz128
+//
+// The reader refuses a difference that puts a k at or beyond the scaled bound (block_stats.cc)
+// or an integer past INT64_MAX, then makes format 3's checks. Compaction rewrites format-3
+// segments as format 4.
 #pragma once
 
 #include <cstddef>

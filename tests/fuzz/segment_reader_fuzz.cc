@@ -1,4 +1,4 @@
-// Fuzz target for SegmentReader (formats 1 and 2): the bytes of an arbitrary file are opened as a
+// Fuzz target for SegmentReader (formats 1 to 4): the bytes of an arbitrary file are opened as a
 // segment; when it opens, every series is looked up by id, read fully and in part, and the whole
 // file is verified. Random mutations rarely get past the checksums, so each input is also replayed
 // with its header, index and footer CRCs recomputed, and then with every block and section CRC
