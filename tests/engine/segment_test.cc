@@ -1002,10 +1002,10 @@ TEST_P(SegmentCorruptionTest, AppendedGarbageIsCorrupt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, SegmentTest,
-                         ::testing::Values(kSegmentFormatV1, kSegmentFormatV2,
+                         ::testing::Values(kSegmentFormatV1, kSegmentFormatV2, kSegmentFormatV3,
                                            kSegmentFormatVersion));
 INSTANTIATE_TEST_SUITE_P(Formats, SegmentCorruptionTest,
-                         ::testing::Values(kSegmentFormatV1, kSegmentFormatV2,
+                         ::testing::Values(kSegmentFormatV1, kSegmentFormatV2, kSegmentFormatV3,
                                            kSegmentFormatVersion));
 
 }  // namespace
