@@ -8,6 +8,7 @@
 #include "handles.h"
 #include "row_cursor.h"
 #include "strata.h"
+#include "tag_predicate.h"
 #include "value_bits.h"
 
 using namespace strata_abi;
@@ -80,6 +81,43 @@ void MapFields(strata_rows* r) {
   }
 }
 
+static_assert(STRATA_TAG_IN == static_cast<int>(strata::TagOp::kIn));
+static_assert(STRATA_TAG_NOT_IN == static_cast<int>(strata::TagOp::kNotIn));
+static_assert(STRATA_TAG_PREFIX == static_cast<int>(strata::TagOp::kPrefix));
+static_assert(STRATA_TAG_PREFIX_NOCASE == static_cast<int>(strata::TagOp::kPrefixNoCase));
+static_assert(STRATA_TAG_REGEX == static_cast<int>(strata::TagOp::kRegex));
+
+// Checks and converts the tag predicates of strata_rows_options (version 4) into q->tags.
+int ConvertPredicates(const char* fn, const strata_tag_predicate* predicates, size_t n,
+                      strata::QueryRequest* q) {
+  if (n > 0 && predicates == nullptr) return NullArg(fn, "options->predicates");
+  for (size_t i = 0; i < n; i++) {
+    const strata_tag_predicate& p = predicates[i];
+    const std::string name = std::string(fn) + ": options->predicates[" + std::to_string(i) + "]";
+    if (p.key == nullptr) return SetError(STRATA_INVALID, name + ".key is NULL");
+    if (p.op < STRATA_TAG_IN || p.op > STRATA_TAG_REGEX) {
+      return SetError(STRATA_INVALID, name + ".op " + std::to_string(p.op) + " is unknown");
+    }
+    if (p.nvalues > 0 && p.values == nullptr) {
+      return SetError(STRATA_INVALID, name + ".values is NULL");
+    }
+    strata::TagFilter f;
+    f.key = p.key;
+    f.op = static_cast<strata::TagOp>(p.op);
+    for (size_t j = 0; j < p.nvalues; j++) {
+      if (p.values[j] == nullptr) {
+        return SetError(STRATA_INVALID, name + ".values[" + std::to_string(j) + "] is NULL");
+      }
+      f.values.emplace_back(p.values[j]);
+    }
+    if (auto compiled = strata::TagPredicate::Compile(f); !compiled) {
+      return SetError(STRATA_INVALID, name + ": " + compiled.error().message());
+    }
+    q->tags.push_back(std::move(f));
+  }
+  return STRATA_OK;
+}
+
 // Checks a query's filters and options (as strata_query_rows_ex documents them) and converts them:
 // the tag filters into q->tags, the options into *row_options and r->presence_only, for the fields
 // in r->fields. STRATA_OK, or an error status with the message set.
@@ -137,6 +175,12 @@ int ConvertQuery(const char* fn, const strata_tag_filter* filters, size_t nfilte
                                             std::to_string(i) + "] is NULL");
       }
       row_options->tagset_order.emplace_back(options->order_tags[i]);
+    }
+  }
+  if (options->version >= 4) {
+    if (int rc = ConvertPredicates(fn, options->predicates, options->npredicates, q);
+        rc != STRATA_OK) {
+      return rc;
     }
   }
   if (options->presence_only != nullptr) {

@@ -552,7 +552,7 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
   std::string cache_key;
   size_t key_bytes = measurement.size() + 2 * kMaxVarint64Bytes;
   for (const TagFilter& f : filters) {
-    key_bytes += f.key.size() + 2 * kMaxVarint64Bytes;
+    key_bytes += f.key.size() + 2 * kMaxVarint64Bytes + 1;
     for (const std::string& v : f.values) key_bytes += v.size() + kMaxVarint64Bytes;
   }
   for (const std::string& f : fields) key_bytes += f.size() + kMaxVarint64Bytes;
@@ -565,6 +565,7 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
   PutVarint64(&cache_key, filters.size());
   for (const TagFilter& f : filters) {
     put(f.key);
+    cache_key.push_back(static_cast<char>(f.op));
     PutVarint64(&cache_key, f.values.size());
     for (const std::string& v : f.values) put(v);
   }

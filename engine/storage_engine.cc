@@ -14,6 +14,7 @@
 #include "logger.h"
 #include "mutex.h"
 #include "prepared_write.h"
+#include "tag_predicate.h"
 #include "wal.h"
 #include "wal_entry.h"
 #include "wal_replay.h"
@@ -357,6 +358,7 @@ Status StorageEngine::Compact() {
 
 Result<QuerySnapshot> StorageEngine::Snapshot(const QueryRequest& q) {
   if (q.measurement.empty()) return unexpected(Error::Invalid("query needs a measurement"));
+  STRATA_RETURN_IF_ERROR(ValidateTagFilters(q.tags));
   std::shared_ptr<const ReaderView> view;  // a reader's shards, alive until the snapshot is taken
   STRATA_ASSIGN_OR_RETURN(ShardRouter* const router, ReadRouter(&view));
   QuerySnapshot snap;

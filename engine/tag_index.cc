@@ -4,11 +4,22 @@
 #include <iterator>
 #include <optional>
 
+#include "tag_predicate.h"
+
 namespace strata {
 namespace {
 
 std::vector<uint64_t> Union(const std::vector<const std::vector<uint64_t>*>& lists) {
   std::vector<uint64_t> out;
+  if (lists.size() > 4) {  // many lists (a prefix or regex over many values): one sort, not n merges
+    size_t total = 0;
+    for (const auto* l : lists) total += l->size();
+    out.reserve(total);
+    for (const auto* l : lists) out.insert(out.end(), l->begin(), l->end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
   for (const auto* l : lists) {
     std::vector<uint64_t> merged;
     std::set_union(out.begin(), out.end(), l->begin(), l->end(), std::back_inserter(merged));
@@ -96,10 +107,16 @@ std::vector<uint64_t> TagIndex::Match(const std::string& measurement,
   for (const TagFilter& f : filters) {
     lists.clear();
     auto byk = p.by_tag.find(f.key);
-    if (byk != p.by_tag.end()) {
+    if (byk != p.by_tag.end() && f.op == TagOp::kIn) {
       for (const std::string& v : f.values) {
         auto byv = byk->second.find(v);
         if (byv != byk->second.end()) lists.push_back(&byv->second);
+      }
+    } else if (byk != p.by_tag.end()) {
+      auto predicate = TagPredicate::Compile(f);
+      if (!predicate) return {};
+      for (const auto& [value, list] : byk->second) {
+        if (predicate->Matches(value)) lists.push_back(&list);
       }
     }
     narrow(lists);

@@ -18,10 +18,23 @@
 
 namespace strata {
 
-// Tag key = one of `values` (one value: equality; several: IN).
+// How a TagFilter tests a series' value of its tag key (tag_predicate.h defines each rule once).
+// Like SQL, a series WITHOUT the tag key never matches, whatever the op: `host != 'a'` does not
+// select the series that have no `host` tag.
+enum class TagOp : uint8_t {
+  kIn = 0,          // the value is one of `values` (one value: equality)
+  kNotIn = 1,       // the value is none of `values`
+  kPrefix = 2,      // the value starts with values[0], bytewise
+  kPrefixNoCase = 3,  // the value starts with values[0], ASCII letters compared case-insensitively
+  kRegex = 4,       // the whole value matches the RE2 pattern values[0]
+};
+
+// A condition on tag `key`; see TagOp. kPrefix, kPrefixNoCase and kRegex take exactly one value
+// (ValidateTagFilters).
 struct TagFilter {
   std::string key;
   std::vector<std::string> values;
+  TagOp op = TagOp::kIn;
 };
 
 // A tag key of a measurement: how many values it has, and how many series have it.
@@ -47,7 +60,9 @@ class TagIndex {
            const std::string& field);
 
   // IDs of series of `measurement` matching every filter and, when `fields` is not empty, having
-  // one of those fields. Sorted by ID.
+  // one of those fields. Sorted by ID. A filter other than kIn walks its key's values once, testing
+  // each (its pattern compiled once per call). REQUIRES: ValidateTagFilters(filters) passed (an
+  // invalid filter matches nothing).
   std::vector<uint64_t> Match(const std::string& measurement, const std::vector<TagFilter>& filters,
                               const std::vector<std::string>& fields) const;
 

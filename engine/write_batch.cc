@@ -6,6 +6,7 @@
 
 #include "line_protocol.h"
 #include "series_key.h"
+#include "tag_predicate.h"
 
 namespace strata {
 
@@ -16,6 +17,7 @@ Status WriteBatch::AddDelete(DeleteSpec spec) {
                                      std::to_string(spec.min_time) + " > max_time " +
                                      std::to_string(spec.max_time)));
   }
+  STRATA_RETURN_IF_ERROR(ValidateTagFilters(spec.tags));
   deletes_.push_back(std::move(spec));
   return OkStatus();
 }

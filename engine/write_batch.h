@@ -31,7 +31,7 @@ struct TagView {
 // deletes take effect before its points, atomically with them.
 struct DeleteSpec {
   std::string measurement;
-  std::vector<TagFilter> tags;      // every filter must match (key = one of its values)
+  std::vector<TagFilter> tags;      // every filter must match (any TagOp)
   bool exact_tags = false;          // also: the series has no tags besides those filtered on
   std::vector<std::string> fields;  // empty: every field
   int64_t min_time = INT64_MIN;     // inclusive
@@ -110,7 +110,8 @@ class WriteBatch {
   [[nodiscard]] Status AppendFloatColumn(uint32_t series, std::span<const int64_t> times,
                                          std::span<const double> values);
 
-  // Adds a delete (see DeleteSpec). Invalid for an empty measurement or min_time > max_time.
+  // Adds a delete (see DeleteSpec). Invalid for an empty measurement, min_time > max_time or a tag
+  // filter ValidateTagFilters rejects.
   [[nodiscard]] Status AddDelete(DeleteSpec spec);
   const std::vector<DeleteSpec>& deletes() const { return deletes_; }
 

@@ -1,8 +1,12 @@
 // The query plan: see plan.h for the encoding and README.md ("Plans") for what is pushed down.
 //
 // Omit: time constraints are enforced exactly by the engine (values are converted as SQLite's
-// INTEGER affinity would), and tag =/IN with the BINARY collation too; both are omitted. Everything
-// else (other operators, other collations, fields) is left to SQLite.
+// INTEGER affinity would), and tag =/IN with the BINARY collation too; both are omitted. Tag !=,
+// LIKE and GLOB are pushed as superset filters (not in {v}; the literal prefix before the first
+// wildcard, ASCII case ignored for LIKE, which is a superset with or without case_sensitive_like)
+// and NOT omitted: SQLite re-checks every row, so they only narrow the series read. REGEXP is not
+// taken (the application's regexp() need not speak RE2). Everything else (other operators, other
+// collations, fields) is left to SQLite.
 // Order: the scan yields rows by (tag-set key, time), or (tag-set key, time descending). ORDER BY
 // time [DESC] alone is consumed when a tag is pinned by a single-value = (the table has no declared
 // tags: always), so the rows likely belong to one tag set: the scan then streams in time order
@@ -18,6 +22,7 @@
 // not consumed (the view has one row per tag set and bucket, few next to the points).
 // Cost: a full scan is priced as 1e7 rows; a time range divides that (= by 1e6, two bounds by 100,
 // one bound by 4), each pinned tag by 100, each IN list by 30 (a tag typically has many values),
+// each tag predicate (!=, LIKE, GLOB) by 3,
 // the aggregate view by 100 (groups, not points).
 #include "plan.h"
 
@@ -43,6 +48,14 @@ bool Plan::aggregate() const {
 // ---- encoding
 // ------------------------------------------------------------------------------------
 
+bool IsTagPredicate(SlotCode code) {
+  return code == SlotCode::kTagNe || code == SlotCode::kTagLike || code == SlotCode::kTagGlob;
+}
+
+bool HasTag(SlotCode code) {
+  return code == SlotCode::kTagEq || code == SlotCode::kTagIn || IsTagPredicate(code);
+}
+
 int EncodePlanNum(const Plan& plan) {
   return (plan.order_by_time ? kPlanOrderByTime : 0) | (plan.descending ? kPlanDescending : 0);
 }
@@ -51,7 +64,7 @@ std::string EncodePlan(const Plan& plan) {
   std::string out;
   for (const PlanSlot& slot : plan.slots) {
     out.push_back(static_cast<char>(slot.code));
-    if (slot.code == SlotCode::kTagEq || slot.code == SlotCode::kTagIn) {
+    if (HasTag(slot.code)) {
       out += std::to_string(slot.tag);
     }
   }
@@ -79,7 +92,10 @@ bool IsSlotCode(char c) {
     case SlotCode::kAggregate:
     case SlotCode::kEvery:
     case SlotCode::kKey:
-    case SlotCode::kLimit: return true;
+    case SlotCode::kLimit:
+    case SlotCode::kTagNe:
+    case SlotCode::kTagLike:
+    case SlotCode::kTagGlob: return true;
   }
   return false;
 }
@@ -107,7 +123,7 @@ bool DecodePlan(int idx_num, const char* idx_str, int ntags, int nfields, Plan* 
     PlanSlot slot;
     ok = IsSlotCode(s[p]);
     slot.code = static_cast<SlotCode>(s[p++]);
-    if (ok && (slot.code == SlotCode::kTagEq || slot.code == SlotCode::kTagIn)) {
+    if (ok && HasTag(slot.code)) {
       ok = ReadTag(s, &p, ntags, &slot.tag);
     }
     plan->slots.push_back(slot);
@@ -186,7 +202,21 @@ bool SlotOf(const Schema& s, sqlite3_index_info* info, int i, bool view, PlanSlo
     return true;
   }
   if (c.iColumn == 0) return TimeCode(c.op, &slot->code);
-  if (c.iColumn < 1 || c.iColumn > s.ntags() || c.op != SQLITE_INDEX_CONSTRAINT_EQ) return false;
+  if (c.iColumn < 1 || c.iColumn > s.ntags()) return false;
+  // !=, LIKE and GLOB narrow the series read whatever the collation (a superset: SQLite re-checks).
+  // REGEXP is not taken: the regexp() function SQLite calls is the application's, whose syntax
+  // need not be RE2's, so a pushed pattern could drop rows that function keeps.
+  switch (c.op) {
+    case SQLITE_INDEX_CONSTRAINT_NE: slot->code = SlotCode::kTagNe; break;
+    case SQLITE_INDEX_CONSTRAINT_LIKE: slot->code = SlotCode::kTagLike; break;
+    case SQLITE_INDEX_CONSTRAINT_GLOB: slot->code = SlotCode::kTagGlob; break;
+    default: break;
+  }
+  if (IsTagPredicate(slot->code)) {
+    slot->tag = c.iColumn - 1;
+    return true;
+  }
+  if (c.op != SQLITE_INDEX_CONSTRAINT_EQ) return false;
   const char* coll = sqlite3_vtab_collation(info, i);
   if (coll != nullptr && sqlite3_stricmp(coll, "BINARY") != 0) return false;
   const bool in = sqlite3_vtab_in(info, i, -1) != 0 && sqlite3_vtab_in(info, i, 1) != 0;
@@ -211,6 +241,11 @@ void Note(const PlanSlot& slot, Bounds* b) {
       b->used[slot.tag] = 1;
       break;
     }
+    case SlotCode::kTagNe:
+    case SlotCode::kTagLike:
+    case SlotCode::kTagGlob:
+      b->rows /= 3;  // cheaper than a full scan, dearer than = (100) or IN (30)
+      break;
     default: break;
   }
 }
@@ -279,7 +314,7 @@ int TakeConstraints(const Schema& s, sqlite3_index_info* info, Plan* plan, Bound
     if (!SlotOf(s, info, i, view, &slot)) continue;
     plan->slots.push_back(slot);
     info->aConstraintUsage[i].argvIndex = static_cast<int>(plan->slots.size());
-    info->aConstraintUsage[i].omit = 1;
+    info->aConstraintUsage[i].omit = IsTagPredicate(slot.code) ? 0 : 1;
     Note(slot, b);
   }
   return SQLITE_OK;
@@ -521,6 +556,44 @@ bool BindSlot(const PlanSlot& slot, bool view, sqlite3_value* v, ScanSpec* spec,
   }
 }
 
+// The literal start of a LIKE or GLOB pattern: up to its first wildcard, and (LIKE) its first
+// non-ASCII byte, since a LIKE with Unicode case folding (ICU) may match other bytes there.
+std::string LiteralPrefix(SlotCode code, std::string_view pattern) {
+  const std::string_view wild = code == SlotCode::kTagLike ? "%_" : "*?[";
+  size_t end = pattern.find_first_of(wild);
+  if (end == std::string_view::npos) end = pattern.size();
+  if (code == SlotCode::kTagLike) {
+    for (size_t i = 0; i < end; i++) {
+      if (static_cast<unsigned char>(pattern[i]) >= 0x80) end = i;
+    }
+  }
+  return std::string(pattern.substr(0, end));
+}
+
+// Adds the engine predicate of a tag predicate slot to spec when its value makes one that keeps
+// every row SQLite would keep: a TEXT value without NUL bytes (the C ABI's strings end there).
+// Otherwise nothing is pushed (SQLite alone filters, as it re-checks every row anyway).
+void BindPredicate(const std::string& key, SlotCode code, sqlite3_value* v, ScanSpec* spec) {
+  if (sqlite3_value_type(v) != SQLITE_TEXT) return;
+  const char* text = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  if (text == nullptr) return;
+  const std::string_view value(text, static_cast<size_t>(sqlite3_value_bytes(v)));
+  if (value.find('\0') != std::string_view::npos) return;
+  switch (code) {
+    case SlotCode::kTagNe:
+      spec->predicates.push_back(TagPredicate{key, STRATA_TAG_NOT_IN, std::string(value)});
+      break;
+    case SlotCode::kTagLike:
+      spec->predicates.push_back(
+          TagPredicate{key, STRATA_TAG_PREFIX_NOCASE, LiteralPrefix(code, value)});
+      break;
+    case SlotCode::kTagGlob:
+      spec->predicates.push_back(TagPredicate{key, STRATA_TAG_PREFIX, LiteralPrefix(code, value)});
+      break;
+    default: break;
+  }
+}
+
 }  // namespace
 
 bool BindPlan(const Table* t, const Plan& plan, int argc, sqlite3_value** argv, ScanSpec* spec,
@@ -539,7 +612,9 @@ bool BindPlan(const Table* t, const Plan& plan, int argc, sqlite3_value** argv, 
   std::map<int, std::set<std::string>> tags;  // tag column -> allowed values (intersected)
   for (int i = 0; i < argc; i++) {
     const PlanSlot& slot = plan.slots[i];
-    if (slot.code == SlotCode::kTagEq || slot.code == SlotCode::kTagIn) {
+    if (IsTagPredicate(slot.code)) {
+      BindPredicate(t->schema.tags[slot.tag], slot.code, argv[i], spec);
+    } else if (slot.code == SlotCode::kTagEq || slot.code == SlotCode::kTagIn) {
       std::set<std::string> values;
       if (!TagValues(slot.code, argv[i], &values)) {
         *err = "cannot read the IN list";

@@ -41,11 +41,20 @@ enum class SlotCode : char {
   kEvery = '~',      // _strata_every = v: the view's bucket width
   kKey = '#',        // _strata_key = v on the view: refused at xFilter (a third argument)
   kLimit = '$',      // LIMIT v, pushed to the engine per tag set
+  kTagNe = '!',      // tag column k != v: not in {v}, a superset SQLite re-checks
+  kTagLike = 'L',    // tag column k LIKE v: v's literal prefix, ASCII case ignored; re-checked
+  kTagGlob = 'G',    // tag column k GLOB v: v's literal prefix, bytewise; re-checked
 };
+
+// Whether a slot is a tag predicate (kTagNe, kTagLike, kTagGlob): pushed down as a superset
+// filter, with SQLite checking each row again (omit = 0).
+bool IsTagPredicate(SlotCode code);
+// Whether a slot names a tag column (kTagEq, kTagIn or a tag predicate).
+bool HasTag(SlotCode code);
 
 struct PlanSlot {
   SlotCode code = SlotCode::kTimeEq;
-  int tag = -1;  // kTagEq, kTagIn: the tag column, 0-based among the tags
+  int tag = -1;  // HasTag slots: the tag column, 0-based among the tags
 };
 
 struct Plan {

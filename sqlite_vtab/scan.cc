@@ -243,7 +243,18 @@ int Scan::Query(std::string* err) {
   if (tag_ordered_) {
     for (int k : spec_.order_tags) order_tags.push_back(t->schema.tags[k].c_str());
   }
+  // Tag predicates (!=, LIKE, GLOB): borrowed for the call; SQLite re-checks their rows.
+  std::vector<const char*> predicate_values;
+  std::vector<strata_tag_predicate> predicates;
+  predicate_values.reserve(spec_.predicates.size());
+  for (const TagPredicate& p : spec_.predicates) predicate_values.push_back(p.value.c_str());
+  for (size_t i = 0; i < spec_.predicates.size(); i++) {
+    predicates.push_back(strata_tag_predicate{spec_.predicates[i].key.c_str(),
+                                              spec_.predicates[i].op, &predicate_values[i], 1});
+  }
   strata_rows_options options = STRATA_ROWS_OPTIONS_INIT;
+  options.predicates = predicates.empty() ? nullptr : predicates.data();
+  options.npredicates = predicates.size();
   options.descending = spec_.descending ? 1 : 0;
   options.limit_per_tagset = spec_.limit_per_tagset;
   options.order_tags = order_tags.data();

@@ -16,8 +16,18 @@ struct TagFilter {
   std::set<std::string> values;
 };
 
+// A tag predicate of a plan (!=, LIKE, GLOB on a tag column): a superset filter the engine applies
+// through its tag index (strata_tag_predicate); SQLite re-checks every row (omit = 0), so the
+// predicate only narrows the series read and may keep rows SQLite then drops, never the reverse.
+struct TagPredicate {
+  std::string key;
+  int op = 0;         // STRATA_TAG_NOT_IN, STRATA_TAG_PREFIX or STRATA_TAG_PREFIX_NOCASE
+  std::string value;  // the excluded value or the prefix
+};
+
 struct ScanSpec {
   std::vector<TagFilter> filters;
+  std::vector<TagPredicate> predicates;  // row scans only; the aggregate view leaves them to SQLite
   std::vector<uint8_t> values;  // per declared field: whether its value is read; empty: all are
   int64_t t_min = INT64_MIN, t_max = INT64_MAX;  // inclusive
   bool empty = false;  // the constraints admit no row

@@ -488,10 +488,29 @@ STRATA_API int strata_query_rows(strata_db *db, const char *measurement,
                                  const char *const *fields, size_t nfields, int64_t t_min,
                                  int64_t t_max, strata_rows **out);
 
+/* Ops of a strata_tag_predicate.  Never renumbered. */
+#define STRATA_TAG_IN 0            /* the value is one of values (as strata_tag_filter) */
+#define STRATA_TAG_NOT_IN 1        /* the value is none of values (nvalues 0: any value) */
+#define STRATA_TAG_PREFIX 2        /* the value starts with values[0], bytewise */
+#define STRATA_TAG_PREFIX_NOCASE 3 /* the value starts with values[0], ASCII case ignored */
+#define STRATA_TAG_REGEX 4         /* the whole value matches the RE2 pattern values[0] */
+
+/* A tag predicate (strata_rows_options version 4): the series' tag `key` satisfies `op` (one of
+** STRATA_TAG_*) with values[0..nvalues); PREFIX, PREFIX_NOCASE and REGEX take exactly one value.
+** Like SQL, a series WITHOUT the tag key never matches any op (`host != 'a'` skips the series
+** that have no host tag).  Selection walks the tag key's values in the index, never the data.
+** key and values are borrowed NUL-terminated strings. */
+typedef struct {
+  const char *key;
+  int op;
+  const char *const *values;
+  size_t nvalues;
+} strata_tag_predicate;
+
 /* Options of strata_query_rows_ex: start from STRATA_ROWS_OPTIONS_INIT and set what you need.
 ** Fields are only ever appended; version tells the library which ones the caller's struct has
-** (1: up to presence_only; 2: also limit_per_tagset; 3: also order_tags). */
-#define STRATA_ROWS_OPTIONS_VERSION 3
+** (1: up to presence_only; 2: also limit_per_tagset; 3: also order_tags; 4: also predicates). */
+#define STRATA_ROWS_OPTIONS_VERSION 4
 typedef struct {
   unsigned int version; /* STRATA_ROWS_OPTIONS_VERSION: the layout the caller was compiled with */
   int descending; /* nonzero: within each tag set, newest row first (tag sets keep their order) */
@@ -513,16 +532,22 @@ typedef struct {
   ** are unchanged.  Borrowed for the duration of the call.  Since version 3. */
   const char *const *order_tags;
   size_t norder_tags;
+  /* NULL, or npredicates tag predicates that must all match, besides the filters (borrowed for the
+  ** duration of the call).  Since version 4. */
+  const strata_tag_predicate *predicates;
+  size_t npredicates;
 } strata_rows_options;
-#define STRATA_ROWS_OPTIONS_INIT {STRATA_ROWS_OPTIONS_VERSION, 0, NULL, 0, NULL, 0}
+#define STRATA_ROWS_OPTIONS_INIT {STRATA_ROWS_OPTIONS_VERSION, 0, NULL, 0, NULL, 0, NULL, 0}
 
 /* strata_query_rows with options (NULL: exactly strata_query_rows).  descending makes the rows of
 ** each tag set come newest first; reading the first rows of a tag set then costs about one stored
 ** block per field, however long the series (the cheap "last point" query).  Returns what
 ** strata_query_rows returns, and STRATA_INVALID when options->version is not one this library
-** knows (it accepts 1 to 3; an older struct is read without the fields added after it),
-** options->presence_only is given with nfields 0 (the fields are then not known in advance), or
-** options->order_tags is NULL with norder_tags > 0 or holds a NULL.
+** knows (it accepts 1 to 4; an older struct is read without the fields added after it),
+** options->presence_only is given with nfields 0 (the fields are then not known in advance),
+** options->order_tags is NULL with norder_tags > 0 or holds a NULL, or a predicate is invalid
+** (NULL key or value, unknown op, PREFIX/PREFIX_NOCASE/REGEX without exactly one value, a regex
+** RE2 cannot compile); the message names the predicate (options->predicates[i]).
 ** Lifetime of *out and of the accessors' strings: as strata_query_rows.  Thread-safe. */
 STRATA_API int strata_query_rows_ex(strata_db *db, const char *measurement,
                                     const strata_tag_filter *filters, size_t nfilters,

@@ -700,6 +700,18 @@ typedef struct {
   size_t norder_tags;
 } rows_options_v2_and_more;
 
+/* Likewise version 3 (which ends at norder_tags), followed by what would be predicates. */
+typedef struct {
+  unsigned int version;
+  int descending;
+  const unsigned char *presence_only;
+  size_t limit_per_tagset;
+  const char *const *order_tags;
+  size_t norder_tags;
+  const void *after_the_struct;
+  size_t npredicates;
+} rows_options_v3_and_more;
+
 /* "tagset@time" of each remaining row, joined with spaces, into buf; frees r. */
 /* The rest of r's rows as "tagset@time:x|s ..." (values shown as row_text shows them). */
 static void rows_read(strata_rows *r, char *buf, size_t cap) {
@@ -721,6 +733,116 @@ static void rows_list(strata_rows *r, char *buf, size_t cap) {
                              strata_rows_tagset(r), (long long)strata_rows_time(r));
   }
   strata_rows_free(r);
+}
+
+/* The rows of m (field x) matching one predicate (and the filters), listed into buf. */
+static int query_predicate(strata_db *db, const strata_tag_filter *filters, size_t nfilters,
+                           const char *key, int op, const char *const *values, size_t nvalues,
+                           char *buf, size_t cap) {
+  const char *fields[] = {"x"};
+  strata_rows_options opts = STRATA_ROWS_OPTIONS_INIT;
+  strata_tag_predicate p;
+  strata_rows *r = NULL;
+  int rc = 0;
+  p.key = key;
+  p.op = op;
+  p.values = values;
+  p.nvalues = nvalues;
+  opts.predicates = &p;
+  opts.npredicates = 1;
+  buf[0] = '\0';
+  rc = strata_query_rows_ex(db, "m", filters, nfilters, fields, 1, INT64_MIN, INT64_MAX, &opts, &r);
+  if (rc == STRATA_OK) rows_list(r, buf, cap);
+  return rc;
+}
+
+/* strata_rows_options version 4: tag predicates (not in, prefix, prefix ignoring case, regex),
+** series without the tag never matching, a version 3 struct, errors naming the predicate. */
+static void test_rows_predicates(void) {
+  strata_db *db = NULL;
+  strata_rows *r = NULL;
+  char list[512];
+  const char *fields[] = {"x"};
+  const char *a[] = {"web-1"};
+  const char *two[] = {"web-1", "db-1"};
+  const char *web[] = {"web-"};
+  const char *upper_web[] = {"WEB-"};
+  const char *re_digits[] = {"web-[0-9]+"};
+  const char *re_bad[] = {"web-(["};
+  const char *null_value[] = {NULL};
+  const char *empty[] = {""};
+  const strata_tag_filter dc_east = {"dc", (const char *const[]){"east"}, 1};
+  strata_rows_options opts = STRATA_ROWS_OPTIONS_INIT;
+  strata_tag_predicate p = {"host", STRATA_TAG_PREFIX, web, 1};
+  rows_options_v3_and_more v3 = {3, 0, NULL, 0, NULL, 0, &p, 1};
+  const char *lines =
+      "m,dc=east,host=web-1 x=1 1\nm,dc=west,host=web-22 x=1 2\nm,dc=east,host=Web-3 x=1 3\n"
+      "m,dc=east,host=db-1 x=1 4\nm,dc=east x=1 5\nm,host=web-x x=1 6\n";
+  phase = "rows_predicates";
+  OK(strata_open(path_in("rows_predicates"), "sync=off", &db));
+  if (db == NULL) return;
+  OK(strata_write_lines(db, lines, strlen(lines)));
+
+  OK(query_predicate(db, NULL, 0, "host", STRATA_TAG_NOT_IN, a, 1, list, sizeof list));
+  CHECK(strcmp(list, "m,dc=east,host=Web-3@3 m,dc=east,host=db-1@4 m,dc=west,host=web-22@2 "
+                     "m,host=web-x@6") == 0); /* not m,dc=east (no host) */
+  OK(query_predicate(db, NULL, 0, "host", STRATA_TAG_NOT_IN, two, 2, list, sizeof list));
+  CHECK(strcmp(list, "m,dc=east,host=Web-3@3 m,dc=west,host=web-22@2 m,host=web-x@6") == 0);
+  OK(query_predicate(db, NULL, 0, "host", STRATA_TAG_NOT_IN, NULL, 0, list, sizeof list));
+  CHECK(strcmp(list, "m,dc=east,host=Web-3@3 m,dc=east,host=db-1@4 m,dc=east,host=web-1@1 "
+                     "m,dc=west,host=web-22@2 m,host=web-x@6") == 0);
+  OK(query_predicate(db, NULL, 0, "host", STRATA_TAG_PREFIX, web, 1, list, sizeof list));
+  CHECK(strcmp(list, "m,dc=east,host=web-1@1 m,dc=west,host=web-22@2 m,host=web-x@6") == 0);
+  OK(query_predicate(db, &dc_east, 1, "host", STRATA_TAG_PREFIX, web, 1, list, sizeof list));
+  CHECK(strcmp(list, "m,dc=east,host=web-1@1") == 0);
+  OK(query_predicate(db, NULL, 0, "host", STRATA_TAG_PREFIX, upper_web, 1, list, sizeof list));
+  CHECK(strcmp(list, "") == 0);
+  OK(query_predicate(db, NULL, 0, "host", STRATA_TAG_PREFIX_NOCASE, upper_web, 1, list,
+                     sizeof list));
+  CHECK(strcmp(list, "m,dc=east,host=Web-3@3 m,dc=east,host=web-1@1 m,dc=west,host=web-22@2 "
+                     "m,host=web-x@6") == 0);
+  OK(query_predicate(db, NULL, 0, "host", STRATA_TAG_PREFIX, empty, 1, list, sizeof list));
+  CHECK(strcmp(list, "m,dc=east,host=Web-3@3 m,dc=east,host=db-1@4 m,dc=east,host=web-1@1 "
+                     "m,dc=west,host=web-22@2 m,host=web-x@6") == 0);
+  OK(query_predicate(db, NULL, 0, "host", STRATA_TAG_REGEX, re_digits, 1, list, sizeof list));
+  CHECK(strcmp(list, "m,dc=east,host=web-1@1 m,dc=west,host=web-22@2") == 0);
+  OK(query_predicate(db, NULL, 0, "nokey", STRATA_TAG_NOT_IN, a, 1, list, sizeof list));
+  CHECK(strcmp(list, "") == 0);
+
+  /* A version 3 struct is accepted, and nothing after it is read as predicates. */
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 1, INT64_MIN, INT64_MAX,
+                          (const strata_rows_options *)(const void *)&v3, &r));
+  CHECK(strata_rows_tagset_count(r) == 6);
+  strata_rows_free(r);
+  /* strata_rows_requery takes predicates too. */
+  opts.predicates = &p;
+  opts.npredicates = 1;
+  OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 1, INT64_MIN, INT64_MAX, NULL, &r));
+  OK(strata_rows_requery(db, r, NULL, 0, INT64_MIN, INT64_MAX, &opts));
+  rows_list(r, list, sizeof list);
+  CHECK(strcmp(list, "m,dc=east,host=web-1@1 m,dc=west,host=web-22@2 m,host=web-x@6") == 0);
+
+  /* Errors name the predicate. */
+  CHECK_RC(query_predicate(db, NULL, 0, "host", STRATA_TAG_REGEX, re_bad, 1, list, sizeof list),
+           STRATA_INVALID, "options->predicates[0]: tag filter on 'host': invalid regex 'web-(['");
+  CHECK_RC(query_predicate(db, NULL, 0, "host", 17, a, 1, list, sizeof list), STRATA_INVALID,
+           "options->predicates[0].op 17 is unknown");
+  CHECK_RC(query_predicate(db, NULL, 0, "host", STRATA_TAG_PREFIX, two, 2, list, sizeof list),
+           STRATA_INVALID, "prefix takes exactly one value, got 2");
+  CHECK_RC(query_predicate(db, NULL, 0, "host", STRATA_TAG_REGEX, NULL, 0, list, sizeof list),
+           STRATA_INVALID, "regex takes exactly one value, got 0");
+  CHECK_RC(query_predicate(db, NULL, 0, NULL, STRATA_TAG_PREFIX, web, 1, list, sizeof list),
+           STRATA_INVALID, "options->predicates[0].key is NULL");
+  CHECK_RC(query_predicate(db, NULL, 0, "host", STRATA_TAG_PREFIX, null_value, 1, list,
+                           sizeof list),
+           STRATA_INVALID, "options->predicates[0].values[0] is NULL");
+  CHECK_RC(query_predicate(db, NULL, 0, "host", STRATA_TAG_PREFIX, NULL, 1, list, sizeof list),
+           STRATA_INVALID, "options->predicates[0].values is NULL");
+  opts.predicates = NULL;
+  opts.npredicates = 1;
+  CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 1, 0, 1, &opts, &r), STRATA_INVALID,
+           "options->predicates");
+  strata_close(db);
 }
 
 /* strata_query_rows_ex: descending order, presence-only fields, NULL and default options, tag-set
@@ -818,8 +940,8 @@ static void test_rows_ex(void) {
   CHECK(strata_rows_tagset_count(NULL) == 0);
 
   /* limit_per_tagset (version 2): the newest row of each tag set, then the two oldest. */
-  CHECK(limited.version == 3 && limited.limit_per_tagset == 0 && limited.order_tags == NULL &&
-        limited.norder_tags == 0);
+  CHECK(limited.version == 4 && limited.limit_per_tagset == 0 && limited.order_tags == NULL &&
+        limited.norder_tags == 0 && limited.predicates == NULL && limited.npredicates == 0);
   limited.descending = 1;
   limited.limit_per_tagset = 1;
   OK(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, INT64_MIN, INT64_MAX, &limited, &r));
@@ -868,7 +990,7 @@ static void test_rows_ex(void) {
            "strata_query_rows_ex: options->version is 0");
   limited.version = STRATA_ROWS_OPTIONS_VERSION + 1;
   CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &limited, &r), STRATA_INVALID,
-           "options->version is 4, this library knows 1 to 3");
+           "options->version is 5, this library knows 1 to 4");
   opts.version = 99;
   r = (strata_rows *)&opts;
   CHECK_RC(strata_query_rows_ex(db, "m", NULL, 0, fields, 2, 0, 1, &opts, &r), STRATA_INVALID,
@@ -1238,6 +1360,7 @@ int main(void) {
   }
   test_rows_and_batch_deletes();
   test_rows_ex();
+  test_rows_predicates();
   test_rows_requery();
   test_rows_blocks();
   test_summaries();

@@ -502,6 +502,25 @@ TEST_F(StorageEngineTest, BatchDeletesApplyBeforeItsPointsAtomically) {
   check();
 }
 
+// A delete selects series with any tag op (here a regex); a bad regex is refused, never read as
+// equality.
+TEST_F(StorageEngineTest, DeletesSelectByTagPredicates) {
+  auto db = Open();
+  ASSERT_TRUE(db->WriteLines("m,h=web-1 v=1i 10\nm,h=web-x v=2i 10\nm,h=db-1 v=3i 10\nm v=4i 10\n"));
+  WriteBatch bad;
+  auto refused = bad.AddDelete(DeleteSpec{"m", {TagFilter{"h", {"("}, TagOp::kRegex}}, false, {}, 0, 1});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("invalid regex '('"), std::string::npos);
+  WriteBatch b;
+  ASSERT_TRUE(b.AddDelete(DeleteSpec{"m", {TagFilter{"h", {"[a-z]+-[0-9]"}, TagOp::kRegex}}, false,
+                                     {}, INT64_MIN, INT64_MAX}));
+  ASSERT_TRUE(db->Write(b));
+  auto got = QueryAll(*db, All("m"));
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_EQ(got.count("m,h=web-x#v"), 1u);
+  EXPECT_EQ(got.count("m#v"), 1u);
+}
+
 TEST_F(StorageEngineTest, EmptyDeleteRangeIsRefused) {
   WriteBatch b;
   auto s = b.AddDelete(DeleteSpec{"m", {}, false, {}, 20, 10});

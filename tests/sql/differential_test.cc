@@ -130,7 +130,7 @@ class Differential : public SqlTest {
   // aggregate view's points (it refuses time =).
   std::string Cond(bool engine_only = false, bool view = false) {
     static const char* kOps[] = {"<", "<=", ">", ">=", "=", "!="};
-    switch (Rand(engine_only ? 7 : 9)) {
+    switch (Rand(engine_only ? 7 : 12)) {
       case 0: case 1: case 2:
         return "time " + std::string(kOps[Rand(view ? 4 : engine_only ? 5 : 6)]) + " " +
                std::to_string(Time() + (Chance(0.3) ? 1 : 0));
@@ -145,6 +145,17 @@ class Differential : public SqlTest {
         if (view && Chance(0.3)) return "(host = '" + Host() + "' OR region = 'eu')";  // whole groups
         return Chance(0.5) ? "region = 'eu'" : "rack IN ('r1', 'r7')";
       case 7: return Chance(0.5) ? "f > 0" : "s IS NULL";
+      // Tag predicates the engine narrows by and SQLite re-checks (!=, LIKE, GLOB).
+      case 9: return "host != '" + Host() + "'";
+      case 10: {
+        static const char* kLike[] = {"'h%'", "'H%'", "'h_'", "'%1'", "'h1%'", "'e_'", "''", "'%'"};
+        return (Chance(0.5) ? "host" : "region") + std::string(" LIKE ") + kLike[Rand(8)];
+      }
+      case 11: {
+        static const char* kGlob[] = {"'h*'", "'H*'", "'h?'", "'*1'", "'h[12]'", "'e*'", "'r1'"};
+        return (Chance(0.5) ? "host" : Chance(0.5) ? "region" : "rack") + std::string(" GLOB ") +
+               kGlob[Rand(7)];
+      }
       default: return "i % 3 = 1";
     }
   }

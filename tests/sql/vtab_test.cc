@@ -636,4 +636,21 @@ TEST_F(VtabTest, TagsTheTableDoesNotDeclareShowInStrataTags) {
             std::string::npos);
 }
 
+TEST_F(VtabTest, TagPredicatesNeverSelectASeriesWithoutTheTag) {
+  // A series written without tag dc (here by a table that does not declare it) reads as dc NULL:
+  // SQLite's dc != 'x', LIKE and GLOB are NULL for it, and the engine's predicates skip it too.
+  sqlite3* full = Open("full.db");
+  ASSERT_EQ(Exec(full, "CREATE VIRTUAL TABLE m USING strata(host TAG, dc TAG, v REAL, dir='shared')"), "");
+  ASSERT_EQ(Exec(full, "INSERT INTO m VALUES (10, 'a', 'x', 1), (10, 'a', 'y', 2)"), "");
+  sqlite3* part = Open("part.db");
+  ASSERT_EQ(Exec(part, "CREATE VIRTUAL TABLE m USING strata(host TAG, v REAL, dir='shared')"), "");
+  ASSERT_EQ(Exec(part, "INSERT INTO m VALUES (10, 'a', 3)"), "");
+  EXPECT_EQ(Rows(full, "SELECT v FROM m WHERE dc != 'x' ORDER BY v"), Strings{"2.0"});
+  EXPECT_EQ(Rows(full, "SELECT v FROM m WHERE dc LIKE '%' ORDER BY v"), (Strings{"1.0", "2.0"}));
+  EXPECT_EQ(Rows(full, "SELECT v FROM m WHERE dc GLOB '*' ORDER BY v"), (Strings{"1.0", "2.0"}));
+  EXPECT_EQ(Rows(full, "SELECT v FROM m WHERE dc IS NULL ORDER BY v"), Strings{"3.0"});
+  EXPECT_EQ(Rows(full, "SELECT v FROM m WHERE host != 'b' ORDER BY v"),
+            (Strings{"1.0", "2.0", "3.0"}));
+}
+
 }  // namespace
