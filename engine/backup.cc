@@ -218,8 +218,11 @@ Status CheckNotIncompleteBackup(Env* env, const std::string& dir) {
   const bool unmarked_temporary = IsTemporaryName(dir) && env->FileExists(dir) &&
                                   !env->FileExists(JoinPath(dir, kIdentityFileName));
   if (!marked && !unmarked_temporary) return OkStatus();
+  const std::string why = marked ? std::string("it holds ") + kBackupIncompleteFileName
+                                 : std::string("a backup's temporary directory without ") +
+                                       kIdentityFileName;
   return unexpected(Error::Invalid(
-      dir + " is an unfinished backup (it holds " + kBackupIncompleteFileName +
+      dir + " is an unfinished backup (" + why +
       "): the backup was interrupted before it completed, so it lacks data and cannot be opened; "
       "delete it and back up again"));
 }

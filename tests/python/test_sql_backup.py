@@ -163,8 +163,10 @@ class SqlBackupTest(unittest.TestCase):
                     if name.endswith(".db"):  # a database that took its name: whole
                         copy = self.connect(path)
                         self.assertEqual(self.check_whole(copy), set(range(1, 41)))
-                    elif ".strata.tmp-" in name and os.path.exists(
-                            os.path.join(path, "BACKUP-INCOMPLETE")):
+                    elif ".strata.tmp-" in name and (
+                            os.path.exists(os.path.join(path, "BACKUP-INCOMPLETE")) or
+                            not os.path.exists(os.path.join(path, "STRATA"))):
+                        # marked, or killed between its mkdir and its marker
                         with self.assertRaisesRegex(strata.InvalidError, "unfinished backup"):
                             strata.open(path)  # an unfinished directory never opens
                     elif ".strata.tmp-" in name:  # killed just before its rename: whole
