@@ -359,7 +359,8 @@ class ShutdownTest(ServeTestCase):
             try:
                 socket.create_connection(("127.0.0.1", self.server.port), timeout=5).close()
                 return False
-            except ConnectionRefusedError:
+            except (ConnectionRefusedError, ConnectionResetError):
+                # Reset: the SYN reached the listening socket just as it closed.
                 return True
 
         wait_until(refused, 30, "new connections refused")
