@@ -18,7 +18,10 @@
 Times are int nanoseconds since the Unix epoch, ISO-8601 text ("2024-01-01T00:00:00Z"; no zone
 means UTC) or datetime.datetime (a naive one is UTC), everywhere a call takes one; the columnar
 calls also take numpy.datetime64 and pandas.Timestamp, and give datetime64[ns]. Reads return int
-ns. `tags` of a read or delete is {key: value or [values]}: a list means any of them (IN). numpy and pandas are optional: only
+ns. `tags` of a read or delete is {key: value or [values]}: a list means any of them (IN); the row
+reads (rows, read_columns, read_frame) also take a predicate as the value: strata.Not(value or
+[values]), strata.Prefix("web-", ignore_case=False), strata.Regex("web-[0-9]+") (RE2, the whole
+value). A series without the tag matches no predicate. numpy and pandas are optional: only
 read_columns/write_columns (numpy) and read_frame/write_frame (pandas) import them. Errors raise strata.Error subclasses, one per C
 status code: InvalidError, IoError (not IOError, to leave the built-in alone), CorruptError,
 LockedError, NotFoundError, TypeConflictError, NoMemError, ReadOnlyError; Error itself for internal errors.
@@ -35,13 +38,14 @@ import time as _time
 
 from . import _ffi
 from ._closeable import _Closeable
-from ._filters import tag_combinations as _tag_combinations
+from ._filters import Not, Prefix, Regex, TagPredicate, tag_combinations as _tag_combinations
 from ._rows import Row, Rows
 from ._times import time_bound as _time_bound
 from ._errors import (CorruptError, Error, InvalidError, IoError, LockedError, NoMemError,
                       NotFoundError, ReadOnlyError, TypeConflictError)
 
-__all__ = ["open", "Database", "Query", "Point", "Row", "Rows", "Columns", "load_extension", "library_path", "version",
+__all__ = ["open", "Database", "Query", "Point", "Row", "Rows", "Columns", "Not", "Prefix", "Regex",
+           "TagPredicate", "load_extension", "library_path", "version",
            "abi_version", "Error", "InvalidError", "IoError", "CorruptError", "LockedError", "ReadOnlyError",
            "NotFoundError", "TypeConflictError", "NoMemError"]
 
@@ -298,7 +302,8 @@ class Database(_Closeable):
         """Iterates the rows of `measurement`, as the SQL row view has them: a Row per tag set and
         time, Row.tags the tag set as {key: value}, Row.fields {name: value} for each field of
         `fields` (a name or a list; None: every field) that has a value then. tags:
-        {key: value or [values]} (a list is IN); start <= time <= end (inclusive; None:
+        {key: value, [values] (IN) or a predicate (Not, Prefix, Regex)}; start <= time <= end
+        (inclusive; None:
         unbounded). Rows come in tag-set order, then by time, from a snapshot taken now. Returns
         a Rows iterator (close it, or use `with`, to release the snapshot early)."""
         return Rows(self._lib, self._handle(), measurement, fields, tags, start, end)
@@ -307,7 +312,7 @@ class Database(_Closeable):
     def read_columns(self, measurement, fields=None, tags=None, start=None, end=None):
         """Reads rows of `measurement` into numpy arrays, a block at a time: one row per tag set
         and time, as the SQL row view. fields: a name or list of names (None: every field);
-        tags: {key: value or [values]} (a list is IN); start <= time <= end (int ns,
+        tags: {key: value, [values] (IN) or a predicate}; start <= time <= end (int ns,
         numpy.datetime64 or pandas.Timestamp; None: unbounded). Rows come in tag-set order, then
         by time, from a snapshot taken now. Returns a strata.Columns mapping (see its doc):
         cols["time"] is datetime64[ns], cols[field] a typed array, masked where rows lack a

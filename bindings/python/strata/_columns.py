@@ -11,7 +11,7 @@ import ctypes
 import numpy as np
 
 from . import _errors, _ffi
-from ._filters import name_list as _name_list, tag_filters
+from ._filters import TagSelection, name_list as _name_list
 from ._times import time_bound
 
 _BLOCK_ROWS = 1 << 20  # max rows per strata_rows_next_block call
@@ -210,20 +210,21 @@ class RowQuery:
         self.lib, self.db = lib, db
         self.measurement = measurement
         self.m = _ffi.encode(measurement, "measurement")
-        self.filters, self.nfilters, self._keep = tag_filters(tags)
+        self.selection = TagSelection(tags)
         self.t_min = time_bound(start, _ffi.INT64_MIN, "start")
         self.t_max = time_bound(end, _ffi.INT64_MAX, "end")
 
-    def _start(self, names, options=None):
+    def _start(self, names, limit_per_tagset=0):
         if names is None:
             cfields, nfields = None, 0
         else:
             cfields = (_ffi.c_char_p * len(names))(*[_ffi.encode(n, "field name") for n in names])
             nfields = len(names)
         rows = _ffi.RowsP()
+        options = self.selection.options(limit_per_tagset)
         _ffi.check(self.lib.strata_query_rows_ex(
-            self.db, self.m, self.filters, self.nfilters, cfields, nfields, self.t_min,
-            self.t_max, options, ctypes.byref(rows)))
+            self.db, self.m, self.selection.filters, self.selection.nfilters, cfields, nfields,
+            self.t_min, self.t_max, ctypes.byref(options), ctypes.byref(rows)))
         return rows
 
     def read(self, names, give_up_when_unaligned=False):
@@ -239,8 +240,7 @@ class RowQuery:
     def field_names(self):
         """The fields of the matching tag sets, in order of first appearance (one row per tag
         set is read to learn them)."""
-        options = _ffi.RowsOptions(version=_ffi.ROWS_OPTIONS_VERSION, limit_per_tagset=1)
-        rows = self._start(None, ctypes.byref(options))
+        rows = self._start(None, limit_per_tagset=1)
         lib, names = self.lib, {}
         try:
             while _ffi.check(lib.strata_rows_next(rows)) == _errors.ROW:

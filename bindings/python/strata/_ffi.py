@@ -53,12 +53,22 @@ class _Rows(ctypes.Structure):
     pass
 
 
-ROWS_OPTIONS_VERSION = 2  # STRATA_ROWS_OPTIONS_VERSION: the layout of RowsOptions
+class TagPredicate(ctypes.Structure):
+    _fields_ = [("key", c_char_p), ("op", c_int), ("values", POINTER(c_char_p)),
+                ("nvalues", c_size_t)]
+
+
+# STRATA_TAG_*: the ops of a TagPredicate.
+TAG_NOT_IN, TAG_PREFIX, TAG_PREFIX_NOCASE, TAG_REGEX = 1, 2, 3, 4
+
+ROWS_OPTIONS_VERSION = 4  # STRATA_ROWS_OPTIONS_VERSION: the layout of RowsOptions
 
 
 class RowsOptions(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint), ("descending", c_int),
-                ("presence_only", POINTER(ctypes.c_ubyte)), ("limit_per_tagset", c_size_t)]
+                ("presence_only", POINTER(ctypes.c_ubyte)), ("limit_per_tagset", c_size_t),
+                ("order_tags", POINTER(c_char_p)), ("norder_tags", c_size_t),
+                ("predicates", POINTER(TagPredicate)), ("npredicates", c_size_t)]
 
 
 class SeriesKeyParts(ctypes.Structure):

@@ -7,7 +7,7 @@ import ctypes
 
 from . import _errors, _ffi
 from ._closeable import _Closeable
-from ._filters import name_list, tag_filters
+from ._filters import TagSelection, name_list
 from ._times import time_bound
 
 Row = collections.namedtuple("Row", "time tags fields")
@@ -26,16 +26,18 @@ class Rows(_Closeable):
         self._lib = lib
         self._rows = None
         names = name_list(fields)
-        filters, nfilters, self._keep = tag_filters(tags)
+        self._selection = TagSelection(tags)
+        options = self._selection.options()
         field_arr = None
         if names:
             field_arr = (ctypes.c_char_p * len(names))(
                 *[_ffi.encode(n, "field name") for n in names])
         rows = _ffi.RowsP()
-        _ffi.check(lib.strata_query_rows(
-            db, _ffi.encode(measurement, "measurement"), filters, nfilters, field_arr,
-            len(names) if names else 0, time_bound(start, _ffi.INT64_MIN, "start"),
-            time_bound(end, _ffi.INT64_MAX, "end"), ctypes.byref(rows)))
+        _ffi.check(lib.strata_query_rows_ex(
+            db, _ffi.encode(measurement, "measurement"), self._selection.filters,
+            self._selection.nfilters, field_arr, len(names) if names else 0,
+            time_bound(start, _ffi.INT64_MIN, "start"), time_bound(end, _ffi.INT64_MAX, "end"),
+            ctypes.byref(options), ctypes.byref(rows)))
         self._rows = rows
         self._tagset_id = None
         self._tags = {}
