@@ -12,6 +12,17 @@
 //                 [n low parts, bit-packed at width][p x ([index gap: varint][high part: varint])]
 //                 value i = base + (low_i | high_i << width); the patched indexes strictly
 //                 increase (gap = index - previous index - 1, the first against -1); high != 0
+//     4 rice      [base: zigzag varint][k u8, 0..63][n Rice codes at parameter k: rice_coding.h,
+//                 to a whole byte]   value i = base + unzigzag(code i)     (segment format 5 on)
+//
+// The Rice form spends about the entropy of values spread around a centre (the noise of a gauge's
+// deltas), where the frame of reference spends the width of the widest on each. Its encoder takes
+// the midpoint of the minimum and maximum as the base and tries three parameters around the one
+// that suits a geometric spread of the values' mean distance from the base: with m that mean
+// (zigzag), k0 = floor(log2(m x 11/16)) (0 when that is below 1), and k0 - 1, k0, k0 + 1 (within
+// 0..63), the smallest k on equal sizes; m = (sum of (z_i >> s)) / n << s, where s = max(0,
+// bitwidth(max - min) + 1 + bitwidth(n) - 64) keeps the sum from wrapping. It is sized when n >= 8
+// and max - min >= 2, and wins when smaller than every other form.
 //
 // The patched form (PFOR) takes its width from the histogram of the values' widths, so that a few
 // outliers go to the patch list instead of widening every value; its base may lie above the
@@ -31,14 +42,25 @@
 
 namespace strata {
 
-enum class IntSequenceForm : uint8_t { kConstant = 0, kFor = 1, kRuns = 2, kPatched = 3 };
+enum class IntSequenceForm : uint8_t {
+  kConstant = 0,
+  kFor = 1,
+  kRuns = 2,
+  kPatched = 3,
+  kRice = 4,
+};
+
+// The forms an encoder may choose: segment formats 2 to 4 know forms 0 to 3 (kFormat2), format 5
+// adds the Rice form (kFormat5). The segment writer passes its format's; decoders read every form.
+enum class IntForms : uint8_t { kFormat2, kFormat5 };
 
 // The bytes EncodeIntSequence(v, n, ...) appends, without encoding (the column codec compares
 // candidate transforms by it). n == 0 encodes to nothing.
-size_t IntSequenceSize(const int64_t* v, size_t n);
+size_t IntSequenceSize(const int64_t* v, size_t n, IntForms forms = IntForms::kFormat5);
 
-// Appends the smallest form of v[0..n) to *out; nothing when n == 0.
-void EncodeIntSequence(const int64_t* v, size_t n, std::string* out);
+// Appends the smallest form (of `forms`) of v[0..n) to *out; nothing when n == 0.
+void EncodeIntSequence(const int64_t* v, size_t n, std::string* out,
+                       IntForms forms = IntForms::kFormat5);
 
 // Reads one sequence of n values from *d into out[0..n). False when the bytes are not a valid
 // sequence of n values (d's position is then unspecified).
@@ -48,7 +70,8 @@ void EncodeIntSequence(const int64_t* v, size_t n, std::string* out);
 // wrapping), whichever encodes smallest:
 //   differenced = order u8 (0..2) | the first min(order, n) values: zigzag varints
 //                 | sequence of the n - order differences of that order (as above)
-void EncodeDifferenced(const int64_t* v, size_t n, std::string* out);
+void EncodeDifferenced(const int64_t* v, size_t n, std::string* out,
+                       IntForms forms = IntForms::kFormat5);
 // The inverse: reads n values into out[0..n). False when malformed.
 [[nodiscard]] bool DecodeDifferenced(Decoder* d, size_t n, int64_t* out);
 
