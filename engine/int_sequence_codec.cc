@@ -90,6 +90,10 @@ constexpr size_t kNoLimit = ~size_t{0};
 // The fewest values the Rice form is sized for (int_sequence_codec.h).
 constexpr size_t kMinRiceValues = 8;
 
+// The Rice form decodes two to three times slower than bit packing: it wins only when the other
+// forms take more than this many bytes, a 32nd more than it (int_sequence_codec.h).
+size_t RiceMargin(size_t rice_bytes) { return rice_bytes + rice_bytes / 32; }
+
 // The frame-of-reference plan (patched or not) for values taken relative to `base`, given their
 // width histogram: values below the base wrap to 64-bit offsets and become patches, like the
 // values wider than the width.
@@ -343,34 +347,53 @@ Plan PlanRice(const int64_t* v, size_t n, const SequenceShape& shape, size_t lim
   plan.base = static_cast<int64_t>(static_cast<uint64_t>(shape.lo) + Sub(shape.hi, shape.lo) / 2);
   const int64_t base = plan.base;
   const size_t head = 1 + VarintSize(ZigZag(base)) + 1;
-  // The mean zigzag distance from the base, summed in units of 2^s so that the sum cannot wrap.
-  const int s = std::max(0, BitWidth(Sub(shape.hi, shape.lo)) + 1 + BitWidth(n) - 64);
-  uint64_t sum = 0;
-  for (size_t i = 0; i < n; i++) sum += ZigZag(static_cast<int64_t>(Sub(v[i], base))) >> s;
-  const uint64_t mean = sum / n << s;
-  const uint64_t scaled = mean / 16 * 11 + mean % 16 * 11 / 16;  // mean x 11/16, about ln 2
-  const int k0 = scaled == 0 ? 0 : BitWidth(scaled) - 1;
-  const int first = std::max(k0 - 1, 0);
-  const int last = std::min(k0 + 1, kMaxRiceParameter);
+  // A bell-shaped spread of n values spans 4 to 6 of its standard deviations, and suits about
+  // k = log2(its deviation): 2 to 4 below the span's width (int_sequence_codec.h).
+  const int width = BitWidth(Sub(shape.hi, shape.lo));  // 2..64
+  const int first = std::max(width - 4, 0);
+  const int last = width - 2;
   // Every code takes k + 1 bits at least.
   if (head + PackedBytes(n, first + 1) >= limit) {
     plan.bytes = std::max(limit, head + PackedBytes(n, first + 1));
     return plan;
   }
-  size_t bits[3] = {};
+  // Without escapes the quotients take n + (the sum of z >> k) bits: three sums of shifts, with
+  // no branch. An escape at the smallest k (a quotient reaching kRiceEscape sets a bit of `high`)
+  // sends the sizing to a pass that counts each quotient and escape.
+  size_t bytes[3] = {};
+  uint64_t q0 = 0, q1 = 0, q2 = 0, high = 0;
+  const int k1 = std::min(first + 1, last), k2 = last;
   for (size_t i = 0; i < n; i++) {
     const uint64_t z = ZigZag(static_cast<int64_t>(Sub(v[i], base)));
-    for (int k = first; k <= last; k++) bits[k - first] += RiceCodeBits(z, k);
+    q0 += z >> first;
+    q1 += z >> k1;
+    q2 += z >> k2;
+    high |= z >> first;
+  }
+  if (high < kRiceEscape) {
+    bytes[0] = RiceBytes(n, first, n + q0, 0);
+    bytes[k1 - first] = RiceBytes(n, k1, n + q1, 0);
+    bytes[k2 - first] = RiceBytes(n, k2, n + q2, 0);
+  } else {
+    for (int k = first; k <= last; k++) {
+      size_t quotient_bits = 0, escape_bytes = 0;
+      for (size_t i = 0; i < n; i++) {
+        const uint64_t q = ZigZag(static_cast<int64_t>(Sub(v[i], base))) >> k;
+        quotient_bits += std::min<uint64_t>(q, kRiceEscape) + 1;
+        if (q >= kRiceEscape) escape_bytes += VarintSize(q - kRiceEscape);
+      }
+      bytes[k - first] = RiceBytes(n, k, quotient_bits, escape_bytes);
+    }
   }
   plan.width = first;
-  size_t best = bits[0];
+  size_t best = bytes[0];
   for (int k = first + 1; k <= last; k++) {
-    if (bits[k - first] < best) {
-      best = bits[k - first];
+    if (bytes[k - first] < best) {
+      best = bytes[k - first];
       plan.width = k;
     }
   }
-  plan.bytes = head + (best + 7) / 8;
+  plan.bytes = head + best;
   return plan;
 }
 
@@ -428,7 +451,13 @@ Plan MakePlan(const int64_t* v, size_t n, const SequenceShape& shape, size_t lim
   }
   if (forms == IntForms::kFormat5 && n >= kMinRiceValues && Sub(hi, lo) >= 2) {
     const Plan rice = PlanRice(v, n, shape, std::min(plan.bytes, limit));
-    if (rice.bytes < plan.bytes) plan = rice;
+    // Rice wins only when the other forms take more than RiceMargin(rice) bytes. Below the limit
+    // with a margin reaching it, that needs their exact size, which a plan at or above the limit
+    // may not be: plan them again without one (rare).
+    if (plan.bytes >= limit && rice.bytes < limit && RiceMargin(rice.bytes) >= limit) {
+      plan = MakePlan(v, n, shape, kNoLimit, IntForms::kFormat2);
+    }
+    if (RiceMargin(rice.bytes) < plan.bytes) plan = rice;
   }
   return plan;
 }
@@ -508,8 +537,7 @@ bool DecodeRice(Decoder* d, size_t n, int64_t base, int64_t* out) {
   uint8_t k = 0;
   if (!d->GetFixed8(&k) || k > kMaxRiceParameter) return false;
   auto* u = reinterpret_cast<uint64_t*>(out);
-  const size_t bytes = GetRiceCodes(d->position(), d->remaining(), n, k, u);
-  if (bytes == 0 || !d->Skip(bytes)) return false;
+  if (!GetRiceCodes(d, n, k, u)) return false;
   const uint64_t b = static_cast<uint64_t>(base);
   for (size_t i = 0; i < n; i++) u[i] = b + static_cast<uint64_t>(UnZigZag(u[i]));
   return true;

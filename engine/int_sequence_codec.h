@@ -12,17 +12,18 @@
 //                 [n low parts, bit-packed at width][p x ([index gap: varint][high part: varint])]
 //                 value i = base + (low_i | high_i << width); the patched indexes strictly
 //                 increase (gap = index - previous index - 1, the first against -1); high != 0
-//     4 rice      [base: zigzag varint][k u8, 0..63][n Rice codes at parameter k: rice_coding.h,
-//                 to a whole byte]   value i = base + unzigzag(code i)     (segment format 5 on)
+//     4 rice      [base: zigzag varint][k u8, 0..63][z_i = zigzag(value i - base) for the n values,
+//                 as Rice codes at parameter k: rice_coding.h's low parts, quotients and escapes]
+//                                                                          (segment format 5 on)
 //
 // The Rice form spends about the entropy of values spread around a centre (the noise of a gauge's
 // deltas), where the frame of reference spends the width of the widest on each. Its encoder takes
-// the midpoint of the minimum and maximum as the base and tries three parameters around the one
-// that suits a geometric spread of the values' mean distance from the base: with m that mean
-// (zigzag), k0 = floor(log2(m x 11/16)) (0 when that is below 1), and k0 - 1, k0, k0 + 1 (within
-// 0..63), the smallest k on equal sizes; m = (sum of (z_i >> s)) / n << s, where s = max(0,
-// bitwidth(max - min) + 1 + bitwidth(n) - 64) keeps the sum from wrapping. It is sized when n >= 8
-// and max - min >= 2, and wins when smaller than every other form.
+// the midpoint of the minimum and maximum as the base and tries the parameters k from w - 4 to
+// w - 2 (at least 0), w = bitwidth(max - min): a bell-shaped spread spans 4 to 6 deviations and
+// suits k = log2(deviation); the smallest k on equal sizes. It is sized when n >= 8 and
+// max - min >= 2, and wins when every other form takes more than r + r/32 bytes (r its size,
+// rounded down): it decodes two to three times slower than bit packing, which a percent or two
+// of bytes (a uniform spread whose range is not a power of two) does not pay for.
 //
 // The patched form (PFOR) takes its width from the histogram of the values' widths, so that a few
 // outliers go to the patch list instead of widening every value; its base may lie above the

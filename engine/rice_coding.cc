@@ -1,65 +1,60 @@
 #include "rice_coding.h"
 
-#include "bit_packing.h"
+#include <bit>
+#include <string_view>
+#include <vector>
 
 namespace strata {
-namespace {
 
-// Reads the bit stream p[0..avail) from a bit position on: at least 57 bits of it (64 minus the
-// position's offset in its byte), zero past the end. Never reads past p + avail.
-class BitPeeker {
- public:
-  BitPeeker(const unsigned char* p, size_t avail) : p_(p), avail_(avail) {}
-
-  uint64_t Peek(size_t bit) const {
-    const size_t byte = bit >> 3;
-    if (byte >= avail_) return 0;
-    return LoadLittleEndian(p_ + byte, avail_ - byte) >> (bit & 7);
-  }
-
-  // The `width` bits at `bit`. REQUIRES: 0 <= width <= 64.
-  uint64_t Read(size_t bit, int width) const {
-    if (width <= 32) return Peek(bit) & LowMask(width);
-    return (Peek(bit) & LowMask(32)) | (Peek(bit + 32) & LowMask(width - 32)) << 32;
-  }
-
-  static uint64_t LowMask(int width) {
-    return width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
-  }
-
- private:
-  const unsigned char* p_;
-  size_t avail_;
-};
-
-}  // namespace
-
-size_t GetRiceCodes(const char* data, size_t avail, size_t n, int k, uint64_t* out) {
-  const BitPeeker stream(reinterpret_cast<const unsigned char*>(data), avail);
-  const size_t end_bit = avail * 8;
-  const uint64_t low_mask = BitPeeker::LowMask(k);
-  size_t bit = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (bit >= end_bit) return 0;  // every code takes at least one bit
-    const uint64_t word = stream.Peek(bit);  // 57 bits or more
-    const int q = std::countr_zero(word);  // 64 when no one bit is in sight
-    if (q >= kRiceEscape) {
-      out[i] = stream.Read(bit + kRiceEscape, 64);
-      bit += kRiceEscape + 64;
-      continue;
+bool GetRiceCodes(Decoder* d, size_t n, int k, uint64_t* out) {
+  std::string_view low;
+  if (!d->GetBytes(PackedBytes(n, k), &low)) return false;
+  UnpackBits(low.data(), n, k, out);
+  // The quotients: each set bit of the stream ends one, after as many zero bits as its value.
+  // Escaped values (a gap of kRiceEscape) are noted and completed from the escape varints.
+  thread_local std::vector<size_t> escaped;  // scratch, reused by each reading thread
+  escaped.clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(d->position());
+  const size_t avail = d->remaining();
+  size_t i = 0;
+  uint64_t gap = 0;  // zero bits since the last set bit
+  size_t byte = 0;
+  while (i < n) {
+    if (byte >= avail) return false;
+    const size_t take = std::min<size_t>(8, avail - byte);
+    uint64_t word = LoadLittleEndian(p + byte, take);
+    int consumed = 0;  // bits of word before the current code
+    while (word != 0 && i < n) {
+      const int at = std::countr_zero(word);
+      gap += static_cast<uint64_t>(at - consumed);
+      if (gap > kRiceEscape) return false;
+      if (gap == kRiceEscape) escaped.push_back(i);
+      out[i++] |= gap << k;
+      gap = 0;
+      consumed = at + 1;
+      word &= word - 1;
     }
-    const int used = q + 1;  // <= kRiceEscape, inside the word
-    const uint64_t low =
-        used + k <= 57 ? (word >> used) & low_mask : stream.Read(bit + static_cast<size_t>(used), k);
-    out[i] = static_cast<uint64_t>(q) << k | low;
-    bit += static_cast<size_t>(used + k);
+    if (i == n) {
+      byte += static_cast<size_t>((consumed + 7) / 8);
+      // The padding after the last code, to its byte's end, is zero.
+      if (consumed % 8 != 0 && (p[byte - 1] >> (consumed % 8)) != 0) return false;
+      break;
+    }
+    gap += static_cast<uint64_t>(static_cast<int>(take) * 8 - consumed);
+    if (gap > kRiceEscape) return false;
+    byte += take;
   }
-  if (bit > end_bit) return 0;
-  const size_t bytes = (bit + 7) / 8;
-  if (bit % 8 != 0 && (stream.Peek(bit) & BitPeeker::LowMask(static_cast<int>(8 - bit % 8))) != 0) {
-    return 0;  // padding is zero
+  if (!d->Skip(byte)) return false;
+  for (size_t at : escaped) {
+    uint64_t extra = 0;
+    const uint64_t max_quotient = ~uint64_t{0} >> k;
+    if (!d->GetVarint64(&extra) || max_quotient < kRiceEscape ||
+        extra > max_quotient - kRiceEscape) {
+      return false;
+    }
+    out[at] += extra << k;  // the quotient was stored as kRiceEscape
   }
-  return bytes;
+  return true;
 }
 
 }  // namespace strata

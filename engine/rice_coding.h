@@ -3,92 +3,74 @@
 // (bit_packing.h) spends the width of the largest on every value. The unit from which
 // int_sequence_codec.h builds its Rice form.
 //
-// The code of z at parameter k (0..kMaxRiceParameter), with q = z >> k:
-//   q < kRiceEscape:  q zero bits, a one bit, then the k low bits of z        (q + 1 + k bits)
-//   otherwise:        kRiceEscape zero bits, then the 64 bits of z            (kRiceEscape + 64)
-// Codes follow each other in a little-endian bit stream, low bits first (as bit_packing.h), and
-// the stream is padded with zero bits to a whole byte. Stateless functions: thread-safe.
+// n values z_i at parameter k (0..kMaxRiceParameter), with q_i = z_i >> k, are stored in three
+// parts, so that each decodes without waiting on the others' lengths:
+//   low parts   the n values z_i & (2^k - 1), bit-packed at width k (bit_packing.h)
+//   quotients   per value, min(q_i, kRiceEscape) zero bits then a one bit, in a little-endian bit
+//               stream (low bits first) padded with zero bits to a whole byte
+//   escapes     per value with q_i >= kRiceEscape, in order: q_i - kRiceEscape as a varint
+// Every quotient ends with a one bit, so the decoder reads them as the gaps between the stream's
+// set bits, a word at a time. Stateless functions: thread-safe.
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string>
+
+#include "bit_packing.h"
+#include "coding.h"
 
 namespace strata {
 
 inline constexpr int kRiceEscape = 32;
 inline constexpr int kMaxRiceParameter = 63;
 
-// The bits of z's code at parameter k.
-inline size_t RiceCodeBits(uint64_t z, int k) {
-  const uint64_t q = z >> k;
-  return q < kRiceEscape ? static_cast<size_t>(q) + 1 + static_cast<size_t>(k)
-                         : kRiceEscape + 64;
+// The bytes of the three parts for n values at parameter k whose quotient stream takes
+// `quotient_bits` bits (the sum of min(q_i, kRiceEscape) + 1) and whose escapes take
+// `escape_bytes`.
+inline size_t RiceBytes(size_t n, int k, size_t quotient_bits, size_t escape_bytes) {
+  return PackedBytes(n, k) + (quotient_bits + 7) / 8 + escape_bytes;
 }
 
-// Appends a little-endian bit stream, 8 bytes at a time. Not thread-safe; one per stream.
-class BitWriter {
- public:
-  explicit BitWriter(std::string* out) : out_(out) {}
-
-  // Appends the `width` low bits of x. REQUIRES: 0 <= width <= 64 and x < 2^width.
-  void Put(uint64_t x, int width) {
-    if (width == 0) return;
-    acc_ |= x << filled_;
-    filled_ += width;
-    if (filled_ >= 64) {
-      Store(acc_);
-      filled_ -= 64;
-      acc_ = filled_ == 0 ? 0 : x >> (width - filled_);  // the bits of x that did not fit
-    }
-  }
-
-  // Appends the bits still held, padded with zero bits to a whole byte. Call once, at the end.
-  void Finish() {
-    for (; filled_ > 0; filled_ -= 8, acc_ >>= 8) out_->push_back(static_cast<char>(acc_));
-    filled_ = 0;
-    acc_ = 0;
-  }
-
- private:
-  void Store(uint64_t word) {
-    if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
-    char bytes[8];
-    std::memcpy(bytes, &word, 8);
-    out_->append(bytes, 8);
-  }
-
-  std::string* out_;
-  uint64_t acc_ = 0;
-  int filled_ = 0;  // bits of acc_ in use, 0..63
-};
-
-// Appends the codes of value_at(0..n) at parameter k, padded to a whole byte. REQUIRES: 0 <= k
-// <= kMaxRiceParameter.
+// Appends the three parts for value_at(0..n) at parameter k. REQUIRES: 0 <= k <=
+// kMaxRiceParameter.
 template <class ValueAt>
 void PutRiceCodes(size_t n, int k, std::string* out, ValueAt value_at) {
-  BitWriter bits(out);
-  const uint64_t low_mask = (uint64_t{1} << k) - 1;
+  const uint64_t low_mask = k == 64 ? ~uint64_t{0} : (uint64_t{1} << k) - 1;
+  PackBitsOf(n, k, out, [&](size_t i) { return value_at(i) & low_mask; });
+  uint64_t acc = 0;
+  int filled = 0;  // bits of acc in use, 0..63
+  size_t escapes = 0;
   for (size_t i = 0; i < n; i++) {
-    const uint64_t z = value_at(i);
-    const uint64_t q = z >> k;
-    if (q < kRiceEscape) {
-      bits.Put(uint64_t{1} << q, static_cast<int>(q) + 1);
-      bits.Put(z & low_mask, k);
-    } else {
-      bits.Put(0, kRiceEscape);
-      bits.Put(z, 64);
+    const uint64_t q = value_at(i) >> k;
+    const int zeros = q < kRiceEscape ? static_cast<int>(q) : kRiceEscape;
+    escapes += q >= kRiceEscape;
+    filled += zeros;  // zero bits: nothing to set
+    if (filled >= 64) {
+      PutFixed64(out, acc);
+      acc = 0;
+      filled -= 64;
+    }
+    acc |= uint64_t{1} << filled;
+    if (++filled == 64) {
+      PutFixed64(out, acc);
+      acc = 0;
+      filled = 0;
     }
   }
-  bits.Finish();
+  for (; filled > 0; filled -= 8, acc >>= 8) out->push_back(static_cast<char>(acc));
+  for (size_t i = 0; escapes > 0 && i < n; i++) {
+    const uint64_t q = value_at(i) >> k;
+    if (q < kRiceEscape) continue;
+    PutVarint64(out, q - kRiceEscape);
+    escapes--;
+  }
 }
 
-// Reads n codes at parameter k from the stream at p, of which `avail` bytes may be read, into
-// out[0..n). Returns the bytes the stream takes (its codes and padding), or 0 when the codes run
-// past `avail` bytes or the padding is not zero. Never reads past p + avail. REQUIRES: n >= 1,
+// Reads the three parts of n values at parameter k from *d into out[0..n). False when they are
+// not a valid encoding of n values (a part cut short, a gap longer than kRiceEscape, padding that
+// is not zero, a bad varint); *d is then at an unspecified position. REQUIRES: n >= 1,
 // 0 <= k <= kMaxRiceParameter.
-size_t GetRiceCodes(const char* p, size_t avail, size_t n, int k, uint64_t* out);
+[[nodiscard]] bool GetRiceCodes(Decoder* d, size_t n, int k, uint64_t* out);
 
 }  // namespace strata

@@ -150,31 +150,49 @@ inline Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
   return plan;
 }
 
-// Format 5's Rice candidate (int_sequence_codec.h): base the midpoint, k around the one that
-// suits the mean zigzag distance, each k's size counted code by code.
+// The Rice codes of rice_coding.h: low parts packed, quotients in unary one bit at a time, then
+// the escapes.
+inline void PutRiceCodesPlainly(const int64_t* v, size_t n, int64_t base, int k,
+                                std::string* out) {
+  std::vector<uint64_t> z(n), low(n);
+  for (size_t i = 0; i < n; i++) {
+    z[i] = ZigZag(static_cast<int64_t>(Sub(v[i], base)));
+    low[i] = k == 0 ? 0 : z[i] & ((uint64_t{1} << k) - 1);
+  }
+  PackBits(low.data(), n, k, out);
+  std::vector<bool> bits;
+  for (size_t i = 0; i < n; i++) {
+    const uint64_t q = z[i] >> k;
+    for (uint64_t b = 0; b < std::min<uint64_t>(q, 32); b++) bits.push_back(false);
+    bits.push_back(true);
+  }
+  for (size_t at = 0; at < bits.size(); at += 8) {
+    unsigned char byte = 0;
+    for (size_t b = 0; b < 8 && at + b < bits.size(); b++) byte |= bits[at + b] << b;
+    out->push_back(static_cast<char>(byte));
+  }
+  for (size_t i = 0; i < n; i++) {
+    if ((z[i] >> k) >= 32) PutVarint64(out, (z[i] >> k) - 32);
+  }
+}
+
+// Format 5's Rice candidate (int_sequence_codec.h): base the midpoint, k from w - 4 to w - 2 for
+// values spanning w bits, each k's size counted code by code.
 inline Plan RicePlan(const int64_t* v, size_t n, int64_t lo, int64_t hi) {
   Plan plan;
   plan.form = Form::kRice;
   plan.base = static_cast<int64_t>(static_cast<uint64_t>(lo) + Sub(hi, lo) / 2);
-  const int s = std::max(0, BitWidth(Sub(hi, lo)) + 1 + BitWidth(n) - 64);
-  uint64_t sum = 0;
-  for (size_t i = 0; i < n; i++) sum += ZigZag(static_cast<int64_t>(Sub(v[i], plan.base))) >> s;
-  const uint64_t m = sum / n << s;
-  const uint64_t scaled = m / 16 * 11 + m % 16 * 11 / 16;
-  const int k0 = scaled == 0 ? 0 : BitWidth(scaled) - 1;
-  size_t best_bits = ~size_t{0};
-  for (int k = std::max(k0 - 1, 0); k <= std::min(k0 + 1, 63); k++) {
-    size_t bits = 0;
-    for (size_t i = 0; i < n; i++) {
-      const uint64_t q = ZigZag(static_cast<int64_t>(Sub(v[i], plan.base))) >> k;
-      bits += q < 32 ? q + 1 + static_cast<size_t>(k) : 32 + 64;
-    }
-    if (bits < best_bits) {
-      best_bits = bits;
+  const int w = BitWidth(Sub(hi, lo));
+  size_t best_bytes = ~size_t{0};
+  for (int k = std::max(w - 4, 0); k <= w - 2; k++) {
+    std::string codes;
+    PutRiceCodesPlainly(v, n, plan.base, k, &codes);
+    if (codes.size() < best_bytes) {
+      best_bytes = codes.size();
       plan.width = k;
     }
   }
-  plan.bytes = 1 + VarintSize(ZigZag(plan.base)) + 1 + (best_bits + 7) / 8;
+  plan.bytes = 1 + VarintSize(ZigZag(plan.base)) + 1 + best_bytes;
   return plan;
 }
 
@@ -208,39 +226,13 @@ inline Plan MakePlan(const int64_t* v, size_t n, bool rice = false) {
   }
   if (rice && n >= 8 && Sub(hi, lo) >= 2) {
     const Plan candidate = RicePlan(v, n, lo, hi);
-    if (candidate.bytes < plan.bytes) plan = candidate;
+    if (candidate.bytes + candidate.bytes / 32 < plan.bytes) plan = candidate;
   }
   return plan;
 }
 
 inline size_t IntSequenceSize(const int64_t* v, size_t n, bool rice = false) {
   return n == 0 ? 0 : MakePlan(v, n, rice).bytes;
-}
-
-// The Rice codes of rice_coding.h, appended one bit at a time.
-inline void PutRiceCodesBitByBit(const int64_t* v, size_t n, int64_t base, int k,
-                                 std::string* out) {
-  std::vector<bool> bits;
-  auto put = [&bits](uint64_t x, int width) {
-    for (int b = 0; b < width; b++) bits.push_back((x >> b) & 1);
-  };
-  for (size_t i = 0; i < n; i++) {
-    const uint64_t z = ZigZag(static_cast<int64_t>(Sub(v[i], base)));
-    const uint64_t q = z >> k;
-    if (q < 32) {
-      put(0, static_cast<int>(q));
-      put(1, 1);
-      put(z, k);
-    } else {
-      put(0, 32);
-      put(z, 64);
-    }
-  }
-  for (size_t at = 0; at < bits.size(); at += 8) {
-    unsigned char byte = 0;
-    for (size_t b = 0; b < 8 && at + b < bits.size(); b++) byte |= bits[at + b] << b;
-    out->push_back(static_cast<char>(byte));
-  }
 }
 
 inline void EncodeIntSequence(const int64_t* v, size_t n, std::string* out, bool rice = false) {
@@ -264,7 +256,7 @@ inline void EncodeIntSequence(const int64_t* v, size_t n, std::string* out, bool
   if (plan.form == Form::kConstant) return;
   PutFixed8(out, static_cast<uint8_t>(plan.width));
   if (plan.form == Form::kRice) {
-    PutRiceCodesBitByBit(v, n, plan.base, plan.width, out);
+    PutRiceCodesPlainly(v, n, plan.base, plan.width, out);
     return;
   }
   std::vector<uint64_t> low(n);

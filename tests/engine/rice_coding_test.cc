@@ -1,7 +1,8 @@
 // Rice codes (rice_coding.h): round trips at every parameter on values of real shapes (zeros,
-// small noise, geometric spreads, escapes up to 2^64 - 1), the exact size RiceCodeBits predicts,
-// and the decoder's refusals: a stream cut short anywhere, padding that is not zero, a parameter
-// out of range in the Rice form of int_sequence_codec.h. Bytes past the stream are not consumed.
+// small noise, geometric spreads, escapes up to 2^64 - 1), the exact size RiceBytes predicts,
+// and the decoder's refusals: parts cut short anywhere, padding that is not zero, a gap longer
+// than an escape, an escape past 64 bits, a parameter out of range in the Rice form of
+// int_sequence_codec.h. Bytes past the codes are not consumed.
 #include "rice_coding.h"
 
 #include <gtest/gtest.h>
@@ -37,18 +38,36 @@ std::string Encode(const std::vector<uint64_t>& v, int k) {
   return bytes;
 }
 
+size_t VarintLength(uint64_t x) {
+  std::string bytes;
+  PutVarint64(&bytes, x);
+  return bytes.size();
+}
+
+// The bytes GetRiceCodes consumes from `bytes` for n codes at k, or 0 when it refuses them.
+size_t Decode(const std::string& bytes, size_t n, int k, std::vector<uint64_t>* out) {
+  out->assign(n, 0);
+  Decoder d(bytes);
+  if (!GetRiceCodes(&d, n, k, out->data())) return 0;
+  return bytes.size() - d.remaining();
+}
+
 TEST(RiceCodingTest, RoundTripsAtEveryParameterInTheSizeItsCodesTake) {
   uint64_t seed = 1;
   for (size_t n : {1, 7, 8, 63, 64, 65, 1000}) {
     for (const auto& v : Shapes(n, seed++)) {
       for (int k = 0; k <= kMaxRiceParameter; k++) {
         const std::string bytes = Encode(v, k);
-        size_t bits = 0;
-        for (uint64_t z : v) bits += RiceCodeBits(z, k);
-        ASSERT_EQ(bytes.size(), (bits + 7) / 8) << "n=" << n << " k=" << k;
-        std::string padded = bytes + "\xff\xff";  // what follows is not the stream's
-        std::vector<uint64_t> back(n, 7);
-        ASSERT_EQ(GetRiceCodes(padded.data(), padded.size(), n, k, back.data()), bytes.size())
+        size_t quotient_bits = 0, escape_bytes = 0;
+        for (uint64_t z : v) {
+          const uint64_t q = z >> k;
+          quotient_bits += q < kRiceEscape ? q + 1 : kRiceEscape + 1;
+          if (q >= kRiceEscape) escape_bytes += VarintLength(q - kRiceEscape);
+        }
+        ASSERT_EQ(bytes.size(), RiceBytes(n, k, quotient_bits, escape_bytes))
+            << "n=" << n << " k=" << k;
+        std::vector<uint64_t> back;
+        ASSERT_EQ(Decode(bytes + "\xff\xff", n, k, &back), bytes.size())  // what follows is not theirs
             << "n=" << n << " k=" << k;
         ASSERT_EQ(back, v) << "n=" << n << " k=" << k;
       }
@@ -60,24 +79,30 @@ TEST(RiceCodingTest, AStreamCutShortIsRefused) {
   for (const auto& v : Shapes(100, 9)) {
     for (int k : {0, 3, 7, 31, 63}) {
       const std::string bytes = Encode(v, k);
-      std::vector<uint64_t> back(v.size());
+      std::vector<uint64_t> back;
       for (size_t cut = 0; cut < bytes.size(); cut++) {
-        const std::string prefix = bytes.substr(0, cut);  // its own buffer: ASan sees overreads
-        EXPECT_EQ(GetRiceCodes(prefix.data(), prefix.size(), v.size(), k, back.data()), 0u)
+        // Its own buffer: ASan sees any read past it.
+        EXPECT_EQ(Decode(bytes.substr(0, cut), v.size(), k, &back), 0u)
             << "k=" << k << " cut at " << cut;
       }
     }
   }
 }
 
-TEST(RiceCodingTest, NonZeroPaddingIsRefused) {
-  const std::vector<uint64_t> v = {1, 2, 3};  // 3 x (1 + 2) bits at k = 2: 9 bits, 7 of padding
-  std::string bytes = Encode(v, 2);
-  ASSERT_EQ(bytes.size(), 2u);
-  std::vector<uint64_t> back(3);
-  ASSERT_EQ(GetRiceCodes(bytes.data(), bytes.size(), 3, 2, back.data()), 2u);
-  bytes[1] = static_cast<char>(bytes[1] | 0x80);
-  EXPECT_EQ(GetRiceCodes(bytes.data(), bytes.size(), 3, 2, back.data()), 0u);
+TEST(RiceCodingTest, NonZeroPaddingAndOverlongGapsAreRefused) {
+  // k = 0: no low parts; quotients 1, 2, 0: bits 0 1 0 0 1 1 from the lowest, 2 of padding.
+  const std::vector<uint64_t> v = {1, 2, 0};
+  std::string bytes = Encode(v, 0);
+  ASSERT_EQ(bytes, std::string(1, '\x32'));
+  std::vector<uint64_t> back;
+  ASSERT_EQ(Decode(bytes, 3, 0, &back), 1u);
+  EXPECT_EQ(Decode(std::string(1, '\xb2'), 3, 0, &back), 0u);  // a padding bit set
+  // A gap of 33 zero bits before a one bit: longer than any quotient the encoder writes.
+  EXPECT_EQ(Decode(std::string("\0\0\0\0\x02", 5), 1, 0, &back), 0u);
+  // An escape (32 zero bits, a one bit) whose varint would take the value past 64 bits.
+  std::string escape("\0\0\0\0\x01", 5);
+  PutVarint64(&escape, ~uint64_t{0});
+  EXPECT_EQ(Decode(escape, 1, 0, &back), 0u);
 }
 
 TEST(RiceCodingTest, TheRiceFormRefusesAParameterBeyond63) {
