@@ -38,7 +38,7 @@ struct BlockStats {
   bool operator==(const BlockStats&) const = default;
 };
 
-// Whether a block of `rows` rows of a field of `type` has statistics in a format-3 or format-4 segment.
+// Whether a block of `rows` rows of a field of `type` has statistics in a segment of format 3 or later.
 inline bool HasBlockStats(ValueType type, uint64_t rows) {
   return type != ValueType::kString && rows >= kStatsMinRows;
 }

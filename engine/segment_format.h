@@ -1,8 +1,9 @@
-// The segment file format (engine/README.md, sections 10.6 to 10.9): the single definition of its
+// The segment file format (engine/README.md, sections 10.6 to 10.10): the single definition of its
 // bytes, shared by SegmentWriter and SegmentReader. A segment is immutable once renamed into place.
-// Four versions exist, told apart by the header's version field: SegmentWriter writes format 4
-// (format 2 with block statistics, below, in format 4's form), and SegmentReader reads all four;
-// compaction rewrites format-1, format-2 and format-3 segments as format 4. In all, every byte
+// Five versions exist, told apart by the header's version field: SegmentWriter writes format 5
+// (format 2 with block statistics, below, in format 4's form, and format 5's Rice-coded integer
+// sequences), and SegmentReader reads all five; compaction rewrites segments of formats 1 to 4 as
+// format 5. In all, every byte
 // of the file is covered by exactly one CRC-32 (crc32.h), so any damage is detected by Open
 // (header, index, footer) or by Read/Verify (section headers, blocks, row groups).
 //
