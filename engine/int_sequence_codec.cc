@@ -90,8 +90,8 @@ constexpr size_t kNoLimit = ~size_t{0};
 // The fewest values the Rice form is sized for (int_sequence_codec.h).
 constexpr size_t kMinRiceValues = 8;
 
-// The Rice form decodes two to three times slower than bit packing: it wins only when the other
-// forms take more than this many bytes, a 32nd more than it (int_sequence_codec.h).
+// A Rice-coded column decodes at about 0.7x the speed of a bit-packed one: the form wins only when
+// the other forms take more than this many bytes, a 32nd more than it (int_sequence_codec.h).
 size_t RiceMargin(size_t rice_bytes) { return rice_bytes + rice_bytes / 32; }
 
 // The frame-of-reference plan (patched or not) for values taken relative to `base`, given their

@@ -1,5 +1,6 @@
 #include "rice_coding.h"
 
+#include <algorithm>
 #include <bit>
 #include <string_view>
 #include <vector>

@@ -36,7 +36,7 @@ inline size_t RiceBytes(size_t n, int k, size_t quotient_bits, size_t escape_byt
 // kMaxRiceParameter.
 template <class ValueAt>
 void PutRiceCodes(size_t n, int k, std::string* out, ValueAt value_at) {
-  const uint64_t low_mask = k == 64 ? ~uint64_t{0} : (uint64_t{1} << k) - 1;
+  const uint64_t low_mask = (uint64_t{1} << k) - 1;
   PackBitsOf(n, k, out, [&](size_t i) { return value_at(i) & low_mask; });
   uint64_t acc = 0;
   int filled = 0;  // bits of acc in use, 0..63
