@@ -7,19 +7,6 @@ namespace strata {
 
 namespace {
 
-// Loads up to 8 bytes at p (fewer when `avail` < 8), little-endian.
-inline uint64_t LoadPartial(const unsigned char* p, size_t avail) {
-  if (avail >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
-    return w;
-  }
-  uint64_t w = 0;
-  for (size_t i = 0; i < avail; i++) w |= static_cast<uint64_t>(p[i]) << (8 * i);
-  return w;
-}
-
 // The common case, width <= 56: one 8-byte load per value holds all its bits.
 void UnpackNarrow(const unsigned char* p, size_t bytes, size_t n, int width, uint64_t* out) {
   const uint64_t mask = (uint64_t{1} << width) - 1;
@@ -36,7 +23,7 @@ void UnpackNarrow(const unsigned char* p, size_t bytes, size_t n, int width, uin
   }
   for (; i < n; i++, bit += static_cast<size_t>(width)) {
     const size_t byte = bit >> 3;
-    out[i] = (LoadPartial(p + byte, bytes - byte) >> (bit & 7)) & mask;
+    out[i] = (LoadLittleEndian(p + byte, bytes - byte) >> (bit & 7)) & mask;
   }
 }
 
@@ -59,7 +46,7 @@ void UnpackBits(const char* data, size_t n, int width, uint64_t* out) {
   for (size_t i = 0; i < n; i++, bit += static_cast<size_t>(width)) {
     const size_t byte = bit >> 3;
     const int shift = static_cast<int>(bit & 7);
-    uint64_t lo = LoadPartial(p + byte, bytes - byte) >> shift;
+    uint64_t lo = LoadLittleEndian(p + byte, bytes - byte) >> shift;
     // Bits past the first 8 bytes, when shift + width > 64.
     if (shift + width > 64) lo |= static_cast<uint64_t>(p[byte + 8]) << (64 - shift);
     out[i] = lo & mask;

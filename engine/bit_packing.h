@@ -17,6 +17,19 @@ namespace strata {
 // int_sequence_codec.h calls it once per value and candidate.
 inline int BitWidth(uint64_t v) { return 64 - std::countl_zero(v); }
 
+// Loads up to 8 bytes at p (fewer when `avail` < 8, the missing high bytes zero), little-endian.
+inline uint64_t LoadLittleEndian(const unsigned char* p, size_t avail) {
+  if (avail >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+    return w;
+  }
+  uint64_t w = 0;
+  for (size_t i = 0; i < avail; i++) w |= static_cast<uint64_t>(p[i]) << (8 * i);
+  return w;
+}
+
 inline size_t PackedBytes(size_t n, int width) {
   return (n * static_cast<size_t>(width) + 7) / 8;
 }

@@ -38,7 +38,7 @@ struct BlockStats {
   bool operator==(const BlockStats&) const = default;
 };
 
-// Whether a block of `rows` rows of a field of `type` has statistics in a format-3 or format-4 segment.
+// Whether a block of `rows` rows of a field of `type` has statistics in a segment of format 3 or later.
 inline bool HasBlockStats(ValueType type, uint64_t rows) {
   return type != ValueType::kString && rows >= kStatsMinRows;
 }
@@ -48,7 +48,7 @@ inline bool HasBlockStats(ValueType type, uint64_t rows) {
 BlockStats ComputeBlockStats(const Column& col, size_t begin, size_t end);
 
 // Appends the stored form of `stats` of a block of `rows` rows of a field of `type` in segment
-// `format` (kSegmentFormatV3 or kSegmentFormatVersion; layouts in segment_format.h).
+// `format` (kSegmentFormatV3, or V4 and later; layouts in segment_format.h).
 void EncodeBlockStats(uint32_t format, ValueType type, uint64_t rows, const BlockStats& stats,
                       std::string* out);
 // Reads one stored BlockStats of a block of `rows` rows in segment `format`; false when truncated

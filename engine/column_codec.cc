@@ -52,7 +52,8 @@ void DivideDeltas(const int64_t* t, size_t n, uint64_t g, int64_t* q) {
 
 // Sets *body to the dictionary form's body (after the form byte); false, when the values are all
 // distinct, leaving *body unspecified. The map and buffers are reused by each flush thread.
-bool DictionaryBody(const Column& col, size_t begin, size_t end, std::string* body) {
+bool DictionaryBody(const Column& col, size_t begin, size_t end, IntForms forms,
+                    std::string* body) {
   thread_local std::unordered_map<std::string_view, int64_t> codes;  // scratch: thread_scratch.h
   thread_local std::vector<int64_t> seq;
   thread_local std::string entries;
@@ -73,16 +74,16 @@ bool DictionaryBody(const Column& col, size_t begin, size_t end, std::string* bo
   body->clear();
   PutVarint64(body, distinct);
   body->append(entries);
-  EncodeIntSequence(seq.data(), seq.size(), body);
+  EncodeIntSequence(seq.data(), seq.size(), body, forms);
   TrimScratch(&entries);
   return true;
 }
 
-void EncodeStrings(const Column& col, size_t begin, size_t end, std::string* out) {
+void EncodeStrings(const Column& col, size_t begin, size_t end, IntForms forms, std::string* out) {
   thread_local std::string plain, dict, z;  // scratch: thread_scratch.h
   plain.clear();
   for (size_t i = begin; i < end; i++) PutLengthPrefixed(&plain, col.strs[i]);
-  const bool has_dict = DictionaryBody(col, begin, end, &dict);
+  const bool has_dict = DictionaryBody(col, begin, end, forms, &dict);
   const bool use_dict = has_dict && dict.size() < plain.size();
   const std::string& body = use_dict ? dict : plain;
   const uint8_t inner = use_dict ? kDictionary : kPlain;
@@ -157,7 +158,7 @@ bool DecodeStrings(std::string_view bytes, size_t n, std::vector<std::string>* o
 
 }  // namespace
 
-void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out) {
+void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out, IntForms forms) {
   PutFixed8(out, 0);
   PutVarsint64(out, t[0]);
   const uint64_t g = CommonDivisor(t, n);
@@ -165,7 +166,7 @@ void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out) {
   thread_local std::vector<int64_t> q;  // reused by each flush thread
   q.resize(n - 1);
   DivideDeltas(t, n, g, q.data());
-  EncodeDifferenced(q.data(), n - 1, out);
+  EncodeDifferenced(q.data(), n - 1, out, forms);
 }
 
 bool DecodeTimeColumn(std::string_view bytes, size_t n, int64_t* out) {
@@ -181,23 +182,24 @@ bool DecodeTimeColumn(std::string_view bytes, size_t n, int64_t* out) {
   return true;
 }
 
-void EncodeValueColumn(const Column& col, size_t begin, size_t end, std::string* out) {
+void EncodeValueColumn(const Column& col, size_t begin, size_t end, std::string* out,
+                       IntForms forms) {
   const size_t n = end - begin;
   switch (col.type) {
     case ValueType::kString:
-      EncodeStrings(col, begin, end, out);
+      EncodeStrings(col, begin, end, forms, out);
       return;
     case ValueType::kFloat:
       PutFixed8(out, 0);
-      EncodeFloats(col.nums.data() + begin, n, out);
+      EncodeFloats(col.nums.data() + begin, n, out, forms);
       return;
     case ValueType::kInt:
       PutFixed8(out, 0);
-      EncodeDifferenced(reinterpret_cast<const int64_t*>(col.nums.data() + begin), n, out);
+      EncodeDifferenced(reinterpret_cast<const int64_t*>(col.nums.data() + begin), n, out, forms);
       return;
     case ValueType::kBool:
       PutFixed8(out, 0);
-      EncodeIntSequence(reinterpret_cast<const int64_t*>(col.nums.data() + begin), n, out);
+      EncodeIntSequence(reinterpret_cast<const int64_t*>(col.nums.data() + begin), n, out, forms);
       return;
   }
 }

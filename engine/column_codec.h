@@ -33,19 +33,24 @@
 #include <string>
 #include <string_view>
 
+#include "int_sequence_codec.h"
 #include "point.h"
 
 namespace strata {
 
-// Appends the time column of t[0..n). REQUIRES: n >= 1.
-void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out);
+// Appends the time column of t[0..n), its integer sequences in `forms` (int_sequence_codec.h).
+// REQUIRES: n >= 1.
+void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out,
+                      IntForms forms = IntForms::kFormat5);
 // Decodes exactly `bytes` as the time column of n >= 1 rows into out[0..n). Does not check order.
 [[nodiscard]] bool DecodeTimeColumn(std::string_view bytes, size_t n, int64_t* out);
 
-// Appends the value column of points [begin, end) of col. REQUIRES: begin < end <= col.size();
+// Appends the value column of points [begin, end) of col, its integer sequences in `forms`.
+// REQUIRES: begin < end <= col.size();
 // col holds values of col.type; a string column of more than one value holds at most
 // kMaxBlockValueBytes of them.
-void EncodeValueColumn(const Column& col, size_t begin, size_t end, std::string* out);
+void EncodeValueColumn(const Column& col, size_t begin, size_t end, std::string* out,
+                       IntForms forms = IntForms::kFormat5);
 // Decodes exactly `bytes` as a value column of n >= 1 rows of `type`, appending the values to
 // out->nums (or out->strs for strings). False, with *out unchanged, when malformed.
 [[nodiscard]] bool DecodeValueColumn(std::string_view bytes, ValueType type, size_t n,

@@ -24,7 +24,7 @@ size_t XorFormLowerBound(const uint64_t* bits, size_t n) {
 // The forms are written in place, one after the other, and the larger one removed: no buffer per
 // form. The decimal form goes first; when it is no larger than the XOR form's lower bound, the
 // XOR form is not written at all (the decimal form wins ties).
-void EncodeFloats(const uint64_t* bits, size_t n, std::string* out) {
+void EncodeFloats(const uint64_t* bits, size_t n, std::string* out, IntForms forms) {
   thread_local std::vector<int64_t> scaled;  // reused by each flush thread
   const int e = DecimalExponent(bits, n, kMaxDecimalExponent, &scaled);
   const size_t start = out->size();
@@ -32,7 +32,7 @@ void EncodeFloats(const uint64_t* bits, size_t n, std::string* out) {
   if (e >= 0) {
     PutFixed8(out, kDecimal);
     PutFixed8(out, static_cast<uint8_t>(e));
-    EncodeDifferenced(scaled.data(), n, out);
+    EncodeDifferenced(scaled.data(), n, out, forms);
     best = out->size() - start;
   }
   if (e < 0 || best > XorFormLowerBound(bits, n)) {

@@ -17,13 +17,16 @@
 #include <string>
 
 #include "coding.h"
+#include "int_sequence_codec.h"
 
 namespace strata {
 
 inline constexpr int kMaxDecimalExponent = 10;  // format 2's bound (float_transforms.h)
 
-// Appends the smallest form of bits[0..n) to *out. REQUIRES: n >= 1.
-void EncodeFloats(const uint64_t* bits, size_t n, std::string* out);
+// Appends the smallest form of bits[0..n) to *out, its integer sequences in `forms`
+// (int_sequence_codec.h). REQUIRES: n >= 1.
+void EncodeFloats(const uint64_t* bits, size_t n, std::string* out,
+                 IntForms forms = IntForms::kFormat5);
 
 // Reads n >= 1 values into out[0..n). False when the bytes are not a valid float column of n.
 [[nodiscard]] bool DecodeFloats(Decoder* d, size_t n, uint64_t* out);

@@ -8,17 +8,17 @@
 namespace strata {
 
 void EncodeRowGroup(const std::vector<const Column*>& fields, size_t begin, size_t end,
-                    ValueColumnEncoder encode, std::string* out) {
+                    ValueColumnEncoder encode, IntForms forms, std::string* out) {
   const size_t n = end - begin;
   // The columns are encoded apart (their lengths come first), into scratch (thread_scratch.h).
   thread_local std::string times;
   thread_local std::vector<std::string> values;
   times.clear();
-  EncodeTimeColumn(fields[0]->times.data() + begin, n, &times);
+  EncodeTimeColumn(fields[0]->times.data() + begin, n, &times, forms);
   if (values.size() < fields.size()) values.resize(fields.size());
   for (size_t f = 0; f < fields.size(); f++) {
     values[f].clear();
-    encode(*fields[f], begin, end, &values[f]);
+    encode(*fields[f], begin, end, &values[f], forms);
   }
   const size_t start = out->size();
   PutVarint64(out, times.size());

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "int_sequence_codec.h"
 #include "point.h"
 
 namespace strata {
@@ -23,12 +24,14 @@ namespace strata {
 inline constexpr size_t kRowGroupTrailerSize = 4;  // the CRC
 
 // How a value column becomes bytes: EncodeValueColumn (tests substitute a faulty one).
-using ValueColumnEncoder = void (*)(const Column& col, size_t begin, size_t end, std::string* out);
+using ValueColumnEncoder = void (*)(const Column& col, size_t begin, size_t end, std::string* out,
+                                    IntForms forms);
 
 // Appends the group of rows [begin, end) of `fields`, which all hold the same times (those of
-// fields[0]). REQUIRES: begin < end <= size of each; fields non-empty.
+// fields[0]), its integer sequences in `forms` (int_sequence_codec.h). REQUIRES: begin < end <=
+// size of each; fields non-empty.
 void EncodeRowGroup(const std::vector<const Column*>& fields, size_t begin, size_t end,
-                    ValueColumnEncoder encode, std::string* out);
+                    ValueColumnEncoder encode, IntForms forms, std::string* out);
 
 // Why a group did not decode.
 enum class RowGroupDamage { kNone, kChecksum, kFraming, kTimes, kValues };

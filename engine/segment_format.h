@@ -1,8 +1,9 @@
-// The segment file format (engine/README.md, sections 10.6 to 10.9): the single definition of its
+// The segment file format (engine/README.md, sections 10.6 to 10.10): the single definition of its
 // bytes, shared by SegmentWriter and SegmentReader. A segment is immutable once renamed into place.
-// Four versions exist, told apart by the header's version field: SegmentWriter writes format 4
-// (format 2 with block statistics, below, in format 4's form), and SegmentReader reads all four;
-// compaction rewrites format-1, format-2 and format-3 segments as format 4. In all, every byte
+// Five versions exist, told apart by the header's version field: SegmentWriter writes format 5
+// (format 2 with block statistics, below, in format 4's form, and format 5's Rice-coded integer
+// sequences), and SegmentReader reads all five; compaction rewrites segments of formats 1 to 4 as
+// format 5. In all, every byte
 // of the file is covered by exactly one CRC-32 (crc32.h), so any damage is detected by Open
 // (header, index, footer) or by Read/Verify (section headers, blocks, row groups).
 //
@@ -117,8 +118,12 @@
 //                     | greatest prefix sum - sum: zz128
 //
 // The reader refuses a difference that puts a k at or beyond the scaled bound (block_stats.cc)
-// or an integer past INT64_MAX, then makes format 3's checks. Compaction rewrites format-3
-// segments as format 4.
+// or an integer past INT64_MAX, then makes format 3's checks.
+//
+// FORMAT 5: format 4 (version u32 = 5 in the header) whose integer sequences, in every column,
+// may also take the Rice form (form 4 of int_sequence_codec.h), which builds before format 5 do
+// not know; everything else is format 4's. Compaction rewrites segments of formats 1 to 4 as
+// format 5.
 #pragma once
 
 #include <cstddef>
@@ -128,10 +133,12 @@ namespace strata {
 
 // "STRATSEG" read as a little-endian u64.
 inline constexpr uint64_t kSegmentMagic = 0x4745535441525453ull;
-// The version SegmentWriter writes (format 4: format 3 with more compact block statistics);
-// SegmentReader also reads kSegmentFormatV3 (format 3's statistics), kSegmentFormatV2 (row groups
-// without statistics) and kSegmentFormatV1.
-inline constexpr uint32_t kSegmentFormatVersion = 4;
+// The version SegmentWriter writes (format 5: format 4 whose columns may use the Rice form of
+// int_sequence_codec.h); SegmentReader also reads kSegmentFormatV4 (format 4: compact block
+// statistics), kSegmentFormatV3 (format 3's statistics), kSegmentFormatV2 (row groups without
+// statistics) and kSegmentFormatV1.
+inline constexpr uint32_t kSegmentFormatVersion = 5;
+inline constexpr uint32_t kSegmentFormatV4 = 4;
 inline constexpr uint32_t kSegmentFormatV3 = 3;
 inline constexpr uint32_t kSegmentFormatV2 = 2;
 inline constexpr uint32_t kSegmentFormatV1 = 1;

@@ -71,8 +71,8 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
     return unexpected(r->Corrupt(0, "header checksum mismatch"));
   }
   const uint32_t version = DecodeFixed32(header + 8);
-  if (version != kSegmentFormatVersion && version != kSegmentFormatV3 &&
-      version != kSegmentFormatV2 && version != kSegmentFormatV1) {
+  if (version != kSegmentFormatVersion && version != kSegmentFormatV4 &&
+      version != kSegmentFormatV3 && version != kSegmentFormatV2 && version != kSegmentFormatV1) {
     return unexpected(r->Corrupt(8, "unsupported format version " + std::to_string(version)));
   }
   // Format 2's cache keys hold offset * kMaxFieldsPerTimeGroup + slot.

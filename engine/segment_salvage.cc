@@ -226,6 +226,7 @@ std::optional<SegmentSalvage> SalvageFormat2(const std::string& path, const std:
   const bool found =
       version != 0 ? FindFormat2Index(data, version, &entries)
                    : FindFormat2Index(data, kSegmentFormatVersion, &entries) ||
+                         FindFormat2Index(data, kSegmentFormatV4, &entries) ||
                          FindFormat2Index(data, kSegmentFormatV3, &entries) ||
                          FindFormat2Index(data, kSegmentFormatV2, &entries);
   if (!found) {

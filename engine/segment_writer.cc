@@ -35,8 +35,8 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, std::stri
                                                              uint64_t segment_id,
                                                              int64_t created_at_ns,
                                                              SegmentWriterOptions options) {
-  if (options.format_version != kSegmentFormatVersion &&
-      options.format_version != kSegmentFormatV3 && options.format_version != kSegmentFormatV2 && options.format_version != kSegmentFormatV1) {
+  if (options.format_version < kSegmentFormatV1 ||
+      options.format_version > kSegmentFormatVersion) {
     return unexpected(Error::Invalid("segment " + path + ": unknown format version " +
                                      std::to_string(options.format_version)));
   }
@@ -314,7 +314,10 @@ Status SegmentWriter::WriteTimeGroup(const std::vector<const Column*>& fields,
   for (size_t begin = 0, end; begin < first.size(); begin = end) {
     end = GroupBlockEnd(fields, begin, with_stats ? align : 0);
     const size_t start = buf_.size();
-    EncodeRowGroup(fields, begin, end, options_.column_encoder, &buf_);
+    EncodeRowGroup(fields, begin, end, options_.column_encoder,
+                   options_.format_version >= kSegmentFormatVersion ? IntForms::kFormat5
+                                                                    : IntForms::kFormat2,
+                   &buf_);
     const std::string_view bytes(buf_.data() + start, buf_.size() - start);
     if (Status s = CheckRowGroup(fields, positions, begin, end, bytes); !s) {
       failed_ = s;  // the segment is abandoned: Finish refuses, the destructor removes the file

@@ -45,8 +45,8 @@ struct SegmentInfo {
 
 // How a writer encodes. The defaults are what the engine uses; tests substitute faulty encoders.
 struct SegmentWriterOptions {
-  // kSegmentFormatVersion, or for tests kSegmentFormatV3 (format 3's block statistics),
-  // kSegmentFormatV2 (no block statistics) or kSegmentFormatV1.
+  // kSegmentFormatVersion, or for tests kSegmentFormatV4 (no Rice form), kSegmentFormatV3
+  // (format 3's block statistics), kSegmentFormatV2 (no block statistics) or kSegmentFormatV1.
   uint32_t format_version = kSegmentFormatVersion;
   // Format 1: how points become a block's payload.
   void (*block_encoder)(const Column& col, size_t begin, size_t end, std::string* out,

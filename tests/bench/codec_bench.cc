@@ -50,12 +50,15 @@ Column Values(ValueType type, int shape) {
   Column c;
   c.type = type;
   double g = 50;
+  std::normal_distribution<double> step(0.0, 1.0);  // tsbs_cpu.py's walk
   int64_t counter = 1'000'000;
   for (size_t i = 0; i < kN; i++) {
     c.times.push_back(static_cast<int64_t>(i));
     if (type == ValueType::kFloat) {
-      g += (static_cast<int>(rng() % 201) - 100) / 100.0;
-      const double v = shape == 0 ? std::round(g * 100) / 100 : g * 1.000123456789;
+      // Shapes 0 and 2: a 2-decimal gauge with uniform or bell-shaped (Rice-coded) steps; 1: not
+      // decimal.
+      g += shape == 2 ? step(rng) : (static_cast<int>(rng() % 201) - 100) / 100.0;
+      const double v = shape != 1 ? std::round(g * 100) / 100 : g * 1.000123456789;
       c.nums.push_back(FloatBits(v));
     } else if (type == ValueType::kInt) {
       counter += static_cast<int64_t>(rng() % 5000);
@@ -156,12 +159,14 @@ BENCHMARK(DecodeBlockFormat2);
 BENCHMARK_CAPTURE(DecodeTimes, regular_10s, 0);
 BENCHMARK_CAPTURE(DecodeTimes, jittered_1ms, 1'000'000);
 BENCHMARK_CAPTURE(DecodeValues, float_decimal, ValueType::kFloat, 0);
+BENCHMARK_CAPTURE(DecodeValues, float_decimal_gauss, ValueType::kFloat, 2);
 BENCHMARK_CAPTURE(DecodeValues, float_xor, ValueType::kFloat, 1);
 BENCHMARK_CAPTURE(DecodeValues, int_counter, ValueType::kInt, 0);
 BENCHMARK_CAPTURE(DecodeValues, string_dictionary, ValueType::kString, 0);
 BENCHMARK_CAPTURE(EncodeTimes, regular_10s, 0);
 BENCHMARK_CAPTURE(EncodeTimes, jittered_1ms, 1'000'000);
 BENCHMARK_CAPTURE(EncodeValues, float_decimal, ValueType::kFloat, 0);
+BENCHMARK_CAPTURE(EncodeValues, float_decimal_gauss, ValueType::kFloat, 2);
 BENCHMARK_CAPTURE(EncodeValues, float_xor, ValueType::kFloat, 1);
 BENCHMARK_CAPTURE(EncodeValues, int_counter, ValueType::kInt, 0);
 BENCHMARK_CAPTURE(EncodeValues, bool_sparse, ValueType::kBool, 0);

@@ -149,18 +149,29 @@ std::string Hex(const std::string& s, size_t from) {
          << at << ": reference " << Hex(want, at) << " vs " << Hex(got, at);
 }
 
+// The engine's forms of segment format 2 (the reference without Rice) and of format 5 (with).
+constexpr IntForms kBothForms[] = {IntForms::kFormat2, IntForms::kFormat5};
+
+std::string FormsName(IntForms forms) {
+  return forms == IntForms::kFormat5 ? "format 5" : "format 2";
+}
+
 void ExpectIntEncodersMatch(const std::vector<int64_t>& v, const std::string& what) {
   SCOPED_TRACE(what + ", n=" + std::to_string(v.size()));
-  std::string want, got;
-  reference::EncodeIntSequence(v.data(), v.size(), &want);
-  EncodeIntSequence(v.data(), v.size(), &got);
-  EXPECT_TRUE(SameBytes(want, got)) << "EncodeIntSequence";
-  EXPECT_EQ(IntSequenceSize(v.data(), v.size()), want.size());
-  want.clear();
-  got.clear();
-  reference::EncodeDifferenced(v.data(), v.size(), &want);
-  EncodeDifferenced(v.data(), v.size(), &got);
-  EXPECT_TRUE(SameBytes(want, got)) << "EncodeDifferenced";
+  for (IntForms forms : kBothForms) {
+    SCOPED_TRACE(FormsName(forms));
+    const bool rice = forms == IntForms::kFormat5;
+    std::string want, got;
+    reference::EncodeIntSequence(v.data(), v.size(), &want, rice);
+    EncodeIntSequence(v.data(), v.size(), &got, forms);
+    EXPECT_TRUE(SameBytes(want, got)) << "EncodeIntSequence";
+    EXPECT_EQ(IntSequenceSize(v.data(), v.size(), forms), want.size());
+    want.clear();
+    got.clear();
+    reference::EncodeDifferenced(v.data(), v.size(), &want, rice);
+    EncodeDifferenced(v.data(), v.size(), &got, forms);
+    EXPECT_TRUE(SameBytes(want, got)) << "EncodeDifferenced";
+  }
 }
 
 TEST(CodecPlannerTest, BitPackingMatchesReferenceAtEveryWidth) {
@@ -282,11 +293,14 @@ TEST(CodecPlannerTest, TiedDifferenceOrdersMatchReference) {
 // too few paths: every sequence form, and a patched plan whose base lies above the minimum (a
 // counter's reset or a low outlier sent to the patch list).
 TEST(CodecPlannerTest, ShapesReachEveryPlannerChoice) {
-  bool form_seen[4] = {};
+  bool form_seen[5] = {};
   bool base_above_minimum = false;
   auto note = [&](const std::vector<int64_t>& v) {
-    std::string bytes;
-    EncodeIntSequence(v.data(), v.size(), &bytes);
+    std::string rice_bytes;
+    EncodeIntSequence(v.data(), v.size(), &rice_bytes, IntForms::kFormat5);
+    form_seen[static_cast<uint8_t>(rice_bytes[0])] = true;
+    std::string bytes;  // format 2's forms, which the Rice form would hide on some shapes
+    EncodeIntSequence(v.data(), v.size(), &bytes, IntForms::kFormat2);
     const auto form = static_cast<uint8_t>(bytes[0]);
     ASSERT_LT(form, 4);
     form_seen[form] = true;
@@ -302,16 +316,18 @@ TEST(CodecPlannerTest, ShapesReachEveryPlannerChoice) {
     for (size_t n : kLengths) note(Generate(shape, n, seed++));
   }
   for (int width = 0; width <= 64; width++) note(WidthShape(width, 1024, static_cast<uint64_t>(width), true));
-  for (int f = 0; f < 4; f++) EXPECT_TRUE(form_seen[f]) << "form " << f << " never chosen";
+  for (int f = 0; f < 5; f++) EXPECT_TRUE(form_seen[f]) << "form " << f << " never chosen";
   EXPECT_TRUE(base_above_minimum) << "no shape plans a base above its minimum";
 }
 
 void ExpectTimesMatch(const std::vector<int64_t>& t, const std::string& what) {
   SCOPED_TRACE(what + ", n=" + std::to_string(t.size()));
-  std::string want, got;
-  reference::EncodeTimeColumn(t.data(), t.size(), &want);
-  EncodeTimeColumn(t.data(), t.size(), &got);
-  EXPECT_TRUE(SameBytes(want, got));
+  for (IntForms forms : kBothForms) {
+    std::string want, got;
+    reference::EncodeTimeColumn(t.data(), t.size(), &want, forms == IntForms::kFormat5);
+    EncodeTimeColumn(t.data(), t.size(), &got, forms);
+    EXPECT_TRUE(SameBytes(want, got)) << FormsName(forms);
+  }
 }
 
 TEST(CodecPlannerTest, TimeColumnsMatchReference) {
@@ -362,10 +378,12 @@ void ExpectColumnMatches(const Column& c, const std::string& what) {
   // The whole column, and a range that does not start at 0.
   for (size_t begin : {size_t{0}, c.size() / 3}) {
     if (begin >= c.size()) continue;
-    std::string want, got;
-    reference::EncodeValueColumn(c, begin, c.size(), &want);
-    EncodeValueColumn(c, begin, c.size(), &got);
-    EXPECT_TRUE(SameBytes(want, got)) << "from row " << begin;
+    for (IntForms forms : kBothForms) {
+      std::string want, got;
+      reference::EncodeValueColumn(c, begin, c.size(), &want, forms == IntForms::kFormat5);
+      EncodeValueColumn(c, begin, c.size(), &got, forms);
+      EXPECT_TRUE(SameBytes(want, got)) << "from row " << begin << ", " << FormsName(forms);
+    }
   }
 }
 

@@ -95,10 +95,10 @@ TEST(Format3SegmentTest, Format4CarriesTheSameStatisticsInFewerBytes) {
   ASSERT_TRUE(r3.has_value()) << r3.error().ToString();
   testing::TempDir dir;
   const std::string checked_in = ReadFile(kPath);
-  Rewrite(**r3, checked_in, kSegmentFormatVersion, dir.Sub("x.sst"));
+  Rewrite(**r3, checked_in, kSegmentFormatV4, dir.Sub("x.sst"));
   auto r4 = SegmentReader::Open(Env::Default(), dir.Sub("x.sst"));
   ASSERT_TRUE(r4.has_value()) << r4.error().ToString();
-  EXPECT_EQ((*r4)->format_version(), kSegmentFormatVersion);
+  EXPECT_EQ((*r4)->format_version(), kSegmentFormatV4);
   ASSERT_EQ((*r4)->index().size(), (*r3)->index().size());
   size_t compared = 0;
   for (size_t s = 0; s < (*r3)->index().size(); s++) {

@@ -3,7 +3,9 @@
 // DecimalExponent and EncodeXor, float_codec.cc's EncodeFloats, column_codec.cc's time and value
 // column encoders), their logic kept unchanged as the oracle of codec_planner_test.cc: the engine's faster
 // encoders must write exactly these bytes. Test-only; never change it to follow the engine (a
-// change of format is a new format version, with its own fixtures). Stateless: thread-safe.
+// change of format is a new format version, with its own fixtures). Format 5 adds one candidate,
+// the Rice form (`rice` = true below, written plainly bit by bit), to the same planner; with
+// `rice` false every function is format 2's, unchanged. Stateless: thread-safe.
 #pragma once
 
 #include <zlib.h>
@@ -65,7 +67,7 @@ inline uint64_t Sub(int64_t a, int64_t b) {
   return static_cast<uint64_t>(a) - static_cast<uint64_t>(b);
 }
 
-enum class Form : uint8_t { kConstant = 0, kFor = 1, kRuns = 2, kPatched = 3 };
+enum class Form : uint8_t { kConstant = 0, kFor = 1, kRuns = 2, kPatched = 3, kRice = 4 };
 
 struct Plan {
   Form form = Form::kConstant;
@@ -148,7 +150,53 @@ inline Plan PlanForBase(const int64_t* v, size_t n, int64_t base) {
   return plan;
 }
 
-inline Plan MakePlan(const int64_t* v, size_t n) {
+// The Rice codes of rice_coding.h: low parts packed, quotients in unary one bit at a time, then
+// the escapes.
+inline void PutRiceCodesPlainly(const int64_t* v, size_t n, int64_t base, int k,
+                                std::string* out) {
+  std::vector<uint64_t> z(n), low(n);
+  for (size_t i = 0; i < n; i++) {
+    z[i] = ZigZag(static_cast<int64_t>(Sub(v[i], base)));
+    low[i] = k == 0 ? 0 : z[i] & ((uint64_t{1} << k) - 1);
+  }
+  PackBits(low.data(), n, k, out);
+  std::vector<bool> bits;
+  for (size_t i = 0; i < n; i++) {
+    const uint64_t q = z[i] >> k;
+    for (uint64_t b = 0; b < std::min<uint64_t>(q, 32); b++) bits.push_back(false);
+    bits.push_back(true);
+  }
+  for (size_t at = 0; at < bits.size(); at += 8) {
+    unsigned char byte = 0;
+    for (size_t b = 0; b < 8 && at + b < bits.size(); b++) byte |= bits[at + b] << b;
+    out->push_back(static_cast<char>(byte));
+  }
+  for (size_t i = 0; i < n; i++) {
+    if ((z[i] >> k) >= 32) PutVarint64(out, (z[i] >> k) - 32);
+  }
+}
+
+// Format 5's Rice candidate (int_sequence_codec.h): base the midpoint, k from w - 4 to w - 2 for
+// values spanning w bits, each k's size counted code by code.
+inline Plan RicePlan(const int64_t* v, size_t n, int64_t lo, int64_t hi) {
+  Plan plan;
+  plan.form = Form::kRice;
+  plan.base = static_cast<int64_t>(static_cast<uint64_t>(lo) + Sub(hi, lo) / 2);
+  const int w = BitWidth(Sub(hi, lo));
+  size_t best_bytes = ~size_t{0};
+  for (int k = std::max(w - 4, 0); k <= w - 2; k++) {
+    std::string codes;
+    PutRiceCodesPlainly(v, n, plan.base, k, &codes);
+    if (codes.size() < best_bytes) {
+      best_bytes = codes.size();
+      plan.width = k;
+    }
+  }
+  plan.bytes = 1 + VarintSize(ZigZag(plan.base)) + 1 + best_bytes;
+  return plan;
+}
+
+inline Plan MakePlan(const int64_t* v, size_t n, bool rice = false) {
   const int64_t lo = *std::min_element(v, v + n);
   const int64_t hi = *std::max_element(v, v + n);
   Plan plan;
@@ -176,16 +224,20 @@ inline Plan MakePlan(const int64_t* v, size_t n) {
     plan.runs = runs;
     plan.bytes = run_bytes;
   }
+  if (rice && n >= 8 && Sub(hi, lo) >= 2) {
+    const Plan candidate = RicePlan(v, n, lo, hi);
+    if (candidate.bytes + candidate.bytes / 32 < plan.bytes) plan = candidate;
+  }
   return plan;
 }
 
-inline size_t IntSequenceSize(const int64_t* v, size_t n) {
-  return n == 0 ? 0 : MakePlan(v, n).bytes;
+inline size_t IntSequenceSize(const int64_t* v, size_t n, bool rice = false) {
+  return n == 0 ? 0 : MakePlan(v, n, rice).bytes;
 }
 
-inline void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
+inline void EncodeIntSequence(const int64_t* v, size_t n, std::string* out, bool rice = false) {
   if (n == 0) return;
-  const Plan plan = MakePlan(v, n);
+  const Plan plan = MakePlan(v, n, rice);
   PutFixed8(out, static_cast<uint8_t>(plan.form));
   if (plan.form == Form::kRuns) {
     PutVarint64(out, plan.runs);
@@ -203,6 +255,10 @@ inline void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
   PutVarsint64(out, plan.base);
   if (plan.form == Form::kConstant) return;
   PutFixed8(out, static_cast<uint8_t>(plan.width));
+  if (plan.form == Form::kRice) {
+    PutRiceCodesPlainly(v, n, plan.base, plan.width, out);
+    return;
+  }
   std::vector<uint64_t> low(n);
   const uint64_t mask = plan.width == 64 ? ~uint64_t{0} : (uint64_t{1} << plan.width) - 1;
   for (size_t i = 0; i < n; i++) low[i] = Sub(v[i], plan.base) & mask;
@@ -224,18 +280,18 @@ inline void EncodeIntSequence(const int64_t* v, size_t n, std::string* out) {
   }
 }
 
-inline void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
+inline void EncodeDifferenced(const int64_t* v, size_t n, std::string* out, bool rice = false) {
   constexpr int kMaxDifferenceOrder = 2;
   std::vector<int64_t> orders[kMaxDifferenceOrder + 1];
   orders[0].assign(v, v + n);
   int best = 0;
-  size_t best_bytes = IntSequenceSize(v, n);
+  size_t best_bytes = IntSequenceSize(v, n, rice);
   for (int k = 1; k <= kMaxDifferenceOrder && static_cast<size_t>(k) < n; k++) {
     orders[k].resize(n - k);
     for (size_t i = 0; i + 1 < n - k + 1; i++) {
       orders[k][i] = static_cast<int64_t>(Sub(orders[k - 1][i + 1], orders[k - 1][i]));
     }
-    size_t bytes = IntSequenceSize(orders[k].data(), n - k);
+    size_t bytes = IntSequenceSize(orders[k].data(), n - k, rice);
     for (int j = 0; j < k; j++) bytes += VarintSize(ZigZag(orders[j][0]));
     if (bytes < best_bytes) {
       best_bytes = bytes;
@@ -244,7 +300,7 @@ inline void EncodeDifferenced(const int64_t* v, size_t n, std::string* out) {
   }
   PutFixed8(out, static_cast<uint8_t>(best));
   for (int j = 0; j < best; j++) PutVarsint64(out, orders[j][0]);
-  EncodeIntSequence(orders[best].data(), n - best, out);
+  EncodeIntSequence(orders[best].data(), n - best, out, rice);
 }
 
 // float_transforms.cc
@@ -291,7 +347,7 @@ inline void EncodeXor(const uint64_t* bits, size_t n, std::string* out) {
 }
 
 // float_codec.cc (format 2's decimal exponent bound: 10)
-inline void EncodeFloats(const uint64_t* bits, size_t n, std::string* out) {
+inline void EncodeFloats(const uint64_t* bits, size_t n, std::string* out, bool rice = false) {
   enum : uint8_t { kDecimal = 0, kXor = 1, kRaw = 2 };
   std::vector<int64_t> scaled;
   const int e = DecimalExponent(bits, n, 10, &scaled);
@@ -299,7 +355,7 @@ inline void EncodeFloats(const uint64_t* bits, size_t n, std::string* out) {
   if (e >= 0) {
     PutFixed8(&decimal, kDecimal);
     PutFixed8(&decimal, static_cast<uint8_t>(e));
-    EncodeDifferenced(scaled.data(), n, &decimal);
+    EncodeDifferenced(scaled.data(), n, &decimal, rice);
   }
   std::string x;
   PutFixed8(&x, kXor);
@@ -325,17 +381,17 @@ inline uint64_t CommonDivisor(const int64_t* t, size_t n) {
   return g == 0 ? 1 : g;
 }
 
-inline void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out) {
+inline void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out, bool rice = false) {
   PutFixed8(out, 0);
   PutVarsint64(out, t[0]);
   const uint64_t g = CommonDivisor(t, n);
   PutVarint64(out, g);
   std::vector<int64_t> q(n - 1);
   for (size_t i = 1; i < n; i++) q[i - 1] = static_cast<int64_t>(Sub(t[i], t[i - 1]) / g);
-  EncodeDifferenced(q.data(), n - 1, out);
+  EncodeDifferenced(q.data(), n - 1, out, rice);
 }
 
-inline std::string DictionaryBody(const Column& col, size_t begin, size_t end) {
+inline std::string DictionaryBody(const Column& col, size_t begin, size_t end, bool rice) {
   std::unordered_map<std::string_view, int64_t> codes;
   std::vector<int64_t> seq(end - begin);
   std::string entries;
@@ -348,16 +404,17 @@ inline std::string DictionaryBody(const Column& col, size_t begin, size_t end) {
   std::string body;
   PutVarint64(&body, codes.size());
   body.append(entries);
-  EncodeIntSequence(seq.data(), seq.size(), &body);
+  EncodeIntSequence(seq.data(), seq.size(), &body, rice);
   return body;
 }
 
-inline void EncodeStrings(const Column& col, size_t begin, size_t end, std::string* out) {
+inline void EncodeStrings(const Column& col, size_t begin, size_t end, std::string* out,
+                          bool rice) {
   enum : uint8_t { kDictionary = 0, kPlain = 1, kZlib = 2 };
   constexpr size_t kMinZlibBytes = 64;
   std::string plain;
   for (size_t i = begin; i < end; i++) PutLengthPrefixed(&plain, col.strs[i]);
-  std::string dict = DictionaryBody(col, begin, end);
+  std::string dict = DictionaryBody(col, begin, end, rice);
   const bool use_dict = !dict.empty() && dict.size() < plain.size();
   const std::string& body = use_dict ? dict : plain;
   const uint8_t inner = use_dict ? kDictionary : kPlain;
@@ -379,23 +436,24 @@ inline void EncodeStrings(const Column& col, size_t begin, size_t end, std::stri
   out->append(body);
 }
 
-inline void EncodeValueColumn(const Column& col, size_t begin, size_t end, std::string* out) {
+inline void EncodeValueColumn(const Column& col, size_t begin, size_t end, std::string* out,
+                              bool rice = false) {
   const size_t n = end - begin;
   switch (col.type) {
     case ValueType::kString:
-      EncodeStrings(col, begin, end, out);
+      EncodeStrings(col, begin, end, out, rice);
       return;
     case ValueType::kFloat:
       PutFixed8(out, 0);
-      EncodeFloats(col.nums.data() + begin, n, out);
+      EncodeFloats(col.nums.data() + begin, n, out, rice);
       return;
     case ValueType::kInt:
       PutFixed8(out, 0);
-      EncodeDifferenced(reinterpret_cast<const int64_t*>(col.nums.data() + begin), n, out);
+      EncodeDifferenced(reinterpret_cast<const int64_t*>(col.nums.data() + begin), n, out, rice);
       return;
     case ValueType::kBool:
       PutFixed8(out, 0);
-      EncodeIntSequence(reinterpret_cast<const int64_t*>(col.nums.data() + begin), n, out);
+      EncodeIntSequence(reinterpret_cast<const int64_t*>(col.nums.data() + begin), n, out, rice);
       return;
   }
 }

@@ -743,20 +743,20 @@ void EncodeDroppingTheLastTime(const Column& col, size_t begin, size_t end, std:
 }
 
 void EncodeColumnWithAFlippedLastByte(const Column& col, size_t begin, size_t end,
-                                      std::string* out) {
-  EncodeValueColumn(col, begin, end, out);
+                                      std::string* out, IntForms forms) {
+  EncodeValueColumn(col, begin, end, out, forms);
   out->back() = static_cast<char>(out->back() ^ 1);
 }
 
 void EncodeColumnChangingTheLastValue(const Column& col, size_t begin, size_t end,
-                                      std::string* out) {
+                                      std::string* out, IntForms forms) {
   Column other = col;
   if (other.type == ValueType::kString) {
     other.strs[end - 1] += "?";
   } else {
     other.nums[end - 1] ^= 1;
   }
-  EncodeValueColumn(other, begin, end, out);
+  EncodeValueColumn(other, begin, end, out, forms);
 }
 
 TEST_P(SegmentTest, BlockThatDoesNotRoundTripFailsTheWriterAndLeavesNoFile) {
@@ -862,7 +862,7 @@ TEST(SegmentFormat2Test, ForgedRowGroupWithUnorderedTimesIsCorrupt) {
   PutFixed32(&file, 0);
   PutFixed32(&file, Crc32(file.data(), file.size()));
   const size_t group_at = file.size();
-  EncodeRowGroup({&c}, 0, c.size(), &EncodeValueColumn, &file);
+  EncodeRowGroup({&c}, 0, c.size(), &EncodeValueColumn, IntForms::kFormat5, &file);
   TagSetIndex t;
   t.key = "s";
   t.fields.push_back({"#i", 1, ValueType::kInt});
@@ -1003,10 +1003,10 @@ TEST_P(SegmentCorruptionTest, AppendedGarbageIsCorrupt) {
 
 INSTANTIATE_TEST_SUITE_P(Formats, SegmentTest,
                          ::testing::Values(kSegmentFormatV1, kSegmentFormatV2, kSegmentFormatV3,
-                                           kSegmentFormatVersion));
+                                           kSegmentFormatV4, kSegmentFormatVersion));
 INSTANTIATE_TEST_SUITE_P(Formats, SegmentCorruptionTest,
                          ::testing::Values(kSegmentFormatV1, kSegmentFormatV2, kSegmentFormatV3,
-                                           kSegmentFormatVersion));
+                                           kSegmentFormatV4, kSegmentFormatVersion));
 
 }  // namespace
 }  // namespace strata
