@@ -314,7 +314,8 @@ Status SegmentReader::DecodeChecked(size_t series, size_t k, const char* p, Colu
   const size_t from = out->times.size();
   if (version_ != kSegmentFormatV1) {
     const RowGroupDamage damage =
-        DecodeRowGroup(std::string_view(p, b.length), b.slots, b.slot, e.type, b.count, out);
+        DecodeRowGroup(std::string_view(p, b.length), b.slots, b.slot, e.type, b.count,
+                       b.min_time, out);
     if (damage != RowGroupDamage::kNone) {
       return unexpected(Corrupt(b.offset, RowGroupDamageText(damage)));
     }
