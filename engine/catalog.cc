@@ -208,7 +208,9 @@ Status Catalog::WriteRecords(Env* env, const std::string& dir, const std::vector
   };
   for (const Record& r : records) {
     if (r.kind == Kind::kType && r.series_id != 0) {
-      if (!run.empty() && r.series_id != run_first + run.size()) STRATA_RETURN_IF_ERROR(write_run());
+      if (!run.empty() && r.series_id != run_first + run.size()) {
+        STRATA_RETURN_IF_ERROR(write_run());
+      }
       if (run.empty()) run_first = r.series_id;
       run.push_back(RunEntry{r.key, r.type});
       continue;

@@ -123,8 +123,8 @@ class Catalog {
   };
   [[nodiscard]] static Result<Salvage> SalvageRecords(Env* env, const std::string& dir);
   // Writes a new catalog log under `dir` (which must hold none) from `records`, synced. Series IDs
-  // must increase; runs of consecutive IDs go in run records (EncodeSeriesRuns). For `strata repair`
-  // and backups.
+  // must increase; runs of consecutive IDs go in run records (EncodeSeriesRuns). For `strata
+  // repair` and backups.
   [[nodiscard]] static Status WriteRecords(Env* env, const std::string& dir,
                                            const std::vector<Record>& records);
 

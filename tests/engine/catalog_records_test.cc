@@ -441,9 +441,11 @@ TEST(CatalogRecords, AHostileCompressedRunIsCorruption) {
   {
     auto log = Wal::Open(Env::Default(), dir, 1 << 20);
     ASSERT_TRUE(log.has_value());
-    const std::string field = Catalog::EncodeRecord(Catalog::Record::Field("m", "f", ValueType::kInt));
+    const std::string field =
+        Catalog::EncodeRecord(Catalog::Record::Field("m", "f", ValueType::kInt));
     ASSERT_TRUE((*log)->Append(WalRecordType::kWrite, 1, field));
-    ASSERT_TRUE((*log)->Append(WalRecordType::kWrite, 2, ZPayload(1, 2, 1, uint64_t{1} << 50, "x")));
+    const std::string hostile = ZPayload(1, 2, 1, uint64_t{1} << 50, "x");
+    ASSERT_TRUE((*log)->Append(WalRecordType::kWrite, 2, hostile));
     ASSERT_TRUE((*log)->Sync());
   }
   auto open = Catalog::Open(Env::Default(), dir);

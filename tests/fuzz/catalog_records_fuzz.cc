@@ -36,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (series) {
     std::vector<Catalog::RunEntry> run;
     for (size_t i = 0; i < decoded.size(); i++) {
-      Check(decoded[i].kind == Catalog::Kind::kType && decoded[i].series_id == decoded[0].series_id + i);
+      Check(decoded[i].kind == Catalog::Kind::kType &&
+            decoded[i].series_id == decoded[0].series_id + i);
       run.push_back(Catalog::RunEntry{decoded[i].key, decoded[i].type});
     }
     if (input[0] == 'Z') Check(decoded.size() <= Catalog::kMaxRunRecordSeries);
