@@ -11,14 +11,6 @@
 namespace strata {
 namespace {
 
-// Catalog log records are Wal records of type kWrite whose payload starts with one of these.
-constexpr uint8_t kFieldRecord = 'F';   // measurement, field (length-prefixed), type u8
-constexpr uint8_t kSeriesRecord = 'S';  // id varint, key (length-prefixed), type u8
-// The series one Resolve registers, in one record: first id varint, count varint, then per series
-// key (length-prefixed), type u8; their IDs are first, first + 1, ...
-constexpr uint8_t kSeriesRunRecord = 'N';
-constexpr uint8_t kDropRecord = 'X';     // measurement (length-prefixed), through id varint
-constexpr uint8_t kDeclareRecord = 'T';  // measurement, schema (both length-prefixed)
 constexpr uint64_t kCatalogFileBytes = 64ull << 20;
 
 std::string TypeConflictMessage(std::string_view measurement, std::string_view field,
@@ -147,82 +139,6 @@ std::string Catalog::FieldKey(std::string_view measurement, std::string_view fie
   return k;
 }
 
-Status Catalog::DecodeRecords(std::string_view payload, std::vector<Record>* out) {
-  out->clear();
-  Decoder d(payload);
-  uint8_t kind = 0, type = 0;
-  if (!d.GetFixed8(&kind)) return unexpected(Error::Invalid("empty catalog record"));
-  if (kind == kDropRecord || kind == kDeclareRecord) {
-    Record r;
-    std::string_view m, schema;
-    const bool ok = d.GetLengthPrefixed(&m) && !m.empty() &&
-                    (kind == kDropRecord ? d.GetVarint64(&r.series_id)
-                                         : d.GetLengthPrefixed(&schema)) &&
-                    d.remaining() == 0;
-    if (!ok) {
-      return unexpected(Error::Invalid(kind == kDropRecord ? "malformed catalog drop record"
-                                                           : "malformed catalog declare record"));
-    }
-    r.kind = kind == kDropRecord ? Kind::kDrop : Kind::kDeclare;
-    r.measurement = m;
-    r.schema = schema;
-    out->push_back(std::move(r));
-    return OkStatus();
-  }
-  if (kind == kFieldRecord) {
-    std::string_view m, f;
-    if (!d.GetLengthPrefixed(&m) || !d.GetLengthPrefixed(&f) || !d.GetFixed8(&type) ||
-        !IsValidValueType(type) || d.remaining() != 0) {
-      return unexpected(Error::Invalid("malformed catalog field record"));
-    }
-    out->push_back(Record::Field(std::string(m), std::string(f), static_cast<ValueType>(type)));
-    return OkStatus();
-  }
-  if (kind != kSeriesRecord && kind != kSeriesRunRecord) {
-    return unexpected(Error::Invalid("unknown catalog record kind " + std::to_string(kind)));
-  }
-  uint64_t id = 0, count = 1;
-  if (!d.GetVarint64(&id) || id == 0 ||
-      (kind == kSeriesRunRecord && (!d.GetVarint64(&count) || count == 0 ||
-                                    count > d.remaining() || id + count < id))) {
-    return unexpected(Error::Invalid("malformed catalog series record"));
-  }
-  for (uint64_t i = 0; i < count; i++) {
-    std::string_view key;
-    if (!d.GetLengthPrefixed(&key) || !d.GetFixed8(&type) || !IsValidValueType(type)) {
-      return unexpected(Error::Invalid("malformed catalog series record"));
-    }
-    out->push_back(Record::Series(id + i, std::string(key), static_cast<ValueType>(type)));
-  }
-  if (d.remaining() != 0) return unexpected(Error::Invalid("malformed catalog series record"));
-  return OkStatus();
-}
-
-std::string Catalog::EncodeRecord(const Record& r) {
-  std::string payload;
-  if (r.kind != Kind::kType) {
-    PutFixed8(&payload, r.kind == Kind::kDrop ? kDropRecord : kDeclareRecord);
-    PutLengthPrefixed(&payload, r.measurement);
-    if (r.kind == Kind::kDrop) {
-      PutVarint64(&payload, r.series_id);
-    } else {
-      PutLengthPrefixed(&payload, r.schema);
-    }
-    return payload;
-  }
-  if (r.series_id == 0) {
-    PutFixed8(&payload, kFieldRecord);
-    PutLengthPrefixed(&payload, r.measurement);
-    PutLengthPrefixed(&payload, r.field);
-  } else {
-    PutFixed8(&payload, kSeriesRecord);
-    PutVarint64(&payload, r.series_id);
-    PutLengthPrefixed(&payload, r.key);
-  }
-  PutFixed8(&payload, static_cast<uint8_t>(r.type));
-  return payload;
-}
-
 Status Catalog::ApplyRecord(std::string_view payload) {
   std::vector<Record> records;
   Status s = DecodeRecords(payload, &records);
@@ -281,9 +197,28 @@ Result<Catalog::Salvage> Catalog::SalvageRecords(Env* env, const std::string& di
 Status Catalog::WriteRecords(Env* env, const std::string& dir, const std::vector<Record>& records) {
   STRATA_ASSIGN_OR_RETURN(auto log, Wal::Open(env, dir, kCatalogFileBytes));
   uint64_t lsn = 0;
+  std::vector<RunEntry> run;  // series with consecutive IDs, not yet written
+  uint64_t run_first = 0;
+  auto write_run = [&]() -> Status {
+    for (const std::string& record : EncodeSeriesRuns(run_first, run)) {
+      STRATA_RETURN_IF_ERROR(log->Append(WalRecordType::kWrite, ++lsn, record));
+    }
+    run.clear();
+    return OkStatus();
+  };
   for (const Record& r : records) {
+    if (r.kind == Kind::kType && r.series_id != 0) {
+      if (!run.empty() && r.series_id != run_first + run.size()) {
+        STRATA_RETURN_IF_ERROR(write_run());
+      }
+      if (run.empty()) run_first = r.series_id;
+      run.push_back(RunEntry{r.key, r.type});
+      continue;
+    }
+    STRATA_RETURN_IF_ERROR(write_run());
     STRATA_RETURN_IF_ERROR(log->Append(WalRecordType::kWrite, ++lsn, EncodeRecord(r)));
   }
+  STRATA_RETURN_IF_ERROR(write_run());
   return log->Sync();
 }
 
@@ -384,7 +319,8 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   std::unordered_map<std::string_view, uint64_t> created;
 
   // Log first, then publish in memory: a failed append leaves memory untouched (and the Wal refuses
-  // further appends, so IDs are never handed out twice). The new series go in one record.
+  // further appends, so IDs are never handed out twice). The new series go in one run record (one
+  // per kMaxRunRecordSeries of them).
   std::string payload;
   std::unordered_map<std::string, ValueType> fields_logged;
   for (size_t i : to_create) {
@@ -400,7 +336,7 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   uint64_t next_id = first_id;
   std::vector<std::pair<size_t, uint64_t>> assigned;  // (spec, id)
   std::vector<size_t> new_specs;                      // the spec of ID first_id + k
-  payload.clear();
+  std::vector<RunEntry> run;
   for (size_t i : to_create) {
     const SeriesSpec& s = specs[i];
     auto [dup, inserted] = created.try_emplace(s.key, next_id);
@@ -408,16 +344,10 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
     if (!inserted) continue;
     next_id++;
     new_specs.push_back(i);
-    PutLengthPrefixed(&payload, s.key);
-    PutFixed8(&payload, static_cast<uint8_t>(s.type));
+    run.push_back(RunEntry{s.key, s.type});
   }
-  if (!new_specs.empty()) {
-    std::string header;
-    PutFixed8(&header, kSeriesRunRecord);
-    PutVarint64(&header, first_id);
-    PutVarint64(&header, new_specs.size());
-    const std::string_view pieces[] = {header, payload};
-    STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, pieces));
+  for (const std::string& record : EncodeSeriesRuns(first_id, run)) {
+    STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, record));
   }
   for (const auto& [fk, type] : fields_logged) field_types_.emplace(fk, type);
   for (size_t k = 0; k < new_specs.size(); k++) {

@@ -123,9 +123,32 @@ class Catalog {
   };
   [[nodiscard]] static Result<Salvage> SalvageRecords(Env* env, const std::string& dir);
   // Writes a new catalog log under `dir` (which must hold none) from `records`, synced. Series IDs
-  // must increase. For `strata repair`.
+  // must increase; runs of consecutive IDs go in run records (EncodeSeriesRuns). For `strata
+  // repair` and backups.
   [[nodiscard]] static Status WriteRecords(Env* env, const std::string& dir,
                                            const std::vector<Record>& records);
+
+  // The payloads of the catalog log (engine/README.md 10.4), in catalog_records.cc. DecodeRecords
+  // puts the records one payload holds (a run of series holds several) into *out; Invalid, saying
+  // what is wrong, when the payload is malformed. Whatever a payload declares, decoding it
+  // allocates no more than the payload's own size and the limits below allow.
+  [[nodiscard]] static Status DecodeRecords(std::string_view payload, std::vector<Record>* out);
+  // One record's payload (a series as 'S').
+  static std::string EncodeRecord(const Record& r);
+  // A series of a run record.
+  struct RunEntry {
+    std::string_view key;
+    ValueType type;
+  };
+  // The most series one record written by this build holds, and the most bytes the keys of a
+  // compressed run ('Z') add up to, as its front-coded body does (a decoder refuses more).
+  static constexpr size_t kMaxRunRecordSeries = 8192;
+  static constexpr size_t kMaxCompressedRunBytes = size_t{64} << 20;
+  // The payloads that register series first_id, first_id + 1, ... with the keys and types of
+  // `run`: one record per kMaxRunRecordSeries series, each the smallest of its forms ('N', and 'Z'
+  // with its body front-coded, zlib-compressed when that is smaller); an empty run gives none.
+  static std::vector<std::string> EncodeSeriesRuns(uint64_t first_id,
+                                                   std::span<const RunEntry> run);
 
   // Sets ids[i] to the ID of specs[i], registering new series and field types. All or nothing: a
   // type conflict (the field already has another type, or the batch itself mixes types) registers
@@ -185,9 +208,6 @@ class Catalog {
   Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log);
   // Registers what one log record says. Invalid (Corrupt to callers) when it is malformed.
   Status ApplyRecord(std::string_view payload) REQUIRES(mu_);
-  // The records one log payload holds (a run of series holds several) into *out.
-  static Status DecodeRecords(std::string_view payload, std::vector<Record>* out);
-  static std::string EncodeRecord(const Record& r);
   void RegisterField(const std::string& measurement, const std::string& field, ValueType type)
       REQUIRES(mu_);
   // Registers a series from its key alone (replay), or from its parts (Resolve: the key is
