@@ -54,6 +54,13 @@ class KeyIdTable {
 
   // Makes room for `n` entries in all without growing again.
   void Reserve(size_t n);
+  // Removes every entry (and frees the slots).
+  void Clear() {
+    slots_.clear();
+    slots_.shrink_to_fit();
+    mask_ = 0;
+    size_ = 0;
+  }
   size_t size() const { return size_; }
   // Heap bytes of the slots.
   size_t MemoryBytes() const { return slots_.capacity() * sizeof(Slot); }
