@@ -315,11 +315,11 @@ Status Catalog::AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, Va
   series_.push_back(info);
   // Keyed through series_ (SeriesInfo objects never move or go) and the tag index by views of
   // info's strings.
-  const std::vector<SeriesInfo*>& series = series_;
+  SeriesInfo* const* series = series_.data();  // read by the key lambdas, under mu_
   const uint64_t tagset_hash = KeyIdTable::Hash(info->tagset_key);
   const uint64_t first = tagset_first_series_.Find(
       info->tagset_key, tagset_hash,
-      [&series](uint64_t sid) -> std::string_view { return series[sid - 1]->tagset_key; });
+      [series](uint64_t sid) -> std::string_view { return series[sid - 1]->tagset_key; });
   if (first == 0) {
     info->tagset_id = tagset_first_series_.size() + 1;
     tagset_first_series_.Insert(id, tagset_hash);
@@ -345,9 +345,9 @@ SeriesInfo* Catalog::NewSeriesInfo() {
 }
 
 uint64_t Catalog::FindKey(std::string_view key, uint64_t hash) const {
-  const std::vector<SeriesInfo*>& series = series_;
+  SeriesInfo* const* series = series_.data();  // read by the key lambdas, under mu_
   return by_key_.Find(key, hash,
-                      [&series](uint64_t id) -> std::string_view { return series[id - 1]->key; });
+                      [series](uint64_t id) -> std::string_view { return series[id - 1]->key; });
 }
 
 Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
@@ -458,10 +458,10 @@ void Catalog::ApplyDrop(const std::string& measurement, uint64_t through_id) {
   for (uint64_t id : tag_index_.RemoveMeasurement(measurement)) {
     if (id > through_id) continue;  // cannot happen: a drop record follows its series
     dropped_[id - 1] = true;
-    const std::vector<SeriesInfo*>& series = series_;
+    SeriesInfo* const* series = series_.data();  // read by the key lambdas, under mu_
     const std::string& key = series[id - 1]->key;
     by_key_.Erase(key, KeyIdTable::Hash(key),
-                  [&series](uint64_t sid) -> std::string_view { return series[sid - 1]->key; });
+                  [series](uint64_t sid) -> std::string_view { return series[sid - 1]->key; });
     series_count_--;
   }
   const std::string prefix = FieldKeyPrefix(measurement);
