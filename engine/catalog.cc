@@ -42,7 +42,7 @@ uint64_t KeyHead(std::string_view key, size_t from) {
 // and its slot of series_ and the key tables by Memory()).
 size_t SeriesMemoryBytes(const SeriesInfo& info) {
   size_t bytes = StringHeapBytes(info.key) + StringHeapBytes(info.measurement) +
-           StringHeapBytes(info.tagset_key) + StringHeapBytes(info.field);
+                 StringHeapBytes(info.field);
   bytes += info.tags.capacity() * sizeof(Tag) + (info.tags.empty() ? 0 : kMallocOverhead);
   for (const Tag& t : info.tags) bytes += StringHeapBytes(t.key) + StringHeapBytes(t.value);
   return bytes;
@@ -309,7 +309,7 @@ Status Catalog::AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, Va
   info->measurement = std::move(parts.measurement);
   info->tags = std::move(parts.tags);
   info->field = std::move(parts.field);
-  info->tagset_key = info->key.substr(0, TagSetKeyLength(info->key));
+  info->tagset_key = std::string_view(info->key).substr(0, TagSetKeyLength(info->key));
   info->type = type;
   series_.resize(id - 1, nullptr);  // IDs a repair skipped stay null
   series_.push_back(info);

@@ -43,11 +43,17 @@
 
 namespace strata {
 
+// Owned by the Catalog, which never moves one (tagset_key is a view of key); not copyable, so that
+// no copy holds a view of another's key.
 struct SeriesInfo {
+  SeriesInfo() = default;
+  SeriesInfo(const SeriesInfo&) = delete;
+  SeriesInfo& operator=(const SeriesInfo&) = delete;
+
   uint64_t id;
   std::string key;         // canonical series key
   std::string measurement;
-  std::string tagset_key;  // the key up to its '#': identifies the row of the row view
+  std::string_view tagset_key;  // `key` up to its '#' (a view of it): identifies the row of the row view
   uint64_t tagset_id;      // the same for every series of the tag set (1, 2, ...; see Catalog)
   std::vector<Tag> tags;   // sorted by key
   std::string field;
