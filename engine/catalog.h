@@ -53,7 +53,7 @@ struct SeriesInfo {
   uint64_t id;
   std::string key;         // canonical series key
   std::string measurement;
-  std::string_view tagset_key;  // `key` up to its '#' (a view of it): identifies the row of the row view
+  std::string_view tagset_key;  // `key` up to its '#' (a view of it): a row of the row view
   uint64_t tagset_id;      // the same for every series of the tag set (1, 2, ...; see Catalog)
   std::vector<Tag> tags;   // sorted by key
   std::string field;
@@ -218,7 +218,7 @@ class Catalog {
   WalReplayStats recovery_ GUARDED_BY(mu_);            // what Open's replay found
   uint64_t next_record_ GUARDED_BY(mu_) = 1;
   size_t series_count_ GUARDED_BY(mu_) = 0;  // registered series (IDs skipped not counted)
-  size_t series_bytes_ GUARDED_BY(mu_) = 0;  // estimated heap of the SeriesInfo chunks and their strings
+  size_t series_bytes_ GUARDED_BY(mu_) = 0;  // estimated heap of the SeriesInfo chunks and strings
   bool dirty_ GUARDED_BY(mu_) = false;
   // series_[id - 1], null for an ID a repair skipped. The objects live in info_chunks_ (allocated
   // kInfoChunk at a time, never moved or freed before the Catalog).

@@ -202,7 +202,8 @@ std::vector<TagValueInfo> TagIndex::TagValues(const std::string& measurement,
   const ListByName& values = byk->second;
   out.reserve(values.size());
   for (size_t i = 0; i < values.size(); i++) {
-    out.push_back(TagValueInfo{.value = std::string(values.name(i)), .series = values.list(i).size()});
+    out.push_back(
+        TagValueInfo{.value = std::string(values.name(i)), .series = values.list(i).size()});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
   return out;

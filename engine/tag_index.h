@@ -84,7 +84,7 @@ class TagIndex {
   using PostingList = std::vector<uint64_t>;
   // The posting lists of one tag key's values (or of a measurement's fields), by value: value
   // number n (1, 2, ...) is values[n - 1] with lists[n - 1], found through a flat KeyIdTable keyed
-  // by the values, so a value costs no hash node of its own (a tag with a million values, issue 15).
+  // by the values, so a value costs no hash node of its own (a tag of a million values, issue 15).
   class ListByName {
    public:
     // The list of `name`; *added tells whether the name is new (its list then empty).
