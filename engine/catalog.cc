@@ -30,14 +30,11 @@ uint64_t KeyHead(std::string_view key, size_t from) {
   return head;
 }
 
-// An entry of by_key_ or tagset_ids_.
-constexpr size_t kMapEntryBytes = HashNodeBytes(sizeof(std::pair<std::string_view, uint64_t>));
-
-// What one SeriesInfo holds, its slot in series_ and its by_key_ entry.
+// The heap one SeriesInfo's strings and tags hold (the object itself is counted with its chunk,
+// and its slot of series_ and the key tables by Memory()).
 size_t SeriesMemoryBytes(const SeriesInfo& info) {
-  size_t bytes = sizeof(SeriesInfo) + kMallocOverhead + sizeof(void*) + kMapEntryBytes;
-  bytes += StringHeapBytes(info.key) + StringHeapBytes(info.measurement) +
-           StringHeapBytes(info.tagset_key) + StringHeapBytes(info.field);
+  size_t bytes = StringHeapBytes(info.key) + StringHeapBytes(info.measurement) +
+                 StringHeapBytes(info.field);
   bytes += info.tags.capacity() * sizeof(Tag) + (info.tags.empty() ? 0 : kMallocOverhead);
   for (const Tag& t : info.tags) bytes += StringHeapBytes(t.key) + StringHeapBytes(t.value);
   return bytes;
@@ -142,6 +139,7 @@ std::string Catalog::FieldKey(std::string_view measurement, std::string_view fie
 Status Catalog::ApplyRecord(std::string_view payload) {
   std::vector<Record> records;
   Status s = DecodeRecords(payload, &records);
+  if (s && records.size() > 1) by_key_.Reserve(by_key_.size() + records.size());  // a run of series
   for (size_t i = 0; s && i < records.size(); i++) {
     Record& r = records[i];
     if (r.kind == Kind::kDrop) {
@@ -240,26 +238,51 @@ Status Catalog::AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, Va
   if (id - series_.size() > kMaxSkippedIds) {
     return unexpected(Error::Invalid("series id " + std::to_string(id) + " skips too many ids"));
   }
-  auto info = std::make_unique<SeriesInfo>();
+  SeriesInfo* info = NewSeriesInfo();
   info->id = id;
   info->key = std::move(key);
   info->measurement = std::move(parts.measurement);
   info->tags = std::move(parts.tags);
   info->field = std::move(parts.field);
-  info->tagset_key = info->key.substr(0, TagSetKeyLength(info->key));
-  // Keyed by views of info's strings: SeriesInfo objects never move or go (series_ owns them).
-  auto [tagset, new_tagset] = tagset_ids_.try_emplace(info->tagset_key, tagset_ids_.size() + 1);
-  info->tagset_id = tagset->second;
+  info->tagset_key = std::string_view(info->key).substr(0, TagSetKeyLength(info->key));
   info->type = type;
+  series_.resize(id - 1, nullptr);  // IDs a repair skipped stay null
+  series_.push_back(info);
+  // Keyed through series_ (SeriesInfo objects never move or go) and the tag index by views of
+  // info's strings.
+  SeriesInfo* const* series = series_.data();  // read by the key lambdas, under mu_
+  const uint64_t tagset_hash = KeyIdTable::Hash(info->tagset_key);
+  const uint64_t first = tagset_first_series_.Find(
+      info->tagset_key, tagset_hash,
+      [series](uint64_t sid) -> std::string_view { return series[sid - 1]->tagset_key; });
+  if (first == 0) {
+    info->tagset_id = tagset_first_series_.size() + 1;
+    tagset_first_series_.Insert(id, tagset_hash);
+  } else {
+    info->tagset_id = series_[first - 1]->tagset_id;
+  }
   tag_index_.Add(id, info->measurement, info->tags, info->field);
-  by_key_.emplace(info->key, id);
-  series_bytes_ += SeriesMemoryBytes(*info) + (new_tagset ? kMapEntryBytes : 0);
-  series_.resize(id - 1);  // IDs a repair skipped stay null
-  series_.push_back(std::move(info));
+  by_key_.Insert(id, KeyIdTable::Hash(info->key));
+  series_bytes_ += SeriesMemoryBytes(*info);
   dropped_.resize(id, false);
   series_count_++;
   generation_++;
   return OkStatus();
+}
+
+SeriesInfo* Catalog::NewSeriesInfo() {
+  if (info_chunk_used_ == kInfoChunk) {
+    info_chunks_.push_back(std::make_unique<SeriesInfo[]>(kInfoChunk));
+    info_chunk_used_ = 0;
+    series_bytes_ += kInfoChunk * sizeof(SeriesInfo) + kMallocOverhead;
+  }
+  return &info_chunks_.back()[info_chunk_used_++];
+}
+
+uint64_t Catalog::FindKey(std::string_view key, uint64_t hash) const {
+  SeriesInfo* const* series = series_.data();  // read by the key lambdas, under mu_
+  return by_key_.Find(key, hash,
+                      [series](uint64_t id) -> std::string_view { return series[id - 1]->key; });
 }
 
 Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
@@ -268,17 +291,17 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   {
     ReaderLock lock(&mu_);
     for (size_t i = 0; i < specs.size(); i++) {
-      auto it = by_key_.find(specs[i].key);
-      if (it == by_key_.end()) {
+      const uint64_t id = FindKey(specs[i].key, KeyIdTable::Hash(specs[i].key));
+      if (id == 0) {
         missing.push_back(i);
         continue;
       }
-      const SeriesInfo& s = *series_[it->second - 1];
+      const SeriesInfo& s = *series_[id - 1];
       if (s.type != specs[i].type) {
         return unexpected(Error::TypeConflict(
             TypeConflictMessage(specs[i].measurement, specs[i].field, s.type, specs[i].type)));
       }
-      ids[i] = it->second;
+      ids[i] = id;
     }
   }
   if (missing.empty()) return OkStatus();
@@ -289,13 +312,13 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   std::vector<size_t> to_create;
   for (size_t i : missing) {
     const SeriesSpec& s = specs[i];
-    auto it = by_key_.find(s.key);
-    if (it != by_key_.end()) {  // registered meanwhile by another writer
-      const ValueType existing = series_[it->second - 1]->type;
+    if (const uint64_t id = FindKey(s.key, KeyIdTable::Hash(s.key)); id != 0) {
+      // registered meanwhile by another writer
+      const ValueType existing = series_[id - 1]->type;
       if (existing != s.type) {
         return unexpected(Error::TypeConflict(TypeConflictMessage(s.measurement, s.field, existing, s.type)));
       }
-      ids[i] = it->second;
+      ids[i] = id;
       continue;
     }
     std::string fk = FieldKey(s.measurement, s.field);
@@ -365,7 +388,10 @@ void Catalog::ApplyDrop(const std::string& measurement, uint64_t through_id) {
   for (uint64_t id : tag_index_.RemoveMeasurement(measurement)) {
     if (id > through_id) continue;  // cannot happen: a drop record follows its series
     dropped_[id - 1] = true;
-    by_key_.erase(series_[id - 1]->key);
+    SeriesInfo* const* series = series_.data();  // read by the key lambdas, under mu_
+    const std::string& key = series[id - 1]->key;
+    by_key_.Erase(key, KeyIdTable::Hash(key),
+                  [series](uint64_t sid) -> std::string_view { return series[sid - 1]->key; });
     series_count_--;
   }
   const std::string prefix = FieldKeyPrefix(measurement);
@@ -450,7 +476,7 @@ Status Catalog::Sync() {
 const SeriesInfo* Catalog::Series(uint64_t id) const {
   ReaderLock lock(&mu_);
   if (id == 0 || id > series_.size()) return nullptr;
-  return series_[id - 1].get();
+  return series_[id - 1];
 }
 
 std::optional<ValueType> Catalog::FieldType(const std::string& measurement,
@@ -516,7 +542,7 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
       }
     }
     for (uint64_t id : tag_index_.Match(measurement, filters, fields)) {
-      items.push_back(Item{0, series_[id - 1].get()});
+      items.push_back(Item{0, series_[id - 1]});
     }
   }
   // Sorted by key; the heads settle most comparisons without reading the keys.
@@ -573,7 +599,9 @@ size_t Catalog::series_count() const {
 
 Catalog::MemoryUsage Catalog::Memory() const {
   ReaderLock lock(&mu_);
-  return MemoryUsage{series_bytes_, tag_index_.MemoryBytes()};
+  return MemoryUsage{series_bytes_ + series_.capacity() * sizeof(SeriesInfo*) +
+                         by_key_.MemoryBytes() + tagset_first_series_.MemoryBytes(),
+                     tag_index_.MemoryBytes()};
 }
 
 }  // namespace strata
