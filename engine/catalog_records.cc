@@ -33,15 +33,6 @@ constexpr size_t kMinZlibBody = 256;
 // The fewest bytes a body gives one series: shared, suffix length and type.
 constexpr size_t kMinBodyBytesPerSeries = 3;
 
-size_t VarintBytes(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    n++;
-  }
-  return n;
-}
-
 Status Malformed(const std::string& what) {
   return unexpected(Error::Invalid("malformed catalog series record: " + what));
 }
@@ -140,10 +131,10 @@ std::string PlainRun(uint64_t first_id, std::span<const Catalog::RunEntry> run, 
 
 // The smallest payload of one run of at most kMaxRunRecordSeries series.
 std::string EncodeRun(uint64_t first_id, std::span<const Catalog::RunEntry> run) {
-  size_t plain_size = 1 + VarintBytes(first_id) + VarintBytes(run.size());
+  size_t plain_size = 1 + VarintLength(first_id) + VarintLength(run.size());
   size_t key_bytes = 0;
   for (const Catalog::RunEntry& e : run) {
-    plain_size += VarintBytes(e.key.size()) + e.key.size() + 1;
+    plain_size += VarintLength(e.key.size()) + e.key.size() + 1;
     key_bytes += e.key.size();
   }
   // A single series shares nothing: its 'N' form is smaller unless zlib finds repeats in its key.
@@ -171,8 +162,8 @@ std::string EncodeRun(uint64_t first_id, std::span<const Catalog::RunEntry> run)
                     compressed.size() < body.size() &&
                     body.size() <= kMaxZlibRatio * compressed.size();
   const std::string_view stored = zlib ? std::string_view(compressed) : std::string_view(body);
-  const size_t header = 1 + VarintBytes(first_id) + VarintBytes(run.size()) + 1 +
-                        VarintBytes(body.size());
+  const size_t header = 1 + VarintLength(first_id) + VarintLength(run.size()) + 1 +
+                        VarintLength(body.size());
   // A tie goes to 'N', which every build since it reads.
   if (header + stored.size() >= plain_size) return PlainRun(first_id, run, plain_size);
   std::string payload;
