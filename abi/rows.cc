@@ -23,6 +23,7 @@ struct strata_rows {
   std::vector<std::string> fields;  // requested names; empty: every field of the tag set
   std::vector<unsigned char> presence_only;  // per requested field: only presence is needed
   const strata::SeriesInfo* group = nullptr;  // first series of the tag set `slot` was built for
+  std::string tagset_text;  // strata_rows_tagset's NUL-terminated copy of the row's tag-set key
   std::vector<int> slot;  // per requested field: index into the cursor's fields, or -1
   bool have_row = false;
   size_t block = 0;  // rows of the current block (strata_rows_next_block); 1 after strata_rows_next
@@ -393,7 +394,11 @@ int64_t strata_rows_time(strata_rows* r) {
 }
 
 const char* strata_rows_tagset(strata_rows* r) {
-  return r != nullptr && r->have_row ? r->cursor->tagset().tagset_key.c_str() : nullptr;
+  if (r == nullptr || !r->have_row) return nullptr;
+  // The key is a view of the series key (no NUL after it): copied, and kept until the next call
+  // (assigning the same tag set again reuses the buffer, so an earlier pointer stays valid).
+  r->tagset_text.assign(r->cursor->tagset().tagset_key);
+  return r->tagset_text.c_str();
 }
 
 uint64_t strata_rows_tagset_id(strata_rows* r) {

@@ -11,14 +11,6 @@
 namespace strata {
 namespace {
 
-// Catalog log records are Wal records of type kWrite whose payload starts with one of these.
-constexpr uint8_t kFieldRecord = 'F';   // measurement, field (length-prefixed), type u8
-constexpr uint8_t kSeriesRecord = 'S';  // id varint, key (length-prefixed), type u8
-// The series one Resolve registers, in one record: first id varint, count varint, then per series
-// key (length-prefixed), type u8; their IDs are first, first + 1, ...
-constexpr uint8_t kSeriesRunRecord = 'N';
-constexpr uint8_t kDropRecord = 'X';     // measurement (length-prefixed), through id varint
-constexpr uint8_t kDeclareRecord = 'T';  // measurement, schema (both length-prefixed)
 constexpr uint64_t kCatalogFileBytes = 64ull << 20;
 
 std::string TypeConflictMessage(std::string_view measurement, std::string_view field,
@@ -38,14 +30,11 @@ uint64_t KeyHead(std::string_view key, size_t from) {
   return head;
 }
 
-// An entry of by_key_ or tagset_ids_.
-constexpr size_t kMapEntryBytes = HashNodeBytes(sizeof(std::pair<std::string_view, uint64_t>));
-
-// What one SeriesInfo holds, its slot in series_ and its by_key_ entry.
+// The heap one SeriesInfo's strings and tags hold (the object itself is counted with its chunk,
+// and its slot of series_ and the key tables by Memory()).
 size_t SeriesMemoryBytes(const SeriesInfo& info) {
-  size_t bytes = sizeof(SeriesInfo) + kMallocOverhead + sizeof(void*) + kMapEntryBytes;
-  bytes += StringHeapBytes(info.key) + StringHeapBytes(info.measurement) +
-           StringHeapBytes(info.tagset_key) + StringHeapBytes(info.field);
+  size_t bytes = StringHeapBytes(info.key) + StringHeapBytes(info.measurement) +
+                 StringHeapBytes(info.field);
   bytes += info.tags.capacity() * sizeof(Tag) + (info.tags.empty() ? 0 : kMallocOverhead);
   for (const Tag& t : info.tags) bytes += StringHeapBytes(t.key) + StringHeapBytes(t.value);
   return bytes;
@@ -147,85 +136,10 @@ std::string Catalog::FieldKey(std::string_view measurement, std::string_view fie
   return k;
 }
 
-Status Catalog::DecodeRecords(std::string_view payload, std::vector<Record>* out) {
-  out->clear();
-  Decoder d(payload);
-  uint8_t kind = 0, type = 0;
-  if (!d.GetFixed8(&kind)) return unexpected(Error::Invalid("empty catalog record"));
-  if (kind == kDropRecord || kind == kDeclareRecord) {
-    Record r;
-    std::string_view m, schema;
-    const bool ok = d.GetLengthPrefixed(&m) && !m.empty() &&
-                    (kind == kDropRecord ? d.GetVarint64(&r.series_id)
-                                         : d.GetLengthPrefixed(&schema)) &&
-                    d.remaining() == 0;
-    if (!ok) {
-      return unexpected(Error::Invalid(kind == kDropRecord ? "malformed catalog drop record"
-                                                           : "malformed catalog declare record"));
-    }
-    r.kind = kind == kDropRecord ? Kind::kDrop : Kind::kDeclare;
-    r.measurement = m;
-    r.schema = schema;
-    out->push_back(std::move(r));
-    return OkStatus();
-  }
-  if (kind == kFieldRecord) {
-    std::string_view m, f;
-    if (!d.GetLengthPrefixed(&m) || !d.GetLengthPrefixed(&f) || !d.GetFixed8(&type) ||
-        !IsValidValueType(type) || d.remaining() != 0) {
-      return unexpected(Error::Invalid("malformed catalog field record"));
-    }
-    out->push_back(Record::Field(std::string(m), std::string(f), static_cast<ValueType>(type)));
-    return OkStatus();
-  }
-  if (kind != kSeriesRecord && kind != kSeriesRunRecord) {
-    return unexpected(Error::Invalid("unknown catalog record kind " + std::to_string(kind)));
-  }
-  uint64_t id = 0, count = 1;
-  if (!d.GetVarint64(&id) || id == 0 ||
-      (kind == kSeriesRunRecord && (!d.GetVarint64(&count) || count == 0 ||
-                                    count > d.remaining() || id + count < id))) {
-    return unexpected(Error::Invalid("malformed catalog series record"));
-  }
-  for (uint64_t i = 0; i < count; i++) {
-    std::string_view key;
-    if (!d.GetLengthPrefixed(&key) || !d.GetFixed8(&type) || !IsValidValueType(type)) {
-      return unexpected(Error::Invalid("malformed catalog series record"));
-    }
-    out->push_back(Record::Series(id + i, std::string(key), static_cast<ValueType>(type)));
-  }
-  if (d.remaining() != 0) return unexpected(Error::Invalid("malformed catalog series record"));
-  return OkStatus();
-}
-
-std::string Catalog::EncodeRecord(const Record& r) {
-  std::string payload;
-  if (r.kind != Kind::kType) {
-    PutFixed8(&payload, r.kind == Kind::kDrop ? kDropRecord : kDeclareRecord);
-    PutLengthPrefixed(&payload, r.measurement);
-    if (r.kind == Kind::kDrop) {
-      PutVarint64(&payload, r.series_id);
-    } else {
-      PutLengthPrefixed(&payload, r.schema);
-    }
-    return payload;
-  }
-  if (r.series_id == 0) {
-    PutFixed8(&payload, kFieldRecord);
-    PutLengthPrefixed(&payload, r.measurement);
-    PutLengthPrefixed(&payload, r.field);
-  } else {
-    PutFixed8(&payload, kSeriesRecord);
-    PutVarint64(&payload, r.series_id);
-    PutLengthPrefixed(&payload, r.key);
-  }
-  PutFixed8(&payload, static_cast<uint8_t>(r.type));
-  return payload;
-}
-
 Status Catalog::ApplyRecord(std::string_view payload) {
   std::vector<Record> records;
   Status s = DecodeRecords(payload, &records);
+  if (s && records.size() > 1) by_key_.Reserve(by_key_.size() + records.size());  // a run of series
   for (size_t i = 0; s && i < records.size(); i++) {
     Record& r = records[i];
     if (r.kind == Kind::kDrop) {
@@ -281,9 +195,28 @@ Result<Catalog::Salvage> Catalog::SalvageRecords(Env* env, const std::string& di
 Status Catalog::WriteRecords(Env* env, const std::string& dir, const std::vector<Record>& records) {
   STRATA_ASSIGN_OR_RETURN(auto log, Wal::Open(env, dir, kCatalogFileBytes));
   uint64_t lsn = 0;
+  std::vector<RunEntry> run;  // series with consecutive IDs, not yet written
+  uint64_t run_first = 0;
+  auto write_run = [&]() -> Status {
+    for (const std::string& record : EncodeSeriesRuns(run_first, run)) {
+      STRATA_RETURN_IF_ERROR(log->Append(WalRecordType::kWrite, ++lsn, record));
+    }
+    run.clear();
+    return OkStatus();
+  };
   for (const Record& r : records) {
+    if (r.kind == Kind::kType && r.series_id != 0) {
+      if (!run.empty() && r.series_id != run_first + run.size()) {
+        STRATA_RETURN_IF_ERROR(write_run());
+      }
+      if (run.empty()) run_first = r.series_id;
+      run.push_back(RunEntry{r.key, r.type});
+      continue;
+    }
+    STRATA_RETURN_IF_ERROR(write_run());
     STRATA_RETURN_IF_ERROR(log->Append(WalRecordType::kWrite, ++lsn, EncodeRecord(r)));
   }
+  STRATA_RETURN_IF_ERROR(write_run());
   return log->Sync();
 }
 
@@ -305,26 +238,51 @@ Status Catalog::AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, Va
   if (id - series_.size() > kMaxSkippedIds) {
     return unexpected(Error::Invalid("series id " + std::to_string(id) + " skips too many ids"));
   }
-  auto info = std::make_unique<SeriesInfo>();
+  SeriesInfo* info = NewSeriesInfo();
   info->id = id;
   info->key = std::move(key);
   info->measurement = std::move(parts.measurement);
   info->tags = std::move(parts.tags);
   info->field = std::move(parts.field);
-  info->tagset_key = info->key.substr(0, TagSetKeyLength(info->key));
-  // Keyed by views of info's strings: SeriesInfo objects never move or go (series_ owns them).
-  auto [tagset, new_tagset] = tagset_ids_.try_emplace(info->tagset_key, tagset_ids_.size() + 1);
-  info->tagset_id = tagset->second;
+  info->tagset_key = std::string_view(info->key).substr(0, TagSetKeyLength(info->key));
   info->type = type;
+  series_.resize(id - 1, nullptr);  // IDs a repair skipped stay null
+  series_.push_back(info);
+  // Keyed through series_ (SeriesInfo objects never move or go) and the tag index by views of
+  // info's strings.
+  SeriesInfo* const* series = series_.data();  // read by the key lambdas, under mu_
+  const uint64_t tagset_hash = KeyIdTable::Hash(info->tagset_key);
+  const uint64_t first = tagset_first_series_.Find(
+      info->tagset_key, tagset_hash,
+      [series](uint64_t sid) -> std::string_view { return series[sid - 1]->tagset_key; });
+  if (first == 0) {
+    info->tagset_id = tagset_first_series_.size() + 1;
+    tagset_first_series_.Insert(id, tagset_hash);
+  } else {
+    info->tagset_id = series_[first - 1]->tagset_id;
+  }
   tag_index_.Add(id, info->measurement, info->tags, info->field);
-  by_key_.emplace(info->key, id);
-  series_bytes_ += SeriesMemoryBytes(*info) + (new_tagset ? kMapEntryBytes : 0);
-  series_.resize(id - 1);  // IDs a repair skipped stay null
-  series_.push_back(std::move(info));
+  by_key_.Insert(id, KeyIdTable::Hash(info->key));
+  series_bytes_ += SeriesMemoryBytes(*info);
   dropped_.resize(id, false);
   series_count_++;
   generation_++;
   return OkStatus();
+}
+
+SeriesInfo* Catalog::NewSeriesInfo() {
+  if (info_chunk_used_ == kInfoChunk) {
+    info_chunks_.push_back(std::make_unique<SeriesInfo[]>(kInfoChunk));
+    info_chunk_used_ = 0;
+    series_bytes_ += kInfoChunk * sizeof(SeriesInfo) + kMallocOverhead;
+  }
+  return &info_chunks_.back()[info_chunk_used_++];
+}
+
+uint64_t Catalog::FindKey(std::string_view key, uint64_t hash) const {
+  SeriesInfo* const* series = series_.data();  // read by the key lambdas, under mu_
+  return by_key_.Find(key, hash,
+                      [series](uint64_t id) -> std::string_view { return series[id - 1]->key; });
 }
 
 Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
@@ -333,17 +291,17 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   {
     ReaderLock lock(&mu_);
     for (size_t i = 0; i < specs.size(); i++) {
-      auto it = by_key_.find(specs[i].key);
-      if (it == by_key_.end()) {
+      const uint64_t id = FindKey(specs[i].key, KeyIdTable::Hash(specs[i].key));
+      if (id == 0) {
         missing.push_back(i);
         continue;
       }
-      const SeriesInfo& s = *series_[it->second - 1];
+      const SeriesInfo& s = *series_[id - 1];
       if (s.type != specs[i].type) {
         return unexpected(Error::TypeConflict(
             TypeConflictMessage(specs[i].measurement, specs[i].field, s.type, specs[i].type)));
       }
-      ids[i] = it->second;
+      ids[i] = id;
     }
   }
   if (missing.empty()) return OkStatus();
@@ -354,13 +312,13 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   std::vector<size_t> to_create;
   for (size_t i : missing) {
     const SeriesSpec& s = specs[i];
-    auto it = by_key_.find(s.key);
-    if (it != by_key_.end()) {  // registered meanwhile by another writer
-      const ValueType existing = series_[it->second - 1]->type;
+    if (const uint64_t id = FindKey(s.key, KeyIdTable::Hash(s.key)); id != 0) {
+      // registered meanwhile by another writer
+      const ValueType existing = series_[id - 1]->type;
       if (existing != s.type) {
         return unexpected(Error::TypeConflict(TypeConflictMessage(s.measurement, s.field, existing, s.type)));
       }
-      ids[i] = it->second;
+      ids[i] = id;
       continue;
     }
     std::string fk = FieldKey(s.measurement, s.field);
@@ -384,7 +342,8 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   std::unordered_map<std::string_view, uint64_t> created;
 
   // Log first, then publish in memory: a failed append leaves memory untouched (and the Wal refuses
-  // further appends, so IDs are never handed out twice). The new series go in one record.
+  // further appends, so IDs are never handed out twice). The new series go in one run record (one
+  // per kMaxRunRecordSeries of them).
   std::string payload;
   std::unordered_map<std::string, ValueType> fields_logged;
   for (size_t i : to_create) {
@@ -400,7 +359,7 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
   uint64_t next_id = first_id;
   std::vector<std::pair<size_t, uint64_t>> assigned;  // (spec, id)
   std::vector<size_t> new_specs;                      // the spec of ID first_id + k
-  payload.clear();
+  std::vector<RunEntry> run;
   for (size_t i : to_create) {
     const SeriesSpec& s = specs[i];
     auto [dup, inserted] = created.try_emplace(s.key, next_id);
@@ -408,16 +367,10 @@ Status Catalog::Resolve(std::span<const SeriesSpec> specs, uint64_t* ids) {
     if (!inserted) continue;
     next_id++;
     new_specs.push_back(i);
-    PutLengthPrefixed(&payload, s.key);
-    PutFixed8(&payload, static_cast<uint8_t>(s.type));
+    run.push_back(RunEntry{s.key, s.type});
   }
-  if (!new_specs.empty()) {
-    std::string header;
-    PutFixed8(&header, kSeriesRunRecord);
-    PutVarint64(&header, first_id);
-    PutVarint64(&header, new_specs.size());
-    const std::string_view pieces[] = {header, payload};
-    STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, pieces));
+  for (const std::string& record : EncodeSeriesRuns(first_id, run)) {
+    STRATA_RETURN_IF_ERROR(log_->Append(WalRecordType::kWrite, next_record_++, record));
   }
   for (const auto& [fk, type] : fields_logged) field_types_.emplace(fk, type);
   for (size_t k = 0; k < new_specs.size(); k++) {
@@ -435,7 +388,10 @@ void Catalog::ApplyDrop(const std::string& measurement, uint64_t through_id) {
   for (uint64_t id : tag_index_.RemoveMeasurement(measurement)) {
     if (id > through_id) continue;  // cannot happen: a drop record follows its series
     dropped_[id - 1] = true;
-    by_key_.erase(series_[id - 1]->key);
+    SeriesInfo* const* series = series_.data();  // read by the key lambdas, under mu_
+    const std::string& key = series[id - 1]->key;
+    by_key_.Erase(key, KeyIdTable::Hash(key),
+                  [series](uint64_t sid) -> std::string_view { return series[sid - 1]->key; });
     series_count_--;
   }
   const std::string prefix = FieldKeyPrefix(measurement);
@@ -520,7 +476,7 @@ Status Catalog::Sync() {
 const SeriesInfo* Catalog::Series(uint64_t id) const {
   ReaderLock lock(&mu_);
   if (id == 0 || id > series_.size()) return nullptr;
-  return series_[id - 1].get();
+  return series_[id - 1];
 }
 
 std::optional<ValueType> Catalog::FieldType(const std::string& measurement,
@@ -586,7 +542,7 @@ std::vector<const SeriesInfo*> Catalog::Match(const std::string& measurement,
       }
     }
     for (uint64_t id : tag_index_.Match(measurement, filters, fields)) {
-      items.push_back(Item{0, series_[id - 1].get()});
+      items.push_back(Item{0, series_[id - 1]});
     }
   }
   // Sorted by key; the heads settle most comparisons without reading the keys.
@@ -643,7 +599,9 @@ size_t Catalog::series_count() const {
 
 Catalog::MemoryUsage Catalog::Memory() const {
   ReaderLock lock(&mu_);
-  return MemoryUsage{series_bytes_, tag_index_.MemoryBytes()};
+  return MemoryUsage{series_bytes_ + series_.capacity() * sizeof(SeriesInfo*) +
+                         by_key_.MemoryBytes() + tagset_first_series_.MemoryBytes(),
+                     tag_index_.MemoryBytes()};
 }
 
 }  // namespace strata

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "env.h"
+#include "key_id_table.h"
 #include "mutex.h"
 #include "point.h"
 #include "result.h"
@@ -42,11 +43,17 @@
 
 namespace strata {
 
+// Owned by the Catalog, which never moves one (tagset_key is a view of key); not copyable, so that
+// no copy holds a view of another's key.
 struct SeriesInfo {
+  SeriesInfo() = default;
+  SeriesInfo(const SeriesInfo&) = delete;
+  SeriesInfo& operator=(const SeriesInfo&) = delete;
+
   uint64_t id;
   std::string key;         // canonical series key
   std::string measurement;
-  std::string tagset_key;  // the key up to its '#': identifies the row of the row view
+  std::string_view tagset_key;  // `key` up to its '#' (a view of it): a row of the row view
   uint64_t tagset_id;      // the same for every series of the tag set (1, 2, ...; see Catalog)
   std::vector<Tag> tags;   // sorted by key
   std::string field;
@@ -123,9 +130,32 @@ class Catalog {
   };
   [[nodiscard]] static Result<Salvage> SalvageRecords(Env* env, const std::string& dir);
   // Writes a new catalog log under `dir` (which must hold none) from `records`, synced. Series IDs
-  // must increase. For `strata repair`.
+  // must increase; runs of consecutive IDs go in run records (EncodeSeriesRuns). For `strata
+  // repair` and backups.
   [[nodiscard]] static Status WriteRecords(Env* env, const std::string& dir,
                                            const std::vector<Record>& records);
+
+  // The payloads of the catalog log (engine/README.md 10.4), in catalog_records.cc. DecodeRecords
+  // puts the records one payload holds (a run of series holds several) into *out; Invalid, saying
+  // what is wrong, when the payload is malformed. Whatever a payload declares, decoding it
+  // allocates no more than the payload's own size and the limits below allow.
+  [[nodiscard]] static Status DecodeRecords(std::string_view payload, std::vector<Record>* out);
+  // One record's payload (a series as 'S').
+  static std::string EncodeRecord(const Record& r);
+  // A series of a run record.
+  struct RunEntry {
+    std::string_view key;
+    ValueType type;
+  };
+  // The most series one record written by this build holds, and the most bytes the keys of a
+  // compressed run ('Z') add up to, as its front-coded body does (a decoder refuses more).
+  static constexpr size_t kMaxRunRecordSeries = 8192;
+  static constexpr size_t kMaxCompressedRunBytes = size_t{64} << 20;
+  // The payloads that register series first_id, first_id + 1, ... with the keys and types of
+  // `run`: one record per kMaxRunRecordSeries series, each the smallest of its forms ('N', and 'Z'
+  // with its body front-coded, zlib-compressed when that is smaller); an empty run gives none.
+  static std::vector<std::string> EncodeSeriesRuns(uint64_t first_id,
+                                                   std::span<const RunEntry> run);
 
   // Sets ids[i] to the ID of specs[i], registering new series and field types. All or nothing: a
   // type conflict (the field already has another type, or the batch itself mixes types) registers
@@ -179,15 +209,9 @@ class Catalog {
   uint64_t instance() const { return instance_.load(std::memory_order_acquire); }
 
  private:
-  // Series key (a view of its SeriesInfo's key) -> ID.
-  using KeyMap = std::unordered_map<std::string_view, uint64_t>;
-
   Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log);
   // Registers what one log record says. Invalid (Corrupt to callers) when it is malformed.
   Status ApplyRecord(std::string_view payload) REQUIRES(mu_);
-  // The records one log payload holds (a run of series holds several) into *out.
-  static Status DecodeRecords(std::string_view payload, std::vector<Record>* out);
-  static std::string EncodeRecord(const Record& r);
   void RegisterField(const std::string& measurement, const std::string& field, ValueType type)
       REQUIRES(mu_);
   // Registers a series from its key alone (replay), or from its parts (Resolve: the key is
@@ -195,6 +219,10 @@ class Catalog {
   Status RegisterSeries(uint64_t id, std::string key, ValueType type) REQUIRES(mu_);
   Status AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, ValueType type)
       REQUIRES(mu_);
+  // The ID of the series whose key is `key` (`hash`: KeyIdTable::Hash(key)), 0 when none.
+  uint64_t FindKey(std::string_view key, uint64_t hash) const REQUIRES_SHARED(mu_);
+  // A new, empty SeriesInfo that stays where it is for the Catalog's lifetime.
+  SeriesInfo* NewSeriesInfo() REQUIRES(mu_);
   // Forgets what a drop record says: the measurement's series up to `through_id`, its field
   // types and its declaration.
   void ApplyDrop(const std::string& measurement, uint64_t through_id) REQUIRES(mu_);
@@ -210,13 +238,19 @@ class Catalog {
   WalReplayStats recovery_ GUARDED_BY(mu_);            // what Open's replay found
   uint64_t next_record_ GUARDED_BY(mu_) = 1;
   size_t series_count_ GUARDED_BY(mu_) = 0;  // registered series (IDs skipped not counted)
-  size_t series_bytes_ GUARDED_BY(mu_) = 0;  // estimated heap of series_, by_key_, tagset_ids_
+  size_t series_bytes_ GUARDED_BY(mu_) = 0;  // estimated heap of the SeriesInfo chunks and strings
   bool dirty_ GUARDED_BY(mu_) = false;
-  // series_[id - 1], null for an ID a repair skipped
-  std::vector<std::unique_ptr<SeriesInfo>> series_ GUARDED_BY(mu_);
-  KeyMap by_key_ GUARDED_BY(mu_);
-  // Tag-set key (a view of its first series' tagset_key) -> its tagset_id.
-  std::unordered_map<std::string_view, uint64_t> tagset_ids_ GUARDED_BY(mu_);
+  // series_[id - 1], null for an ID a repair skipped. The objects live in info_chunks_ (allocated
+  // kInfoChunk at a time, never moved or freed before the Catalog).
+  std::vector<SeriesInfo*> series_ GUARDED_BY(mu_);
+  static constexpr size_t kInfoChunk = 1024;
+  std::vector<std::unique_ptr<SeriesInfo[]>> info_chunks_ GUARDED_BY(mu_);
+  size_t info_chunk_used_ GUARDED_BY(mu_) = kInfoChunk;  // SeriesInfos of the last chunk in use
+  // Series key -> ID, keyed through series_[id - 1]->key; dropped series are erased.
+  KeyIdTable by_key_ GUARDED_BY(mu_);
+  // Tag-set key -> the ID of its first series, keyed through that series' tagset_key; its
+  // tagset_id is the tag set's.
+  KeyIdTable tagset_first_series_ GUARDED_BY(mu_);
   std::unordered_map<std::string, ValueType> field_types_ GUARDED_BY(mu_);  // FieldKey -> type
   std::vector<bool> dropped_ GUARDED_BY(mu_);  // dropped_[id - 1]: series id was dropped
   std::set<std::string> dropped_measurements_ GUARDED_BY(mu_);

@@ -54,6 +54,16 @@ inline char* EncodeVarint64(char* p, uint64_t v) {
   return p;
 }
 
+// The bytes PutVarint64 takes for v (1 to 10).
+inline size_t VarintLength(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    n++;
+  }
+  return n;
+}
+
 inline void PutVarint64(std::string* dst, uint64_t v) {
   char buf[kMaxVarint64Bytes];
   dst->append(buf, EncodeVarint64(buf, v) - buf);

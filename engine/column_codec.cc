@@ -159,8 +159,12 @@ bool DecodeStrings(std::string_view bytes, size_t n, std::vector<std::string>* o
 }  // namespace
 
 void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out, IntForms forms) {
-  PutFixed8(out, 0);
-  PutVarsint64(out, t[0]);
+  if (forms == IntForms::kFormat5) {
+    PutFixed8(out, 1);  // t[0] is the block's min time in the index
+  } else {
+    PutFixed8(out, 0);
+    PutVarsint64(out, t[0]);
+  }
   const uint64_t g = CommonDivisor(t, n);
   PutVarint64(out, g);
   thread_local std::vector<int64_t> q;  // reused by each flush thread
@@ -169,12 +173,14 @@ void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out, IntForms for
   EncodeDifferenced(q.data(), n - 1, out, forms);
 }
 
-bool DecodeTimeColumn(std::string_view bytes, size_t n, int64_t* out) {
+bool DecodeTimeColumn(std::string_view bytes, size_t n, int64_t first_time, int64_t* out) {
   Decoder d(bytes);
-  uint8_t form = 1;
+  uint8_t form = 2;
   uint64_t g = 0;
-  if (!d.GetFixed8(&form) || form != 0 || !d.GetVarsint64(&out[0]) || !d.GetVarint64(&g) ||
-      g == 0 || !DecodeDifferenced(&d, n - 1, out + 1) || d.remaining() != 0) {
+  if (!d.GetFixed8(&form) || form > 1) return false;
+  out[0] = first_time;
+  if ((form == 0 && !d.GetVarsint64(&out[0])) || !d.GetVarint64(&g) || g == 0 ||
+      !DecodeDifferenced(&d, n - 1, out + 1) || d.remaining() != 0) {
     return false;
   }
   auto* u = reinterpret_cast<uint64_t*>(out);

@@ -4,9 +4,12 @@
 // a column stores neither. Each column starts with a form byte; the encoder tries the forms and
 // keeps the smallest.
 //
-//   time column   = form u8 (0) | [t_0: zigzag varint] | [divisor g: varint >= 1]
-//                   | differenced (t_i - t_{i-1}) / g for i = 1..n-1 (int_sequence_codec.h:
-//                     deltas, delta-of-deltas, ... whichever is smallest)
+//   time column   = form u8, then
+//                   0 [t_0: zigzag varint] | [divisor g: varint >= 1]
+//                     | differenced (t_i - t_{i-1}) / g for i = 1..n-1 (int_sequence_codec.h:
+//                       deltas, delta-of-deltas, ... whichever is smallest)     (formats 2 to 4)
+//                   1 as 0 without t_0, which is the block's first time: the index holds it as
+//                     the block's min time, and the reader passes it in          (format 5)
 //                   g is the largest common divisor of the deltas (whole µs, ms, s), or 1
 //   int column    = form u8 (0) | differenced values (values, deltas or delta-of-deltas)
 //   float column  = form u8 (0) | float_codec.h (decimal, XOR or raw)
@@ -38,12 +41,15 @@
 
 namespace strata {
 
-// Appends the time column of t[0..n), its integer sequences in `forms` (int_sequence_codec.h).
-// REQUIRES: n >= 1.
+// Appends the time column of t[0..n): with IntForms::kFormat5 in form 1 (without t[0]), its
+// integer sequences in `forms` (int_sequence_codec.h); else in form 0. REQUIRES: n >= 1.
 void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out,
                       IntForms forms = IntForms::kFormat5);
-// Decodes exactly `bytes` as the time column of n >= 1 rows into out[0..n). Does not check order.
-[[nodiscard]] bool DecodeTimeColumn(std::string_view bytes, size_t n, int64_t* out);
+// Decodes exactly `bytes` as the time column of n >= 1 rows into out[0..n); `first_time` is the
+// block's first time from the index (form 1 stores none; form 0 ignores it). Does not check
+// order.
+[[nodiscard]] bool DecodeTimeColumn(std::string_view bytes, size_t n, int64_t first_time,
+                                    int64_t* out);
 
 // Appends the value column of points [begin, end) of col, its integer sequences in `forms`.
 // REQUIRES: begin < end <= col.size();

@@ -10,15 +10,6 @@
 namespace strata {
 namespace {
 
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    n++;
-  }
-  return n;
-}
-
 uint64_t Sub(int64_t a, int64_t b) { return static_cast<uint64_t>(a) - static_cast<uint64_t>(b); }
 
 // What the encoder decided for one sequence: enough to write it without planning again.
@@ -37,16 +28,16 @@ size_t RunsSize(const int64_t* v, size_t n, size_t* runs) {
   for (size_t i = 0; i < n;) {
     size_t j = i + 1;
     while (j < n && v[j] == v[i]) j++;
-    bytes += VarintSize(ZigZag(static_cast<int64_t>(Sub(v[i], prev)))) + VarintSize(j - i - 1);
+    bytes += VarintLength(ZigZag(static_cast<int64_t>(Sub(v[i], prev)))) + VarintLength(j - i - 1);
     prev = v[i];
     r++;
     i = j;
   }
   *runs = r;
-  return bytes + VarintSize(r);
+  return bytes + VarintLength(r);
 }
 
-// VarintSize without a loop or branch, for the loop below.
+// VarintLength without a loop or branch, for the loop below.
 size_t VarintSizeOf(uint64_t v) { return static_cast<size_t>(BitWidth(v | 1) + 6) / 7; }
 
 // Exact bytes of the patched form's patch list at `width` (< 64), of which `expected` patches
@@ -60,7 +51,7 @@ size_t PatchBytes(const int64_t* v, size_t n, int64_t base, int width, size_t ex
     for (size_t i = 0; i < n; i++) {
       const uint64_t high = Sub(v[i], base) >> width;
       if (high == 0) continue;
-      bytes += VarintSize(i - prev - 1) + VarintSize(high);
+      bytes += VarintLength(i - prev - 1) + VarintLength(high);
       prev = i;
       p++;
     }
@@ -101,7 +92,7 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
                        size_t limit) {
   int max_width = 64;
   while (max_width > 0 && hist[max_width] == 0) max_width--;
-  const size_t head = 1 + VarintSize(ZigZag(base)) + 1;
+  const size_t head = 1 + VarintLength(ZigZag(base)) + 1;
   Plan plan;
   plan.base = base;
   plan.form = IntSequenceForm::kFor;
@@ -118,7 +109,7 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
     above += hist[w + 1];
     patch_bytes += 2 * hist[w + 1] + above_by_residue[static_cast<size_t>(w % 7)];
     above_by_residue[static_cast<size_t>((w + 1) % 7)] += hist[w + 1];
-    const size_t estimate = head + VarintSize(above) + PackedBytes(n, w) + patch_bytes;
+    const size_t estimate = head + VarintLength(above) + PackedBytes(n, w) + patch_bytes;
     if (estimate < best_estimate) {
       best_estimate = estimate;
       best_w = w;
@@ -130,15 +121,15 @@ Plan PlanFromHistogram(const int64_t* v, size_t n, int64_t base, const WidthHist
     size_t expected = 0, lower = head + PackedBytes(n, best_w);
     for (int x = best_w + 1; x <= max_width; x++) {
       expected += hist[x];
-      lower += hist[x] * (1 + VarintSize(uint64_t{1} << (x - best_w - 1)));
+      lower += hist[x] * (1 + VarintLength(uint64_t{1} << (x - best_w - 1)));
     }
-    lower += VarintSize(expected);
+    lower += VarintLength(expected);
     // The limit only rules out a patched form of a non-zero width: at width 0, whether the
     // patched form wins decides whether MakePlan tries other bases.
     if (lower >= (best_w > 0 ? std::min(plan.bytes, limit) : plan.bytes)) return plan;
     size_t patches = 0;
     const size_t pb = PatchBytes(v, n, base, best_w, expected, &patches);
-    const size_t bytes = head + VarintSize(patches) + PackedBytes(n, best_w) + pb;
+    const size_t bytes = head + VarintLength(patches) + PackedBytes(n, best_w) + pb;
     if (bytes < plan.bytes) {
       plan.form = IntSequenceForm::kPatched;
       plan.width = best_w;
@@ -249,7 +240,7 @@ class OffsetHistogram {
 // The smallest zigzag varint of an int64 in [a, c].
 size_t SmallestVarintIn(int64_t a, int64_t c) {
   if (a <= 0 && c >= 0) return 1;
-  return VarintSize(a > 0 ? ZigZag(a) : ZigZag(c));
+  return VarintLength(a > 0 ? ZigZag(a) : ZigZag(c));
 }
 
 // Whether the plan for the base b = the value of rank t (t values lie below it; its offset from
@@ -346,7 +337,7 @@ Plan PlanRice(const int64_t* v, size_t n, const SequenceShape& shape, size_t lim
   plan.form = IntSequenceForm::kRice;
   plan.base = static_cast<int64_t>(static_cast<uint64_t>(shape.lo) + Sub(shape.hi, shape.lo) / 2);
   const int64_t base = plan.base;
-  const size_t head = 1 + VarintSize(ZigZag(base)) + 1;
+  const size_t head = 1 + VarintLength(ZigZag(base)) + 1;
   // A bell-shaped spread of n values spans 4 to 6 of its standard deviations, and suits about
   // k = log2(its deviation): 2 to 4 below the span's width (int_sequence_codec.h).
   const int width = BitWidth(Sub(shape.hi, shape.lo));  // 2..64
@@ -380,7 +371,7 @@ Plan PlanRice(const int64_t* v, size_t n, const SequenceShape& shape, size_t lim
       for (size_t i = 0; i < n; i++) {
         const uint64_t q = ZigZag(static_cast<int64_t>(Sub(v[i], base))) >> k;
         quotient_bits += std::min<uint64_t>(q, kRiceEscape) + 1;
-        if (q >= kRiceEscape) escape_bytes += VarintSize(q - kRiceEscape);
+        if (q >= kRiceEscape) escape_bytes += VarintLength(q - kRiceEscape);
       }
       bytes[k - first] = RiceBytes(n, k, quotient_bits, escape_bytes);
     }
@@ -408,7 +399,7 @@ Plan MakePlan(const int64_t* v, size_t n, const SequenceShape& shape, size_t lim
   Plan plan;
   plan.base = lo;
   if (lo == hi) {
-    plan.bytes = 1 + VarintSize(ZigZag(lo));
+    plan.bytes = 1 + VarintLength(ZigZag(lo));
     return plan;
   }
   if (n < 16) {
@@ -649,7 +640,7 @@ void EncodeDifferenced(const int64_t* v, size_t n, std::string* out, IntForms fo
     d.resize(n - k);
     shapes[k] = Difference(orders[k - 1], n - k + 1, d.data());
     orders[k] = d.data();
-    firsts[k] = firsts[k - 1] + VarintSize(ZigZag(orders[k - 1][0]));
+    firsts[k] = firsts[k - 1] + VarintLength(ZigZag(orders[k - 1][0]));
   }
   // The smallest order wins, the lower order on equal sizes. The likely winner is planned first,
   // so that the others are planned under the limit it sets (they must come under it to win) and

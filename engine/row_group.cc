@@ -66,14 +66,14 @@ std::string_view RowGroupColumns::values(uint32_t slot) const {
 }
 
 RowGroupDamage DecodeRowGroup(std::string_view group, uint32_t slots, uint32_t slot,
-                              ValueType type, uint32_t count, Column* out) {
+                              ValueType type, uint32_t count, int64_t first_time, Column* out) {
   RowGroupColumns columns;
   if (const RowGroupDamage damage = columns.Open(group, slots); damage != RowGroupDamage::kNone) {
     return damage;
   }
   const size_t from = out->times.size();
   out->times.resize(from + count);
-  if (!DecodeTimeColumn(columns.times(), count, out->times.data() + from)) {
+  if (!DecodeTimeColumn(columns.times(), count, first_time, out->times.data() + from)) {
     return RowGroupDamage::kTimes;
   }
   if (out->times_only) return RowGroupDamage::kNone;

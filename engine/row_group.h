@@ -56,10 +56,11 @@ class RowGroupColumns {
 };
 
 // Checks the group's CRC and framing (for `slots` value columns) and decodes its `count` times
-// and, unless *out is times-only, the values of `slot` (of `type`), appending them to *out.
+// (`first_time`: the block's min time from the index, which format 5's time column does not
+// repeat) and, unless *out is times-only, the values of `slot` (of `type`), appending them to *out.
 // On damage *out may hold part of the group: the caller truncates.
 RowGroupDamage DecodeRowGroup(std::string_view group, uint32_t slots, uint32_t slot,
-                              ValueType type, uint32_t count, Column* out);
+                              ValueType type, uint32_t count, int64_t first_time, Column* out);
 
 // Describes a RowGroupDamage for an error message.
 const char* RowGroupDamageText(RowGroupDamage damage);

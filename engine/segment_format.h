@@ -121,8 +121,9 @@
 // or an integer past INT64_MAX, then makes format 3's checks.
 //
 // FORMAT 5: format 4 (version u32 = 5 in the header) whose integer sequences, in every column,
-// may also take the Rice form (form 4 of int_sequence_codec.h), which builds before format 5 do
-// not know; everything else is format 4's. Compaction rewrites segments of formats 1 to 4 as
+// may also take the Rice form (form 4 of int_sequence_codec.h), and whose time columns take form 1
+// (column_codec.h), without the block's first time, which the index already holds as its min
+// time; builds before format 5 know neither. Everything else is format 4's. Compaction rewrites segments of formats 1 to 4 as
 // format 5.
 #pragma once
 

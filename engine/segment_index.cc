@@ -276,6 +276,7 @@ bool ParseSegmentIndex(std::string_view stored, uint64_t first_group, uint64_t d
   }
   uint64_t offset = first_group;
   uint64_t prev_id = 0;
+  out->reserve(out->size() + tag_sets);  // at least one series per tag set
   for (uint64_t t = 0; t < tag_sets; t++) {
     if (!ParseTagSet(&d, data_end, &offset, &prev_id, format,
                      format >= kSegmentFormatV3 ? stats : nullptr, out, why)) {

@@ -227,26 +227,33 @@ Status SegmentReader::FinishIndex(uint64_t index_offset, uint64_t series_count) 
 
   section_end_.resize(index_.size());
   newest_ = std::make_unique<NewestValue[]>(index_.size());
-  by_id_.reserve(index_.size());
+  uint64_t min_id = std::numeric_limits<uint64_t>::max(), max_id = 0;
   for (size_t s = 0; s < index_.size(); s++) {
     section_end_[s] = s + 1 < index_.size() ? index_[s + 1].section_offset : index_offset;
-    by_id_.emplace_back(index_[s].id, s);
+    min_id = std::min(min_id, index_[s].id);
+    max_id = std::max(max_id, index_[s].id);
   }
+  auto duplicate = [&](uint64_t id) {
+    return unexpected(Corrupt(index_offset, "duplicate series id " + std::to_string(id)));
+  };
+  // Series ids come from the catalog's counter, so a segment's usually span not much more than
+  // their number: then a table indexed by id finds an entry in one step, in no more memory, and
+  // is built without sorting.
+  if (!index_.empty() && index_.size() < kNoSeries && max_id - min_id < 4 * index_.size()) {
+    first_id_ = min_id;
+    position_by_id_.assign(max_id - first_id_ + 1, kNoSeries);
+    for (size_t s = 0; s < index_.size(); s++) {
+      uint32_t& position = position_by_id_[index_[s].id - first_id_];
+      if (position != kNoSeries) return duplicate(index_[s].id);
+      position = static_cast<uint32_t>(s);
+    }
+    return OkStatus();
+  }
+  by_id_.reserve(index_.size());
+  for (size_t s = 0; s < index_.size(); s++) by_id_.emplace_back(index_[s].id, s);
   std::sort(by_id_.begin(), by_id_.end());
   for (size_t i = 1; i < by_id_.size(); i++) {
-    if (by_id_[i - 1].first == by_id_[i].first) {
-      return unexpected(
-          Corrupt(index_offset, "duplicate series id " + std::to_string(by_id_[i].first)));
-    }
-  }
-  // Series ids come from the catalog's counter, so a segment's usually span not much more than
-  // their number: then a table indexed by id finds an entry in one step, in no more memory.
-  if (!by_id_.empty() && index_.size() < kNoSeries &&
-      by_id_.back().first - by_id_.front().first < 4 * by_id_.size()) {
-    first_id_ = by_id_.front().first;
-    position_by_id_.assign(by_id_.back().first - first_id_ + 1, kNoSeries);
-    for (const auto& [id, s] : by_id_) position_by_id_[id - first_id_] = static_cast<uint32_t>(s);
-    by_id_ = {};
+    if (by_id_[i - 1].first == by_id_[i].first) return duplicate(by_id_[i].first);
   }
   return OkStatus();
 }
@@ -314,7 +321,8 @@ Status SegmentReader::DecodeChecked(size_t series, size_t k, const char* p, Colu
   const size_t from = out->times.size();
   if (version_ != kSegmentFormatV1) {
     const RowGroupDamage damage =
-        DecodeRowGroup(std::string_view(p, b.length), b.slots, b.slot, e.type, b.count, out);
+        DecodeRowGroup(std::string_view(p, b.length), b.slots, b.slot, e.type, b.count,
+                       b.min_time, out);
     if (damage != RowGroupDamage::kNone) {
       return unexpected(Corrupt(b.offset, RowGroupDamageText(damage)));
     }

@@ -245,7 +245,7 @@ std::optional<SegmentSalvage> SalvageFormat2(const std::string& path, const std:
       const size_t before = s.points.size();
       const RowGroupDamage damage =
           DecodeRowGroup(std::string_view(data.data() + b.offset, b.length), b.slots, b.slot,
-                         e.type, b.count, &s.points);
+                         e.type, b.count, b.min_time, &s.points);
       const auto& t = s.points.times;
       bool ok = damage == RowGroupDamage::kNone && t[before] == b.min_time &&
                 t.back() == b.max_time && (before == 0 || t[before - 1] < t[before]);

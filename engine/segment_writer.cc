@@ -357,7 +357,7 @@ Status SegmentWriter::CheckRowGroup(const std::vector<const Column*>& fields,
   decoded_.clear();
   if (damage == RowGroupDamage::kNone) {
     decoded_.times.resize(count);
-    if (!DecodeTimeColumn(columns.times(), count, decoded_.times.data())) {
+    if (!DecodeTimeColumn(columns.times(), count, first.times[begin], decoded_.times.data())) {
       damage = RowGroupDamage::kTimes;
     }
   }

@@ -91,6 +91,9 @@ Result<SeriesKeyParts> ParseKey(std::string_view key, bool with_field) {
   if (!ReadPart(key, &pos, &parts.measurement, &term))
     return unexpected(KeyError(key, "bad escape"));
   if (parts.measurement.empty()) return unexpected(KeyError(key, "empty measurement"));
+  // Each tag has an '=' (an escaped one in a name only makes this larger): one allocation, of the
+  // size the tags need, rather than a vector grown tag by tag (a catalog keeps a million of them).
+  parts.tags.reserve(static_cast<size_t>(std::count(key.begin() + pos, key.end(), '=')));
   std::string tag_key, tag_value;
   while (term == ',') {
     pos++;

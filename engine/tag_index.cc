@@ -56,6 +56,39 @@ size_t ListHeapBytes(size_t capacity) {
 
 }  // namespace
 
+TagIndex::PostingList& TagIndex::ListByName::FindOrAdd(std::string_view name, bool* added) {
+  const uint64_t hash = KeyIdTable::Hash(name);
+  const std::vector<std::string_view>& names = names_;
+  const uint64_t n = by_name_.Find(name, hash, [&names](uint64_t k) { return names[k - 1]; });
+  *added = n == 0;
+  if (n != 0) return lists_[n - 1];
+  names_.push_back(name);
+  lists_.emplace_back();
+  by_name_.Insert(names_.size(), hash);
+  return lists_.back();
+}
+
+const TagIndex::PostingList* TagIndex::ListByName::Find(std::string_view name) const {
+  const std::vector<std::string_view>& names = names_;
+  const uint64_t n = by_name_.Find(name, KeyIdTable::Hash(name),
+                                   [&names](uint64_t k) { return names[k - 1]; });
+  return n == 0 ? nullptr : &lists_[n - 1];
+}
+
+size_t TagIndex::ListByName::MemoryBytes() const {
+  return by_name_.MemoryBytes() + names_.capacity() * sizeof(std::string_view) +
+         lists_.capacity() * sizeof(PostingList);
+}
+
+size_t TagIndex::MemoryBytes() const {
+  size_t bytes = bytes_;
+  for (const auto& [name, p] : measurements_) {
+    for (const auto& [key, lists] : p.by_tag) bytes += lists.MemoryBytes();
+    bytes += p.by_field.MemoryBytes();
+  }
+  return bytes;
+}
+
 void TagIndex::Append(PostingList* list, uint64_t id) {
   const size_t before = list->capacity();
   list->push_back(id);
@@ -68,9 +101,11 @@ size_t TagIndex::EntryBytes(const std::pair<const std::string, Postings>& entry)
                  ListHeapBytes(p.all.capacity());
   for (const auto& [key, lists] : p.by_tag) {
     bytes += kKeyEntry;
-    for (const auto& [value, list] : lists) bytes += kListEntry + ListHeapBytes(list.capacity());
+    for (size_t i = 0; i < lists.size(); i++) bytes += ListHeapBytes(lists.list(i).capacity());
   }
-  for (const auto& [field, list] : p.by_field) bytes += kListEntry + ListHeapBytes(list.capacity());
+  for (size_t i = 0; i < p.by_field.size(); i++) {
+    bytes += ListHeapBytes(p.by_field.list(i).capacity());
+  }
   return bytes;
 }
 
@@ -80,15 +115,13 @@ void TagIndex::Add(uint64_t id, const std::string& measurement, const std::vecto
   if (new_measurement) bytes_ += HashNodeBytes(sizeof(*m)) + StringHeapBytes(m->first);
   Postings& p = m->second;
   Append(&p.all, id);
+  bool added = false;
   for (const Tag& t : tags) {
     auto [byk, new_key] = p.by_tag.try_emplace(t.key);
-    auto [byv, new_value] = byk->second.try_emplace(t.value);
-    bytes_ += (new_key ? kKeyEntry : 0) + (new_value ? kListEntry : 0);
-    Append(&byv->second, id);
+    bytes_ += new_key ? kKeyEntry : 0;
+    Append(&byk->second.FindOrAdd(t.value, &added), id);
   }
-  auto [byf, new_field] = p.by_field.try_emplace(field);
-  bytes_ += new_field ? kListEntry : 0;
-  Append(&byf->second, id);
+  Append(&p.by_field.FindOrAdd(field, &added), id);
 }
 
 std::vector<uint64_t> TagIndex::Match(const std::string& measurement,
@@ -109,14 +142,14 @@ std::vector<uint64_t> TagIndex::Match(const std::string& measurement,
     auto byk = p.by_tag.find(f.key);
     if (byk != p.by_tag.end() && f.op == TagOp::kIn) {
       for (const std::string& v : f.values) {
-        auto byv = byk->second.find(v);
-        if (byv != byk->second.end()) lists.push_back(&byv->second);
+        if (const PostingList* list = byk->second.Find(v)) lists.push_back(list);
       }
     } else if (byk != p.by_tag.end()) {
       auto predicate = TagPredicate::Compile(f);
       if (!predicate) return {};
-      for (const auto& [value, list] : byk->second) {
-        if (predicate->Matches(value)) lists.push_back(&list);
+      const ListByName& values = byk->second;
+      for (size_t i = 0; i < values.size(); i++) {
+        if (predicate->Matches(values.name(i))) lists.push_back(&values.list(i));
       }
     }
     narrow(lists);
@@ -125,8 +158,7 @@ std::vector<uint64_t> TagIndex::Match(const std::string& measurement,
   if (!fields.empty()) {
     lists.clear();
     for (const std::string& f : fields) {
-      auto it = p.by_field.find(f);
-      if (it != p.by_field.end()) lists.push_back(&it->second);
+      if (const PostingList* list = p.by_field.Find(f)) lists.push_back(list);
     }
     narrow(lists);
   }
@@ -153,7 +185,7 @@ std::vector<TagKeyInfo> TagIndex::TagKeys(const std::string& measurement) const 
   if (m == measurements_.end()) return out;
   for (const auto& [key, values] : m->second.by_tag) {
     TagKeyInfo info{.key = std::string(key), .values = values.size()};
-    for (const auto& [value, list] : values) info.series += list.size();
+    for (size_t i = 0; i < values.size(); i++) info.series += values.list(i).size();
     out.push_back(std::move(info));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
@@ -167,9 +199,11 @@ std::vector<TagValueInfo> TagIndex::TagValues(const std::string& measurement,
   if (m == measurements_.end()) return out;
   auto byk = m->second.by_tag.find(key);
   if (byk == m->second.by_tag.end()) return out;
-  out.reserve(byk->second.size());
-  for (const auto& [value, list] : byk->second) {
-    out.push_back(TagValueInfo{.value = std::string(value), .series = list.size()});
+  const ListByName& values = byk->second;
+  out.reserve(values.size());
+  for (size_t i = 0; i < values.size(); i++) {
+    out.push_back(
+        TagValueInfo{.value = std::string(values.name(i)), .series = values.list(i).size()});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
   return out;

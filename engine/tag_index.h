@@ -2,7 +2,8 @@
 // scanning every series: per measurement, a posting list of series IDs for each tag key=value, each
 // sorted by ID because IDs are handed out in increasing order. It lives in memory and is rebuilt from
 // the Catalog at open. Its maps are keyed by views of the strings Add is given (the Catalog's
-// SeriesInfo strings, which never move), so a tag value costs one entry, not a copy. Not
+// SeriesInfo strings, which never move), so a tag value costs one slot of a flat table, a view and
+// its posting list, not a copy. Not
 // thread-safe: the Catalog guards it with its own lock.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "key_id_table.h"
 #include "memory_estimate.h"
 #include "point.h"
 
@@ -72,7 +74,7 @@ class TagIndex {
   // The values of tag `key` of `measurement`, sorted by value (bytewise).
   std::vector<TagValueInfo> TagValues(const std::string& measurement, const std::string& key) const;
   // Estimated heap bytes of the maps and posting lists (memory_estimate.h).
-  size_t MemoryBytes() const { return bytes_; }
+  size_t MemoryBytes() const;
   // How many series `measurement` has.
   size_t SeriesCount(const std::string& measurement) const;
   // Forgets every series of `measurement`; returns their IDs, sorted.
@@ -80,22 +82,40 @@ class TagIndex {
 
  private:
   using PostingList = std::vector<uint64_t>;
-  using ListByName = std::unordered_map<std::string_view, PostingList>;
+  // The posting lists of one tag key's values (or of a measurement's fields), by value: value
+  // number n (1, 2, ...) is values[n - 1] with lists[n - 1], found through a flat KeyIdTable keyed
+  // by the values, so a value costs no hash node of its own (a tag of a million values, issue 15).
+  class ListByName {
+   public:
+    // The list of `name`; *added tells whether the name is new (its list then empty).
+    PostingList& FindOrAdd(std::string_view name, bool* added);
+    const PostingList* Find(std::string_view name) const;
+    size_t size() const { return names_.size(); }
+    std::string_view name(size_t i) const { return names_[i]; }
+    const PostingList& list(size_t i) const { return lists_[i]; }
+    // Heap bytes of the table and the vectors (not the lists' own heap).
+    size_t MemoryBytes() const;
+
+   private:
+    KeyIdTable by_name_;  // name -> its number
+    std::vector<std::string_view> names_;
+    std::vector<PostingList> lists_;
+  };
   struct Postings {
     PostingList all;
     std::unordered_map<std::string_view, ListByName> by_tag;  // tag key -> value -> list
     ListByName by_field;
   };
-  // Estimated heap bytes of a hash entry of a by_tag value map and of a by_tag key map.
-  static constexpr size_t kListEntry = HashNodeBytes(sizeof(std::pair<std::string_view, PostingList>));
+  // Estimated heap bytes of a hash entry of a by_tag key map.
   static constexpr size_t kKeyEntry = HashNodeBytes(sizeof(std::pair<std::string_view, ListByName>));
   // Appends `id` to *list, counting what the list grows by.
   void Append(PostingList* list, uint64_t id);
-  // The estimated heap bytes Add counted for the measurement `entry` (for RemoveMeasurement).
+  // The estimated heap bytes Add counted in bytes_ for the measurement `entry` (for
+  // RemoveMeasurement): its entry, key entries and lists, not the ListByName tables.
   static size_t EntryBytes(const std::pair<const std::string, Postings>& entry);
 
   std::unordered_map<std::string, Postings> measurements_;
-  size_t bytes_ = 0;
+  size_t bytes_ = 0;  // what EntryBytes counts, for every measurement
 };
 
 }  // namespace strata

@@ -56,10 +56,13 @@ Column WriteBatch::RestorePoints(size_t series, Column points) {
 void WriteBatch::Clear() {
   deletes_.clear();
   tagsets_.clear();
-  tagset_by_key_.clear();
+  tagset_by_key_.Clear();
   series_.clear();
   points_ = 0;
-  tagset_by_section_.clear();
+  tagset_by_section_.Clear();
+  section_text_.clear();
+  section_spans_.clear();
+  section_tagsets_.clear();
   last_view_text_.clear();
   last_view_tagset_ = -1;
   tagset_by_given_.clear();
@@ -68,11 +71,14 @@ void WriteBatch::Clear() {
 Result<uint32_t> WriteBatch::FindOrAddTagSet(std::string_view measurement,
                                              std::vector<Tag> sorted_tags) {
   std::string key = MakeTagSetKey(measurement, sorted_tags);
-  auto it = tagset_by_key_.find(key);
-  if (it != tagset_by_key_.end()) return it->second;
+  const uint64_t hash = KeyIdTable::Hash(key);
+  const std::vector<TagSet>& tagsets = tagsets_;
+  const uint64_t found = tagset_by_key_.Find(
+      key, hash, [&tagsets](uint64_t n) -> std::string_view { return tagsets[n - 1].key; });
+  if (found != 0) return static_cast<uint32_t>(found - 1);
   const auto index = static_cast<uint32_t>(tagsets_.size());
-  tagsets_.push_back(TagSet{std::string(measurement), std::move(sorted_tags), key, {}});
-  tagset_by_key_.emplace(std::move(key), index);
+  tagsets_.push_back(TagSet{std::string(measurement), std::move(sorted_tags), std::move(key), {}});
+  tagset_by_key_.Insert(index + 1, hash);
   return index;
 }
 
@@ -141,14 +147,24 @@ Status WriteBatch::Add(std::string_view measurement, std::span<const Tag> tags,
 
 Status WriteBatch::AddLine(const ParsedLine& line) {
   uint32_t tagset;
-  if (auto it = tagset_by_section_.find(line.series_section); it != tagset_by_section_.end()) {
-    tagset = it->second;
+  const uint64_t hash = KeyIdTable::Hash(line.series_section);
+  const std::string& text = section_text_;
+  const std::vector<std::pair<size_t, size_t>>& spans = section_spans_;
+  const uint64_t section = tagset_by_section_.Find(
+      line.series_section, hash, [&text, &spans](uint64_t n) {
+        return std::string_view(text).substr(spans[n - 1].first, spans[n - 1].second);
+      });
+  if (section != 0) {
+    tagset = section_tagsets_[section - 1];
   } else {
     std::vector<Tag> tags;
     tags.reserve(line.tags.size());
     for (const auto& [k, v] : line.tags) tags.push_back(Tag{std::string(k), std::string(v)});
     STRATA_ASSIGN_OR_RETURN(tagset, FindOrAddTagSet(line.measurement, std::move(tags)));
-    tagset_by_section_.emplace(line.series_section, tagset);
+    section_spans_.emplace_back(section_text_.size(), line.series_section.size());
+    section_text_.append(line.series_section);
+    section_tagsets_.push_back(tagset);
+    tagset_by_section_.Insert(section_spans_.size(), hash);
   }
   return AddFields(tagset, line.time, line.fields);
 }

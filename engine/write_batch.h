@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "key_id_table.h"
 #include "point.h"
 #include "result.h"
 #include "tag_index.h"
@@ -144,17 +145,19 @@ class WriteBatch {
   void Append(uint32_t series, int64_t time, ValueType type, uint64_t num, std::string_view str);
 
   std::vector<TagSet> tagsets_;
-  std::unordered_map<std::string, uint32_t> tagset_by_key_;
+  // TagSet::key -> index + 1, keyed through tagsets_ (no copy of the key, no node per tag set).
+  KeyIdTable tagset_by_key_;
   std::vector<Series> series_;
   std::vector<DeleteSpec> deletes_;
   size_t points_ = 0;
 
-  // AddLine's cache: tag sets by the raw "measurement,tags" text of their lines.
-  struct TextHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, uint32_t, TextHash, std::equal_to<>> tagset_by_section_;
+  // AddLine's cache: tag sets by the raw "measurement,tags" text of their lines. Section n (1, 2,
+  // ...) is the text section_spans_[n - 1] (offset, length) of section_text_, for the tag set
+  // section_tagsets_[n - 1].
+  KeyIdTable tagset_by_section_;
+  std::string section_text_;
+  std::vector<std::pair<size_t, size_t>> section_spans_;
+  std::vector<uint32_t> section_tagsets_;
 
   // The TagView paths' cache: the last tag set exactly as given ("measurement\0k\0v\0..." —
   // names hold no NUL), every tag set seen in that form, and scratch space.

@@ -52,4 +52,14 @@ bool ZlibCompress(std::string_view in, int level, std::string* out) {
   return d->Compress(in, out);
 }
 
+bool ZlibUncompress(std::string_view stream, size_t size, std::string* out) {
+  out->resize(size);
+  uLongf got = static_cast<uLongf>(size);
+  uLong used = static_cast<uLong>(stream.size());
+  if (got != size || used != stream.size()) return false;  // beyond zlib's integer types
+  return uncompress2(reinterpret_cast<Bytef*>(out->data()), &got,
+                     reinterpret_cast<const Bytef*>(stream.data()), &used) == Z_OK &&
+         got == size && used == stream.size();
+}
+
 }  // namespace strata

@@ -18,6 +18,9 @@
 // are the child's own. A benchmark prints figures; it is not a test.
 //
 //   cardinality_bench [--series N] [--points K] [--batch LINES] [--repeat R] [--dir D] [--keep]
+//   cardinality_bench --reopen DIR [--repeat R]
+// The second form only reopens DIR (a run directory kept by --keep) R times, each in a fresh child,
+// and prints (d), (e) and (f): for profiling an open without ingesting again.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +57,7 @@ struct Config {
   int repeat = 1;
   std::string dir;
   bool keep = false;
+  std::string reopen;  // --reopen: only reopen this kept run directory
 };
 
 constexpr int64_t kStartNs = 1'700'000'000LL * 1'000'000'000;
@@ -246,7 +250,9 @@ bool ParseFlags(int argc, char** argv, Config* c) {
     }
     if (i + 1 >= argc) return false;
     const std::string v = argv[++i];
-    if (a == "--series") {
+    if (a == "--reopen") {
+      c->reopen = v;
+    } else if (a == "--series") {
       c->series = std::strtoull(v.c_str(), nullptr, 10);
     } else if (a == "--points") {
       c->points = std::strtoull(v.c_str(), nullptr, 10);
@@ -329,13 +335,30 @@ void PrintReport(const Config& c, const std::vector<Run>& runs) {
       fmt("%.0f", med(&Run::reopen_compacted, [](const Figures& f) { return f.list_values; })), "");
 }
 
+// --reopen: opens a kept run directory R times and prints each open's figures.
+int ReopenOnly(const Config& c) {
+  std::vector<double> seconds;
+  for (int r = 0; r < c.repeat; r++) {
+    const Figures f = InChild([&] { return ReopenRun(c.reopen, false); });
+    std::printf("reopen %d: %.3f s, RSS after open %.0f MiB, query %.1f / %.1f ms (%.0f points), "
+                "listing %.1f ms (%.0f values)\n",
+                r + 1, f.seconds, f.rss_kb / 1024, f.query_ms, f.query2_ms, f.query_points,
+                f.list_ms, f.list_values);
+    seconds.push_back(f.seconds);
+  }
+  std::printf("median reopen %.3f s\n", Median(seconds));
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Config c;
   if (!ParseFlags(argc, argv, &c)) {
     std::fprintf(stderr, "usage: cardinality_bench [--series N] [--points K] [--batch LINES] "
-                         "[--repeat R] [--dir D] [--keep]\n");
+                         "[--repeat R] [--dir D] [--keep]\n"
+                         "       cardinality_bench --reopen DIR [--repeat R]\n");
     return 2;
   }
+  if (!c.reopen.empty()) return ReopenOnly(c);
   const bool own_dir = c.dir.empty();
   c.dir = bench::WorkDir(c.dir, "strata-cardinality", kName);
   std::printf("Strata cardinality benchmark: %llu series x %llu points, batches of %llu lines, "

@@ -38,7 +38,7 @@ void DecodeTimes(benchmark::State& state, int64_t jitter_ns) {
   EncodeTimeColumn(t.data(), kN, &bytes);
   std::vector<int64_t> out(kN);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(DecodeTimeColumn(bytes, kN, out.data()));
+    benchmark::DoNotOptimize(DecodeTimeColumn(bytes, kN, t[0], out.data()));
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kN));
@@ -120,7 +120,7 @@ void DecodeBlockFormat2(benchmark::State& state) {
   for (auto _ : state) {
     out.clear();
     out.times.resize(kN);
-    benchmark::DoNotOptimize(DecodeTimeColumn(times, kN, out.times.data()));
+    benchmark::DoNotOptimize(DecodeTimeColumn(times, kN, c.times[0], out.times.data()));
     benchmark::DoNotOptimize(DecodeValueColumn(values, ValueType::kFloat, kN, &out));
     benchmark::ClobberMemory();
   }

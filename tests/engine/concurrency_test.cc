@@ -191,7 +191,7 @@ TEST(Concurrency, NewestRowReadsShareSegmentsWhileTheyChange) {
             }
           }
           ASSERT_EQ((c.time() + 1) % kPoints, 0) << "not the newest point of a batch";
-          auto [it, inserted] = newest.try_emplace(c.tagset().tagset_key, c.time());
+          auto [it, inserted] = newest.try_emplace(std::string(c.tagset().tagset_key), c.time());
           ASSERT_GE(c.time(), it->second);
           it->second = c.time();
         }

@@ -8,13 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "coding.h"
 #include "engine/engine_test_util.h"
+#include "engine/segment_rewrite.h"
 #include "env.h"
 #include "segment_format.h"
 #include "segment_reader.h"
@@ -24,11 +23,6 @@ namespace strata {
 namespace {
 
 const std::string kPath = std::string(STRATA_TEST_DATA_DIR) + "/format3.sst";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Every block of `r` with statistics has those of its points; returns how many have them.
 size_t ExpectStatsMatchBlocks(const SegmentReader& r) {
@@ -46,24 +40,6 @@ size_t ExpectStatsMatchBlocks(const SegmentReader& r) {
     }
   }
   return with_stats;
-}
-
-// Rewrites every series of `r` with SegmentWriter in `format`, with r's segment id and creation
-// time (header bytes 12 and 20), to `path`.
-void Rewrite(const SegmentReader& r, const std::string& header, uint32_t format,
-             const std::string& path) {
-  SegmentWriterOptions options;
-  options.format_version = format;
-  auto w = SegmentWriter::Create(Env::Default(), path, DecodeFixed64(header.data() + 12),
-                                 static_cast<int64_t>(DecodeFixed64(header.data() + 20)), options);
-  ASSERT_TRUE(w.has_value());
-  for (const SeriesIndexEntry& e : r.index()) {
-    Column col;
-    col.type = e.type;
-    ASSERT_TRUE(r.Read(e, INT64_MIN, INT64_MAX, &col).has_value());
-    ASSERT_TRUE((*w)->Add({e.id, e.key, e.type}, col).has_value());
-  }
-  ASSERT_TRUE((*w)->Finish().has_value());
 }
 
 TEST(Format3SegmentTest, CheckedInFormat3SegmentReadsWithItsStatistics) {
@@ -84,9 +60,9 @@ TEST(Format3SegmentTest, TheFormat3WriterStillWritesTheCheckedInBytes) {
   auto r = SegmentReader::Open(Env::Default(), kPath);
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   testing::TempDir dir;
-  const std::string checked_in = ReadFile(kPath);
-  Rewrite(**r, checked_in, kSegmentFormatV3, dir.Sub("x.sst"));
-  EXPECT_EQ(ReadFile(dir.Sub("x.sst")), checked_in);
+  const std::string checked_in = ReadWholeFile(kPath);
+  RewriteSegment(**r, checked_in, kSegmentFormatV3, dir.Sub("x.sst"));
+  EXPECT_EQ(ReadWholeFile(dir.Sub("x.sst")), checked_in);
 }
 
 // Format 4 of the same content: the same points, the same statistics block for block, fewer bytes.
@@ -94,8 +70,8 @@ TEST(Format3SegmentTest, Format4CarriesTheSameStatisticsInFewerBytes) {
   auto r3 = SegmentReader::Open(Env::Default(), kPath);
   ASSERT_TRUE(r3.has_value()) << r3.error().ToString();
   testing::TempDir dir;
-  const std::string checked_in = ReadFile(kPath);
-  Rewrite(**r3, checked_in, kSegmentFormatV4, dir.Sub("x.sst"));
+  const std::string checked_in = ReadWholeFile(kPath);
+  RewriteSegment(**r3, checked_in, kSegmentFormatV4, dir.Sub("x.sst"));
   auto r4 = SegmentReader::Open(Env::Default(), dir.Sub("x.sst"));
   ASSERT_TRUE(r4.has_value()) << r4.error().ToString();
   EXPECT_EQ((*r4)->format_version(), kSegmentFormatV4);
@@ -118,7 +94,7 @@ TEST(Format3SegmentTest, Format4CarriesTheSameStatisticsInFewerBytes) {
   EXPECT_GT(compared, 0u);
   EXPECT_GT(ExpectStatsMatchBlocks(**r4), 0u);
   EXPECT_TRUE((*r4)->Verify().has_value());
-  EXPECT_LT(ReadFile(dir.Sub("x.sst")).size(), checked_in.size());
+  EXPECT_LT(ReadWholeFile(dir.Sub("x.sst")).size(), checked_in.size());
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Segments of format 4 stay readable after format 5 (the Rice form of int_sequence_codec.h):
+// Segments of format 4 stay readable after format 5 (engine/README.md 10.10):
 // engine/data/format4.sst is a format-4 segment checked in, written by `strata import` of main
 // before format 5 (`tsbs_cpu.py --hosts 2 --hours 1` plus 400 rows of a tag set cpu,host=zz with
 // jittered nanosecond times, INTEGER fields near both int64 limits and a growing counter, a
@@ -8,12 +8,11 @@
 // for byte, and format 5 (what compaction writes) must carry the same points in fewer bytes.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "coding.h"
 #include "engine/engine_test_util.h"
+#include "engine/segment_rewrite.h"
 #include "env.h"
 #include "segment_format.h"
 #include "segment_reader.h"
@@ -23,29 +22,6 @@ namespace strata {
 namespace {
 
 const std::string kPath = std::string(STRATA_TEST_DATA_DIR) + "/format4.sst";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Rewrites every series of `r` with SegmentWriter in `format`, with r's segment id and creation
-// time (header bytes 12 and 20), to `path`.
-void Rewrite(const SegmentReader& r, const std::string& header, uint32_t format,
-             const std::string& path) {
-  SegmentWriterOptions options;
-  options.format_version = format;
-  auto w = SegmentWriter::Create(Env::Default(), path, DecodeFixed64(header.data() + 12),
-                                 static_cast<int64_t>(DecodeFixed64(header.data() + 20)), options);
-  ASSERT_TRUE(w.has_value());
-  for (const SeriesIndexEntry& e : r.index()) {
-    Column col;
-    col.type = e.type;
-    ASSERT_TRUE(r.Read(e, INT64_MIN, INT64_MAX, &col).has_value());
-    ASSERT_TRUE((*w)->Add({e.id, e.key, e.type}, col).has_value());
-  }
-  ASSERT_TRUE((*w)->Finish().has_value());
-}
 
 TEST(Format4SegmentTest, CheckedInFormat4SegmentReadsAndVerifies) {
   auto r = SegmentReader::Open(Env::Default(), kPath);
@@ -62,9 +38,9 @@ TEST(Format4SegmentTest, TheFormat4WriterStillWritesTheCheckedInBytes) {
   auto r = SegmentReader::Open(Env::Default(), kPath);
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   testing::TempDir dir;
-  const std::string checked_in = ReadFile(kPath);
-  Rewrite(**r, checked_in, kSegmentFormatV4, dir.Sub("x.sst"));
-  EXPECT_EQ(ReadFile(dir.Sub("x.sst")), checked_in);
+  const std::string checked_in = ReadWholeFile(kPath);
+  RewriteSegment(**r, checked_in, kSegmentFormatV4, dir.Sub("x.sst"));
+  EXPECT_EQ(ReadWholeFile(dir.Sub("x.sst")), checked_in);
 }
 
 // Format 5 of the same content: every series with the same points and statistics, fewer bytes.
@@ -72,8 +48,8 @@ TEST(Format4SegmentTest, Format5HoldsTheSamePointsInFewerBytes) {
   auto r4 = SegmentReader::Open(Env::Default(), kPath);
   ASSERT_TRUE(r4.has_value()) << r4.error().ToString();
   testing::TempDir dir;
-  const std::string checked_in = ReadFile(kPath);
-  Rewrite(**r4, checked_in, kSegmentFormatVersion, dir.Sub("x.sst"));
+  const std::string checked_in = ReadWholeFile(kPath);
+  RewriteSegment(**r4, checked_in, kSegmentFormatVersion, dir.Sub("x.sst"));
   auto r5 = SegmentReader::Open(Env::Default(), dir.Sub("x.sst"));
   ASSERT_TRUE(r5.has_value()) << r5.error().ToString();
   EXPECT_EQ((*r5)->format_version(), kSegmentFormatVersion);
@@ -101,7 +77,7 @@ TEST(Format4SegmentTest, Format5HoldsTheSamePointsInFewerBytes) {
     }
   }
   EXPECT_TRUE((*r5)->Verify().has_value());
-  EXPECT_LT(ReadFile(dir.Sub("x.sst")).size(), checked_in.size());
+  EXPECT_LT(ReadWholeFile(dir.Sub("x.sst")).size(), checked_in.size());
 }
 
 }  // namespace

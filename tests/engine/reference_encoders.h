@@ -3,9 +3,10 @@
 // DecimalExponent and EncodeXor, float_codec.cc's EncodeFloats, column_codec.cc's time and value
 // column encoders), their logic kept unchanged as the oracle of codec_planner_test.cc: the engine's faster
 // encoders must write exactly these bytes. Test-only; never change it to follow the engine (a
-// change of format is a new format version, with its own fixtures). Format 5 adds one candidate,
-// the Rice form (`rice` = true below, written plainly bit by bit), to the same planner; with
-// `rice` false every function is format 2's, unchanged. Stateless: thread-safe.
+// change of format is a new format version, with its own fixtures). Format 5 (`rice` = true below)
+// adds one candidate, the Rice form (written plainly bit by bit), to the same planner, and time
+// columns without their first time; with `rice` false every function is format 2's, unchanged.
+// Stateless: thread-safe.
 #pragma once
 
 #include <zlib.h>
@@ -382,8 +383,8 @@ inline uint64_t CommonDivisor(const int64_t* t, size_t n) {
 }
 
 inline void EncodeTimeColumn(const int64_t* t, size_t n, std::string* out, bool rice = false) {
-  PutFixed8(out, 0);
-  PutVarsint64(out, t[0]);
+  PutFixed8(out, rice ? 1 : 0);  // format 5's form 1 leaves t[0] to the index
+  if (!rice) PutVarsint64(out, t[0]);
   const uint64_t g = CommonDivisor(t, n);
   PutVarint64(out, g);
   std::vector<int64_t> q(n - 1);

@@ -38,12 +38,6 @@ std::string Encode(const std::vector<uint64_t>& v, int k) {
   return bytes;
 }
 
-size_t VarintLength(uint64_t x) {
-  std::string bytes;
-  PutVarint64(&bytes, x);
-  return bytes.size();
-}
-
 // The bytes GetRiceCodes consumes from `bytes` for n codes at k, or 0 when it refuses them.
 size_t Decode(const std::string& bytes, size_t n, int k, std::vector<uint64_t>* out) {
   out->assign(n, 0);

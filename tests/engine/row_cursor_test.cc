@@ -25,7 +25,7 @@ std::vector<std::string> RowsOf(RowCursor& r, size_t max = SIZE_MAX) {
     auto more = r.Next();
     EXPECT_TRUE(more.has_value()) << (more ? "" : more.error().ToString());
     if (!more || !*more) break;
-    std::string row = r.tagset().tagset_key + "@" + std::to_string(r.time()) + ":";
+    std::string row = std::string(r.tagset().tagset_key) + "@" + std::to_string(r.time()) + ":";
     for (size_t i = 0; i < r.field_count(); i++) {
       if (!r.has_value(i)) continue;
       const Column& c = r.column(i);
@@ -74,7 +74,8 @@ std::vector<std::string> RowsByBlock(StorageEngine& db, const QueryRequest& q, R
     }
     EXPECT_EQ(r.block_times()[0], r.time());
     for (size_t k = 0; k < n; k++) {
-      std::string row = r.tagset().tagset_key + "@" + std::to_string(r.block_times()[k]) + ":";
+      std::string row =
+          std::string(r.tagset().tagset_key) + "@" + std::to_string(r.block_times()[k]) + ":";
       for (size_t i = 0; i < r.field_count(); i++) {
         if (!r.has_value(i)) continue;
         const Column& c = r.column(i);

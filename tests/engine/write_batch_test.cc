@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "line_protocol.h"
 #include "series_key.h"
 
 namespace strata {
@@ -17,6 +18,11 @@ const WriteBatch::Series* FindSeries(const WriteBatch& b, const std::string& key
     if (s.key == key) return &s;
   }
   return nullptr;
+}
+
+Status AddLines(WriteBatch* b, std::string_view text) {
+  LineProtocolParser parser;
+  return parser.Parse(text, 0, [b](const ParsedLine& line) { return b->AddLine(line); });
 }
 
 TEST(WriteBatch, PointsKeepTheOrderAddedWithDuplicatesAndOutOfOrderTimes) {
@@ -196,6 +202,43 @@ TEST(WriteBatch, RememberedCatalogIdsSurviveClearPoints) {
   ASSERT_TRUE(b.AddInt("m", {}, "n", 2, 2));
   EXPECT_EQ(b.series()[0].catalog_instance, 9u);
   EXPECT_EQ(b.series()[0].catalog_id, 42u);
+}
+
+// AddLine finds a tag set by its line's text, then by its canonical key: the same text, or the same
+// tags in another order, name one tag set; Clear forgets both, and thousands of tag sets (the
+// tables grow) are each found again.
+TEST(WriteBatch, AddLineFindsTagSetsByTextAndByKeyAcrossGrowthAndClear) {
+  WriteBatch b;
+  ASSERT_TRUE(AddLines(&b, "m,b=2,a=1 f=1 10\nm,a=1,b=2 f=2 20\nm,b=2,a=1 f=3 30\nm,a=2 f=4 40\n"));
+  ASSERT_EQ(b.tagsets().size(), 2u);
+  ASSERT_EQ(b.series().size(), 2u);
+  const WriteBatch::Series* s = FindSeries(b, "m,a=1,b=2#f");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->points.times, (std::vector<int64_t>{10, 20, 30}));
+  ASSERT_NE(FindSeries(b, "m,a=2#f"), nullptr);
+
+  b.Clear();
+  ASSERT_TRUE(AddLines(&b, "m,a=1,b=2 f=5 50\n"));
+  ASSERT_EQ(b.tagsets().size(), 1u);
+  ASSERT_EQ(b.series().size(), 1u);
+  EXPECT_EQ(b.tagsets()[0].key, "m,a=1,b=2");
+  EXPECT_EQ(b.point_count(), 1u);
+
+  b.Clear();
+  std::string text;
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 5000; i++) {
+      text += "k8s,pod=pod-" + std::to_string(i) + " cpu=1 " + std::to_string(round + 1) + "\n";
+    }
+  }
+  ASSERT_TRUE(AddLines(&b, text));
+  ASSERT_EQ(b.tagsets().size(), 5000u);
+  ASSERT_EQ(b.series().size(), 5000u);
+  for (int i = 0; i < 5000; i += 499) {
+    const WriteBatch::Series* pod = FindSeries(b, "k8s,pod=pod-" + std::to_string(i) + "#cpu");
+    ASSERT_NE(pod, nullptr);
+    EXPECT_EQ(pod->points.times, (std::vector<int64_t>{1, 2}));
+  }
 }
 
 }  // namespace

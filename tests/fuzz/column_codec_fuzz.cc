@@ -29,15 +29,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data) + 2, size - 2);
   if (kind == 0) {
     std::vector<int64_t> t(n);
-    if (!DecodeTimeColumn(bytes, n, t.data())) return 0;
+    // A first time as the index would give it (format 5's form 1 stores none).
+    const int64_t first_time = static_cast<int64_t>(data[1]) << 40;
+    if (!DecodeTimeColumn(bytes, n, first_time, t.data())) return 0;
     // Only strictly increasing times are ever encoded.
     for (size_t i = 1; i < n; i++) {
       if (t[i - 1] >= t[i]) return 0;
     }
-    std::string again;
-    EncodeTimeColumn(t.data(), n, &again);
-    std::vector<int64_t> back(n);
-    Check(DecodeTimeColumn(again, n, back.data()) && back == t);
+    for (IntForms forms : {IntForms::kFormat2, IntForms::kFormat5}) {
+      std::string again;
+      EncodeTimeColumn(t.data(), n, &again, forms);
+      std::vector<int64_t> back(n);
+      Check(DecodeTimeColumn(again, n, t[0], back.data()) && back == t);
+    }
     return 0;
   }
   const auto type = static_cast<ValueType>(kind);
