@@ -385,18 +385,29 @@ TEST_F(StorageEngineTest, SecondOpenInProcessSharesEngine) {
 }
 
 TEST_F(StorageEngineTest, OtherProcessGetsLocked) {
-  auto db = Open();
-  ASSERT_TRUE(db);
-  pid_t pid = ::fork();
+  // The child is forked before the engine starts its threads: a child forked from a process with
+  // running threads may inherit a lock one of them held (the allocator's, say) and hang. It tries
+  // the lock once the parent holds it, the way a new process would.
+  int go[2];
+  ASSERT_EQ(::pipe(go), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
   if (pid == 0) {
-    // A child of a process holding the lock: its own open must fail with LOCKED. The registry is
-    // inherited, so go through the Env to take the lock the way a new process would.
+    ::close(go[1]);
+    char byte = 0;
+    if (::read(go[0], &byte, 1) != 1) ::_exit(2);
     auto lock = Env::Default()->LockFile(dir_.Sub("db") + "/LOCK");
     ::_exit(!lock && lock.error().code() == Code::kLocked ? 0 : 1);
   }
+  ::close(go[0]);
+  auto db = Open();
+  ASSERT_TRUE(db);
+  const char byte = 'x';
+  ASSERT_EQ(::write(go[1], &byte, 1), 1);
+  ::close(go[1]);
   int status = 0;
-  ::waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
 }
 
 TEST_F(StorageEngineTest, ForeignDirectoryIsRefused) {
