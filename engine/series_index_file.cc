@@ -6,6 +6,7 @@
 #include "coding.h"
 #include "crc32.h"
 #include "series_key.h"
+#include "zlib_compress.h"
 
 namespace strata {
 
@@ -14,6 +15,11 @@ namespace {
 constexpr uint64_t kMagic = 0x3158444953525453;  // "STRSIDX1" little-endian
 constexpr uint32_t kNoPosition = 0xffffffff;
 constexpr size_t kPerBlock = SeriesIndexFile::kEntriesPerBlock;
+constexpr uint64_t kInlineIds = SeriesIndexFile::kInlineIds;
+constexpr size_t kListHeaderBytes = 8;  // size u32, CRC-32 u32
+// The most plain bytes a block can hold: each entry a key (or term) of at most three names and the
+// numbers after it. ReadBlock refuses a zlib form that claims more before allocating.
+constexpr uint64_t kMaxPlainBlockBytes = kPerBlock * (4 * kMaxSeriesKeyBytes + 64 + 5 * kInlineIds);
 
 // The footer's fields, in file order.
 struct Footer {
@@ -62,11 +68,26 @@ bool GetCompressedKey(Decoder* d, std::string* key) {
   return true;
 }
 
-void PutBlockRef(std::string* table, uint64_t offset, std::string_view block, std::string_view first) {
+// Appends a block of `plain` bytes to *out in its smaller form and its entry to *table.
+Status AppendBlock(std::string* out, std::string_view plain, std::string_view first,
+                   std::string* table) {
+  const uint64_t offset = out->size();
+  std::string stream;
+  if (!ZlibCompress(plain, 9, &stream)) return unexpected(Error::NoMem("zlib compression failed"));
+  if (VarintLength(plain.size()) + stream.size() < plain.size()) {
+    PutFixed8(out, 1);
+    PutVarint64(out, plain.size());
+    out->append(stream);
+  } else {
+    PutFixed8(out, 0);
+    out->append(plain);
+  }
+  const std::string_view block = std::string_view(*out).substr(offset);
   PutFixed64(table, offset);
   PutFixed32(table, static_cast<uint32_t>(block.size()));
   PutFixed32(table, Crc32(block));
   PutLengthPrefixed(table, first);
+  return OkStatus();
 }
 
 // Every term a series of these parts is listed under, with `add(term)`.
@@ -141,38 +162,45 @@ Status WriteSeriesIndexFile(Env* env, const std::string& path, std::vector<Index
   std::sort(terms.begin(), terms.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   footer.term_count = terms.size();
+  for (auto& term : terms) std::sort(term.second.begin(), term.second.end());  // added in key order
 
-  std::string out, key_table, term_table, list_bytes;
+  std::string out, key_table, term_table, list_bytes, plain;
   for (size_t b = 0; b < series.size(); b += kPerBlock) {
-    const uint64_t offset = out.size();
+    plain.clear();
     std::string_view previous;
     for (size_t i = b; i < std::min(series.size(), b + kPerBlock); i++) {
-      PutCompressedKey(&out, previous, series[i].key);
-      PutVarint64(&out, series[i].id);
-      PutFixed8(&out, static_cast<uint8_t>(series[i].type));
+      PutCompressedKey(&plain, previous, series[i].key);
+      PutVarint64(&plain, series[i].id);
+      PutFixed8(&plain, static_cast<uint8_t>(series[i].type));
       previous = series[i].key;
     }
-    PutBlockRef(&key_table, offset, std::string_view(out).substr(offset), series[b].key);
+    STRATA_RETURN_IF_ERROR(AppendBlock(&out, plain, series[b].key, &key_table));
   }
   footer.key_blocks_end = out.size();
   for (size_t b = 0; b < terms.size(); b += kPerBlock) {
-    const uint64_t offset = out.size();
+    plain.clear();
     std::string_view previous;
     for (size_t i = b; i < std::min(terms.size(), b + kPerBlock); i++) {
-      Roaring ids;
-      ids.addMany(terms[i].second.size(), terms[i].second.data());
-      ids.runOptimize();
-      std::string list(ids.getSizeInBytes(), '\0');
-      list.resize(ids.write(list.data()));
-      PutCompressedKey(&out, previous, terms[i].first);
-      PutVarint64(&out, list_bytes.size());
-      PutVarint64(&out, list.size());
-      PutVarint64(&out, terms[i].second.size());
-      PutFixed32(&out, Crc32(list));
-      list_bytes += list;
+      const std::vector<uint32_t>& ids = terms[i].second;
+      PutCompressedKey(&plain, previous, terms[i].first);
+      PutVarint64(&plain, ids.size());
+      if (ids.size() <= kInlineIds) {
+        for (size_t j = 0; j < ids.size(); j++) PutVarint64(&plain, ids[j] - (j == 0 ? 0 : ids[j - 1]));
+      } else {
+        Roaring r;
+        r.addMany(ids.size(), ids.data());
+        r.runOptimize();
+        std::string list(r.getSizeInBytes(), '\0');
+        list.resize(r.write(list.data()));
+        PutVarint64(&plain, list_bytes.size());
+        PutVarint64(&plain, list.size());
+        PutFixed32(&list_bytes, static_cast<uint32_t>(list.size()));
+        PutFixed32(&list_bytes, Crc32(list));
+        list_bytes += list;
+      }
       previous = terms[i].first;
     }
-    PutBlockRef(&term_table, offset, std::string_view(out).substr(offset), terms[b].first);
+    STRATA_RETURN_IF_ERROR(AppendBlock(&out, plain, terms[b].first, &term_table));
   }
   footer.term_blocks_end = out.size();
   out += list_bytes;
@@ -304,12 +332,28 @@ Status SeriesIndexFile::ParseTable(std::string_view bytes, uint64_t base, uint64
 }
 
 Result<std::string> SeriesIndexFile::ReadBlock(const BlockRef& block, const char* what) const {
-  std::string bytes(block.size, '\0');
-  STRATA_RETURN_IF_ERROR(file_->Read(block.offset, bytes.size(), bytes.data()));
+  std::string stored(block.size, '\0');
+  STRATA_RETURN_IF_ERROR(file_->Read(block.offset, stored.size(), stored.data()));
+  return PlainBlock(block, stored, what);
+}
+
+Result<std::string> SeriesIndexFile::PlainBlock(const BlockRef& block, std::string_view bytes,
+                                                const char* what) const {
   if (Crc32(bytes) != block.crc) {
     return unexpected(Corrupt(block.offset, std::string(what) + " checksum mismatch"));
   }
-  return bytes;
+  if (bytes[0] == 0) return std::string(bytes.substr(1));
+  Decoder d(bytes.substr(1));
+  uint64_t size = 0;
+  std::string plain;
+  // Deflate expands at most 1032 to 1, so a larger claim is damage, refused before allocating.
+  if (bytes[0] != 1 || !d.GetVarint64(&size) || size > kMaxPlainBlockBytes ||
+      size > 1032 * d.remaining() + 64 ||
+      !ZlibUncompress(std::string_view(d.position(), d.remaining()), static_cast<size_t>(size),
+                      &plain)) {
+    return unexpected(Corrupt(block.offset, std::string(what) + " has a bad form or zlib stream"));
+  }
+  return plain;
 }
 
 Result<std::vector<IndexedSeries>> SeriesIndexFile::ReadKeyBlock(size_t block) const {
@@ -332,39 +376,76 @@ Result<std::vector<IndexedSeries>> SeriesIndexFile::ReadKeyBlock(size_t block) c
   return out;
 }
 
-Result<std::vector<SeriesIndexFile::Term>> SeriesIndexFile::ReadTermBlock(size_t block) const {
+Status SeriesIndexFile::DecodeTermBlock(size_t block, std::string_view plain,
+                                        TermBlock* out) const {
   const BlockRef& ref = term_blocks_[block];
-  STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadBlock(ref, "term block"));
   const size_t count = std::min<uint64_t>(kPerBlock, term_count_ - block * kPerBlock);
-  std::vector<Term> out(count);
-  Decoder d(bytes);
+  out->text.clear();
+  out->ids.clear();
+  out->terms.assign(count, Term{});
+  std::vector<std::pair<size_t, size_t>> spans(count);  // each term's IDs in out->ids
+  std::vector<size_t> ends(count);                      // each term's end in out->text
+  const uint64_t id_span = last_id_ - first_id_ + 1;
+  Decoder d(plain);
   std::string term;
   for (size_t i = 0; i < count; i++) {
-    Term& t = out[i];
-    if (!GetCompressedKey(&d, &term) || !d.GetVarint64(&t.list_offset) ||
-        !d.GetVarint64(&t.list_size) || !d.GetVarint64(&t.series) || !d.GetFixed32(&t.crc) ||
-        (i == 0 ? term != ref.first : !(out[i - 1].term < term))) {
+    Term& t = out->terms[i];
+    const size_t previous_begin = i < 2 ? 0 : ends[i - 2];
+    const std::string_view previous =
+        i == 0 ? std::string_view()
+               : std::string_view(out->text).substr(previous_begin, ends[i - 1] - previous_begin);
+    bool ok = GetCompressedKey(&d, &term) && d.GetVarint64(&t.series) && t.series > 0 &&
+              (i == 0 ? term == ref.first : previous < term);
+    spans[i].first = out->ids.size();
+    if (ok && t.series <= kInlineIds) {
+      uint64_t id = 0;
+      for (uint64_t j = 0; ok && j < t.series; j++) {
+        uint64_t gap = 0;
+        ok = d.GetVarint64(&gap) && (j == 0 || gap > 0) && gap < id_span - id;
+        id += gap;
+        out->ids.push_back(static_cast<uint32_t>(id));
+      }
+    } else if (ok) {
+      ok = d.GetVarint64(&t.list_offset) && d.GetVarint64(&t.list_size);
+    }
+    if (!ok) {
       return unexpected(Corrupt(ref.offset, "term block entry " + std::to_string(i) + " is malformed"));
     }
-    t.term = term;
+    spans[i].second = out->ids.size();
+    out->text += term;
+    ends[i] = out->text.size();
   }
   if (d.remaining() != 0) return unexpected(Corrupt(ref.offset, "term block has trailing bytes"));
-  return out;
+  for (size_t i = 0; i < count; i++) {  // views, now that text and ids no longer grow
+    const size_t begin = i == 0 ? 0 : ends[i - 1];
+    out->terms[i].term = std::string_view(out->text).substr(begin, ends[i] - begin);
+    out->terms[i].ids = std::span<const uint32_t>(out->ids).subspan(
+        spans[i].first, spans[i].second - spans[i].first);
+  }
+  return OkStatus();
 }
 
 Result<Roaring> SeriesIndexFile::ReadList(const Term& t) const {
+  if (t.series <= kInlineIds) {
+    Roaring ids;
+    ids.addMany(t.ids.size(), t.ids.data());
+    return ids;
+  }
   const uint64_t at = lists_offset_ + t.list_offset;
   const auto bad = [&](const std::string& what) {
     return unexpected(Corrupt(at, "posting list of a term of " + std::to_string(t.term.size()) +
                                       " bytes: " + what));
   };
   const uint64_t lists_size = lists_end_ - lists_offset_;
-  if (t.list_size == 0 || t.list_offset > lists_size || t.list_size > lists_size - t.list_offset) {
+  if (t.list_size == 0 || t.list_offset > lists_size ||
+      t.list_size + kListHeaderBytes > lists_size - t.list_offset) {
     return bad("out of the file");
   }
-  std::string bytes(static_cast<size_t>(t.list_size), '\0');
-  STRATA_RETURN_IF_ERROR(file_->Read(at, bytes.size(), bytes.data()));
-  if (Crc32(bytes) != t.crc) return bad("checksum mismatch");
+  std::string list(static_cast<size_t>(t.list_size + kListHeaderBytes), '\0');
+  STRATA_RETURN_IF_ERROR(file_->Read(at, list.size(), list.data()));
+  const std::string_view bytes = std::string_view(list).substr(kListHeaderBytes);
+  if (DecodeFixed32(list.data()) != t.list_size) return bad("size differs from its term's");
+  if (Crc32(bytes) != DecodeFixed32(list.data() + 4)) return bad("checksum mismatch");
   if (roaring_bitmap_portable_deserialize_size(bytes.data(), bytes.size()) != bytes.size()) {
     return bad("malformed");
   }
@@ -396,24 +477,42 @@ Status SeriesIndexFile::ScanTerms(std::string_view from,
   auto it = std::upper_bound(term_blocks_.begin(), term_blocks_.end(), from,
                              [](std::string_view f, const BlockRef& b) { return f < b.first; });
   size_t block = it == term_blocks_.begin() ? 0 : static_cast<size_t>(it - term_blocks_.begin()) - 1;
-  for (; block < term_blocks_.size(); block++) {
-    STRATA_ASSIGN_OR_RETURN(auto terms, ReadTermBlock(block));
-    for (const Term& t : terms) {
-      if (t.term < from) continue;
-      if (!fn(t)) return OkStatus();
+  // Blocks are read a few at once (they are contiguous): a listing reads many.
+  constexpr uint64_t kReadAhead = 256 * 1024;
+  std::string stored;
+  TermBlock terms;
+  for (size_t runs = 0; block < term_blocks_.size(); runs++) {
+    size_t end = block + 1;
+    while (runs > 0 && end < term_blocks_.size() &&
+           term_blocks_[end].offset + term_blocks_[end].size - term_blocks_[block].offset <=
+               kReadAhead) {
+      end++;
+    }
+    const uint64_t begin = term_blocks_[block].offset;
+    stored.resize(static_cast<size_t>(term_blocks_[end - 1].offset + term_blocks_[end - 1].size - begin));
+    STRATA_RETURN_IF_ERROR(file_->Read(begin, stored.size(), stored.data()));
+    for (; block < end; block++) {
+      const BlockRef& ref = term_blocks_[block];
+      STRATA_ASSIGN_OR_RETURN(
+          std::string plain,
+          PlainBlock(ref, std::string_view(stored).substr(ref.offset - begin, ref.size), "term block"));
+      STRATA_RETURN_IF_ERROR(DecodeTermBlock(block, plain, &terms));
+      for (const Term& t : terms.terms) {
+        if (t.term < from) continue;
+        if (!fn(t)) return OkStatus();
+      }
     }
   }
   return OkStatus();
 }
 
 Result<Roaring> SeriesIndexFile::ListOf(const std::string& term) const {
-  std::optional<Term> found;
+  Result<Roaring> list = Roaring();
   STRATA_RETURN_IF_ERROR(ScanTerms(term, [&](const Term& t) {
-    if (t.term == term) found = t;
+    if (t.term == term) list = ReadList(t);
     return false;
   }));
-  if (!found) return Roaring();
-  return ReadList(*found);
+  return list;
 }
 
 Result<std::optional<IndexedSeries>> SeriesIndexFile::Find(std::string_view key) const {
@@ -458,9 +557,16 @@ Result<Roaring> SeriesIndexFile::TagValue(std::string_view measurement, std::str
 
 Result<std::vector<IndexedName>> SeriesIndexFile::NamesUnder(const std::string& prefix) const {
   std::vector<IndexedName> out;
+  // At most a block's worth of names for each block that starts in or before the prefix's range.
+  const auto first = std::partition_point(term_blocks_.begin(), term_blocks_.end(),
+                                          [&](const BlockRef& b) { return b.first < prefix; });
+  const auto last = std::partition_point(first, term_blocks_.end(), [&](const BlockRef& b) {
+    return std::string_view(b.first).starts_with(prefix);
+  });
+  out.reserve((static_cast<size_t>(last - first) + 1) * kPerBlock);
   STRATA_RETURN_IF_ERROR(ScanTerms(prefix, [&](const Term& t) {
-    if (t.term.compare(0, prefix.size(), prefix) != 0) return false;
-    out.push_back(IndexedName{t.term.substr(prefix.size()), t.series});
+    if (!t.term.starts_with(prefix)) return false;
+    out.push_back(IndexedName{std::string(t.term.substr(prefix.size())), t.series});
     return true;
   }));
   return out;
@@ -510,11 +616,14 @@ Status SeriesIndexFile::Verify() const {
   // Terms: in order, each list exactly the series the keys imply, the lists tiling their section.
   uint64_t terms = 0, next_list = 0;
   std::string previous_term;
+  TermBlock block;
   for (size_t b = 0; b < term_blocks_.size(); b++) {
-    STRATA_ASSIGN_OR_RETURN(auto block, ReadTermBlock(b));
-    for (const Term& t : block) {
-      const auto e = expected.find(t.term);
-      if ((terms > 0 && !(previous_term < t.term)) || t.list_offset != next_list ||
+    STRATA_ASSIGN_OR_RETURN(std::string plain, ReadBlock(term_blocks_[b], "term block"));
+    STRATA_RETURN_IF_ERROR(DecodeTermBlock(b, plain, &block));
+    for (const Term& t : block.terms) {
+      const auto e = expected.find(std::string(t.term));
+      const bool external = t.series > kInlineIds;
+      if ((terms > 0 && !(previous_term < t.term)) || (external && t.list_offset != next_list) ||
           e == expected.end()) {
         return unexpected(Corrupt(term_blocks_[b].offset,
                                   "term out of order, misplaced or naming no series"));
@@ -527,7 +636,7 @@ Status SeriesIndexFile::Verify() const {
                                   "a posting list differs from the series its term names"));
       }
       expected.erase(e);
-      next_list += t.list_size;
+      if (external) next_list += kListHeaderBytes + t.list_size;
       previous_term = t.term;
       terms++;
     }

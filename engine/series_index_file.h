@@ -4,18 +4,21 @@
 // memory. It is the building block of the persistent series index of issue 15; the catalog does
 // not write or read these files yet (section 11 says what does).
 //
-// Layout (integers little-endian, varints as in coding.h; format in section 11):
+// Layout (integers little-endian, varints as in coding.h; engine/README.md section 11):
 //   [key blocks][term blocks][posting lists][key block table][term block table][ID table][footer]
-// - A key block holds up to kEntriesPerBlock series in key order, each key prefix-compressed
-//   against the one before it in the block: shared varint, unshared varint, the unshared bytes,
-//   ID varint, type u8. The first entry of a block shares nothing.
+// - A block (key or term) is a form byte, 0 for plain bytes, 1 for the plain bytes' length as a
+//   varint followed by their zlib stream (used when smaller).
+// - A key block's plain bytes hold up to kEntriesPerBlock series in key order, each key
+//   prefix-compressed against the one before it in the block: shared varint, unshared varint, the
+//   unshared bytes, ID varint, type u8. The first entry of a block shares nothing.
 // - A term block holds up to kEntriesPerBlock terms in byte order, prefix-compressed the same way,
-//   each followed by its posting list's offset (from the lists' start) and size as varints, its
-//   series count varint and the list's CRC-32 as u32. A term is a kind byte, then NUL-separated
-//   names (names never hold a NUL: ValidateName): 'M' measurement; 'F' measurement field;
-//   'K' measurement tag-key; 'T' measurement tag-key value.
-// - A posting list is CRoaring's portable serialization of the IDs' offsets from the file's first
-//   ID (32-bit: a file covers fewer than 2^32 IDs).
+//   each followed by its series count varint and then, for at most kInlineIds series, their IDs'
+//   offsets from the file's first ID (the first as is, then each one's gap from the one before);
+//   for more, the offset (from the lists' start) and byte size of its posting list. A term is a
+//   kind byte, then NUL-separated names (names never hold a NUL: ValidateName): 'M' measurement;
+//   'F' measurement field; 'K' measurement tag-key; 'T' measurement tag-key value.
+// - A posting list is its byte size u32 and CRC-32 u32, then CRoaring's portable serialization of
+//   the IDs' offsets from the file's first ID (32-bit: a file covers fewer than 2^32 IDs).
 // - A block table holds per block its offset u64, size u32 and CRC-32 u32, then its first key
 //   (or term), length-prefixed.
 // - The ID table holds, per ID from first_id to last_id, the key order position of its series as
@@ -70,7 +73,8 @@ struct IndexedName {
 
 class SeriesIndexFile {
  public:
-  static constexpr size_t kEntriesPerBlock = 32;
+  static constexpr size_t kEntriesPerBlock = 64;
+  static constexpr uint64_t kInlineIds = 16;
   static constexpr uint32_t kFormatVersion = 1;
   static constexpr size_t kFooterBytes = 8 + 4 + 8 * 4 + 8 * 6 + 4 * 3 + 4;
 
@@ -123,21 +127,31 @@ class SeriesIndexFile {
     uint32_t crc;
     std::string first;  // first key or term of the block
   };
+  // A term of a block, viewing the TermBlock that holds it.
   struct Term {
-    std::string term;
-    uint64_t list_offset;
-    uint64_t list_size;
-    uint64_t series;
-    uint32_t crc;
+    std::string_view term;
+    uint64_t series = 0;
+    std::span<const uint32_t> ids;  // its IDs' offsets, when at most kInlineIds
+    uint64_t list_offset = 0;       // else its posting list, from lists_offset_
+    uint64_t list_size = 0;         // the list's CRoaring bytes
+  };
+  // The decoded terms of one block: each Term views `text` and `ids`.
+  struct TermBlock {
+    std::string text;
+    std::vector<uint32_t> ids;
+    std::vector<Term> terms;
   };
   // Calls fn(term) for each term >= `from` in order until it returns false.
   Status ScanTerms(std::string_view from, const std::function<bool(const Term&)>& fn) const;
 
   explicit SeriesIndexFile(std::unique_ptr<RandomAccessFile> file) : file_(std::move(file)) {}
   Error Corrupt(uint64_t offset, const std::string& what) const;
+  // A block's plain bytes from its stored bytes, its CRC checked and its zlib form undone.
+  Result<std::string> PlainBlock(const BlockRef& block, std::string_view stored,
+                                 const char* what) const;
   Result<std::string> ReadBlock(const BlockRef& block, const char* what) const;
   Result<std::vector<IndexedSeries>> ReadKeyBlock(size_t block) const;
-  Result<std::vector<Term>> ReadTermBlock(size_t block) const;
+  Status DecodeTermBlock(size_t block, std::string_view plain, TermBlock* out) const;
   Result<Roaring> ReadList(const Term& term) const;
   Result<Roaring> ListOf(const std::string& term) const;
   Result<std::vector<IndexedName>> NamesUnder(const std::string& prefix) const;

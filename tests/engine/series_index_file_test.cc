@@ -215,6 +215,29 @@ TEST_F(SeriesIndexFileTest, EmptyAndSingleSeriesFiles) {
   EXPECT_TRUE(file->Verify());
 }
 
+// Terms of at most kInlineIds series keep their IDs in the term block; more get a CRoaring list.
+// Both sides of the boundary, with IDs far apart.
+TEST_F(SeriesIndexFileTest, ListsAtTheInlineBoundary) {
+  const uint64_t n = SeriesIndexFile::kInlineIds;
+  std::vector<IndexedSeries> series;
+  for (uint64_t i = 0; i < 2 * n + 1; i++) {
+    const std::vector<Tag> tags = {{"g", i < n ? "inline" : "list"}, {"i", std::to_string(i)}};
+    const uint64_t id = 1 + i * 100'003;
+    series.push_back({id, MakeSeriesKey("m", tags, "f"), ValueType::kFloat});
+  }
+  auto file = WriteAndOpen(series);
+  ASSERT_TRUE(file);
+  for (const char* value : {"inline", "list"}) {
+    auto got = file->TagValue("m", "g", value);
+    ASSERT_TRUE(got.has_value()) << got.error().ToString();
+    EXPECT_EQ(*got, Expected(series, file->first_id(), [&](const auto& p) {
+                return *TagOf(p, "g") == value;
+              }));
+    EXPECT_EQ(got->cardinality(), std::string(value) == "inline" ? n : n + 1);
+  }
+  EXPECT_TRUE(file->Verify());
+}
+
 TEST_F(SeriesIndexFileTest, WriterRefusesWhatAFileCannotHold) {
   const auto refused = [&](std::vector<IndexedSeries> series, const std::string& words) {
     auto s = WriteSeriesIndexFile(Env::Default(), path_, std::move(series));

@@ -3,7 +3,7 @@
 // and listings of what it names are read, and the whole file is verified. Random mutations rarely
 // get past the checksums, so each input is also replayed with the footer's and tables' CRCs
 // recomputed, and then with every block's and posting list's CRC recomputed too: that drives
-// forged-but-checksummed blocks and CRoaring lists into the checks behind the CRCs.
+// forged-but-checksummed blocks, zlib streams and CRoaring lists into the checks behind the CRCs.
 // Any outcome but a crash or a sanitizer report is acceptable, except Verify passing on a file
 // whose lookups failed.
 #include <unistd.h>
@@ -71,12 +71,19 @@ void FixTableCrcs(std::string* d) {
   EncodeFixed32(f + kFooter - 4, strata::Crc32(f, kFooter - 4));
 }
 
-// Recomputes each term's posting list CRC inside its block, then each block's CRC in its table
-// (entries: offset u64, size u32, crc u32, first key length-prefixed), then the tables'.
+// Recomputes each posting list's CRC (lists: size u32, crc u32, bytes, one after another), then
+// each block's CRC in its table (entries: offset u64, size u32, crc u32, first key
+// length-prefixed), then the tables'.
 void FixBlockCrcs(std::string* d) {
   Sections s;
   if (!ReadSections(*d, &s)) return;
-  const auto fix_table = [&](uint64_t begin, uint64_t end, bool terms) {
+  for (uint64_t at = s.term_blocks_end; s.lists_end - at >= 8;) {
+    const uint64_t size = DecodeFixed32(d->data() + at);
+    if (size > s.lists_end - at - 8) break;
+    EncodeFixed32(d->data() + at + 4, strata::Crc32(d->data() + at + 8, static_cast<size_t>(size)));
+    at += 8 + size;
+  }
+  const auto fix_table = [&](uint64_t begin, uint64_t end) {
     strata::Decoder t(d->data() + begin, static_cast<size_t>(end - begin));
     while (t.remaining() > 0) {
       const size_t entry = static_cast<size_t>(t.position() - d->data());
@@ -87,27 +94,11 @@ void FixBlockCrcs(std::string* d) {
           !t.GetLengthPrefixed(&first) || offset > d->size() || size > d->size() - offset) {
         return;
       }
-      if (terms) {  // shared, unshared, bytes, list offset, list size, count, list crc u32
-        strata::Decoder b(d->data() + offset, size);
-        uint64_t shared, unshared, list_offset, list_size, count;
-        std::string_view rest;
-        while (b.GetVarint64(&shared) && b.GetVarint64(&unshared) &&
-               b.GetBytes(static_cast<size_t>(unshared), &rest) && b.GetVarint64(&list_offset) &&
-               b.GetVarint64(&list_size) && b.GetVarint64(&count) && b.remaining() >= 4) {
-          const uint64_t at = s.term_blocks_end + list_offset;
-          if (list_offset <= s.lists_end - s.term_blocks_end &&
-              list_size <= s.lists_end - at) {
-            EncodeFixed32(const_cast<char*>(b.position()),
-                          strata::Crc32(d->data() + at, static_cast<size_t>(list_size)));
-          }
-          b.Skip(4);
-        }
-      }
       EncodeFixed32(d->data() + entry + 12, strata::Crc32(d->data() + offset, size_t{size}));
     }
   };
-  fix_table(s.lists_end, s.key_table_end, false);
-  fix_table(s.key_table_end, s.term_table_end, true);
+  fix_table(s.lists_end, s.key_table_end);
+  fix_table(s.key_table_end, s.term_table_end);
   FixTableCrcs(d);
 }
 
