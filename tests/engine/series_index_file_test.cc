@@ -222,7 +222,7 @@ TEST_F(SeriesIndexFileTest, ListsAtTheInlineBoundary) {
   std::vector<IndexedSeries> series;
   for (uint64_t i = 0; i < 2 * n + 1; i++) {
     const std::vector<Tag> tags = {{"g", i < n ? "inline" : "list"}, {"i", std::to_string(i)}};
-    const uint64_t id = 1 + i * 100'003;
+    const uint64_t id = 1 + i * 1'009;
     series.push_back({id, MakeSeriesKey("m", tags, "f"), ValueType::kFloat});
   }
   auto file = WriteAndOpen(series);
