@@ -165,10 +165,10 @@ class OffsetHistogram {
  public:
   static constexpr size_t kBuckets = 8 + 61 * 8;
 
+  // Without a branch: x >> (k - 4) is the top bit (8, or 0 below 8) and the 3 bits below it.
   static size_t Bucket(uint64_t x) {
-    if (x < 8) return static_cast<size_t>(x);
-    const int k = BitWidth(x);  // 4..64
-    return 8 + static_cast<size_t>(k - 4) * 8 + static_cast<size_t>((x >> (k - 4)) & 7);
+    const int k = BitWidth(x | 8);  // 4..64
+    return static_cast<size_t>(k - 4) * 8 + static_cast<size_t>(x >> (k - 4));
   }
   // The smallest offset of bucket b; b == kBuckets gives 0 (2^64 wrapped), see Upper.
   static uint64_t Lower(size_t b) {
@@ -212,10 +212,6 @@ class OffsetHistogram {
     for (size_t b = 8; b < top_; b++) hist[(b - 8) / 8 + 4] += count_[b];
     return hist;
   }
-
-  // Buckets [top(), kBuckets) are empty; count(b) is the number of offsets in bucket b.
-  size_t top() const { return top_; }
-  size_t count(size_t b) const { return count_[b]; }
 
   // A lower bound of the number of offsets >= x: those in the buckets that lie wholly at or
   // above x.
@@ -343,70 +339,22 @@ SequenceShape ShapeOf(const int64_t* v, size_t n) {
   return {std::min(lo, lo2), std::max(hi, hi2), changes + changes2 + 1};
 }
 
-// The Rice form's base and the parameters it tries (int_sequence_codec.h): a bell-shaped spread
-// of n values spans 4 to 6 of its standard deviations, and suits about k = log2(its deviation),
-// 2 to 4 below the span's width. REQUIRES: lo < hi.
-struct RiceParameters {
-  int64_t base = 0;
-  size_t head = 0;  // the form byte, the base and the parameter byte
-  int first = 0;    // the parameters first..last
-  int last = 0;
-};
-
-RiceParameters RiceParametersOf(const SequenceShape& shape) {
-  RiceParameters p;
-  p.base = static_cast<int64_t>(static_cast<uint64_t>(shape.lo) + Sub(shape.hi, shape.lo) / 2);
-  p.head = 1 + VarintLength(ZigZag(p.base)) + 1;
-  const int width = BitWidth(Sub(shape.hi, shape.lo));  // 2..64
-  p.first = std::max(width - 4, 0);
-  p.last = width - 2;
-  return p;
-}
-
-// A lower bound of the Rice form's bytes from the offsets' histogram (offsets from lo, `fine`
-// of v[0..n)): each value's zigzag offset from the base is at least that of the bucket's offset
-// nearest the base, so its quotient at k is at least that shifted by k (capped at kRiceEscape,
-// escapes' varints taken as none). REQUIRES: lo + 2 <= hi.
-size_t RiceLowerBound(const OffsetHistogram& fine, size_t n, const SequenceShape& shape) {
-  const RiceParameters p = RiceParametersOf(shape);
-  const uint64_t span = Sub(shape.hi, shape.lo);
-  const uint64_t centre = span / 2;  // the base's offset
-  const int k1 = std::min(p.first + 1, p.last);
-  size_t q0 = 0, q1 = 0, q2 = 0;  // the quotients' zero bits at first, k1, last
-  constexpr uint64_t kFar = uint64_t{1} << 62;  // distances beyond it count as it (no overflow)
-  for (size_t b = 0; b < fine.top(); b++) {
-    const size_t c = fine.count(b);
-    if (c == 0) continue;
-    const uint64_t low = OffsetHistogram::Lower(b);
-    const uint64_t high = std::min(OffsetHistogram::Upper(b), span);
-    uint64_t z = 0;  // the smallest zigzag offset from the base in [low, high]
-    if (high < centre) z = 2 * std::min(centre - high, kFar) - 1;
-    if (low > centre) z = 2 * std::min(low - centre, kFar);
-    q0 += c * std::min<uint64_t>(z >> p.first, kRiceEscape);
-    q1 += c * std::min<uint64_t>(z >> k1, kRiceEscape);
-    q2 += c * std::min<uint64_t>(z >> p.last, kRiceEscape);
-  }
-  return p.head + std::min({RiceBytes(n, p.first, n + q0, 0), RiceBytes(n, k1, n + q1, 0),
-                            RiceBytes(n, p.last, n + q2, 0)});
-}
-
 // The Rice plan of v[0..n) (int_sequence_codec.h: base, parameter), exact below `limit`; a plan
-// of `limit` bytes or more otherwise. `lower`: a lower bound of its bytes (0 for none).
-// REQUIRES: n >= 1, lo < hi.
-Plan PlanRice(const int64_t* v, size_t n, const SequenceShape& shape, size_t limit,
-              size_t lower) {
+// of `limit` bytes or more otherwise. REQUIRES: n >= 1, lo < hi.
+Plan PlanRice(const int64_t* v, size_t n, const SequenceShape& shape, size_t limit) {
   Plan plan;
   plan.form = IntSequenceForm::kRice;
-  const RiceParameters p = RiceParametersOf(shape);
-  plan.base = p.base;
+  plan.base = static_cast<int64_t>(static_cast<uint64_t>(shape.lo) + Sub(shape.hi, shape.lo) / 2);
   const int64_t base = plan.base;
-  const size_t head = p.head;
-  const int first = p.first;
-  const int last = p.last;
+  const size_t head = 1 + VarintLength(ZigZag(base)) + 1;
+  // A bell-shaped spread of n values spans 4 to 6 of its standard deviations, and suits about
+  // k = log2(its deviation): 2 to 4 below the span's width (int_sequence_codec.h).
+  const int width = BitWidth(Sub(shape.hi, shape.lo));  // 2..64
+  const int first = std::max(width - 4, 0);
+  const int last = width - 2;
   // Every code takes k + 1 bits at least.
-  lower = std::max(lower, head + PackedBytes(n, first + 1));
-  if (lower >= limit) {
-    plan.bytes = lower;
+  if (head + PackedBytes(n, first + 1) >= limit) {
+    plan.bytes = std::max(limit, head + PackedBytes(n, first + 1));
     return plan;
   }
   // Without escapes the quotients take n + (the sum of z >> k) bits: three sums of shifts, with
@@ -522,8 +470,7 @@ Plan MakePlan(const int64_t* v, size_t n, const SequenceShape& shape, size_t lim
   if (forms != IntForms::kFormat5 || n < kMinRiceValues || Sub(hi, lo) < 2) {
     return PlanWithoutRice(v, n, shape, offsets, limit);
   }
-  const Plan rice =
-      PlanRice(v, n, shape, limit, offsets != nullptr ? RiceLowerBound(*offsets, n, shape) : 0);
+  const Plan rice = PlanRice(v, n, shape, limit);
   // At or above the limit, Rice's plan may be inexact, and loses whenever the others come
   // under the limit.
   if (rice.bytes >= limit) return PlanWithoutRice(v, n, shape, offsets, limit);
