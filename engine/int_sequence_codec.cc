@@ -165,10 +165,10 @@ class OffsetHistogram {
  public:
   static constexpr size_t kBuckets = 8 + 61 * 8;
 
-  // Without a branch: x >> (k - 4) is the top bit (8, or 0 below 8) and the 3 bits below it.
   static size_t Bucket(uint64_t x) {
-    const int k = BitWidth(x | 8);  // 4..64
-    return static_cast<size_t>(k - 4) * 8 + static_cast<size_t>(x >> (k - 4));
+    if (x < 8) return static_cast<size_t>(x);
+    const int k = BitWidth(x);  // 4..64
+    return 8 + static_cast<size_t>(k - 4) * 8 + static_cast<size_t>((x >> (k - 4)) & 7);
   }
   // The smallest offset of bucket b; b == kBuckets gives 0 (2^64 wrapped), see Upper.
   static uint64_t Lower(size_t b) {
