@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "bit_packing.h"
@@ -251,6 +252,11 @@ size_t SmallestVarintIn(int64_t a, int64_t c) {
 // is a patch too, of at least 1 + varint((its offset from lo - (b - lo)) >> w) bytes (its offset
 // taken as the lowest of its histogram bucket, or of its width); plus the header, the patch count
 // and the packed low parts.
+//
+// The widths are bounded from the widest that may win down: the bound at w without its packed
+// low parts and its varints beyond a byte (the wrapped values' patches and 2 bytes a value at or
+// above the threshold) bounds every narrower width too, as neither term shrinks when w does, so
+// the narrower widths are ruled out together once it reaches `bytes`.
 bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram& widths,
                                int max_width, size_t n, int64_t lo, int64_t hi, size_t t,
                                size_t bytes) {
@@ -263,21 +269,24 @@ bool BaseAboveMinimumCannotWin(const OffsetHistogram& fine, const WidthHistogram
       Sub(hi, lo) <= d_high ? hi : static_cast<int64_t>(static_cast<uint64_t>(lo) + d_high);
   const size_t head = 1 + SmallestVarintIn(b_low, b_high) + 1;
   if (head + PackedBytes(n, 64) < bytes) return false;
-  for (int w = 0; w < 64; w++) {
-    const size_t packed = head + 1 + PackedBytes(n, w);
-    if (packed >= bytes) return true;  // and so for every wider w
+  // The widths below `top` may pack under `bytes`; from `top` up none does.
+  int top = 0;
+  while (top < 64 && head + 1 + PackedBytes(n, top) < bytes) top++;
+  for (int w = top - 1; w >= 0; w--) {
     size_t patch_bytes = t * (1 + VarintSizeOf(uint64_t{1} << (63 - w)));
     const uint64_t step = uint64_t{1} << w;
+    size_t wide_bytes = 0;  // the varints' bytes beyond the first
     if (step <= ~uint64_t{0} - d_high) {
       const uint64_t threshold = step + d_high;  // offsets from lo at or above it are patches
       patch_bytes += 2 * fine.CountAtLeast(threshold);
       // The widths that lie wholly above the threshold: their high parts' varints beyond 1 byte
       // (only a high part of 8 bits or more, from a width of w + 8 or more, takes 2 bytes).
       for (int k = max_width; k >= w + 8 && (uint64_t{1} << (k - 1)) >= threshold; k--) {
-        patch_bytes += widths[k] * (VarintSizeOf(((uint64_t{1} << (k - 1)) - d_high) >> w) - 1);
+        wide_bytes += widths[k] * (VarintSizeOf(((uint64_t{1} << (k - 1)) - d_high) >> w) - 1);
       }
     }
-    if (packed + patch_bytes < bytes) return false;
+    if (head + 1 + PackedBytes(n, w) + patch_bytes + wide_bytes < bytes) return false;
+    if (head + 1 + patch_bytes >= bytes) return true;  // and so for every narrower w
   }
   return true;
 }
@@ -388,25 +397,19 @@ Plan PlanRice(const int64_t* v, size_t n, const SequenceShape& shape, size_t lim
   return plan;
 }
 
-// The smallest encoding of v[0..n): the constant, the frame of reference from the minimum or from
-// a base above a few low outliers (patched or not), runs, or (with IntForms::kFormat5) Rice codes;
-// the first of equal sizes in that order. Bases and forms that a lower bound of their size rules
-// out are not sized; exact below `limit` (see kNoLimit). `shape`: ShapeOf(v, n).
-Plan MakePlan(const int64_t* v, size_t n, const SequenceShape& shape, size_t limit,
-              IntForms forms) {
+// The smallest encoding of v[0..n) in the forms before Rice: the frame of reference from the
+// minimum or from a base above a few low outliers (patched or not), or runs; the first of equal
+// sizes in that order. Bases and forms that a lower bound of their size rules out are not sized;
+// exact below `limit` (see kNoLimit). `shape`: ShapeOf(v, n), lo < hi; `fine`: the offsets'
+// histogram when n >= 16, else null.
+Plan PlanWithoutRice(const int64_t* v, size_t n, const SequenceShape& shape,
+                     const OffsetHistogram* fine, size_t limit) {
   const int64_t lo = shape.lo, hi = shape.hi;
-  const size_t run_count = shape.runs;
   Plan plan;
-  plan.base = lo;
-  if (lo == hi) {
-    plan.bytes = 1 + VarintLength(ZigZag(lo));
-    return plan;
-  }
-  if (n < 16) {
+  if (fine == nullptr) {
     plan = PlanForBase(v, n, lo, limit);
   } else {
-    const OffsetHistogram fine(v, n, lo, Sub(hi, lo));
-    const WidthHistogram widths = fine.Widths();
+    const WidthHistogram widths = fine->Widths();
     plan = PlanFromHistogram(v, n, lo, widths, limit);
     const int max_width = BitWidth(Sub(hi, lo));
     // A few low outliers (a counter's reset, a negative spike) would widen every value measured
@@ -416,12 +419,12 @@ Plan MakePlan(const int64_t* v, size_t n, const SequenceShape& shape, size_t lim
       bool sorted = false;
       const size_t most = std::min<size_t>(n / 8, 64);
       for (size_t t = 1; t <= most; t = t < 4 ? t + 1 : t * 2) {
-        if (BaseAboveMinimumCannotWin(fine, widths, max_width, n, lo, hi, t,
+        if (BaseAboveMinimumCannotWin(*fine, widths, max_width, n, lo, hi, t,
                                       std::min(plan.bytes, limit))) {
           continue;
         }
         if (!sorted) {
-          SmallestValues(v, n, lo, fine, most, &smallest);
+          SmallestValues(v, n, lo, *fine, most, &smallest);
           sorted = true;
         }
         if (smallest[t] == smallest[t - 1]) continue;
@@ -431,7 +434,7 @@ Plan MakePlan(const int64_t* v, size_t n, const SequenceShape& shape, size_t lim
     }
   }
   // The runs form takes at least 2 bytes, then 2 a run: most sequences rule it out unsized.
-  if (2 + 2 * run_count < std::min(plan.bytes, limit)) {
+  if (2 + 2 * shape.runs < std::min(plan.bytes, limit)) {
     size_t runs = 0;
     const size_t run_bytes = RunsSize(v, n, &runs);
     if (run_bytes < plan.bytes) {
@@ -440,17 +443,40 @@ Plan MakePlan(const int64_t* v, size_t n, const SequenceShape& shape, size_t lim
       plan.bytes = run_bytes;
     }
   }
-  if (forms == IntForms::kFormat5 && n >= kMinRiceValues && Sub(hi, lo) >= 2) {
-    const Plan rice = PlanRice(v, n, shape, std::min(plan.bytes, limit));
-    // Rice wins only when the other forms take more than RiceMargin(rice) bytes. Below the limit
-    // with a margin reaching it, that needs their exact size, which a plan at or above the limit
-    // may not be: plan them again without one (rare).
-    if (plan.bytes >= limit && rice.bytes < limit && RiceMargin(rice.bytes) >= limit) {
-      plan = MakePlan(v, n, shape, kNoLimit, IntForms::kFormat2);
-    }
-    if (RiceMargin(rice.bytes) < plan.bytes) plan = rice;
-  }
   return plan;
+}
+
+// The smallest encoding of v[0..n): the constant, PlanWithoutRice's forms, or (with
+// IntForms::kFormat5) Rice codes, which win only when the others take more than RiceMargin of
+// them. Exact below `limit` (see kNoLimit). `shape`: ShapeOf(v, n).
+//
+// Rice is sized first, as it usually wins on the noise it is tried on: the other forms then
+// need only be planned under RiceMargin(its bytes) + 1, the sizes at which they still win, so
+// that their candidates that cannot are not sized. That gives the same plan as sizing them
+// first: a Rice plan under `limit` is exact, and the others come back exact at every size at
+// which they win against it.
+Plan MakePlan(const int64_t* v, size_t n, const SequenceShape& shape, size_t limit,
+              IntForms forms) {
+  const int64_t lo = shape.lo, hi = shape.hi;
+  if (lo == hi) {
+    Plan plan;
+    plan.base = lo;
+    plan.bytes = 1 + VarintLength(ZigZag(lo));
+    return plan;
+  }
+  std::optional<OffsetHistogram> fine;
+  if (n >= 16) fine.emplace(v, n, lo, Sub(hi, lo));
+  const OffsetHistogram* offsets = fine ? &*fine : nullptr;
+  if (forms != IntForms::kFormat5 || n < kMinRiceValues || Sub(hi, lo) < 2) {
+    return PlanWithoutRice(v, n, shape, offsets, limit);
+  }
+  const Plan rice = PlanRice(v, n, shape, limit);
+  // At or above the limit, Rice's plan may be inexact, and loses whenever the others come
+  // under the limit.
+  if (rice.bytes >= limit) return PlanWithoutRice(v, n, shape, offsets, limit);
+  const size_t margin = RiceMargin(rice.bytes);
+  const Plan other = PlanWithoutRice(v, n, shape, offsets, margin + 1);
+  return other.bytes <= margin ? other : rice;
 }
 
 // Appends v[0..n) in the form `plan` chose for it. REQUIRES: n >= 1, plan == MakePlan(v, n, ...)

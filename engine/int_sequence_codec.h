@@ -24,6 +24,7 @@
 // max - min >= 2, and wins when every other form takes more than r + r/32 bytes (r its size,
 // rounded down): a Rice-coded column decodes at about 0.7x the speed of a bit-packed one, which a
 // percent or two of bytes (a uniform spread whose range is not a power of two) does not pay for.
+// The encoder sizes it first and the other forms only where they can still win against it.
 //
 // The patched form (PFOR) takes its width from the histogram of the values' widths, so that a few
 // outliers go to the patch list instead of widening every value; its base may lie above the

@@ -289,6 +289,50 @@ TEST(CodecPlannerTest, TiedDifferenceOrdersMatchReference) {
   EXPECT_GT(ties12, 0u);
 }
 
+// Rice against the other forms at its margin (it wins only when they take more than r + r/32
+// bytes): the engine sizes Rice first and plans the others under that margin, so a sequence whose
+// sizes fall just inside or just outside it, or on it, tests that rule. Uniform spreads mixed
+// with bell-shaped noise give both sides; as they are, as walks (order 1 planned first, the
+// others under its limit) and as walks of walks. The reference's sizes show that every case
+// occurs.
+TEST(CodecPlannerTest, RiceAtItsMarginMatchesReference) {
+  std::mt19937_64 rng(19);
+  std::normal_distribution<double> bell(0, 1);
+  size_t wins_narrowly = 0, on_margin = 0, loses_inside = 0;
+  for (int round = 0; round < 2000; round++) {
+    const size_t n = 16 + rng() % 400;
+    const uint64_t range = 3 + rng() % 3000;
+    const double bell_share = static_cast<double>(rng() % 100) / 100;
+    std::vector<int64_t> v(n);
+    for (auto& x : v) {
+      x = static_cast<double>(rng() % 1000) / 1000 < bell_share
+              ? static_cast<int64_t>(std::llround(bell(rng) * static_cast<double>(range) / 5))
+              : static_cast<int64_t>(rng() % range);
+    }
+    const auto lo = *std::min_element(v.begin(), v.end());
+    const auto hi = *std::max_element(v.begin(), v.end());
+    if (hi - lo >= 2) {
+      const size_t r = reference::RicePlan(v.data(), n, lo, hi).bytes;
+      const size_t other = reference::IntSequenceSize(v.data(), n, false);
+      const size_t margin = r + r / 32;
+      wins_narrowly += margin < other && other <= margin + 2;
+      on_margin += other == margin;
+      loses_inside += r <= other && other < margin;
+    }
+    ExpectIntEncodersMatch(v, "noise round " + std::to_string(round));
+    std::vector<int64_t> walk(n);
+    int64_t at = static_cast<int64_t>(rng() % 100000);
+    for (size_t i = 0; i < n; i++) walk[i] = at += v[i] - lo - static_cast<int64_t>(range / 2);
+    ExpectIntEncodersMatch(walk, "walk round " + std::to_string(round));
+    at = 0;
+    for (auto& x : walk) x = at += x;
+    ExpectIntEncodersMatch(walk, "walk of walks round " + std::to_string(round));
+  }
+  EXPECT_GT(wins_narrowly, 0u);
+  EXPECT_GT(on_margin, 0u);
+  EXPECT_GT(loses_inside, 0u);
+}
+
 // The shapes above must steer the planner to each of its choices, or identity would be tested on
 // too few paths: every sequence form, and a patched plan whose base lies above the minimum (a
 // counter's reset or a low outlier sent to the patch list).
