@@ -185,7 +185,7 @@ Status SegmentWriter::Add(const SegmentSeries& series, const Column& points) {
 
 Status SegmentWriter::AddSection(const SegmentSeries& series, const Column& points) {
   const size_t n = points.size();
-  SeriesIndexEntry entry;
+  Format1Entry entry;
   entry.id = series.id;
   entry.key = series.key;
   entry.type = series.type;
@@ -393,7 +393,7 @@ Result<SegmentInfo> SegmentWriter::Finish() {
   if (options_.format_version != kSegmentFormatV1) {
     index = EncodeSegmentIndex(tag_sets_, options_.format_version);
   }
-  for (const SeriesIndexEntry& e : index_) {
+  for (const Format1Entry& e : index_) {
     PutFixed32(&index, static_cast<uint32_t>(e.key.size()));
     index.append(e.key);
     PutFixed64(&index, e.id);
