@@ -205,8 +205,10 @@ Status SegmentWriter::AddSection(const SegmentSeries& series, const Column& poin
 
   for (size_t begin = 0, end; begin < n; begin = end) {
     end = BlockEnd(points, begin);
-    BlockRef ref{offset(), static_cast<uint32_t>(end - begin), points.times[begin],
-                 points.times[end - 1]};
+    BlockRef ref{.offset = offset(),
+                 .min_time = points.times[begin],
+                 .max_time = points.times[end - 1],
+                 .count = static_cast<uint32_t>(end - begin)};
     const size_t block_start = buf_.size();
     PutFixed8(&buf_, static_cast<uint8_t>(kDefaultBlockEncoding));
     PutFixed32(&buf_, ref.count);

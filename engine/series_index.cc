@@ -52,7 +52,7 @@ void SeriesIndex::Finish() {
     entries_[s].key = Key(s);
     entries_[s].blocks = Blocks(s);
   }
-  places_ = {};
+  std::vector<Place>().swap(places_);  // (assigning {} would keep its capacity)
 }
 
 size_t SeriesIndex::MemoryBytes() const {

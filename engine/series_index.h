@@ -22,10 +22,11 @@
 
 namespace strata {
 
+// 40 bytes (a reader holds one per block of each series): keep the members in this order.
 struct BlockRef {
   uint64_t offset;             // file offset of the block's encoding byte (format 2: row group)
-  uint32_t count;              // points, 1..kMaxBlockPoints
   int64_t min_time, max_time;  // first and last timestamp, inclusive
+  uint32_t count;              // points, 1..kMaxBlockPoints
   // Format 2 only (0 in format 1): the row group's bytes, this series' value column in it, and
   // the group's number of value columns.
   uint32_t length = 0;
@@ -35,6 +36,7 @@ struct BlockRef {
   static constexpr uint32_t kNoStats = UINT32_MAX;
   uint32_t stats = kNoStats;
 };
+static_assert(sizeof(BlockRef) == 40);
 
 // A view of a series' blocks (contiguous BlockRefs owned by a SeriesIndex): what a
 // std::vector<BlockRef> offers for reading.
