@@ -43,11 +43,22 @@ BlockSpan SeriesIndex::Blocks(size_t s) const {
   return BlockSpan(blocks_.data() + places_[s].block_begin, places_[s].block_count);
 }
 
+namespace {
+
+// Gives back a buffer's spare capacity when it is more than an eighth of its size (shrinking
+// copies the buffer; a little slack is cheaper than that copy and its page faults).
+template <class T>
+void TrimSlack(std::vector<T>* v) {
+  if (v->capacity() - v->size() > v->size() / 8) v->shrink_to_fit();
+}
+
+}  // namespace
+
 void SeriesIndex::Finish() {
-  keys_.shrink_to_fit();
-  blocks_.shrink_to_fit();
-  entries_.shrink_to_fit();
-  stats_.shrink_to_fit();
+  TrimSlack(&keys_);
+  TrimSlack(&blocks_);
+  TrimSlack(&entries_);
+  TrimSlack(&stats_);
   for (size_t s = 0; s < entries_.size(); s++) {
     entries_[s].key = Key(s);
     entries_[s].blocks = Blocks(s);

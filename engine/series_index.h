@@ -89,7 +89,8 @@ class SeriesIndex {
   // Valid while building and after (a view that the next Add may invalidate while building).
   std::string_view Key(size_t s) const;
   BlockSpan Blocks(size_t s) const;
-  // Points every entry's key and blocks into the buffers; trims their spare capacity.
+  // Points every entry's key and blocks into the buffers; gives back spare capacity of more than
+  // an eighth of a buffer.
   void Finish();
 
   // After Finish.
