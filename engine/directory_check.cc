@@ -246,12 +246,13 @@ class DirectoryChecker {
       const SeriesInfo* info = catalog_->Series(e.id);
       if (info == nullptr || info->key != e.key || info->type != e.type ||
           info->measurement != measurement) {
-        Damage(path, path + ": series " + std::to_string(e.id) + " '" + e.key +
-                         "' does not match the catalog");
+        Damage(path, path + ": series " + std::to_string(e.id) + " '" +
+                         std::string(e.key) + "' does not match the catalog");
         return;
       }
       if (windows_ && (e.min_time < window_start || e.max_time >= windows_->End(window_start))) {
-        Damage(path, path + ": series '" + e.key + "' has points outside the shard's window");
+        Damage(path,
+               path + ": series '" + std::string(e.key) + "' has points outside the shard's window");
         return;
       }
     }

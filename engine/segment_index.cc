@@ -77,32 +77,47 @@ std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, uint32_
 
 namespace {
 
-// Parses the blocks of one time group, appending a BlockRef (with slot) to each of its fields'
-// entries. *offset is the file offset of the group's first row group, advanced past its last.
-bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
-                    std::vector<bool>* seen, uint64_t data_end, uint64_t* offset,
-                    uint32_t format, std::vector<BlockStats>* stats, std::vector<SeriesIndexEntry>* out,
-                    std::string* why) {
+// Buffers that parsing one tag set or time group needs, reused across them (a segment of many
+// series has as many tag sets, and would otherwise allocate them for each).
+struct ParseScratch {
+  std::vector<bool> seen;            // per field of the tag set: in a time group yet
+  std::vector<uint32_t> fields;      // the time group's fields, slot order
+  std::vector<size_t> first_blocks;  // per slot: its field's first block in the index
+};
+
+// Parses the blocks of one time group, giving each of its fields its BlockRefs (with slot).
+// *offset is the file offset of the group's first row group, advanced past its last.
+bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count, ParseScratch* scratch,
+                    uint64_t data_end, uint64_t* offset, uint32_t format, bool with_stats,
+                    SeriesIndex* out, std::string* why) {
   uint64_t m = 0;
   if (!d->GetVarint64(&m) || m == 0 || m > field_count || m > kMaxFieldsPerTimeGroup) {
     *why = "bad field count of a time group";
     return false;
   }
-  std::vector<uint32_t> fields(m);
+  std::vector<uint32_t>& fields = scratch->fields;
+  fields.resize(m);
   for (auto& f : fields) {
     uint64_t v = 0;
-    if (!d->GetVarint64(&v) || v >= field_count || (*seen)[v]) {
+    if (!d->GetVarint64(&v) || v >= field_count || scratch->seen[v]) {
       *why = "bad or repeated field of a time group";
       return false;
     }
-    (*seen)[v] = true;
+    scratch->seen[v] = true;
     f = static_cast<uint32_t>(v);
   }
   uint64_t blocks = 0;
-  // A block takes at least 4 bytes of index.
-  if (!d->GetVarint64(&blocks) || blocks == 0 || blocks > d->remaining() / 4) {
+  // A block takes at least 4 bytes of index and kRowGroupMinSize of the data region (which bounds
+  // the BlockRefs allocated below as the blocks parsed one by one would).
+  if (!d->GetVarint64(&blocks) || blocks == 0 || blocks > d->remaining() / 4 ||
+      blocks > (data_end - *offset) / kRowGroupMinSize) {
     *why = "bad block count";
     return false;
+  }
+  std::vector<size_t>& first_blocks = scratch->first_blocks;
+  first_blocks.resize(m);
+  for (uint32_t s = 0; s < m; s++) {
+    first_blocks[s] = out->AddBlocks(first_entry + fields[s], static_cast<size_t>(blocks));
   }
   int64_t prev_max = 0;
   for (uint64_t k = 0; k < blocks; k++) {
@@ -144,19 +159,20 @@ bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
     }
     b.slots = static_cast<uint16_t>(m);
     for (uint32_t s = 0; s < m; s++) {
-      SeriesIndexEntry& e = (*out)[first_entry + fields[s]];
+      const size_t series = first_entry + fields[s];
+      const ValueType type = out->MutableEntry(series).type;
       b.slot = static_cast<uint16_t>(s);
       b.stats = BlockRef::kNoStats;
-      if (stats != nullptr && HasBlockStats(e.type, count)) {
+      if (with_stats && HasBlockStats(type, count)) {
         BlockStats st;
-        if (!DecodeBlockStats(d, format, e.type, count, &st)) {
-          *why = blk() + "bad statistics of '" + e.key + "'";
+        if (!DecodeBlockStats(d, format, type, count, &st)) {
+          *why = blk() + "bad statistics of '" + std::string(out->Key(series)) + "'";
           return false;
         }
-        b.stats = static_cast<uint32_t>(stats->size());
-        stats->push_back(st);
+        b.stats = static_cast<uint32_t>(out->mutable_stats()->size());
+        out->mutable_stats()->push_back(st);
       }
-      e.blocks.push_back(b);
+      out->MutableBlock(first_blocks[s] + k) = b;
     }
     *offset += length;
     prev_max = b.max_time;
@@ -164,9 +180,9 @@ bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count,
   return true;
 }
 
-// Parses one tag set, appending its fields' entries to *out.
+// Parses one tag set, adding its fields' entries to *out.
 bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev_id,
-                 uint32_t format, std::vector<BlockStats>* stats, std::vector<SeriesIndexEntry>* out,
+                 uint32_t format, bool with_stats, ParseScratch* scratch, SeriesIndex* out,
                  std::string* why) {
   std::string_view key;
   uint64_t field_count = 0;
@@ -185,49 +201,46 @@ bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev
       *why = "truncated field";
       return false;
     }
-    SeriesIndexEntry e;
     if (key.size() + suffix.size() == 0 || key.size() + suffix.size() > kMaxSeriesKeyBytes) {
       *why = "empty or too long key";
-      return false;
-    }
-    e.key.reserve(key.size() + suffix.size());
-    e.key.append(key).append(suffix);
-    if (!out->empty() && !(out->back().key < e.key)) {
-      *why = "keys out of order at '" + e.key + "'";
       return false;
     }
     if (!IsValidValueType(type)) {
       *why = "invalid value type " + std::to_string(type);
       return false;
     }
-    e.type = static_cast<ValueType>(type);
-    e.id = *prev_id + static_cast<uint64_t>(id_delta);
-    *prev_id = e.id;
-    out->push_back(std::move(e));
+    const uint64_t id = *prev_id + static_cast<uint64_t>(id_delta);
+    *prev_id = id;
+    const size_t pos = out->Add(id, key, suffix, static_cast<ValueType>(type));
+    if (pos > 0 && !(out->Key(pos - 1) < out->Key(pos))) {
+      *why = "keys out of order at '" + std::string(out->Key(pos)) + "'";
+      return false;
+    }
   }
   uint64_t groups = 0;
   if (!d->GetVarint64(&groups) || groups == 0 || groups > field_count) {
     *why = "bad time group count";
     return false;
   }
-  std::vector<bool> seen(field_count, false);
+  scratch->seen.assign(field_count, false);
   for (uint64_t g = 0; g < groups; g++) {
-    if (!ParseTimeGroup(d, first, field_count, &seen, data_end, offset, format, stats, out,
+    if (!ParseTimeGroup(d, first, field_count, scratch, data_end, offset, format, with_stats, out,
                         why)) {
       return false;
     }
   }
   for (size_t f = first; f < out->size(); f++) {
-    SeriesIndexEntry& e = (*out)[f];
-    if (e.blocks.empty()) {
-      *why = "field '" + e.key + "' is in no time group";
+    const BlockSpan blocks = out->Blocks(f);
+    if (blocks.empty()) {
+      *why = "field '" + std::string(out->Key(f)) + "' is in no time group";
       return false;
     }
-    e.section_offset = e.blocks.front().offset;
+    SeriesIndexEntry& e = out->MutableEntry(f);
+    e.section_offset = blocks.front().offset;
     e.point_count = 0;
-    for (const BlockRef& b : e.blocks) e.point_count += b.count;
-    e.min_time = e.blocks.front().min_time;
-    e.max_time = e.blocks.back().max_time;
+    for (const BlockRef& b : blocks) e.point_count += b.count;
+    e.min_time = blocks.front().min_time;
+    e.max_time = blocks.back().max_time;
   }
   return true;
 }
@@ -235,9 +248,9 @@ bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev
 }  // namespace
 
 bool ParseSegmentIndex(std::string_view stored, uint64_t first_group, uint64_t data_end,
-                       uint32_t format, std::vector<SeriesIndexEntry>* out,
-                       std::vector<BlockStats>* stats, std::string* why) {
+                       uint32_t format, SeriesIndex* out, std::string* why) {
   if (stored.empty()) {
+    out->Finish();
     if (first_group == data_end) return true;
     *why = "data but no series";
     return false;
@@ -276,10 +289,12 @@ bool ParseSegmentIndex(std::string_view stored, uint64_t first_group, uint64_t d
   }
   uint64_t offset = first_group;
   uint64_t prev_id = 0;
-  out->reserve(out->size() + tag_sets);  // at least one series per tag set
+  // At least one series and one block per tag set; the keys take most of the index.
+  out->Reserve(tag_sets, text.size(), tag_sets);
+  ParseScratch scratch;
   for (uint64_t t = 0; t < tag_sets; t++) {
-    if (!ParseTagSet(&d, data_end, &offset, &prev_id, format,
-                     format >= kSegmentFormatV3 ? stats : nullptr, out, why)) {
+    if (!ParseTagSet(&d, data_end, &offset, &prev_id, format, format >= kSegmentFormatV3,
+                     &scratch, out, why)) {
       *why = "tag set " + std::to_string(t) + ": " + *why;
       return false;
     }
@@ -292,6 +307,7 @@ bool ParseSegmentIndex(std::string_view stored, uint64_t first_group, uint64_t d
     *why = "row groups do not fill the data region";
     return false;
   }
+  out->Finish();
   return true;
 }
 

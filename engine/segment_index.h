@@ -11,7 +11,7 @@
 
 #include "block_stats.h"
 #include "point.h"
-#include "segment_reader.h"
+#include "series_index.h"
 
 namespace strata {
 
@@ -43,13 +43,13 @@ struct TagSetIndex {
 // form (format 2 has none).
 std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, uint32_t format);
 
-// Parses a stored index of a segment whose row groups fill [first_group, data_end) and appends one
-// entry per series, in key order, to *out (blocks with offset, length, slot and slots set). In
-// `format` 3 or 4 the blocks' statistics are appended to *stats and BlockRef::stats
-// indexes them. False, with a description in *why, when the index is malformed or inconsistent.
+// Parses a stored index of a segment whose row groups fill [first_group, data_end) into *out,
+// which must be empty: one entry per series, in key order (blocks with offset, length, slot and
+// slots set), then Finish. In `format` 3 and later the blocks' statistics go to out->stats() and
+// BlockRef::stats indexes them. False, with a description in *why, when the index is malformed or
+// inconsistent (*out is then unusable).
 [[nodiscard]] bool ParseSegmentIndex(std::string_view stored, uint64_t first_group,
-                                     uint64_t data_end, uint32_t format,
-                                     std::vector<SeriesIndexEntry>* out,
-                                     std::vector<BlockStats>* stats, std::string* why);
+                                     uint64_t data_end, uint32_t format, SeriesIndex* out,
+                                     std::string* why);
 
 }  // namespace strata

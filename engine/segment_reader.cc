@@ -113,8 +113,7 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
     STRATA_RETURN_IF_ERROR(r->ParseIndex(index, index_offset, series_count));
   } else {
     std::string why;
-    if (!ParseSegmentIndex(index, kHeaderSize, index_offset, version,
-                           &r->index_, &r->stats_, &why)) {
+    if (!ParseSegmentIndex(index, kHeaderSize, index_offset, version, &r->index_, &why)) {
       return unexpected(r->Corrupt(index_offset, "index: " + why));
     }
   }
@@ -128,22 +127,22 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
     return unexpected(Corrupt(
         index_offset, "series count " + std::to_string(series_count) + " does not fit the index"));
   }
-  index_.reserve(series_count);
+  index_.Reserve(series_count, 0, series_count);
   Decoder d(index);
   for (uint64_t s = 0; s < series_count; s++) {
     const uint64_t at = index_offset + static_cast<uint64_t>(d.position() - index.data());
     auto bad = [&](const std::string& what) {
       return unexpected(Corrupt(at, "index entry " + std::to_string(s) + ": " + what));
     };
-    SeriesIndexEntry e;
     uint32_t key_len = 0;
     std::string_view key;
+    uint64_t id = 0;
     uint8_t type = 0;
-    uint64_t min_time = 0, max_time = 0;
+    uint64_t section_offset = 0, point_count = 0, min_time = 0, max_time = 0;
     uint32_t block_count = 0;
     if (!d.GetFixed32(&key_len) || key_len == 0 || key_len > kMaxSeriesKeyBytes ||
-        !d.GetBytes(key_len, &key) || !d.GetFixed64(&e.id) || !d.GetFixed8(&type) ||
-        !d.GetFixed64(&e.section_offset) || !d.GetFixed64(&e.point_count) ||
+        !d.GetBytes(key_len, &key) || !d.GetFixed64(&id) || !d.GetFixed8(&type) ||
+        !d.GetFixed64(&section_offset) || !d.GetFixed64(&point_count) ||
         !d.GetFixed64(&min_time) || !d.GetFixed64(&max_time) || !d.GetFixed32(&block_count)) {
       return bad("truncated or bad key length");
     }
@@ -153,24 +152,26 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
         !d.GetBytes(block_count * kIndexBlockRefSize, &refs)) {
       return bad("bad block count " + std::to_string(block_count));
     }
-    e.key = key;
-    e.type = static_cast<ValueType>(type);
-    e.min_time = static_cast<int64_t>(min_time);
-    e.max_time = static_cast<int64_t>(max_time);
-    if (!index_.empty() && !(index_.back().key < e.key)) return bad("keys out of order");
+    if (s > 0 && !(index_.Key(s - 1) < key)) return bad("keys out of order");
     const uint64_t expected_section =
-        index_.empty() ? kHeaderSize
-                       : index_.back().blocks.back().offset + kBlockHeaderSize + kBlockTrailerSize;
-    if (index_.empty() ? e.section_offset != expected_section
-                       : e.section_offset < expected_section) {
-      return bad("bad section offset " + std::to_string(e.section_offset));
+        s == 0 ? kHeaderSize
+               : index_.Blocks(s - 1).back().offset + kBlockHeaderSize + kBlockTrailerSize;
+    if (s == 0 ? section_offset != expected_section : section_offset < expected_section) {
+      return bad("bad section offset " + std::to_string(section_offset));
     }
     // Sections lie before the index; this also keeps the sums below from overflowing.
-    if (e.section_offset >= index_offset) return bad("section offset past the index");
-    e.blocks.resize(block_count);
+    if (section_offset >= index_offset) return bad("section offset past the index");
+    const size_t pos = index_.Add(id, key, {}, static_cast<ValueType>(type));
+    SeriesIndexEntry& e = index_.MutableEntry(pos);
+    e.section_offset = section_offset;
+    e.point_count = point_count;
+    e.min_time = static_cast<int64_t>(min_time);
+    e.max_time = static_cast<int64_t>(max_time);
+    const size_t first_block = index_.AddBlocks(pos, block_count);
     uint64_t points = 0;
     for (uint32_t k = 0; k < block_count; k++) {
-      BlockRef& b = e.blocks[k];
+      BlockRef& b = index_.MutableBlock(first_block + k);
+      const BlockRef* prev = k == 0 ? nullptr : &index_.MutableBlock(first_block + k - 1);
       const char* q = refs.data() + k * kIndexBlockRefSize;
       b.offset = DecodeFixed64(q);
       b.count = DecodeFixed32(q + 8);
@@ -179,9 +180,8 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
       b.min_time = static_cast<int64_t>(bmin);
       b.max_time = static_cast<int64_t>(bmax);
       const std::string blk = "block " + std::to_string(k) + ": ";
-      const uint64_t min_offset =
-          k == 0 ? e.section_offset + kSectionHeaderFixedSize + key_len
-                 : e.blocks[k - 1].offset + kBlockHeaderSize + kBlockTrailerSize;
+      const uint64_t min_offset = k == 0 ? e.section_offset + kSectionHeaderFixedSize + key_len
+                                         : prev->offset + kBlockHeaderSize + kBlockTrailerSize;
       if (k == 0 ? b.offset != min_offset : (b.offset < min_offset || b.offset >= index_offset)) {
         return bad(blk + "bad offset " + std::to_string(b.offset));
       }
@@ -192,18 +192,19 @@ Status SegmentReader::ParseIndex(std::string_view index, uint64_t index_offset,
       if (b.min_time > b.max_time || bmax - bmin < b.count - 1u) {
         return bad(blk + "bad time range");
       }
-      if (k > 0 && b.min_time <= e.blocks[k - 1].max_time) return bad(blk + "blocks overlap");
+      if (k > 0 && b.min_time <= prev->max_time) return bad(blk + "blocks overlap");
       points += b.count;
     }
-    if (e.blocks.back().offset + kBlockHeaderSize + kBlockTrailerSize > index_offset) {
+    const BlockSpan blocks = index_.Blocks(pos);
+    if (blocks.back().offset + kBlockHeaderSize + kBlockTrailerSize > index_offset) {
       return bad("last block runs into the index");
     }
     if (points != e.point_count) return bad("point count does not match its blocks");
-    if (e.min_time != e.blocks.front().min_time || e.max_time != e.blocks.back().max_time) {
+    if (e.min_time != blocks.front().min_time || e.max_time != blocks.back().max_time) {
       return bad("time range does not match its blocks");
     }
-    index_.push_back(std::move(e));
   }
+  index_.Finish();
   if (d.remaining() != 0) return unexpected(Corrupt(index_offset, "trailing bytes in the index"));
   if (index_.empty() && index_offset != kHeaderSize) {
     return unexpected(Corrupt(index_offset, "data but no series"));
@@ -215,7 +216,7 @@ Status SegmentReader::FinishIndex(uint64_t index_offset, uint64_t series_count) 
   uint64_t total_points = 0;
   int64_t seg_min = std::numeric_limits<int64_t>::max();
   int64_t seg_max = std::numeric_limits<int64_t>::min();
-  for (const SeriesIndexEntry& e : index_) {
+  for (const SeriesIndexEntry& e : index_.entries()) {
     total_points += e.point_count;
     seg_min = std::min(seg_min, e.min_time);
     seg_max = std::max(seg_max, e.max_time);
@@ -225,11 +226,14 @@ Status SegmentReader::FinishIndex(uint64_t index_offset, uint64_t series_count) 
     return unexpected(Corrupt(file_->Size() - kFooterSize, "footer summary does not match index"));
   }
 
-  section_end_.resize(index_.size());
-  newest_ = std::make_unique<NewestValue[]>(index_.size());
+  if (version_ == kSegmentFormatV1) {
+    section_end_.resize(index_.size());
+    for (size_t s = 0; s < index_.size(); s++) {
+      section_end_[s] = s + 1 < index_.size() ? index_[s + 1].section_offset : index_offset;
+    }
+  }
   uint64_t min_id = std::numeric_limits<uint64_t>::max(), max_id = 0;
   for (size_t s = 0; s < index_.size(); s++) {
-    section_end_[s] = s + 1 < index_.size() ? index_[s + 1].section_offset : index_offset;
     min_id = std::min(min_id, index_[s].id);
     max_id = std::max(max_id, index_[s].id);
   }
@@ -262,6 +266,11 @@ uint64_t SegmentReader::BlockEnd(size_t series, size_t k) const {
   const SeriesIndexEntry& e = index_[series];
   if (version_ != kSegmentFormatV1) return e.blocks[k].offset + e.blocks[k].length;
   return k + 1 < e.blocks.size() ? e.blocks[k + 1].offset : section_end_[series];
+}
+
+size_t SegmentReader::IndexMemoryBytes() const {
+  return index_.MemoryBytes() + section_end_.capacity() * sizeof(uint64_t) +
+         by_id_.capacity() * sizeof(by_id_[0]) + position_by_id_.capacity() * sizeof(uint32_t);
 }
 
 uint64_t SegmentReader::CacheKey(const BlockRef& b) const {
@@ -477,13 +486,13 @@ Status SegmentReader::ReadBlocksCached(size_t series, size_t first, size_t last,
 
 Status SegmentReader::CheckReadable(const SeriesIndexEntry& entry, const Column& out) const {
   std::less<const SeriesIndexEntry*> before;
-  if (index_.empty() || before(&entry, index_.data()) ||
-      !before(&entry, index_.data() + index_.size())) {
+  if (index_.empty() || before(&entry, index_.entries().data()) ||
+      !before(&entry, index_.entries().data() + index_.size())) {
     return unexpected(Error::Invalid("segment " + path() + ": entry is not from this segment"));
   }
   if (out.type != entry.type) {
     return unexpected(Error::Invalid("segment " + path() + ": reading " +
-                                     ValueTypeName(entry.type) + " series '" + entry.key +
+                                     ValueTypeName(entry.type) + " series '" + std::string(entry.key) +
                                      "' into a " + ValueTypeName(out.type) + " column"));
   }
   return OkStatus();
@@ -502,7 +511,7 @@ Status SegmentReader::Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t
       std::partition_point(blocks.begin(), blocks.end(),
                            [&](const BlockRef& b) { return b.min_time <= max_t; }) -
       blocks.begin());
-  const size_t series = static_cast<size_t>(&entry - index_.data());
+  const size_t series = static_cast<size_t>(&entry - index_.entries().data());
   const size_t old_times = out->times.size();
   const size_t old_nums = out->nums.size();
   const size_t old_strs = out->strs.size();
@@ -522,7 +531,9 @@ Status SegmentReader::Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t
 Status SegmentReader::ReadNewest(const SeriesIndexEntry& entry, Column* out, BlockCache* cache,
                                  uint64_t* fill_budget) const {
   STRATA_RETURN_IF_ERROR(CheckReadable(entry, *out));
-  NewestValue& v = newest_[static_cast<size_t>(&entry - index_.data())];
+  std::call_once(newest_once_,
+                 [this] { newest_ = std::make_unique<NewestValue[]>(index_.size()); });
+  NewestValue& v = newest_[static_cast<size_t>(&entry - index_.entries().data())];
   if (!out->times_only && !v.known.load(std::memory_order_acquire)) {
     STRATA_RETURN_IF_ERROR(Read(entry, entry.max_time, entry.max_time, out, cache, fill_budget));
     MutexLock lock(&newest_mu_);
@@ -585,7 +596,7 @@ Status SegmentReader::ReadBlock(const SeriesIndexEntry& entry, size_t k, Column*
   if (k >= entry.blocks.size()) {
     return unexpected(Error::Invalid("segment " + path() + ": no block " + std::to_string(k)));
   }
-  const size_t series = static_cast<size_t>(&entry - index_.data());
+  const size_t series = static_cast<size_t>(&entry - index_.entries().data());
   return ReadBlocks(series, k, k, std::numeric_limits<int64_t>::min(),
                     std::numeric_limits<int64_t>::max(), out);
 }

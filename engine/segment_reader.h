@@ -1,12 +1,14 @@
 // SegmentReader gives random access to one immutable segment file (format: segment_format.h): Open
-// reads and validates header, footer and the whole index once, then Read fetches one series' points
-// in a time range by reading only the blocks whose range overlaps. The file is untrusted: any
-// damage is reported as Error::Corrupt naming the file and offset; a reader never crashes, never
-// allocates more than the file's size suggests, and never returns wrong data. Immutable after Open;
-// Read and Verify are thread-safe (pread). Share it through shared_ptr so that snapshots can pin it
-// while compaction retires the file. Reads may go through a BlockCache (block_cache.h), which holds
-// verified, decoded blocks keyed by instance_id(). The one mutable part is the memo of each series'
-// newest value (ReadNewest), filled in on first use and thread-safe.
+// reads and validates header, footer and the whole index once (kept as a SeriesIndex: entries whose
+// keys and blocks are views into the reader's buffers, series_index.h), then Read fetches one
+// series' points in a time range by reading only the blocks whose range overlaps. The file is
+// untrusted: any damage is reported as Error::Corrupt naming the file and offset; a reader never
+// crashes, never allocates more than the file's size suggests, and never returns wrong data.
+// Immutable after Open; Read and Verify are thread-safe (pread). Share it through shared_ptr so
+// that snapshots can pin it while compaction retires the file. Reads may go through a BlockCache
+// (block_cache.h), which holds verified, decoded blocks keyed by instance_id(). The one mutable
+// part is the memo of each series' newest value (ReadNewest), allocated and filled in on first use
+// and thread-safe.
 #pragma once
 
 #include <atomic>
@@ -24,32 +26,9 @@
 #include "mutex.h"
 #include "point.h"
 #include "result.h"
+#include "series_index.h"
 
 namespace strata {
-
-struct BlockRef {
-  uint64_t offset;             // file offset of the block's encoding byte (format 2: row group)
-  uint32_t count;              // points, 1..kMaxBlockPoints
-  int64_t min_time, max_time;  // first and last timestamp, inclusive
-  // Format 2 only (0 in format 1): the row group's bytes, this series' value column in it, and
-  // the group's number of value columns.
-  uint32_t length = 0;
-  uint16_t slot = 0;
-  uint16_t slots = 0;
-  // Format 3 only: this field's BlockStats in the reader's stats() (block_stats.h), or kNoStats.
-  static constexpr uint32_t kNoStats = UINT32_MAX;
-  uint32_t stats = kNoStats;
-};
-
-struct SeriesIndexEntry {
-  uint64_t id;
-  std::string key;
-  ValueType type;
-  uint64_t section_offset;  // file offset of the section header (format 2: of its first group)
-  uint64_t point_count;
-  int64_t min_time, max_time;    // inclusive
-  std::vector<BlockRef> blocks;  // in time order, non-overlapping
-};
 
 class SegmentReader {
  public:
@@ -80,12 +59,14 @@ class SegmentReader {
   // removes its name, for as long as this reader lives.
   const RandomAccessFile& file() const { return *file_; }
 
-  // Sorted by key (bytewise).
-  const std::vector<SeriesIndexEntry>& index() const { return index_; }
+  // Sorted by key (bytewise). Keys and blocks are views into this reader (series_index.h).
+  const std::vector<SeriesIndexEntry>& index() const { return index_.entries(); }
+  // Heap bytes of the in-memory index (entries, keys, blocks, statistics, lookups).
+  size_t IndexMemoryBytes() const;
   // The statistics of block `b` (an element of an entry's blocks), or nullptr when it has none
   // (formats 1 and 2, strings, blocks under kStatsMinRows rows). Checked against the index CRC.
   const BlockStats* Stats(const BlockRef& b) const {
-    return b.stats == BlockRef::kNoStats ? nullptr : &stats_[b.stats];
+    return b.stats == BlockRef::kNoStats ? nullptr : &index_.stats()[b.stats];
   }
   // The entry of `series_id`, or nullptr. O(1) when the segment's ids are dense, else O(log n).
   const SeriesIndexEntry* Find(uint64_t series_id) const;
@@ -156,9 +137,8 @@ class SegmentReader {
   int64_t min_time_ = 0;
   int64_t max_time_ = 0;
   uint64_t point_count_ = 0;
-  std::vector<SeriesIndexEntry> index_;
-  std::vector<BlockStats> stats_;  // format 3: what BlockRef::stats points at
-  std::vector<uint64_t> section_end_;               // per series: end of its last block
+  SeriesIndex index_;
+  std::vector<uint64_t> section_end_;  // format 1, per series: end of its last block
   // Find's lookup: by_id_, or when the ids are dense enough position_by_id_ (and by_id_ empty).
   std::vector<std::pair<uint64_t, size_t>> by_id_;  // (series id, index position), sorted
   static constexpr uint32_t kNoSeries = UINT32_MAX;
@@ -173,7 +153,10 @@ class SegmentReader {
     uint64_t num = 0;
     const std::string* str = nullptr;  // an element of newest_strs_
   };
-  std::unique_ptr<NewestValue[]> newest_;  // per series, parallel to index_
+  // Per series, parallel to index_; allocated by the first ReadNewest (most readers of a segment
+  // of many series never need it), under newest_once_.
+  mutable std::unique_ptr<NewestValue[]> newest_;
+  mutable std::once_flag newest_once_;
   mutable Mutex newest_mu_;
   // push_back never moves its elements, which NewestValue::str points to.
   mutable std::deque<std::string> newest_strs_ GUARDED_BY(newest_mu_);

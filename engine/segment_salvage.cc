@@ -20,12 +20,13 @@ namespace {
 SegmentSalvage SalvageByIndex(const SegmentReader& reader) {
   SegmentSalvage out;
   for (const SeriesIndexEntry& e : reader.index()) {
-    SalvagedSeries s{e.id, e.key, Column{}};
+    SalvagedSeries s{e.id, std::string(e.key), Column{}};
     s.points.type = e.type;
     for (size_t k = 0; k < e.blocks.size(); k++) {
       if (Status st = reader.ReadBlock(e, k, &s.points); !st) {
         const BlockRef& b = e.blocks[k];
-        out.lost.push_back(LostData{e.key, b.min_time, b.max_time, b.count, st.error().ToString()});
+        out.lost.push_back(
+            LostData{std::string(e.key), b.min_time, b.max_time, b.count, st.error().ToString()});
       }
     }
     if (!s.points.empty()) out.series.push_back(std::move(s));
@@ -183,8 +184,7 @@ class SegmentWalk {
 // them survives damage to the other). Accepted when its CRC matches the footer's, or, if the
 // footer's own checksum fails (the CRC field may be the damage), when it parses; the parse checks
 // that its row groups fill the data region exactly.
-bool FindFormat2Index(const std::string& data, uint32_t format,
-                      std::vector<SeriesIndexEntry>* entries) {
+bool FindFormat2Index(const std::string& data, uint32_t format, SeriesIndex* entries) {
   if (data.size() < kHeaderSize + kFooterSize) return false;
   const size_t end = data.size() - kFooterSize;
   const char* f = data.data() + end;
@@ -195,13 +195,9 @@ bool FindFormat2Index(const std::string& data, uint32_t format,
     if (start < kHeaderSize || start > end) continue;
     const std::string_view index(data.data() + start, end - start);
     if (Crc32(index) != DecodeFixed32(f + 48) && footer_ok) continue;
-    std::vector<SeriesIndexEntry> parsed;
-    std::vector<BlockStats> stats;  // salvage reads blocks, never their statistics
+    SeriesIndex parsed;  // salvage reads blocks, never their statistics
     std::string why;
-    if (ParseSegmentIndex(index, kHeaderSize, start, format, &parsed, &stats, &why)) {
-      for (SeriesIndexEntry& e : parsed) {
-        for (BlockRef& b : e.blocks) b.stats = BlockRef::kNoStats;
-      }
+    if (ParseSegmentIndex(index, kHeaderSize, start, format, &parsed, &why)) {
       *entries = std::move(parsed);
       return true;
     }
@@ -222,7 +218,7 @@ std::optional<SegmentSalvage> SalvageFormat2(const std::string& path, const std:
   if (header_ok && DecodeFixed32(data.data() + 8) == kSegmentFormatV1) return std::nullopt;
   // A damaged header may hide the version: then the index is tried in each form, newest first.
   const uint32_t version = header_ok ? DecodeFixed32(data.data() + 8) : 0;
-  std::vector<SeriesIndexEntry> entries;
+  SeriesIndex entries;
   const bool found =
       version != 0 ? FindFormat2Index(data, version, &entries)
                    : FindFormat2Index(data, kSegmentFormatVersion, &entries) ||
@@ -238,8 +234,8 @@ std::optional<SegmentSalvage> SalvageFormat2(const std::string& path, const std:
     return out;
   }
   SegmentSalvage out;
-  for (const SeriesIndexEntry& e : entries) {
-    SalvagedSeries s{e.id, e.key, Column{}};
+  for (const SeriesIndexEntry& e : entries.entries()) {
+    SalvagedSeries s{e.id, std::string(e.key), Column{}};
     s.points.type = e.type;
     for (const BlockRef& b : e.blocks) {
       const size_t before = s.points.size();
@@ -257,7 +253,7 @@ std::optional<SegmentSalvage> SalvageFormat2(const std::string& path, const std:
         } else {
           s.points.nums.resize(std::min(s.points.nums.size(), before));
         }
-        out.lost.push_back(LostData{e.key, b.min_time, b.max_time, b.count,
+        out.lost.push_back(LostData{std::string(e.key), b.min_time, b.max_time, b.count,
                                     path + " offset " + std::to_string(b.offset) + ": " +
                                         (damage == RowGroupDamage::kNone
                                              ? "block times out of order or out of range"

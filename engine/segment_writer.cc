@@ -185,7 +185,7 @@ Status SegmentWriter::Add(const SegmentSeries& series, const Column& points) {
 
 Status SegmentWriter::AddSection(const SegmentSeries& series, const Column& points) {
   const size_t n = points.size();
-  SeriesIndexEntry entry;
+  Format1Entry entry;
   entry.id = series.id;
   entry.key = series.key;
   entry.type = series.type;
@@ -205,8 +205,10 @@ Status SegmentWriter::AddSection(const SegmentSeries& series, const Column& poin
 
   for (size_t begin = 0, end; begin < n; begin = end) {
     end = BlockEnd(points, begin);
-    BlockRef ref{offset(), static_cast<uint32_t>(end - begin), points.times[begin],
-                 points.times[end - 1]};
+    BlockRef ref{.offset = offset(),
+                 .min_time = points.times[begin],
+                 .max_time = points.times[end - 1],
+                 .count = static_cast<uint32_t>(end - begin)};
     const size_t block_start = buf_.size();
     PutFixed8(&buf_, static_cast<uint8_t>(kDefaultBlockEncoding));
     PutFixed32(&buf_, ref.count);
@@ -393,7 +395,7 @@ Result<SegmentInfo> SegmentWriter::Finish() {
   if (options_.format_version != kSegmentFormatV1) {
     index = EncodeSegmentIndex(tag_sets_, options_.format_version);
   }
-  for (const SeriesIndexEntry& e : index_) {
+  for (const Format1Entry& e : index_) {
     PutFixed32(&index, static_cast<uint32_t>(e.key.size()));
     index.append(e.key);
     PutFixed64(&index, e.id);

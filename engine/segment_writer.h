@@ -130,7 +130,18 @@ class SegmentWriter {
   std::string buf_;             // bytes not yet appended to file_
   Column decoded_;              // CheckRoundTrip's scratch, reused
   uint64_t flushed_bytes_ = 0;  // bytes already appended to file_
-  std::vector<SeriesIndexEntry> index_;  // format 1
+  // Format 1: what its index records of each series (the reader's SeriesIndexEntry with its own
+  // key and blocks).
+  struct Format1Entry {
+    uint64_t id;
+    std::string key;
+    ValueType type;
+    uint64_t section_offset;
+    uint64_t point_count;
+    int64_t min_time, max_time;
+    std::vector<BlockRef> blocks;
+  };
+  std::vector<Format1Entry> index_;
   std::unordered_set<uint64_t> ids_;
   std::string last_key_;  // of the series added last
   // Format 2: the tag set being gathered (its key and its series), and those written.

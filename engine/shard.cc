@@ -278,7 +278,7 @@ std::optional<Error> Shard::CheckAgainstCatalog(const SegmentReader& reader) con
     if (info == nullptr || info->key != e.key || info->type != e.type ||
         info->measurement != measurement_) {
       return Error::Corrupt(reader.path(), e.section_offset,
-                            "segment: series " + std::to_string(e.id) + " '" + e.key +
+                            "segment: series " + std::to_string(e.id) + " '" + std::string(e.key) +
                                 "' does not match the catalog (or is not of measurement '" +
                                 measurement_ + "')");
     }

@@ -66,7 +66,7 @@ TEST(Format1SegmentTest, CompactionRewritesALoneFormat1Segment) {
     ASSERT_EQ((*r)->format_version(), kSegmentFormatVersion);
     std::vector<FixtureSeries> all;
     for (const SeriesIndexEntry& e : (*r)->index()) {
-      FixtureSeries s{{e.id, e.key, e.type}, Column{}};
+      FixtureSeries s{{e.id, std::string(e.key), e.type}, Column{}};
       s.points.type = e.type;
       ASSERT_TRUE((*r)->Read(e, std::numeric_limits<int64_t>::min(),
                              std::numeric_limits<int64_t>::max(), &s.points));

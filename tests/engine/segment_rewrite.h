@@ -36,7 +36,7 @@ inline void RewriteSegment(const SegmentReader& r, const std::string& header, ui
     Column col;
     col.type = e.type;
     ASSERT_TRUE(r.Read(e, INT64_MIN, INT64_MAX, &col).has_value());
-    ASSERT_TRUE((*w)->Add({e.id, e.key, e.type}, col).has_value());
+    ASSERT_TRUE((*w)->Add({e.id, std::string(e.key), e.type}, col).has_value());
   }
   ASSERT_TRUE((*w)->Finish().has_value());
 }

@@ -929,7 +929,7 @@ class SegmentCorruptionTest : public SegmentTest {
       return;
     }
     for (const SeriesIndexEntry& e : (*r)->index()) {
-      auto it = by_key_.find(e.key);
+      auto it = by_key_.find(std::string(e.key));
       ASSERT_NE(it, by_key_.end()) << what;
       Column got;
       got.type = e.type;
