@@ -89,7 +89,7 @@ struct ParseScratch {
 // *offset is the file offset of the group's first row group, advanced past its last.
 bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count, ParseScratch* scratch,
                     uint64_t data_end, uint64_t* offset, uint32_t format, bool with_stats,
-                    SeriesIndex* out, std::string* why) {
+                    SegmentSeriesIndex* out, std::string* why) {
   uint64_t m = 0;
   if (!d->GetVarint64(&m) || m == 0 || m > field_count || m > kMaxFieldsPerTimeGroup) {
     *why = "bad field count of a time group";
@@ -182,7 +182,7 @@ bool ParseTimeGroup(Decoder* d, size_t first_entry, size_t field_count, ParseScr
 
 // Parses one tag set, adding its fields' entries to *out.
 bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev_id,
-                 uint32_t format, bool with_stats, ParseScratch* scratch, SeriesIndex* out,
+                 uint32_t format, bool with_stats, ParseScratch* scratch, SegmentSeriesIndex* out,
                  std::string* why) {
   std::string_view key;
   uint64_t field_count = 0;
@@ -248,7 +248,7 @@ bool ParseTagSet(Decoder* d, uint64_t data_end, uint64_t* offset, uint64_t* prev
 }  // namespace
 
 bool ParseSegmentIndex(std::string_view stored, uint64_t first_group, uint64_t data_end,
-                       uint32_t format, SeriesIndex* out, std::string* why) {
+                       uint32_t format, SegmentSeriesIndex* out, std::string* why) {
   if (stored.empty()) {
     out->Finish();
     if (first_group == data_end) return true;

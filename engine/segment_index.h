@@ -11,7 +11,7 @@
 
 #include "block_stats.h"
 #include "point.h"
-#include "series_index.h"
+#include "segment_series_index.h"
 
 namespace strata {
 
@@ -49,7 +49,7 @@ std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, uint32_
 // BlockRef::stats indexes them. False, with a description in *why, when the index is malformed or
 // inconsistent (*out is then unusable).
 [[nodiscard]] bool ParseSegmentIndex(std::string_view stored, uint64_t first_group,
-                                     uint64_t data_end, uint32_t format, SeriesIndex* out,
+                                     uint64_t data_end, uint32_t format, SegmentSeriesIndex* out,
                                      std::string* why);
 
 }  // namespace strata

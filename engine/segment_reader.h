@@ -1,6 +1,6 @@
 // SegmentReader gives random access to one immutable segment file (format: segment_format.h): Open
-// reads and validates header, footer and the whole index once (kept as a SeriesIndex: entries whose
-// keys and blocks are views into the reader's buffers, series_index.h), then Read fetches one
+// reads and validates header, footer and the whole index once (kept as a SegmentSeriesIndex: entries whose
+// keys and blocks are views into the reader's buffers, segment_series_index.h), then Read fetches one
 // series' points in a time range by reading only the blocks whose range overlaps. The file is
 // untrusted: any damage is reported as Error::Corrupt naming the file and offset; a reader never
 // crashes, never allocates more than the file's size suggests, and never returns wrong data.
@@ -26,7 +26,7 @@
 #include "mutex.h"
 #include "point.h"
 #include "result.h"
-#include "series_index.h"
+#include "segment_series_index.h"
 
 namespace strata {
 
@@ -59,7 +59,7 @@ class SegmentReader {
   // removes its name, for as long as this reader lives.
   const RandomAccessFile& file() const { return *file_; }
 
-  // Sorted by key (bytewise). Keys and blocks are views into this reader (series_index.h).
+  // Sorted by key (bytewise). Keys and blocks are views into this reader (segment_series_index.h).
   const std::vector<SeriesIndexEntry>& index() const { return index_.entries(); }
   // Heap bytes of the in-memory index (entries, keys, blocks, statistics, lookups).
   size_t IndexMemoryBytes() const;
@@ -137,7 +137,7 @@ class SegmentReader {
   int64_t min_time_ = 0;
   int64_t max_time_ = 0;
   uint64_t point_count_ = 0;
-  SeriesIndex index_;
+  SegmentSeriesIndex index_;
   std::vector<uint64_t> section_end_;  // format 1, per series: end of its last block
   // Find's lookup: by_id_, or when the ids are dense enough position_by_id_ (and by_id_ empty).
   std::vector<std::pair<uint64_t, size_t>> by_id_;  // (series id, index position), sorted

@@ -184,7 +184,7 @@ class SegmentWalk {
 // them survives damage to the other). Accepted when its CRC matches the footer's, or, if the
 // footer's own checksum fails (the CRC field may be the damage), when it parses; the parse checks
 // that its row groups fill the data region exactly.
-bool FindFormat2Index(const std::string& data, uint32_t format, SeriesIndex* entries) {
+bool FindFormat2Index(const std::string& data, uint32_t format, SegmentSeriesIndex* entries) {
   if (data.size() < kHeaderSize + kFooterSize) return false;
   const size_t end = data.size() - kFooterSize;
   const char* f = data.data() + end;
@@ -195,7 +195,7 @@ bool FindFormat2Index(const std::string& data, uint32_t format, SeriesIndex* ent
     if (start < kHeaderSize || start > end) continue;
     const std::string_view index(data.data() + start, end - start);
     if (Crc32(index) != DecodeFixed32(f + 48) && footer_ok) continue;
-    SeriesIndex parsed;  // salvage reads blocks, never their statistics
+    SegmentSeriesIndex parsed;  // salvage reads blocks, never their statistics
     std::string why;
     if (ParseSegmentIndex(index, kHeaderSize, start, format, &parsed, &why)) {
       *entries = std::move(parsed);
@@ -218,7 +218,7 @@ std::optional<SegmentSalvage> SalvageFormat2(const std::string& path, const std:
   if (header_ok && DecodeFixed32(data.data() + 8) == kSegmentFormatV1) return std::nullopt;
   // A damaged header may hide the version: then the index is tried in each form, newest first.
   const uint32_t version = header_ok ? DecodeFixed32(data.data() + 8) : 0;
-  SeriesIndex entries;
+  SegmentSeriesIndex entries;
   const bool found =
       version != 0 ? FindFormat2Index(data, version, &entries)
                    : FindFormat2Index(data, kSegmentFormatVersion, &entries) ||

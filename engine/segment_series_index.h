@@ -1,4 +1,4 @@
-// SeriesIndex is a segment's in-memory index (what SegmentReader::Open parses): one
+// SegmentSeriesIndex is a segment's in-memory index (what SegmentReader::Open parses): one
 // SeriesIndexEntry per series, sorted by key, whose key and blocks are views into two buffers the
 // index owns: every key back to back in one character buffer, every BlockRef in one array, each
 // series' blocks contiguous. A series thus costs its entry, its key's bytes and its blocks, with
@@ -38,7 +38,7 @@ struct BlockRef {
 };
 static_assert(sizeof(BlockRef) == 40);
 
-// A view of a series' blocks (contiguous BlockRefs owned by a SeriesIndex): what a
+// A view of a series' blocks (contiguous BlockRefs owned by a SegmentSeriesIndex): what a
 // std::vector<BlockRef> offers for reading.
 class BlockSpan {
  public:
@@ -59,21 +59,21 @@ class BlockSpan {
 
 struct SeriesIndexEntry {
   uint64_t id;
-  std::string_view key;  // in the owning SeriesIndex's key buffer
+  std::string_view key;  // in the owning SegmentSeriesIndex's key buffer
   ValueType type;
   uint64_t section_offset;  // file offset of the section header (format 2: of its first group)
   uint64_t point_count;
   int64_t min_time, max_time;  // inclusive
-  BlockSpan blocks;            // in time order, non-overlapping; in the owning SeriesIndex
+  BlockSpan blocks;            // in time order, non-overlapping; in the owning SegmentSeriesIndex
 };
 
-class SeriesIndex {
+class SegmentSeriesIndex {
  public:
-  SeriesIndex() = default;
-  SeriesIndex(SeriesIndex&&) = default;
-  SeriesIndex& operator=(SeriesIndex&&) = default;
-  SeriesIndex(const SeriesIndex&) = delete;
-  SeriesIndex& operator=(const SeriesIndex&) = delete;
+  SegmentSeriesIndex() = default;
+  SegmentSeriesIndex(SegmentSeriesIndex&&) = default;
+  SegmentSeriesIndex& operator=(SegmentSeriesIndex&&) = default;
+  SegmentSeriesIndex(const SegmentSeriesIndex&) = delete;
+  SegmentSeriesIndex& operator=(const SegmentSeriesIndex&) = delete;
 
   // Building. Reserve is a hint (series, key bytes, blocks).
   void Reserve(size_t series, size_t key_bytes, size_t blocks);

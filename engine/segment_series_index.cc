@@ -1,15 +1,15 @@
-#include "series_index.h"
+#include "segment_series_index.h"
 
 namespace strata {
 
-void SeriesIndex::Reserve(size_t series, size_t key_bytes, size_t blocks) {
+void SegmentSeriesIndex::Reserve(size_t series, size_t key_bytes, size_t blocks) {
   entries_.reserve(series);
   places_.reserve(series);
   keys_.reserve(key_bytes);
   blocks_.reserve(blocks);
 }
 
-size_t SeriesIndex::Add(uint64_t id, std::string_view key_head, std::string_view key_tail,
+size_t SegmentSeriesIndex::Add(uint64_t id, std::string_view key_head, std::string_view key_tail,
                         ValueType type) {
   places_.push_back(Place{keys_.size(), static_cast<uint32_t>(key_head.size() + key_tail.size()),
                           0, 0});
@@ -25,7 +25,7 @@ size_t SeriesIndex::Add(uint64_t id, std::string_view key_head, std::string_view
   return entries_.size() - 1;
 }
 
-size_t SeriesIndex::AddBlocks(size_t s, size_t n) {
+size_t SegmentSeriesIndex::AddBlocks(size_t s, size_t n) {
   Place& p = places_[s];
   p.block_begin = blocks_.size();
   p.block_count = static_cast<uint32_t>(n);
@@ -33,12 +33,12 @@ size_t SeriesIndex::AddBlocks(size_t s, size_t n) {
   return p.block_begin;
 }
 
-std::string_view SeriesIndex::Key(size_t s) const {
+std::string_view SegmentSeriesIndex::Key(size_t s) const {
   if (places_.empty()) return entries_[s].key;
   return std::string_view(keys_.data() + places_[s].key_begin, places_[s].key_size);
 }
 
-BlockSpan SeriesIndex::Blocks(size_t s) const {
+BlockSpan SegmentSeriesIndex::Blocks(size_t s) const {
   if (places_.empty()) return entries_[s].blocks;
   return BlockSpan(blocks_.data() + places_[s].block_begin, places_[s].block_count);
 }
@@ -54,7 +54,7 @@ void TrimSlack(std::vector<T>* v) {
 
 }  // namespace
 
-void SeriesIndex::Finish() {
+void SegmentSeriesIndex::Finish() {
   TrimSlack(&keys_);
   TrimSlack(&blocks_);
   TrimSlack(&entries_);
@@ -66,7 +66,7 @@ void SeriesIndex::Finish() {
   std::vector<Place>().swap(places_);  // (assigning {} would keep its capacity)
 }
 
-size_t SeriesIndex::MemoryBytes() const {
+size_t SegmentSeriesIndex::MemoryBytes() const {
   return entries_.capacity() * sizeof(SeriesIndexEntry) + keys_.capacity() +
          blocks_.capacity() * sizeof(BlockRef) + stats_.capacity() * sizeof(BlockStats) +
          places_.capacity() * sizeof(Place);

@@ -1,8 +1,8 @@
-// SeriesIndex (series_index.h), the lean in-memory index of a segment: keys and blocks as views
-// into two buffers per reader. Through real segments (many series, multi-field tag sets,
-// multi-block series, lookups by key and by id, its memory per series) and through
+// SegmentSeriesIndex (segment_series_index.h), the lean in-memory index of a segment: keys and
+// blocks as views into two buffers per reader. Through real segments (many series, multi-field
+// tag sets, multi-block series, lookups by key and by id, its memory per series) and through
 // ParseSegmentIndex on crafted indexes (precise errors).
-#include "series_index.h"
+#include "segment_series_index.h"
 
 #include <gtest/gtest.h>
 
@@ -29,8 +29,8 @@ Column Numbers(size_t n, int64_t first_time) {
   return c;
 }
 
-TEST(SeriesIndex, BuildsViewsThatSurviveAMove) {
-  SeriesIndex index;
+TEST(SegmentSeriesIndex, BuildsViewsThatSurviveAMove) {
+  SegmentSeriesIndex index;
   const size_t a = index.Add(7, "m,host=a", "#x", ValueType::kFloat);
   const size_t b = index.Add(9, "m,host=b", "", ValueType::kInt);
   const size_t first_a = index.AddBlocks(a, 2);
@@ -40,7 +40,7 @@ TEST(SeriesIndex, BuildsViewsThatSurviveAMove) {
   EXPECT_EQ(index.Key(a), "m,host=a#x");
   EXPECT_EQ(index.Blocks(a).size(), 2u);
   index.Finish();
-  SeriesIndex moved = std::move(index);
+  SegmentSeriesIndex moved = std::move(index);
   ASSERT_EQ(moved.size(), 2u);
   EXPECT_EQ(moved[0].key, "m,host=a#x");
   EXPECT_EQ(moved[0].id, 7u);
@@ -57,7 +57,7 @@ TEST(SeriesIndex, BuildsViewsThatSurviveAMove) {
 
 // A segment of many series: most with one field and one block, some tag sets with two fields
 // (one time group, two slots), some series of several blocks.
-class SeriesIndexSegment : public ::testing::Test {
+class SegmentSeriesIndexSegment : public ::testing::Test {
  protected:
   static constexpr size_t kTagSets = 20000;
 
@@ -91,7 +91,7 @@ class SeriesIndexSegment : public ::testing::Test {
   std::vector<size_t> points_;
 };
 
-TEST_F(SeriesIndexSegment, EntriesKeysBlocksAndLookups) {
+TEST_F(SegmentSeriesIndexSegment, EntriesKeysBlocksAndLookups) {
   auto r = SegmentReader::Open(Env::Default(), path_);
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   const std::vector<SeriesIndexEntry>& index = (*r)->index();
@@ -135,7 +135,7 @@ TEST_F(SeriesIndexSegment, EntriesKeysBlocksAndLookups) {
   ASSERT_TRUE((*r)->Verify());
 }
 
-TEST_F(SeriesIndexSegment, CostsLittleMemoryPerSeries) {
+TEST_F(SegmentSeriesIndexSegment, CostsLittleMemoryPerSeries) {
   auto r = SegmentReader::Open(Env::Default(), path_);
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   // An entry, its key's ~16 bytes, one BlockRef and its lookup slot: about 140 bytes. A key string
@@ -165,10 +165,10 @@ TagSetIndex OneField(const std::string& key, uint64_t id, uint32_t length) {
   return t;
 }
 
-TEST(SeriesIndexParse, CorruptIndexesAreReportedPrecisely) {
+TEST(SegmentSeriesIndexParse, CorruptIndexesAreReportedPrecisely) {
   std::string why;
   {  // Well formed: two tag sets, row groups of 10 and 20 bytes filling [64, 94).
-    SeriesIndex out;
+    SegmentSeriesIndex out;
     ASSERT_TRUE(ParseSegmentIndex(Encode({OneField("m,a", 1, 10), OneField("m,b", 2, 20)}), 64, 94,
                                   kSegmentFormatVersion, &out, &why))
         << why;
@@ -177,19 +177,19 @@ TEST(SeriesIndexParse, CorruptIndexesAreReportedPrecisely) {
     EXPECT_EQ(out[1].blocks[0].offset, 74u);
   }
   {  // Keys out of order.
-    SeriesIndex out;
+    SegmentSeriesIndex out;
     EXPECT_FALSE(ParseSegmentIndex(Encode({OneField("m,b", 1, 10), OneField("m,a", 2, 20)}), 64,
                                    94, kSegmentFormatVersion, &out, &why));
     EXPECT_EQ(why, "tag set 1: keys out of order at 'm,a#v'");
   }
   {  // A row group past the data region.
-    SeriesIndex out;
+    SegmentSeriesIndex out;
     EXPECT_FALSE(ParseSegmentIndex(Encode({OneField("m,a", 1, 10), OneField("m,b", 2, 21)}), 64,
                                    94, kSegmentFormatVersion, &out, &why));
     EXPECT_EQ(why, "tag set 1: block 0: bad length 21");
   }
   {  // Row groups that do not reach the end of the data region.
-    SeriesIndex out;
+    SegmentSeriesIndex out;
     EXPECT_FALSE(ParseSegmentIndex(Encode({OneField("m,a", 1, 10), OneField("m,b", 2, 20)}), 64,
                                    95, kSegmentFormatVersion, &out, &why));
     EXPECT_EQ(why, "row groups do not fill the data region");
@@ -201,7 +201,7 @@ TEST(SeriesIndexParse, CorruptIndexesAreReportedPrecisely) {
       b.min_time = b.max_time = 5 + k;
       t.groups[0].blocks.push_back(b);
     }
-    SeriesIndex out;
+    SegmentSeriesIndex out;
     EXPECT_FALSE(ParseSegmentIndex(Encode({t}), 64, 64 + 2 * kRowGroupMinSize,
                                    kSegmentFormatVersion, &out, &why));
     EXPECT_EQ(why, "tag set 0: bad block count");
@@ -209,7 +209,7 @@ TEST(SeriesIndexParse, CorruptIndexesAreReportedPrecisely) {
   {  // A field in no time group.
     TagSetIndex t = OneField("m,a", 1, 10);
     t.fields.push_back(FieldIndex{"#w", 2, ValueType::kFloat});
-    SeriesIndex out;
+    SegmentSeriesIndex out;
     EXPECT_FALSE(ParseSegmentIndex(Encode({t}), 64, 74, kSegmentFormatVersion, &out, &why));
     EXPECT_EQ(why, "tag set 0: field 'm,a#w' is in no time group");
   }
