@@ -6,7 +6,6 @@
 // payloads into the structural checks behind the CRCs.
 // Any outcome but a crash or a sanitizer report is acceptable, except a full read that succeeds
 // with a point count other than the index's.
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -17,23 +16,13 @@
 #include "coding.h"
 #include "crc32.h"
 #include "env.h"
+#include "fuzz_input_file.h"
 #include "segment_format.h"
 #include "segment_reader.h"
 
 namespace {
 
-const std::string& TempPath() {
-  static const std::string path =
-      "/tmp/strata_segment_reader_fuzz_" + std::to_string(::getpid()) + ".sst";
-  return path;
-}
-
-// Unlinks before creating: rewriting a file in place with O_TRUNC makes ext4 flush it on close.
-bool WriteFile(strata::Env* env, const std::string& path, std::string_view data) {
-  if (env->FileExists(path)) (void)env->RemoveFile(path);
-  auto file = env->NewWritableFile(path);
-  return file.has_value() && (*file)->Append(data).has_value() && (*file)->Close().has_value();
-}
+using strata::fuzz::WriteInputFile;
 
 void FixCrc(std::string* d, size_t begin, size_t crc_at) {
   strata::EncodeFixed32(d->data() + crc_at, strata::Crc32(d->data() + begin, crc_at - begin));
@@ -101,15 +90,15 @@ std::shared_ptr<strata::SegmentReader> Exercise(strata::Env* env, const std::str
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   strata::Env* env = strata::Env::Default();
-  const std::string& path = TempPath();
+  static const std::string path = strata::fuzz::InputPath("segment_reader_fuzz", ".sst");
   std::string bytes(reinterpret_cast<const char*>(data), size);
-  if (!WriteFile(env, path, bytes)) return 0;
+  if (!WriteInputFile(env, path, bytes)) return 0;
   Exercise(env, path);
   FixFileCrcs(&bytes);
-  if (WriteFile(env, path, bytes)) {
+  if (WriteInputFile(env, path, bytes)) {
     if (auto reader = Exercise(env, path); reader != nullptr) {
       FixSectionCrcs(*reader, &bytes);
-      if (WriteFile(env, path, bytes)) Exercise(env, path);
+      if (WriteInputFile(env, path, bytes)) Exercise(env, path);
     }
   }
   (void)env->RemoveFile(path);

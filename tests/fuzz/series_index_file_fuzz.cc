@@ -6,7 +6,6 @@
 // forged-but-checksummed blocks, zlib streams and CRoaring lists into the checks behind the CRCs.
 // Any outcome but a crash or a sanitizer report is acceptable, except Verify passing on a file
 // whose lookups failed.
-#include <unistd.h>
 
 #include <cstdint>
 #include <string>
@@ -16,6 +15,7 @@
 #include "coding.h"
 #include "crc32.h"
 #include "env.h"
+#include "fuzz_input_file.h"
 #include "series_index_file.h"
 #include "series_key.h"
 
@@ -26,16 +26,8 @@ using strata::DecodeFixed64;
 using strata::EncodeFixed32;
 
 const std::string& TempPath() {
-  static const std::string path =
-      "/tmp/strata_series_index_fuzz_" + std::to_string(::getpid()) + ".six";
+  static const std::string path = strata::fuzz::InputPath("series_index_fuzz", ".six");
   return path;
-}
-
-// Unlinks before creating: rewriting a file in place with O_TRUNC makes ext4 flush it on close.
-bool WriteFile(strata::Env* env, const std::string& path, std::string_view data) {
-  if (env->FileExists(path)) (void)env->RemoveFile(path);
-  auto file = env->NewWritableFile(path);
-  return file.has_value() && (*file)->Append(data).has_value() && (*file)->Close().has_value();
 }
 
 constexpr size_t kFooter = strata::SeriesIndexFile::kFooterBytes;
@@ -103,7 +95,7 @@ void FixBlockCrcs(std::string* d) {
 }
 
 void Exercise(strata::Env* env, const std::string& bytes) {
-  if (!WriteFile(env, TempPath(), bytes)) return;
+  if (!strata::fuzz::WriteInputFile(env, TempPath(), bytes)) return;
   auto file = strata::SeriesIndexFile::Open(env, TempPath());
   if (!file) return;
   const strata::SeriesIndexFile& f = **file;
