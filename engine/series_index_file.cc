@@ -35,9 +35,9 @@ std::string EncodeFooter(const Footer& f) {
   std::string out;
   PutFixed64(&out, f.magic);
   PutFixed32(&out, f.version);
-  for (uint64_t v : {f.series_count, f.term_count, f.first_id, f.last_id, f.key_blocks_end,
-                     f.term_blocks_end, f.lists_end, f.key_table_end, f.term_table_end,
-                     f.id_table_end}) {
+  for (uint64_t v :
+       {f.series_count, f.term_count, f.first_id, f.last_id, f.key_blocks_end, f.term_blocks_end,
+        f.lists_end, f.key_table_end, f.term_table_end, f.id_table_end}) {
     PutFixed64(&out, v);
   }
   for (uint32_t v : {f.key_table_crc, f.term_table_crc, f.id_table_crc}) PutFixed32(&out, v);
@@ -151,7 +151,8 @@ Status WriteSeriesIndexFile(Env* env, const std::string& path, std::vector<Index
     position = static_cast<uint32_t>(i);
     auto parts = ParseSeriesKey(s.key);
     if (!parts || parts->field.empty()) {
-      return unexpected(Error::Invalid("series index " + path + ": bad series key '" + s.key + "'"));
+      return unexpected(
+          Error::Invalid("series index " + path + ": bad series key '" + s.key + "'"));
     }
     const uint32_t offset = static_cast<uint32_t>(s.id - footer.first_id);
     ForEachTerm(*parts, [&](std::string term) { lists[std::move(term)].push_back(offset); });
@@ -185,7 +186,8 @@ Status WriteSeriesIndexFile(Env* env, const std::string& path, std::vector<Index
       PutCompressedKey(&plain, previous, terms[i].first);
       PutVarint64(&plain, ids.size());
       if (ids.size() <= kInlineIds) {
-        for (size_t j = 0; j < ids.size(); j++) PutVarint64(&plain, ids[j] - (j == 0 ? 0 : ids[j - 1]));
+        for (size_t j = 0; j < ids.size(); j++)
+          PutVarint64(&plain, ids[j] - (j == 0 ? 0 : ids[j - 1]));
       } else {
         Roaring r;
         r.addMany(ids.size(), ids.data());
@@ -219,7 +221,8 @@ Status WriteSeriesIndexFile(Env* env, const std::string& path, std::vector<Index
   return env->WriteFileAtomically(path, out);
 }
 
-// ---- reading --------------------------------------------------------------------------------------
+// ---- reading
+// --------------------------------------------------------------------------------------
 
 Error SeriesIndexFile::Corrupt(uint64_t offset, const std::string& what) const {
   return Error::Corrupt(file_->path(), offset, "series index: " + what);
@@ -237,9 +240,9 @@ Result<std::unique_ptr<SeriesIndexFile>> SeriesIndexFile::Open(Env* env, const s
   Footer f;
   d.GetFixed64(&f.magic);
   d.GetFixed32(&f.version);
-  for (uint64_t* v : {&f.series_count, &f.term_count, &f.first_id, &f.last_id, &f.key_blocks_end,
-                      &f.term_blocks_end, &f.lists_end, &f.key_table_end, &f.term_table_end,
-                      &f.id_table_end}) {
+  for (uint64_t* v :
+       {&f.series_count, &f.term_count, &f.first_id, &f.last_id, &f.key_blocks_end,
+        &f.term_blocks_end, &f.lists_end, &f.key_table_end, &f.term_table_end, &f.id_table_end}) {
     d.GetFixed64(v);
   }
   for (uint32_t* v : {&f.key_table_crc, &f.term_table_crc, &f.id_table_crc}) d.GetFixed32(v);
@@ -250,9 +253,9 @@ Result<std::unique_ptr<SeriesIndexFile>> SeriesIndexFile::Open(Env* env, const s
     return unexpected(index->Corrupt(footer_at, "footer checksum mismatch"));
   }
   if (f.version != kFormatVersion) {
-    return unexpected(index->Corrupt(
-        footer_at, "format version " + std::to_string(f.version) + " (this build reads " +
-                       std::to_string(kFormatVersion) + ")"));
+    return unexpected(index->Corrupt(footer_at, "format version " + std::to_string(f.version) +
+                                                    " (this build reads " +
+                                                    std::to_string(kFormatVersion) + ")"));
   }
   const bool ordered = f.key_blocks_end <= f.term_blocks_end && f.term_blocks_end <= f.lists_end &&
                        f.lists_end <= f.key_table_end && f.key_table_end <= f.term_table_end &&
@@ -320,14 +323,15 @@ Status SeriesIndexFile::ParseTable(std::string_view bytes, uint64_t base, uint64
     }
     if (b.offset != next || b.size == 0 || b.size > end - next ||
         (!out->empty() && !(out->back().first < first))) {
-      return unexpected(Corrupt(base, std::string(what) + ": block " +
-                                          std::to_string(out->size()) + " out of place or order"));
+      return unexpected(Corrupt(base, std::string(what) + ": block " + std::to_string(out->size()) +
+                                          " out of place or order"));
     }
     next += b.size;
     b.first = std::string(first);
     out->push_back(std::move(b));
   }
-  if (next != end) return unexpected(Corrupt(base, std::string(what) + " does not cover its blocks"));
+  if (next != end)
+    return unexpected(Corrupt(base, std::string(what) + " does not cover its blocks"));
   return OkStatus();
 }
 
@@ -367,7 +371,8 @@ Result<std::vector<IndexedSeries>> SeriesIndexFile::ReadKeyBlock(size_t block) c
     uint8_t type = 0;
     if (!GetCompressedKey(&d, &key) || !d.GetVarint64(&out[i].id) || !d.GetFixed8(&type) ||
         !IsValidValueType(type) || (i == 0 ? key != ref.first : !(out[i - 1].key < key))) {
-      return unexpected(Corrupt(ref.offset, "key block entry " + std::to_string(i) + " is malformed"));
+      return unexpected(
+          Corrupt(ref.offset, "key block entry " + std::to_string(i) + " is malformed"));
     }
     out[i].key = key;
     out[i].type = static_cast<ValueType>(type);
@@ -409,7 +414,8 @@ Status SeriesIndexFile::DecodeTermBlock(size_t block, std::string_view plain,
       ok = d.GetVarint64(&t.list_offset) && d.GetVarint64(&t.list_size);
     }
     if (!ok) {
-      return unexpected(Corrupt(ref.offset, "term block entry " + std::to_string(i) + " is malformed"));
+      return unexpected(
+          Corrupt(ref.offset, "term block entry " + std::to_string(i) + " is malformed"));
     }
     spans[i].second = out->ids.size();
     out->text += term;
@@ -433,8 +439,8 @@ Result<Roaring> SeriesIndexFile::ReadList(const Term& t) const {
   }
   const uint64_t at = lists_offset_ + t.list_offset;
   const auto bad = [&](const std::string& what) {
-    return unexpected(Corrupt(at, "posting list of a term of " + std::to_string(t.term.size()) +
-                                      " bytes: " + what));
+    return unexpected(Corrupt(
+        at, "posting list of a term of " + std::to_string(t.term.size()) + " bytes: " + what));
   };
   const uint64_t lists_size = lists_end_ - lists_offset_;
   if (t.list_size == 0 || t.list_offset > lists_size ||
@@ -465,7 +471,8 @@ Result<Roaring> SeriesIndexFile::ReadList(const Term& t) const {
     previous = v;
     values.push_back(v);
   }
-  if (values.size() != t.series || values.empty()) return bad("series count does not match its term");
+  if (values.size() != t.series || values.empty())
+    return bad("series count does not match its term");
   Roaring ids;
   ids.addMany(values.size(), values.data());
   return ids;
@@ -476,7 +483,8 @@ Status SeriesIndexFile::ScanTerms(std::string_view from,
   // The last block whose first term is <= from (or the first block).
   auto it = std::upper_bound(term_blocks_.begin(), term_blocks_.end(), from,
                              [](std::string_view f, const BlockRef& b) { return f < b.first; });
-  size_t block = it == term_blocks_.begin() ? 0 : static_cast<size_t>(it - term_blocks_.begin()) - 1;
+  size_t block =
+      it == term_blocks_.begin() ? 0 : static_cast<size_t>(it - term_blocks_.begin()) - 1;
   // Blocks are read a few at once (they are contiguous): a listing reads many.
   constexpr uint64_t kReadAhead = 256 * 1024;
   std::string stored;
@@ -489,13 +497,15 @@ Status SeriesIndexFile::ScanTerms(std::string_view from,
       end++;
     }
     const uint64_t begin = term_blocks_[block].offset;
-    stored.resize(static_cast<size_t>(term_blocks_[end - 1].offset + term_blocks_[end - 1].size - begin));
+    stored.resize(
+        static_cast<size_t>(term_blocks_[end - 1].offset + term_blocks_[end - 1].size - begin));
     STRATA_RETURN_IF_ERROR(file_->Read(begin, stored.size(), stored.data()));
     for (; block < end; block++) {
       const BlockRef& ref = term_blocks_[block];
       STRATA_ASSIGN_OR_RETURN(
           std::string plain,
-          PlainBlock(ref, std::string_view(stored).substr(ref.offset - begin, ref.size), "term block"));
+          PlainBlock(ref, std::string_view(stored).substr(ref.offset - begin, ref.size),
+                     "term block"));
       STRATA_RETURN_IF_ERROR(DecodeTermBlock(block, plain, &terms));
       for (const Term& t : terms.terms) {
         if (t.term < from) continue;
@@ -593,9 +603,9 @@ Status SeriesIndexFile::Verify() const {
       const uint64_t position = b * kPerBlock + i;
       if ((position > 0 && !(previous < s.key)) || s.id < first_id_ || s.id > last_id_ ||
           position_of_id_[s.id - first_id_] != position) {
-        return unexpected(Corrupt(key_blocks_[b].offset,
-                                  "series " + std::to_string(s.id) +
-                                      " out of key order or not where the ID table says"));
+        return unexpected(Corrupt(
+            key_blocks_[b].offset,
+            "series " + std::to_string(s.id) + " out of key order or not where the ID table says"));
       }
       auto parts = ParseSeriesKey(s.key);
       if (!parts || parts->field.empty()) {
@@ -607,9 +617,8 @@ Status SeriesIndexFile::Verify() const {
       positions++;
     }
   }
-  const uint64_t used = static_cast<uint64_t>(
-      std::count_if(position_of_id_.begin(), position_of_id_.end(),
-                    [](uint32_t p) { return p != kNoPosition; }));
+  const uint64_t used = static_cast<uint64_t>(std::count_if(
+      position_of_id_.begin(), position_of_id_.end(), [](uint32_t p) { return p != kNoPosition; }));
   if (positions != series_count_ || used != series_count_) {
     return unexpected(Corrupt(0, "the ID table and the keys disagree on the series count"));
   }
@@ -625,8 +634,8 @@ Status SeriesIndexFile::Verify() const {
       const bool external = t.series > kInlineIds;
       if ((terms > 0 && !(previous_term < t.term)) || (external && t.list_offset != next_list) ||
           e == expected.end()) {
-        return unexpected(Corrupt(term_blocks_[b].offset,
-                                  "term out of order, misplaced or naming no series"));
+        return unexpected(
+            Corrupt(term_blocks_[b].offset, "term out of order, misplaced or naming no series"));
       }
       STRATA_ASSIGN_OR_RETURN(Roaring ids, ReadList(t));
       Roaring want;

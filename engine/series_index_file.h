@@ -32,13 +32,12 @@
 // from any number of threads (reads go through RandomAccessFile, which is thread-safe).
 #pragma once
 
-#include <roaring/roaring.hh>
-
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <roaring/roaring.hh>
 #include <span>
 #include <string>
 #include <string_view>
@@ -96,19 +95,16 @@ class SeriesIndexFile {
   // The IDs (as offsets from first_id()) of the series of a measurement; with a field; with a tag
   // key; with tag key=value. Empty when the file holds none.
   [[nodiscard]] Result<Roaring> Measurement(std::string_view measurement) const;
-  [[nodiscard]] Result<Roaring> Field(std::string_view measurement,
-                                               std::string_view field) const;
+  [[nodiscard]] Result<Roaring> Field(std::string_view measurement, std::string_view field) const;
   [[nodiscard]] Result<Roaring> TagKey(std::string_view measurement,
-                                                std::string_view tag_key) const;
-  [[nodiscard]] Result<Roaring> TagValue(std::string_view measurement,
-                                                  std::string_view tag_key,
-                                                  std::string_view value) const;
+                                       std::string_view tag_key) const;
+  [[nodiscard]] Result<Roaring> TagValue(std::string_view measurement, std::string_view tag_key,
+                                         std::string_view value) const;
   // The union of TagValue over the values `keep` accepts (for !=, prefix and regex filters),
   // reading the values in order and only the lists of those it keeps.
   template <class Keep>
   [[nodiscard]] Result<Roaring> TagValuesWhere(std::string_view measurement,
-                                                        std::string_view tag_key,
-                                                        const Keep& keep) const;
+                                               std::string_view tag_key, const Keep& keep) const;
 
   // Tag keys of a measurement, and values of one of its tag keys, in byte order with their series
   // counts (from the terms alone: no posting list is read).
@@ -177,8 +173,7 @@ std::string SeriesIndexTerm(char kind, std::initializer_list<std::string_view> n
 
 template <class Keep>
 Result<Roaring> SeriesIndexFile::TagValuesWhere(std::string_view measurement,
-                                                         std::string_view tag_key,
-                                                         const Keep& keep) const {
+                                                std::string_view tag_key, const Keep& keep) const {
   const std::string prefix = SeriesIndexTerm('T', {measurement, tag_key, ""});
   Roaring out;
   Status failed = OkStatus();

@@ -130,15 +130,17 @@ int Main(int argc, char** argv) {
   struct WriteFigures {
     double wall_s, cpu_s;
   };
-  const WriteFigures written = bench::InChild<WriteFigures>([&] {
-    std::vector<IndexedSeries> series(n);
-    for (uint64_t i = 0; i < n; i++) series[i] = {i + 1, PodKey(i), ValueType::kFloat};
-    const double t = bench::Now(), cpu = bench::CpuSeconds();
-    if (auto s = WriteSeriesIndexFile(Env::Default(), path, std::move(series)); !s) {
-      bench::Fail(kWho, s.error().ToString());
-    }
-    return WriteFigures{bench::Now() - t, bench::CpuSeconds() - cpu};
-  }, kWho);
+  const WriteFigures written = bench::InChild<WriteFigures>(
+      [&] {
+        std::vector<IndexedSeries> series(n);
+        for (uint64_t i = 0; i < n; i++) series[i] = {i + 1, PodKey(i), ValueType::kFloat};
+        const double t = bench::Now(), cpu = bench::CpuSeconds();
+        if (auto s = WriteSeriesIndexFile(Env::Default(), path, std::move(series)); !s) {
+          bench::Fail(kWho, s.error().ToString());
+        }
+        return WriteFigures{bench::Now() - t, bench::CpuSeconds() - cpu};
+      },
+      kWho);
   const double write_s = written.wall_s, write_cpu = written.cpu_s;
   const double bytes = static_cast<double>(std::filesystem::file_size(path));
   std::vector<Figures> runs;
@@ -153,7 +155,8 @@ int Main(int argc, char** argv) {
   const Figures& last = runs.back();
   std::printf("Strata series index file: %llu series (k8s pods, one field), %s; medians of %d\n",
               static_cast<unsigned long long>(n), path.c_str(), repeat);
-  std::printf("  (a) write                                %8.2f s (%.2f CPU s)\n", write_s, write_cpu);
+  std::printf("  (a) write                                %8.2f s (%.2f CPU s)\n", write_s,
+              write_cpu);
   std::printf("      file size                            %8.1f MiB, %.1f B/series\n",
               bytes / (1 << 20), bytes / static_cast<double>(n));
   std::printf("  (b) open                                 %8.2f ms (%.2f CPU ms), +%.1f MiB RSS\n",

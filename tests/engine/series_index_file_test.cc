@@ -132,38 +132,37 @@ TEST_F(SeriesIndexFileTest, PostingListsAndListingsMatchTheKeys) {
   auto zone = file->TagKey("k8s", "zone");
   ASSERT_TRUE(zone.has_value());
   EXPECT_EQ(*zone, Expected(series, base, [](const auto& p) {
-              return p.measurement == "k8s" && TagOf(p, "zone") != nullptr;
-            }));
+    return p.measurement == "k8s" && TagOf(p, "zone") != nullptr;
+  }));
   for (int ns = 0; ns < 7; ns++) {
     const std::string value = "ns-" + std::to_string(ns);
     auto got = file->TagValue("k8s", "namespace", value);
     ASSERT_TRUE(got.has_value());
     EXPECT_EQ(*got, Expected(series, base, [&](const auto& p) {
-                const std::string* v = TagOf(p, "namespace");
-                return v != nullptr && *v == value;
-              }));
+      const std::string* v = TagOf(p, "namespace");
+      return v != nullptr && *v == value;
+    }));
   }
   // An intersection, as a query with two tag filters takes it.
   auto node = file->TagValue("k8s", "node", "node-3");
   auto eu = file->TagValue("k8s", "zone", "eu");
   ASSERT_TRUE(node.has_value() && eu.has_value());
   EXPECT_EQ(*node & *eu, Expected(series, base, [](const auto& p) {
-              const std::string *n = TagOf(p, "node"), *z = TagOf(p, "zone");
-              return n != nullptr && *n == "node-3" && z != nullptr && *z == "eu";
-            }));
+    const std::string *n = TagOf(p, "node"), *z = TagOf(p, "zone");
+    return n != nullptr && *n == "node-3" && z != nullptr && *z == "eu";
+  }));
   // Escaped and non-ASCII names are stored unescaped, as the parts of the key.
   auto odd = file->TagValue("odd measure,ment", "ort", "Zürich 東京");
   ASSERT_TRUE(odd.has_value());
   EXPECT_EQ(odd->cardinality(), 1u);
   // A prefix over one tag key's values (LIKE 'pod-1%'), reading only the lists it keeps.
-  auto prefixed = file->TagValuesWhere("k8s", "pod", [](std::string_view v) {
-    return v.substr(0, 5) == "pod-1";
-  });
+  auto prefixed = file->TagValuesWhere(
+      "k8s", "pod", [](std::string_view v) { return v.substr(0, 5) == "pod-1"; });
   ASSERT_TRUE(prefixed.has_value());
   EXPECT_EQ(*prefixed, Expected(series, base, [](const auto& p) {
-              const std::string* v = TagOf(p, "pod");
-              return v != nullptr && v->compare(0, 5, "pod-1") == 0;
-            }));
+    const std::string* v = TagOf(p, "pod");
+    return v != nullptr && v->compare(0, 5, "pod-1") == 0;
+  }));
   // Listings with their series counts.
   auto keys = file->TagKeys("k8s");
   ASSERT_TRUE(keys.has_value());
@@ -230,9 +229,8 @@ TEST_F(SeriesIndexFileTest, ListsAtTheInlineBoundary) {
   for (const char* value : {"inline", "list"}) {
     auto got = file->TagValue("m", "g", value);
     ASSERT_TRUE(got.has_value()) << got.error().ToString();
-    EXPECT_EQ(*got, Expected(series, file->first_id(), [&](const auto& p) {
-                return *TagOf(p, "g") == value;
-              }));
+    EXPECT_EQ(*got, Expected(series, file->first_id(),
+                             [&](const auto& p) { return *TagOf(p, "g") == value; }));
     EXPECT_EQ(got->cardinality(), std::string(value) == "inline" ? n : n + 1);
   }
   EXPECT_TRUE(file->Verify());

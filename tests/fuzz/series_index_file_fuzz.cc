@@ -43,7 +43,7 @@ bool ReadSections(const std::string& d, Sections* s) {
   if (d.size() < kFooter) return false;
   const char* f = d.data() + d.size() - kFooter;
   *s = {DecodeFixed64(f + 12 + 8 * 4), DecodeFixed64(f + 12 + 8 * 5), DecodeFixed64(f + kLists),
-        DecodeFixed64(f + kKeyTable),  DecodeFixed64(f + kTermTable),  DecodeFixed64(f + kIdTable)};
+        DecodeFixed64(f + kKeyTable),  DecodeFixed64(f + kTermTable), DecodeFixed64(f + kIdTable)};
   return s->key_blocks_end <= s->term_blocks_end && s->term_blocks_end <= s->lists_end &&
          s->lists_end <= s->key_table_end && s->key_table_end <= s->term_table_end &&
          s->term_table_end <= s->id_table_end && s->id_table_end == d.size() - kFooter;
