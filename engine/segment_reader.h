@@ -1,11 +1,11 @@
 // SegmentReader gives random access to one immutable segment file (format: segment_format.h): Open
-// reads and validates header, footer and the whole index once (kept as a SegmentSeriesIndex: entries whose
-// keys and blocks are views into the reader's buffers, segment_series_index.h), then Read fetches one
-// series' points in a time range by reading only the blocks whose range overlaps. The file is
-// untrusted: any damage is reported as Error::Corrupt naming the file and offset; a reader never
-// crashes, never allocates more than the file's size suggests, and never returns wrong data.
-// Immutable after Open; Read and Verify are thread-safe (pread). Share it through shared_ptr so
-// that snapshots can pin it while compaction retires the file. Reads may go through a BlockCache
+// reads and validates header, footer and the whole index once (kept as a SegmentSeriesIndex:
+// entries whose keys and blocks are views into the reader's buffers, segment_series_index.h), then
+// Read fetches one series' points in a time range by reading only the blocks whose range overlaps.
+// The file is untrusted: any damage is reported as Error::Corrupt naming the file and offset; a
+// reader never crashes, never allocates more than the file's size suggests, and never returns wrong
+// data. Immutable after Open; Read and Verify are thread-safe (pread). Share it through shared_ptr
+// so that snapshots can pin it while compaction retires the file. Reads may go through a BlockCache
 // (block_cache.h), which holds verified, decoded blocks keyed by instance_id(). The one mutable
 // part is the memo of each series' newest value (ReadNewest), allocated and filled in on first use
 // and thread-safe.

@@ -10,9 +10,9 @@ void SegmentSeriesIndex::Reserve(size_t series, size_t key_bytes, size_t blocks)
 }
 
 size_t SegmentSeriesIndex::Add(uint64_t id, std::string_view key_head, std::string_view key_tail,
-                        ValueType type) {
-  places_.push_back(Place{keys_.size(), static_cast<uint32_t>(key_head.size() + key_tail.size()),
-                          0, 0});
+                               ValueType type) {
+  places_.push_back(
+      Place{keys_.size(), static_cast<uint32_t>(key_head.size() + key_tail.size()), 0, 0});
   keys_.insert(keys_.end(), key_head.begin(), key_head.end());
   keys_.insert(keys_.end(), key_tail.begin(), key_tail.end());
   SeriesIndexEntry& e = entries_.emplace_back();

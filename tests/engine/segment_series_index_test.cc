@@ -126,8 +126,7 @@ TEST_F(SegmentSeriesIndexSegment, EntriesKeysBlocksAndLookups) {
     }
   }
   // Reading through the views: a multi-block series, whole.
-  const size_t long_one =
-      std::find(keys_.begin(), keys_.end(), "m,host=h001007#a") - keys_.begin();
+  const size_t long_one = std::find(keys_.begin(), keys_.end(), "m,host=h001007#a") - keys_.begin();
   Column got;
   got.type = ValueType::kFloat;
   ASSERT_TRUE((*r)->Read(index[long_one], INT64_MIN, INT64_MAX, &got));
@@ -178,20 +177,20 @@ TEST(SegmentSeriesIndexParse, CorruptIndexesAreReportedPrecisely) {
   }
   {  // Keys out of order.
     SegmentSeriesIndex out;
-    EXPECT_FALSE(ParseSegmentIndex(Encode({OneField("m,b", 1, 10), OneField("m,a", 2, 20)}), 64,
-                                   94, kSegmentFormatVersion, &out, &why));
+    EXPECT_FALSE(ParseSegmentIndex(Encode({OneField("m,b", 1, 10), OneField("m,a", 2, 20)}), 64, 94,
+                                   kSegmentFormatVersion, &out, &why));
     EXPECT_EQ(why, "tag set 1: keys out of order at 'm,a#v'");
   }
   {  // A row group past the data region.
     SegmentSeriesIndex out;
-    EXPECT_FALSE(ParseSegmentIndex(Encode({OneField("m,a", 1, 10), OneField("m,b", 2, 21)}), 64,
-                                   94, kSegmentFormatVersion, &out, &why));
+    EXPECT_FALSE(ParseSegmentIndex(Encode({OneField("m,a", 1, 10), OneField("m,b", 2, 21)}), 64, 94,
+                                   kSegmentFormatVersion, &out, &why));
     EXPECT_EQ(why, "tag set 1: block 0: bad length 21");
   }
   {  // Row groups that do not reach the end of the data region.
     SegmentSeriesIndex out;
-    EXPECT_FALSE(ParseSegmentIndex(Encode({OneField("m,a", 1, 10), OneField("m,b", 2, 20)}), 64,
-                                   95, kSegmentFormatVersion, &out, &why));
+    EXPECT_FALSE(ParseSegmentIndex(Encode({OneField("m,a", 1, 10), OneField("m,b", 2, 20)}), 64, 95,
+                                   kSegmentFormatVersion, &out, &why));
     EXPECT_EQ(why, "row groups do not fill the data region");
   }
   {  // More blocks than the data region could hold (each row group takes kRowGroupMinSize).
