@@ -37,6 +37,10 @@ Status Malformed(const std::string& what) {
   return unexpected(Error::Invalid("malformed catalog series record: " + what));
 }
 
+// Whether a run of `count` >= 1 series from ID `id` ends at or before ID 2^64 - 1, the largest a
+// single series record holds.
+bool RunFitsIds(uint64_t id, uint64_t count) { return count - 1 <= ~uint64_t{0} - id; }
+
 // The records of a 'Z' payload after its kind byte.
 Status DecodeCompressedRun(Decoder* d, std::vector<Catalog::Record>* out) {
   uint64_t id = 0, count = 0, size = 0;
@@ -45,7 +49,7 @@ Status DecodeCompressedRun(Decoder* d, std::vector<Catalog::Record>* out) {
       !d->GetFixed8(&form) || !d->GetVarint64(&size)) {
     return Malformed("bad compressed run header");
   }
-  if (id + count < id) return Malformed("series IDs past 2^64");
+  if (!RunFitsIds(id, count)) return Malformed("series IDs past 2^64 - 1");
   if (form != kBodyPlain && form != kBodyZlib) {
     return Malformed("unknown body form " + std::to_string(form));
   }
@@ -221,7 +225,7 @@ Status Catalog::DecodeRecords(std::string_view payload, std::vector<Record>* out
   uint64_t id = 0, count = 1;
   if (!d.GetVarint64(&id) || id == 0 ||
       (kind == kSeriesRunRecord && (!d.GetVarint64(&count) || count == 0 ||
-                                    count > d.remaining() || id + count < id))) {
+                                    count > d.remaining() || !RunFitsIds(id, count)))) {
     return unexpected(Error::Invalid("malformed catalog series record"));
   }
   for (uint64_t i = 0; i < count; i++) {

@@ -386,7 +386,18 @@ TEST(CatalogRecords, MalformedCompressedRunsFailPrecisely) {
   };
   has(DecodeError(ZPayload(0, 2, 0, body.size(), body)), "bad compressed run header");
   has(DecodeError(ZPayload(1, 0, 0, body.size(), body)), "bad compressed run header");
-  has(DecodeError(ZPayload(UINT64_MAX, 2, 0, body.size(), body)), "past 2^64");
+  has(DecodeError(ZPayload(UINT64_MAX, 2, 0, body.size(), body)), "past 2^64 - 1");
+  // A run ending at ID 2^64 - 1, the largest a single series record holds, decodes (the fuzzer
+  // found a series record of that ID whose run encoding the decoder refused).
+  ASSERT_TRUE(Catalog::DecodeRecords(ZPayload(UINT64_MAX - 1, 2, 0, body.size(), body), &out));
+  EXPECT_EQ(out.back().series_id, UINT64_MAX);
+  const Catalog::Record last = Catalog::Record::Series(UINT64_MAX, "m#f", ValueType::kInt);
+  for (const std::string& payload :
+       Catalog::EncodeSeriesRuns(UINT64_MAX, {{Catalog::RunEntry{last.key, last.type}}})) {
+    ASSERT_TRUE(Catalog::DecodeRecords(payload, &out));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].series_id, UINT64_MAX);
+  }
   has(DecodeError(ZPayload(1, 2, 7, body.size(), body)), "unknown body form 7");
   has(DecodeError(ZPayload(1, 9000, 0, body.size(), body)), "9000 series in one compressed run");
   has(DecodeError(ZPayload(1, 2, 1, uint64_t{1} << 40, Zlib(body))),
