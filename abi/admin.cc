@@ -126,7 +126,9 @@ int strata_schema_json(strata_db* db, char** out) {
     nlohmann::json measurements = nlohmann::json::array();
     for (const std::string& m : catalog.Measurements()) {
       nlohmann::json tag_keys = nlohmann::json::array();
-      for (const strata::TagKeyInfo& k : catalog.TagKeys(m)) tag_keys.push_back(k.key);
+      auto keys = catalog.TagKeys(m);
+      if (!keys) return FromError(keys.error());
+      for (const strata::TagKeyInfo& k : *keys) tag_keys.push_back(k.key);
       nlohmann::json fields = nlohmann::json::array();
       for (const auto& [field, type] : catalog.Fields(m)) {
         fields.push_back({{"name", field}, {"type", strata::ValueTypeName(type)}});

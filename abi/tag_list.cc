@@ -37,15 +37,17 @@ int strata_list_tags(strata_db* db, const char* measurement, const char* key,
     if (!catalog) return FromError(catalog.error());
     auto list = std::make_unique<strata_tag_list>();
     if (key == nullptr) {
-      std::vector<strata::TagKeyInfo> keys = (*catalog)->TagKeys(measurement);
-      list->entries.reserve(keys.size());
-      for (strata::TagKeyInfo& k : keys) {
+      auto keys = (*catalog)->TagKeys(measurement);
+      if (!keys) return FromError(keys.error());
+      list->entries.reserve(keys->size());
+      for (strata::TagKeyInfo& k : *keys) {
         list->entries.push_back({std::move(k.key), k.series, k.values});
       }
     } else {
-      std::vector<strata::TagValueInfo> values = (*catalog)->TagValues(measurement, key);
-      list->entries.reserve(values.size());
-      for (strata::TagValueInfo& v : values) list->entries.push_back({std::move(v.value), v.series, 0});
+      auto values = (*catalog)->TagValues(measurement, key);
+      if (!values) return FromError(values.error());
+      list->entries.reserve(values->size());
+      for (strata::TagValueInfo& v : *values) list->entries.push_back({std::move(v.value), v.series, 0});
     }
     *out = list.release();
     return STRATA_OK;

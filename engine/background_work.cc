@@ -121,6 +121,13 @@ void BackgroundWork::FlushShard(const std::shared_ptr<Shard>& shard) {
   frozen_bytes_ -= released;  // exactly what Freeze added for these MemStores
   if (!s) SetError(s.error());
   hooks_.after_flush();
+  if (hooks_.checkpoint_due && hooks_.checkpoint_due()) {
+    {
+      MutexLock lock(&mu_);
+      checkpoint_queued_ = true;
+    }
+    compact_cv_.Signal();
+  }
   // A damaged shard is not merged until `strata repair` (Shard::Compact would refuse).
   if (shard->SegmentCount() < kCompactionTrigger || shard->Damage()) return;
   {
@@ -143,8 +150,19 @@ void BackgroundWork::DropExpiredShards() {
 void BackgroundWork::CompactionThreadMain() {
   MutexLock lock(&mu_);
   while (true) {
-    while (!stopping_ && compact_queue_.empty()) compact_cv_.Wait(&mu_);
+    while (!stopping_ && compact_queue_.empty() && !checkpoint_queued_) compact_cv_.Wait(&mu_);
     if (stopping_) return;
+    if (checkpoint_queued_) {
+      checkpoint_queued_ = false;
+      lock.Unlock();
+      // A failed checkpoint loses nothing (the catalog log still holds every registration); it
+      // is logged, and tried again after a later flush.
+      if (auto s = hooks_.checkpoint(); !s) {
+        Log("catalog checkpoint failed: " + s.error().ToString());
+      }
+      lock.Lock();
+      continue;
+    }
     auto shard = std::move(compact_queue_.front());
     compact_queue_.pop_front();
     lock.Unlock();

@@ -2,7 +2,8 @@
 // MemStores to segments, then lets the WAL drop what they held (`after_flush`); every tick (the
 // sync interval under SyncMode::kNormal, else a second) it syncs the log (`sync_log`, kNormal
 // only) and drops the shards that retention has expired; and the compaction threads merge a
-// shard's segments once it has kCompactionTrigger of them.
+// shard's segments once it has kCompactionTrigger of them, and write the catalog's checkpoint
+// when a flush finds one due (`checkpoint_due`, then `checkpoint`).
 //
 // Errors are never swallowed: a failed flush (or a log failure reported through SetError) is kept
 // as the background error, which every later write returns. A failed merge loses nothing (its
@@ -36,6 +37,8 @@ class BackgroundWork {
   struct Hooks {
     std::function<void()> after_flush;  // deletes the log files that flushes made obsolete
     std::function<void()> sync_log;     // syncs the log if it holds unsynced records
+    std::function<bool()> checkpoint_due;   // whether the catalog has a checkpoint to write
+    std::function<Status()> checkpoint;     // writes it
   };
   static constexpr size_t kCompactionTrigger = 8;  // segments in a shard that start a merge
 
@@ -85,6 +88,7 @@ class BackgroundWork {
   CondVar compact_cv_;     // work for the compaction threads, or Stop
   std::deque<std::shared_ptr<Shard>> flush_queue_ GUARDED_BY(mu_);
   std::deque<std::shared_ptr<Shard>> compact_queue_ GUARDED_BY(mu_);
+  bool checkpoint_queued_ GUARDED_BY(mu_) = false;  // a compaction thread is to write it
   std::optional<Error> error_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   std::thread flush_thread_;

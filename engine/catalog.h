@@ -1,29 +1,38 @@
 // The Catalog is a data directory's durable registry of series and field types. Each series key
 // gets a 64-bit ID handed out in increasing order (1, 2, ...), so two different keys never share an
 // ID; each (measurement, field) gets the value type of its first write, for the whole directory.
-// Each tag set (measurement and tags) gets a number too, in the order its first series was
-// registered: stable while the catalog is open (it is not stored; a reopened catalog numbers its
-// tag sets alike). Registrations are appended to a CRC-checked log (the Wal record format, in
-// `<dir>/catalog/`) and made durable by Sync(), which the write path calls before the WAL record
-// that uses them is synced. IDs only grow: a catalog that `strata repair` rebuilt may skip IDs
-// whose registration was lost (Series() is null for them), and never hands them out again. It
-// also keeps the TagIndex.
+// Each tag set (measurement and tags) gets a number too, in the order the catalog first met one of
+// its series: stable while the catalog is open (it is not stored). Registrations are appended to a
+// CRC-checked log (the Wal record format, in `<dir>/`) and made durable by Sync(), which the write
+// path calls before the WAL record that uses them is synced. IDs only grow: a catalog that `strata
+// repair` rebuilt may skip IDs whose registration was lost (Series() is null for them), and never
+// hands them out again. It also keeps the TagIndex.
+//
+// Checkpoints (engine/README.md 10.4 and 11): Checkpoint() writes every series registered so far
+// to a series index file (`idx-<last id>-<lsn>.six`, series_index_file.h) and starts the log
+// again after it, so that an open reads the file's tables and the log written since, not one
+// record per series ever registered. The series of the file (the *base*) are not held in memory:
+// their key hashes are (to resolve keys), and a SeriesInfo is built from the file the first time
+// one is asked for and kept; Match, tag listings and counts read the file's posting lists. The
+// series registered since (the *head*) live in memory as before.
 //
 // Drop() forgets a measurement for good with one durable record: its field types, its
-// declaration and its series go (Series() still describes a dropped ID, IsDropped() says it is
-// one; lookups, Match and Resolve no longer see it), and the IDs are never handed out again, so
+// declaration and its series go (Series() still describes a dropped ID until a checkpoint,
+// IsDropped() says it is one; lookups, Match and Resolve no longer see it), and the IDs are never handed out again, so
 // a point stored under one of them belongs to the dropped measurement wherever it is found (the
 // engine skips it in WAL replay, flush and compaction). Declare() records that a table of the
 // measurement was created over this directory (the SQL module's CREATE VIRTUAL TABLE), so that a
-// table declared elsewhere can tell that its data is not here. Thread-safe: lookups take a shared lock, registrations an exclusive
-// one; SeriesInfo pointers stay valid for the Catalog's lifetime.
+// table declared elsewhere can tell that its data is not here. Thread-safe: lookups take a shared
+// lock, registrations an exclusive one; SeriesInfo pointers stay valid for the Catalog's lifetime.
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <map>
 #include <set>
 #include <shared_mutex>
 #include <span>
@@ -37,6 +46,7 @@
 #include "mutex.h"
 #include "point.h"
 #include "result.h"
+#include "series_index_file.h"
 #include "series_key.h"
 #include "tag_index.h"
 #include "wal.h"
@@ -98,9 +108,14 @@ class Catalog {
   // One record of the log, as repair rebuilds a catalog from what survived. kType: a field type
   // (series_id 0, key empty) or a series. kDrop: `measurement` dropped, with every series up to
   // ID series_id. kDeclare: `measurement` declared, with its column schema in `schema`.
-  enum class Kind : uint8_t { kType, kDrop, kDeclare };
+  // kCheckpoint: the series with IDs up to series_id, registered by the records up to
+  // through_lsn, are in the index file IndexFileName(series_id, through_lsn); the field types,
+  // declarations and drops in force then follow it as records of their own (SalvageRecords puts
+  // the file's series in its place instead).
+  enum class Kind : uint8_t { kType, kDrop, kDeclare, kCheckpoint };
   struct Record {
     uint64_t series_id = 0;
+    uint64_t through_lsn = 0;            // kCheckpoint
     std::string key;                     // series key (series records)
     std::string measurement, field;      // field records
     ValueType type = ValueType::kFloat;
@@ -164,6 +179,19 @@ class Catalog {
   // Makes every registration so far durable. No-op when nothing is pending.
   [[nodiscard]] Status Sync();
 
+  // Writes a checkpoint (see the class comment): appends and syncs its record, writes the index
+  // file of every series registered so far, then deletes the log files and index files it makes
+  // obsolete. Registrations go on meanwhile (only the record's append holds them back); one
+  // checkpoint at a time. Invalid on a read-only catalog. A failed checkpoint loses nothing.
+  [[nodiscard]] Status Checkpoint();
+  // Whether the series registered since the last checkpoint are enough to write the next one: at
+  // least kCheckpointMinSeries, and at least half as many as the last checkpoint holds (so that
+  // checkpoints rewrite each series a bounded number of times).
+  bool CheckpointDue() const;
+  static constexpr uint64_t kCheckpointMinSeries = 65536;
+  // The name of a checkpoint's index file in the catalog's directory.
+  static std::string IndexFileName(uint64_t last_id, uint64_t through_lsn);
+
   // Drops `measurement` (see the class comment): appends its drop record and syncs the log, then
   // forgets it. All or nothing: on error nothing is forgotten. A measurement the catalog knows
   // nothing of (no series, field type or declaration) writes no record.
@@ -173,25 +201,35 @@ class Catalog {
   [[nodiscard]] Status Declare(const std::string& measurement, const std::string& schema);
   // The schema of the measurement's declaration; nullopt when it has none.
   std::optional<std::string> Declaration(const std::string& measurement) const;
-  // Whether series `id` belonged to a dropped measurement.
+  // Whether series `id` belonged to a dropped measurement (an ID a repair skipped that a
+  // checkpoint covers counts as dropped: no point names it).
   bool IsDropped(uint64_t id) const;
   // Measurements that were ever dropped (a measurement may be dropped and live again), sorted.
   std::vector<std::string> DroppedMeasurements() const;
 
-  // nullptr for an unknown ID. A dropped series' ID still gives its SeriesInfo (see IsDropped).
-  const SeriesInfo* Series(uint64_t id) const;
+  // nullptr for an unknown ID. A dropped series' ID still gives its SeriesInfo (see IsDropped)
+  // until a checkpoint leaves it out; then nullptr.
+  // Corrupt or IO errors when the checkpoint's index file cannot be read.
+  [[nodiscard]] Result<const SeriesInfo*> Series(uint64_t id) const;
+  // Whether series `id` is the series with this key and type of `measurement`: what a segment
+  // says of a series is checked against this at open. A base series is checked without reading
+  // the index file (its key's hash under the ID, its measurement and its field's type).
+  [[nodiscard]] Result<bool> HasSeries(uint64_t id, std::string_view key, ValueType type,
+                                       std::string_view measurement) const;
   std::optional<ValueType> FieldType(const std::string& measurement, const std::string& field) const;
   // Fields of a measurement with their types, sorted by name.
   std::vector<std::pair<std::string, ValueType>> Fields(const std::string& measurement) const;
   // See TagIndex::Match; the result is sorted by series key. The results of recent matches are
   // kept until a series is registered, so a query repeated (a dashboard's) skips the sort.
-  std::vector<const SeriesInfo*> Match(const std::string& measurement,
-                                       const std::vector<TagFilter>& filters,
-                                       const std::vector<std::string>& fields) const;
+  [[nodiscard]] Result<std::vector<const SeriesInfo*>> Match(
+      const std::string& measurement, const std::vector<TagFilter>& filters,
+      const std::vector<std::string>& fields) const;
   std::vector<std::string> Measurements() const;
   size_t series_count() const;
   // Estimated heap bytes (memory_estimate.h) of the series registry (SeriesInfo objects and the
   // maps from key and tag set to them) and of the tag index; both grow with the series.
+  // The base's share (the open index file's tables, its key hashes, the SeriesInfos built from
+  // it) is in series_bytes.
   struct MemoryUsage {
     size_t series_bytes = 0;
     size_t tag_index_bytes = 0;
@@ -201,8 +239,9 @@ class Catalog {
   size_t SeriesCount(const std::string& measurement) const;
   // The tag keys of `measurement` and the values of one of them (TagIndex::TagKeys, TagValues):
   // every series registered and not dropped counts, whether or not points of it remain.
-  std::vector<TagKeyInfo> TagKeys(const std::string& measurement) const;
-  std::vector<TagValueInfo> TagValues(const std::string& measurement, const std::string& key) const;
+  [[nodiscard]] Result<std::vector<TagKeyInfo>> TagKeys(const std::string& measurement) const;
+  [[nodiscard]] Result<std::vector<TagValueInfo>> TagValues(const std::string& measurement,
+                                                            const std::string& key) const;
   // A number no other Catalog of this process has had, so that a writer may remember the IDs
   // Resolve gave it together with this number (WriteBatch::Series) and not resolve them again.
   // A drop gives the catalog a new number, so that no writer reuses an ID of a dropped series.
@@ -210,8 +249,17 @@ class Catalog {
 
  private:
   Catalog(Env* env, std::string dir, std::unique_ptr<Wal> log);
+  // Opens the newest checkpoint's index file under dir_ as the base, if there is one; Corrupt
+  // when it cannot be read. Then replays the log (`replay` runs Wal::Replay or Wal::Read), skipping
+  // what the base holds, and indexes the base's keys. Shared by Open and OpenReadOnly.
+  Result<WalReplayStats> Load(
+      const std::function<Result<WalReplayStats>(const Wal::ReplayFn&)>& replay);
   // Registers what one log record says. Invalid (Corrupt to callers) when it is malformed.
   Status ApplyRecord(std::string_view payload) REQUIRES(mu_);
+  // A checkpoint record met in the log: nothing to do when every series it covers is registered
+  // (the base, or a replay that read the records before it); else the series past the last one
+  // registered are read from its index file (a reader that CatchUp finds behind it).
+  Status ApplyCheckpoint(uint64_t last_id, uint64_t through_lsn) REQUIRES(mu_);
   void RegisterField(const std::string& measurement, const std::string& field, ValueType type)
       REQUIRES(mu_);
   // Registers a series from its key alone (replay), or from its parts (Resolve: the key is
@@ -219,16 +267,41 @@ class Catalog {
   Status RegisterSeries(uint64_t id, std::string key, ValueType type) REQUIRES(mu_);
   Status AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, ValueType type)
       REQUIRES(mu_);
+  // The largest ID handed out (0 when none).
+  uint64_t LastId() const REQUIRES_SHARED(mu_) { return base_last_id_ + head_.size(); }
+  // The SeriesInfo of a head series, null for an ID a repair skipped. REQUIRES: id > base_last_id_.
+  SeriesInfo* HeadSeries(uint64_t id) const REQUIRES_SHARED(mu_) {
+    return head_[id - base_last_id_ - 1];
+  }
+  bool IsDroppedLocked(uint64_t id) const REQUIRES_SHARED(mu_);
+  // The SeriesInfo of any ID up to LastId() (null for one no series has), built from the base
+  // file the first time a base series is asked for.
+  Result<const SeriesInfo*> InfoOf(uint64_t id) const REQUIRES_SHARED(mu_);
+  Result<const SeriesInfo*> BaseSeries(uint64_t id) const EXCLUDES(base_mu_);
+  // The tag set number of `info` (the first series of its tag set found gives the number).
+  uint64_t TagSetNumber(const SeriesInfo& info) const EXCLUDES(tagset_mu_);
   // The ID of the series whose key is `key` (`hash`: KeyIdTable::Hash(key)), 0 when none.
-  uint64_t FindKey(std::string_view key, uint64_t hash) const REQUIRES_SHARED(mu_);
+  Result<uint64_t> FindKey(std::string_view key, uint64_t hash) const REQUIRES_SHARED(mu_);
   // A new, empty SeriesInfo that stays where it is for the Catalog's lifetime.
   SeriesInfo* NewSeriesInfo() REQUIRES(mu_);
   // Forgets what a drop record says: the measurement's series up to `through_id`, its field
-  // types and its declaration.
-  void ApplyDrop(const std::string& measurement, uint64_t through_id) REQUIRES(mu_);
+  // types and its declaration. A drop already applied (a checkpoint repeats the drops in force)
+  // changes nothing.
+  Status ApplyDrop(const std::string& measurement, uint64_t through_id) REQUIRES(mu_);
+  // The IDs of the base's live series matching (see Match).
+  Result<std::vector<uint64_t>> BaseMatch(const std::string& measurement,
+                                          const std::vector<TagFilter>& filters,
+                                          const std::vector<std::string>& fields) const
+      REQUIRES_SHARED(mu_);
+  // The values of tag `key` of `measurement` among the base's live series, with their counts.
+  Result<std::vector<TagValueInfo>> BaseTagValues(const std::string& measurement,
+                                                  const std::string& key) const
+      REQUIRES_SHARED(mu_);
   // Appends `r` to the log and syncs it (with every registration before it).
   Status AppendSynced(const Record& r) REQUIRES(mu_);
   static std::string FieldKey(std::string_view measurement, std::string_view field);
+  // The first byte of a checkpoint record's payload (catalog_records.cc).
+  static constexpr char kCheckpointRecordKind = 'C';
 
   Env* const env_;  // reads the log again in CatchUp (a read-only catalog)
   const std::string dir_;
@@ -237,26 +310,48 @@ class Catalog {
   const std::unique_ptr<Wal> log_ PT_GUARDED_BY(mu_);  // null when read-only
   WalReplayStats recovery_ GUARDED_BY(mu_);            // what Open's replay found
   uint64_t next_record_ GUARDED_BY(mu_) = 1;
-  size_t series_count_ GUARDED_BY(mu_) = 0;  // registered series (IDs skipped not counted)
+  size_t series_count_ GUARDED_BY(mu_) = 0;  // live series (IDs skipped or dropped not counted)
   size_t series_bytes_ GUARDED_BY(mu_) = 0;  // estimated heap of the SeriesInfo chunks and strings
   bool dirty_ GUARDED_BY(mu_) = false;
-  // series_[id - 1], null for an ID a repair skipped. The objects live in info_chunks_ (allocated
-  // kInfoChunk at a time, never moved or freed before the Catalog).
-  std::vector<SeriesInfo*> series_ GUARDED_BY(mu_);
+
+  // The base: the checkpoint the catalog was opened from (set by Load, then immutable), holding
+  // the series with IDs up to base_last_id_; null when there was none.
+  std::shared_ptr<const SeriesIndexFile> base_;
+  uint64_t base_last_id_ = 0;
+  uint64_t base_lsn_ = 0;  // the last log record the base covers
+  bool base_keys_indexed_ GUARDED_BY(mu_) = false;  // by_key_ holds the base's keys (after Load)
+  // The base's live series per measurement (kept with the drops: Measurements and SeriesCount
+  // read no file).
+  std::map<std::string, size_t, std::less<>> base_live_ GUARDED_BY(mu_);
+  // SeriesInfos built from the base, by ID; never moved or freed before the Catalog.
+  mutable Mutex base_mu_ ACQUIRED_AFTER(mu_);
+  mutable std::unordered_map<uint64_t, const SeriesInfo*> base_infos_ GUARDED_BY(base_mu_);
+  mutable std::deque<SeriesInfo> base_info_store_ GUARDED_BY(base_mu_);
+  mutable size_t base_info_bytes_ GUARDED_BY(base_mu_) = 0;
+  // The last checkpoint written (or opened): its last ID, for CheckpointDue.
+  uint64_t checkpoint_last_id_ GUARDED_BY(mu_) = 0;
+
+  // head_[id - base_last_id_ - 1], null for an ID a repair skipped. The objects live in
+  // info_chunks_ (allocated kInfoChunk at a time, never moved or freed before the Catalog).
+  std::vector<SeriesInfo*> head_ GUARDED_BY(mu_);
   static constexpr size_t kInfoChunk = 1024;
   std::vector<std::unique_ptr<SeriesInfo[]>> info_chunks_ GUARDED_BY(mu_);
   size_t info_chunk_used_ GUARDED_BY(mu_) = kInfoChunk;  // SeriesInfos of the last chunk in use
-  // Series key -> ID, keyed through series_[id - 1]->key; dropped series are erased.
+  // Series key -> ID of every live series, head and base (keyed through InfoOf; a base key is
+  // read from the file when its hash matches).
   KeyIdTable by_key_ GUARDED_BY(mu_);
-  // Tag-set key -> the ID of its first series, keyed through that series' tagset_key; its
-  // tagset_id is the tag set's.
-  KeyIdTable tagset_first_series_ GUARDED_BY(mu_);
+  // Tag-set key -> its number, keyed through tagset_firsts_[number - 1], the first SeriesInfo of
+  // the tag set met.
+  mutable Mutex tagset_mu_ ACQUIRED_AFTER(base_mu_);
+  mutable KeyIdTable tagset_numbers_ GUARDED_BY(tagset_mu_);
+  mutable std::vector<const SeriesInfo*> tagset_firsts_ GUARDED_BY(tagset_mu_);
   std::unordered_map<std::string, ValueType> field_types_ GUARDED_BY(mu_);  // FieldKey -> type
   std::vector<bool> dropped_ GUARDED_BY(mu_);  // dropped_[id - 1]: series id was dropped
   std::set<std::string> dropped_measurements_ GUARDED_BY(mu_);
+  std::map<std::string, uint64_t> drop_through_ GUARDED_BY(mu_);  // measurement -> its last drop's
   std::unordered_map<std::string, std::string> declarations_ GUARDED_BY(mu_);  // -> schema
   uint64_t generation_ GUARDED_BY(mu_) = 0;  // changes with every registration and drop
-  TagIndex tag_index_ GUARDED_BY(mu_);
+  TagIndex tag_index_ GUARDED_BY(mu_);       // the head's series
   // Match results by request (Match builds the key), valid while generation_ is
   // match_cache_generation_.
   static constexpr size_t kMatchCacheEntries = 256;
@@ -265,6 +360,7 @@ class Catalog {
       GUARDED_BY(match_cache_mu_);
   mutable uint64_t match_cache_generation_ GUARDED_BY(match_cache_mu_) = 0;
   Mutex sync_mu_ ACQUIRED_BEFORE(mu_);  // serialises Sync() callers without blocking lookups
+  Mutex checkpoint_mu_ ACQUIRED_BEFORE(sync_mu_);  // one Checkpoint() at a time
 };
 
 }  // namespace strata

@@ -23,6 +23,7 @@ constexpr uint8_t kSeriesRunRecord = 'N';
 constexpr uint8_t kCompressedRunRecord = 'Z';
 constexpr uint8_t kDropRecord = 'X';     // measurement (length-prefixed), through id varint
 constexpr uint8_t kDeclareRecord = 'T';  // measurement, schema (both length-prefixed)
+constexpr uint8_t kCheckpointRecord = 'C';  // last id varint, through lsn varint
 
 // Forms of a 'Z' record's stored body.
 constexpr uint8_t kBodyPlain = 0;  // the body itself
@@ -205,6 +206,16 @@ Status Catalog::DecodeRecords(std::string_view payload, std::vector<Record>* out
     out->push_back(std::move(r));
     return OkStatus();
   }
+  if (kind == kCheckpointRecord) {
+    static_assert(kCheckpointRecord == static_cast<uint8_t>(kCheckpointRecordKind));
+    Record r;
+    r.kind = Kind::kCheckpoint;
+    if (!d.GetVarint64(&r.series_id) || !d.GetVarint64(&r.through_lsn) || d.remaining() != 0) {
+      return unexpected(Error::Invalid("malformed catalog checkpoint record"));
+    }
+    out->push_back(std::move(r));
+    return OkStatus();
+  }
   if (kind == kFieldRecord) {
     std::string_view m, f;
     if (!d.GetLengthPrefixed(&m) || !d.GetLengthPrefixed(&f) || !d.GetFixed8(&type) ||
@@ -241,6 +252,12 @@ Status Catalog::DecodeRecords(std::string_view payload, std::vector<Record>* out
 
 std::string Catalog::EncodeRecord(const Record& r) {
   std::string payload;
+  if (r.kind == Kind::kCheckpoint) {
+    PutFixed8(&payload, kCheckpointRecord);
+    PutVarint64(&payload, r.series_id);
+    PutVarint64(&payload, r.through_lsn);
+    return payload;
+  }
   if (r.kind != Kind::kType) {
     PutFixed8(&payload, r.kind == Kind::kDrop ? kDropRecord : kDeclareRecord);
     PutLengthPrefixed(&payload, r.measurement);

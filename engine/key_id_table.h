@@ -35,6 +35,17 @@ class KeyIdTable {
     }
   }
 
+  // Whether `id` is stored under `hash` (reads no key: for a check that the caller's key, whose
+  // hash this is, is the one stored under the ID, up to a 64-bit hash collision).
+  bool Contains(uint64_t id, uint64_t hash) const {
+    if (slots_.empty()) return false;
+    for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
+      const Slot& s = slots_[at];
+      if (s.id == 0) return false;
+      if (s.hash == hash && s.id == id) return true;
+    }
+  }
+
   // Adds `id` under `hash`. REQUIRES: id != 0 and no stored ID has the same key.
   void Insert(uint64_t id, uint64_t hash);
 

@@ -43,6 +43,8 @@ class CAPABILITY("shared mutex") SharedMutex {
   // Tells the analysis the lock is held exclusively where it cannot see it (a callback run by a
   // function called with the lock held).
   void AssertHeld() const ASSERT_CAPABILITY(this) {}
+  // The same for a lock held at least shared.
+  void AssertReaderHeld() const ASSERT_SHARED_CAPABILITY(this) {}
 
  private:
   std::shared_mutex mu_;

@@ -42,7 +42,7 @@ Result<std::unique_ptr<PreparedWrite>> PreparedWrite::Prepare(WriteBatch* batch,
                                                               ColumnPool* pool,
                                                               bool take_columns) {
   std::unique_ptr<PreparedWrite> p(new PreparedWrite());
-  p->PrepareDeletes(*batch, *catalog);
+  STRATA_RETURN_IF_ERROR(p->PrepareDeletes(*batch, *catalog));
   // Route first so that a refused point registers nothing in the catalog.
   STRATA_ASSIGN_OR_RETURN(const RoutedMap routed, p->Route(*batch, *router, oldest_time));
   if (!routed.empty()) {
@@ -62,15 +62,18 @@ Result<std::unique_ptr<PreparedWrite>> PreparedWrite::Prepare(WriteBatch* batch,
   return p;
 }
 
-void PreparedWrite::PrepareDeletes(const WriteBatch& batch, const Catalog& catalog) {
+Status PreparedWrite::PrepareDeletes(const WriteBatch& batch, const Catalog& catalog) {
   for (const DeleteSpec& d : batch.deletes()) {
     DeleteRecord rec{d.measurement, d.min_time, d.max_time, {}};
-    for (const SeriesInfo* s : catalog.Match(d.measurement, d.tags, d.fields)) {
+    STRATA_ASSIGN_OR_RETURN(const std::vector<const SeriesInfo*> matched,
+                            catalog.Match(d.measurement, d.tags, d.fields));
+    for (const SeriesInfo* s : matched) {
       if (d.exact_tags && s->tags.size() != d.tags.size()) continue;
       rec.series_ids.push_back(s->id);
     }
     if (!rec.series_ids.empty()) deletes_.push_back(std::move(rec));
   }
+  return OkStatus();
 }
 
 Result<PreparedWrite::RoutedMap> PreparedWrite::Route(const WriteBatch& batch,

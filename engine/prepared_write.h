@@ -73,7 +73,7 @@ class PreparedWrite {
   using RoutedMap = std::map<std::pair<std::string, int64_t>, std::vector<Routed>>;
 
   PreparedWrite() = default;
-  void PrepareDeletes(const WriteBatch& batch, const Catalog& catalog);
+  [[nodiscard]] Status PrepareDeletes(const WriteBatch& batch, const Catalog& catalog);
   Result<RoutedMap> Route(const WriteBatch& batch, const ShardRouter& router, int64_t oldest_time);
   // Moves batch column `series` into taken_, giving the batch one from `pool`.
   Column* Take(WriteBatch* batch, size_t series, ColumnPool* pool);

@@ -478,7 +478,8 @@ class Repairer {
     }
     for (const WritePart& part : decoded.parts) {
       for (const SeriesPoints& s : part.series) {
-        const SeriesInfo* info = catalog.Series(s.id);
+        auto found = catalog.Series(s.id);  // only names the series in the report
+        const SeriesInfo* info = found ? *found : nullptr;
         const auto [lo, hi] = std::minmax_element(s.points->times.begin(), s.points->times.end());
         Lose(LostData{info != nullptr ? info->key : "", lo == s.points->times.end() ? 0 : *lo,
                       hi == s.points->times.end() ? 0 : *hi, s.points->size(),

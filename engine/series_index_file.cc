@@ -5,6 +5,7 @@
 
 #include "coding.h"
 #include "crc32.h"
+#include "memory_estimate.h"
 #include "series_key.h"
 #include "zlib_compress.h"
 
@@ -13,7 +14,6 @@ namespace strata {
 namespace {
 
 constexpr uint64_t kMagic = 0x3158444953525453;  // "STRSIDX1" little-endian
-constexpr uint32_t kNoPosition = 0xffffffff;
 constexpr size_t kPerBlock = SeriesIndexFile::kEntriesPerBlock;
 constexpr uint64_t kInlineIds = SeriesIndexFile::kInlineIds;
 constexpr size_t kListHeaderBytes = 8;  // size u32, CRC-32 u32
@@ -129,13 +129,13 @@ Status WriteSeriesIndexFile(Env* env, const std::string& path, std::vector<Index
   if (!series.empty() && footer.first_id == 0) {
     return unexpected(Error::Invalid("series index " + path + ": series ID 0"));
   }
-  if (footer.last_id - footer.first_id >= kNoPosition) {
+  if (footer.last_id - footer.first_id >= SeriesIndexFile::kNoPosition) {
     return unexpected(Error::Invalid("series index " + path + ": IDs " +
                                      std::to_string(footer.first_id) + " to " +
                                      std::to_string(footer.last_id) + " span 2^32 or more"));
   }
   std::vector<uint32_t> position_of_id(
-      series.empty() ? 0 : static_cast<size_t>(footer.last_id - footer.first_id + 1), kNoPosition);
+      series.empty() ? 0 : static_cast<size_t>(footer.last_id - footer.first_id + 1), SeriesIndexFile::kNoPosition);
   // Terms and their series, from each key's parts.
   std::unordered_map<std::string, std::vector<uint32_t>> lists;
   for (size_t i = 0; i < series.size(); i++) {
@@ -144,7 +144,7 @@ Status WriteSeriesIndexFile(Env* env, const std::string& path, std::vector<Index
       return unexpected(Error::Invalid("series index " + path + ": key '" + s.key + "' repeats"));
     }
     uint32_t& position = position_of_id[s.id - footer.first_id];
-    if (position != kNoPosition) {
+    if (position != SeriesIndexFile::kNoPosition) {
       return unexpected(Error::Invalid("series index " + path + ": series ID " +
                                        std::to_string(s.id) + " repeats"));
     }
@@ -580,6 +580,27 @@ Result<std::vector<IndexedName>> SeriesIndexFile::NamesUnder(const std::string& 
     return true;
   }));
   return out;
+}
+
+Result<std::vector<IndexedName>> SeriesIndexFile::Measurements() const {
+  return NamesUnder(SeriesIndexTerm('M', {""}));
+}
+
+Status SeriesIndexFile::ForEachSeries(const std::function<Status(IndexedSeries&)>& fn) const {
+  for (size_t b = 0; b < key_blocks_.size(); b++) {
+    STRATA_ASSIGN_OR_RETURN(auto entries, ReadKeyBlock(b));
+    for (IndexedSeries& s : entries) STRATA_RETURN_IF_ERROR(fn(s));
+  }
+  return OkStatus();
+}
+
+size_t SeriesIndexFile::MemoryBytes() const {
+  size_t bytes = position_of_id_.capacity() * sizeof(uint32_t);
+  for (const auto* blocks : {&key_blocks_, &term_blocks_}) {
+    bytes += blocks->capacity() * sizeof(BlockRef);
+    for (const BlockRef& b : *blocks) bytes += StringHeapBytes(b.first);
+  }
+  return bytes;
 }
 
 Result<std::vector<IndexedName>> SeriesIndexFile::TagKeys(std::string_view measurement) const {

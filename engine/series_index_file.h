@@ -1,8 +1,7 @@
 // A series index file (`.six`, engine/README.md section 11): an immutable, sorted file of series
 // (key -> ID and value type, ID -> key) and of posting lists (measurement, field, tag key and tag
 // key=value -> the IDs of its series), the on-disk form of what the Catalog and TagIndex hold in
-// memory. It is the building block of the persistent series index of issue 15; the catalog does
-// not write or read these files yet (section 11 says what does).
+// memory. The Catalog writes one at a checkpoint and opens its series from it (catalog.h).
 //
 // Layout (integers little-endian, varints as in coding.h; engine/README.md section 11):
 //   [key blocks][term blocks][posting lists][key block table][term block table][ID table][footer]
@@ -76,6 +75,7 @@ class SeriesIndexFile {
   static constexpr uint64_t kInlineIds = 16;
   static constexpr uint32_t kFormatVersion = 1;
   static constexpr size_t kFooterBytes = 8 + 4 + 8 * 4 + 8 * 6 + 4 * 3 + 4;
+  static constexpr uint32_t kNoPosition = 0xffffffff;  // an ID table entry of an absent ID
 
   // Reads the footer, the two block tables and the ID table, checking their CRCs: Corrupt, naming
   // the file and offset, when any is damaged.
@@ -87,6 +87,11 @@ class SeriesIndexFile {
   uint64_t last_id() const { return last_id_; }
   const std::string& path() const { return file_->path(); }
 
+  // Whether the file holds a series with ID `id` (from the ID table in memory: no read).
+  bool Contains(uint64_t id) const {
+    return series_count_ != 0 && id >= first_id_ && id <= last_id_ &&
+           position_of_id_[id - first_id_] != kNoPosition;
+  }
   // The series whose key is `key`, or nullopt.
   [[nodiscard]] Result<std::optional<IndexedSeries>> Find(std::string_view key) const;
   // The series with ID `id`, or nullopt.
@@ -106,11 +111,18 @@ class SeriesIndexFile {
   [[nodiscard]] Result<Roaring> TagValuesWhere(std::string_view measurement,
                                                std::string_view tag_key, const Keep& keep) const;
 
-  // Tag keys of a measurement, and values of one of its tag keys, in byte order with their series
-  // counts (from the terms alone: no posting list is read).
+  // Measurements, tag keys of a measurement, and values of one of its tag keys, in byte order with
+  // their series counts (from the terms alone: no posting list is read).
+  [[nodiscard]] Result<std::vector<IndexedName>> Measurements() const;
   [[nodiscard]] Result<std::vector<IndexedName>> TagKeys(std::string_view measurement) const;
   [[nodiscard]] Result<std::vector<IndexedName>> TagValues(std::string_view measurement,
                                                            std::string_view tag_key) const;
+
+  // Calls fn(series) for every series, in key order, reading the key blocks in order; stops at
+  // the first error fn or a read returns.
+  [[nodiscard]] Status ForEachSeries(const std::function<Status(IndexedSeries&)>& fn) const;
+  // Estimated heap bytes the open file holds (its block tables and ID table).
+  size_t MemoryBytes() const;
 
   // Reads the whole file: every CRC, the key and term order, that the ID table and the keys agree,
   // and that the posting lists are exactly those the keys imply. Corrupt with the first problem.

@@ -274,9 +274,10 @@ Status Shard::Load() {
 
 std::optional<Error> Shard::CheckAgainstCatalog(const SegmentReader& reader) const {
   for (const SeriesIndexEntry& e : reader.index()) {
-    const SeriesInfo* info = catalog_->Series(e.id);
-    if (info == nullptr || info->key != e.key || info->type != e.type ||
-        info->measurement != measurement_) {
+    if (catalog_->IsDropped(e.id)) continue;  // a dropped measurement's: its points go
+    auto same = catalog_->HasSeries(e.id, e.key, e.type, measurement_);
+    if (!same) return same.error();
+    if (!*same) {
       return Error::Corrupt(reader.path(), e.section_offset,
                             "segment: series " + std::to_string(e.id) + " '" + std::string(e.key) +
                                 "' does not match the catalog (or is not of measurement '" +
@@ -389,10 +390,10 @@ Result<std::optional<Shard::SegmentHandle>> Shard::WriteSegment(
   Column points;
   for (const SeriesSource& s : series) {
     points.clear();
-    points.type = s.info->type;
+    points.type = s.type;
     STRATA_RETURN_IF_ERROR(s.read(&points));
     if (points.empty()) continue;
-    STRATA_RETURN_IF_ERROR(writer->Add(SegmentSeries{s.info->id, s.info->key, s.info->type}, points));
+    STRATA_RETURN_IF_ERROR(writer->Add(SegmentSeries{s.id, std::string(s.key), s.type}, points));
   }
   STRATA_ASSIGN_OR_RETURN(SegmentInfo done, writer->Finish());
   if (done.series_count == 0) {
@@ -437,20 +438,20 @@ Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
   std::vector<SeriesSource> series;
   for (uint64_t id : f->SeriesIds()) {
     if (catalog_->IsDropped(id)) continue;  // its measurement was dropped: the points go with it
-    const SeriesInfo* info = catalog_->Series(id);
+    STRATA_ASSIGN_OR_RETURN(const SeriesInfo* info, catalog_->Series(id));
     if (info == nullptr) {
       return unexpected(Error::Internal("series " + std::to_string(id) + " is not in the catalog"));
     }
     auto t = ts.find(id);
     const std::vector<Tombstone>* list = t == ts.end() ? nullptr : &t->second;
-    series.push_back(SeriesSource{info, [&f, list, id](Column* out) -> Status {
+    series.push_back(SeriesSource{id, info->key, info->type, [&f, list, id](Column* out) -> Status {
                                     *out = *f->SealedSeries(id);
                                     ApplyTombstones(list, f->last_lsn, out);
                                     return OkStatus();
                                   }});
   }
   std::sort(series.begin(), series.end(), [](const SeriesSource& a, const SeriesSource& b) {
-    return a.info->key < b.info->key;
+    return a.key < b.key;
   });
   std::optional<SegmentHandle> added;
   if (!series.empty()) {
@@ -552,13 +553,10 @@ Status Shard::CompactSegments() {
   std::vector<SeriesSource> series;
   for (const SeriesIndexEntry* e : entries) {
     if (catalog_->IsDropped(e->id)) continue;  // its measurement was dropped: the points go
-    const SeriesInfo* info = catalog_->Series(e->id);
-    if (info == nullptr) {
-      return unexpected(Error::Internal("series " + std::to_string(e->id) + " is not in the catalog"));
-    }
     auto t = ts.find(e->id);
     const std::vector<Tombstone>* list = t == ts.end() ? nullptr : &t->second;
-    series.push_back(SeriesSource{info, [&inputs, list, id = e->id](Column* out) -> Status {
+    // The inputs' index names the series (checked against the catalog when they were opened).
+    series.push_back(SeriesSource{e->id, e->key, e->type, [&inputs, list, id = e->id](Column* out) -> Status {
                                     Column part;
                                     for (const SegmentHandle& in : inputs) {
                                       const SeriesIndexEntry* ie = in.reader->Find(id);

@@ -207,7 +207,9 @@ class Shard {
         int64_t window_start, Catalog* catalog, std::shared_ptr<BlockCache> block_cache);
   // One series to write to a new segment: `read` fills a column (whose type is set) with its points.
   struct SeriesSource {
-    const SeriesInfo* info;
+    uint64_t id;
+    std::string_view key;  // views the catalog's SeriesInfo or an input segment's index
+    ValueType type;
     std::function<Status(Column*)> read;
   };
 

@@ -162,7 +162,9 @@ Status StorageEngine::Init() {
   background_ = std::make_unique<BackgroundWork>(
       env_, options_, dir_, router_.get(),
       BackgroundWork::Hooks{.after_flush = [this] { DeleteObsoleteWal(); },
-                            .sync_log = [this] { pipeline_->SyncIfDirty(); }});
+                            .sync_log = [this] { pipeline_->SyncIfDirty(); },
+                            .checkpoint_due = [this] { return catalog_->CheckpointDue(); },
+                            .checkpoint = [this] { return catalog_->Checkpoint(); }});
   STRATA_ASSIGN_OR_RETURN(const uint64_t last_lsn, Recover(wal.get()));
   pipeline_ = std::make_unique<CommitPipeline>(
       env_, options_, catalog_.get(), std::move(wal), last_lsn,
@@ -364,7 +366,7 @@ Result<QuerySnapshot> StorageEngine::Snapshot(const QueryRequest& q) {
   QuerySnapshot snap;
   snap.min_time = q.min_time;
   snap.max_time = q.max_time;
-  snap.series = catalog_->Match(q.measurement, q.tags, q.fields);
+  STRATA_ASSIGN_OR_RETURN(snap.series, catalog_->Match(q.measurement, q.tags, q.fields));
   if (!snap.series.empty() && q.min_time <= q.max_time) {
     std::vector<uint64_t> ids;
     ids.reserve(snap.series.size());

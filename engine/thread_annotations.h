@@ -38,6 +38,7 @@
 
 // A function that checks, at run time or by construction, that the lock is held.
 #define ASSERT_CAPABILITY(x) STRATA_THREAD_ANNOTATION(assert_capability(x))
+#define ASSERT_SHARED_CAPABILITY(x) STRATA_THREAD_ANNOTATION(assert_shared_capability(x))
 
 // A function that returns a reference to the given lock.
 #define RETURN_CAPABILITY(x) STRATA_THREAD_ANNOTATION(lock_returned(x))

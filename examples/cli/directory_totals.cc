@@ -30,12 +30,14 @@ uint64_t BytesUnder(const fs::path& path) {
   return total;
 }
 
-MeasurementTotals GatherMeasurement(const StorageEngine& engine, const std::string& name,
-                                    std::vector<ShardStats> shards) {
+Result<MeasurementTotals> GatherMeasurement(const StorageEngine& engine, const std::string& name,
+                                            std::vector<ShardStats> shards) {
   MeasurementTotals m;
   m.name = name;
   std::set<uint64_t> tagsets;
-  for (const SeriesInfo* s : engine.catalog().Match(name, {}, {})) {
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const SeriesInfo*> series,
+                          engine.catalog().Match(name, {}, {}));
+  for (const SeriesInfo* s : series) {
     m.series++;
     tagsets.insert(s->tagset_id);
   }
@@ -60,7 +62,7 @@ MeasurementTotals GatherMeasurement(const StorageEngine& engine, const std::stri
 
 }  // namespace
 
-DirectoryTotals GatherTotals(const StorageEngine& engine) {
+Result<DirectoryTotals> GatherTotals(const StorageEngine& engine) {
   EngineStats st = engine.Stats();
   DirectoryTotals d;
   d.dir = st.dir;
@@ -73,7 +75,8 @@ DirectoryTotals GatherTotals(const StorageEngine& engine) {
   for (const std::string& m : engine.catalog().Measurements()) by_measurement[m];
   for (ShardStats& s : st.shards) by_measurement[s.measurement].push_back(std::move(s));
   for (auto& [name, shards] : by_measurement) {
-    d.measurements.push_back(GatherMeasurement(engine, name, std::move(shards)));
+    STRATA_ASSIGN_OR_RETURN(MeasurementTotals m, GatherMeasurement(engine, name, std::move(shards)));
+    d.measurements.push_back(std::move(m));
     d.points += d.measurements.back().points;
     d.segment_points += d.measurements.back().segment_points;
     d.memstore_points += d.measurements.back().memstore_points;

@@ -52,7 +52,8 @@ struct DirectoryTotals {
   std::vector<MeasurementTotals> measurements;  // by name
 };
 
-DirectoryTotals GatherTotals(const StorageEngine& engine);
+// Fails when the catalog cannot be read.
+Result<DirectoryTotals> GatherTotals(const StorageEngine& engine);
 // The totals as one JSON object: DirectoryTotals' fields by their names, "measurements" an array
 // of MeasurementTotals' fields, each with "shards" (window_start in ns and as text, points,
 // segment_points, memstore_points, segments, segment_bytes, disk_bytes, tombstones, damage).

@@ -80,7 +80,9 @@ int Run(const std::vector<std::string>& args) {
   if (positional.size() != 1) return UsageError("stats", "needs exactly DIR");
   auto engine = OpenExisting(positional[0], ReadingOptions());
   if (!engine) return Fail(engine.error().ToString());
-  const DirectoryTotals d = GatherTotals(**engine);
+  auto totals = GatherTotals(**engine);
+  if (!totals) return Fail(totals.error().ToString());
+  const DirectoryTotals& d = *totals;
   if (json) {
     std::printf("%s\n", TotalsJson(d).c_str());
     return kExitOk;

@@ -220,7 +220,7 @@ Figures ReopenRun(const std::string& dir, bool compact) {
     const double l0 = Now();
     auto catalog = (*engine)->CurrentCatalog();
     Check(catalog, "CurrentCatalog");
-    const std::vector<TagValueInfo> values = (*catalog)->TagValues("k8s", "pod");
+    const std::vector<TagValueInfo> values = (*catalog)->TagValues("k8s", "pod").value();
     fig.list_ms = (Now() - l0) * 1e3;
     fig.list_values = static_cast<double>(values.size());
   }

@@ -181,7 +181,7 @@ std::string RecordKinds(const std::string& dir) {
 
 void ExpectFleet(const Catalog& c, const Fleet& fleet, uint64_t first_id) {
   for (size_t i = 0; i < fleet.keys.size(); i++) {
-    const SeriesInfo* s = c.Series(first_id + i);
+    const SeriesInfo* s = c.Series(first_id + i).value();
     ASSERT_NE(s, nullptr) << first_id + i;
     EXPECT_EQ(s->key, fleet.keys[i]);
     EXPECT_EQ(s->tags, fleet.tags[i]);
@@ -215,10 +215,10 @@ TEST(CatalogRecords, CompressedRunsSurviveReopenReadersSalvageAndRebuild) {
     if (code == 0 && !(*r)->CatchUp()) code = 12;
     if (code == 0 && (*r)->series_count() != 6000 + 2 + 400) code = 13;
     for (size_t i = 0; code == 0 && i < fleet.keys.size(); i++) {
-      const SeriesInfo* s = (*r)->Series(i + 1);
+      const SeriesInfo* s = (*r)->Series(i + 1).value();
       if (s == nullptr || s->key != fleet.keys[i] || s->type != fleet.types[i]) code = 14;
     }
-    if (code == 0 && (*r)->Match("sensor", {{"site", {"site-7"}}}, {}).empty()) code = 15;
+    if (code == 0 && (*r)->Match("sensor", {{"site", {"site-7"}}}, {}).value().empty()) code = 15;
     ::_exit(code);
   }
   char byte = 0;
@@ -249,7 +249,7 @@ TEST(CatalogRecords, CompressedRunsSurviveReopenReadersSalvageAndRebuild) {
     ExpectFleet(c, fleet, 1);
     ExpectFleet(c, single, 6001);
     ExpectFleet(c, more, 6003);
-    EXPECT_EQ(c.Match("sensor", {{"device", {"dev-07919"}}}, {}).size(), 2u);
+    EXPECT_EQ(c.Match("sensor", {{"device", {"dev-07919"}}}, {}).value().size(), 2u);
     EXPECT_EQ(c.FieldType("other", "temperature"), ValueType::kInt);
   };
   {
@@ -279,8 +279,8 @@ TEST(CatalogRecords, CompressedRunsSurviveReopenReadersSalvageAndRebuild) {
   ASSERT_TRUE(gaps.has_value()) << gaps.error().ToString();
   EXPECT_EQ((*gaps)->series_count(), 6399u);
   EXPECT_EQ((*gaps)->Series(100), nullptr);
-  EXPECT_EQ((*gaps)->Series(102)->key, fleet.keys[101]);
-  EXPECT_EQ((*gaps)->Series(5001)->key, fleet.keys[5000]);
+  EXPECT_EQ((*gaps)->Series(102).value()->key, fleet.keys[101]);
+  EXPECT_EQ((*gaps)->Series(5001).value()->key, fleet.keys[5000]);
 }
 
 // A crash while a 'Z' record was being written leaves it torn at any byte: every cut opens, with

@@ -46,7 +46,8 @@ TEST(Catalog, MatchSortsSeriesByKeyBytewise) {
   for (const std::vector<TagFilter>& filters :
        {std::vector<TagFilter>{}, std::vector<TagFilter>{{"host", {"abcdefghijklmnop"}}}}) {
     std::vector<std::string> got;
-    for (const SeriesInfo* s : (*catalog)->Match("m", filters, {})) got.push_back(s->key);
+    const std::vector<const SeriesInfo*> matched = (*catalog)->Match("m", filters, {}).value();
+    for (const SeriesInfo* s : matched) got.push_back(s->key);
     if (filters.empty()) {
       EXPECT_EQ(got, want);
     } else {
@@ -55,7 +56,7 @@ TEST(Catalog, MatchSortsSeriesByKeyBytewise) {
                                           "m,host=abcdefghijklmnop#g"}));
     }
   }
-  EXPECT_TRUE((*catalog)->Match("nothing", {}, {}).empty());
+  EXPECT_TRUE((*catalog)->Match("nothing", {}, {}).value().empty());
 }
 
 // A repeated match is answered from the catalog's cache of recent matches: it must still be the
@@ -99,7 +100,7 @@ TEST(Catalog, ABatchOfNewSeriesSurvivesReopenAndSalvage) {
   auto check = [&](const Catalog& c) {
     ASSERT_EQ(c.series_count(), 1000u);
     for (size_t i = 0; i < 1000; i++) {
-      const SeriesInfo* s = c.Series(i + 1);
+      const SeriesInfo* s = c.Series(i + 1).value();
       ASSERT_NE(s, nullptr);
       EXPECT_EQ(s->key, keys[i]);
       EXPECT_EQ(s->tags, tags[i / 2]);
@@ -107,8 +108,8 @@ TEST(Catalog, ABatchOfNewSeriesSurvivesReopenAndSalvage) {
       EXPECT_EQ(s->tagset_id, i / 2 + 1);
       EXPECT_EQ(s->type, specs[i].type);
     }
-    EXPECT_EQ(c.Match("k8s", {{"zone", {"b"}}}, {"mem"}).size(), 250u);
-    EXPECT_EQ(c.Match("k8s", {{"pod", {"pod-7"}}}, {}).size(), 2u);
+    EXPECT_EQ(c.Match("k8s", {{"zone", {"b"}}}, {"mem"}).value().size(), 250u);
+    EXPECT_EQ(c.Match("k8s", {{"pod", {"pod-7"}}}, {}).value().size(), 2u);
   };
   {
     auto reopened = Catalog::Open(Env::Default(), dir);
@@ -141,7 +142,8 @@ TEST(Catalog, RepeatedMatchesSeeNewSeriesAndTellRequestsApart) {
   };
   auto keys = [&](const std::vector<TagFilter>& filters, const std::vector<std::string>& fields) {
     std::vector<std::string> out;
-    for (const SeriesInfo* s : (*catalog)->Match("m", filters, fields)) out.push_back(s->key);
+    const std::vector<const SeriesInfo*> matched = (*catalog)->Match("m", filters, fields).value();
+    for (const SeriesInfo* s : matched) out.push_back(s->key);
     return out;
   };
   add("a", "f");

@@ -73,14 +73,14 @@ TEST(CatalogDrop, ForgetsTypesSeriesAndDeclarationAndNeverReusesIds) {
     EXPECT_FALSE(c.FieldType("m", "v").has_value());
     EXPECT_TRUE(c.Fields("m").empty());
     EXPECT_FALSE(c.Declaration("m").has_value());
-    EXPECT_TRUE(c.Match("m", {}, {}).empty());
+    EXPECT_TRUE(c.Match("m", {}, {}).value().empty());
     EXPECT_EQ(c.Measurements(), std::vector<std::string>{"n"});
     EXPECT_EQ(c.DroppedMeasurements(), std::vector<std::string>{"m"});
     EXPECT_TRUE(c.IsDropped(a));
     EXPECT_TRUE(c.IsDropped(b));
     EXPECT_FALSE(c.IsDropped(other));
     ASSERT_NE(c.Series(a), nullptr);  // still describes the points stored under it
-    EXPECT_EQ(c.Series(a)->key, "m,host=a#v");
+    EXPECT_EQ(c.Series(a).value()->key, "m,host=a#v");
     EXPECT_EQ(c.series_count(), 1u);
     EXPECT_EQ(c.SeriesCount("m"), 0u);
     EXPECT_EQ(c.SeriesCount("n"), 1u);
@@ -98,8 +98,8 @@ TEST(CatalogDrop, ForgetsTypesSeriesAndDeclarationAndNeverReusesIds) {
   EXPECT_GT(again, other);
   EXPECT_FALSE((*c)->IsDropped(again));
   EXPECT_EQ((*c)->FieldType("m", "v"), ValueType::kInt);
-  ASSERT_EQ((*c)->Match("m", {}, {}).size(), 1u);
-  EXPECT_EQ((*c)->Match("m", {}, {})[0]->id, again);
+  ASSERT_EQ((*c)->Match("m", {}, {}).value().size(), 1u);
+  EXPECT_EQ((*c)->Match("m", {}, {}).value()[0]->id, again);
   ASSERT_TRUE((*c)->Sync());
   c->reset();
   // Salvaged and written again (as `strata repair` does), the records mean the same.
@@ -118,7 +118,7 @@ TEST(CatalogDrop, ForgetsTypesSeriesAndDeclarationAndNeverReusesIds) {
   ASSERT_TRUE(rewritten);
   EXPECT_EQ((*rewritten)->FieldType("m", "v"), ValueType::kInt);
   EXPECT_TRUE((*rewritten)->IsDropped(a));
-  EXPECT_EQ((*rewritten)->Match("m", {}, {}).size(), 1u);
+  EXPECT_EQ((*rewritten)->Match("m", {}, {}).value().size(), 1u);
 }
 
 TEST(CatalogDrop, ADeclarationIsDurableAndReplaced) {

@@ -117,7 +117,7 @@ TEST_F(ReadOnlyTest, AReaderListsTheTagValuesTheWriterAddsSinceItOpened) {
   auto values = [&] {
     auto catalog = reader->CurrentCatalog();
     EXPECT_TRUE(catalog) << catalog.error().ToString();
-    return catalog ? (*catalog)->TagValues("inv", "host") : std::vector<TagValueInfo>{};
+    return catalog ? (*catalog)->TagValues("inv", "host").value() : std::vector<TagValueInfo>{};
   };
   EXPECT_EQ(values().size(), 5u);
   ASSERT_TRUE(writer->WriteLines("inv,host=h9 v=1i 1\ninv,host=h9 w=1i 1\n"));

@@ -14,7 +14,7 @@ std::pair<bool, size_t> CatalogOf(const std::string& dir, const std::string& mea
   EXPECT_TRUE(catalog) << catalog.error().ToString();
   if (!catalog) return {false, 0};
   return {(*catalog)->Declaration(measurement).has_value(),
-          (*catalog)->Match(measurement, {}, {}).size()};
+          (*catalog)->Match(measurement, {}, {}).value().size()};
 }
 
 // Rewrites the catalog of `dir` without its declaration records, as a version that did not
