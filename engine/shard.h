@@ -205,11 +205,11 @@ class Shard {
 
   Shard(Env* env, const Options& options, std::string dir, std::string measurement,
         int64_t window_start, Catalog* catalog, std::shared_ptr<BlockCache> block_cache);
-  // One series to write to a new segment: `read` fills a column (whose type is set) with its points.
-  struct SeriesSource {
-    const SeriesInfo* info;
-    std::function<Status(Column*)> read;
-  };
+  // The series of a new segment, in key order, one at a time: each call sets *points (cleared,
+  // its type set to the series') to the points of the next series and returns that series, or
+  // nullptr after the last. Streamed so that a flush or merge of a million series holds no
+  // per-series list of what it will write.
+  using SeriesStream = std::function<Result<const SeriesInfo*>(Column* points)>;
 
   Status Load();
   // Corrupt when a series of the segment is not the catalog's series of that ID in this
@@ -218,9 +218,9 @@ class Shard {
   // Compact() once the shard is known to be undamaged.
   Status CompactSegments() REQUIRES(compact_mu_);
   uint64_t AllocateSegmentId();
-  // Writes `series` (sorted by key) to a new segment; nullopt when none had points.
-  Result<std::optional<SegmentHandle>> WriteSegment(const std::vector<SeriesSource>& series,
-                                                    uint64_t max_lsn, int level);
+  // Writes the series of `next` to a new segment; nullopt when none had points.
+  Result<std::optional<SegmentHandle>> WriteSegment(const SeriesStream& next, uint64_t max_lsn,
+                                                    int level);
   // Applies `edit` to the current manifest, writes it and makes it current. On failure the
   // `added` segment's file is removed and nothing changes.
   Status CommitManifest(const std::function<void(Manifest*)>& edit,

@@ -19,8 +19,11 @@
 //
 //   cardinality_bench [--series N] [--points K] [--batch LINES] [--repeat R] [--dir D] [--keep]
 //   cardinality_bench --reopen DIR [--repeat R]
+//   cardinality_bench --ingest-only [--series N] [--points K] [--batch LINES] [--dir D] [--keep]
 // The second form only reopens DIR (a run directory kept by --keep) R times, each in a fresh child,
-// and prints (d), (e) and (f): for profiling an open without ingesting again.
+// and prints (d), (e) and (f): for profiling an open without ingesting again. The third runs one
+// ingest (a) and (b) in this process, without a child, so that a heap profiler (heaptrack,
+// valgrind's massif), which follows no fork, sees it.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,6 +61,7 @@ struct Config {
   std::string dir;
   bool keep = false;
   std::string reopen;  // --reopen: only reopen this kept run directory
+  bool ingest_only = false;  // --ingest-only: one ingest in this process (for heap profilers)
 };
 
 constexpr int64_t kStartNs = 1'700'000'000LL * 1'000'000'000;
@@ -248,6 +252,10 @@ bool ParseFlags(int argc, char** argv, Config* c) {
       c->keep = true;
       continue;
     }
+    if (a == "--ingest-only") {
+      c->ingest_only = true;
+      continue;
+    }
     if (i + 1 >= argc) return false;
     const std::string v = argv[++i];
     if (a == "--reopen") {
@@ -350,15 +358,32 @@ int ReopenOnly(const Config& c) {
   return 0;
 }
 
+// --ingest-only: one ingest in this process.
+int IngestOnly(const Config& c) {
+  const std::string dir = bench::WorkDir(c.dir, "strata-cardinality", kName);
+  const std::string run = (fs::path(dir) / "run-0").string();
+  fs::remove_all(run);
+  const Figures f = IngestRun(c, run);
+  std::printf("ingest %.3f M pts/s (%.3f M per CPU s), final Flush %.2f s, peak RSS %.0f MiB, "
+              "engine's accounted memory before Flush %.0f MiB\n",
+              f.points / f.seconds / 1e6, f.points / f.cpu_seconds / 1e6, f.flush_seconds,
+              f.hwm_kb / 1024, f.stats_memory / (1024.0 * 1024.0));
+  if (!c.keep) fs::remove_all(c.dir.empty() ? dir : run);
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Config c;
   if (!ParseFlags(argc, argv, &c)) {
     std::fprintf(stderr, "usage: cardinality_bench [--series N] [--points K] [--batch LINES] "
                          "[--repeat R] [--dir D] [--keep]\n"
-                         "       cardinality_bench --reopen DIR [--repeat R]\n");
+                         "       cardinality_bench --reopen DIR [--repeat R]\n"
+                         "       cardinality_bench --ingest-only [--series N] [--points K] "
+                         "[--batch LINES] [--dir D] [--keep]\n");
     return 2;
   }
   if (!c.reopen.empty()) return ReopenOnly(c);
+  if (c.ingest_only) return IngestOnly(c);
   const bool own_dir = c.dir.empty();
   c.dir = bench::WorkDir(c.dir, "strata-cardinality", kName);
   std::printf("Strata cardinality benchmark: %llu series x %llu points, batches of %llu lines, "
