@@ -694,6 +694,7 @@ ShardStats Shard::Stats() const {
   for (const SegmentHandle& h : segments_) {
     s.segment_bytes += h.meta.file_bytes;
     s.segment_points += h.meta.point_count;
+    s.segment_index_bytes += h.reader->IndexMemoryBytes();
   }
   for (const auto& [id, list] : tombstones_) s.tombstones += list.size();
   s.flushed_lsn = manifest_.flushed_lsn;

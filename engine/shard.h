@@ -51,6 +51,10 @@ struct ShardStats {
   uint64_t segment_count = 0;
   uint64_t segment_bytes = 0;
   uint64_t segment_points = 0;
+  // Heap bytes of the open segments' in-memory indexes (SegmentReader::IndexMemoryBytes): about
+  // 130 bytes plus the key for each series of each segment, the memory a shard of many series
+  // holds beyond its MemStores.
+  uint64_t segment_index_bytes = 0;
   uint64_t tombstones = 0;
   uint64_t flushed_lsn = 0;
   std::string damage;  // empty, or why reads of part of the shard fail (see Shard::Open)

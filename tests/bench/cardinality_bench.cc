@@ -154,10 +154,12 @@ void Lines(const Config& c, uint64_t first, uint64_t count, std::string* out) {
 }
 
 // The engine's accounted memory, from its stats JSON: the MemStores' bytes and, where the engine
-// reports them, the per-series structures' (series_memory_bytes).
+// reports them, the per-series structures' (series_memory_bytes) and the open segments' indexes
+// (segment_index_bytes).
 double StatsMemory(const StorageEngine& engine) {
   const nlohmann::json j = nlohmann::json::parse(engine.StatsJson());
-  return j.value("memstore_bytes", 0.0) + j.value("series_memory_bytes", 0.0);
+  return j.value("memstore_bytes", 0.0) + j.value("series_memory_bytes", 0.0) +
+         j.value("segment_index_bytes", 0.0);
 }
 
 Figures IngestRun(const Config& c, const std::string& dir) {
