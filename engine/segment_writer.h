@@ -164,10 +164,10 @@ class SegmentWriter {
   std::string pending_key_;
   std::vector<std::pair<SegmentSeries, Column>> pending_;
   size_t pending_count_ = 0;
-  TagSetIndex tag_set_;                            // FlushTagSet's scratch, reused
-  std::vector<std::vector<uint32_t>> groups_;      // FlushTagSet's scratch: its time groups
-  size_t group_count_ = 0;                         // of groups_ in use
-  std::vector<const Column*> group_fields_;        // FlushTagSet's scratch
+  TagSetIndex tag_set_;                        // FlushTagSet's scratch, reused
+  std::vector<std::vector<uint32_t>> groups_;  // FlushTagSet's scratch: its time groups
+  size_t group_count_ = 0;                     // of groups_ in use
+  std::vector<const Column*> group_fields_;    // FlushTagSet's scratch
   SegmentIndexBuilder index_builder_;
   uint64_t point_count_ = 0;
   int64_t min_time_;

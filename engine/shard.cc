@@ -557,11 +557,12 @@ Status Shard::CompactSegments() {
       }
       if (least == nullptr) return nullptr;
       const uint64_t id = least->id;
-      const std::string_view key = least->key;  // (the entry outlives this call)
+      const std::string_view key = least->key;       // (the entry outlives this call)
       const bool dropped = catalog_->IsDropped(id);  // its measurement was dropped: the points go
       const SeriesInfo* info = dropped ? nullptr : catalog_->Series(id);
       if (!dropped && info == nullptr) {
-        return unexpected(Error::Internal("series " + std::to_string(id) + " is not in the catalog"));
+        return unexpected(
+            Error::Internal("series " + std::to_string(id) + " is not in the catalog"));
       }
       auto t = ts.find(id);
       const std::vector<Tombstone>* list = t == ts.end() ? nullptr : &t->second;

@@ -296,8 +296,8 @@ TEST_P(SegmentTest, ReadAllThroughAReadAheadMatchesRead) {
     const auto type = static_cast<ValueType>(1 + k % 4);
     // Every 50th series is longer than the window (incompressible floats).
     const size_t n = k % 50 == 7 ? 2 * SegmentReader::kReadAheadBytes / 8 : 1 + (k * 7) % 1500;
-    Column c = MakeColumn(type == ValueType::kFloat || k % 50 == 7 ? ValueType::kFloat : type, n, k,
-                          3, k);
+    Column c =
+        MakeColumn(type == ValueType::kFloat || k % 50 == 7 ? ValueType::kFloat : type, n, k, 3, k);
     if (k % 50 == 7) {
       for (auto& v : c.nums) v = rng() >> 2;
     }
