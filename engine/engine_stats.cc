@@ -19,6 +19,7 @@ nlohmann::json ShardJson(const ShardStats& s) {
           {"segments", s.segment_count},
           {"segment_bytes", s.segment_bytes},
           {"segment_points", s.segment_points},
+          {"segment_index_bytes", s.segment_index_bytes},
           {"tombstones", s.tombstones},
           {"flushed_lsn", s.flushed_lsn},
           {"damage", NullIfEmpty(s.damage)}};
@@ -46,17 +47,19 @@ std::string EngineStatsJson(const EngineStats& st) {
     j["read_only"] = true;
     j["reader_loads"] = st.reader_loads;
   }
-  uint64_t seg_bytes = 0, seg_points = 0, mem_bytes = 0;
+  uint64_t seg_bytes = 0, seg_points = 0, mem_bytes = 0, index_bytes = 0;
   j["shards"] = nlohmann::json::array();
   for (const ShardStats& s : st.shards) {
     seg_bytes += s.segment_bytes;
     seg_points += s.segment_points;
     mem_bytes += s.active_bytes + s.frozen_bytes;
+    index_bytes += s.segment_index_bytes;
     j["shards"].push_back(ShardJson(s));
   }
   j["segment_bytes"] = seg_bytes;
   j["segment_points"] = seg_points;
   j["memstore_bytes"] = mem_bytes;
+  j["segment_index_bytes"] = index_bytes;
   return j.dump();
 }
 

@@ -34,8 +34,8 @@ struct EngineStats {
 
 // One JSON object: every field above (background_error null when empty; read_only and
 // reader_loads only for a reader), "shards" as an array of objects, and the totals segment_bytes,
-// segment_points, memstore_bytes (active plus frozen) and series_memory_bytes
-// (catalog_series_bytes plus tag_index_bytes).
+// segment_points, memstore_bytes (active plus frozen), segment_index_bytes (the open segments'
+// in-memory indexes) and series_memory_bytes (catalog_series_bytes plus tag_index_bytes).
 std::string EngineStatsJson(const EngineStats& stats);
 
 }  // namespace strata

@@ -15,64 +15,85 @@ namespace {
 
 enum IndexForm : uint8_t { kPlainIndex = 0, kZlibIndex = 1 };
 
-std::string PlainIndex(const std::vector<TagSetIndex>& tag_sets, uint32_t format) {
-  const bool with_stats = format >= kSegmentFormatV3;
-  std::string out;
-  PutVarint64(&out, tag_sets.size());
-  uint64_t prev_id = 0;
-  for (const TagSetIndex& t : tag_sets) {
-    PutLengthPrefixed(&out, t.key);
-    PutVarint64(&out, t.fields.size());
-    for (const FieldIndex& f : t.fields) {
-      PutLengthPrefixed(&out, f.suffix);
-      PutVarsint64(&out, static_cast<int64_t>(f.id - prev_id));
-      prev_id = f.id;
-      PutFixed8(&out, static_cast<uint8_t>(f.type));
-    }
-    PutVarint64(&out, t.groups.size());
-    for (const TimeGroupIndex& g : t.groups) {
-      PutVarint64(&out, g.fields.size());
-      for (uint32_t f : g.fields) PutVarint64(&out, f);
-      PutVarint64(&out, g.blocks.size());
-      int64_t prev_max = 0;
-      size_t next_stats = 0;
-      for (const BlockRef& b : g.blocks) {
-        PutVarint64(&out, b.length);
-        PutVarint64(&out, b.count);
-        PutVarsint64(&out, static_cast<int64_t>(static_cast<uint64_t>(b.min_time) -
-                                                static_cast<uint64_t>(prev_max)));
-        PutVarint64(&out, static_cast<uint64_t>(b.max_time) - static_cast<uint64_t>(b.min_time));
-        prev_max = b.max_time;
-        if (!with_stats) continue;
-        for (uint32_t f : g.fields) {
-          const ValueType type = t.fields[f].type;
-          if (HasBlockStats(type, b.count)) {
-            EncodeBlockStats(format, type, b.count, g.stats[next_stats++], &out);
-          }
+void AppendTagSet(const TagSetIndex& t, bool with_stats, uint32_t format, uint64_t* prev_id,
+                  std::string* out) {
+  PutLengthPrefixed(out, t.key);
+  PutVarint64(out, t.fields.size());
+  for (const FieldIndex& f : t.fields) {
+    PutLengthPrefixed(out, f.suffix);
+    PutVarsint64(out, static_cast<int64_t>(f.id - *prev_id));
+    *prev_id = f.id;
+    PutFixed8(out, static_cast<uint8_t>(f.type));
+  }
+  PutVarint64(out, t.groups.size());
+  for (const TimeGroupIndex& g : t.groups) {
+    PutVarint64(out, g.fields.size());
+    for (uint32_t f : g.fields) PutVarint64(out, f);
+    PutVarint64(out, g.blocks.size());
+    int64_t prev_max = 0;
+    size_t next_stats = 0;
+    for (const BlockRef& b : g.blocks) {
+      PutVarint64(out, b.length);
+      PutVarint64(out, b.count);
+      PutVarsint64(out, static_cast<int64_t>(static_cast<uint64_t>(b.min_time) -
+                                             static_cast<uint64_t>(prev_max)));
+      PutVarint64(out, static_cast<uint64_t>(b.max_time) - static_cast<uint64_t>(b.min_time));
+      prev_max = b.max_time;
+      if (!with_stats) continue;
+      for (uint32_t f : g.fields) {
+        const ValueType type = t.fields[f].type;
+        if (HasBlockStats(type, b.count)) {
+          EncodeBlockStats(format, type, b.count, g.stats[next_stats++], out);
         }
       }
     }
   }
-  return out;
 }
 
 }  // namespace
 
-std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, uint32_t format) {
-  if (tag_sets.empty()) return {};  // a segment of no series: header and footer alone
-  const std::string plain = PlainIndex(tag_sets, format);
+SegmentIndexBuilder::SegmentIndexBuilder(uint32_t format)
+    : with_stats_(format >= kSegmentFormatV3), format_(format), body_(kCountRoom, '\0') {}
+
+void SegmentIndexBuilder::Add(const TagSetIndex& tag_set) {
+  AppendTagSet(tag_set, with_stats_, format_, &prev_id_, &body_);
+  count_++;
+}
+
+std::string SegmentIndexBuilder::Finish() {
+  std::string body = std::move(body_);
+  body_.assign(kCountRoom, '\0');
+  const uint64_t count = count_;
+  count_ = 0;
+  prev_id_ = 0;
+  if (count == 0) return {};  // a segment of no series: header and footer alone
+  // The plain index: the count's varint, written just before the body.
+  std::string count_bytes;
+  PutVarint64(&count_bytes, count);
+  const size_t start = kCountRoom - count_bytes.size();
+  body.replace(start, count_bytes.size(), count_bytes);
+  const std::string_view plain(body.data() + start, body.size() - start);
   std::string z;
   std::string out;
   if (ZlibCompress(plain, Z_BEST_COMPRESSION, &z) && z.size() + 8 < plain.size() &&
       plain.size() <= kMaxZlibRatio * z.size()) {
+    std::string().swap(body);  // the plain bytes are no longer needed
+    out.reserve(1 + 10 + z.size());
     PutFixed8(&out, kZlibIndex);
     PutVarint64(&out, plain.size());
     out.append(z);
     return out;
   }
-  PutFixed8(&out, kPlainIndex);
-  out.append(plain);
-  return out;
+  // Plain: the form byte goes just before the count, and the body becomes the stored index.
+  body[start - 1] = static_cast<char>(kPlainIndex);
+  body.erase(0, start - 1);
+  return body;
+}
+
+std::string EncodeSegmentIndex(const std::vector<TagSetIndex>& tag_sets, uint32_t format) {
+  SegmentIndexBuilder builder(format);
+  for (const TagSetIndex& t : tag_sets) builder.Add(t);
+  return builder.Finish();
 }
 
 namespace {

@@ -37,6 +37,32 @@ struct TagSetIndex {
   std::vector<TimeGroupIndex> groups;   // in file order
 };
 
+// Builds a stored index one tag set at a time: each Add appends the tag set's plain encoding, so a
+// writer holds its index as those bytes (a few dozen per series) and not as TagSetIndex objects
+// (hundreds of bytes and several allocations per series). Finish gives the same bytes as
+// EncodeSegmentIndex of all the tag sets added. One thread at a time.
+class SegmentIndexBuilder {
+ public:
+  // `format`: as EncodeSegmentIndex's.
+  explicit SegmentIndexBuilder(uint32_t format);
+  void Add(const TagSetIndex& tag_set);
+  size_t tag_set_count() const { return count_; }
+  // Heap bytes held.
+  size_t MemoryBytes() const { return body_.capacity(); }
+  // The stored index of the tag sets added (empty when none). Leaves the builder empty.
+  std::string Finish();
+
+ private:
+  // The form byte and the varint of the tag-set count go in front of the body at Finish, into
+  // space kept free at the start of body_ (so the body is not copied to make room for them).
+  static constexpr size_t kCountRoom = 11;
+  const bool with_stats_;
+  const uint32_t format_;
+  std::string body_;
+  uint64_t count_ = 0;
+  uint64_t prev_id_ = 0;
+};
+
 // The stored index: form u8 (0 plain, 1 zlib: [plain length: varint][zlib stream]) then the plain
 // index (layout in segment_format.h).
 // `format` (2, 3 or 4): formats 3 and 4 append each block's fields' BlockStats in their format's

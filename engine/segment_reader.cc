@@ -289,14 +289,31 @@ const SeriesIndexEntry* SegmentReader::Find(uint64_t series_id) const {
   return &index_[it->second];
 }
 
-Status SegmentReader::FetchBlocks(size_t series, size_t first, size_t last,
-                                  std::unique_ptr<char[]>* buf) const {
+Status SegmentReader::FetchBlocks(size_t series, size_t first, size_t last, ReadAhead* ahead,
+                                  std::unique_ptr<char[]>* buf, const char** data) const {
   const SeriesIndexEntry& e = index_[series];
   const uint64_t begin = e.blocks[first].offset;
   const uint64_t end = BlockEnd(series, last);
   const size_t n = static_cast<size_t>(end - begin);  // <= file size, checked at Open
-  buf->reset(new char[n]);
-  STRATA_RETURN_IF_ERROR(file_->Read(begin, n, buf->get()));
+  if (ahead == nullptr) {
+    buf->reset(new char[n]);
+    STRATA_RETURN_IF_ERROR(file_->Read(begin, n, buf->get()));
+    *data = buf->get();
+  } else {
+    if (begin < ahead->begin || end > ahead->begin + ahead->bytes.size()) {
+      const uint64_t size = file_->Size();  // >= end, checked at Open
+      const size_t len = static_cast<size_t>(
+          std::max<uint64_t>(n, std::min<uint64_t>(kReadAheadBytes, size - begin)));
+      ahead->bytes.clear();  // nothing of the old window is kept: resize copies nothing
+      ahead->bytes.resize(len);
+      ahead->begin = begin;
+      if (Status s = file_->Read(begin, len, ahead->bytes.data()); !s) {
+        ahead->bytes.clear();
+        return s;
+      }
+    }
+    *data = ahead->bytes.data() + (begin - ahead->begin);
+  }
   // Format 2: each row group's checksum and framing are checked as it is decoded.
   if (version_ != kSegmentFormatV1) return OkStatus();
 
@@ -304,7 +321,7 @@ Status SegmentReader::FetchBlocks(size_t series, size_t first, size_t last,
   for (size_t k = first; k <= last; k++) {
     const BlockRef& b = e.blocks[k];
     const uint64_t next = k + 1 < e.blocks.size() ? e.blocks[k + 1].offset : section_end_[series];
-    const char* p = buf->get() + (b.offset - begin);
+    const char* p = *data + (b.offset - begin);
     const size_t span = static_cast<size_t>(next - b.offset);  // >= header + trailer, see Open
     const size_t payload = span - kBlockHeaderSize - kBlockTrailerSize;
     if (DecodeFixed32(p + span - kBlockTrailerSize) != Crc32(p, span - kBlockTrailerSize)) {
@@ -352,10 +369,11 @@ Status SegmentReader::DecodeChecked(size_t series, size_t k, const char* p, Colu
 }
 
 Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64_t min_t,
-                                 int64_t max_t, Column* out) const {
+                                 int64_t max_t, Column* out, ReadAhead* ahead) const {
   const SeriesIndexEntry& e = index_[series];
   std::unique_ptr<char[]> buf;
-  STRATA_RETURN_IF_ERROR(FetchBlocks(series, first, last, &buf));
+  const char* data = nullptr;
+  STRATA_RETURN_IF_ERROR(FetchBlocks(series, first, last, ahead, &buf, &data));
   const uint64_t begin = e.blocks[first].offset;
   size_t total = 0;
   for (size_t k = first; k <= last; k++) total += e.blocks[k].count;
@@ -377,7 +395,7 @@ Status SegmentReader::ReadBlocks(size_t series, size_t first, size_t last, int64
   for (size_t k = first; k <= last; k++) {
     const BlockRef& b = e.blocks[k];
     const size_t from = out->times.size();
-    if (Status s = DecodeChecked(series, k, buf.get() + (b.offset - begin), out); !s) {
+    if (Status s = DecodeChecked(series, k, data + (b.offset - begin), out); !s) {
       TruncateColumn(out, old_times, old_nums, old_strs);
       return s;
     }
@@ -440,7 +458,8 @@ Status SegmentReader::ReadBlocksCached(size_t series, size_t first, size_t last,
         z = y;
       }
       std::unique_ptr<char[]> buf;
-      STRATA_RETURN_IF_ERROR(FetchBlocks(series, a, z, &buf));
+      const char* data = nullptr;
+      STRATA_RETURN_IF_ERROR(FetchBlocks(series, a, z, nullptr, &buf, &data));
       const uint64_t begin = e.blocks[a].offset;
       for (size_t k = a; k <= z; k++) {
         auto block = std::make_shared<Column>();
@@ -455,7 +474,7 @@ Status SegmentReader::ReadBlocksCached(size_t series, size_t first, size_t last,
           }
         }
         STRATA_RETURN_IF_ERROR(
-            DecodeChecked(series, k, buf.get() + (e.blocks[k].offset - begin), block.get()));
+            DecodeChecked(series, k, data + (e.blocks[k].offset - begin), block.get()));
         blocks[k - first] = std::move(block);
       }
       for (size_t k = a; k <= z; k++) {
@@ -521,6 +540,22 @@ Status SegmentReader::Read(const SeriesIndexEntry& entry, int64_t min_t, int64_t
                    ? ReadBlocksCached(series, k, last, min_t, max_t, cache, fill_budget, out)
                    : ReadBlocks(series, k, last, min_t, max_t, out);
     if (!s) {
+      TruncateColumn(out, old_times, old_nums, old_strs);
+      return s;
+    }
+  }
+  return OkStatus();
+}
+
+Status SegmentReader::ReadAll(const SeriesIndexEntry& entry, Column* out, ReadAhead* ahead) const {
+  STRATA_RETURN_IF_ERROR(CheckReadable(entry, *out));
+  const size_t series = static_cast<size_t>(&entry - index_.entries().data());
+  const size_t old_times = out->times.size();
+  const size_t old_nums = out->nums.size();
+  const size_t old_strs = out->strs.size();
+  for (size_t k = 0; k < entry.blocks.size(); k += kBlocksPerRead) {
+    const size_t last = std::min(entry.blocks.size(), k + kBlocksPerRead) - 1;
+    if (Status s = ReadBlocks(series, k, last, INT64_MIN, INT64_MAX, out, ahead); !s) {
       TruncateColumn(out, old_times, old_nums, old_strs);
       return s;
     }

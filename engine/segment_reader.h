@@ -88,6 +88,19 @@ class SegmentReader {
                             Column* out, BlockCache* cache = nullptr,
                             uint64_t* fill_budget = nullptr) const;
 
+  // A window of the file, for a caller that reads whole series in key order (a compaction): in a
+  // segment their blocks lie at increasing offsets, so ReadAll through a ReadAhead reads the file
+  // kReadAheadBytes at a time, one pread for many small series instead of one for each. Belongs
+  // to one reader and one thread; holds at most max(kReadAheadBytes, the longest read) bytes.
+  struct ReadAhead {
+    uint64_t begin = 0;       // file offset of bytes[0]
+    std::vector<char> bytes;  // the file's bytes from `begin` on
+  };
+  static constexpr size_t kReadAheadBytes = 1 << 20;
+  // Read(entry, INT64_MIN, INT64_MAX, out) without a cache, its blocks taken from *ahead, which is
+  // refilled from the first block that it does not hold. The same checks and errors as Read.
+  [[nodiscard]] Status ReadAll(const SeriesIndexEntry& entry, Column* out, ReadAhead* ahead) const;
+
   // Appends to *out the entry's newest point: time entry.max_time and, unless *out is times-only,
   // its value. The value is read once, the first time it is asked for (as Read of that one time,
   // through `cache` and `fill_budget`), and then kept by this reader for every later call, from
@@ -115,15 +128,19 @@ class SegmentReader {
   // Invalid unless `entry` is an element of index() and out.type == entry.type.
   Status CheckReadable(const SeriesIndexEntry& entry, const Column& out) const;
   // Reads and decodes blocks [first, last] of series `series`, keeping points in [min_t, max_t].
+  // With `ahead`, the bytes come from that window (ReadAll).
   Status ReadBlocks(size_t series, size_t first, size_t last, int64_t min_t, int64_t max_t,
-                    Column* out) const;
+                    Column* out, ReadAhead* ahead = nullptr) const;
   // The same through `cache`: looks every block up, loads the missing ones (inserting them
   // within `fill_budget`, see Read) and appends, in block order.
   Status ReadBlocksCached(size_t series, size_t first, size_t last, int64_t min_t, int64_t max_t,
                           BlockCache* cache, uint64_t* fill_budget, Column* out) const;
   // Reads blocks [first, last] with one pread and checks their framing: checksum, encoding and
-  // header against the index. *buf gets the bytes, which start at blocks[first].offset.
-  Status FetchBlocks(size_t series, size_t first, size_t last, std::unique_ptr<char[]>* buf) const;
+  // header against the index. *data points to the bytes, which start at blocks[first].offset:
+  // in *buf, or with `ahead` in its window (refilled, from blocks[first].offset on, when it does
+  // not hold them all).
+  Status FetchBlocks(size_t series, size_t first, size_t last, ReadAhead* ahead,
+                     std::unique_ptr<char[]>* buf, const char** data) const;
   // Decodes checked block k (its bytes at p) appending to *out, and checks its times.
   // On Corrupt, *out may hold part of the block: the caller truncates.
   Status DecodeChecked(size_t series, size_t k, const char* p, Column* out) const;

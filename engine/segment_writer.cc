@@ -61,6 +61,7 @@ SegmentWriter::SegmentWriter(Env* env, std::string path, std::unique_ptr<Writabl
       file_(std::move(file)),
       id_(id),
       options_(options),
+      index_builder_(options.format_version),
       min_time_(std::numeric_limits<int64_t>::max()),
       max_time_(std::numeric_limits<int64_t>::min()) {
   buf_.reserve(kWriteBufferBytes + (kWriteBufferBytes >> 2));
@@ -86,11 +87,11 @@ Status SegmentWriter::CheckAdd(const SegmentSeries& series, const Column& points
   if (series.key.empty() || series.key.size() > kMaxSeriesKeyBytes) {
     return unexpected(Error::Invalid(what() + "key is empty or too long"));
   }
-  if (!ids_.empty() && !(last_key_ < series.key)) {
+  if (ids_.size() != 0 && !(last_key_ < series.key)) {
     return unexpected(Error::Invalid(what() + "key is not greater than the previous key '" +
                                      last_key_ + "'"));
   }
-  if (ids_.contains(series.id)) {
+  if (ids_.Contains(series.id)) {
     return unexpected(Error::Invalid(what() + "duplicate series id " + std::to_string(series.id)));
   }
   const size_t n = points.times.size();
@@ -171,14 +172,21 @@ Status SegmentWriter::Add(const SegmentSeries& series, const Column& points) {
     STRATA_RETURN_IF_ERROR(AddSection(series, points));
   } else {
     const std::string_view tag_set(series.key.data(), TagSetKeyLength(series.key));
-    if (!pending_.empty() && tag_set != pending_key_) STRATA_RETURN_IF_ERROR(FlushTagSet());
-    if (pending_.empty()) pending_key_ = tag_set;
-    pending_.emplace_back(series, points);
+    if (pending_count_ != 0 && tag_set != pending_key_) STRATA_RETURN_IF_ERROR(FlushTagSet());
+    if (pending_count_ == 0) pending_key_ = tag_set;
+    if (pending_count_ == pending_.size()) {
+      pending_.emplace_back(series, points);
+    } else {
+      // Assignments keep the element's memory where it suffices.
+      pending_[pending_count_].first = series;
+      pending_[pending_count_].second = points;
+    }
+    pending_count_++;
   }
   point_count_ += points.size();
   min_time_ = std::min(min_time_, points.times.front());
   max_time_ = std::max(max_time_, points.times.back());
-  ids_.insert(series.id);
+  ids_.Insert(series.id);
   last_key_ = series.key;
   return OkStatus();
 }
@@ -278,33 +286,79 @@ size_t SegmentWriter::GroupBlockEnd(const std::vector<const Column*>& fields, si
 }
 
 Status SegmentWriter::FlushTagSet() {
-  if (pending_.empty()) return OkStatus();
-  TagSetIndex t;
+  if (pending_count_ == 0) return OkStatus();
+  // The scratch index keeps its vectors' memory from tag set to tag set.
+  TagSetIndex& t = tag_set_;
   t.key = pending_key_;
+  t.fields.clear();
   // Time groups: fields with identical times, each group up to kMaxFieldsPerTimeGroup fields.
-  std::vector<std::vector<uint32_t>> groups;
-  for (uint32_t f = 0; f < pending_.size(); f++) {
+  group_count_ = 0;
+  for (uint32_t f = 0; f < pending_count_; f++) {
     const auto& [series, points] = pending_[f];
     t.fields.push_back({series.key.substr(pending_key_.size()), series.id, series.type});
-    auto same = std::find_if(groups.begin(), groups.end(), [&](const std::vector<uint32_t>& g) {
+    auto end = groups_.begin() + static_cast<std::ptrdiff_t>(group_count_);
+    auto same = std::find_if(groups_.begin(), end, [&](const std::vector<uint32_t>& g) {
       return g.size() < kMaxFieldsPerTimeGroup && pending_[g[0]].second.times == points.times;
     });
-    if (same == groups.end()) {
-      groups.push_back({f});
+    if (same == end) {
+      if (group_count_ == groups_.size()) groups_.emplace_back();
+      groups_[group_count_].assign(1, f);
+      group_count_++;
     } else {
       same->push_back(f);
     }
   }
-  for (const std::vector<uint32_t>& g : groups) {
-    std::vector<const Column*> fields;
-    for (uint32_t f : g) fields.push_back(&pending_[f].second);
-    TimeGroupIndex& index = t.groups.emplace_back();
+  // Shrinking keeps the remaining groups' vectors (and their memory).
+  if (t.groups.size() > group_count_) t.groups.resize(group_count_);
+  while (t.groups.size() < group_count_) t.groups.emplace_back();
+  for (size_t i = 0; i < group_count_; i++) {
+    const std::vector<uint32_t>& g = groups_[i];
+    group_fields_.clear();
+    for (uint32_t f : g) group_fields_.push_back(&pending_[f].second);
+    TimeGroupIndex& index = t.groups[i];
     index.fields = g;
-    STRATA_RETURN_IF_ERROR(WriteTimeGroup(fields, g, &index));
+    index.blocks.clear();
+    index.stats.clear();
+    STRATA_RETURN_IF_ERROR(WriteTimeGroup(group_fields_, g, &index));
   }
-  tag_sets_.push_back(std::move(t));
-  pending_.clear();
+  index_builder_.Add(t);
+  pending_count_ = 0;
   return OkStatus();
+}
+
+bool SegmentWriter::IdSet::Insert(uint64_t id) {
+  if (id == 0) {
+    const bool had = has_zero_;
+    has_zero_ = true;
+    size_ += had ? 0 : 1;
+    return !had;
+  }
+  if (2 * (size_ + 1) > slots_.size()) {
+    std::vector<uint64_t> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(64, old.size() * 2), 0);
+    for (uint64_t v : old) {
+      if (v != 0) slots_[Slot(v)] = v;
+    }
+  }
+  uint64_t& slot = slots_[Slot(id)];
+  if (slot == id) return false;
+  slot = id;
+  size_++;
+  return true;
+}
+
+bool SegmentWriter::IdSet::Contains(uint64_t id) const {
+  if (id == 0) return has_zero_;
+  return !slots_.empty() && slots_[Slot(id)] == id;
+}
+
+// The slot that holds `id`, or the free slot where it goes (linear probing; slots_.size() is a
+// power of two and at most half full).
+size_t SegmentWriter::IdSet::Slot(uint64_t id) const {
+  const size_t mask = slots_.size() - 1;
+  size_t i = static_cast<size_t>((id * 0x9E3779B97F4A7C15ULL) >> 20) & mask;
+  while (slots_[i] != 0 && slots_[i] != id) i = (i + 1) & mask;
+  return i;
 }
 
 Status SegmentWriter::WriteTimeGroup(const std::vector<const Column*>& fields,
@@ -393,7 +447,7 @@ Result<SegmentInfo> SegmentWriter::Finish() {
   const uint64_t index_offset = offset();
   std::string index;
   if (options_.format_version != kSegmentFormatV1) {
-    index = EncodeSegmentIndex(tag_sets_, options_.format_version);
+    index = index_builder_.Finish();
   }
   for (const Format1Entry& e : index_) {
     PutFixed32(&index, static_cast<uint32_t>(e.key.size()));

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "block_codec.h"
@@ -142,12 +141,34 @@ class SegmentWriter {
     std::vector<BlockRef> blocks;
   };
   std::vector<Format1Entry> index_;
-  std::unordered_set<uint64_t> ids_;
+  // The series ids added: an open-addressing set of ids (0 marks a free slot; id 0 is has_zero),
+  // 8 bytes a slot at most half full, where a std::unordered_set took a node per series.
+  class IdSet {
+   public:
+    // False when `id` was there already.
+    bool Insert(uint64_t id);
+    bool Contains(uint64_t id) const;
+    uint64_t size() const { return size_; }
+
+   private:
+    size_t Slot(uint64_t id) const;
+    std::vector<uint64_t> slots_;
+    uint64_t size_ = 0;
+    bool has_zero_ = false;
+  };
+  IdSet ids_;
   std::string last_key_;  // of the series added last
-  // Format 2: the tag set being gathered (its key and its series), and those written.
+  // Format 2: the tag set being gathered (its key and its first pending_count_ series: the
+  // elements past them are kept only for their memory, which the next tag sets reuse, so that a
+  // flush of many one-series tag sets does not allocate for each), and the index of those written.
   std::string pending_key_;
   std::vector<std::pair<SegmentSeries, Column>> pending_;
-  std::vector<TagSetIndex> tag_sets_;
+  size_t pending_count_ = 0;
+  TagSetIndex tag_set_;                        // FlushTagSet's scratch, reused
+  std::vector<std::vector<uint32_t>> groups_;  // FlushTagSet's scratch: its time groups
+  size_t group_count_ = 0;                     // of groups_ in use
+  std::vector<const Column*> group_fields_;    // FlushTagSet's scratch
+  SegmentIndexBuilder index_builder_;
   uint64_t point_count_ = 0;
   int64_t min_time_;
   int64_t max_time_;

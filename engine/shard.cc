@@ -381,19 +381,19 @@ uint64_t Shard::AllocateSegmentId() {
   return manifest_.next_segment_id++;  // persisted with the next manifest; strays are removed at open
 }
 
-Result<std::optional<Shard::SegmentHandle>> Shard::WriteSegment(
-    const std::vector<SeriesSource>& series, uint64_t max_lsn, int level) {
+Result<std::optional<Shard::SegmentHandle>> Shard::WriteSegment(const SeriesStream& next,
+                                                                uint64_t max_lsn, int level) {
   const uint64_t seg_id = AllocateSegmentId();
   const std::string file = SegmentFileName(seg_id);
   STRATA_ASSIGN_OR_RETURN(auto writer, SegmentWriter::Create(env_, JoinPath(dir_, file), seg_id,
                                                              env_->NowNanos()));
   Column points;
-  for (const SeriesSource& s : series) {
-    points.clear();
-    points.type = s.type;
-    STRATA_RETURN_IF_ERROR(s.read(&points));
+  SegmentSeries series{};  // reused: its key keeps its memory from series to series
+  for (;;) {
+    STRATA_ASSIGN_OR_RETURN(const bool more, next(&series, &points));
+    if (!more) break;
     if (points.empty()) continue;
-    STRATA_RETURN_IF_ERROR(writer->Add(SegmentSeries{s.id, std::string(s.key), s.type}, points));
+    STRATA_RETURN_IF_ERROR(writer->Add(series, points));
   }
   STRATA_ASSIGN_OR_RETURN(SegmentInfo done, writer->Finish());
   if (done.series_count == 0) {
@@ -435,27 +435,32 @@ Status Shard::FlushOldestFrozen(uint64_t* released_bytes) {
     f = frozen_.front();
     ts = tombstones_;
   }
-  std::vector<SeriesSource> series;
+  std::vector<const SeriesInfo*> series;
   for (uint64_t id : f->SeriesIds()) {
     if (catalog_->IsDropped(id)) continue;  // its measurement was dropped: the points go with it
     STRATA_ASSIGN_OR_RETURN(const SeriesInfo* info, catalog_->Series(id));
     if (info == nullptr) {
       return unexpected(Error::Internal("series " + std::to_string(id) + " is not in the catalog"));
     }
-    auto t = ts.find(id);
-    const std::vector<Tombstone>* list = t == ts.end() ? nullptr : &t->second;
-    series.push_back(SeriesSource{id, info->key, info->type, [&f, list, id](Column* out) -> Status {
-                                    *out = *f->SealedSeries(id);
-                                    ApplyTombstones(list, f->last_lsn, out);
-                                    return OkStatus();
-                                  }});
+    series.push_back(info);
   }
-  std::sort(series.begin(), series.end(), [](const SeriesSource& a, const SeriesSource& b) {
-    return a.key < b.key;
-  });
+  std::sort(series.begin(), series.end(),
+            [](const SeriesInfo* a, const SeriesInfo* b) { return a->key < b->key; });
   std::optional<SegmentHandle> added;
   if (!series.empty()) {
-    STRATA_ASSIGN_OR_RETURN(added, WriteSegment(series, f->last_lsn, /*level=*/0));
+    size_t next = 0;
+    auto stream = [&](SegmentSeries* out_series, Column* out) -> Result<bool> {
+      if (next == series.size()) return false;
+      const SeriesInfo* info = series[next++];
+      out_series->id = info->id;
+      out_series->key.assign(info->key);
+      out_series->type = info->type;
+      *out = *f->SealedSeries(info->id);  // (the assignment keeps *out's memory where it suffices)
+      auto t = ts.find(info->id);
+      if (t != ts.end()) ApplyTombstones(&t->second, f->last_lsn, out);
+      return true;
+    };
+    STRATA_ASSIGN_OR_RETURN(added, WriteSegment(stream, f->last_lsn, /*level=*/0));
   }
   STRATA_RETURN_IF_ERROR(CommitManifest(
       [&](Manifest* m) {
@@ -536,41 +541,53 @@ Status Shard::CompactSegments() {
     return OkStatus();
   }
 
-  // Every series of any input, in key order, read from each input (oldest first) with the
-  // tombstones newer than that input applied, and merged newest-wins.
-  std::vector<const SeriesIndexEntry*> entries;
-  for (const SegmentHandle& in : inputs) {
-    for (const SeriesIndexEntry& e : in.reader->index()) entries.push_back(&e);
-  }
-  std::sort(entries.begin(), entries.end(), [](const SeriesIndexEntry* a, const SeriesIndexEntry* b) {
-    return a->key < b->key;
-  });
-  entries.erase(std::unique(entries.begin(), entries.end(),
-                            [](const SeriesIndexEntry* a, const SeriesIndexEntry* b) {
-                              return a->id == b->id;
-                            }),
-                entries.end());
-  std::vector<SeriesSource> series;
-  for (const SeriesIndexEntry* e : entries) {
-    if (catalog_->IsDropped(e->id)) continue;  // its measurement was dropped: the points go
-    auto t = ts.find(e->id);
-    const std::vector<Tombstone>* list = t == ts.end() ? nullptr : &t->second;
-    // The inputs' index names the series (checked against the catalog when they were opened).
-    series.push_back(SeriesSource{e->id, e->key, e->type, [&inputs, list, id = e->id](Column* out) -> Status {
-                                    Column part;
-                                    for (const SegmentHandle& in : inputs) {
-                                      const SeriesIndexEntry* ie = in.reader->Find(id);
-                                      if (ie == nullptr) continue;
-                                      part.clear();
-                                      part.type = out->type;
-                                      STRATA_RETURN_IF_ERROR(
-                                          in.reader->Read(*ie, INT64_MIN, INT64_MAX, &part));
-                                      ApplyTombstones(list, in.meta.max_lsn, &part);
-                                      MergeNewer(out, part);
-                                    }
-                                    return OkStatus();
-                                  }});
-  }
+  // Every series of any input, in key order (a merge of the inputs' indexes, each sorted by key),
+  // read from each input that holds it (oldest first) with the tombstones newer than that input
+  // applied, and merged newest-wins. Each input is read through a window of its file (ReadAll):
+  // the merge visits its series in key order, which is their order in the file.
+  std::vector<size_t> pos(inputs.size(), 0);  // per input: its next entry in the merge
+  std::vector<SegmentReader::ReadAhead> ahead(inputs.size());
+  Column part;
+  auto stream = [&](SegmentSeries* out_series, Column* out) -> Result<bool> {
+    for (;;) {
+      const SeriesIndexEntry* least = nullptr;
+      for (size_t i = 0; i < inputs.size(); i++) {
+        const auto& index = inputs[i].reader->index();
+        if (pos[i] == index.size()) continue;
+        if (least == nullptr || index[pos[i]].key < least->key) least = &index[pos[i]];
+      }
+      if (least == nullptr) return false;
+      const uint64_t id = least->id;
+      const std::string_view key = least->key;       // (the entry outlives this call)
+      const bool dropped = catalog_->IsDropped(id);  // its measurement was dropped: the points go
+      // The inputs' index names the series (checked against the catalog when they were opened):
+      // no SeriesInfo is needed, so none is built from a catalog checkpoint.
+      auto t = ts.find(id);
+      const std::vector<Tombstone>* list = t == ts.end() ? nullptr : &t->second;
+      out->clear();
+      out->type = least->type;
+      out_series->id = id;
+      out_series->key.assign(key);
+      out_series->type = least->type;
+      for (size_t i = 0; i < inputs.size(); i++) {
+        const auto& index = inputs[i].reader->index();
+        if (pos[i] == index.size() || index[pos[i]].key != key) continue;
+        const SeriesIndexEntry& e = index[pos[i]++];
+        if (e.id != id) {
+          return unexpected(Error::Internal("segments " + inputs[i].reader->path() +
+                                            " and others name series " + std::to_string(e.id) +
+                                            " and " + std::to_string(id) + " by one key"));
+        }
+        if (dropped) continue;
+        part.clear();
+        part.type = out->type;
+        STRATA_RETURN_IF_ERROR(inputs[i].reader->ReadAll(e, &part, &ahead[i]));
+        ApplyTombstones(list, inputs[i].meta.max_lsn, &part);
+        MergeNewer(out, part);
+      }
+      if (!dropped) return true;
+    }
+  };
   uint64_t max_lsn = 0;
   std::vector<uint64_t> input_ids;
   for (const SegmentHandle& in : inputs) {
@@ -578,7 +595,7 @@ Status Shard::CompactSegments() {
     input_ids.push_back(in.meta.id);
   }
   STRATA_ASSIGN_OR_RETURN(std::optional<SegmentHandle> output,
-                          WriteSegment(series, max_lsn, /*level=*/1));
+                          WriteSegment(stream, max_lsn, /*level=*/1));
   auto is_input = [&](uint64_t id) {
     return std::find(input_ids.begin(), input_ids.end(), id) != input_ids.end();
   };
@@ -679,6 +696,7 @@ ShardStats Shard::Stats() const {
   for (const SegmentHandle& h : segments_) {
     s.segment_bytes += h.meta.file_bytes;
     s.segment_points += h.meta.point_count;
+    s.segment_index_bytes += h.reader->IndexMemoryBytes();
   }
   for (const auto& [id, list] : tombstones_) s.tombstones += list.size();
   s.flushed_lsn = manifest_.flushed_lsn;

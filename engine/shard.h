@@ -34,6 +34,7 @@
 #include "options.h"
 #include "result.h"
 #include "segment_reader.h"
+#include "segment_writer.h"
 #include "series_pieces.h"
 #include "wal_entry.h"
 
@@ -51,6 +52,10 @@ struct ShardStats {
   uint64_t segment_count = 0;
   uint64_t segment_bytes = 0;
   uint64_t segment_points = 0;
+  // Heap bytes of the open segments' in-memory indexes (SegmentReader::IndexMemoryBytes): about
+  // 130 bytes plus the key for each series of each segment, the memory a shard of many series
+  // holds beyond its MemStores.
+  uint64_t segment_index_bytes = 0;
   uint64_t tombstones = 0;
   uint64_t flushed_lsn = 0;
   std::string damage;  // empty, or why reads of part of the shard fail (see Shard::Open)
@@ -205,13 +210,11 @@ class Shard {
 
   Shard(Env* env, const Options& options, std::string dir, std::string measurement,
         int64_t window_start, Catalog* catalog, std::shared_ptr<BlockCache> block_cache);
-  // One series to write to a new segment: `read` fills a column (whose type is set) with its points.
-  struct SeriesSource {
-    uint64_t id;
-    std::string_view key;  // views the catalog's SeriesInfo or an input segment's index
-    ValueType type;
-    std::function<Status(Column*)> read;
-  };
+  // The series of a new segment, in key order, one at a time: each call sets *series to the next
+  // series and *points (cleared, its type set to the series') to its points and returns true, or
+  // returns false after the last. Streamed so that a flush or merge of a million series holds no
+  // per-series list of what it will write.
+  using SeriesStream = std::function<Result<bool>(SegmentSeries* series, Column* points)>;
 
   Status Load();
   // Corrupt when a series of the segment is not the catalog's series of that ID in this
@@ -220,9 +223,9 @@ class Shard {
   // Compact() once the shard is known to be undamaged.
   Status CompactSegments() REQUIRES(compact_mu_);
   uint64_t AllocateSegmentId();
-  // Writes `series` (sorted by key) to a new segment; nullopt when none had points.
-  Result<std::optional<SegmentHandle>> WriteSegment(const std::vector<SeriesSource>& series,
-                                                    uint64_t max_lsn, int level);
+  // Writes the series of `next` to a new segment; nullopt when none had points.
+  Result<std::optional<SegmentHandle>> WriteSegment(const SeriesStream& next, uint64_t max_lsn,
+                                                    int level);
   // Applies `edit` to the current manifest, writes it and makes it current. On failure the
   // `added` segment's file is removed and nothing changes.
   Status CommitManifest(const std::function<void(Manifest*)>& edit,

@@ -19,8 +19,11 @@
 //
 //   cardinality_bench [--series N] [--points K] [--batch LINES] [--repeat R] [--dir D] [--keep]
 //   cardinality_bench --reopen DIR [--repeat R]
+//   cardinality_bench --ingest-only [--series N] [--points K] [--batch LINES] [--dir D] [--keep]
 // The second form only reopens DIR (a run directory kept by --keep) R times, each in a fresh child,
-// and prints (d), (e) and (f): for profiling an open without ingesting again.
+// and prints (d), (e) and (f): for profiling an open without ingesting again. The third runs one
+// ingest (a) and (b) in this process, without a child, so that a heap profiler (heaptrack,
+// valgrind's massif), which follows no fork, sees it.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,6 +61,7 @@ struct Config {
   std::string dir;
   bool keep = false;
   std::string reopen;  // --reopen: only reopen this kept run directory
+  bool ingest_only = false;  // --ingest-only: one ingest in this process (for heap profilers)
 };
 
 constexpr int64_t kStartNs = 1'700'000'000LL * 1'000'000'000;
@@ -88,6 +92,8 @@ struct Figures {
   double hwm_kb = 0;         // VmHWM since the engine was about to open
   double rss_kb = 0;         // VmRSS after open (reopen runs)
   double stats_memory = 0;   // the engine's own accounting: memstore_bytes of strata_stats_json
+  // its parts: memstore_bytes, series_memory_bytes, segment_index_bytes
+  double stats_memstore = 0, stats_series = 0, stats_index = 0;
   double segments = 0, catalog = 0, wal = 0, other = 0;  // bytes on disk
   double query_ms = 0, query2_ms = 0, query_points = 0;
   double list_ms = 0, list_values = 0;  // the values of `pod` with their series
@@ -150,10 +156,19 @@ void Lines(const Config& c, uint64_t first, uint64_t count, std::string* out) {
 }
 
 // The engine's accounted memory, from its stats JSON: the MemStores' bytes and, where the engine
-// reports them, the per-series structures' (series_memory_bytes).
-double StatsMemory(const StorageEngine& engine) {
+// reports them, the per-series structures' (series_memory_bytes) and the open segments' indexes
+// (segment_index_bytes).
+double StatsMemory(const StorageEngine& engine, Figures* f = nullptr) {
   const nlohmann::json j = nlohmann::json::parse(engine.StatsJson());
-  return j.value("memstore_bytes", 0.0) + j.value("series_memory_bytes", 0.0);
+  const double memstore = j.value("memstore_bytes", 0.0);
+  const double series = j.value("series_memory_bytes", 0.0);
+  const double index = j.value("segment_index_bytes", 0.0);
+  if (f != nullptr) {
+    f->stats_memstore = memstore;
+    f->stats_series = series;
+    f->stats_index = index;
+  }
+  return memstore + series + index;
 }
 
 Figures IngestRun(const Config& c, const std::string& dir) {
@@ -175,7 +190,7 @@ Figures IngestRun(const Config& c, const std::string& dir) {
     fig.seconds += Now() - t0;
   }
   fig.cpu_seconds = CpuSeconds(RUSAGE_SELF) - c0 - generating;
-  fig.stats_memory = StatsMemory(**engine);
+  fig.stats_memory = StatsMemory(**engine, &fig);
   const double t1 = Now();
   Check((*engine)->Flush(), "Flush");
   fig.flush_seconds = Now() - t1;
@@ -248,6 +263,10 @@ bool ParseFlags(int argc, char** argv, Config* c) {
       c->keep = true;
       continue;
     }
+    if (a == "--ingest-only") {
+      c->ingest_only = true;
+      continue;
+    }
     if (i + 1 >= argc) return false;
     const std::string v = argv[++i];
     if (a == "--reopen") {
@@ -312,6 +331,10 @@ void PrintReport(const Config& c, const std::vector<Run>& runs) {
       fmt("%.0f MiB", med(&Run::ingest, [](const Figures& f) { return f.hwm_kb; }) / 1024), "<= 1024 MiB");
   row("    engine's accounted memory before Flush",
       fmt("%.0f MiB", med(&Run::ingest, [](const Figures& f) { return f.stats_memory; }) / kMiB), "");
+  std::printf("      memstores %.0f, series %.0f, segment indexes %.0f MiB\n",
+              med(&Run::ingest, [](const Figures& f) { return f.stats_memstore; }) / kMiB,
+              med(&Run::ingest, [](const Figures& f) { return f.stats_series; }) / kMiB,
+              med(&Run::ingest, [](const Figures& f) { return f.stats_index; }) / kMiB);
   bytes_row("(c) on disk after Flush, per point", &Run::ingest);
   bytes_row("    on disk after Compact, per point", &Run::compact);
   row("    Compact", fmt("%.2f s", med(&Run::compact, [](const Figures& f) { return f.flush_seconds; })), "");
@@ -350,15 +373,35 @@ int ReopenOnly(const Config& c) {
   return 0;
 }
 
+// --ingest-only: one ingest in this process.
+int IngestOnly(const Config& c) {
+  const std::string dir = bench::WorkDir(c.dir, "strata-cardinality", kName);
+  const std::string run = (fs::path(dir) / "run-0").string();
+  fs::remove_all(run);
+  const Figures f = IngestRun(c, run);
+  std::printf(
+      "ingest %.3f M pts/s (%.3f M per CPU s), final Flush %.2f s, peak RSS %.0f MiB, "
+      "engine's accounted memory before Flush %.0f MiB (memstores %.0f, series %.0f, "
+      "segment indexes %.0f)\n",
+      f.points / f.seconds / 1e6, f.points / f.cpu_seconds / 1e6, f.flush_seconds, f.hwm_kb / 1024,
+      f.stats_memory / (1024.0 * 1024.0), f.stats_memstore / (1024.0 * 1024.0),
+      f.stats_series / (1024.0 * 1024.0), f.stats_index / (1024.0 * 1024.0));
+  if (!c.keep) fs::remove_all(c.dir.empty() ? dir : run);
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Config c;
   if (!ParseFlags(argc, argv, &c)) {
     std::fprintf(stderr, "usage: cardinality_bench [--series N] [--points K] [--batch LINES] "
                          "[--repeat R] [--dir D] [--keep]\n"
-                         "       cardinality_bench --reopen DIR [--repeat R]\n");
+                         "       cardinality_bench --reopen DIR [--repeat R]\n"
+                         "       cardinality_bench --ingest-only [--series N] [--points K] "
+                         "[--batch LINES] [--dir D] [--keep]\n");
     return 2;
   }
   if (!c.reopen.empty()) return ReopenOnly(c);
+  if (c.ingest_only) return IngestOnly(c);
   const bool own_dir = c.dir.empty();
   c.dir = bench::WorkDir(c.dir, "strata-cardinality", kName);
   std::printf("Strata cardinality benchmark: %llu series x %llu points, batches of %llu lines, "

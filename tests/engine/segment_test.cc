@@ -284,6 +284,72 @@ TEST_P(SegmentTest, ManySeriesRoundTripAndFindById) {
   EXPECT_TRUE(r->Verify().has_value());
 }
 
+// ReadAll through one ReadAhead (what a compaction does) gives what Read gives, in key order (the
+// window moves forward), in reverse order (it is refilled backwards), and for series longer than
+// the window; a damaged block is reported and leaves *out as it was.
+TEST_P(SegmentTest, ReadAllThroughAReadAheadMatchesRead) {
+  std::vector<TestSeries> all;
+  std::mt19937_64 rng(11);
+  for (int k = 0; k < 300; k++) {
+    char key[32];
+    std::snprintf(key, sizeof(key), "m,host=h%04d#f", k);
+    const auto type = static_cast<ValueType>(1 + k % 4);
+    // Every 50th series is longer than the window (incompressible floats).
+    const size_t n = k % 50 == 7 ? 2 * SegmentReader::kReadAheadBytes / 8 : 1 + (k * 7) % 1500;
+    Column c =
+        MakeColumn(type == ValueType::kFloat || k % 50 == 7 ? ValueType::kFloat : type, n, k, 3, k);
+    if (k % 50 == 7) {
+      for (auto& v : c.nums) v = rng() >> 2;
+    }
+    all.push_back({{static_cast<uint64_t>(k + 1), key, c.type}, std::move(c)});
+  }
+  Write(all);
+  auto r = Open(path_);
+  ASSERT_NE(r, nullptr);
+  ASSERT_EQ(r->index().size(), all.size());
+  for (bool reverse : {false, true}) {
+    SegmentReader::ReadAhead ahead;
+    for (size_t i = 0; i < all.size(); i++) {
+      const size_t k = reverse ? all.size() - 1 - i : i;
+      const SeriesIndexEntry& e = r->index()[k];
+      Column got;
+      got.type = e.type;
+      ASSERT_TRUE(r->ReadAll(e, &got, &ahead).has_value()) << k;
+      ExpectSameColumn(all[k].points, got);
+      EXPECT_LE(ahead.bytes.size(), std::max<size_t>(SegmentReader::kReadAheadBytes,
+                                                     all[k].points.size() * 16 + (1 << 16)));
+    }
+  }
+  // A damaged block of series 100: reported through the window, *out unchanged.
+  const BlockRef b = r->index()[100].blocks[0];
+  std::string data = *env_->ReadFile(path_);
+  data[InsideBlock(b)] ^= 0x40;
+  WriteBytes(path_, data);
+  auto damaged = Open(path_);
+  ASSERT_NE(damaged, nullptr);
+  SegmentReader::ReadAhead ahead;
+  for (size_t k = 0; k < all.size(); k++) {
+    const SeriesIndexEntry& e = damaged->index()[k];
+    Column got;
+    got.type = e.type;
+    got.times.push_back(-1);
+    if (e.type == ValueType::kString) {
+      got.strs.push_back("x");
+    } else {
+      got.nums.push_back(0);
+    }
+    auto s = damaged->ReadAll(e, &got, &ahead);
+    if (k == 100) {
+      ASSERT_FALSE(s.has_value());
+      EXPECT_EQ(s.error().code(), Code::kCorrupt);
+      EXPECT_EQ(got.size(), 1u);
+    } else {
+      ASSERT_TRUE(s.has_value()) << k;
+      EXPECT_EQ(got.size(), all[k].points.size() + 1);
+    }
+  }
+}
+
 TEST_P(SegmentTest, LongSeriesIsSplitIntoBlocksOfAtMostMaxBlockPoints) {
   const size_t n = 3 * kMaxBlockPoints + 5;
   Column c = MakeColumn(ValueType::kFloat, n);

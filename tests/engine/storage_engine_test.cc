@@ -474,6 +474,11 @@ TEST_F(StorageEngineTest, SmallMemStoresFlushInBackgroundAndStayReadable) {
   st = db->Stats();
   EXPECT_EQ(st.shards[0].segment_points, 50000u);
   EXPECT_EQ(st.shards[0].active_points, 0u);
+  // The open segments' indexes are accounted for, per shard and in the JSON's total.
+  EXPECT_GT(st.shards[0].segment_index_bytes, 0u);
+  const std::string json = EngineStatsJson(st);
+  EXPECT_NE(json.find("\"segment_index_bytes\":" + std::to_string(st.shards[0].segment_index_bytes)),
+            std::string::npos);
   auto got = QueryAll(*db, All("m"))["m,h=a#v"];
   ASSERT_EQ(got.size(), 50000u);
   for (size_t i = 0; i < got.size(); i++) ASSERT_EQ(got[i].num, i);
