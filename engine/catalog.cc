@@ -739,6 +739,10 @@ std::vector<std::string> Catalog::DroppedMeasurements() const {
   return {dropped_measurements_.begin(), dropped_measurements_.end()};
 }
 
+Status Catalog::VerifyCheckpoint() const {
+  return base_ == nullptr ? OkStatus() : base_->Verify();
+}
+
 bool Catalog::CheckpointDue() const {
   ReaderLock lock(&mu_);
   if (log_ == nullptr) return false;

@@ -189,6 +189,9 @@ class Catalog {
   // checkpoints rewrite each series a bounded number of times).
   bool CheckpointDue() const;
   static constexpr uint64_t kCheckpointMinSeries = 65536;
+  // Reads the whole index file the catalog was opened from (SeriesIndexFile::Verify; OK when
+  // there is none): for `strata verify`.
+  [[nodiscard]] Status VerifyCheckpoint() const;
   // The name of a checkpoint's index file in the catalog's directory.
   static std::string IndexFileName(uint64_t last_id, uint64_t through_lsn);
 

@@ -110,6 +110,7 @@ class DirectoryChecker {
     std::optional<Error> damage;
     STRATA_ASSIGN_OR_RETURN(catalog_, Catalog::OpenReadOnly(env_, dir, &damage));
     if (damage) Damage(dir, *damage);
+    if (Status s = catalog_->VerifyCheckpoint(); !s) Damage(dir, s.error());
     NoticeTornTail(catalog_->recovery());
     report_.catalog_series = catalog_->series_count();
     return OkStatus();

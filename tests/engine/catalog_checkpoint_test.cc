@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,8 +16,10 @@
 #include <vector>
 
 #include "catalog.h"
+#include "directory_check.h"
 #include "engine/engine_test_util.h"
 #include "series_key.h"
+#include "storage_engine.h"
 
 namespace strata {
 namespace {
@@ -403,6 +407,62 @@ TEST(CatalogCheckpoint, IsDueAfterEnoughNewSeries) {
   ASSERT_TRUE(read_only);
   EXPECT_FALSE((*read_only)->CheckpointDue());
   EXPECT_FALSE((*read_only)->Checkpoint());
+}
+
+// Through the engine: a flush that finds enough new series has a compaction thread write the
+// checkpoint; the reopened directory reads it, answers every query as before, compacts, and
+// `strata verify` finds nothing wrong.
+TEST(CatalogCheckpoint, TheEngineWritesOneAfterAFlushAndReopensFromIt) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("db");
+  const int series = static_cast<int>(Catalog::kCheckpointMinSeries) + 1000;
+  auto lines = [&](int from, int to, int64_t t) {
+    std::string text;
+    for (int i = from; i < to; i++) {
+      text += "k8s,ns=ns-" + std::to_string(i % 100) + ",pod=pod-" + std::to_string(i) +
+              " cpu=" + std::to_string(i % 17) + "i " + std::to_string(t) + "\n";
+    }
+    return text;
+  };
+  std::map<std::string, std::vector<testing::PointValue>> want;
+  {
+    auto db = StorageEngine::Open(dir, Options());
+    ASSERT_TRUE(db) << db.error().ToString();
+    for (int at = 0; at < series; at += 10000) {
+      ASSERT_TRUE((*db)->WriteLines(lines(at, std::min(at + 10000, series), 1000)));
+    }
+    ASSERT_TRUE((*db)->Flush());
+    bool written = false;
+    for (int i = 0; i < 600 && !written; i++) {
+      written = !IndexFiles(dir + "/catalog").empty();
+      if (!written) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(written);
+    // Points of old series and of new ones after the checkpoint.
+    ASSERT_TRUE((*db)->WriteLines(lines(0, 10, 2000) + lines(series, series + 10, 2000)));
+    want = testing::QueryAll(**db, testing::All("k8s"));
+  }
+  ASSERT_EQ(want.size(), static_cast<size_t>(series + 10));
+  auto db = StorageEngine::Open(dir, Options());
+  ASSERT_TRUE(db) << db.error().ToString();
+  EXPECT_EQ((*db)->catalog().series_count(), static_cast<size_t>(series + 10));
+  EXPECT_EQ(testing::QueryAll(**db, testing::All("k8s")), want);
+  QueryRequest one_ns = testing::All("k8s");
+  one_ns.tags = {{"ns", {"ns-7"}}};
+  EXPECT_EQ(testing::QueryAll(**db, one_ns).size(), static_cast<size_t>(series / 100 + 1));
+  auto values = (*db)->catalog().TagValues("k8s", "pod");
+  ASSERT_TRUE(values);
+  EXPECT_EQ(values->size(), static_cast<size_t>(series + 10));
+  // Known series resolve to their IDs; the write adds no series.
+  ASSERT_TRUE((*db)->WriteLines(lines(0, 5000, 3000)));
+  EXPECT_EQ((*db)->catalog().series_count(), static_cast<size_t>(series + 10));
+  ASSERT_TRUE((*db)->Compact());
+  auto after = testing::QueryAll(**db, testing::All("k8s"));
+  EXPECT_EQ(after.size(), want.size());
+  db->reset();
+  auto report = CheckDirectory(Env::Default(), dir);
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_FALSE(report->damaged());
 }
 
 }  // namespace
