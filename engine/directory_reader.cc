@@ -133,8 +133,9 @@ Result<std::shared_ptr<ReaderView>> DirectoryReader::LoadOnce(bool last_attempt,
   if (Status s = ReadWal(env_, JoinPath(dir_, kWalDirName), view.get(), &writes); !s) {
     return again(s.error());
   }
-  // 2. The catalog: every series the records name was registered before they were written.
-  STRATA_RETURN_IF_ERROR(catalog_->CatchUp());
+  // 2. The catalog: every series the records name was registered before they were written. An
+  // error may be a log or index file a checkpoint removed between the listing and its read.
+  if (Status s = catalog_->CatchUp(); !s) return again(s.error());
   // 3. The manifests and their segments (an error: e.g. retention removed a shard being read).
   view->router = std::make_shared<ShardRouter>(env_, options_, JoinPath(dir_, kShardsDirName),
                                                catalog_, block_cache_);

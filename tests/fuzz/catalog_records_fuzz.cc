@@ -20,7 +20,7 @@ void Check(bool ok) {
 bool SameRecord(const strata::Catalog::Record& a, const strata::Catalog::Record& b) {
   return a.kind == b.kind && a.series_id == b.series_id && a.key == b.key &&
          a.measurement == b.measurement && a.field == b.field && a.type == b.type &&
-         a.schema == b.schema;
+         a.schema == b.schema && a.through_lsn == b.through_lsn;
 }
 
 }  // namespace
