@@ -447,10 +447,10 @@ Status Catalog::AddSeries(uint64_t id, std::string key, SeriesKeyParts parts, Va
 uint64_t Catalog::TagSetNumber(const SeriesInfo& info) const {
   MutexLock lock(&tagset_mu_);
   const uint64_t hash = KeyIdTable::Hash(info.tagset_key);
-  const std::vector<const SeriesInfo*>& firsts = tagset_firsts_;
+  const SeriesInfo* const* firsts = tagset_firsts_.data();  // read by the key lambda, under the lock
   const uint64_t number = tagset_numbers_.Find(
       info.tagset_key, hash,
-      [&firsts](uint64_t n) -> std::string_view { return firsts[n - 1]->tagset_key; });
+      [firsts](uint64_t n) -> std::string_view { return firsts[n - 1]->tagset_key; });
   if (number != 0) return number;
   tagset_firsts_.push_back(&info);
   tagset_numbers_.Insert(tagset_firsts_.size(), hash);

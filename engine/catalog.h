@@ -256,7 +256,7 @@ class Catalog {
   // when it cannot be read. Then replays the log (`replay` runs Wal::Replay or Wal::Read), skipping
   // what the base holds, and indexes the base's keys. Shared by Open and OpenReadOnly.
   Result<WalReplayStats> Load(
-      const std::function<Result<WalReplayStats>(const Wal::ReplayFn&)>& replay);
+      const std::function<Result<WalReplayStats>(const Wal::ReplayFn&)>& replay) REQUIRES(mu_);
   // Registers what one log record says. Invalid (Corrupt to callers) when it is malformed.
   Status ApplyRecord(std::string_view payload) REQUIRES(mu_);
   // A checkpoint record met in the log: nothing to do when every series it covers is registered
