@@ -466,6 +466,28 @@ SeriesInfo* Catalog::NewSeriesInfo() {
   return &info_chunks_.back()[info_chunk_used_++];
 }
 
+Result<const SeriesInfo*> Catalog::AddBaseInfo(IndexedSeries found) const {
+  auto parts = ParseSeriesKey(found.key);
+  if (!parts) {
+    return unexpected(Error(Code::kCorrupt, "catalog checkpoint " + base_->path() +
+                                                ": bad series key '" + found.key + "'"));
+  }
+  if (auto it = base_infos_.find(found.id); it != base_infos_.end()) return it->second;  // raced
+  SeriesInfo& info = base_info_store_.emplace_back();
+  info.id = found.id;
+  info.key = std::move(found.key);
+  info.measurement = std::move(parts->measurement);
+  info.tags = std::move(parts->tags);
+  info.field = std::move(parts->field);
+  info.tagset_key = std::string_view(info.key).substr(0, TagSetKeyLength(info.key));
+  info.type = found.type;
+  info.tagset_id = TagSetNumber(info);
+  base_infos_.emplace(info.id, &info);
+  base_info_bytes_ += sizeof(SeriesInfo) + SeriesMemoryBytes(info) +
+                      HashNodeBytes(sizeof(std::pair<const uint64_t, const SeriesInfo*>));
+  return &info;
+}
+
 Result<const SeriesInfo*> Catalog::BaseSeries(uint64_t id) const {
   {
     MutexLock lock(&base_mu_);
@@ -473,25 +495,23 @@ Result<const SeriesInfo*> Catalog::BaseSeries(uint64_t id) const {
   }
   STRATA_ASSIGN_OR_RETURN(std::optional<IndexedSeries> found, base_->Series(id));
   if (!found) return nullptr;
-  auto parts = ParseSeriesKey(found->key);
-  if (!parts) {
-    return unexpected(Error(Code::kCorrupt, "catalog checkpoint " + base_->path() +
-                                                ": bad series key '" + found->key + "'"));
-  }
   MutexLock lock(&base_mu_);
-  if (auto it = base_infos_.find(id); it != base_infos_.end()) return it->second;  // raced
-  SeriesInfo& info = base_info_store_.emplace_back();
-  info.id = id;
-  info.key = std::move(found->key);
-  info.measurement = std::move(parts->measurement);
-  info.tags = std::move(parts->tags);
-  info.field = std::move(parts->field);
-  info.tagset_key = std::string_view(info.key).substr(0, TagSetKeyLength(info.key));
-  info.type = found->type;
-  info.tagset_id = TagSetNumber(info);
-  base_infos_.emplace(id, &info);
-  base_info_bytes_ += sizeof(SeriesInfo) + SeriesMemoryBytes(info) + HashNodeBytes(sizeof(std::pair<const uint64_t, const SeriesInfo*>));
-  return &info;
+  return AddBaseInfo(std::move(*found));
+}
+
+Status Catalog::BuildBaseInfos(std::span<const uint64_t> ids) const {
+  std::vector<uint64_t> missing;
+  {
+    MutexLock lock(&base_mu_);
+    for (const uint64_t id : ids) {
+      if (!base_infos_.contains(id)) missing.push_back(id);
+    }
+  }
+  if (missing.empty()) return OkStatus();
+  STRATA_ASSIGN_OR_RETURN(std::vector<IndexedSeries> found, base_->SeriesOf(missing));
+  MutexLock lock(&base_mu_);
+  for (IndexedSeries& s : found) STRATA_RETURN_IF_ERROR(AddBaseInfo(std::move(s)));
+  return OkStatus();
 }
 
 Result<const SeriesInfo*> Catalog::InfoOf(uint64_t id) const {
@@ -971,6 +991,7 @@ Result<std::vector<const SeriesInfo*>> Catalog::Match(const std::string& measure
       }
     }
     STRATA_ASSIGN_OR_RETURN(std::vector<uint64_t> base_ids, BaseMatch(measurement, filters, fields));
+    STRATA_RETURN_IF_ERROR(BuildBaseInfos(base_ids));  // each key block read once
     for (uint64_t id : base_ids) {
       STRATA_ASSIGN_OR_RETURN(const SeriesInfo* info, BaseSeries(id));
       if (info != nullptr) items.push_back(Item{0, info});

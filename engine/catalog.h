@@ -281,6 +281,11 @@ class Catalog {
   // file the first time a base series is asked for.
   Result<const SeriesInfo*> InfoOf(uint64_t id) const REQUIRES_SHARED(mu_);
   Result<const SeriesInfo*> BaseSeries(uint64_t id) const EXCLUDES(base_mu_);
+  // Builds the SeriesInfos of those of `ids` (base IDs) not built yet, reading each key block of
+  // the base once.
+  Status BuildBaseInfos(std::span<const uint64_t> ids) const EXCLUDES(base_mu_);
+  // Keeps the SeriesInfo of a series read from the base (or the one built meanwhile).
+  Result<const SeriesInfo*> AddBaseInfo(IndexedSeries found) const REQUIRES(base_mu_);
   // The tag set number of `info` (the first series of its tag set found gives the number).
   uint64_t TagSetNumber(const SeriesInfo& info) const EXCLUDES(tagset_mu_);
   // The ID of the series whose key is `key` (`hash`: KeyIdTable::Hash(key)), 0 when none.

@@ -550,6 +550,33 @@ Result<std::optional<IndexedSeries>> SeriesIndexFile::Series(uint64_t id) const 
   return std::optional<IndexedSeries>(std::move(s));
 }
 
+Result<std::vector<IndexedSeries>> SeriesIndexFile::SeriesOf(
+    std::span<const uint64_t> ids) const {
+  std::vector<uint32_t> positions;
+  positions.reserve(ids.size());
+  for (const uint64_t id : ids) {
+    if (Contains(id)) positions.push_back(position_of_id_[id - first_id_]);
+  }
+  std::sort(positions.begin(), positions.end());
+  std::vector<IndexedSeries> out;
+  out.reserve(positions.size());
+  std::vector<IndexedSeries> entries;
+  size_t block = ~size_t{0};
+  for (const uint32_t position : positions) {
+    if (position / kPerBlock != block) {
+      block = position / kPerBlock;
+      STRATA_ASSIGN_OR_RETURN(entries, ReadKeyBlock(block));
+    }
+    IndexedSeries& s = entries[position % kPerBlock];
+    if (!Contains(s.id) || position_of_id_[s.id - first_id_] != position) {
+      return unexpected(Corrupt(key_blocks_[block].offset,
+                                "ID table and key block disagree on series " + std::to_string(s.id)));
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 Result<Roaring> SeriesIndexFile::Measurement(std::string_view measurement) const {
   return ListOf(SeriesIndexTerm('M', {measurement}));
 }

@@ -92,6 +92,9 @@ class SeriesIndexFile {
     return series_count_ != 0 && id >= first_id_ && id <= last_id_ &&
            position_of_id_[id - first_id_] != kNoPosition;
   }
+  // The series of `ids` the file holds (the others are left out), in key order: each key block
+  // is read once, however many of its series are asked for.
+  [[nodiscard]] Result<std::vector<IndexedSeries>> SeriesOf(std::span<const uint64_t> ids) const;
   // The series whose key is `key`, or nullopt.
   [[nodiscard]] Result<std::optional<IndexedSeries>> Find(std::string_view key) const;
   // The series with ID `id`, or nullopt.

@@ -118,6 +118,31 @@ TEST_F(SeriesIndexFileTest, FindsEverySeriesByKeyAndByIdAndNothingElse) {
   EXPECT_TRUE(file->Verify());
 }
 
+// SeriesOf: the series of any set of IDs (every third, all, none, with IDs the file lacks and
+// repeats), in key order, each as Series(id) gives it.
+TEST_F(SeriesIndexFileTest, SeriesOfGivesTheHeldSeriesOfAnyIdsInKeyOrder) {
+  const auto series = Fleet(700, 1000);
+  auto file = WriteAndOpen(series);
+  ASSERT_TRUE(file);
+  for (const uint64_t step : {uint64_t{1}, uint64_t{3}, uint64_t{97}}) {
+    std::vector<uint64_t> ids = {0, 1, 999, series.back().id + 5};  // none held
+    std::vector<IndexedSeries> want;
+    for (size_t i = 0; i < series.size(); i += step) {
+      ids.push_back(series[i].id);
+      want.push_back(series[i]);
+    }
+    std::reverse(ids.begin(), ids.end());
+    std::sort(want.begin(), want.end(),
+              [](const IndexedSeries& a, const IndexedSeries& b) { return a.key < b.key; });
+    auto got = file->SeriesOf(ids);
+    ASSERT_TRUE(got) << got.error().ToString();
+    EXPECT_EQ(*got, want) << step;
+  }
+  auto none = file->SeriesOf({});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_F(SeriesIndexFileTest, PostingListsAndListingsMatchTheKeys) {
   const auto series = Fleet(700, 1000);
   auto file = WriteAndOpen(series);
